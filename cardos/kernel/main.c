@@ -1,0 +1,148 @@
+/*
+ * Card OS entry: bring up the drivers, report how the last boot ended,
+ * then run the event loop.
+ *
+ * Debug UART output of a boot:
+ *   netcard cardos <version> (<git describe>) reset=<cause>
+ *   last boot ended by <kind> at PC=0x%08x CFSR=0x%08x   (only after a crash)
+ *   I boot: ...                                          (log lines)
+ *   I boot: ready
+ *
+ * Test images (same sources, one define each, see cardos/build.mk):
+ *   CARDOS_TEST_FAULT=1     on a power-on boot, read unmapped 0x60000000
+ *                           right after the banner: a precise BusFault,
+ *                           reported, then a software reset into a clean
+ *                           boot ("reset=software" + "last boot ended by
+ *                           BusFault ...").
+ *   CARDOS_TEST_WATCHDOG=1  on a power-on boot, stop kicking the watchdog
+ *                           (idle with interrupts on): it barks (NMI line)
+ *                           and bites; the next boot says reset=watchdog.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include <stdint.h>
+
+#include "arch/cpu.h"
+#include "arch/layout.h"
+#include "arch/startup.h"
+#include "drivers/debug_uart.h"
+#include "drivers/sysctl.h"
+#include "drivers/timer.h"
+#include "drivers/watchdog.h"
+#include "kernel/event_loop.h"
+#include "kernel/reset_cause.h"
+#include "kernel/version.h"
+
+#define LOG_MODULE "boot"
+#include "kernel/log.h"
+
+#ifndef CARDOS_TEST_FAULT
+#define CARDOS_TEST_FAULT 0
+#endif
+#ifndef CARDOS_TEST_WATCHDOG
+#define CARDOS_TEST_WATCHDOG 0
+#endif
+
+/* Nothing is mapped here (DESIGN.md memory map): loads raise a BusFault. */
+#define UNMAPPED_ADDRESS 0x60000000u
+
+const char cardos_version[] = CARDOS_VERSION;
+
+static void log_sink_debug_uart(const char *line, size_t len)
+{
+    debug_uart_write(line, len);
+    debug_uart_putc('\n');
+}
+
+static uint32_t port_irq_save(void)
+{
+    return cpu_irq_save();
+}
+
+static void port_irq_restore(uint32_t state)
+{
+    cpu_irq_restore(state);
+}
+
+static void port_idle(void)
+{
+    cpu_wfi();
+}
+
+static const struct event_loop_port card_loop_port = {
+    .now_ms = timer_now_ms,
+    .irq_save = port_irq_save,
+    .irq_restore = port_irq_restore,
+    .idle = port_idle,
+    .kick_watchdog = watchdog_kick,
+};
+
+static void report_last_boot(void)
+{
+    struct fault_record rec;
+    char line[LOG_LINE_MAX];
+
+    if (fault_record_take(&sysctl_scratch_ops, &rec)) {
+        (void)fault_record_format(line, sizeof(line), &rec);
+        log_raw("%s", line);
+    }
+}
+
+/* Test image: a precise data BusFault (CFSR.PRECISERR + BFARVALID). */
+static __attribute__((noinline)) void test_provoke_bus_fault(void)
+{
+    LOG_W("test: reading unmapped 0x%08x", (unsigned)UNMAPPED_ADDRESS);
+    log_flush();
+    (void)*(volatile uint32_t *)(uintptr_t)UNMAPPED_ADDRESS;
+}
+
+/* Test image: hang with interrupts on and let the watchdog bark and bite. */
+static __attribute__((noinline)) noreturn void test_starve_watchdog(void)
+{
+    LOG_W("test: no longer kicking the watchdog");
+    log_flush();
+    for (;;) {
+        cpu_wfi();
+    }
+}
+
+int main(void)
+{
+    NetcardResetCause cause;
+
+    debug_uart_init();
+    log_set_lock(port_irq_save, port_irq_restore);
+    log_set_sink(log_sink_debug_uart);
+
+    cause = sysctl_reset_cause();
+    log_raw("netcard cardos %s (%s) reset=%s", cardos_version,
+            CARDOS_GIT_DESCRIBE, reset_cause_name(cause));
+    report_last_boot();
+    log_flush();
+
+    if (CARDOS_TEST_FAULT && cause == NETCARD_RESET_POWER_ON) {
+        test_provoke_bus_fault();
+    }
+
+    watchdog_start(WATCHDOG_TIMEOUT_MS);
+    timer_init();
+    event_loop_init(&card_loop_port);
+    cpu_irq_enable();
+
+    LOG_I("chip 0x%08x rev %u.%u, reset count %u",
+          (unsigned)sysctl_chip_id(), (unsigned)sysctl_revision_major(),
+          (unsigned)sysctl_revision_minor(), (unsigned)sysctl_reset_count());
+    LOG_I("sysclk %u Hz, ram %u KiB", (unsigned)sysctl_sysclk_hz(),
+          (unsigned)(layout_ram_size() / 1024u));
+    LOG_I("ram: static %u B, stack %u B, free %u B",
+          (unsigned)layout_static_ram_used(), (unsigned)layout_stack_size(),
+          (unsigned)(uintptr_t)__ram_free);
+    log_flush();
+
+    if (CARDOS_TEST_WATCHDOG && cause == NETCARD_RESET_POWER_ON) {
+        test_starve_watchdog();
+    }
+
+    LOG_I("ready");
+    event_loop_run();
+}

@@ -1,0 +1,98 @@
+/*
+ * lwIP 2.2 configuration for the card (overrides lwIP's src/include/lwip/
+ * opt.h; every option not set here keeps lwIP's default).
+ *
+ * Model: NO_SYS = 1, no RTOS. lwIP is entered only from the event loop
+ * (the NIC interrupt posts an event that feeds received frames to the
+ * netif), so no lightweight protection is needed. Memory comes from fixed
+ * static pools: the MEM_SIZE heap array and the MEMP pools, never from
+ * malloc. The platform provides sys_now() (OS tick, ms) and
+ * lwip_port_rand() (arch/cc.h).
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#ifndef CARDOS_NET_LWIPOPTS_H
+#define CARDOS_NET_LWIPOPTS_H
+
+/* ---- System model ---- */
+#define NO_SYS                          1
+#define LWIP_TIMERS                     1   /* sys_check_timeouts() from the loop */
+#define SYS_LIGHTWEIGHT_PROT            0   /* single context: the event loop */
+#define LWIP_NETCONN                    0
+#define LWIP_SOCKET                     0
+#define LWIP_NETIF_API                  0
+
+/* ---- Memory: static pools only ---- */
+#define MEM_LIBC_MALLOC                 0
+#define MEMP_MEM_MALLOC                 0
+#define MEM_USE_POOLS                   0
+#define MEM_ALIGNMENT                   4
+/* lwIP's own heap (a static array): PBUF_RAM for TX and protocol state. */
+#define MEM_SIZE                        (16 * 1024)
+#define MEMP_NUM_PBUF                   16
+#define MEMP_NUM_RAW_PCB                0
+#define MEMP_NUM_UDP_PCB                4   /* DHCP, DNS, 2 spare */
+#define MEMP_NUM_TCP_PCB                6   /* HTTP server + admin client */
+#define MEMP_NUM_TCP_PCB_LISTEN         2
+#define MEMP_NUM_TCP_SEG                24
+#define MEMP_NUM_ARP_QUEUE              4
+#define PBUF_POOL_SIZE                  12  /* RX frames */
+
+/* ---- Link and network layers ---- */
+#define LWIP_SINGLE_NETIF               1   /* one NIC */
+#define LWIP_ETHERNET                   1
+#define LWIP_ARP                        1
+#define ARP_TABLE_SIZE                  8
+#define ARP_QUEUEING                    1
+#define LWIP_IPV4                       1
+#define LWIP_IPV6                       0
+#define IP_FORWARD                      0
+#define IP_REASSEMBLY                   1
+#define IP_FRAG                         1
+#define LWIP_ICMP                       1
+#define LWIP_RAW                        0
+#define LWIP_IGMP                       0
+#define LWIP_AUTOIP                     0
+#define LWIP_HAVE_LOOPIF                0
+#define LWIP_NETIF_LOOPBACK             0
+#define LWIP_NETIF_HOSTNAME             1
+#define LWIP_NETIF_STATUS_CALLBACK      1
+#define LWIP_NETIF_LINK_CALLBACK        1
+
+/* ---- DHCP and DNS (libslirp serves both) ---- */
+#define LWIP_DHCP                       1
+#define LWIP_DHCP_DOES_ACD_CHECK        0   /* slirp's network has no conflicts */
+#define LWIP_DNS                        1
+#define DNS_MAX_SERVERS                 2
+#define DNS_TABLE_SIZE                  4
+
+/* ---- Transport ---- */
+#define LWIP_UDP                        1
+#define LWIP_TCP                        1
+#define TCP_MSS                         1460
+#define TCP_WND                         (4 * TCP_MSS)
+#define TCP_SND_BUF                     (4 * TCP_MSS)
+#define TCP_SND_QUEUELEN                ((4 * TCP_SND_BUF + TCP_MSS - 1) / TCP_MSS)
+#define TCP_LISTEN_BACKLOG              1
+#define LWIP_TCP_KEEPALIVE              1
+#define LWIP_ALTCP                      0   /* TLS is layered by the card OS */
+
+/* ---- Checksums: the NIC offloads nothing, lwIP does them all ---- */
+#define LWIP_CHKSUM_ALGORITHM           3
+#define LWIP_CHECKSUM_CTRL_PER_NETIF    0
+#define CHECKSUM_GEN_IP                 1
+#define CHECKSUM_GEN_UDP                1
+#define CHECKSUM_GEN_TCP                1
+#define CHECKSUM_GEN_ICMP               1
+#define CHECKSUM_CHECK_IP               1
+#define CHECKSUM_CHECK_UDP              1
+#define CHECKSUM_CHECK_TCP              1
+#define CHECKSUM_CHECK_ICMP             1
+#define LWIP_CHECKSUM_ON_COPY           1
+
+/* ---- Diagnostics ---- */
+#define LWIP_STATS                      0
+#define LWIP_STATS_DISPLAY              0
+/* LWIP_DEBUG off: LWIP_DEBUGF compiles out; LWIP_ASSERT stays on. */
+
+#endif /* CARDOS_NET_LWIPOPTS_H */
