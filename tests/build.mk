@@ -1,0 +1,83 @@
+# tests/build.mk — the netcard test binary and the check/bench runners.
+# Included by the top-level Makefile, which runs make in the source tree.
+#
+# Receives:
+#   BUILD              build directory (build)
+#   SRCDIR             repository root
+#   CARDOS_UNIT_SRCS   host-compilable card OS sources (cardos/build.mk)
+#   CARDOS_UNIT_CFLAGS optional extra flags for them and tests/unit (cardos/build.mk)
+#   CARDOS_UNIT_LDLIBS optional extra libraries for the test binary
+# Defines:
+#   $(BUILD)/tests/netcard-tests   ONE Criterion binary: tests/unit,
+#                                  tests/devices, tests/system, tests/lib
+#                                  and $(CARDOS_UNIT_SRCS)
+#   check-run   run it (needs QEMU, the card OS images and the launcher)
+#   bench-run   tests/bench/bench.py
+#
+# SPDX-License-Identifier: Apache-2.0
+
+NC_TESTS_BIN    := $(BUILD)/tests/netcard-tests
+NC_TESTS_OBJDIR := $(BUILD)/tests/obj
+NC_HOSTCC       := $(or $(HOSTCC),gcc)
+NC_PYTHON       := $(or $(PYTHON),/usr/bin/python3)
+
+# Sources as paths relative to SRCDIR (CARDOS_UNIT_SRCS may be either).
+NC_TESTS_UNIT_SRCS := $(patsubst $(SRCDIR)/%,%,$(sort $(wildcard $(SRCDIR)/tests/unit/*.c)))
+NC_TESTS_HARN_SRCS := $(patsubst $(SRCDIR)/%,%,$(sort $(wildcard \
+	$(SRCDIR)/tests/devices/*.c $(SRCDIR)/tests/system/*.c $(SRCDIR)/tests/lib/*.c)))
+NC_TESTS_CARDOS_SRCS := $(patsubst ./%,%,$(patsubst $(SRCDIR)/%,%,$(CARDOS_UNIT_SRCS)))
+
+NC_TESTS_UNIT_OBJS   := $(NC_TESTS_UNIT_SRCS:%.c=$(NC_TESTS_OBJDIR)/%.o)
+NC_TESTS_HARN_OBJS   := $(NC_TESTS_HARN_SRCS:%.c=$(NC_TESTS_OBJDIR)/%.o)
+NC_TESTS_CARDOS_OBJS := $(NC_TESTS_CARDOS_SRCS:%.c=$(NC_TESTS_OBJDIR)/%.o)
+NC_TESTS_OBJS := $(NC_TESTS_UNIT_OBJS) $(NC_TESTS_HARN_OBJS) $(NC_TESTS_CARDOS_OBJS)
+
+NC_TESTS_CFLAGS := -Wall -Wextra -Werror -std=gnu11 -g -MMD -MP \
+	-I$(SRCDIR)/cardos -I$(SRCDIR)/cardos/include -I$(SRCDIR)/peripherals \
+	-I$(SRCDIR)/tests/lib
+NC_TESTS_LDLIBS := -lcriterion $(CARDOS_UNIT_LDLIBS)
+
+# The card OS modules and their unit tests see the same host configuration.
+ifneq ($(strip $(NC_TESTS_CARDOS_OBJS) $(NC_TESTS_UNIT_OBJS)),)
+$(NC_TESTS_CARDOS_OBJS) $(NC_TESTS_UNIT_OBJS): NC_TESTS_XFLAGS := -DCARDOS_HOST=1 $(CARDOS_UNIT_CFLAGS)
+endif
+
+$(NC_TESTS_OBJDIR)/%.o: $(SRCDIR)/%.c
+	$(call quiet,HOSTCC,$<)
+	@mkdir -p $(dir $@)
+	$(Q)$(NC_HOSTCC) $(NC_TESTS_CFLAGS) $(NC_TESTS_XFLAGS) -c $< -o $@
+
+$(NC_TESTS_BIN): $(NC_TESTS_OBJS)
+	$(call quiet,LINK,$@)
+	@mkdir -p $(dir $@)
+	$(Q)$(NC_HOSTCC) -g -o $@ $(NC_TESTS_OBJS) $(NC_TESTS_LDLIBS)
+
+-include $(NC_TESTS_OBJS:.o=.d)
+
+# --------------------------------------------------------------------------
+# Running. The tests chdir, so every path they get is absolute.
+#   TESTS_JOBS     parallel test workers (default 2: each may run a QEMU)
+#   TESTS_FILTER   Criterion --filter pattern, e.g. 'device_*/*'
+#   TESTS_ARGS     anything else for Criterion (e.g. --verbose)
+# Per-test time limits are set on the suites (.timeout): Criterion 2.4
+# ignores its --timeout option.
+# --------------------------------------------------------------------------
+TESTS_JOBS    ?= 2
+TESTS_FILTER  ?=
+TESTS_ARGS    ?=
+
+NC_TESTS_ENV := \
+	NETCARD_QEMU=$(abspath $(BUILD)/qemu/qemu-system-arm) \
+	NETCARD_CARDOS_DIR=$(abspath $(BUILD)/cardos) \
+	NETCARD_SRCDIR=$(abspath $(SRCDIR)) \
+	NETCARD_BIN=$(abspath $(BUILD)/bin)
+
+.PHONY: check-run bench-run
+check-run: $(NC_TESTS_BIN)
+	$(Q)$(NC_TESTS_ENV) $(NC_TESTS_BIN) -j$(TESTS_JOBS) \
+		$(if $(TESTS_FILTER),--filter='$(TESTS_FILTER)') $(TESTS_ARGS)
+
+# BENCH_ARGS=--quick for fewer repetitions.
+BENCH_ARGS ?=
+bench-run:
+	$(Q)$(NC_PYTHON) $(SRCDIR)/tests/bench/bench.py --build $(BUILD) $(BENCH_ARGS)

@@ -1,0 +1,207 @@
+/*
+ * Device tests: the netcard memory map (ROM, NVM array, RAM, peripheral
+ * windows) through qtest, and what a reset keeps.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include "devices.h"
+
+#include <string.h>
+
+TestSuite(device_memory, .init = nc_test_init, .fini = nc_test_fini,
+          .timeout = NC_SUITE_TIMEOUT_DEVICE);
+
+static const struct {
+    uint32_t addr;
+    uint32_t value;
+} ram_pattern[] = {
+    { RAM_BASE, 0xA5A55A5Au },
+    { RAM_BASE + 4, 0x12345678u },
+    { RAM_BASE + RAM_SIZE / 2, 0x0BADC0DEu },
+    { RAM_BASE + RAM_SIZE - 8, 0xFEEDFACEu },
+    { RAM_BASE + RAM_SIZE - 4, 0x87654321u },  /* last word of RAM */
+};
+#define N_RAM_PATTERN (sizeof(ram_pattern) / sizeof(ram_pattern[0]))
+
+static void write_ram_pattern(NcQtest *qt)
+{
+    for (size_t i = 0; i < N_RAM_PATTERN; i++) {
+        nc_writel(qt, ram_pattern[i].addr, ram_pattern[i].value);
+    }
+}
+
+static void expect_ram_pattern(NcQtest *qt, const char *when)
+{
+    for (size_t i = 0; i < N_RAM_PATTERN; i++) {
+        uint32_t v = nc_readl(qt, ram_pattern[i].addr);
+        cr_assert_eq(v, ram_pattern[i].value, "RAM at 0x%08" PRIx32 " %s is "
+                     "0x%08" PRIx32 ", expected 0x%08" PRIx32,
+                     ram_pattern[i].addr, when, v, ram_pattern[i].value);
+    }
+}
+
+Test(device_memory, ram_read_write_all_sizes)
+{
+    NcQtest *qt = nc_qtest_start(NULL);
+
+    nc_writel(qt, RAM_BASE + 0x100, 0x44332211u);
+    cr_assert_eq(nc_readb(qt, RAM_BASE + 0x100), 0x11u, "little-endian byte 0");
+    cr_assert_eq(nc_readb(qt, RAM_BASE + 0x103), 0x44u, "little-endian byte 3");
+    cr_assert_eq(nc_readw(qt, RAM_BASE + 0x102), 0x4433u);
+    nc_writeb(qt, RAM_BASE + 0x101, 0xEE);
+    cr_assert_eq(nc_readl(qt, RAM_BASE + 0x100), 0x4433EE11u);
+    nc_writew(qt, RAM_BASE + 0x102, 0xBEEF);
+    cr_assert_eq(nc_readl(qt, RAM_BASE + 0x100), 0xBEEFEE11u);
+    nc_writeq(qt, RAM_BASE + 0x108, 0x0123456789ABCDEFull);
+    cr_assert_eq(nc_readl(qt, RAM_BASE + 0x108), 0x89ABCDEFu);
+    cr_assert_eq(nc_readl(qt, RAM_BASE + 0x10c), 0x01234567u);
+}
+
+Test(device_memory, ram_is_256k)
+{
+    NcQtest *qt = nc_qtest_start(NULL);
+
+    write_ram_pattern(qt);
+    expect_ram_pattern(qt, "after writing");
+    /* The first word past the end is not RAM: it does not keep a value. */
+    nc_writel(qt, RAM_BASE + RAM_SIZE, 0x5A5A5A5Au);
+    uint32_t v = nc_readl(qt, RAM_BASE + RAM_SIZE);
+    cr_assert_eq(v, 0u, "0x%08x (just past 256 KiB of RAM) kept 0x%08" PRIx32
+                 ": RAM is larger than 256 KiB or something else is mapped",
+                 RAM_BASE + RAM_SIZE, v);
+}
+
+Test(device_memory, ram_size_property)
+{
+    static const char *const args[] = { "-M", "netcard,ram-size=64K", NULL };
+    NcQtest *qt = nc_qtest_start(args);
+
+    nc_writel(qt, RAM_BASE + 64 * 1024 - 4, 0x600DCAFEu);
+    cr_assert_eq(nc_readl(qt, RAM_BASE + 64 * 1024 - 4), 0x600DCAFEu,
+                 "last word of a 64 KiB RAM does not keep a value");
+    nc_writel(qt, RAM_BASE + 64 * 1024, 0x600DCAFEu);
+    cr_assert_eq(nc_readl(qt, RAM_BASE + 64 * 1024), 0u,
+                 "with ram-size=64K, 0x20010000 must not be RAM");
+}
+
+Test(device_memory, ram_kept_over_warm_reset)
+{
+    NcQtest *qt = nc_qtest_start(NULL);
+
+    write_ram_pattern(qt);
+    nc_qmp(qt->qmp, "{'execute': 'system_reset'}");
+    expect_reset(qt, 1, CAUSE_WARM, "system_reset");
+    expect_ram_pattern(qt, "after a warm reset (QMP system_reset)");
+}
+
+Test(device_memory, ram_kept_over_software_reset)
+{
+    NcQtest *qt = nc_qtest_start(NULL);
+
+    write_ram_pattern(qt);
+    nc_writel(qt, SYSCTL(RESET_CTRL), (RESET_KEY << 16) | 1u);
+    expect_reset(qt, 1, CAUSE_SOFTWARE, "software reset");
+    expect_ram_pattern(qt, "after a software reset");
+}
+
+Test(device_memory, ram_cleared_by_power_cycle)
+{
+    NcQtest *qt = nc_qtest_start(NULL);
+
+    write_ram_pattern(qt);
+    nc_qmp(qt->qmp, "{'execute': 'qom-set', 'arguments': "
+           "{'path': '/machine/soc/sysctl', 'property': 'power-cycle', "
+           "'value': true}}");
+    /* RESET_COUNT stays 0 over a power cycle: wait for the event. */
+    nc_qmp_wait_event(qt->qmp, "RESET", RESET_TIMEOUT_MS);
+    for (size_t i = 0; i < N_RAM_PATTERN; i++) {
+        uint32_t v = nc_readl(qt, ram_pattern[i].addr);
+        cr_assert_eq(v, 0u, "RAM at 0x%08" PRIx32 " after power-cycle is "
+                     "0x%08" PRIx32 ", expected 0", ram_pattern[i].addr, v);
+    }
+    cr_assert_eq(nc_readl(qt, SYSCTL(RESET_CAUSE)), CAUSE_POWER_ON);
+}
+
+Test(device_memory, nvm_reads_erased)
+{
+    NcQtest *qt = nc_qtest_start(NULL);
+    static const uint32_t offs[] = { 0, 4, 0x1000, NVM_SIZE / 2,
+                                     NVM_SIZE - 4 };
+
+    for (size_t i = 0; i < sizeof(offs) / sizeof(offs[0]); i++) {
+        uint32_t v = nc_readl(qt, NVM_BASE + offs[i]);
+        cr_assert_eq(v, 0xFFFFFFFFu, "NVM at 0x%08" PRIx32 " reads 0x%08"
+                     PRIx32 ", expected 0xFFFFFFFF (erased)",
+                     NVM_BASE + offs[i], v);
+    }
+    cr_assert_eq(nc_readb(qt, NVM_BASE + NVM_SIZE - 1), 0xFFu);
+    /* The array ends at 1 MiB. */
+    uint32_t past = nc_readl(qt, NVM_BASE + NVM_SIZE);
+    cr_assert_eq(past, 0u, "0x%08x (just past 1 MiB of NVM) reads 0x%08"
+                 PRIx32 ", expected 0 (unmapped)", NVM_BASE + NVM_SIZE, past);
+}
+
+Test(device_memory, nvm_array_ignores_plain_stores)
+{
+    NcQtest *qt = nc_qtest_start(NULL);
+
+    /* Flash is programmed through the NVM controller, not by stores. */
+    nc_writel(qt, NVM_BASE + 0x100, 0x00000000u);
+    nc_writeb(qt, NVM_BASE + 0x200, 0x00);
+    cr_assert_eq(nc_readl(qt, NVM_BASE + 0x100), 0xFFFFFFFFu,
+                 "a plain store changed the NVM array");
+    cr_assert_eq(nc_readb(qt, NVM_BASE + 0x200), 0xFFu,
+                 "a plain byte store changed the NVM array");
+    expect_running(qt);
+}
+
+Test(device_memory, rom_is_not_writable)
+{
+    NcQtest *qt = nc_qtest_start(NULL);
+    static const uint32_t addrs[] = { ROM_BASE, ROM_BASE + 4, ROM_BASE + 0x400,
+                                      ROM_BASE + ROM_SIZE - 4 };
+
+    for (size_t i = 0; i < sizeof(addrs) / sizeof(addrs[0]); i++) {
+        uint32_t before = nc_readl(qt, addrs[i]);
+        uint32_t pattern = before ^ 0xA5A5A5A5u;
+        nc_writel(qt, addrs[i], pattern);
+        nc_writeb(qt, addrs[i], (uint8_t)pattern);
+        uint32_t after = nc_readl(qt, addrs[i]);
+        cr_assert_eq(after, before, "ROM at 0x%08" PRIx32 " changed from "
+                     "0x%08" PRIx32 " to 0x%08" PRIx32 " after a write",
+                     addrs[i], before, after);
+    }
+    expect_running(qt);
+}
+
+/* Peripheral windows that have no model yet (unimplemented-device). */
+static const uint32_t unimp_windows[] = {
+    0x40002000u, 0x40003000u, 0x40004000u, 0x40005000u, 0x40006000u,
+};
+
+Test(device_memory, unimplemented_windows_read_zero)
+{
+    NcQtest *qt = nc_qtest_start(NULL);
+    static const uint32_t offs[] = { 0x000, 0x004, 0x800, 0xffc };
+
+    for (size_t w = 0; w < sizeof(unimp_windows) / sizeof(unimp_windows[0]);
+         w++) {
+        for (size_t i = 0; i < sizeof(offs) / sizeof(offs[0]); i++) {
+            uint32_t a = unimp_windows[w] + offs[i];
+            uint32_t v = nc_readl(qt, a);
+            cr_assert_eq(v, 0u, "read of 0x%08" PRIx32 " returned 0x%08"
+                         PRIx32 ", expected 0", a, v);
+            nc_writel(qt, a, 0xFFFFFFFFu);
+            v = nc_readl(qt, a);
+            cr_assert_eq(v, 0u, "0x%08" PRIx32 " reads 0x%08" PRIx32
+                         " after a write, expected 0", a, v);
+        }
+        uint8_t b = nc_readb(qt, unimp_windows[w] + 3);
+        cr_assert_eq(b, 0u);
+    }
+    /* QEMU survived and the rest of the map still works. */
+    expect_running(qt);
+    cr_assert_eq(nc_readl(qt, SYSCTL(CHIP_ID)), 0x4E430033u);
+    cr_assert_eq(nc_readl(qt, SYSCTL(RESET_COUNT)), 0u,
+                 "an access to an unimplemented window reset the chip");
+}
