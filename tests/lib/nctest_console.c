@@ -39,15 +39,7 @@ static bool console_fill(NcConsole *c)
     }
     bool got = false;
     for (;;) {
-        if (c->cap - c->len < 4096) {
-            size_t cap = c->cap ? c->cap * 2 : 16384;
-            char *nb = realloc(c->buf, cap);
-            if (!nb) {
-                abort();
-            }
-            c->buf = nb;
-            c->cap = cap;
-        }
+        nc_buf_reserve(&c->buf, &c->cap, c->len);
         ssize_t n = read(c->fd, c->buf + c->len, c->cap - c->len - 1);
         if (n < 0 && errno == EINTR) {
             continue;
@@ -236,22 +228,12 @@ NcCard *nc_card_start_at(const char *file, int line, const NcCardOpts *o)
     int lqmp = nc_unix_listen_at(file, line, qmp_path);
 
     const char *argv[64];
-    size_t n = 0;
-    argv[n++] = qemu;
-    argv[n++] = "-M";
-    argv[n++] = "netcard";
+    size_t n;
+    n = nc_qemu_argv_base(argv, qemu, qmp_path);
     argv[n++] = "-kernel";
     argv[n++] = image;
-    argv[n++] = "-display";
-    argv[n++] = "none";
-    argv[n++] = "-monitor";
-    argv[n++] = "none";
     argv[n++] = "-serial";
     argv[n++] = nc_strf("file:%s", card->console_path);
-    argv[n++] = "-chardev";
-    argv[n++] = nc_strf("socket,id=qmp,path=%s", qmp_path);
-    argv[n++] = "-mon";
-    argv[n++] = "chardev=qmp,mode=control";
     if (o->halted) {
         argv[n++] = "-S";
     }

@@ -17,6 +17,21 @@ void nc_register_proc(NcProc *p);
 void *nc_xmalloc(size_t n);
 char *nc_xstrdup(const char *s);
 
+/* Make room for at least 4 KiB more at BUF[LEN] (doubling, 16 KiB first). */
+void nc_buf_reserve(char **buf, size_t *cap, size_t len);
+
+/* A loopback (127.0.0.1) TCP address for PORT. */
+struct sockaddr_in;
+void nc_loopback_addr(struct sockaddr_in *a, int port);
+
+/*
+ * Start a QEMU argv with what every test machine has: the binary, -M
+ * netcard, no display, no HMP monitor, QMP as a client of QMP_PATH (where
+ * the test listens). Returns the number of entries used (at most 12).
+ */
+size_t nc_qemu_argv_base(const char **argv, const char *qemu,
+                         const char *qmp_path);
+
 /* Append to a growable array of strings. */
 void nc_strv_push(char ***v, size_t *n, size_t *cap, char *s);
 

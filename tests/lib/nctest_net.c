@@ -22,17 +22,36 @@
 /* ------------------------------------------------------------------ */
 /* TCP                                                                 */
 
+void nc_loopback_addr(struct sockaddr_in *a, int port)
+{
+    memset(a, 0, sizeof(*a));
+    a->sin_family = AF_INET;
+    a->sin_port = htons((uint16_t)port);
+    a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+}
+
+void nc_buf_reserve(char **buf, size_t *cap, size_t len)
+{
+    if (*cap - len >= 4096) {
+        return;
+    }
+    size_t ncap = *cap ? *cap * 2 : 16384;
+    char *nb = realloc(*buf, ncap);
+    if (!nb) {
+        abort();
+    }
+    *buf = nb;
+    *cap = ncap;
+}
+
 static bool tcp_bind_ok(int port, int *fd_out)
 {
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0) {
         return false;
     }
-    struct sockaddr_in a = {
-        .sin_family = AF_INET,
-        .sin_port = htons((uint16_t)port),
-        .sin_addr.s_addr = htonl(INADDR_LOOPBACK),
-    };
+    struct sockaddr_in a;
+    nc_loopback_addr(&a, port);
     if (bind(fd, (struct sockaddr *)&a, sizeof(a)) != 0) {
         close(fd);
         return false;
@@ -96,11 +115,8 @@ bool nc_tcp_probe(int port)
     if (fd < 0) {
         return false;
     }
-    struct sockaddr_in a = {
-        .sin_family = AF_INET,
-        .sin_port = htons((uint16_t)port),
-        .sin_addr.s_addr = htonl(INADDR_LOOPBACK),
-    };
+    struct sockaddr_in a;
+    nc_loopback_addr(&a, port);
     bool ok = connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0;
     close(fd);
     return ok;
@@ -251,15 +267,7 @@ char *nc_conn_readline(NcConn *c, int64_t deadline_ms)
         if (r <= 0) {
             continue;
         }
-        if (c->cap - c->len < 4096) {
-            size_t cap = c->cap ? c->cap * 2 : 16384;
-            char *nb = realloc(c->buf, cap);
-            if (!nb) {
-                abort();
-            }
-            c->buf = nb;
-            c->cap = cap;
-        }
+        nc_buf_reserve(&c->buf, &c->cap, c->len);
         ssize_t n = read(c->fd, c->buf + c->len, c->cap - c->len);
         if (n < 0 && (errno == EINTR || errno == EAGAIN)) {
             continue;

@@ -219,6 +219,25 @@ static const char *qtest_peer_diag(NcQtest *qt)
                    qt->qemu->cmdline, nc_proc_diag(qt->qemu));
 }
 
+size_t nc_qemu_argv_base(const char **argv, const char *qemu,
+                         const char *qmp_path)
+{
+    size_t n = 0;
+
+    argv[n++] = qemu;
+    argv[n++] = "-M";
+    argv[n++] = "netcard";
+    argv[n++] = "-display";
+    argv[n++] = "none";
+    argv[n++] = "-monitor";
+    argv[n++] = "none";
+    argv[n++] = "-chardev";
+    argv[n++] = nc_strf("socket,id=qmp,path=%s", qmp_path);
+    argv[n++] = "-mon";
+    argv[n++] = "chardev=qmp,mode=control";
+    return n;
+}
+
 NcQtest *nc_qtest_start_at(const char *file, int line,
                            const char *const extra_args[])
 {
@@ -229,26 +248,16 @@ NcQtest *nc_qtest_start_at(const char *file, int line,
     int lqmp = nc_unix_listen_at(file, line, qmp_path);
 
     const char *argv[64];
-    size_t n = 0;
-    argv[n++] = qemu;
-    argv[n++] = "-M";
-    argv[n++] = "netcard";
+    size_t n;
+    n = nc_qemu_argv_base(argv, qemu, qmp_path);
     argv[n++] = "-accel";
     argv[n++] = "qtest";
     argv[n++] = "-qtest";
     argv[n++] = nc_strf("unix:%s", qt_path);
     argv[n++] = "-qtest-log";
     argv[n++] = "none";
-    argv[n++] = "-display";
-    argv[n++] = "none";
-    argv[n++] = "-monitor";
-    argv[n++] = "none";
     argv[n++] = "-serial";
     argv[n++] = "null";
-    argv[n++] = "-chardev";
-    argv[n++] = nc_strf("socket,id=qmp,path=%s", qmp_path);
-    argv[n++] = "-mon";
-    argv[n++] = "chardev=qmp,mode=control";
     for (size_t i = 0; extra_args && extra_args[i]; i++) {
         if (n >= 63) {
             nc_fail_at(file, line, "too many extra QEMU arguments");
