@@ -4,8 +4,10 @@
 # QEMU and the card OS relative to itself (build/qemu, build/cardos).
 #
 #   netcard run [--nvm FILE] [--gdb[=PORT]] [--qmp PATH] [--seed N]
+#               [--iso tcp:HOST:PORT | --pcsc[=PORT]]
 #               [--image ELF] [--qemu BIN] [--print-cmdline] [-- QEMU-ARGS]
 #   netcard gdb [--port PORT] [--image ELF]
+#   netcard apdu [--port N] [--atr] [--reset|--cold] [-f SCRIPT] HEX...
 #
 # Every problem found before QEMU starts is one line on stderr and exit
 # status 2; once QEMU runs, the launcher is replaced by it (exec), so the
@@ -28,6 +30,9 @@ DEFAULT_QEMU = os.path.join(BUILD, "qemu", "qemu-system-arm")
 DEFAULT_IMAGE = os.path.join(BUILD, "cardos", "cardos.elf")
 DEFAULT_NVM = "card.nvm"
 DEFAULT_GDB_PORT = 1234
+DEFAULT_ISO_HOST = "127.0.0.1"
+DEFAULT_ISO_PORT = 35963        # vsmartcard's vpcd port
+PCSC_RECONNECT_MS = 500
 NVM_SIZE = 1024 * 1024          # peripherals/netcard_nvm.h
 NVM_ERASED = b"\xff"
 GDB = "gdb-multiarch"
@@ -71,15 +76,32 @@ def seed_number(text):
     return seed
 
 
-def check_port_free(port, what):
+def iso_endpoint(text):
+    """--iso tcp:HOST:PORT (the card listens there for a vpcd client)."""
+    if text == "none":
+        return None
+    kind, _, rest = text.partition(":")
+    host, _, port = rest.rpartition(":")
+    if kind != "tcp" or not host or not port:
+        raise argparse.ArgumentTypeError(
+            f"'{text}' is not tcp:HOST:PORT (or none)")
+    return (host, port_number(port))
+
+
+def check_port_free(port, what, host="127.0.0.1"):
     """Refuse to start when a port QEMU must listen on is taken."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as e:
+        raise UsageError(f"cannot resolve {host} ({what}): {e.strerror}")
+    family, _, _, _, addr = infos[0]
+    with socket.socket(family, socket.SOCK_STREAM) as s:
         try:
-            s.bind(("127.0.0.1", port))
+            s.bind(addr)
         except OSError as e:
             if e.errno == errno.EADDRINUSE:
-                raise UsageError(f"port {port} on 127.0.0.1 is in use ({what})")
-            raise UsageError(f"cannot listen on 127.0.0.1:{port} ({what}): "
+                raise UsageError(f"port {port} on {host} is in use ({what})")
+            raise UsageError(f"cannot listen on {host}:{port} ({what}): "
                              f"{e.strerror}")
 
 
@@ -128,6 +150,16 @@ def build_run_cmdline(args):
            # The NIC arrives with the network issue; no default NIC now.
            "-nic", "none",
            "-drive", nvm_drive(args.nvm)]
+    # ISO 7816 contact interface: the second serial port, vpcd framing.
+    if args.pcsc is not None:
+        cmd += ["-chardev", f"socket,id=iso7816,host={DEFAULT_ISO_HOST},"
+                f"port={args.pcsc},nodelay=on,reconnect-ms={PCSC_RECONNECT_MS}",
+                "-serial", "chardev:iso7816"]
+    elif args.iso is not None:
+        host, port = args.iso
+        cmd += ["-chardev", f"socket,id=iso7816,host={host},port={port},"
+                "server=on,wait=off,nodelay=on",
+                "-serial", "chardev:iso7816"]
     if args.gdb is not None:
         cmd += ["-gdb", f"tcp:127.0.0.1:{args.gdb}", "-S"]
     if args.qmp:
@@ -142,8 +174,12 @@ def cmd_run(args):
     args.image = os.path.abspath(args.image)
     check_file(args.qemu, "QEMU", "build it with 'make qemu'")
     check_file(args.image, "card OS image", "build it with 'make cardos'")
+    if args.pcsc is not None and args.iso_given:
+        raise UsageError("--iso and --pcsc exclude each other")
     if args.gdb is not None:
         check_port_free(args.gdb, "--gdb")
+    if args.pcsc is None and args.iso is not None:
+        check_port_free(args.iso[1], "--iso", args.iso[0])
     if args.qmp:
         qmp_dir = os.path.dirname(os.path.abspath(args.qmp)) or "."
         if not os.path.isdir(qmp_dir):
@@ -161,6 +197,12 @@ def cmd_run(args):
     say(f"card OS {args.image}")
     say(f"NVM {args.nvm}" + (" (created, erased)" if created else ""))
     say("console on this terminal (Ctrl-A X quits)")
+    if args.pcsc is not None:
+        say(f"ISO 7816: connecting to pcscd's vpcd on {DEFAULT_ISO_HOST}:"
+            f"{args.pcsc} (retrying until it listens)")
+    elif args.iso is not None:
+        say(f"ISO 7816: vpcd framing on {args.iso[0]}:{args.iso[1]} "
+            f"({PROG} apdu --port {args.iso[1]} ...)")
     if args.gdb is not None:
         say(f"halted; gdb stub on 127.0.0.1:{args.gdb}: "
             f"{GDB} {shlex.quote(args.image)} -ex 'target remote "
@@ -187,6 +229,175 @@ def cmd_gdb(args):
     os.execv(gdb, cmd)
 
 
+# ---------------------------------------------------------------------------
+# netcard apdu: a vpcd-framing client for a card listening with --iso.
+# Frames are a 2-byte big-endian length and a payload; a 1-byte payload is a
+# control code (00 power off, 01 power on, 02 reset, 04 get ATR), anything
+# else a C-APDU answered with R-APDU data + SW1 SW2 (DESIGN.md).
+# ---------------------------------------------------------------------------
+VPCD_POWER_OFF, VPCD_POWER_ON, VPCD_RESET, VPCD_GET_ATR = 0, 1, 2, 4
+
+
+class CardLink:
+    def __init__(self, host, port, timeout):
+        try:
+            self.sock = socket.create_connection((host, port), timeout=timeout)
+        except OSError as e:
+            raise UsageError(f"cannot connect to the card on {host}:{port}: "
+                             f"{e.strerror or e} (is 'netcard run' running "
+                             "with --iso there?)")
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.where = f"{host}:{port}"
+
+    def _recv_exact(self, n):
+        data = b""
+        while len(data) < n:
+            try:
+                chunk = self.sock.recv(n - len(data))
+            except socket.timeout:
+                raise UsageError(f"no answer from the card on {self.where} "
+                                 "within the timeout")
+            except OSError as e:
+                raise UsageError(f"card link {self.where}: {e.strerror}")
+            if not chunk:
+                raise UsageError(f"the card closed the connection on "
+                                 f"{self.where}")
+            data += chunk
+        return data
+
+    def send(self, payload):
+        if len(payload) > 0xFFFF:
+            raise UsageError(f"a {len(payload)}-byte frame does not fit "
+                             "vpcd framing (at most 65535)")
+        self.sock.sendall(len(payload).to_bytes(2, "big") + payload)
+
+    def exchange(self, payload):
+        self.send(payload)
+        length = int.from_bytes(self._recv_exact(2), "big")
+        return self._recv_exact(length)
+
+    def control(self, code):
+        self.send(bytes([code]))
+
+    def atr(self):
+        return self.exchange(bytes([VPCD_GET_ATR]))
+
+    def ensure_powered(self):
+        """Power the card on if it reports no ATR; returns the ATR."""
+        atr = self.atr()
+        if not atr:
+            self.control(VPCD_POWER_ON)
+            atr = self.atr()
+        if not atr:
+            raise UsageError("the card sends no ATR after power-on")
+        return atr
+
+
+def parse_hex(text, what):
+    digits = "".join(text.split()).replace(":", "")
+    if len(digits) % 2 or any(c not in "0123456789abcdefABCDEF"
+                              for c in digits):
+        raise UsageError(f"{what} '{text}' is not hex bytes")
+    return bytes.fromhex(digits)
+
+
+def parse_expectation(text, where):
+    """EXPECT is hex; 'X' matches any nibble; a leading '*' matches any
+    bytes before the rest (so '*9000' = any data, then SW 9000)."""
+    t = "".join(text.split()).upper()
+    any_prefix = t.startswith("*")
+    if any_prefix:
+        t = t[1:]
+    if len(t) % 2 or any(c not in "0123456789ABCDEFX" for c in t):
+        raise UsageError(f"{where}: expectation '{text}' is not hex with "
+                         "X wildcards and an optional leading '*'")
+    return any_prefix, t
+
+
+def matches(expectation, response):
+    any_prefix, pattern = expectation
+    got = response.hex().upper()
+    if any_prefix:
+        if len(got) < len(pattern):
+            return False
+        got = got[len(got) - len(pattern):]
+    elif len(got) != len(pattern):
+        return False
+    return all(p in ("X", g) for p, g in zip(pattern, got))
+
+
+def read_script(path):
+    """Lines: 'HEX [-> EXPECT]', 'atr [-> EXPECT]', 'reset', 'cold',
+    'power-on', 'power-off'; '#' starts a comment."""
+    try:
+        with open(path) as f:
+            lines = f.readlines()
+    except OSError as e:
+        raise UsageError(f"cannot read script {path}: {e.strerror}")
+    steps = []
+    for number, raw in enumerate(lines, 1):
+        line = raw.split("#", 1)[0].strip()
+        if not line:
+            continue
+        where = f"{path}:{number}"
+        command, _, expect = line.partition("->")
+        command = command.strip()
+        expectation = parse_expectation(expect, where) if expect.strip() \
+            else None
+        word = command.lower()
+        if word in ("atr", "reset", "cold", "power-on", "power-off"):
+            if expectation and word != "atr":
+                raise UsageError(f"{where}: '{word}' has no response to check")
+            steps.append((where, word, None, expectation))
+        else:
+            steps.append((where, "apdu", parse_hex(command, f"{where}: APDU"),
+                          expectation))
+    return steps
+
+
+def cmd_apdu(args):
+    steps = []
+    if args.cold:
+        steps.append(("--cold", "cold", None, None))
+    if args.reset:
+        steps.append(("--reset", "reset", None, None))
+    if args.atr:
+        steps.append(("--atr", "atr", None, None))
+    for text in args.apdus:
+        steps.append((text, "apdu", parse_hex(text, "APDU"), None))
+    if args.script:
+        steps += read_script(args.script)
+    if not steps:
+        raise UsageError("nothing to send: give APDUs as hex, --atr, or -f "
+                         "SCRIPT")
+    link = CardLink(args.host, args.port, args.timeout)
+    link.ensure_powered()
+    failures = 0
+    for where, kind, payload, expectation in steps:
+        if kind == "cold":
+            link.control(VPCD_POWER_OFF)
+            link.control(VPCD_POWER_ON)
+            continue
+        if kind == "reset":
+            link.control(VPCD_RESET)
+            continue
+        if kind == "power-off":
+            link.control(VPCD_POWER_OFF)
+            continue
+        if kind == "power-on":
+            link.control(VPCD_POWER_ON)
+            continue
+        response = link.atr() if kind == "atr" else link.exchange(payload)
+        print(response.hex().upper())
+        if expectation and not matches(expectation, response):
+            failures += 1
+            star, pattern = expectation
+            print(f"{PROG}: {where}: expected {'*' if star else ''}{pattern}, "
+                  f"got {response.hex().upper() or '(empty)'}",
+                  file=sys.stderr)
+    return 1 if failures else 0
+
+
 def make_parser():
     parser = Parser(prog=PROG,
                     description="Boot and debug the netcard virtual card.")
@@ -210,6 +421,16 @@ def make_parser():
                      help="QMP control socket (unix socket path)")
     run.add_argument("--seed", metavar="N", type=seed_number,
                      help="seed for the card's random sources (QEMU -seed)")
+    run.add_argument("--iso", metavar="tcp:HOST:PORT", type=iso_endpoint,
+                     default=(DEFAULT_ISO_HOST, DEFAULT_ISO_PORT),
+                     help="listen for a vpcd client (ISO 7816 contact "
+                     "interface) there, or 'none' (default: tcp:"
+                     f"{DEFAULT_ISO_HOST}:{DEFAULT_ISO_PORT})")
+    run.add_argument("--pcsc", metavar="PORT", nargs="?", type=port_number,
+                     const=DEFAULT_ISO_PORT,
+                     help="connect to pcscd's vpcd on 127.0.0.1:PORT instead "
+                     f"(default port {DEFAULT_ISO_PORT}), retrying until it "
+                     "listens")
     run.add_argument("--image", metavar="ELF", default=DEFAULT_IMAGE,
                      help="card OS image (default: %(default)s)")
     run.add_argument("--qemu", metavar="BIN",
@@ -229,6 +450,33 @@ def make_parser():
     gdb.add_argument("--print-cmdline", action="store_true",
                      help="print the gdb command line and exit")
     gdb.set_defaults(func=cmd_gdb)
+
+    apdu = sub.add_parser("apdu", help="send APDUs to a card started with run",
+                          description="Speak vpcd framing to a card started "
+                          "with 'netcard run' (--iso): print each response as "
+                          "uppercase hex, SW last. The card is powered on "
+                          "first if it reports no ATR.")
+    apdu.add_argument("apdus", metavar="HEX", nargs="*",
+                      help="C-APDUs as hex, e.g. 00A4040000")
+    apdu.add_argument("--port", type=port_number, default=DEFAULT_ISO_PORT,
+                      help="the card's ISO 7816 port (default: %(default)s)")
+    apdu.add_argument("--host", default=DEFAULT_ISO_HOST,
+                      help="the card's host (default: %(default)s)")
+    apdu.add_argument("--atr", action="store_true",
+                      help="print the ATR first")
+    reset = apdu.add_mutually_exclusive_group()
+    reset.add_argument("--reset", action="store_true",
+                       help="warm reset before the APDUs")
+    reset.add_argument("--cold", action="store_true",
+                       help="power off and on before the APDUs")
+    apdu.add_argument("-f", dest="script", metavar="SCRIPT",
+                      help="run a script: lines 'HEX [-> EXPECT]', 'atr', "
+                      "'reset', 'cold'; EXPECT is hex with X wildcards, a "
+                      "leading * matches any data; exit 1 on a mismatch")
+    apdu.add_argument("--timeout", type=float, default=30.0,
+                      help="seconds to wait for each answer (default: "
+                      "%(default)s)")
+    apdu.set_defaults(func=cmd_apdu)
     return parser
 
 
@@ -241,6 +489,8 @@ def main(argv):
     parser = make_parser()
     try:
         args = parser.parse_args(argv)
+        args.iso_given = any(a == "--iso" or a.startswith("--iso=")
+                             for a in argv)
         if args.command != "run" and qemu_args:
             raise UsageError("QEMU arguments after '--' only go with 'run'")
         args.qemu_args = qemu_args

@@ -1,9 +1,10 @@
 /*
  * System tests: the `netcard` launcher (build/bin/netcard) as users run it.
  *
- * `netcard run` listens on fixed default ports (ISO 7816 on 35963, the
- * card's web server on 8080): tests that let it start QEMU hold a
- * cross-process lock so parallel test workers do not collide.
+ * `netcard run` listens on fixed default ports (ISO 7816 on 35963, later
+ * the card's web server on 8080). launch() gives every `run` a free ISO
+ * 7816 port; tests that let it start QEMU also hold a cross-process lock
+ * so ports added later cannot collide between parallel test workers.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -29,8 +30,12 @@ static NcProc *launch(const char *name, const char *const args[])
     const char *argv[32];
     size_t n = 0;
     argv[n++] = nc_bin("netcard");
-    for (size_t i = 0; args[i] && n < 31; i++) {
+    for (size_t i = 0; args[i] && n < 29; i++) {
         argv[n++] = args[i];
+        if (i == 0 && strcmp(args[0], "run") == 0) {
+            argv[n++] = "--iso";
+            argv[n++] = nc_strf("tcp:127.0.0.1:%d", nc_free_tcp_port());
+        }
     }
     argv[n] = NULL;
     NcSpawnOpts o = { .cwd = nc_tmpdir() };
@@ -182,6 +187,27 @@ Test(system_launcher, gdb_port_in_use_is_an_error)
                         slurp(p->stderr_path));
     cr_assert(strstr(all, nc_strf("%d", port)),
               "the error does not name port %d:\n%s", port, nc_proc_diag(p));
+}
+
+Test(system_launcher, iso_port_in_use_is_an_error)
+{
+    int port = 0;
+    nc_tcp_listen(&port);
+    const char *iso_arg = nc_strf("tcp:127.0.0.1:%d", port);
+    const char *nvm = nc_tmp_path("card.nvm");
+    const char *argv[] = { nc_bin("netcard"), "run", "--iso", iso_arg,
+                           "--nvm", nvm, NULL };
+    NcSpawnOpts o = { .cwd = nc_tmpdir() };
+    NcProc *p = nc_spawn("netcard", argv, &o);
+    int rc = run_to_exit(p);
+    cr_assert_neq(rc, 0, "netcard run --iso %s exited with 0 although the "
+                  "port is in use\n%s", iso_arg, nc_proc_diag(p));
+    char *all = nc_strf("%s%s", slurp(p->stdout_path),
+                        slurp(p->stderr_path));
+    cr_assert(strstr(all, nc_strf("port %d", port)),
+              "the error does not name port %d:\n%s", port, nc_proc_diag(p));
+    cr_assert(access(nvm, F_OK) != 0, "netcard created %s although it "
+              "refused to start", nvm);
 }
 
 static void expect_nvm_file(const char *path, bool all_erased)
