@@ -10,30 +10,15 @@
 #include "qemu/units.h"
 #include "qapi/error.h"
 #include "hw/arm/armv7m.h"
-#include "hw/misc/unimp.h"
 #include "hw/qdev-clock.h"
 #include "hw/qdev-properties.h"
 #include "hw/qdev-properties-system.h"
+#include "net/net.h"
 #include "exec/address-spaces.h"
 #include "system/system.h"
 #include "target/arm/cpu-qom.h"
 #include "netcard_soc.h"
 #include "trace.h"
-
-/*
- * Windows reserved for devices that later work will model. Until then an
- * access is logged under -d unimp and reads as zero.
- */
-static const struct {
-    const char *name;
-    hwaddr base;
-} netcard_unimp_windows[NETCARD_NUM_UNIMP] = {
-    { "netcard.iso7816-uart", NETCARD_ISO7816_BASE },
-    { "netcard.crypto",       NETCARD_CRYPTO_BASE },
-    { "netcard.trng",         NETCARD_TRNG_BASE },
-    { "netcard.nvm-ctrl",     NETCARD_NVMC_BASE },
-    { "netcard.nic",          NETCARD_NIC_BASE },
-};
 
 /* cmsdk-apb-watchdog WDOGCONTROL.RESEN (ARM DDI 0479C, 4.3.3) */
 #define CMSDK_WDOG_CONTROL_RESEN (1u << 1)
@@ -72,6 +57,11 @@ static void netcard_soc_init(Object *obj)
     object_initialize_child(obj, "watchdog", &s->watchdog,
                             TYPE_CMSDK_APB_WATCHDOG);
     object_initialize_child(obj, "nvm", &s->nvm, TYPE_NETCARD_NVM);
+    object_initialize_child(obj, "iso7816", &s->iso7816,
+                            TYPE_NETCARD_ISO7816_UART);
+    object_initialize_child(obj, "nic", &s->nic, TYPE_NETCARD_NIC);
+    object_initialize_child(obj, "crypto", &s->crypto, TYPE_NETCARD_CRYPTO);
+    object_initialize_child(obj, "trng", &s->trng, TYPE_NETCARD_TRNG);
 
     /* The board sets the NVM backing drive on the SoC. */
     object_property_add_alias(obj, "nvm-drive", OBJECT(&s->nvm), "drive");
@@ -99,7 +89,6 @@ static void netcard_soc_realize(DeviceState *dev, Error **errp)
     MemoryRegion *system_memory = get_system_memory();
     DeviceState *armv7m = DEVICE(&s->armv7m);
     SysBusDevice *sbd;
-    int i;
 
     if (!clock_has_source(s->sysclk)) {
         error_setg(errp, "netcard-soc: sysclk must be connected");
@@ -178,15 +167,57 @@ static void netcard_soc_realize(DeviceState *dev, Error **errp)
         return;
     }
 
-    if (!netcard_soc_realize_sysbus(SYS_BUS_DEVICE(&s->nvm),
-                                    NETCARD_NVM_BASE, NULL, errp)) {
+    /*
+     * ISO 7816 UART: the terminal faces the host on serial_hd(1) (may be
+     * NULL: no terminal connected) and resets the chip through sysctl.
+     */
+    qdev_prop_set_chr(DEVICE(&s->iso7816), "chardev", serial_hd(1));
+    object_property_set_link(OBJECT(&s->iso7816), "sysctl",
+                             OBJECT(&s->sysctl), &error_abort);
+    if (!netcard_soc_realize_sysbus(SYS_BUS_DEVICE(&s->iso7816),
+                                    NETCARD_ISO7816_BASE,
+                                    netcard_soc_irq(s, NETCARD_IRQ_ISO7816),
+                                    errp)) {
         return;
     }
 
-    for (i = 0; i < NETCARD_NUM_UNIMP; i++) {
-        create_unimplemented_device(netcard_unimp_windows[i].name,
-                                    netcard_unimp_windows[i].base,
-                                    NETCARD_PERIPH_SIZE);
+    /* NVM: MMIO 0 the array, MMIO 1 the controller; tears cut power */
+    object_property_set_link(OBJECT(&s->nvm), "sysctl", OBJECT(&s->sysctl),
+                             &error_abort);
+    if (!netcard_soc_realize_sysbus(SYS_BUS_DEVICE(&s->nvm),
+                                    NETCARD_NVM_BASE,
+                                    netcard_soc_irq(s, NETCARD_IRQ_NVMC),
+                                    errp)) {
+        return;
+    }
+    sysbus_mmio_map(SYS_BUS_DEVICE(&s->nvm), 1, NETCARD_NVMC_BASE);
+
+    /* NIC: -nic ...,model=netcard-nic (or the default NIC) */
+    qemu_configure_nic_device(DEVICE(&s->nic), true, NULL);
+    qdev_prop_set_uint32(DEVICE(&s->nic), "ram-base", NETCARD_RAM_BASE);
+    qdev_prop_set_uint32(DEVICE(&s->nic), "ram-size", s->ram_size);
+    if (!netcard_soc_realize_sysbus(SYS_BUS_DEVICE(&s->nic),
+                                    NETCARD_NIC_BASE,
+                                    netcard_soc_irq(s, NETCARD_IRQ_NIC),
+                                    errp)) {
+        return;
+    }
+
+    /* Crypto coprocessor: DMA into RAM (ram-size) and from NVM */
+    qdev_connect_clock_in(DEVICE(&s->crypto), "clk", s->sysclk);
+    qdev_prop_set_uint32(DEVICE(&s->crypto), "ram-size", s->ram_size);
+    if (!netcard_soc_realize_sysbus(SYS_BUS_DEVICE(&s->crypto),
+                                    NETCARD_CRYPTO_BASE,
+                                    netcard_soc_irq(s, NETCARD_IRQ_CRYPTO),
+                                    errp)) {
+        return;
+    }
+
+    if (!netcard_soc_realize_sysbus(SYS_BUS_DEVICE(&s->trng),
+                                    NETCARD_TRNG_BASE,
+                                    netcard_soc_irq(s, NETCARD_IRQ_TRNG),
+                                    errp)) {
+        return;
     }
 }
 

@@ -19,6 +19,10 @@
 #include "qom/object.h"
 #include "netcard_sysctl.h"
 #include "netcard_nvm.h"
+#include "netcard_iso7816_uart.h"
+#include "netcard_nic.h"
+#include "netcard_crypto.h"
+#include "netcard_trng.h"
 
 #define NETCARD_SYSCLK_HZ        48000000
 #define NETCARD_NUM_IRQ          32
@@ -52,9 +56,6 @@ enum {
     NETCARD_IRQ_TIMER      = 6,
 };
 
-/* Windows whose device is not modelled yet: unimplemented-device. */
-#define NETCARD_NUM_UNIMP 5
-
 #define TYPE_NETCARD_SOC "netcard-soc"
 OBJECT_DECLARE_SIMPLE_TYPE(NetcardSocState, NETCARD_SOC)
 
@@ -67,6 +68,10 @@ struct NetcardSocState {
     CMSDKAPBTimer timer;
     CMSDKAPBWatchdog watchdog;
     NetcardNvmState nvm;
+    NetcardIso7816State iso7816;
+    NetcardNicState nic;
+    NetcardCryptoState crypto;
+    NetcardTrngState trng;
 
     MemoryRegion rom;
     MemoryRegion ram;

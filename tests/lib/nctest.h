@@ -412,6 +412,63 @@ char *nc_card_wait_banner_at(const char *file, int line, NcCard *card,
 char *nc_banner_re(const char *cause);
 
 /* ------------------------------------------------------------------ */
+/* vpcd framing (the host side of the ISO 7816 contact interface)      */
+
+/*
+ * A client of the card's vpcd socket (nctest_vpcd.c). Frames are a 2-byte
+ * big-endian length and the payload; 1-byte payloads are control codes
+ * (00 off, 01 on, 02 reset, 04 get ATR). See docs/iso7816.md.
+ */
+typedef struct NcVpcd {
+    int fd;
+    int port;
+    NcProc *proc;             /* QEMU, for messages; may be NULL */
+} NcVpcd;
+
+#define NC_VPCD_OFF    0x00
+#define NC_VPCD_ON     0x01
+#define NC_VPCD_RESET  0x02
+#define NC_VPCD_ATR    0x04
+
+/* Connect to 127.0.0.1:PORT (retrying until TIMEOUT_MS); TCP_NODELAY. */
+NcVpcd *nc_vpcd_connect_at(const char *file, int line, int port,
+                           int timeout_ms, NcProc *proc);
+#define nc_vpcd_connect(port, t, proc) \
+    nc_vpcd_connect_at(__FILE__, __LINE__, port, t, proc)
+/* Send one frame with LEN bytes of payload (LEN <= 65535). */
+void nc_vpcd_send_at(const char *file, int line, NcVpcd *v,
+                     const uint8_t *buf, size_t len);
+#define nc_vpcd_send(v, buf, len) nc_vpcd_send_at(__FILE__, __LINE__, v, buf, len)
+/* Send a 1-byte control frame. */
+#define nc_vpcd_ctrl(v, code) \
+    do { uint8_t c__ = (code); nc_vpcd_send(v, &c__, 1); } while (0)
+/* Send raw bytes (no framing), for malformed-input tests. */
+void nc_vpcd_send_raw_at(const char *file, int line, NcVpcd *v,
+                         const void *buf, size_t len);
+#define nc_vpcd_send_raw(v, buf, len) \
+    nc_vpcd_send_raw_at(__FILE__, __LINE__, v, buf, len)
+/*
+ * Receive one frame within TIMEOUT_MS into BUF (CAP bytes); returns the
+ * payload length. Fails the test on timeout, EOF or a frame over CAP.
+ */
+size_t nc_vpcd_recv_at(const char *file, int line, NcVpcd *v, uint8_t *buf,
+                       size_t cap, int timeout_ms);
+#define nc_vpcd_recv(v, buf, cap, t) \
+    nc_vpcd_recv_at(__FILE__, __LINE__, v, buf, cap, t)
+/* True if something (data or EOF) is readable within TIMEOUT_MS. */
+bool nc_vpcd_pending(NcVpcd *v, int timeout_ms);
+/* Close the connection (idempotent). */
+void nc_vpcd_close(NcVpcd *v);
+
+/* Uppercase hex of N bytes, no separators (nc_gc'd). */
+char *nc_hex(const uint8_t *b, size_t n);
+/* Parse hex (spaces allowed) into OUT; returns the byte count; fails the
+ * test on bad input or more than CAP bytes. */
+size_t nc_unhex_at(const char *file, int line, const char *hex, uint8_t *out,
+                   size_t cap);
+#define nc_unhex(hex, out, cap) nc_unhex_at(__FILE__, __LINE__, hex, out, cap)
+
+/* ------------------------------------------------------------------ */
 /* Cross-process lock (serialises tests that use fixed host resources) */
 
 /* Take an exclusive flock on /tmp/netcard-tests-NAME.lock, bounded. */
