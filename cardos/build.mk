@@ -18,8 +18,9 @@
 #   cardos.elf            the card OS (+ cardos.map)
 #   cardos-fault.elf      test image: BusFault on power-on boots
 #   cardos-watchdog.elf   test image: starves the watchdog on power-on boots
-#   libcardos_mbedtls.a   mbedTLS built with net/mbedtls_config.h (not linked yet)
-#   liblwip.a             lwIP core + IPv4 + Ethernet with net/lwipopts.h (not linked yet)
+#   cardos-storebench.elf bench image: times the object store (make bench)
+#   libcardos_mbedtls.a   mbedTLS built with net/mbedtls_config.h (linked)
+#   liblwip.a             lwIP core + IPv4 + Ethernet with net/lwipopts.h (linked)
 #   obj/...               objects and their .d dependency files
 #
 # Phony targets: cardos, cardos-clean, cardos-size.
@@ -92,20 +93,51 @@ CARDOS_SRCS := \
     drivers/debug_uart.c \
     drivers/timer.c \
     drivers/watchdog.c \
+    drivers/nvm.c \
+    store/crc32.c \
+    store/store.c \
+    kernel/storage.c \
+    kernel/store_bench.c \
+    drivers/iso7816_uart.c \
+    iso7816/apdu.c \
+    iso7816/atr.c \
+    iso7816/pps.c \
+    iso7816/t0.c \
+    iso7816/t1.c \
+    iso7816/dispatch.c \
+    iso7816/card.c \
+    applets/test_applet.c \
     kernel/event_loop.c \
+    kernel/iso_service.c \
     kernel/log.c \
     kernel/panic.c \
     kernel/reset_cause.c
+
+# Network stack (drivers/nic.c, net/): built with lwIP's headers, linked
+# with liblwip.a.
+CARDOS_NET_SRCS := \
+    drivers/nic.c \
+    net/net.c \
+    net/netif_nic.c \
+    net/ping.c \
+    net/sys_arch.c \
+    net/http_parse.c \
+    net/http_server.c \
+    net/http_status.c \
+    net/tls_entropy.c \
+    net/tls_server.c
+CARDOS_SRCS += $(CARDOS_NET_SRCS)
 
 CARDOS_COMMON_OBJS := $(patsubst %,$(CARDOS_OBJ)/%.o,$(basename $(CARDOS_SRCS)))
 CARDOS_C_OBJS := $(filter $(patsubst %.c,$(CARDOS_OBJ)/%.o,$(CARDOS_SRCS)),$(CARDOS_COMMON_OBJS))
 CARDOS_S_OBJS := $(filter $(patsubst %.S,$(CARDOS_OBJ)/%.o,$(CARDOS_SRCS)),$(CARDOS_COMMON_OBJS))
 
 # Image variants: <suffix>:<main.c defines>
-CARDOS_VARIANTS := cardos cardos-fault cardos-watchdog
+CARDOS_VARIANTS := cardos cardos-fault cardos-watchdog cardos-storebench
 CARDOS_VARIANT_DEFS_cardos :=
 CARDOS_VARIANT_DEFS_cardos-fault := -DCARDOS_TEST_FAULT=1
 CARDOS_VARIANT_DEFS_cardos-watchdog := -DCARDOS_TEST_WATCHDOG=1
+CARDOS_VARIANT_DEFS_cardos-storebench := -DCARDOS_TEST_STOREBENCH=1
 CARDOS_ELFS := $(patsubst %,$(CARDOS_OUT)/%.elf,$(CARDOS_VARIANTS))
 CARDOS_MAIN_OBJS := $(patsubst %,$(CARDOS_OBJ)/kernel/main-%.o,$(CARDOS_VARIANTS))
 
@@ -119,7 +151,11 @@ CARDOS_LWIP_SRCS := $(sort $(wildcard $(LWIP_SRC)/src/core/*.c $(LWIP_SRC)/src/c
 CARDOS_LWIP_OBJS := $(patsubst $(LWIP_SRC)/src/%.c,$(CARDOS_OBJ)/lwip/%.o,$(CARDOS_LWIP_SRCS))
 
 # Host-buildable modules (no hardware access) for tests/unit/.
-CARDOS_UNIT_SRCS := $(addprefix $(CARDOS_DIR)/,kernel/log.c kernel/reset_cause.c kernel/event_loop.c)
+CARDOS_UNIT_SRCS := $(addprefix $(CARDOS_DIR)/,kernel/log.c kernel/reset_cause.c kernel/event_loop.c \
+    iso7816/apdu.c iso7816/atr.c iso7816/pps.c iso7816/t0.c iso7816/t1.c \
+    iso7816/dispatch.c iso7816/card.c applets/test_applet.c \
+    store/crc32.c store/store.c \
+    net/http_parse.c)
 CARDOS_UNIT_CFLAGS := $(CARDOS_INCLUDES)
 
 # Changes VERSION or GIT_DESCRIBE into a rebuild of the main objects.
@@ -143,6 +179,11 @@ $(CARDOS_VERSION_STAMP): cardos-force
 	@v='$(VERSION) $(GIT_DESCRIBE)'; \
 	 [ "$$(cat $@ 2>/dev/null)" = "$$v" ] || echo "$$v" > $@
 
+# The network sources see lwIP's headers and its port (net/arch/cc.h).
+$(patsubst %.c,$(CARDOS_OBJ)/%.o,$(CARDOS_NET_SRCS)): CARDOS_CFLAGS += \
+    -I$(LWIP_SRC)/src/include -I$(CARDOS_DIR)/net -I$(MBEDTLS_SRC)/include \
+    -DMBEDTLS_CONFIG_FILE='"net/mbedtls_config.h"'
+
 $(CARDOS_C_OBJS): $(CARDOS_OBJ)/%.o: $(CARDOS_DIR)/%.c $(CARDOS_MK)
 	$(CARDOS_ECHO) CC $<
 	@mkdir -p $(@D)
@@ -161,10 +202,10 @@ $(CARDOS_MAIN_OBJS): $(CARDOS_OBJ)/kernel/main-%.o: $(CARDOS_DIR)/kernel/main.c 
 	    $(CARDOS_VERSION_DEFS) $(CARDOS_VARIANT_DEFS_$*) -c $< -o $@
 
 $(CARDOS_ELFS): $(CARDOS_OUT)/%.elf: $(CARDOS_COMMON_OBJS) $(CARDOS_OBJ)/kernel/main-%.o \
-        $(CARDOS_DIR)/arch/cardos.ld
+        $(CARDOS_DIR)/arch/cardos.ld $(CARDOS_LWIP_LIB) $(CARDOS_MBEDTLS_LIB)
 	$(CARDOS_ECHO) LD $@
 	$(CARDOS_Q)$(CARDOS_CC) $(CARDOS_LDFLAGS) -Wl,-Map=$(@:.elf=.map) \
-	    -o $@ $(filter %.o,$^)
+	    -o $@ $(filter %.o %.a,$^)
 
 $(CARDOS_MBEDTLS_OBJS): $(CARDOS_OBJ)/mbedtls/%.o: $(MBEDTLS_SRC)/library/%.c \
         $(CARDOS_DIR)/net/mbedtls_config.h

@@ -73,3 +73,19 @@ void timer_delay_ms(uint32_t ms)
         cpu_wfi();
     }
 }
+
+void timer_busy_wait_us(uint32_t us)
+{
+    const uint32_t period = TIMER_RELOAD_VALUE + 1u;
+    uint32_t want = us * (SOC_SYSCLK_HZ / 1000000u);
+    uint32_t last = mmio_read32(SOC_TIMER_BASE + A_TIMER_VALUE);
+    uint32_t elapsed = 0;
+
+    /* VALUE counts down from RELOAD to 0 and reloads: add up the steps. */
+    while (elapsed < want) {
+        uint32_t now = mmio_read32(SOC_TIMER_BASE + A_TIMER_VALUE);
+
+        elapsed += now <= last ? last - now : last + period - now;
+        last = now;
+    }
+}

@@ -26,4 +26,10 @@ uint32_t timer_now_ms(void);
 /* Busy-wait at least @ms milliseconds (needs interrupts enabled). */
 void timer_delay_ms(uint32_t ms);
 
+/*
+ * Busy-wait at least @us microseconds (1..999) by reading the counter;
+ * works with interrupts masked and inside interrupt handlers.
+ */
+void timer_busy_wait_us(uint32_t us);
+
 #endif /* CARDOS_DRIVERS_TIMER_H */

@@ -7,6 +7,8 @@
  *   last boot ended by <kind> at PC=0x%08x CFSR=0x%08x   (only after a crash)
  *   I boot: ...                                          (log lines)
  *   I boot: ready
+ *   I iso: ...     (ISO 7816 session: "ATR sent" comes right after the
+ *                  banner when the terminal powers or resets the card)
  *
  * Test images (same sources, one define each, see cardos/build.mk):
  *   CARDOS_TEST_FAULT=1     on a power-on boot, read unmapped 0x60000000
@@ -17,6 +19,8 @@
  *   CARDOS_TEST_WATCHDOG=1  on a power-on boot, stop kicking the watchdog
  *                           (idle with interrupts on): it barks (NMI line)
  *                           and bites; the next boot says reset=watchdog.
+ *   CARDOS_TEST_STOREBENCH=1 after mounting the store, time it
+ *                           (kernel/store_bench.h) for make bench.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -30,8 +34,14 @@
 #include "drivers/timer.h"
 #include "drivers/watchdog.h"
 #include "kernel/event_loop.h"
+#include "kernel/iso_service.h"
 #include "kernel/reset_cause.h"
+#include "kernel/storage.h"
+#include "kernel/store_bench.h"
 #include "kernel/version.h"
+#include "net/http_server.h"
+#include "net/net.h"
+#include "net/tls_server.h"
 
 #define LOG_MODULE "boot"
 #include "kernel/log.h"
@@ -41,6 +51,9 @@
 #endif
 #ifndef CARDOS_TEST_WATCHDOG
 #define CARDOS_TEST_WATCHDOG 0
+#endif
+#ifndef CARDOS_TEST_STOREBENCH
+#define CARDOS_TEST_STOREBENCH 0
 #endif
 
 /* Nothing is mapped here (DESIGN.md memory map): loads raise a BusFault. */
@@ -111,6 +124,12 @@ int main(void)
     NetcardResetCause cause;
 
     debug_uart_init();
+    /*
+     * A reset can cut the previous boot's last console line short (a
+     * power cut does not wait for a newline): start on a fresh line so
+     * the banner is always a line of its own.
+     */
+    debug_uart_putc('\n');
     log_set_lock(port_irq_save, port_irq_restore);
     log_set_sink(log_sink_debug_uart);
 
@@ -127,6 +146,8 @@ int main(void)
     watchdog_start(WATCHDOG_TIMEOUT_MS);
     timer_init();
     event_loop_init(&card_loop_port);
+    /* Early: the ATR must start within 40000 CLK cycles (11.2 ms) of RST. */
+    iso_service_start(CARDOS_VERSION, CARDOS_GIT_DESCRIBE, __DATE__ " " __TIME__);
     cpu_irq_enable();
 
     LOG_I("chip 0x%08x rev %u.%u, reset count %u",
@@ -138,10 +159,21 @@ int main(void)
           (unsigned)layout_static_ram_used(), (unsigned)layout_stack_size(),
           (unsigned)(uintptr_t)__ram_free);
     log_flush();
+    (void)storage_init();   /* formats an erased NVM; never a damaged one */
+    log_flush();
+    if (CARDOS_TEST_STOREBENCH) {
+        store_bench_run();  /* bench image: times the store (make bench) */
+    }
 
     if (CARDOS_TEST_WATCHDOG && cause == NETCARD_RESET_POWER_ON) {
         test_starve_watchdog();
     }
+
+    if (net_init()) {
+        (void)http_server_init();
+        (void)tls_server_init();
+    }
+    log_flush();
 
     LOG_I("ready");
     event_loop_run();

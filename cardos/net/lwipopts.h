@@ -28,15 +28,15 @@
 #define MEM_USE_POOLS                   0
 #define MEM_ALIGNMENT                   4
 /* lwIP's own heap (a static array): PBUF_RAM for TX and protocol state. */
-#define MEM_SIZE                        (16 * 1024)
-#define MEMP_NUM_PBUF                   16
-#define MEMP_NUM_RAW_PCB                0
+#define MEM_SIZE                        (20 * 1024)
+#define MEMP_NUM_PBUF                   24  /* PBUF_ROM: static bodies sent in place */
+#define MEMP_NUM_RAW_PCB                1   /* gateway ping (net/ping.c) */
 #define MEMP_NUM_UDP_PCB                4   /* DHCP, DNS, 2 spare */
-#define MEMP_NUM_TCP_PCB                6   /* HTTP server + admin client */
-#define MEMP_NUM_TCP_PCB_LISTEN         2
-#define MEMP_NUM_TCP_SEG                24
+#define MEMP_NUM_TCP_PCB                12  /* 6 HTTP slots, 503 refusals, closing, admin client */
+#define MEMP_NUM_TCP_PCB_LISTEN         3   /* HTTP 80, SCWS 3516, HTTPS 4116 */
+#define MEMP_NUM_TCP_SEG                32
 #define MEMP_NUM_ARP_QUEUE              4
-#define PBUF_POOL_SIZE                  12  /* RX frames */
+#define PBUF_POOL_SIZE                  8   /* RX frames */
 
 /* ---- Link and network layers ---- */
 #define LWIP_SINGLE_NETIF               1   /* one NIC */
@@ -50,7 +50,7 @@
 #define IP_REASSEMBLY                   1
 #define IP_FRAG                         1
 #define LWIP_ICMP                       1
-#define LWIP_RAW                        0
+#define LWIP_RAW                        1   /* ICMP echo requests from the card */
 #define LWIP_IGMP                       0
 #define LWIP_AUTOIP                     0
 #define LWIP_HAVE_LOOPIF                0
@@ -70,7 +70,7 @@
 #define LWIP_UDP                        1
 #define LWIP_TCP                        1
 #define TCP_MSS                         1460
-#define TCP_WND                         (4 * TCP_MSS)
+#define TCP_WND                         (2 * TCP_MSS)  /* requests are small */
 #define TCP_SND_BUF                     (4 * TCP_MSS)
 #define TCP_SND_QUEUELEN                ((4 * TCP_SND_BUF + TCP_MSS - 1) / TCP_MSS)
 #define TCP_LISTEN_BACKLOG              1

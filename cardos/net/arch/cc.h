@@ -6,8 +6,8 @@
  * and <stdint.h>/<inttypes.h> (picolibc). What the card supplies:
  *  - diagnostics into the card OS log (module "lwip", level debug);
  *  - assertions into panic_assert() (file:line, then software reset);
- *  - randomness for ports, DNS ids and DHCP xids (lwip_port_rand(), to be
- *    implemented on top of the TRNG together with the netif).
+ *  - randomness for ports, DNS ids and DHCP xids (lwip_port_rand(),
+ *    net/sys_arch.c: a seeded xorshift, not cryptographic).
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -32,7 +32,7 @@
 /* __FILE_NAME__ (GCC >= 12): no build-machine paths in the card image. */
 #define LWIP_PLATFORM_ASSERT(x) panic_assert((x), __FILE_NAME__, __LINE__)
 
-/* 32 random bits from the TRNG; provided by the network layer. */
+/* 32 pseudo-random bits (net/sys_arch.c). */
 uint32_t lwip_port_rand(void);
 #define LWIP_RAND() ((u32_t)lwip_port_rand())
 

@@ -1,0 +1,52 @@
+/*
+ * NVM driver (peripherals/netcard_nvm.h, docs/nvm.md): programs and erases
+ * the 1 MiB NOR flash at SOC_NVM_BASE through the NVM controller, polled.
+ * Reads are plain memory reads of the array.
+ *
+ * Every function waits for the operation to finish (at most about 2 ms, a
+ * page erase) and returns 0 or a negative error: -NVMC_ERR_* (the
+ * controller's ERRCODE) or NVM_ERR_TIMEOUT / NVM_ERR_PARAM. Not for use
+ * from interrupt handlers.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#ifndef CARDOS_DRIVERS_NVM_H
+#define CARDOS_DRIVERS_NVM_H
+
+#include <stdint.h>
+
+#include "netcard_nvm.h"
+#include "soc.h"
+
+#define NVM_ERR_PARAM    (-100)   /* misaligned, crosses a page, outside */
+#define NVM_ERR_TIMEOUT  (-101)   /* the controller stayed busy */
+
+/* The array as memory. */
+static inline const uint8_t *nvm_array(void)
+{
+    return (const uint8_t *)SOC_NVM_BASE;
+}
+
+/* Controller present and idle? (reads its ID) */
+int nvm_probe(void);
+/*
+ * Program LEN bytes (a multiple of 4) of DATA at byte OFFSET of the array
+ * (4-aligned), within one page, with NOR semantics (bits only clear).
+ * Runs as rows of up to 256 bytes.
+ */
+int nvm_program(uint32_t offset, const void *data, uint32_t len);
+/* Erase page PAGE (0..255) to 0xFF. */
+int nvm_erase_page(uint32_t page);
+/* Refuse every program/erase until the next reset (one way). */
+void nvm_lock(void);
+
+/*
+ * The store_flash (store/store.h) of PAGES pages of the array from page
+ * FIRST_PAGE on. The returned structure's ctx points at static state:
+ * one store region per card.
+ */
+struct store_flash;
+void nvm_store_flash(struct store_flash *f, uint32_t first_page,
+                     uint32_t pages);
+
+#endif /* CARDOS_DRIVERS_NVM_H */

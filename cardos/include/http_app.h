@@ -1,0 +1,67 @@
+/*
+ * Handler API of the on-card web server, for card applications that serve
+ * dynamic resources (cardos/net/http_server.h runs the server).
+ *
+ * A handler is registered for a method (or any) and a path (exact, or a
+ * prefix ending in '/'). It runs in the event loop, exactly once per
+ * request, after the whole request (head and Content-Length body) has
+ * arrived, and must answer before it returns by calling one of:
+ *
+ *   http_reply(resp, status, content_type, body, len)   copied now
+ *   http_reply_static(resp, status, content_type, body, len)
+ *                                   body in ROM (or any memory that
+ *                                   outlives the response), sent in place
+ *   http_printf(resp, fmt, ...)     append to a dynamic body (at most
+ *                                   HTTP_RENDER_MAX bytes in all), then
+ *                                   http_reply_rendered(resp, status, type)
+ *
+ * A handler that answers nothing gets 500. HEAD requests are answered
+ * without the body automatically. Registration is for the life of the
+ * OS (HTTP_MAX_ROUTES routes); the first matching route wins, built-in
+ * routes ("/", "/api/status", "/static/...") come last.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#ifndef CARDOS_HTTP_APP_H
+#define CARDOS_HTTP_APP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define HTTP_MAX_ROUTES  8
+#define HTTP_RENDER_MAX  2048
+
+struct http_request {
+    const char *method;       /* "GET", ... */
+    const char *path;         /* "/api/status" (no query) */
+    const char *query;        /* after '?', "" if none */
+    const uint8_t *body;      /* Content-Length bytes (may be 0) */
+    size_t body_len;
+    uint16_t local_port;      /* 80, 3516, ... */
+};
+
+struct http_response;
+
+typedef void (*http_handler)(const struct http_request *req,
+                             struct http_response *resp, void *ctx);
+
+/*
+ * METHOD NULL matches any method. PATH ending in '/' matches every path
+ * below it. False when the table is full.
+ */
+bool http_route_add(const char *method, const char *path,
+                    http_handler handler, void *ctx);
+
+void http_reply(struct http_response *resp, unsigned status,
+                const char *content_type, const void *body, size_t len);
+void http_reply_static(struct http_response *resp, unsigned status,
+                       const char *content_type, const void *body,
+                       size_t len);
+/* Appends; returns false (and truncates) once HTTP_RENDER_MAX is full. */
+bool http_printf(struct http_response *resp, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void http_reply_rendered(struct http_response *resp, unsigned status,
+                         const char *content_type);
+
+#endif /* CARDOS_HTTP_APP_H */

@@ -1,0 +1,111 @@
+/*
+ * Command dispatcher: class byte -> logical channel, MANAGE CHANNEL,
+ * SELECT by AID, routing to the application selected on each channel
+ * (ISO/IEC 7816-4:2013 5.4.1, 11.1.2, 11.2.2).
+ *
+ * Order of checks for a command APDU:
+ *   1. malformed length (apdu_parse)                   6700
+ *   2. CLA invalid (20..3F, 90..BF, FF)                6E00
+ *   3. secure messaging indicated                      6882
+ *   4. command chaining indicated (CLA b5)             6884
+ *   5. logical channel not open                        6881
+ *   6. INS 70 MANAGE CHANNEL (interindustry CLA), see below
+ *   7. INS A4 SELECT with P1 = 04 (interindustry CLA), see below
+ *   8. the application selected on the channel processes it;
+ *      none selected: 6E00 for a proprietary CLA, 6D00 otherwise.
+ *
+ * MANAGE CHANNEL (no data field: Lc present -> 6700):
+ *   P1 00 P2 00  open the lowest free channel 1..19; Le required (else
+ *                6700); answers its number (1 byte). None free: 6A81.
+ *   P1 00 P2 nn  open channel nn (01..13); nn > 13: 6881; open: 6A86.
+ *   P1 80 P2 nn  close channel nn (01..13): deselects its application;
+ *                nn = 00 (basic channel): 6A86; nn > 13 or not open: 6881.
+ *   other P1: 6A86.
+ *   A channel opened from the basic channel starts with no application
+ *   selected; opened from channel n != 0 it inherits n's application
+ *   (7816-4 11.1.2).
+ *
+ * SELECT, P1 = 04 (by DF name): data = AID (5..16 bytes; else 6700),
+ *   matched against registered applications: full name or prefix
+ *   (partial DF name). P2: b2b1 00 first/only occurrence (10 next: 6A82
+ *   since names are unique), b4b3 00 FCI (6F 84 AID), 01 FCP (62 84
+ *   AID), 11 no data; anything else 6A86. Not found: 6A82, the previous
+ *   selection stays. Found: the previous application on that channel is
+ *   deselected, the new one selected; an application may refuse
+ *   (select() false: 6999).
+ *   Other P1 values go to the selected application, or 6A86 if none.
+ *
+ * Applications may complete a command later (APPLET_PENDING): the link
+ * layer keeps the terminal waiting (T=1 WTX / T=0 NULL) and the owner
+ * calls dispatch_poll() until it is done.
+ *
+ * No hardware access; compiles on the host.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#ifndef CARDOS_ISO7816_DISPATCH_H
+#define CARDOS_ISO7816_DISPATCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "iso7816/apdu.h"
+#include "iso7816/t0.h"
+
+#define DISPATCH_CHANNELS    20
+#define DISPATCH_MAX_APPLETS 8
+#define DISPATCH_AID_MIN     5
+#define DISPATCH_AID_MAX     16
+
+#define INS_MANAGE_CHANNEL   0x70u
+#define INS_SELECT           0xa4u
+
+#define SW_SELECT_REFUSED    0x6999u
+
+enum applet_status { APPLET_DONE, APPLET_PENDING };
+
+struct applet {
+    const char *name;
+    const uint8_t *aid;
+    uint8_t aid_len;
+    void *self;
+    /* May refuse (false). NULL: always accepts. */
+    bool (*select)(void *self, uint8_t channel);
+    void (*deselect)(void *self, uint8_t channel);   /* may be NULL */
+    /* rsp->sw preset to 9000 and no data. */
+    enum applet_status (*process)(void *self, uint8_t channel,
+                                  const struct apdu *cmd,
+                                  struct apdu_response *rsp);
+    /* Continue a pending command; may be NULL if never pending. */
+    enum applet_status (*poll)(void *self, uint8_t channel,
+                               struct apdu_response *rsp);
+    /* T=0 case of a command for this application (see t0.h). */
+    enum t0_dir (*t0_direction)(void *self, const uint8_t hdr[4]);
+};
+
+/* Close every channel but the basic one, deselect all; forget applets. */
+void dispatch_init(void);
+/* Register an application (kept by pointer). False if full or bad AID. */
+bool dispatch_register(const struct applet *a);
+/* Card reset: channels closed, nothing selected; applets stay registered. */
+void dispatch_reset(void);
+
+/*
+ * Process the C-APDU in buf[0..len) (buf has @cap bytes). DONE: the
+ * R-APDU is in buf[0..*rsp_len). PENDING: call dispatch_poll() later.
+ * A new command cancels a pending one.
+ */
+enum applet_status dispatch_command(uint8_t *buf, size_t len, size_t cap,
+                                    size_t *rsp_len);
+enum applet_status dispatch_poll(uint8_t *buf, size_t cap, size_t *rsp_len);
+bool dispatch_pending(void);
+void dispatch_cancel(void);
+
+/* T=0: which way data goes for this header (t0_io.direction). */
+enum t0_dir dispatch_t0_direction(const uint8_t hdr[4]);
+
+bool dispatch_channel_open(uint8_t channel);
+const struct applet *dispatch_selected(uint8_t channel);
+
+#endif /* CARDOS_ISO7816_DISPATCH_H */

@@ -1,0 +1,131 @@
+/*
+ * ISO 7816 service glue. See kernel/iso_service.h.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include <stddef.h>
+
+#include "applets/test_applet.h"
+#include "arch/cpu.h"
+#include "drivers/iso7816_uart.h"
+#include "drivers/timer.h"
+#include "iso7816/card.h"
+#include "iso7816/dispatch.h"
+#include "kernel/event_loop.h"
+#include "kernel/iso_service.h"
+
+#define LOG_MODULE "iso"
+#include "kernel/log.h"
+
+static struct soft_timer tick_timer;
+
+static void send(const uint8_t *buf, size_t len)
+{
+    if (!iso_uart_write(buf, len)) {
+        LOG_E("tx ring full, %u bytes dropped", (unsigned)len);
+    }
+}
+
+static const struct iso_card_io card_io_template = {
+    .send = send,
+    .set_etu = iso_uart_set_etu,
+    .set_char_mode = iso_uart_set_char_mode,
+    .switch_at_tx_idle = iso_uart_switch_at_tx_idle,
+    .now_ms = timer_now_ms,
+};
+
+static void drain_rx(void)
+{
+    uint8_t chunk[64];
+    size_t n;
+
+    while ((n = iso_uart_read(chunk, sizeof(chunk))) > 0) {
+        iso_card_rx(chunk, n);
+    }
+}
+
+static void on_rx(void *arg)
+{
+    (void)arg;
+    drain_rx();
+}
+
+static void on_tx_idle(void *arg)
+{
+    (void)arg;
+    iso_card_tx_idle();
+}
+
+static uint32_t atr_delay_us;
+
+/* RST is high and the card has not answered yet: wait 400 CLK, send. */
+static void send_atr_now(void)
+{
+    timer_busy_wait_us(atr_delay_us);
+    iso_card_send_atr();
+}
+
+static void on_rst_isr(bool high)
+{
+    if (high && iso_card_state() == ISO_WAIT_RST) {
+        send_atr_now();
+    }
+}
+
+static void on_line(void *arg)
+{
+    uint32_t state;
+
+    (void)arg;
+    state = cpu_irq_save();
+    if (!iso_uart_line_rst()) {
+        iso_card_reset();
+    } else if (iso_card_state() == ISO_WAIT_RST) {
+        send_atr_now();       /* RST rose before this reset was handled */
+    }
+    cpu_irq_restore(state);
+}
+
+static void on_tick(void *arg)
+{
+    (void)arg;
+    drain_rx();
+    iso_card_tick();
+}
+
+void iso_service_start(const char *version, const char *git_describe,
+                       const char *build)
+{
+    static const struct iso_uart_client client = {
+        .on_rx = on_rx, .on_tx_idle = on_tx_idle, .on_line = on_line,
+        .on_rst_isr = on_rst_isr,
+    };
+    struct test_applet_config applet_cfg = {
+        .now_ms = timer_now_ms,
+        .version = version,
+        .git_describe = git_describe,
+        .build = build,
+        .link_info = iso_card_link_info,
+    };
+    struct iso_card_io io = card_io_template;
+
+    dispatch_init();
+    (void)dispatch_register(test_applet_init(&applet_cfg));
+    iso_uart_init(&client);
+    io.clk_hz = iso_uart_clk_hz();
+    atr_delay_us = (uint32_t)((400ull * 1000000u + io.clk_hz - 1) / io.clk_hz) +
+                   ISO_ATR_MARGIN_US;
+    if (atr_delay_us > 999) {
+        atr_delay_us = 999;
+    }
+    iso_card_init(&io);
+    soft_timer_start(&tick_timer, ISO_TICK_MS, ISO_TICK_MS, on_tick, NULL);
+    {
+        uint32_t state = cpu_irq_save();
+
+        if (iso_uart_line_rst() && iso_card_state() == ISO_WAIT_RST) {
+            send_atr_now();
+        }
+        cpu_irq_restore(state);
+    }
+}

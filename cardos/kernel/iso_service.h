@@ -1,0 +1,30 @@
+/*
+ * ISO 7816 service: glue between the ISO 7816 UART driver, the event
+ * loop and the host-testable session (iso7816/card.h) with its
+ * dispatcher and built-in applications. Card only.
+ *
+ * iso_service_start() registers the applications, initialises the UART
+ * and, if RST is already high, sends the ATR at once; otherwise the RST
+ * interrupt sends it (in the ISR: slow initialisation that follows in
+ * main() cannot delay it). Either way the card first waits 400 CLK cycles
+ * plus a margin (busy wait on the timer counter, ~132 us at 3.5712 MHz):
+ * ISO 7816-3 6.2.2 wants the ATR to start 400..40000 CLK cycles after RST
+ * rises.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#ifndef CARDOS_KERNEL_ISO_SERVICE_H
+#define CARDOS_KERNEL_ISO_SERVICE_H
+
+#define ISO_ATR_MARGIN_US 20u
+#define ISO_TICK_MS      5u
+
+/*
+ * Needs the event loop and the tick; call before interrupts are enabled.
+ * The strings (kept by pointer) are what the test application's INFO
+ * command reports.
+ */
+void iso_service_start(const char *version, const char *git_describe,
+                       const char *build);
+
+#endif /* CARDOS_KERNEL_ISO_SERVICE_H */

@@ -1,0 +1,45 @@
+/*
+ * lwIP platform glue for NO_SYS: time and randomness.
+ *
+ * lwip_port_rand(): xorshift32, seeded from the tick, the MAC address and
+ * every call's timing. It only feeds TCP initial ports, DHCP xids and DNS
+ * ids; it is NOT cryptographic (TLS uses the TRNG through mbedTLS).
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include <stdint.h>
+
+#include "arch/cc.h"
+#include "drivers/timer.h"
+#include "lwip/sys.h"
+
+static uint32_t rand_state;
+
+void lwip_port_rand_seed(uint32_t seed);
+
+void lwip_port_rand_seed(uint32_t seed)
+{
+    rand_state ^= seed;
+    if (rand_state == 0) {
+        rand_state = 0x6d2b79f5u;
+    }
+}
+
+uint32_t lwip_port_rand(void)
+{
+    uint32_t x = rand_state ^ (timer_now_ms() * 0x9e3779b9u);
+
+    if (x == 0) {
+        x = 0x6d2b79f5u;
+    }
+    x ^= x << 13;
+    x ^= x >> 17;
+    x ^= x << 5;
+    rand_state = x;
+    return x;
+}
+
+u32_t sys_now(void)
+{
+    return timer_now_ms();
+}
