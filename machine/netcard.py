@@ -5,6 +5,7 @@
 #
 #   netcard run [--nvm FILE] [--gdb[=PORT]] [--qmp PATH] [--seed N]
 #               [--iso tcp:HOST:PORT | --pcsc[=PORT]]
+#               [--http-port N] [--https-port N] [--no-net] [--pcap FILE]
 #               [--image ELF] [--qemu BIN] [--print-cmdline] [-- QEMU-ARGS]
 #   netcard gdb [--port PORT] [--image ELF]
 #   netcard apdu [--port N] [--atr] [--reset|--cold] [-f SCRIPT] HEX...
@@ -32,6 +33,11 @@ DEFAULT_NVM = "card.nvm"
 DEFAULT_GDB_PORT = 1234
 DEFAULT_ISO_HOST = "127.0.0.1"
 DEFAULT_ISO_PORT = 35963        # vsmartcard's vpcd port
+DEFAULT_HTTP_PORT = 8080        # -> card port 80 (web server)
+DEFAULT_HTTPS_PORT = 8443       # -> card port 4116 (HTTPS, TLS-PSK)
+CARD_HTTP_PORT = 80
+CARD_HTTPS_PORT = 4116
+NET_HOST = "127.0.0.1"
 PCSC_RECONNECT_MS = 500
 NVM_SIZE = 1024 * 1024          # peripherals/netcard_nvm.h
 NVM_ERASED = b"\xff"
@@ -147,9 +153,18 @@ def build_run_cmdline(args):
            # Debug console on this terminal; Ctrl-A X quits, Ctrl-A C
            # switches to the QEMU monitor.
            "-serial", "mon:stdio",
-           # The NIC arrives with the network issue; no default NIC now.
-           "-nic", "none",
            "-drive", nvm_drive(args.nvm)]
+    # Network: the card's NIC on libslirp, web server ports forwarded.
+    if args.no_net:
+        cmd += ["-nic", "none"]
+    else:
+        cmd += ["-nic", "user,id=net0,model=netcard-nic,"
+                f"hostfwd=tcp:{NET_HOST}:{args.http_port}-:{CARD_HTTP_PORT},"
+                f"hostfwd=tcp:{NET_HOST}:{args.https_port}-:{CARD_HTTPS_PORT}"]
+        if args.pcap:
+            pcap = args.pcap.replace(",", ",,")
+            cmd += ["-object",
+                    f"filter-dump,id=pcap0,netdev=net0,file={pcap}"]
     # ISO 7816 contact interface: the second serial port, vpcd framing.
     if args.pcsc is not None:
         cmd += ["-chardev", f"socket,id=iso7816,host={DEFAULT_ISO_HOST},"
@@ -180,6 +195,20 @@ def cmd_run(args):
         check_port_free(args.gdb, "--gdb")
     if args.pcsc is None and args.iso is not None:
         check_port_free(args.iso[1], "--iso", args.iso[0])
+    if args.no_net and (args.http_port_given or args.https_port_given
+                        or args.pcap):
+        raise UsageError("--no-net excludes --http-port, --https-port and "
+                         "--pcap")
+    if not args.no_net:
+        if args.http_port == args.https_port:
+            raise UsageError(f"--http-port and --https-port are both "
+                             f"{args.http_port}")
+        check_port_free(args.http_port, "--http-port", NET_HOST)
+        check_port_free(args.https_port, "--https-port", NET_HOST)
+        if args.pcap:
+            pcap_dir = os.path.dirname(os.path.abspath(args.pcap))
+            if not os.path.isdir(pcap_dir):
+                raise UsageError(f"--pcap folder {pcap_dir} does not exist")
     if args.qmp:
         qmp_dir = os.path.dirname(os.path.abspath(args.qmp)) or "."
         if not os.path.isdir(qmp_dir):
@@ -207,6 +236,15 @@ def cmd_run(args):
         say(f"halted; gdb stub on 127.0.0.1:{args.gdb}: "
             f"{GDB} {shlex.quote(args.image)} -ex 'target remote "
             f"127.0.0.1:{args.gdb}'   (or: {PROG} gdb --port {args.gdb})")
+    if args.no_net:
+        say("network: none (--no-net)")
+    else:
+        say(f"web server: http://{NET_HOST}:{args.http_port}/  "
+            f"(card port {CARD_HTTP_PORT})")
+        say(f"HTTPS (TLS-PSK): https://{NET_HOST}:{args.https_port}/  "
+            f"(card port {CARD_HTTPS_PORT})")
+        if args.pcap:
+            say(f"capturing the card's frames to {args.pcap}")
     if args.qmp:
         say(f"QMP on unix:{args.qmp}")
     sys.stderr.flush()
@@ -431,6 +469,20 @@ def make_parser():
                      help="connect to pcscd's vpcd on 127.0.0.1:PORT instead "
                      f"(default port {DEFAULT_ISO_PORT}), retrying until it "
                      "listens")
+    run.add_argument("--http-port", metavar="PORT", type=port_number,
+                     default=DEFAULT_HTTP_PORT,
+                     help="forward 127.0.0.1:PORT to the card's web server "
+                     f"(port {CARD_HTTP_PORT}; default: %(default)s)")
+    run.add_argument("--https-port", metavar="PORT", type=port_number,
+                     default=DEFAULT_HTTPS_PORT,
+                     help="forward 127.0.0.1:PORT to the card's HTTPS "
+                     f"(TLS-PSK) port {CARD_HTTPS_PORT} (default: "
+                     "%(default)s)")
+    run.add_argument("--no-net", action="store_true",
+                     help="no network link (no NIC backend)")
+    run.add_argument("--pcap", metavar="FILE",
+                     help="write the card's network traffic to FILE "
+                     "(pcap, QEMU filter-dump)")
     run.add_argument("--image", metavar="ELF", default=DEFAULT_IMAGE,
                      help="card OS image (default: %(default)s)")
     run.add_argument("--qemu", metavar="BIN",
@@ -491,6 +543,11 @@ def main(argv):
         args = parser.parse_args(argv)
         args.iso_given = any(a == "--iso" or a.startswith("--iso=")
                              for a in argv)
+        args.http_port_given = any(a == "--http-port" or
+                                   a.startswith("--http-port=") for a in argv)
+        args.https_port_given = any(a == "--https-port" or
+                                    a.startswith("--https-port=")
+                                    for a in argv)
         if args.command != "run" and qemu_args:
             raise UsageError("QEMU arguments after '--' only go with 'run'")
         args.qemu_args = qemu_args

@@ -12,7 +12,7 @@
 #                                  tests/devices, tests/system, tests/lib
 #                                  and $(CARDOS_UNIT_SRCS)
 #   check-run   run it (needs QEMU, the card OS images and the launcher)
-#   bench-run   tests/bench/bench.py
+#   bench-run   tests/bench/bench.py (builds $(BUILD)/tests/store-bench first)
 #
 # SPDX-License-Identifier: Apache-2.0
 
@@ -54,6 +54,16 @@ $(NC_TESTS_BIN): $(NC_TESTS_OBJS)
 
 -include $(NC_TESTS_OBJS:.o=.d)
 
+# make bench's TLS-PSK handshake timer, on the host mbedTLS.
+NC_TLS_HS := $(BUILD)/tests/tls-psk-handshake
+NC_HOST_MBEDTLS := $(abspath $(BUILD)/host)
+$(NC_TLS_HS): $(SRCDIR)/tests/bench/tls_psk_handshake.c $(NC_HOST_MBEDTLS)/.mbedtls-stamp
+	$(call quiet,HOSTCC,$<)
+	@mkdir -p $(dir $@)
+	$(Q)$(NC_HOSTCC) -Wall -Wextra -Werror -O2 -I$(NC_HOST_MBEDTLS)/include $< \
+		$(NC_HOST_MBEDTLS)/lib/libmbedtls.a $(NC_HOST_MBEDTLS)/lib/libmbedx509.a \
+		$(NC_HOST_MBEDTLS)/lib/libmbedcrypto.a -o $@
+
 # --------------------------------------------------------------------------
 # Running. The tests chdir, so every path they get is absolute.
 #   TESTS_JOBS     parallel test workers (default 2: each may run a QEMU)
@@ -77,7 +87,19 @@ check-run: $(NC_TESTS_BIN)
 	$(Q)$(NC_TESTS_ENV) $(NC_TESTS_BIN) -j$(TESTS_JOBS) \
 		$(if $(TESTS_FILTER),--filter='$(TESTS_FILTER)') $(TESTS_ARGS)
 
+# store-bench: the object store's flash costs on the simulated NOR flash
+# (tests/bench/store_bench.c), a host program run by bench.py.
+NC_STORE_BENCH := $(BUILD)/tests/store-bench
+NC_STORE_BENCH_SRCS := $(addprefix $(SRCDIR)/,cardos/store/crc32.c \
+	cardos/store/store.c tests/unit/nor_sim.c tests/bench/store_bench.c)
+$(NC_STORE_BENCH): $(NC_STORE_BENCH_SRCS) $(wildcard $(SRCDIR)/cardos/store/*.h) \
+		$(SRCDIR)/tests/unit/nor_sim.h
+	$(call quiet,HOSTCC,$@)
+	@mkdir -p $(dir $@)
+	$(Q)$(NC_HOSTCC) -std=gnu11 -O2 -Wall -Wextra -Werror -I$(SRCDIR)/cardos \
+		-I$(SRCDIR)/tests/unit -o $@ $(NC_STORE_BENCH_SRCS)
+
 # BENCH_ARGS=--quick for fewer repetitions.
 BENCH_ARGS ?=
-bench-run:
+bench-run: $(NC_STORE_BENCH)
 	$(Q)$(NC_PYTHON) $(SRCDIR)/tests/bench/bench.py --build $(BUILD) $(BENCH_ARGS)

@@ -124,6 +124,7 @@ class Bench:
                 raise BenchError("%s not found at %s: build it with `make`"
                                  % (what, path))
         self.tmp = tempfile.mkdtemp(prefix="netcard-bench.")
+        self.srcdir = SRCDIR
         self.banner = re.compile(r"^netcard cardos %s \(.+\) reset=power-on$"
                                  % re.escape(read_version()))
         self.rows = []
@@ -134,6 +135,32 @@ class Bench:
     def row(self, name, value, unit, baseline, note=""):
         self.rows.append({"name": name, "value": value, "unit": unit,
                           "baseline": baseline, "note": note})
+
+    # ---------------------------------------------------------- ISO 7816
+
+    def start_iso_card(self, port, extra, client=False):
+        """Boot the card with its ISO 7816 interface on 127.0.0.1:PORT:
+        listening (vpcd framing, as `netcard run --iso`), or, with CLIENT,
+        connecting to pcscd's vpcd there (as `netcard run --pcsc`)."""
+        sock = ("socket,id=iso,host=127.0.0.1,port=%d,nodelay=on," % port
+                + ("reconnect-ms=200" if client else "server=on,wait=off"))
+        argv = [self.qemu, "-M", "netcard", "-kernel", self.elf,
+                "-display", "none", "-monitor", "none", "-serial", "null",
+                "-chardev", sock, "-serial", "chardev:iso", "-nic", "none"]
+        return subprocess.Popen(argv + list(extra), stdin=subprocess.DEVNULL,
+                                stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL,
+                                start_new_session=True)
+
+    def stop_card(self, proc):
+        stop(proc)
+
+    def iso7816(self):
+        import bench_iso7816
+        try:
+            bench_iso7816.run(self)
+        except (bench_iso7816.BenchError, OSError) as e:
+            raise BenchError(str(e))
 
     # ---------------------------------------------------------------- QEMU
 
@@ -269,6 +296,48 @@ class Bench:
         self.row("cardos_ram_kib", round(ram / 1024.0, 1), "KiB",
                  RAM_SIZE // 1024, "data+bss+stacks; baseline: RAM")
 
+    def tls(self):
+        n = 5 if self.quick else 20
+        card_http = free_port()
+        card_https = free_port()
+        argv = self.card_argv(["-nic", "user,model=netcard-nic,hostfwd=tcp:"
+                               "127.0.0.1:%d-:80,hostfwd=tcp:127.0.0.1:%d-"
+                               ":4116" % (card_http, card_https)])
+        card = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
+                                stdout=subprocess.PIPE,
+                                stderr=subprocess.DEVNULL,
+                                start_new_session=True)
+        base_port = free_port()
+        base = subprocess.Popen(
+            [openssl(), "s_server", "-accept", "127.0.0.1:%d" % base_port,
+             "-nocert", "-tls1_2", "-psk_identity", TEST_PSK_IDENTITY,
+             "-psk", TEST_PSK_HEX, "-cipher", "PSK-AES128-GCM-SHA256",
+             "-quiet", "-naccept", str(n + 1)],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL, start_new_session=True)
+        try:
+            wait_for_line(card, re.compile(r"^I net: dhcp "),
+                          START_TIMEOUT_S, "the DHCP lease line")
+            wait_port(base_port, START_TIMEOUT_S)
+            card_hs = handshake_ms(self.build, card_https, n)
+            base_hs = handshake_ms(self.build, base_port, n)
+            reqs = 50 if self.quick else 200
+            card_rps = https_req_per_s(card_https, reqs, "/api/status")
+            http_rps = http_pipelined_req_per_s(card_http, reqs,
+                                                "/api/status")
+        finally:
+            stop(card)
+            stop(base)
+        self.row("tls_psk_handshake_ms", round(card_hs, 2), "ms",
+                 round(base_hs, 2), "median of %d TLS 1.2 PSK handshakes "
+                 "(connect to Finished, one client process); baseline: "
+                 "openssl s_server -psk on loopback" % n)
+        self.row("https_req_per_s", round(card_rps, 1), "req/s",
+                 round(http_rps, 1), "%d pipelined GET /api/status over one "
+                 "TLS-PSK session; baseline: the same over plain HTTP to the "
+                 "card" % reqs)
+
+
     # --------------------------------------------------------------- build
 
     def ninja(self):
@@ -285,6 +354,93 @@ class Bench:
             raise BenchError("ninja failed:\n%s"
                              % r.stdout.decode("utf-8", "replace")[-3000:])
         return t1 - t0, r.stdout.decode("utf-8", "replace")
+
+    # --------------------------------------------------------------- store
+
+    def store_costs(self):
+        """Flash cost of the object store (cardos/store) on the simulated
+        NOR flash, card geometry (tests/bench/store_bench.c). Baselines:
+        the targets of the NVM issue (a one-object commit in at most 4
+        page programs plus amortized erase; 8 objects: 8 times that) and
+        the ideal write amplification (1.0). store_commit_1obj_ms and
+        store_mount_full_ms need card time: not measured yet."""
+        exe = os.path.join(self.build, "tests", "store-bench")
+        if not os.path.exists(exe):
+            raise BenchError("%s not found: `make bench` builds it" % exe)
+        r = subprocess.run([exe] + (["--quick"] if self.quick else []),
+                           stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, timeout=300)
+        out = r.stdout.decode("utf-8", "replace")
+        if r.returncode != 0:
+            raise BenchError("store-bench failed: %s" % out[-2000:])
+        v = {}
+        for line in out.splitlines():
+            name, _, value = line.partition(" ")
+            v[name] = float(value)
+        self.row("store_commit_1obj_flash_ops",
+                 v["store_commit_1obj_flash_ops"], "ops", 4,
+                 "programs + erases per commit, amortized; baseline: target")
+        self.row("store_commit_8obj_flash_ops",
+                 v["store_commit_8obj_flash_ops"], "ops", 32,
+                 "8 x 255-byte objects; baseline: 8 x target")
+        self.row("store_write_amplification",
+                 v["store_write_amplification"], "x", 1.0,
+                 "flash bytes programmed / payload bytes; baseline: ideal")
+        self.row("store_mount_full_kib_read",
+                 round(v["store_mount_full_bytes"] / 1024.0, 1), "KiB",
+                 1024, "flash a mount of a wrapped log reads; baseline: NVM")
+
+    def store_card_time(self):
+        """Card time of the object store: cardos-storebench.elf on an
+        erased NVM under -icount shift=5 (one instruction = 32 ns, a
+        48 MHz Cortex-M33 at about 1.5 cycles per instruction) brings the
+        store to its steady state (the 1 MiB log wrapped) and times
+        one-object commits and mounts of that full log."""
+        elf = os.path.join(self.build, "cardos", "cardos-storebench.elf")
+        if not os.path.exists(elf):
+            raise BenchError("%s not found: build it with `make`" % elf)
+        nvm = os.path.join(self.tmp, "storebench.nvm")
+        with open(nvm, "wb") as f:
+            f.write(b"\xff" * (1024 * 1024))
+        argv = [self.qemu, "-M", "netcard", "-kernel", elf,
+                "-display", "none", "-monitor", "none", "-serial", "stdio",
+                "-nic", "none", "-icount", "shift=5",
+                "-drive", "if=pflash,format=raw,file=%s" % nvm]
+        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
+                                stdout=subprocess.PIPE,
+                                stderr=subprocess.DEVNULL,
+                                start_new_session=True)
+        pat = re.compile(r"bench: store_commit_1obj_us=(\d+) "
+                         r"store_mount_full_us=(\d+)")
+        try:
+            deadline = time.monotonic() + 300
+            buf = b""
+            m = None
+            while m is None:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise BenchError("no store bench line within 300 s")
+                r, _, _ = select.select([proc.stdout], [], [], left)
+                if not r:
+                    continue
+                chunk = os.read(proc.stdout.fileno(), 65536)
+                if not chunk:
+                    raise BenchError("QEMU exited before the bench line")
+                buf += chunk
+                m = pat.search(buf.decode("utf-8", "replace"))
+                if re.search(rb"E bench: ", buf):
+                    raise BenchError("card: %r" % buf[-300:])
+        finally:
+            stop(proc)
+        commit_us, mount_us = int(m.group(1)), int(m.group(2))
+        # flash busy time of one 255-byte object: a 284-byte record is two
+        # row programs, 64 + 7 words (docs/nvm.md timing)
+        busy_ms = ((20 + 5 * 64) + (20 + 5 * 7)) / 1000.0
+        self.row("store_commit_1obj_ms", round(commit_us / 1000.0, 3), "ms",
+                 busy_ms, "card time (-icount shift=5); baseline: flash "
+                 "busy time of the record")
+        self.row("store_mount_full_ms", round(mount_us / 1000.0, 1), "ms",
+                 50, "wrapped 1 MiB log, 255-byte objects; baseline: target")
 
     def incremental_rebuild(self):
         src = os.path.join(SRCDIR, "peripherals", "netcard_sysctl.c")
@@ -308,6 +464,290 @@ class Bench:
                  round(statistics.median(noop), 2),
                  "touch peripherals/netcard_sysctl.c; baseline: no-op ninja")
 
+
+    # ------------------------------------------------------------- network
+
+    def start_net_card(self, http_port):
+        argv = self.card_argv(["-nic", "user,model=netcard-nic,hostfwd=tcp:"
+                               "127.0.0.1:%d-:80" % http_port])
+        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
+                                stdout=subprocess.PIPE,
+                                stderr=subprocess.DEVNULL,
+                                start_new_session=True)
+        try:
+            wait_for_line(proc, re.compile(r"^I net: dhcp "),
+                          START_TIMEOUT_S, "the DHCP lease line")
+        except BaseException:
+            stop(proc)
+            raise
+        return proc
+
+    def network(self):
+        seconds = 3.0 if self.quick else 10.0
+        card_port = free_port()
+        card = self.start_net_card(card_port)
+        base_dir = os.path.join(self.tmp, "www")
+        os.makedirs(base_dir, exist_ok=True)
+        with open(os.path.join(base_dir, "status.json"), "wb") as f:
+            f.write(b'{"card_id":"4e430033","version":"x"}' * 12)
+        with open(os.path.join(base_dir, "blob-64k.bin"), "wb") as f:
+            f.write(b"n" * 65536)
+        base_port = free_port()
+        base = subprocess.Popen(
+            [sys.executable, "-c", BASELINE_SERVER, str(base_port), base_dir],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL, start_new_session=True)
+        try:
+            wait_port(base_port, START_TIMEOUT_S)
+            card_lat = keepalive_load(card_port, "/api/status", 4, seconds)
+            base_lat = keepalive_load(base_port, "/status.json", 4, seconds)
+            card_tp = download_kib_s(card_port, "/static/blob-64k.bin", 16)
+            base_tp = download_kib_s(base_port, "/blob-64k.bin", 16)
+            status = json.loads(http_get(card_port, "/api/status"))
+        finally:
+            stop(card)
+            stop(base)
+        for name, lat in (("card", card_lat), ("baseline", base_lat)):
+            if not lat:
+                raise BenchError("no completed requests on the %s" % name)
+        rps = lambda lat: round(len(lat) / seconds, 1)
+        pct = lambda lat, q: round(sorted(lat)[min(len(lat) - 1,
+                                   int(q * len(lat)))] * 1000.0, 2)
+        note = ("keep-alive GET /api/status, 4 connections, %.0f s; "
+                "baseline: python http.server on loopback" % seconds)
+        self.row("http_req_per_s", rps(card_lat), "req/s", rps(base_lat),
+                 note)
+        self.row("http_p50_ms", pct(card_lat, 0.50), "ms",
+                 pct(base_lat, 0.50), note)
+        self.row("http_p99_ms", pct(card_lat, 0.99), "ms",
+                 pct(base_lat, 0.99), note)
+        self.row("tcp_throughput_kib_s", round(card_tp, 1), "KiB/s",
+                 round(base_tp, 1), "1 MiB as 16 x 64 KiB keep-alive GETs; "
+                 "baseline: python http.server")
+        self.row("card_net_ram_kib",
+                 round(status["memory"]["net_bytes"] / 1024.0, 1), "KiB", 96,
+                 "lwIP heap+pools, NIC rings, HTTP slots (card's "
+                 "/api/status); baseline: the 96 KiB target (with TLS)")
+
+
+
+# ------------------------------------------------------------------ HTTP
+
+BASELINE_SERVER = r"""
+import http.server, socketserver, sys, os
+os.chdir(sys.argv[2])
+class H(http.server.SimpleHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
+    def log_message(self, *a):
+        pass
+class S(socketserver.ThreadingMixIn, http.server.HTTPServer):
+    daemon_threads = True
+S(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
+"""
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_port(port, timeout):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise BenchError("nothing listens on 127.0.0.1:%d" % port)
+
+
+class HttpConn:
+    """A keep-alive HTTP/1.1 client connection (Content-Length bodies)."""
+
+    def __init__(self, port):
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.buf = b""
+
+    def request(self, path):
+        self.sock.sendall(("GET %s HTTP/1.1\r\nHost: bench\r\n\r\n"
+                           % path).encode())
+        while b"\r\n\r\n" not in self.buf:
+            self.recv()
+        head, _, rest = self.buf.partition(b"\r\n\r\n")
+        length = 0
+        for line in head.split(b"\r\n")[1:]:
+            k, _, v = line.partition(b":")
+            if k.strip().lower() == b"content-length":
+                length = int(v)
+        if not head.startswith(b"HTTP/1.1 200"):
+            raise BenchError("GET %s: %r" % (path, head[:40]))
+        while len(rest) < length:
+            rest += self.recv_chunk()
+        self.buf = rest[length:]
+        return rest[:length]
+
+    def recv_chunk(self):
+        d = self.sock.recv(262144)
+        if not d:
+            raise BenchError("connection closed by the server")
+        return d
+
+    def recv(self):
+        self.buf += self.recv_chunk()
+
+    def close(self):
+        self.sock.close()
+
+
+def http_get(port, path):
+    c = HttpConn(port)
+    try:
+        return c.request(path)
+    finally:
+        c.close()
+
+
+def keepalive_load(port, path, nconn, seconds):
+    """NCONN keep-alive connections driven from one thread (select), one
+    request in flight on each; returns the list of latencies (s)."""
+    import selectors
+    sel = selectors.DefaultSelector()
+    conns = [HttpConn(port) for _ in range(nconn)]
+    req = ("GET %s HTTP/1.1\r\nHost: bench\r\n\r\n" % path).encode()
+    lat = []
+    state = {}
+    end = time.monotonic() + seconds
+    for c in conns:
+        c.sock.setblocking(False)
+        sel.register(c.sock, selectors.EVENT_READ, c)
+        c.sock.send(req)
+        state[c] = time.monotonic()
+    try:
+        while time.monotonic() < end:
+            for key, _ in sel.select(timeout=1.0):
+                c = key.data
+                d = c.sock.recv(65536)
+                if not d:
+                    raise BenchError("connection closed during the load")
+                c.buf += d
+                while b"\r\n\r\n" in c.buf:
+                    head, _, rest = c.buf.partition(b"\r\n\r\n")
+                    length = 0
+                    for line in head.split(b"\r\n")[1:]:
+                        k, _, v = line.partition(b":")
+                        if k.strip().lower() == b"content-length":
+                            length = int(v)
+                    if len(rest) < length:
+                        break
+                    if not head.startswith(b"HTTP/1.1 200"):
+                        raise BenchError("load: %r" % head[:40])
+                    c.buf = rest[length:]
+                    now = time.monotonic()
+                    lat.append(now - state[c])
+                    if now < end:
+                        state[c] = now
+                        c.sock.send(req)
+    finally:
+        for c in conns:
+            c.close()
+    return lat
+
+
+def download_kib_s(port, path, count):
+    c = HttpConn(port)
+    try:
+        c.request(path)                 # warm up
+        t0 = time.monotonic()
+        total = sum(len(c.request(path)) for _ in range(count))
+        t1 = time.monotonic()
+    finally:
+        c.close()
+    return total / 1024.0 / (t1 - t0)
+
+
+TEST_PSK_IDENTITY = "netcard-test"          # docs/network.md
+TEST_PSK_HEX = "000102030405060708090a0b0c0d0e0f"
+
+
+def openssl():
+    path = shutil.which("openssl")
+    if not path:
+        raise BenchError("openssl not found; install it with: apt-get "
+                         "install openssl")
+    return path
+
+
+def s_client_argv(port, extra=()):
+    return [openssl(), "s_client", "-connect", "127.0.0.1:%d" % port,
+            "-tls1_2", "-psk_identity", TEST_PSK_IDENTITY, "-psk",
+            TEST_PSK_HEX, "-cipher", "PSK-AES128-GCM-SHA256",
+            "-no_ticket"] + list(extra)
+
+
+def handshake_ms(build, port, n):
+    """Median TLS 1.2 PSK handshake, connect() to handshake done, timed
+    inside one client process (build/tests/tls-psk-handshake, host
+    mbedTLS), so process start-up is not counted. The first handshake
+    warms caches and is dropped."""
+    tool = os.path.join(build, "tests", "tls-psk-handshake")
+    if not os.path.exists(tool):
+        raise BenchError("%s not found: build it with `make tests`" % tool)
+    r = subprocess.run([tool, "127.0.0.1", str(port), TEST_PSK_IDENTITY,
+                        TEST_PSK_HEX, str(n + 1)], capture_output=True,
+                       text=True, timeout=120)
+    if r.returncode != 0:
+        raise BenchError("TLS-PSK handshakes with port %d failed: %s"
+                         % (port, r.stderr.strip()))
+    times = [float(x) for x in r.stdout.split()][1:]
+    return statistics.median(times)
+
+
+def count_responses(data):
+    return data.count(b"HTTP/1.1 200 ")
+
+
+def pipelined_req_per_s(reader_writer, n, path):
+    """Send N keep-alive requests (pipelined) and time the N responses."""
+    send, recv = reader_writer
+    req = ("GET %s HTTP/1.1\r\nHost: bench\r\n\r\n" % path).encode()
+    t0 = time.monotonic()
+    send(req * n)
+    data = b""
+    while count_responses(data) < n:
+        chunk = recv()
+        if not chunk:
+            raise BenchError("connection ended after %d of %d responses"
+                             % (count_responses(data), n))
+        data += chunk
+    return n / (time.monotonic() - t0)
+
+
+def https_req_per_s(port, n, path):
+    p = subprocess.Popen(s_client_argv(port, ["-quiet", "-ign_eof"]),
+                         stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                         stderr=subprocess.DEVNULL)
+    try:
+        def send(b):
+            p.stdin.write(b)
+            p.stdin.flush()
+        return pipelined_req_per_s(
+            (send, lambda: os.read(p.stdout.fileno(), 65536)), n, path)
+    finally:
+        p.kill()
+        p.wait()
+
+
+def http_pipelined_req_per_s(port, n, path):
+    s = socket.create_connection(("127.0.0.1", port), timeout=30)
+    try:
+        return pipelined_req_per_s((s.sendall, lambda: s.recv(65536)), n,
+                                   path)
+    finally:
+        s.close()
 
 def print_table(rows):
     head = ("name", "value", "unit", "baseline")
@@ -338,6 +778,8 @@ def main():
     failed = False
     try:
         for step in (b.boot_to_banner, b.qemu_rss, b.cardos_sizes,
+                     b.iso7816, b.network, b.tls, b.store_costs,
+                     b.store_card_time,
                      b.incremental_rebuild):
             try:
                 step()

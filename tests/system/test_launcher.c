@@ -1,10 +1,10 @@
 /*
  * System tests: the `netcard` launcher (build/bin/netcard) as users run it.
  *
- * `netcard run` listens on fixed default ports (ISO 7816 on 35963, later
- * the card's web server on 8080). launch() gives every `run` a free ISO
- * 7816 port; tests that let it start QEMU also hold a cross-process lock
- * so ports added later cannot collide between parallel test workers.
+ * `netcard run` listens on fixed default ports (ISO 7816 on 35963, the
+ * card's web server on 8080 and 8443). launch() gives every `run` free
+ * ISO 7816, HTTP and HTTPS ports; tests that let it start QEMU also hold
+ * a cross-process lock so ports cannot collide between parallel workers.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -30,11 +30,15 @@ static NcProc *launch(const char *name, const char *const args[])
     const char *argv[32];
     size_t n = 0;
     argv[n++] = nc_bin("netcard");
-    for (size_t i = 0; args[i] && n < 29; i++) {
+    for (size_t i = 0; args[i] && n < 25; i++) {
         argv[n++] = args[i];
         if (i == 0 && strcmp(args[0], "run") == 0) {
             argv[n++] = "--iso";
             argv[n++] = nc_strf("tcp:127.0.0.1:%d", nc_free_tcp_port());
+            argv[n++] = "--http-port";
+            argv[n++] = nc_strf("%d", nc_free_tcp_port());
+            argv[n++] = "--https-port";
+            argv[n++] = nc_strf("%d", nc_free_tcp_port());
         }
     }
     argv[n] = NULL;

@@ -1,0 +1,242 @@
+# netcard benchmarks for the ISO 7816 contact interface, called by
+# bench.py: APDU round trips over vpcd framing (direct and through pcscd),
+# the loopback TCP floor measured in the same run, the time from power-on
+# to the ATR, and timing=real's error against ISO 7816-3's character time.
+#
+# SPDX-License-Identifier: Apache-2.0
+
+import os
+import socket
+import statistics
+import subprocess
+import threading
+import time
+
+# SELECT the test applet as a case 4 command (Le = 00), so that under T=0
+# the terminal fetches the FCI with GET RESPONSE and answers 9000.
+SELECT = bytes.fromhex("00A4040009F06E6574636172640100")
+INS_ECHO = 0x10
+CLK_HZ = 3571200          # default CLK (DESIGN.md)
+F_DEFAULT, D_DEFAULT = 372, 1
+
+
+class BenchError(Exception):
+    pass
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def recv_exact(sock, n):
+    data = b""
+    while len(data) < n:
+        chunk = sock.recv(n - len(data))
+        if not chunk:
+            raise BenchError("connection closed")
+        data += chunk
+    return data
+
+
+class Vpcd:
+    """The host side of vpcd framing (2-byte big-endian length + payload)."""
+
+    def __init__(self, port, timeout=30.0):
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                self.sock = socket.create_connection(("127.0.0.1", port), 2)
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise BenchError("card's ISO 7816 port %d never "
+                                     "accepted" % port)
+                time.sleep(0.02)
+        self.sock.settimeout(timeout)
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def send(self, payload):
+        self.sock.sendall(len(payload).to_bytes(2, "big") + payload)
+
+    def exchange(self, payload):
+        self.send(payload)
+        n = int.from_bytes(recv_exact(self.sock, 2), "big")
+        return recv_exact(self.sock, n)
+
+    def close(self):
+        self.sock.close()
+
+
+def echo_apdu(data):
+    if len(data) <= 255:
+        return bytes([0x80, INS_ECHO, 0, 0, len(data)]) + data + b"\x00"
+    return (bytes([0x80, INS_ECHO, 0, 0, 0, len(data) >> 8, len(data) & 255])
+            + data + b"\x00\x00")
+
+
+def loopback_echo_server():
+    """A plain loopback TCP server speaking the same framing: the floor."""
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(1)
+    port = srv.getsockname()[1]
+
+    def serve():
+        conn, _ = srv.accept()
+        conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        try:
+            while True:
+                hdr = conn.recv(2, socket.MSG_WAITALL)
+                if len(hdr) < 2:
+                    break
+                n = int.from_bytes(hdr, "big")
+                body = recv_exact(conn, n)
+                conn.sendall(hdr + body)
+        except (OSError, BenchError):
+            pass
+        finally:
+            conn.close()
+            srv.close()
+
+    threading.Thread(target=serve, daemon=True).start()
+    return port
+
+
+def timed_us(link, payload, count):
+    times = []
+    for _ in range(count):
+        t0 = time.perf_counter()
+        resp = link.exchange(payload)
+        times.append((time.perf_counter() - t0) * 1e6)
+        if len(resp) < 2:
+            raise BenchError("short response %s" % resp.hex())
+    return times
+
+
+def p99(values):
+    values = sorted(values)
+    return values[min(len(values) - 1, int(len(values) * 0.99))]
+
+
+def run(bench):
+    """Add the ISO 7816 rows to BENCH (bench.py's Bench)."""
+    n = 300 if bench.quick else 2000
+    short = echo_apdu(bytes(range(16)))
+    big = echo_apdu(bytes(i & 255 for i in range(4096)))
+
+    # The floor: same client, same framing, a plain loopback echo.
+    floor = Vpcd(loopback_echo_server())
+    floor_short = timed_us(floor, short, n)
+    floor_big = timed_us(floor, big, max(50, n // 10))
+    floor.close()
+
+    port = free_port()
+    proc = bench.start_iso_card(port, [])
+    try:
+        link = Vpcd(port)
+        t0 = time.perf_counter()
+        link.send(b"\x01")                      # power on
+        atr = link.exchange(b"\x04")
+        atr_ms = (time.perf_counter() - t0) * 1000.0
+        if not atr:
+            raise BenchError("no ATR after power-on")
+        if link.exchange(SELECT)[-2:] != b"\x90\x00":
+            raise BenchError("SELECT of the test applet failed")
+        direct = timed_us(link, short, n)
+        direct_big = timed_us(link, big, max(50, n // 10))
+        link.close()
+    finally:
+        bench.stop_card(proc)
+
+    floor_med = statistics.median(floor_short)
+    bench.row("apdu_rtt_direct_us", round(statistics.median(direct), 1),
+              "us", round(floor_med, 1),
+              "median of %d 16-byte ECHOs over vpcd framing; baseline: "
+              "loopback_tcp_echo_us" % n)
+    bench.row("apdu_rtt_direct_p99_us", round(p99(direct), 1), "us",
+              round(p99(floor_short), 1), "p99; baseline: loopback p99")
+    bench.row("apdu_rtt_4k_us", round(statistics.median(direct_big), 1),
+              "us", round(statistics.median(floor_big), 1),
+              "4096-byte extended ECHO; baseline: loopback, same size")
+    bench.row("loopback_tcp_echo_us", round(floor_med, 1), "us",
+              round(floor_med, 1), "the floor: same client, plain echo")
+    bench.row("atr_after_power_on_ms", round(atr_ms, 2), "ms", 11.2,
+              "power-on to ATR received; baseline: ISO 7816-3's 40000 "
+              "clocks at 3.5712 MHz")
+    real_timing(bench)
+    pcsc_rtt(bench, statistics.median(direct) / 1000.0)
+
+
+def real_timing(bench):
+    """timing=real, no PPS (F=372 D=1, 9600 bit/s at 3.5712 MHz), T=0:
+    a case 1 APDU is a 5-character header and a 2-character SW. ISO
+    7816-3: 12 etu per character (N = 0), 1 etu = F / (D f)."""
+    etu_s = F_DEFAULT / (D_DEFAULT * CLK_HZ)
+    computed_ms = 7 * 12 * etu_s * 1000.0
+    port = free_port()
+    proc = bench.start_iso_card(port, [
+        "-global", "netcard-iso7816-uart.timing=real",
+        "-global", "netcard-iso7816-uart.pps=off",
+        "-global", "netcard-iso7816-uart.protocol=t0"])
+    try:
+        link = Vpcd(port)
+        link.send(b"\x01")
+        link.exchange(b"\x04")
+        if link.exchange(SELECT)[-2:] != b"\x90\x00":
+            raise BenchError("SELECT failed with timing=real")
+        case1 = bytes([0x80, 0x14, 0x90, 0x00])    # STATUS: answer 9000
+        times = [t / 1000.0 for t in timed_us(link, case1, 30)]
+        link.close()
+    finally:
+        bench.stop_card(proc)
+    measured = statistics.median(times)
+    bench.row("real_timing_error_pct",
+              round(abs(measured - computed_ms) / computed_ms * 100.0, 2),
+              "%", 0.0,
+              "case 1 at 9600 bit/s: measured %.3f ms vs computed %.3f ms"
+              % (measured, computed_ms))
+
+
+def pcsc_rtt(bench, direct_ms):
+    """pyscard through a private pcscd + vsmartcard-vpcd, per APDU."""
+    session = os.path.join(bench.srcdir, "tests", "system", "pcsc-session.sh")
+    port = free_port()
+    while True:
+        try:
+            with socket.socket() as s:
+                s.bind(("", port + 1))
+            break
+        except OSError:
+            port = free_port()
+    proc = bench.start_iso_card(port, [], client=True)
+    try:
+        n = 200 if bench.quick else 1000
+        script = (
+            "import time,sys\n"
+            "from smartcard.System import readers\n"
+            "r=[x for x in readers() if 'Virtual PCD 00 00' in str(x)][0]\n"
+            "c=r.createConnection(); c.connect()\n"
+            "c.transmit(list(bytes.fromhex('%s')))\n"
+            "a=[0x80,0x10,0,0,16]+list(range(16))+[0]\n"
+            "t=time.perf_counter()\n"
+            "for i in range(%d): c.transmit(a)\n"
+            "print((time.perf_counter()-t)*1000.0/%d)\n"
+            % (SELECT.hex(), n, n))
+        env = dict(os.environ, NETCARD_PCSC_WAIT_CARD="1")
+        out = subprocess.run(
+            [session, os.path.join(bench.tmp, "pcsc"), str(port),
+             "/usr/bin/python3", "-c", script],
+            capture_output=True, text=True, timeout=300, env=env)
+        if out.returncode != 0:
+            raise BenchError("pyscard through pcscd failed: %s"
+                             % (out.stderr.strip()[-500:]))
+        per_apdu_ms = float(out.stdout.strip().splitlines()[-1])
+    finally:
+        bench.stop_card(proc)
+    bench.row("apdu_rtt_pcsc_ms", round(per_apdu_ms, 3), "ms",
+              round(direct_ms, 3),
+              "pyscard, 16-byte ECHO through pcscd + vpcd; baseline: the "
+              "same APDU over vpcd framing directly (a card that ignores "
+              "delayed ACK takes ~49 ms here)")

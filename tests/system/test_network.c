@@ -1,0 +1,719 @@
+/*
+ * System tests: the card as a TCP/IP node. cardos.elf boots with its NIC
+ * on libslirp (-nic user,model=netcard-nic) and the web server forwarded
+ * to free loopback ports; real clients (curl, python3's json, plain
+ * sockets) talk to it. Expectations are independent of the card's code:
+ * the version comes from the VERSION file, the chip id from the sysctl
+ * specification, the addresses from libslirp's documented defaults and the
+ * card's own DHCP log line, status codes from RFC 9110.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#define _GNU_SOURCE
+#include "system.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+TestSuite(system_network, .init = nc_test_init, .fini = nc_test_fini,
+          .timeout = NC_SUITE_TIMEOUT_SYSTEM);
+
+/* DHCP from slirp is immediate; the card falls back to static after 5 s. */
+#define NET_UP_TIMEOUT_MS   30000
+/* The card answers 408 HTTP_REQUEST_TIMEOUT_MS (2 s) after the first
+ * byte of an incomplete request (docs/network.md); generous bound. */
+#define HALF_SENT_WAIT_MS   15000
+#define IO_TIMEOUT_MS       15000
+
+typedef struct {
+    NcCard *card;
+    int http_port;
+    int scws_port;
+    int https_port;
+    char *ip, *gw;
+    unsigned prefix;
+} NetCard;
+
+static NetCard *boot_net_card(void)
+{
+    NetCard *nc = nc_gc(calloc(1, sizeof(*nc)));
+    nc->http_port = nc_free_tcp_port();
+    do {
+        nc->scws_port = nc_free_tcp_port();
+    } while (nc->scws_port == nc->http_port);
+    do {
+        nc->https_port = nc_free_tcp_port();
+    } while (nc->https_port == nc->http_port ||
+             nc->https_port == nc->scws_port);
+    const char *nic = nc_strf("user,model=netcard-nic,"
+                              "hostfwd=tcp:127.0.0.1:%d-:80,"
+                              "hostfwd=tcp:127.0.0.1:%d-:3516,"
+                              "hostfwd=tcp:127.0.0.1:%d-:4116",
+                              nc->http_port, nc->scws_port, nc->https_port);
+    const char **extra = nc_gc(calloc(3, sizeof(char *)));
+    extra[0] = "-nic";
+    extra[1] = nic;
+    NcCardOpts o = { .image = "cardos.elf", .extra_args = extra };
+    nc->card = nc_card_start(&o);
+    nc_card_wait_banner(nc->card, "power-on", BOOT_TIMEOUT_MS);
+    nc_console_wait(nc->card->console, "I net: link up", NET_UP_TIMEOUT_MS);
+    regmatch_t m[4];
+    char *line = nc_console_wait_re(nc->card->console,
+        "^I net: dhcp ([0-9.]+)/([0-9]+) gw ([0-9.]+)$", m, 4,
+        NET_UP_TIMEOUT_MS);
+    nc->ip = nc_match_str(line, m, 1);
+    nc->prefix = (unsigned)atoi(nc_match_str(line, m, 2));
+    nc->gw = nc_match_str(line, m, 3);
+    return nc;
+}
+
+/* Run ARGV to completion; returns its stdout; fails on a non-zero exit. */
+static char *run_tool(const char *name, const char *const argv[],
+                      const char *stdin_path)
+{
+    NcSpawnOpts o = { .stdin_path = stdin_path };
+    NcProc *p = nc_spawn(name, argv, &o);
+    int st = nc_proc_wait_exit(p, NC_TIMEOUT_EXIT_MS);
+    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "%s %s\n%s",
+              p->cmdline, nc_proc_describe(p), nc_proc_diag(p));
+    char *out = nc_read_file(p->stdout_path, NULL);
+    return out ? nc_gc(out) : "";
+}
+
+static const char *curl(void)
+{
+    return nc_tool("curl", "curl");
+}
+
+/* GET URL with curl: body into a file; returns "<code>". */
+static char *curl_get(const char *url, const char *body_path)
+{
+    const char *argv[] = { curl(), "-sS", "--max-time", "15", "-o",
+                           body_path, "-w", "%{http_code}", url, NULL };
+    return run_tool("curl", argv, NULL);
+}
+
+/* One field of a JSON document in a file, printed by python3's json. */
+static char *json_field(const char *path, const char *expr)
+{
+    const char *py = nc_strf(
+        "import json,sys\n"
+        "d=json.load(open(sys.argv[1]))\n"
+        "v=%s\n"
+        "print(json.dumps(v) if not isinstance(v,str) else v, end='')\n",
+        expr);
+    const char *argv[] = { "/usr/bin/python3", "-c", py, path, NULL };
+    return run_tool("python3", argv, NULL);
+}
+
+static int tcp_connect(int port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    cr_assert(fd >= 0);
+    struct sockaddr_in a = { .sin_family = AF_INET,
+                             .sin_port = htons((uint16_t)port) };
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    cr_assert_eq(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0,
+                 "connect to 127.0.0.1:%d: %s", port, strerror(errno));
+    nc_register_fd(fd);
+    return fd;
+}
+
+static void send_all(int fd, const char *p, size_t n)
+{
+    while (n) {
+        ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
+        cr_assert(w > 0, "send: %s", strerror(errno));
+        p += w;
+        n -= (size_t)w;
+    }
+}
+
+/* Read until EOF (or TIMEOUT_MS); returns what arrived (NUL-terminated). */
+static char *recv_all(int fd, int timeout_ms)
+{
+    size_t cap = 256 * 1024, len = 0;
+    char *buf = nc_gc(malloc(cap + 1));
+    int64_t deadline = nc_now_ms() + timeout_ms;
+    for (;;) {
+        int left = (int)(deadline - nc_now_ms());
+        if (left <= 0) {
+            break;
+        }
+        struct pollfd pfd = { .fd = fd, .events = POLLIN };
+        if (poll(&pfd, 1, left) <= 0) {
+            continue;
+        }
+        ssize_t r = recv(fd, buf + len, cap - len, 0);
+        if (r <= 0) {
+            break;
+        }
+        len += (size_t)r;
+        if (len == cap) {
+            break;
+        }
+    }
+    buf[len] = 0;
+    return buf;
+}
+
+static unsigned status_of(const char *resp)
+{
+    unsigned code = 0;
+    if (sscanf(resp, "HTTP/1.%*[01] %u ", &code) != 1) {
+        return 0;
+    }
+    return code;
+}
+
+/* The card still answers GET /api/status with 200. */
+static void expect_serving(NetCard *nc)
+{
+    const char *body = nc_tmp_path("alive.json");
+    char *code = curl_get(nc_strf("http://127.0.0.1:%d/api/status",
+                                  nc->http_port), body);
+    cr_assert_str_eq(code, "200", "card stopped serving: HTTP %s", code);
+}
+
+Test(system_network, dhcp_lease_and_status_resources)
+{
+    NetCard *nc = boot_net_card();
+
+    /* libslirp's DHCP server leases the first address, 10.0.2.15/24,
+     * with the gateway 10.0.2.2 (QEMU documentation, "user networking"). */
+    cr_assert_str_eq(nc->ip, "10.0.2.15", "DHCP address %s", nc->ip);
+    cr_assert_eq(nc->prefix, 24u);
+    cr_assert_str_eq(nc->gw, "10.0.2.2");
+    /* ICMP echo from the card: slirp answers for its gateway address. */
+    nc_console_wait(nc->card->console,
+                    nc_strf("I net: gateway %s answers ping", nc->gw),
+                    NET_UP_TIMEOUT_MS);
+
+    const char *html = nc_tmp_path("index.html");
+    char *code = curl_get(nc_strf("http://127.0.0.1:%d/", nc->http_port),
+                          html);
+    cr_assert_str_eq(code, "200", "GET / gave HTTP %s", code);
+    char *page = nc_gc(nc_read_file(html, NULL));
+    cr_assert(page && strstr(page, "<html"), "/ is not HTML:\n%s", page);
+    cr_assert(strstr(page, nc_version()), "/ does not name version %s",
+              nc_version());
+
+    const char *js = nc_tmp_path("status.json");
+    code = curl_get(nc_strf("http://127.0.0.1:%d/api/status", nc->http_port),
+                    js);
+    cr_assert_str_eq(code, "200", "GET /api/status gave HTTP %s", code);
+    cr_assert_str_eq(json_field(js, "d['version']"), nc_version());
+    cr_assert_str_eq(json_field(js, "d['card_id']"), "4e430033");
+    cr_assert_str_eq(json_field(js, "d['network']['ip']"), nc->ip);
+    cr_assert_str_eq(json_field(js, "d['network']['gateway']"), nc->gw);
+    cr_assert_str_eq(json_field(js, "d['network']['netmask']"),
+                     "255.255.255.0");
+    cr_assert_str_eq(json_field(js, "d['network']['dhcp']"), "true");
+    cr_assert_str_eq(json_field(js, "d['network']['link']"), "true");
+    /* QEMU's default MAC for the first NIC. */
+    cr_assert_str_eq(json_field(js, "d['network']['mac']"),
+                     "52:54:00:12:34:56");
+    cr_assert_str_eq(json_field(js, "d['memory']['ram_bytes']"), "262144");
+    char *up = json_field(js, "d['uptime_ms']");
+    cr_assert(atol(up) > 0, "uptime_ms %s", up);
+
+    /* The SCWS port serves the same resources. */
+    code = curl_get(nc_strf("http://127.0.0.1:%d/api/status", nc->scws_port),
+                    nc_tmp_path("scws.json"));
+    cr_assert_str_eq(code, "200", "SCWS port: HTTP %s", code);
+
+    /* HEAD, 404, 405 as RFC 9110 says. */
+    const char *argv_head[] = { curl(), "-sS", "-I", "-o", "/dev/null", "-w",
+        "%{http_code}", nc_strf("http://127.0.0.1:%d/api/status",
+                                nc->http_port), NULL };
+    cr_assert_str_eq(run_tool("curl", argv_head, NULL), "200");
+    cr_assert_str_eq(curl_get(nc_strf("http://127.0.0.1:%d/no/such",
+                                      nc->http_port), "/dev/null"), "404");
+    const char *argv_post[] = { curl(), "-sS", "-o", "/dev/null", "-w",
+        "%{http_code}", "-d", "x=1", nc_strf("http://127.0.0.1:%d/api/status",
+                                             nc->http_port), NULL };
+    cr_assert_str_eq(run_tool("curl", argv_post, NULL), "405");
+
+    /* A handler-API route with a Content-Length body: POST /api/echo. */
+    const char *echo_out = nc_tmp_path("echo.out");
+    const char *argv_echo[] = { curl(), "-sS", "-o", echo_out, "-w",
+        "%{http_code}", "--data-binary", "netcard \x01 body",
+        nc_strf("http://127.0.0.1:%d/api/echo", nc->http_port), NULL };
+    cr_assert_str_eq(run_tool("curl", argv_echo, NULL), "200");
+    char *echoed = nc_gc(nc_read_file(echo_out, NULL));
+    cr_assert_str_eq(echoed, "netcard \x01 body");
+}
+
+Test(system_network, two_hundred_sequential_requests)
+{
+    NetCard *nc = boot_net_card();
+    const char *url = nc_strf("http://127.0.0.1:%d/api/status", nc->http_port);
+    /* 100 on one keep-alive connection, 100 on fresh connections. */
+    for (int round = 0; round < 2; round++) {
+        const char *argv[320];
+        size_t n = 0;
+        argv[n++] = curl();
+        argv[n++] = "-sS";
+        argv[n++] = "--max-time";
+        argv[n++] = "60";
+        if (round == 1) {
+            argv[n++] = "-H";
+            argv[n++] = "Connection: close";
+        }
+        argv[n++] = "-w";
+        argv[n++] = "%{http_code}\\n";
+        for (int i = 0; i < 100; i++) {
+            argv[n++] = "-o";
+            argv[n++] = "/dev/null";
+            argv[n++] = url;
+        }
+        argv[n] = NULL;
+        char *out = run_tool("curl", argv, NULL);
+        int ok = 0, lines = 0;
+        for (char *s = out; *s; s++) {
+            if (s == out || s[-1] == '\n') {
+                lines++;
+                ok += strncmp(s, "200\n", 4) == 0;
+            }
+        }
+        cr_assert_eq(ok, 100, "round %d: %d of %d responses were 200:\n%s",
+                     round, ok, lines, out);
+    }
+}
+
+Test(system_network, sixteen_concurrent_clients)
+{
+    NetCard *nc = boot_net_card();
+    const char *url = nc_strf("http://127.0.0.1:%d/api/status", nc->http_port);
+    NcProc *p[16];
+    for (int i = 0; i < 16; i++) {
+        const char *argv[] = { curl(), "-sS", "--max-time", "60", "-w",
+            "%{http_code}\\n", "-o", "/dev/null", url, "-o", "/dev/null",
+            url, "-o", "/dev/null", url, "-o", "/dev/null", url, NULL };
+        p[i] = nc_spawn(nc_strf("curl%d", i), argv, NULL);
+    }
+    int served = 0, refused = 0;
+    for (int i = 0; i < 16; i++) {
+        int st = nc_proc_wait_exit(p[i], 90000);
+        cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "client %d: %s\n%s",
+                  i, nc_proc_describe(p[i]), nc_proc_diag(p[i]));
+        char *out = nc_gc(nc_read_file(p[i]->stdout_path, NULL));
+        for (char *s = out; s && *s; s = strchr(s, '\n') + 1) {
+            if (strncmp(s, "200", 3) == 0) {
+                served++;
+            } else if (strncmp(s, "503", 3) == 0) {
+                refused++;
+            } else {
+                cr_assert_fail("client %d: unexpected response line \"%.*s\"", i,
+                        (int)strcspn(s, "\n"), s);
+            }
+            if (!strchr(s, '\n')) {
+                break;
+            }
+        }
+    }
+    cr_assert_eq(served + refused, 64, "%d served + %d refused of 64",
+                 served, refused);
+    cr_assert_gt(served, 0);
+    expect_serving(nc);
+}
+
+Test(system_network, bad_requests_get_4xx_and_card_keeps_serving)
+{
+    NetCard *nc = boot_net_card();
+
+    /* Garbage: 400 */
+    int fd = tcp_connect(nc->http_port);
+    static const char garbage[] = "\x16\x03\x01\x02\x00\x01\x00\x01\xfc\r\n\r\n";
+    send_all(fd, garbage, sizeof(garbage) - 1);
+    char *r = recv_all(fd, IO_TIMEOUT_MS);
+    cr_assert_eq(status_of(r), 400u, "garbage: got \"%.60s\"", r);
+    nc_close_fd(fd);
+
+    /* A 64 KiB header line: 431 */
+    fd = tcp_connect(nc->http_port);
+    size_t big = 64 * 1024;
+    char *req = nc_gc(malloc(big + 128));
+    int n = snprintf(req, 128, "GET / HTTP/1.1\r\nHost: card\r\nX-Long: ");
+    memset(req + n, 'a', big);
+    memcpy(req + n + big, "\r\n\r\n", 4);
+    send_all(fd, req, (size_t)n + big + 4);
+    r = recv_all(fd, IO_TIMEOUT_MS);
+    cr_assert_eq(status_of(r), 431u, "64 KiB header: got \"%.60s\"", r);
+    nc_close_fd(fd);
+
+    /* Half a request, then silence: 408 */
+    fd = tcp_connect(nc->http_port);
+    static const char half[] = "GET /api/status HTTP/1.1\r\nHost: ca";
+    send_all(fd, half, sizeof(half) - 1);
+    r = recv_all(fd, HALF_SENT_WAIT_MS);
+    cr_assert_eq(status_of(r), 408u, "half-sent request: got \"%.60s\"", r);
+    nc_close_fd(fd);
+
+    /* Not HTTP/1.x: 505; Transfer-Encoding: 501 */
+    fd = tcp_connect(nc->http_port);
+    static const char v2[] = "GET / HTTP/2.0\r\nHost: card\r\n\r\n";
+    send_all(fd, v2, sizeof(v2) - 1);
+    r = recv_all(fd, IO_TIMEOUT_MS);
+    cr_assert_eq(status_of(r), 505u, "HTTP/2.0: got \"%.60s\"", r);
+    nc_close_fd(fd);
+
+    /* Pipelined requests on one connection are answered in order. */
+    fd = tcp_connect(nc->http_port);
+    static const char two[] = "GET /robots.txt HTTP/1.1\r\nHost: card\r\n\r\n"
+                              "GET /nope HTTP/1.1\r\nHost: card\r\n"
+                              "Connection: close\r\n\r\n";
+    send_all(fd, two, sizeof(two) - 1);
+    r = recv_all(fd, IO_TIMEOUT_MS);
+    cr_assert_eq(status_of(r), 200u, "pipelined 1: \"%.60s\"", r);
+    char *second = strstr(r + 1, "HTTP/1.1 ");
+    cr_assert(second && status_of(second) == 404u, "pipelined 2: %s", r);
+    nc_close_fd(fd);
+
+    expect_serving(nc);
+}
+
+Test(system_network, link_down_and_up_recovers)
+{
+    NetCard *nc = boot_net_card();
+    expect_serving(nc);
+
+    nc_qmp(nc->card->qmp, "{'execute': 'set_link', 'arguments': "
+           "{'name': 'netcard-nic.0', 'up': false}}");
+    nc_console_wait(nc->card->console, "I net: link down", IO_TIMEOUT_MS);
+    nc_qmp(nc->card->qmp, "{'execute': 'set_link', 'arguments': "
+           "{'name': 'netcard-nic.0', 'up': true}}");
+    nc_console_wait(nc->card->console, "I net: link up", IO_TIMEOUT_MS);
+    nc_console_wait(nc->card->console,
+                    nc_strf("I net: gateway %s answers ping", nc->gw),
+                    IO_TIMEOUT_MS);
+    expect_serving(nc);
+}
+
+Test(system_network, launcher_forwards_the_web_server)
+{
+    int http = nc_free_tcp_port(), https, iso;
+    do {
+        https = nc_free_tcp_port();
+    } while (https == http);
+    do {
+        iso = nc_free_tcp_port();
+    } while (iso == http || iso == https);
+    const char *argv[] = { nc_bin("netcard"), "run", "--iso",
+        nc_strf("tcp:127.0.0.1:%d", iso), "--http-port", nc_strf("%d", http),
+        "--https-port", nc_strf("%d", https), "--nvm",
+        nc_tmp_path("card.nvm"), NULL };
+    NcSpawnOpts o = { .cwd = nc_tmpdir(), .stderr_to_stdout = true };
+    NcProc *p = nc_spawn("netcard", argv, &o);
+    NcConsole *con = nc_console_open(p->stdout_path, "launcher output", p);
+    nc_console_wait(con, nc_strf("http://127.0.0.1:%d/", http),
+                    NC_TIMEOUT_START_MS);
+    nc_console_wait(con, "I net: dhcp ", NET_UP_TIMEOUT_MS);
+    char *code = curl_get(nc_strf("http://127.0.0.1:%d/api/status", http),
+                          nc_tmp_path("l.json"));
+    cr_assert_str_eq(code, "200", "through the launcher: HTTP %s", code);
+    nc_proc_stop(p);
+}
+
+/* Read one response (head + Content-Length body) from a kept-alive fd. */
+static unsigned read_one_response(int fd)
+{
+    char buf[4096];
+    size_t len = 0;
+    int64_t deadline = nc_now_ms() + IO_TIMEOUT_MS;
+    while (nc_now_ms() < deadline && len < sizeof(buf) - 1) {
+        struct pollfd pfd = { .fd = fd, .events = POLLIN };
+        if (poll(&pfd, 1, 100) <= 0) {
+            continue;
+        }
+        ssize_t r = recv(fd, buf + len, sizeof(buf) - 1 - len, 0);
+        if (r <= 0) {
+            break;
+        }
+        len += (size_t)r;
+        buf[len] = 0;
+        char *end = strstr(buf, "\r\n\r\n");
+        char *cl = strcasestr(buf, "\r\nContent-Length:");
+        if (end && cl && cl < end &&
+            len >= (size_t)(end + 4 - buf) + strtoul(cl + 17, NULL, 10)) {
+            break;
+        }
+    }
+    buf[len] = 0;
+    return status_of(buf);
+}
+
+Test(system_network, all_slots_busy_gives_503)
+{
+    NetCard *nc = boot_net_card();
+    /* docs/network.md: 6 connection slots. Fill them with kept-alive
+     * connections that each completed a request. */
+    static const char get[] = "GET /robots.txt HTTP/1.1\r\nHost: card\r\n\r\n";
+    int held[6];
+    for (int i = 0; i < 6; i++) {
+        held[i] = tcp_connect(nc->http_port);
+        send_all(held[i], get, sizeof(get) - 1);
+        cr_assert_eq(read_one_response(held[i]), 200u, "connection %d", i);
+    }
+    int extra = tcp_connect(nc->http_port);
+    send_all(extra, get, sizeof(get) - 1);
+    char *r = recv_all(extra, IO_TIMEOUT_MS);
+    cr_assert_eq(status_of(r), 503u, "7th connection: \"%.60s\"", r);
+    cr_assert(strcasestr(r, "Connection: close"), "503 without close: %s", r);
+    nc_close_fd(extra);
+
+    /* The held connections still work; once closed, slots free up. */
+    send_all(held[0], get, sizeof(get) - 1);
+    cr_assert_eq(read_one_response(held[0]), 200u);
+    for (int i = 0; i < 6; i++) {
+        nc_close_fd(held[i]);
+    }
+    int64_t deadline = nc_now_ms() + IO_TIMEOUT_MS;
+    unsigned st = 0;
+    while (nc_now_ms() < deadline && st != 200u) {
+        int fd = tcp_connect(nc->http_port);
+        send_all(fd, get, sizeof(get) - 1);
+        st = read_one_response(fd);
+        nc_close_fd(fd);
+        if (st != 200u) {
+            nc_nap_ms(100);
+        }
+    }
+    cr_assert_eq(st, 200u, "slots not freed after the clients closed");
+}
+
+/* docs/network.md: the test PSK. */
+#define TEST_PSK_IDENTITY "netcard-test"
+#define TEST_PSK_HEX      "000102030405060708090a0b0c0d0e0f"
+
+/*
+ * One HTTPS request through `openssl s_client -psk` (an independent TLS
+ * 1.2 PSK peer). Returns what it printed (the HTTP response when the
+ * handshake succeeded) and its exit status in *RC.
+ */
+static char *https_request(NetCard *nc, const char *cipher,
+                           const char *identity, const char *psk,
+                           const char *extra, const char *text, int *rc)
+{
+    static int n;
+    const char *req = nc_tmp_path(nc_strf("https-req-%d.txt", n));
+    FILE *f = fopen(req, "w");
+    cr_assert(f);
+    fputs(text, f);
+    fclose(f);
+    const char *argv[] = { nc_tool("openssl", "openssl"), "s_client",
+        "-connect", nc_strf("127.0.0.1:%d", nc->https_port), "-tls1_2",
+        "-psk_identity", identity, "-psk", psk, "-cipher", cipher,
+        "-quiet", "-ign_eof", extra ? extra : "-no_ticket",
+        extra ? "512" : NULL, NULL };
+    NcSpawnOpts o = { .stdin_path = req };
+    NcProc *p = nc_spawn(nc_strf("openssl%d", n++), argv, &o);
+    int st = nc_proc_wait_exit(p, NC_TIMEOUT_EXIT_MS);
+    cr_assert(WIFEXITED(st), "openssl %s", nc_proc_describe(p));
+    *rc = WEXITSTATUS(st);
+    char *out = nc_read_file(p->stdout_path, NULL);
+    return out ? nc_gc(out) : "";
+}
+
+static char *https_get(NetCard *nc, const char *cipher, const char *identity,
+                       const char *psk, const char *extra, int *rc)
+{
+    return https_request(nc, cipher, identity, psk, extra,
+                         "GET /api/status HTTP/1.1\r\nHost: card\r\n"
+                         "Connection: close\r\n\r\n", rc);
+}
+
+Test(system_network, https_tls_psk)
+{
+    NetCard *nc = boot_net_card();
+    int rc;
+    static const char *const suites[] = {
+        "PSK-AES128-GCM-SHA256",        /* TLS_PSK_WITH_AES_128_GCM_SHA256 */
+        "PSK-AES128-CBC-SHA256",        /* TLS_PSK_WITH_AES_128_CBC_SHA256 */
+    };
+    for (size_t i = 0; i < 2; i++) {
+        char *out = https_get(nc, suites[i], TEST_PSK_IDENTITY, TEST_PSK_HEX,
+                              NULL, &rc);
+        cr_assert_eq(rc, 0, "%s: openssl exited %d:\n%s", suites[i], rc, out);
+        cr_assert_eq(status_of(out), 200u, "%s: %.80s", suites[i], out);
+        cr_assert(strstr(out, nc_strf("\"version\":\"%s\"", nc_version())),
+                  "%s: no version in %s", suites[i], out);
+    }
+    /* RFC 6066 max_fragment_length 512 */
+    char *out = https_get(nc, suites[0], TEST_PSK_IDENTITY, TEST_PSK_HEX,
+                          "-maxfraglen", &rc);
+    cr_assert_eq(status_of(out), 200u, "max_fragment_length 512: %.80s", out);
+
+    /* Half a request over TLS: 408 as over plain HTTP. */
+    out = https_request(nc, suites[0], TEST_PSK_IDENTITY, TEST_PSK_HEX, NULL,
+                        "GET /api/status HTTP/1.1\r\nHo", &rc);
+    cr_assert_eq(status_of(out), 408u, "half-sent over TLS: %.80s", out);
+
+    /* A wrong key or an unknown identity: no handshake, no response. */
+    out = https_get(nc, suites[0], TEST_PSK_IDENTITY,
+                    "000102030405060708090a0b0c0d0e0e", NULL, &rc);
+    cr_assert_neq(rc, 0, "handshake with a wrong PSK succeeded:\n%s", out);
+    cr_assert_null(strstr(out, "HTTP/1.1"), "response with a wrong PSK");
+    out = https_get(nc, suites[0], "intruder", TEST_PSK_HEX, NULL, &rc);
+    cr_assert_neq(rc, 0, "handshake with an unknown identity succeeded");
+    nc_console_wait(nc->card->console, "W tls: handshake failed",
+                    IO_TIMEOUT_MS);
+
+    /* The card keeps serving, over TLS and plain HTTP. */
+    out = https_get(nc, suites[0], TEST_PSK_IDENTITY, TEST_PSK_HEX, NULL,
+                    &rc);
+    cr_assert_eq(status_of(out), 200u, "after failures: %.80s", out);
+    expect_serving(nc);
+}
+
+Test(system_network, dhcp_timeout_falls_back_to_static)
+{
+    /* No backend: nobody answers DHCP. docs/network.md: after 5 s the card
+     * uses 10.0.2.15/24 gw 10.0.2.2. */
+    static const char *const extra[] = { "-nic", "none", NULL };
+    NcCardOpts o = { .image = "cardos.elf", .extra_args = extra };
+    NcCard *card = nc_card_start(&o);
+    nc_card_wait_banner(card, "power-on", BOOT_TIMEOUT_MS);
+    nc_console_wait(card->console, "I net: link up", NET_UP_TIMEOUT_MS);
+    nc_console_wait(card->console,
+                    "W net: no DHCP answer in 5 s; static 10.0.2.15/24 "
+                    "gw 10.0.2.2", NET_UP_TIMEOUT_MS);
+    /* Nobody there: the reachability check says so. */
+    nc_console_wait(card->console,
+                    "W net: gateway 10.0.2.2 does not answer ping",
+                    NET_UP_TIMEOUT_MS);
+    cr_assert(!nc_proc_exited(card->qemu), "QEMU %s",
+              nc_proc_describe(card->qemu));
+}
+
+/* `netcard run ... --print-cmdline`: exit status and output. */
+static int launcher_print(const char *const *args, char **out)
+{
+    const char *argv[24];
+    size_t n = 0;
+    argv[n++] = nc_bin("netcard");
+    argv[n++] = "run";
+    argv[n++] = "--print-cmdline";
+    argv[n++] = "--iso";
+    argv[n++] = "none";
+    for (size_t i = 0; args[i] && n < 23; i++) {
+        argv[n++] = args[i];
+    }
+    argv[n] = NULL;
+    NcSpawnOpts o = { .cwd = nc_tmpdir(), .stderr_to_stdout = true };
+    NcProc *p = nc_spawn("netcard", argv, &o);
+    int st = nc_proc_wait_exit(p, NC_TIMEOUT_EXIT_MS);
+    cr_assert(WIFEXITED(st), "netcard %s", nc_proc_describe(p));
+    char *text = nc_read_file(p->stdout_path, NULL);
+    *out = text ? nc_gc(text) : "";
+    return WEXITSTATUS(st);
+}
+
+Test(system_network, launcher_network_options)
+{
+    int http = nc_free_tcp_port(), https;
+    do {
+        https = nc_free_tcp_port();
+    } while (https == http);
+    char *out;
+    const char *pcap = nc_tmp_path("card.pcap");
+    const char *a1[] = { "--http-port", nc_strf("%d", http), "--https-port",
+                         nc_strf("%d", https), "--pcap", pcap, NULL };
+    cr_assert_eq(launcher_print(a1, &out), 0, "%s", out);
+    cr_assert(strstr(out, "model=netcard-nic"), "no netcard-nic NIC:\n%s",
+              out);
+    cr_assert(strstr(out, nc_strf("hostfwd=tcp:127.0.0.1:%d-:80", http)),
+              "no HTTP forward:\n%s", out);
+    cr_assert(strstr(out, nc_strf("hostfwd=tcp:127.0.0.1:%d-:4116", https)),
+              "no HTTPS forward:\n%s", out);
+    cr_assert(strstr(out, "filter-dump") && strstr(out, pcap),
+              "no filter-dump for --pcap:\n%s", out);
+
+    const char *a2[] = { "--no-net", NULL };
+    cr_assert_eq(launcher_print(a2, &out), 0, "%s", out);
+    cr_assert(strstr(out, "-nic none"), "--no-net without -nic none:\n%s",
+              out);
+    cr_assert_null(strstr(out, "hostfwd"), "--no-net forwards:\n%s", out);
+
+    /* A forwarded port in use: one line, exit status 2. */
+    int busy = 0;
+    int lfd = nc_tcp_listen(&busy);
+    (void)lfd;
+    const char *a3[] = { "--http-port", nc_strf("%d", busy), "--https-port",
+                         nc_strf("%d", https), NULL };
+    cr_assert_eq(launcher_print(a3, &out), 2, "port in use accepted:\n%s",
+                 out);
+    cr_assert(strstr(out, nc_strf("port %d", busy)) &&
+              strstr(out, "--http-port"), "message: %s", out);
+
+    const char *a4[] = { "--no-net", "--http-port", "9000", NULL };
+    cr_assert_eq(launcher_print(a4, &out), 2, "--no-net with --http-port:\n%s",
+                 out);
+}
+
+Test(system_network, client_resets_and_half_closes)
+{
+    NetCard *nc = boot_net_card();
+    static const char blob[] = "GET /static/blob-64k.bin HTTP/1.1\r\n"
+                               "Host: card\r\n\r\n";
+
+    /* A client that resets in the middle of a 64 KiB response. */
+    for (int i = 0; i < 8; i++) {
+        int fd = tcp_connect(nc->http_port);
+        send_all(fd, blob, sizeof(blob) - 1);
+        char buf[1000];
+        (void)recv(fd, buf, sizeof(buf), 0);
+        struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+        setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+        nc_close_fd(fd);
+    }
+
+    /* A request followed by a half-close is still answered in full. */
+    int fd = tcp_connect(nc->http_port);
+    send_all(fd, blob, sizeof(blob) - 1);
+    shutdown(fd, SHUT_WR);
+    char *r = recv_all(fd, IO_TIMEOUT_MS);
+    cr_assert_eq(status_of(r), 200u, "after half-close: \"%.40s\"", r);
+    char *body = strstr(r, "\r\n\r\n");
+    cr_assert(body && strlen(body + 4) == 65536u, "body of %zu bytes, "
+              "expected 65536", body ? strlen(body + 4) : 0);
+    nc_close_fd(fd);
+
+    expect_serving(nc);
+}
+
+/*
+ * A short load from wrk (Debian's HTTP benchmarking tool, a real and
+ * aggressive client): 8 keep-alive connections for 3 s, more than the
+ * card's 6 connection slots. The card must neither crash nor wedge:
+ * wrk completes requests, and the card answers normally afterwards.
+ */
+Test(system_network, wrk_load_does_not_break_the_card)
+{
+    const char *wrk = nc_tool("wrk", "wrk");
+    NetCard *nc = boot_net_card();
+    const char *argv[] = {
+        wrk, "-t", "2", "-c", "8", "-d", "3s", "--timeout", "5s",
+        nc_strf("http://127.0.0.1:%d/api/status", nc->http_port), NULL,
+    };
+    char *out = run_tool("wrk", argv, NULL);
+    const char *req = strstr(out, " requests in ");
+    cr_assert(req, "wrk printed no request count:\n%s", out);
+    const char *line = req;
+    while (line > out && line[-1] != '\n') {
+        line--;
+    }
+    long done = strtol(line, NULL, 10);
+    cr_assert_gt(done, 100, "wrk completed only %ld requests in 3 s:\n%s",
+                 done, out);
+    cr_assert(!nc_proc_exited(nc->card->qemu), "QEMU %s under wrk",
+              nc_proc_describe(nc->card->qemu));
+    expect_serving(nc);
+}

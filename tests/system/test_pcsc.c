@@ -1,0 +1,170 @@
+/*
+ * System tests: the card behind a real pcscd with vsmartcard's vpcd
+ * driver, used by real PC/SC clients (opensc-tool, scriptor, pyscard).
+ *
+ * Each test runs its own pcscd in a private mount namespace
+ * (tests/system/pcsc-session.sh); the card connects to that pcscd's vpcd
+ * port as `netcard run --pcsc=PORT` does.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include "system.h"
+
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+TestSuite(system_pcsc, .init = nc_test_init, .fini = nc_test_fini,
+          .timeout = NC_SUITE_TIMEOUT_SYSTEM);
+
+#define PCSC_TIMEOUT_MS 120000
+#define SELECT_HEX      "00A4040009F06E65746361726401"
+
+static bool port_is_free(int port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_in a = {
+        .sin_family = AF_INET,
+        .sin_port = htons((uint16_t)port),
+        .sin_addr.s_addr = htonl(INADDR_ANY),   /* vpcd binds any address */
+    };
+    bool ok = fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0;
+    if (fd >= 0) {
+        close(fd);
+    }
+    return ok;
+}
+
+/* A port P with P+1 free too: vpcd listens on both (two slots). */
+static int free_vpcd_port(void)
+{
+    for (int tries = 0; tries < 50; tries++) {
+        int p = nc_free_tcp_port();
+        if (p + 1 < 65536 && port_is_free(p) && port_is_free(p + 1)) {
+            return p;
+        }
+    }
+    nc_fail("no pair of free ports for vpcd");
+}
+
+/* Boot the card as a vpcd client of PORT (reconnecting until it listens). */
+static NcCard *boot_pcsc_card(int port)
+{
+    const char *args[] = {
+        "-chardev",
+        nc_strf("socket,id=iso,host=127.0.0.1,port=%d,nodelay=on,"
+                "reconnect-ms=200", port),
+        "-serial", "chardev:iso", NULL,
+    };
+    NcCardOpts o = { .image = "cardos.elf", .extra_args = args };
+    NcCard *card = nc_card_start(&o);
+    nc_card_wait_banner(card, "power-on", BOOT_TIMEOUT_MS);
+    return card;
+}
+
+/* Run ARGV inside a private pcscd session on PORT; returns its stdout. */
+static char *pcsc_run(int port, const char *name, const char *const *argv,
+                      const char *stdin_path)
+{
+    const char *full[32];
+    size_t n = 0;
+    full[n++] = nc_strf("%s/tests/system/pcsc-session.sh", nc_srcdir());
+    full[n++] = nc_tmp_path(nc_strf("pcsc-%s", name));
+    full[n++] = nc_strf("%d", port);
+    for (size_t i = 0; argv[i] && n < 31; i++) {
+        full[n++] = argv[i];
+    }
+    full[n] = NULL;
+    setenv("NETCARD_PCSC_WAIT_CARD", "1", 1);
+    NcSpawnOpts o = { .cwd = nc_tmpdir(), .stdin_path = stdin_path };
+    NcProc *p = nc_spawn(name, full, &o);
+    int st = nc_proc_wait_exit(p, PCSC_TIMEOUT_MS);
+    char *out = nc_read_file(p->stdout_path, NULL);
+    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+              "%s %s\n%s\npcscd log tail:\n%s", name, nc_proc_describe(p),
+              nc_proc_diag(p),
+              nc_file_tail(nc_strf("%s/pcscd.log",
+                                   nc_tmp_path(nc_strf("pcsc-%s", name))),
+                           3000));
+    return out ? nc_gc(out) : "";
+}
+
+static void require_tool(const char *tool, const char *package)
+{
+    (void)nc_tool(tool, package);
+    (void)nc_tool("pcscd", "pcscd");
+    (void)nc_tool("unshare", "util-linux");
+}
+
+Test(system_pcsc, opensc_tool_reads_the_atr)
+{
+    require_tool("opensc-tool", "opensc");
+    int port = free_vpcd_port();
+    boot_pcsc_card(port);
+    static const char *const argv[] = { "opensc-tool", "-r", "0", "-a", NULL };
+    char *out = pcsc_run(port, "opensc-atr", argv, NULL);
+    /* opensc-tool prints the ATR as colon-separated hex: TS must be 3B. */
+    cr_assert(strstr(out, "3b:") == out || strstr(out, "\n3b:"),
+              "opensc-tool -a printed no ATR starting with 3b:\n%s", out);
+}
+
+Test(system_pcsc, opensc_tool_sends_apdus)
+{
+    require_tool("opensc-tool", "opensc");
+    int port = free_vpcd_port();
+    boot_pcsc_card(port);
+    static const char *const argv[] = {
+        "opensc-tool", "-r", "0", "-c", "default",
+        "-s", SELECT_HEX, "-s", "80100000050102030405", NULL,
+    };
+    char *out = pcsc_run(port, "opensc-apdu", argv, NULL);
+    const char *first = strstr(out, "Received (SW1=0x90, SW2=0x00)");
+    cr_assert(first, "SELECT did not answer 9000 through opensc-tool:\n%s",
+              out);
+    const char *second = strstr(first + 1, "Received (SW1=0x90, SW2=0x00)");
+    cr_assert(second, "ECHO did not answer 9000 through opensc-tool:\n%s",
+              out);
+    cr_assert(strstr(second, "01 02 03 04 05"),
+              "ECHO did not return 01 02 03 04 05:\n%s", out);
+}
+
+Test(system_pcsc, scriptor_runs_a_script)
+{
+    require_tool("scriptor", "pcsc-tools");
+    int port = free_vpcd_port();
+    boot_pcsc_card(port);
+    const char *script = nc_tmp_path("apdus.txt");
+    FILE *f = fopen(script, "w");
+    cr_assert(f);
+    fprintf(f, "reset\n00 A4 04 00 09 F0 6E 65 74 63 61 72 64 01\n"
+               "80 10 00 00 03 AA BB CC 00\n");
+    fclose(f);
+    static const char *const argv[] = {
+        "scriptor", "-r", "Virtual PCD 00 00", NULL,
+    };
+    char *out = pcsc_run(port, "scriptor", argv, script);
+    /* The FCI names the selected DF (ISO 7816-4 tag 84): our AID. */
+    cr_assert(strstr(out, "84 09 F0 6E 65 74 63 61 72 64 01 90 00 : "
+                          "Normal processing."),
+              "SELECT through scriptor did not answer the FCI and 90 00:\n%s",
+              out);
+    cr_assert(strstr(out, "< AA BB CC 90 00"),
+              "ECHO through scriptor did not return AA BB CC 90 00:\n%s", out);
+}
+
+Test(system_pcsc, pyscard_1000_apdus)
+{
+    require_tool("python3", "python3");
+    int port = free_vpcd_port();
+    boot_pcsc_card(port);
+    const char *argv[] = {
+        "/usr/bin/python3",
+        nc_strf("%s/tests/system/pyscard_echo.py", nc_srcdir()),
+        "Virtual PCD 00 00", "1000", NULL,
+    };
+    char *out = pcsc_run(port, "pyscard", argv, NULL);
+    cr_assert(strstr(out, "ok 1000"), "pyscard run did not finish:\n%s", out);
+}

@@ -1,0 +1,146 @@
+/*
+ * System tests: the card OS mounts its object store from the NVM image at
+ * boot (kernel/storage.h, docs/store.md): an erased image is formatted on
+ * the first boot and mounted on the next, a foreign image is reported and
+ * left untouched, and a power cut (NVM tearing injection over QMP) during
+ * the first-boot format is recovered by the next boot.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include "system.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+TestSuite(system_store, .init = nc_test_init, .fini = nc_test_fini,
+          .timeout = NC_SUITE_TIMEOUT_SYSTEM);
+
+#define NVM_SIZE (1024u * 1024u)
+
+/* Write a 1 MiB image: erased, or pseudo-random bytes (SEED != 0). */
+static const char *make_image(const char *name, unsigned seed)
+{
+    static uint8_t img[NVM_SIZE];
+    const char *path = nc_tmp_path(name);
+    uint32_t x = seed;
+
+    for (size_t i = 0; i < sizeof(img); i++) {
+        x = x * 1103515245u + 12345u;
+        img[i] = seed ? (uint8_t)(x >> 16) : 0xFF;
+    }
+    FILE *f = fopen(path, "wb");
+    cr_assert(f, "cannot create %s: %s", path, strerror(errno));
+    cr_assert_eq(fwrite(img, 1, sizeof(img), f), sizeof(img));
+    cr_assert_eq(fclose(f), 0);
+    return path;
+}
+
+static NcCard *boot_with(const char *nvm, bool halted)
+{
+    const char *args[] = { "-drive",
+                           nc_strf("if=pflash,format=raw,file=%s", nvm),
+                           NULL };
+    NcCardOpts o = { .image = "cardos.elf", .halted = halted,
+                     .extra_args = args };
+
+    return nc_card_start(&o);
+}
+
+/* Quit QEMU (it may close QMP before it answers) and wait for its exit. */
+static void quit(NcCard *card)
+{
+    nc_conn_send(&card->qmp->conn, "{\"execute\": \"quit\"}\n");
+    if (!nc_proc_wait(card->qemu, NC_TIMEOUT_EXIT_MS)) {
+        nc_proc_stop(card->qemu);
+    }
+}
+
+static uint8_t *read_image(const char *path)
+{
+    size_t len = 0;
+    uint8_t *img = (uint8_t *)nc_gc(nc_read_file(path, &len));
+
+    cr_assert(img && len == NVM_SIZE, "image %s: %zu bytes", path, len);
+    return img;
+}
+
+/* Lines up to "ready" (exclusive) contain NEEDLE? */
+static bool seen_before_ready(NcCard *card, const char *needle)
+{
+    bool seen = false;
+
+    for (;;) {
+        char *l = nc_console_next_line(card->console, READY_TIMEOUT_MS);
+        if (strstr(l, "I boot: ready")) {
+            return seen;
+        }
+        seen |= strstr(l, needle) != NULL;
+    }
+}
+
+Test(system_store, first_boot_formats_an_erased_nvm_then_mounts_it)
+{
+    const char *nvm = make_image("card.nvm", 0);
+    NcCard *card = boot_with(nvm, false);
+
+    nc_card_wait_banner(card, "power-on", BOOT_TIMEOUT_MS);
+    nc_console_wait(card->console, "I store: formatted the erased NVM",
+                    READY_TIMEOUT_MS);
+    nc_console_wait(card->console, "I store: 0 objects", READY_TIMEOUT_MS);
+    nc_console_wait(card->console, "I boot: ready", READY_TIMEOUT_MS);
+    quit(card);
+
+    /* docs/store.md: page 0 starts with "NCST", version 1 */
+    uint8_t *img = read_image(nvm);
+    cr_assert(memcmp(img, "NCST\x01\x00", 6) == 0,
+              "page 0 of the image is not a store page header");
+
+    card = boot_with(nvm, false);
+    nc_card_wait_banner(card, "power-on", BOOT_TIMEOUT_MS);
+    cr_assert(!seen_before_ready(card, "formatted"),
+              "the second boot formatted the store again");
+}
+
+Test(system_store, foreign_image_is_reported_and_left_alone)
+{
+    const char *nvm = make_image("foreign.nvm", 7);
+    uint8_t *before = read_image(nvm);
+    NcCard *card = boot_with(nvm, false);
+
+    nc_card_wait_banner(card, "power-on", BOOT_TIMEOUT_MS);
+    nc_console_wait(card->console, "E store: NVM unusable: foreign",
+                    READY_TIMEOUT_MS);
+    nc_console_wait(card->console, "I boot: ready", READY_TIMEOUT_MS);
+    quit(card);
+    cr_assert(memcmp(before, read_image(nvm), NVM_SIZE) == 0,
+              "the card changed a foreign NVM image");
+}
+
+Test(system_store, power_cut_during_the_first_format_is_recovered)
+{
+    const char *nvm = make_image("card.nvm", 0);
+    NcCard *card = boot_with(nvm, true);
+
+    nc_qmp(card->qmp, "{'execute': 'qom-set', 'arguments': {'path': "
+           "'/machine/soc/nvm', 'property': 'tear-mode', 'value': "
+           "'partial'}}");
+    nc_qmp(card->qmp, "{'execute': 'qom-set', 'arguments': {'path': "
+           "'/machine/soc/nvm', 'property': 'tear-after', 'value': 1}}");
+    nc_qmp(card->qmp, "{'execute': 'cont'}");
+    nc_card_wait_banner(card, "power-on", BOOT_TIMEOUT_MS);
+    nc_card_wait_banner(card, "tear", BOOT_TIMEOUT_MS);
+    nc_console_wait(card->console, "I store: formatted the erased NVM",
+                    READY_TIMEOUT_MS);
+    nc_console_wait(card->console, "I boot: ready", READY_TIMEOUT_MS);
+    char *tears = nc_qmp(card->qmp, "{'execute': 'qom-get', 'arguments': "
+                         "{'path': '/machine/soc/nvm', 'property': "
+                         "'tears'}}");
+    cr_assert_str_eq(tears, "1");
+    quit(card);
+
+    card = boot_with(nvm, false);
+    nc_card_wait_banner(card, "power-on", BOOT_TIMEOUT_MS);
+    cr_assert(!seen_before_ready(card, "E store"),
+              "the store did not mount after the recovered format");
+}
