@@ -18,9 +18,16 @@
 #include "kernel/log.h"
 
 static struct soft_timer tick_timer;
+static uint32_t last_activity_ms;
+
+bool iso_service_busy(uint32_t now_ms)
+{
+    return now_ms - last_activity_ms < ISO_POLL_WINDOW_MS;
+}
 
 static void send(const uint8_t *buf, size_t len)
 {
+    last_activity_ms = timer_now_ms();
     if (!iso_uart_write(buf, len)) {
         LOG_E("tx ring full, %u bytes dropped", (unsigned)len);
     }
@@ -40,6 +47,7 @@ static void drain_rx(void)
     size_t n;
 
     while ((n = iso_uart_read(chunk, sizeof(chunk))) > 0) {
+        last_activity_ms = timer_now_ms();
         iso_card_rx(chunk, n);
     }
 }

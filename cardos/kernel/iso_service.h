@@ -16,6 +16,9 @@
 #ifndef CARDOS_KERNEL_ISO_SERVICE_H
 #define CARDOS_KERNEL_ISO_SERVICE_H
 
+#include <stdbool.h>
+#include <stdint.h>
+
 #define ISO_ATR_MARGIN_US 20u
 #define ISO_TICK_MS      5u
 
@@ -26,5 +29,17 @@
  */
 void iso_service_start(const char *version, const char *git_describe,
                        const char *build);
+
+/*
+ * Polling window after contact activity, in ms. A halted core (WFI) costs
+ * the host a thread wake-up for every interrupt; terminals send the next
+ * command right after a response, so for this long after the last
+ * character the card polls instead of sleeping (the same trade as
+ * virtio's busy polling: a little idle power for much lower latency).
+ */
+#define ISO_POLL_WINDOW_MS 2u
+
+/* True while the last character in or out is within ISO_POLL_WINDOW_MS. */
+bool iso_service_busy(uint32_t now_ms);
 
 #endif /* CARDOS_KERNEL_ISO_SERVICE_H */

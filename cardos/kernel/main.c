@@ -79,6 +79,10 @@ static void port_irq_restore(uint32_t state)
 
 static void port_idle(void)
 {
+    /* Poll rather than sleep right after contact activity (iso_service.h). */
+    if (iso_service_busy(timer_now_ms())) {
+        return;
+    }
     cpu_wfi();
 }
 

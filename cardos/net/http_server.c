@@ -45,8 +45,15 @@ struct http_conn {
     uint32_t t_last;          /* last progress */
     const uint8_t *tx_ptr;    /* static body still to send */
     size_t tx_left;
+    /*
+     * Received bytes that did not fit req[] yet (pipelined requests behind
+     * one waiting for send room). They are acknowledged to the TCP window
+     * only when they move into req[], so the peer is flow-controlled
+     * instead of its requests being dropped.
+     */
+    struct pbuf *rx_pending;
     size_t req_len;
-    char req[HTTP_REQ_MAX];
+    char req[HTTP_REQ_MAX];         /* last: slot set-up clears up to here */
 };
 
 struct http_response {
@@ -151,6 +158,10 @@ void http_reply_rendered(struct http_response *resp, unsigned status,
 
 static void conn_free(struct http_conn *c)
 {
+    if (c->rx_pending) {
+        pbuf_free(c->rx_pending);
+        c->rx_pending = NULL;
+    }
     if (c->pcb) {
         tcp_arg(c->pcb, NULL);
         tcp_recv(c->pcb, NULL);
@@ -492,11 +503,53 @@ static err_t conn_process(struct http_conn *c)
     return ERR_OK;
 }
 
+/*
+ * Move pending input into req[] as room allows, opening the TCP window by
+ * what was moved, and answer what is complete; repeat while answering
+ * frees room. A request larger than req[] still fills it and is then
+ * refused by the parser (431/413).
+ */
+static err_t conn_pull_and_process(struct http_conn *c)
+{
+    for (;;) {
+        size_t room = sizeof(c->req) - c->req_len;
+        size_t before = c->req_len;
+        err_t e;
+
+        if (c->state == CONN_LINGER && c->rx_pending) {
+            /* After an error response input is discarded (see LINGER). */
+            tcp_recved(c->pcb, c->rx_pending->tot_len);
+            pbuf_free(c->rx_pending);
+            c->rx_pending = NULL;
+        }
+        if (c->state == CONN_READING && c->rx_pending && room > 0) {
+            u16_t n = c->rx_pending->tot_len < room ?
+                      c->rx_pending->tot_len : (u16_t)room;
+
+            if (c->req_len == 0) {
+                c->t_first = sys_now();
+            }
+            pbuf_copy_partial(c->rx_pending, c->req + c->req_len, n, 0);
+            c->req_len += n;
+            c->rx_pending = pbuf_free_header(c->rx_pending, n);
+            tcp_recved(c->pcb, n);
+        }
+        e = conn_process(c);
+        if (e != ERR_OK || c->state == CONN_FREE) {
+            return e;
+        }
+        /* Go round again only if answering made room for more input. */
+        if (!c->rx_pending || c->state != CONN_READING ||
+            c->req_len >= before) {
+            return ERR_OK;
+        }
+    }
+}
+
 static err_t http_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p,
                        err_t err)
 {
     struct http_conn *c = arg;
-    size_t room, n;
 
     (void)err;
     if (!c) {                       /* refused (503) connection */
@@ -529,19 +582,12 @@ static err_t http_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p,
         pbuf_free(p);
         return ERR_OK;
     }
-    room = sizeof(c->req) - c->req_len;
-    if (c->state != CONN_READING && p->tot_len > room) {
-        return ERR_MEM;             /* lwIP keeps it and offers it again */
+    if (c->rx_pending) {
+        pbuf_cat(c->rx_pending, p);
+    } else {
+        c->rx_pending = p;
     }
-    if (c->req_len == 0) {
-        c->t_first = c->t_last;
-    }
-    n = p->tot_len < room ? p->tot_len : room;
-    pbuf_copy_partial(p, c->req + c->req_len, (u16_t)n, 0);
-    c->req_len += n;
-    tcp_recved(pcb, p->tot_len);
-    pbuf_free(p);
-    return conn_process(c);
+    return conn_pull_and_process(c);
 }
 
 static err_t http_sent(void *arg, struct tcp_pcb *pcb, u16_t len)
@@ -561,7 +607,7 @@ static err_t http_sent(void *arg, struct tcp_pcb *pcb, u16_t len)
             return e;
         }
     }
-    return conn_process(c);
+    return conn_pull_and_process(c);
 }
 
 static void http_err(void *arg, err_t err)
@@ -571,6 +617,10 @@ static void http_err(void *arg, err_t err)
     (void)err;
     if (c) {
         c->pcb = NULL;          /* lwIP has freed it */
+        if (c->rx_pending) {
+            pbuf_free(c->rx_pending);
+            c->rx_pending = NULL;
+        }
         c->state = CONN_FREE;
         stats.active--;
     }
@@ -593,7 +643,7 @@ static err_t http_poll(void *arg, struct tcp_pcb *pcb)
         if (c->req_len == 0 && now - c->t_last >= HTTP_IDLE_TIMEOUT_MS) {
             return conn_close(c);
         }
-        return conn_process(c);
+        return conn_pull_and_process(c);
     case CONN_SENDING:
         if (now - c->t_last >= HTTP_SEND_TIMEOUT_MS) {
             return conn_abort(c);

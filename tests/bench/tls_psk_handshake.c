@@ -144,6 +144,12 @@ int main(int argc, char **argv)
         mbedtls_ssl_close_notify(&ssl);
         mbedtls_ssl_free(&ssl);
         mbedtls_net_free(&net);
+        /*
+         * Untimed pause: a card serves few TLS sessions at once and frees
+         * a slot once it has processed the close, so back-to-back
+         * connections would measure its slot limit, not its handshake.
+         */
+        nanosleep(&(struct timespec){ .tv_nsec = 20 * 1000 * 1000 }, NULL);
     }
     mbedtls_ssl_config_free(&conf);
     mbedtls_ctr_drbg_free(&drbg);

@@ -717,3 +717,36 @@ Test(system_network, wrk_load_does_not_break_the_card)
               nc_proc_describe(nc->card->qemu));
     expect_serving(nc);
 }
+
+/*
+ * RFC 9112 9.3.2: a server must answer pipelined requests in order. 200
+ * requests sent at once (about 7 KB, far more than the card's 2 KiB
+ * request buffer) must all be answered, the last with Connection: close.
+ */
+Test(system_network, deep_pipeline_is_answered_in_full)
+{
+    NetCard *nc = boot_net_card();
+    enum { N = 200 };
+    static const char req[] = "GET /api/status HTTP/1.1\r\nHost: t\r\n\r\n";
+    static const char last[] =
+        "GET /api/status HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n";
+    size_t len = (N - 1) * (sizeof(req) - 1) + sizeof(last) - 1;
+    char *all = nc_gc(malloc(len + 1));
+    char *w = all;
+    for (int i = 0; i < N - 1; i++) {
+        memcpy(w, req, sizeof(req) - 1);
+        w += sizeof(req) - 1;
+    }
+    memcpy(w, last, sizeof(last));
+    int fd = tcp_connect(nc->http_port);
+    send_all(fd, all, len);
+    char *resp = recv_all(fd, 30000);
+    int ok = 0;
+    for (char *p = resp; (p = strstr(p, "HTTP/1.1 ")); p++) {
+        cr_assert_eq(status_of(p), 200u, "response %d is not 200: %.40s",
+                     ok + 1, p);
+        ok++;
+    }
+    cr_assert_eq(ok, N, "%d of %d pipelined requests were answered", ok, N);
+    expect_serving(nc);
+}
