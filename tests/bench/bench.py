@@ -526,8 +526,9 @@ class Bench:
                  "baseline: python http.server")
         self.row("card_net_ram_kib",
                  round(status["memory"]["net_bytes"] / 1024.0, 1), "KiB", 96,
-                 "lwIP heap+pools, NIC rings, HTTP slots (card's "
-                 "/api/status); baseline: the 96 KiB target (with TLS)")
+                 "lwIP heap+pools, NIC rings, HTTP slots, TLS heap and "
+                 "sessions, as the card reports in /api/status (the shared "
+                 "main stack not included); baseline: the 96 KiB target")
 
 
 
