@@ -592,11 +592,9 @@ static int replay_log(struct store *s)
     return STORE_OK;
 }
 
-int store_mount(struct store *s, const struct store_flash *f)
+/* What mount and format start with: check, then clean RAM state. */
+static int store_attach(struct store *s, const struct store_flash *f)
 {
-    uint32_t garbled = 0, transitional, max_seq = 0, known_max;
-    int rc;
-
     if (!s) {
         return STORE_ERR_PARAM;
     }
@@ -605,6 +603,18 @@ int store_mount(struct store *s, const struct store_flash *f)
         return STORE_ERR_GEOMETRY;
     }
     reset_ram(s, f);
+    return STORE_OK;
+}
+
+int store_mount(struct store *s, const struct store_flash *f)
+{
+    uint32_t garbled = 0, transitional, max_seq = 0, known_max;
+    int rc;
+
+    rc = store_attach(s, f);
+    if (rc) {
+        return rc;
+    }
     rc = scan_headers(s, &garbled);
     if (rc) {
         return rc;
@@ -683,14 +693,10 @@ int store_format(struct store *s, const struct store_flash *f,
     uint8_t h[PH_SIZE];
     int rc;
 
-    if (!s) {
-        return STORE_ERR_PARAM;
+    rc = store_attach(s, f);
+    if (rc) {
+        return rc;
     }
-    if (!geometry_ok(f)) {
-        memset(s, 0, sizeof(*s));
-        return STORE_ERR_GEOMETRY;
-    }
-    reset_ram(s, f);
     s->nonce = nonce;
     /*
      * Pages whose header is erased are left alone (open_page checks the
