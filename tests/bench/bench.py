@@ -144,10 +144,9 @@ class Bench:
         connecting to pcscd's vpcd there (as `netcard run --pcsc`)."""
         sock = ("socket,id=iso,host=127.0.0.1,port=%d,nodelay=on," % port
                 + ("reconnect-ms=200" if client else "server=on,wait=off"))
-        argv = [self.qemu, "-M", "netcard", "-kernel", self.elf,
-                "-display", "none", "-monitor", "none", "-serial", "null",
-                "-chardev", sock, "-serial", "chardev:iso", "-nic", "none"]
-        return subprocess.Popen(argv + list(extra), stdin=subprocess.DEVNULL,
+        argv = self.card_argv(["-chardev", sock, "-serial", "chardev:iso",
+                               "-nic", "none"] + list(extra))
+        return subprocess.Popen(argv, stdin=subprocess.DEVNULL,
                                 stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL,
                                 start_new_session=True)
