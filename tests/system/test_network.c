@@ -325,45 +325,48 @@ Test(system_network, sixteen_concurrent_clients)
     expect_serving(nc);
 }
 
+/*
+ * Send LEN bytes of REQ on a new connection, read what comes back within
+ * WAIT_MS, and require the status line to carry CODE.
+ */
+static void expect_status(NetCard *nc, const char *req, size_t len,
+                          int wait_ms, unsigned code, const char *what)
+{
+    int fd = tcp_connect(nc->http_port);
+    send_all(fd, req, len);
+    char *r = recv_all(fd, wait_ms);
+    cr_assert_eq(status_of(r), code, "%s: got \"%.60s\"", what, r);
+    nc_close_fd(fd);
+}
+
 Test(system_network, bad_requests_get_4xx_and_card_keeps_serving)
 {
     NetCard *nc = boot_net_card();
+    int fd;
+    char *r;
 
     /* Garbage: 400 */
-    int fd = tcp_connect(nc->http_port);
     static const char garbage[] = "\x16\x03\x01\x02\x00\x01\x00\x01\xfc\r\n\r\n";
-    send_all(fd, garbage, sizeof(garbage) - 1);
-    char *r = recv_all(fd, IO_TIMEOUT_MS);
-    cr_assert_eq(status_of(r), 400u, "garbage: got \"%.60s\"", r);
-    nc_close_fd(fd);
+    expect_status(nc, garbage, sizeof(garbage) - 1, IO_TIMEOUT_MS, 400u,
+                  "garbage");
 
     /* A 64 KiB header line: 431 */
-    fd = tcp_connect(nc->http_port);
     size_t big = 64 * 1024;
     char *req = nc_gc(malloc(big + 128));
     int n = snprintf(req, 128, "GET / HTTP/1.1\r\nHost: card\r\nX-Long: ");
     memset(req + n, 'a', big);
     memcpy(req + n + big, "\r\n\r\n", 4);
-    send_all(fd, req, (size_t)n + big + 4);
-    r = recv_all(fd, IO_TIMEOUT_MS);
-    cr_assert_eq(status_of(r), 431u, "64 KiB header: got \"%.60s\"", r);
-    nc_close_fd(fd);
+    expect_status(nc, req, (size_t)n + big + 4, IO_TIMEOUT_MS, 431u,
+                  "64 KiB header");
 
     /* Half a request, then silence: 408 */
-    fd = tcp_connect(nc->http_port);
     static const char half[] = "GET /api/status HTTP/1.1\r\nHost: ca";
-    send_all(fd, half, sizeof(half) - 1);
-    r = recv_all(fd, HALF_SENT_WAIT_MS);
-    cr_assert_eq(status_of(r), 408u, "half-sent request: got \"%.60s\"", r);
-    nc_close_fd(fd);
+    expect_status(nc, half, sizeof(half) - 1, HALF_SENT_WAIT_MS, 408u,
+                  "half-sent request");
 
-    /* Not HTTP/1.x: 505; Transfer-Encoding: 501 */
-    fd = tcp_connect(nc->http_port);
+    /* Not HTTP/1.x: 505 */
     static const char v2[] = "GET / HTTP/2.0\r\nHost: card\r\n\r\n";
-    send_all(fd, v2, sizeof(v2) - 1);
-    r = recv_all(fd, IO_TIMEOUT_MS);
-    cr_assert_eq(status_of(r), 505u, "HTTP/2.0: got \"%.60s\"", r);
-    nc_close_fd(fd);
+    expect_status(nc, v2, sizeof(v2) - 1, IO_TIMEOUT_MS, 505u, "HTTP/2.0");
 
     /* Pipelined requests on one connection are answered in order. */
     fd = tcp_connect(nc->http_port);
