@@ -96,6 +96,12 @@ CARDOS_SRCS := \
     drivers/nvm.c \
     store/crc32.c \
     store/store.c \
+    fs/fs.c \
+    fs/fcp.c \
+    fs/arr.c \
+    fs/pin.c \
+    fs/perso.c \
+    fs/fs_applet.c \
     kernel/storage.c \
     kernel/store_bench.c \
     drivers/iso7816_uart.c \
@@ -155,6 +161,7 @@ CARDOS_UNIT_SRCS := $(addprefix $(CARDOS_DIR)/,kernel/log.c kernel/reset_cause.c
     iso7816/apdu.c iso7816/atr.c iso7816/pps.c iso7816/t0.c iso7816/t1.c \
     iso7816/dispatch.c iso7816/card.c applets/test_applet.c \
     store/crc32.c store/store.c \
+    fs/fs.c fs/fcp.c fs/arr.c fs/pin.c fs/perso.c fs/fs_applet.c \
     net/http_parse.c)
 CARDOS_UNIT_CFLAGS := $(CARDOS_INCLUDES)
 

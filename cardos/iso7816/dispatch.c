@@ -16,6 +16,7 @@ struct channel {
 };
 
 static struct channel channels[DISPATCH_CHANNELS];
+static const struct applet *default_app;
 
 static struct {
     bool active;
@@ -34,11 +35,30 @@ void dispatch_reset(void)
     }
     channels[0].open = true;
     pending.active = false;
+    if (default_app) {
+        if (default_app->reset) {
+            default_app->reset(default_app->self);
+        }
+        if (default_app->select == NULL ||
+            default_app->select(default_app->self, 0)) {
+            channels[0].selected = default_app;
+        }
+    }
+}
+
+void dispatch_set_default(const struct applet *a)
+{
+    default_app = a;
+    if (a && channels[0].open && channels[0].selected == NULL &&
+        (a->select == NULL || a->select(a->self, 0))) {
+        channels[0].selected = a;
+    }
 }
 
 void dispatch_init(void)
 {
     memset(channels, 0, sizeof(channels));
+    default_app = NULL;
     applet_count = 0;
     memset(applets, 0, sizeof(applets));
     dispatch_reset();
@@ -117,10 +137,11 @@ static void manage_channel(const struct apdu *cmd, uint8_t ch,
         }
         channels[target].open = true;
         channels[target].selected = NULL;
-        if (ch != 0 && channels[ch].selected) {
-            const struct applet *a = channels[ch].selected;
+        {
+            const struct applet *a = ch != 0 ? channels[ch].selected
+                                             : default_app;
 
-            if (a->select == NULL || a->select(a->self, target)) {
+            if (a && (a->select == NULL || a->select(a->self, target))) {
                 channels[target].selected = a;
             }
         }
@@ -171,6 +192,16 @@ static void select_by_aid(const struct apdu *cmd, uint8_t ch,
                 break;
             }
         }
+    }
+    if (found == NULL && default_app) {
+        /* the default application's ADFs */
+        (void)default_app->process(default_app->self, ch, cmd, rsp);
+        if ((rsp->sw == SW_OK || rsp->sw == 0x6283u) &&
+            channels[ch].selected != default_app) {
+            deselect(ch);
+            channels[ch].selected = default_app;
+        }
+        return;
     }
     if (found == NULL) {
         rsp->sw = SW_FILE_NOT_FOUND;
@@ -230,6 +261,18 @@ enum applet_status dispatch_command(uint8_t *buf, size_t len, size_t cap,
         manage_channel(&cmd, cls.channel, &rsp);
     } else if (!cls.proprietary && cmd.ins == INS_SELECT && cmd.p1 == 0x04) {
         select_by_aid(&cmd, cls.channel, &rsp);
+    } else if (!cls.proprietary && cmd.ins == INS_SELECT && default_app) {
+        /* SELECT by FID / path: always the default application */
+        if (channels[cls.channel].selected != default_app) {
+            deselect(cls.channel);
+            if (default_app->select &&
+                !default_app->select(default_app->self, cls.channel)) {
+                rsp.sw = SW_SELECT_REFUSED;
+                return finish(&rsp, rsp_len);
+            }
+            channels[cls.channel].selected = default_app;
+        }
+        (void)default_app->process(default_app->self, cls.channel, &cmd, &rsp);
     } else if ((a = channels[cls.channel].selected) != NULL) {
         if (a->process(a->self, cls.channel, &cmd, &rsp) == APPLET_PENDING) {
             pending.active = true;
@@ -280,6 +323,10 @@ enum t0_dir dispatch_t0_direction(const uint8_t hdr[4])
     }
     if (!cls.proprietary && hdr[1] == INS_SELECT && hdr[2] == 0x04) {
         return T0_DIR_IN;
+    }
+    if (!cls.proprietary && hdr[1] == INS_SELECT && default_app &&
+        default_app->t0_direction) {
+        return default_app->t0_direction(default_app->self, hdr);
     }
     a = channels[cls.channel].selected;
     if (a && a->t0_direction) {

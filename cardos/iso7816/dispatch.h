@@ -14,6 +14,19 @@
  *   8. the application selected on the channel processes it;
  *      none selected: 6E00 for a proprietary CLA, 6D00 otherwise.
  *
+ * Default application (dispatch_set_default; the card's file system):
+ * when one is set, it is selected on the basic channel after every
+ * reset and on every channel opened from the basic channel, and:
+ *   - SELECT (interindustry CLA) with P1 != 04 always goes to it: it
+ *     becomes the channel's application (the previous one deselected,
+ *     its select() called) and processes the command;
+ *   - SELECT P1 = 04 matches the registered applications first; if none
+ *     matches, the default application processes it (ADFs) and, on
+ *     9000 / 6283, becomes the channel's application;
+ *   - its reset() is called by dispatch_reset();
+ *   - T=0 directions of SELECT P1 != 04 come from it.
+ * Without a default application the rules below apply unchanged.
+ *
  * MANAGE CHANNEL (no data field: Lc present -> 6700):
  *   P1 00 P2 00  open the lowest free channel 1..19; Le required (else
  *                6700); answers its number (1 byte). None free: 6A81.
@@ -82,14 +95,20 @@ struct applet {
                                struct apdu_response *rsp);
     /* T=0 case of a command for this application (see t0.h). */
     enum t0_dir (*t0_direction)(void *self, const uint8_t hdr[4]);
+    /* Card reset (default application only); may be NULL. */
+    void (*reset)(void *self);
 };
 
 /* Close every channel but the basic one, deselect all; forget applets. */
 void dispatch_init(void);
 /* Register an application (kept by pointer). False if full or bad AID. */
 bool dispatch_register(const struct applet *a);
-/* Card reset: channels closed, nothing selected; applets stay registered. */
+/* Card reset: channels closed, nothing selected (but the default
+ * application on the basic channel); applets stay registered. */
 void dispatch_reset(void);
+/* Set (or with NULL clear) the default application; kept by pointer,
+ * needs no AID. dispatch_init() clears it. */
+void dispatch_set_default(const struct applet *a);
 
 /*
  * Process the C-APDU in buf[0..len) (buf has @cap bytes). DONE: the

@@ -9,6 +9,7 @@
 #include "arch/cpu.h"
 #include "drivers/iso7816_uart.h"
 #include "drivers/timer.h"
+#include "fs/fs_applet.h"
 #include "iso7816/card.h"
 #include "iso7816/dispatch.h"
 #include "kernel/event_loop.h"
@@ -119,7 +120,10 @@ void iso_service_start(const char *version, const char *git_describe,
 
     dispatch_init();
     (void)dispatch_register(test_applet_init(&applet_cfg));
-    iso_uart_init(&client);
+    /* the file system is every channel's default application; it is
+     * mounted after storage_init() (kernel/main.c), before any command
+     * is processed: until then its commands answer 6581 */
+    dispatch_set_default(fs_applet());
     io.clk_hz = iso_uart_clk_hz();
     atr_delay_us = (uint32_t)((400ull * 1000000u + io.clk_hz - 1) / io.clk_hz) +
                    ISO_ATR_MARGIN_US;
@@ -127,6 +131,10 @@ void iso_service_start(const char *version, const char *git_describe,
         atr_delay_us = 999;
     }
     iso_card_init(&io);
+    /* Only now: PRIMASK is clear from reset, so an RST edge right after
+     * the UART's interrupt is enabled runs on_rst_isr at once, and the
+     * ATR needs iso_card_init's io (else a call through NULL). */
+    iso_uart_init(&client);
     soft_timer_start(&tick_timer, ISO_TICK_MS, ISO_TICK_MS, on_tick, NULL);
     {
         uint32_t state = cpu_irq_save();

@@ -33,6 +33,7 @@
 #include "drivers/sysctl.h"
 #include "drivers/timer.h"
 #include "drivers/watchdog.h"
+#include "fs/fs_applet.h"
 #include "kernel/event_loop.h"
 #include "kernel/iso_service.h"
 #include "kernel/reset_cause.h"
@@ -164,6 +165,10 @@ int main(void)
           (unsigned)(uintptr_t)__ram_free);
     log_flush();
     (void)storage_init();   /* formats an erased NVM; never a damaged one */
+    log_flush();
+    /* the file system: first-boot tree on an empty store; no store or a
+     * damaged file system: file commands answer 6581 (docs/fs.md) */
+    (void)fs_applet_mount(storage_store());
     log_flush();
     if (CARDOS_TEST_STOREBENCH) {
         store_bench_run();  /* bench image: times the store (make bench) */

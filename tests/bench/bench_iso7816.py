@@ -211,6 +211,7 @@ def run(bench):
               "clocks at 3.5712 MHz")
     real_timing(bench)
     pcsc_rtt(bench, statistics.median(direct) / 1000.0)
+    update_binary(bench)
 
 
 def real_timing(bench):
@@ -284,3 +285,58 @@ def pcsc_rtt(bench, direct_ms):
               "pyscard, 16-byte ECHO through pcscd + vpcd; baseline: the "
               "same APDU over vpcd framing directly (a card that ignores "
               "delayed ACK takes ~49 ms here)")
+
+
+def update_binary(bench):
+    """UPDATE BINARY of 255 bytes to a transparent EF (docs/fs.md) over
+    vpcd framing, against a command of the same shape (255 data bytes in,
+    a status word out) that writes nothing: the test applet's STATUS
+    answering 6400 (ISO 7816-4: execution error, NVM unchanged)."""
+    n = 40 if bench.quick else 300
+    port = free_port()
+    proc = bench.start_iso_card(port, [])   # no drive: an erased RAM NVM
+    try:
+        link = Vpcd(port)
+        link.send(b"\x01")
+        link.exchange(b"\x04")
+
+        def ok(apdu, what):
+            r = link.exchange(apdu)
+            if r[-2:] != b"\x90\x00":
+                raise BenchError("%s answered %s" % (what, r[-2:].hex()))
+
+        # VERIFY ADM1, then CREATE FILE (TS 102 222 6.3): transparent EF
+        # 6F10 of 255 bytes, EF_ARR 2F06 record 4 (update always).
+        ok(bytes.fromhex("0020000A08") + b"88888888", "VERIFY ADM1")
+        ok(bytes.fromhex("00A4000C023F00"), "SELECT MF")
+        ok(bytes.fromhex("00E000001662148202412183026F108A01058B032F0604"
+                         "800200FF"), "CREATE FILE")
+        ok(bytes.fromhex("00A4000C026F10"), "SELECT 6F10")
+        updates = [bytes([0x00, 0xD6, 0, 0, 255]) +
+                   bytes((i * 85 + k) & 255 for k in range(255))
+                   for i in range(3)]
+        ub = []
+        for i in range(n):
+            t0 = time.perf_counter()
+            r = link.exchange(updates[i % 3])
+            ub.append((time.perf_counter() - t0) * 1000.0)
+            if r[-2:] != b"\x90\x00":
+                raise BenchError("UPDATE BINARY answered %s" % r.hex())
+        ok(SELECT, "SELECT test applet")
+        same_shape = bytes([0x80, 0x14, 0x64, 0x00, 255]) + updates[0][5:]
+        base = []
+        for i in range(n):
+            t0 = time.perf_counter()
+            r = link.exchange(same_shape)
+            base.append((time.perf_counter() - t0) * 1000.0)
+            if r != b"\x64\x00":
+                raise BenchError("STATUS 6400 answered %s" % r.hex())
+        link.close()
+    finally:
+        bench.stop_card(proc)
+    bench.row("update_binary_255_ms", round(statistics.median(ub), 3), "ms",
+              round(statistics.median(base), 3),
+              "median of %d UPDATE BINARY of 255 bytes (one store "
+              "transaction) over vpcd framing; baseline: the test applet's "
+              "STATUS 6400 with 255 data bytes (same transport, no flash)"
+              % n)

@@ -8,13 +8,8 @@
 # SPDX-License-Identifier: Apache-2.0
 import random
 import sys
-import time
 
-try:
-    from smartcard.System import readers
-    from smartcard.Exceptions import NoCardException, CardConnectionException
-except ImportError:
-    sys.exit("pyscard not found; install it with: apt-get install python3-pyscard")
+from pyscard_reader import connect
 
 SELECT = [0x00, 0xA4, 0x04, 0x00, 0x09,
           0xF0, 0x6E, 0x65, 0x74, 0x63, 0x61, 0x72, 0x64, 0x01]
@@ -23,19 +18,7 @@ ECHO = 0x10
 
 def main():
     name, count = sys.argv[1], int(sys.argv[2])
-    deadline = time.monotonic() + 20
-    while True:
-        matching = [r for r in readers() if name in str(r)]
-        if matching:
-            conn = matching[0].createConnection()
-            try:
-                conn.connect()
-                break
-            except (NoCardException, CardConnectionException):
-                pass
-        if time.monotonic() > deadline:
-            sys.exit(f"no card in a reader named like '{name}' within 20 s")
-        time.sleep(0.1)
+    conn = connect(name)
     data, sw1, sw2 = conn.transmit(SELECT)
     if (sw1, sw2) != (0x90, 0x00):
         sys.exit(f"SELECT answered {sw1:02X}{sw2:02X}")

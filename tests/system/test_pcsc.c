@@ -155,16 +155,65 @@ Test(system_pcsc, scriptor_runs_a_script)
               "ECHO through scriptor did not return AA BB CC 90 00:\n%s", out);
 }
 
+/* Run tests/system/SCRIPT (pyscard) on the vpcd reader with ARG; its
+ * output, as pcsc_run. */
+static char *pyscard_run(int port, const char *tag, const char *script,
+                         const char *arg)
+{
+    const char *argv[] = {
+        "/usr/bin/python3",
+        nc_strf("%s/tests/system/%s", nc_srcdir(), script),
+        "Virtual PCD 00 00", arg, NULL,
+    };
+    return pcsc_run(port, tag, argv, NULL);
+}
+
 Test(system_pcsc, pyscard_1000_apdus)
 {
     require_tool("python3", "python3");
     int port = free_vpcd_port();
     boot_pcsc_card(port);
-    const char *argv[] = {
-        "/usr/bin/python3",
-        nc_strf("%s/tests/system/pyscard_echo.py", nc_srcdir()),
-        "Virtual PCD 00 00", "1000", NULL,
-    };
-    char *out = pcsc_run(port, "pyscard", argv, NULL);
+    char *out = pyscard_run(port, "pyscard", "pyscard_echo.py", "1000");
     cr_assert(strstr(out, "ok 1000"), "pyscard run did not finish:\n%s", out);
+}
+
+/*
+ * EF_ICCID (2FE2) through pcscd + vpcd. Expected bytes: the ICCID
+ * 8949020000123456789 documented in docs/fs.md, BCD with the nibbles of
+ * each byte swapped and F padding (ETSI TS 102 221 13.2).
+ */
+#define ICCID_HEX "989420000021436587f9"
+
+Test(system_pcsc, opensc_tool_reads_ef_iccid)
+{
+    require_tool("opensc-tool", "opensc");
+    int port = free_vpcd_port();
+    boot_pcsc_card(port);
+    static const char *const argv[] = {
+        "opensc-tool", "-r", "0", "-c", "default",
+        "-s", "00A4000C023F00", "-s", "00A4000C022FE2", "-s", "00B000000A",
+        NULL,
+    };
+    char *out = pcsc_run(port, "opensc-iccid", argv, NULL);
+    const char *p = out;
+    for (int i = 0; i < 3; i++) {
+        p = strstr(p, "Received (SW1=0x90, SW2=0x00)");
+        cr_assert(p, "APDU %d of SELECT MF, SELECT 2FE2, READ BINARY did not "
+                  "answer 9000 through opensc-tool:\n%s", i + 1, out);
+        p++;
+    }
+    cr_assert(strstr(p, "98 94 20 00 00 21 43 65 87 F9"),
+              "READ BINARY of EF_ICCID did not return 98 94 20 00 00 21 43 "
+              "65 87 F9:\n%s", out);
+}
+
+Test(system_pcsc, pyscard_reads_ef_iccid)
+{
+    require_tool("python3", "python3");
+    int port = free_vpcd_port();
+    boot_pcsc_card(port);
+    char *out = pyscard_run(port, "pyscard-iccid", "pyscard_iccid.py",
+                            ICCID_HEX);
+    cr_assert(strstr(out, "iccid " ICCID_HEX "\nok"),
+              "pyscard did not read EF_ICCID " ICCID_HEX ":\n%s", out);
 }

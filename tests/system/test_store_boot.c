@@ -8,6 +8,7 @@
  * SPDX-License-Identifier: Apache-2.0
  */
 #include "system.h"
+#include "nvm_image.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -16,25 +17,7 @@
 TestSuite(system_store, .init = nc_test_init, .fini = nc_test_fini,
           .timeout = NC_SUITE_TIMEOUT_SYSTEM);
 
-#define NVM_SIZE (1024u * 1024u)
-
-/* Write a 1 MiB image: erased, or pseudo-random bytes (SEED != 0). */
-static const char *make_image(const char *name, unsigned seed)
-{
-    static uint8_t img[NVM_SIZE];
-    const char *path = nc_tmp_path(name);
-    uint32_t x = seed;
-
-    for (size_t i = 0; i < sizeof(img); i++) {
-        x = x * 1103515245u + 12345u;
-        img[i] = seed ? (uint8_t)(x >> 16) : 0xFF;
-    }
-    FILE *f = fopen(path, "wb");
-    cr_assert(f, "cannot create %s: %s", path, strerror(errno));
-    cr_assert_eq(fwrite(img, 1, sizeof(img), f), sizeof(img));
-    cr_assert_eq(fclose(f), 0);
-    return path;
-}
+#define NVM_SIZE NVM_IMAGE_SIZE
 
 static NcCard *boot_with(const char *nvm, bool halted)
 {
@@ -81,7 +64,7 @@ static bool seen_before_ready(NcCard *card, const char *needle)
 
 Test(system_store, first_boot_formats_an_erased_nvm_then_mounts_it)
 {
-    const char *nvm = make_image("card.nvm", 0);
+    const char *nvm = nvm_image_make("card.nvm", 0);
     NcCard *card = boot_with(nvm, false);
 
     nc_card_wait_banner(card, "power-on", BOOT_TIMEOUT_MS);
@@ -104,7 +87,7 @@ Test(system_store, first_boot_formats_an_erased_nvm_then_mounts_it)
 
 Test(system_store, foreign_image_is_reported_and_left_alone)
 {
-    const char *nvm = make_image("foreign.nvm", 7);
+    const char *nvm = nvm_image_make("foreign.nvm", 7);
     uint8_t *before = read_image(nvm);
     NcCard *card = boot_with(nvm, false);
 
@@ -119,7 +102,7 @@ Test(system_store, foreign_image_is_reported_and_left_alone)
 
 Test(system_store, power_cut_during_the_first_format_is_recovered)
 {
-    const char *nvm = make_image("card.nvm", 0);
+    const char *nvm = nvm_image_make("card.nvm", 0);
     NcCard *card = boot_with(nvm, true);
 
     nc_qmp(card->qmp, "{'execute': 'qom-set', 'arguments': {'path': "

@@ -1,0 +1,37 @@
+/*
+ * NVM image files for system tests that boot the card on a raw pflash
+ * image (test_store_boot.c, the file system tests through fs_card.h).
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#ifndef NETCARD_TESTS_SYSTEM_NVM_IMAGE_H
+#define NETCARD_TESTS_SYSTEM_NVM_IMAGE_H
+
+#include "system.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#define NVM_IMAGE_SIZE (1024u * 1024u)
+
+/* Create a 1 MiB NVM image in the test's folder: erased, or pseudo-random
+ * bytes (SEED != 0: not a store, as a foreign image). */
+static inline const char *nvm_image_make(const char *name, unsigned seed)
+{
+    static uint8_t img[NVM_IMAGE_SIZE];
+    const char *path = nc_tmp_path(name);
+    uint32_t x = seed;
+
+    for (size_t i = 0; i < sizeof(img); i++) {
+        x = x * 1103515245u + 12345u;
+        img[i] = seed ? (uint8_t)(x >> 16) : 0xFF;
+    }
+    FILE *f = fopen(path, "wb");
+    cr_assert(f, "cannot create %s: %s", path, strerror(errno));
+    cr_assert_eq(fwrite(img, 1, sizeof(img), f), sizeof(img));
+    cr_assert_eq(fclose(f), 0);
+    return path;
+}
+
+#endif
