@@ -1003,6 +1003,9 @@ static void term_atr_done(NetcardIso7816State *s)
         return;
     }
     s->atr_valid = true;
+    /* ISO 7816-3 8.2: the ATR starts within 40000 clocks of RST rising */
+    s->atr_latency_us = (uint32_t)MIN((now_ns() - s->rst_rise_ns) / 1000,
+                                      UINT32_MAX);
     memcpy(s->card_atr, s->atr, s->atr_len);
     s->card_atr_len = s->atr_len;
     s->card_mute = false;
@@ -1779,6 +1782,7 @@ static void term_timer_cb(void *opaque)
         }
         term_set_state(s, TS_ATR);
         s->atr_len = 0;
+        s->rst_rise_ns = now_ns();
         set_line(s, true, true, true);
         term_arm_wait(s);
         card_tx_kick(s);
@@ -2075,6 +2079,8 @@ static void iso_init(Object *obj)
                                    OBJ_PROP_FLAG_READ);
     object_property_add_uint32_ptr(obj, "host-frames", &s->cnt_host_frames,
                                    OBJ_PROP_FLAG_READ);
+    object_property_add_uint32_ptr(obj, "atr-latency-us", &s->atr_latency_us,
+                                   OBJ_PROP_FLAG_READ);
     object_property_add_str(obj, "atr", iso_get_atr, NULL);
     object_property_add_str(obj, "terminal-state", iso_get_state, NULL);
 }
@@ -2172,8 +2178,8 @@ static int iso_post_load(void *opaque, int version_id)
 
 static const VMStateDescription vmstate_iso = {
     .name = TYPE_NETCARD_ISO7816_UART,
-    .version_id = 1,
-    .minimum_version_id = 1,
+    .version_id = 2,
+    .minimum_version_id = 2,
     .post_load = iso_post_load,
     .fields = (const VMStateField[]) {
         VMSTATE_UINT32(inject_rx_parity, NetcardIso7816State),
@@ -2184,6 +2190,8 @@ static const VMStateDescription vmstate_iso = {
         VMSTATE_UINT32(cnt_retransmissions, NetcardIso7816State),
         VMSTATE_UINT32(cnt_host_errors, NetcardIso7816State),
         VMSTATE_UINT32(cnt_host_frames, NetcardIso7816State),
+        VMSTATE_INT64(rst_rise_ns, NetcardIso7816State),
+        VMSTATE_UINT32(atr_latency_us, NetcardIso7816State),
         VMSTATE_UINT32(ctrl, NetcardIso7816State),
         VMSTATE_UINT32(etu, NetcardIso7816State),
         VMSTATE_UINT32(guard, NetcardIso7816State),

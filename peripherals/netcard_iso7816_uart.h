@@ -173,6 +173,8 @@ struct NetcardIso7816State {
     uint32_t cnt_retransmissions;
     uint32_t cnt_host_errors;
     uint32_t cnt_host_frames;
+    int64_t rst_rise_ns;        /* virtual time RST last rose */
+    uint32_t atr_latency_us;    /* RST rise to complete ATR, QOM "atr-latency-us" */
 
     /* Card side: reset with the chip */
     uint32_t ctrl;
