@@ -76,7 +76,7 @@ CARDOS_LDFLAGS := $(CARDOS_ARCH_FLAGS) --specs=picolibc.specs -nostartfiles \
 
 # Upstream code: its own warnings are not ours to fix (-w).
 CARDOS_MBEDTLS_CFLAGS := $(CARDOS_BASE_CFLAGS) -w -I$(MBEDTLS_SRC)/include \
-    -I$(MBEDTLS_SRC)/library -I$(CARDOS_DIR) \
+    -I$(MBEDTLS_SRC)/library -I$(CARDOS_DIR) -I$(CARDOS_DIR)/crypto/alt \
     -DMBEDTLS_CONFIG_FILE='"net/mbedtls_config.h"'
 CARDOS_LWIP_CFLAGS := $(CARDOS_BASE_CFLAGS) -w -I$(LWIP_SRC)/src/include \
     -I$(CARDOS_DIR)/net $(CARDOS_INCLUDES)
@@ -113,11 +113,20 @@ CARDOS_SRCS := \
     iso7816/dispatch.c \
     iso7816/card.c \
     applets/test_applet.c \
+    applets/test_applet_bench.c \
+    kernel/bench_mark.c \
     kernel/event_loop.c \
     kernel/iso_service.c \
     kernel/log.c \
     kernel/panic.c \
-    kernel/reset_cause.c
+    kernel/reset_cause.c \
+    drivers/crypto.c \
+    drivers/trng.c \
+    crypto/health.c \
+    crypto/aes_soft.c \
+    crypto/crypto.c \
+    crypto/selftest.c \
+    applets/test_applet_crypto.c
 
 # Network stack (drivers/nic.c, net/): built with lwIP's headers, linked
 # with liblwip.a.
@@ -130,8 +139,8 @@ CARDOS_NET_SRCS := \
     net/http_parse.c \
     net/http_server.c \
     net/http_status.c \
-    net/tls_entropy.c \
-    net/tls_server.c
+    net/tls_server.c \
+    crypto/mbedtls_alt.c
 CARDOS_SRCS += $(CARDOS_NET_SRCS)
 
 CARDOS_COMMON_OBJS := $(patsubst %,$(CARDOS_OBJ)/%.o,$(basename $(CARDOS_SRCS)))
@@ -162,8 +171,10 @@ CARDOS_UNIT_SRCS := $(addprefix $(CARDOS_DIR)/,kernel/log.c kernel/reset_cause.c
     iso7816/dispatch.c iso7816/card.c applets/test_applet.c \
     store/crc32.c store/store.c \
     fs/fs.c fs/fcp.c fs/arr.c fs/pin.c fs/perso.c fs/fs_applet.c \
-    net/http_parse.c)
+    net/http_parse.c crypto/health.c crypto/aes_soft.c)
 CARDOS_UNIT_CFLAGS := $(CARDOS_INCLUDES)
+# libm: tests/unit/test_crypto_health.c recomputes the SP 800-90B cut-offs.
+CARDOS_UNIT_LDLIBS += -lm
 
 # Changes VERSION or GIT_DESCRIBE into a rebuild of the main objects.
 CARDOS_VERSION_STAMP := $(CARDOS_OUT)/version.stamp
@@ -189,7 +200,7 @@ $(CARDOS_VERSION_STAMP): cardos-force
 # The network sources see lwIP's headers and its port (net/arch/cc.h).
 $(patsubst %.c,$(CARDOS_OBJ)/%.o,$(CARDOS_NET_SRCS)): CARDOS_CFLAGS += \
     -I$(LWIP_SRC)/src/include -I$(CARDOS_DIR)/net -I$(MBEDTLS_SRC)/include \
-    -DMBEDTLS_CONFIG_FILE='"net/mbedtls_config.h"'
+    -I$(CARDOS_DIR)/crypto/alt -DMBEDTLS_CONFIG_FILE='"net/mbedtls_config.h"'
 
 $(CARDOS_C_OBJS): $(CARDOS_OBJ)/%.o: $(CARDOS_DIR)/%.c $(CARDOS_MK)
 	$(CARDOS_ECHO) CC $<

@@ -7,12 +7,17 @@
 #   CARDOS_UNIT_SRCS   host-compilable card OS sources (cardos/build.mk)
 #   CARDOS_UNIT_CFLAGS optional extra flags for them and tests/unit (cardos/build.mk)
 #   CARDOS_UNIT_LDLIBS optional extra libraries for the test binary
+#   QEMU_SRC           QEMU source tree (for the TCG plugin header)
 # Defines:
 #   $(BUILD)/tests/netcard-tests   ONE Criterion binary: tests/unit,
 #                                  tests/devices, tests/system, tests/lib
 #                                  and $(CARDOS_UNIT_SRCS)
+#   $(BUILD)/tests/plugins/libinsn_window.so
+#                      TCG plugin counting guest instructions between two
+#                      marker addresses (tests/plugins/insn_window.c)
 #   check-run   run it (needs QEMU, the card OS images and the launcher)
-#   bench-run   tests/bench/bench.py (builds $(BUILD)/tests/store-bench first)
+#   bench-run   tests/bench/bench.py (builds $(BUILD)/tests/store-bench and
+#               the plugin first)
 #
 # SPDX-License-Identifier: Apache-2.0
 
@@ -64,6 +69,18 @@ $(NC_TLS_HS): $(SRCDIR)/tests/bench/tls_psk_handshake.c $(NC_HOST_MBEDTLS)/.mbed
 		$(NC_HOST_MBEDTLS)/lib/libmbedtls.a $(NC_HOST_MBEDTLS)/lib/libmbedx509.a \
 		$(NC_HOST_MBEDTLS)/lib/libmbedcrypto.a -o $@
 
+# TCG plugins (tests/plugins/*.c): shared objects QEMU loads with -plugin,
+# built against QEMU's public plugin header and GLib.
+NC_PLUGIN_DIR    := $(BUILD)/tests/plugins
+NC_INSN_PLUGIN   := $(NC_PLUGIN_DIR)/libinsn_window.so
+NC_PLUGIN_CFLAGS := -std=gnu11 -O2 -g -fPIC -shared -Wall -Wextra -Werror \
+	-I$(QEMU_SRC)/include/qemu $(shell pkg-config --cflags glib-2.0)
+$(NC_PLUGIN_DIR)/lib%.so: $(SRCDIR)/tests/plugins/%.c $(QEMU_SRC)/include/qemu/qemu-plugin.h
+	$(call quiet,HOSTCC,$<)
+	@mkdir -p $(dir $@)
+	$(Q)$(NC_HOSTCC) $(NC_PLUGIN_CFLAGS) $< -o $@
+tests: $(NC_INSN_PLUGIN)
+
 # --------------------------------------------------------------------------
 # Running. The tests chdir, so every path they get is absolute.
 #   TESTS_JOBS     parallel test workers (default 2: each may run a QEMU)
@@ -80,10 +97,11 @@ NC_TESTS_ENV := \
 	NETCARD_QEMU=$(abspath $(BUILD)/qemu/qemu-system-arm) \
 	NETCARD_CARDOS_DIR=$(abspath $(BUILD)/cardos) \
 	NETCARD_SRCDIR=$(abspath $(SRCDIR)) \
-	NETCARD_BIN=$(abspath $(BUILD)/bin)
+	NETCARD_BIN=$(abspath $(BUILD)/bin) \
+	NETCARD_PLUGINS=$(abspath $(NC_PLUGIN_DIR))
 
 .PHONY: check-run bench-run
-check-run: $(NC_TESTS_BIN)
+check-run: $(NC_TESTS_BIN) $(NC_INSN_PLUGIN)
 	$(Q)$(NC_TESTS_ENV) $(NC_TESTS_BIN) -j$(TESTS_JOBS) \
 		$(if $(TESTS_FILTER),--filter='$(TESTS_FILTER)') $(TESTS_ARGS)
 
@@ -101,5 +119,5 @@ $(NC_STORE_BENCH): $(NC_STORE_BENCH_SRCS) $(wildcard $(SRCDIR)/cardos/store/*.h)
 
 # BENCH_ARGS=--quick for fewer repetitions.
 BENCH_ARGS ?=
-bench-run: $(NC_STORE_BENCH)
+bench-run: $(NC_STORE_BENCH) $(NC_INSN_PLUGIN)
 	$(Q)$(NC_PYTHON) $(SRCDIR)/tests/bench/bench.py --build $(BUILD) $(BENCH_ARGS)

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "applets/test_applet.h"
+#include "applets/test_applet_length.h"
 #include "kernel/log.h"
 
 const uint8_t test_applet_aid[TEST_APPLET_AID_LEN] = {
@@ -17,17 +18,6 @@ static struct {
     bool delaying;
     uint32_t start_ms, delay_ms;
 } state;
-
-/* Apply the response length rule to @n bytes already in the buffer. */
-static void set_length(const struct apdu *cmd, struct apdu_response *rsp, size_t n)
-{
-    if (cmd->le_present && n > cmd->ne) {
-        rsp->len = 0;
-        rsp->sw = (!cmd->extended && n <= 256) ? SW_CORRECT_LENGTH(n) : SW_WRONG_LENGTH;
-        return;
-    }
-    rsp->len = n;
-}
 
 static bool cap_ok(struct apdu_response *rsp, size_t n)
 {
@@ -85,7 +75,7 @@ static void info(const struct apdu *cmd, uint8_t channel, struct apdu_response *
         }
         (void)apdu_response_set_data(rsp, line, (size_t)n);
     }
-    set_length(cmd, rsp, rsp->len);
+    test_applet_set_length(cmd, rsp, rsp->len);
 }
 
 static bool status_allowed(uint16_t sw)
@@ -116,7 +106,7 @@ static enum applet_status process(void *self, uint8_t channel,
             break;
         }
         (void)apdu_response_set_data(rsp, cmd->data, cmd->nc);
-        set_length(cmd, rsp, cmd->nc);
+        test_applet_set_length(cmd, rsp, cmd->nc);
         break;
     case TEST_INS_GENERATE:
         if (cmd->nc != 0 || !cap_ok(rsp, p1p2)) {
@@ -126,7 +116,7 @@ static enum applet_status process(void *self, uint8_t channel,
         for (size_t i = 0; i < p1p2; i++) {
             rsp->buf[i] = (uint8_t)i;
         }
-        set_length(cmd, rsp, p1p2);
+        test_applet_set_length(cmd, rsp, p1p2);
         break;
     case TEST_INS_STATUS:
         if (!status_allowed(p1p2)) {
@@ -135,7 +125,7 @@ static enum applet_status process(void *self, uint8_t channel,
         }
         if (p1p2 == 0x9000 || cmd->p1 == 0x62 || cmd->p1 == 0x63) {
             (void)apdu_response_set_data(rsp, cmd->data, cmd->nc);
-            set_length(cmd, rsp, cmd->nc);
+            test_applet_set_length(cmd, rsp, cmd->nc);
             if (rsp->sw != SW_OK) {
                 break;
             }
@@ -155,6 +145,9 @@ static enum applet_status process(void *self, uint8_t channel,
         info(cmd, channel, rsp);
         break;
     default:
+        if (cmd->ins >= 0x50 && cmd->ins <= 0x5f && config.crypto_process) {
+            return config.crypto_process(cmd, rsp);
+        }
         rsp->sw = SW_INS_NOT_SUPPORTED;
         break;
     }
@@ -188,6 +181,9 @@ static enum t0_dir t0_direction(void *self, const uint8_t hdr[4])
     case TEST_INS_INFO:
         return T0_DIR_OUT;
     default:
+        if (hdr[1] >= 0x50 && hdr[1] <= 0x5f && config.crypto_t0_direction) {
+            return config.crypto_t0_direction(hdr);
+        }
         return T0_DIR_NONE;
     }
 }

@@ -15,6 +15,8 @@
  *   INS 20 DELAY     P1P2 = N ms (0..65535): answers 9000 after N ms of
  *                    card time without blocking the OS; the link layer
  *                    sends T=1 S(WTX) / T=0 NULL bytes meanwhile.  T=0: none
+ *   INS 50..5F       crypto commands (applets/test_applet_crypto.h),
+ *                    through test_applet_config.crypto_process.
  *   INS 30 INFO      P1 00: BER-TLV list: C0 OS version, C1 git describe,
  *                    C2 build, C3 link ("T=1 F=512 D=32 IFSC=254 IFSD=254"),
  *                    C4 logical channel (1 byte). P1 01: one ASCII line.
@@ -55,6 +57,13 @@ struct test_applet_config {
     const char *build;          /* e.g. "2026-11-25 04:30" or "host" */
     /* Current link parameters as text; may be NULL. */
     void (*link_info)(char *buf, size_t size);
+    /*
+     * INS 50..5F (crypto commands, applets/test_applet_crypto.h) and their
+     * T=0 directions; NULL (host builds): 6D00.
+     */
+    enum applet_status (*crypto_process)(const struct apdu *cmd,
+                                         struct apdu_response *rsp);
+    enum t0_dir (*crypto_t0_direction)(const uint8_t hdr[4]);
 };
 
 /* Configure and return the application, ready for dispatch_register(). */

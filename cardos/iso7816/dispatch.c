@@ -17,6 +17,7 @@ struct channel {
 
 static struct channel channels[DISPATCH_CHANNELS];
 static const struct applet *default_app;
+static bool (*refused)(void);     /* dispatch_set_refusal() */
 
 static struct {
     bool active;
@@ -59,6 +60,7 @@ void dispatch_init(void)
 {
     memset(channels, 0, sizeof(channels));
     default_app = NULL;
+    refused = NULL;
     applet_count = 0;
     memset(applets, 0, sizeof(applets));
     dispatch_reset();
@@ -226,8 +228,17 @@ static void select_by_aid(const struct apdu *cmd, uint8_t ch,
     }
 }
 
+void dispatch_set_refusal(bool (*is_refused)(void))
+{
+    refused = is_refused;
+}
+
 static enum applet_status finish(struct apdu_response *rsp, size_t *rsp_len)
 {
+    if (refused && refused()) {
+        rsp->len = 0;
+        rsp->sw = SW_UNKNOWN;
+    }
     *rsp_len = apdu_response_finish(rsp);
     return APPLET_DONE;
 }
@@ -244,6 +255,10 @@ enum applet_status dispatch_command(uint8_t *buf, size_t len, size_t cap,
     pending.active = false;
     sw = apdu_parse(buf, len, &cmd);
     apdu_response_init(&rsp, buf, cap);
+    if (refused && refused()) {
+        rsp.sw = SW_UNKNOWN;
+        return finish(&rsp, rsp_len);
+    }
     if (sw != SW_OK) {
         rsp.sw = sw;
         return finish(&rsp, rsp_len);

@@ -4,6 +4,7 @@
  * (ISO/IEC 7816-4:2013 5.4.1, 11.1.2, 11.2.2).
  *
  * Order of checks for a command APDU:
+ *   0. the card is refused (dispatch_set_refusal)      6F00
  *   1. malformed length (apdu_parse)                   6700
  *   2. CLA invalid (20..3F, 90..BF, FF)                6E00
  *   3. secure messaging indicated                      6882
@@ -109,6 +110,15 @@ void dispatch_reset(void);
 /* Set (or with NULL clear) the default application; kept by pointer,
  * needs no AID. dispatch_init() clears it. */
 void dispatch_set_default(const struct applet *a);
+
+/*
+ * Refused card (crypto/crypto.h: a failed self-test or health test): while
+ * IS_REFUSED() returns true, every command, well-formed or not, is
+ * answered 6F00 without reaching an application, and a response that an
+ * application produced while the card became refused is replaced by 6F00.
+ * NULL (the default; dispatch_init() clears it): never refused.
+ */
+void dispatch_set_refusal(bool (*is_refused)(void));
 
 /*
  * Process the C-APDU in buf[0..len) (buf has @cap bytes). DONE: the

@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "applets/test_applet.h"
+#include "applets/test_applet_crypto.h"
 #include "arch/cpu.h"
 #include "drivers/iso7816_uart.h"
 #include "drivers/timer.h"
@@ -115,6 +116,8 @@ void iso_service_start(const char *version, const char *git_describe,
         .git_describe = git_describe,
         .build = build,
         .link_info = iso_card_link_info,
+        .crypto_process = test_applet_crypto_process,
+        .crypto_t0_direction = test_applet_crypto_t0_direction,
     };
     struct iso_card_io io = card_io_template;
 

@@ -29,11 +29,13 @@
 #include "arch/cpu.h"
 #include "arch/layout.h"
 #include "arch/startup.h"
+#include "crypto/crypto.h"
 #include "drivers/debug_uart.h"
 #include "drivers/sysctl.h"
 #include "drivers/timer.h"
 #include "drivers/watchdog.h"
 #include "fs/fs_applet.h"
+#include "iso7816/dispatch.h"
 #include "kernel/event_loop.h"
 #include "kernel/iso_service.h"
 #include "kernel/reset_cause.h"
@@ -163,6 +165,13 @@ int main(void)
     LOG_I("ram: static %u B, stack %u B, free %u B",
           (unsigned)layout_static_ram_used(), (unsigned)layout_stack_size(),
           (unsigned)(uintptr_t)__ram_free);
+    log_flush();
+    /* TRNG start-up test and power-on self-tests (docs/crypto.md); a
+     * failure refuses service: every APDU answers 6F00 until a reset */
+    dispatch_set_refusal(crypto_failed);
+    if (crypto_init() == CRYPTO_OK) {
+        (void)crypto_selftest(NULL);
+    }
     log_flush();
     (void)storage_init();   /* formats an erased NVM; never a damaged one */
     log_flush();

@@ -5,6 +5,7 @@
  */
 #include "kernel/storage.h"
 
+#include "crypto/crypto.h"
 #include "drivers/nvm.h"
 #include "drivers/sysctl.h"
 #include "drivers/timer.h"
@@ -24,9 +25,14 @@ int storage_init(void)
     nvm_store_flash(&card_flash, 0, NETCARD_NVM_PAGES);
     rc = store_mount(&card_store, &card_flash);
     if (rc == STORE_ERR_BLANK) {
-        /* a per-card value until a TRNG driver exists */
-        uint32_t nonce = sysctl_chip_id() ^ (timer_now_ms() * 2654435761u) ^
-                         (uint32_t)(uintptr_t)&card_store;
+        /* from the health-tested TRNG; a refused card (no entropy) still
+         * formats, with the per-card fallback value */
+        uint32_t nonce;
+
+        if (crypto_random(&nonce, sizeof(nonce)) != CRYPTO_OK) {
+            nonce = sysctl_chip_id() ^ (timer_now_ms() * 2654435761u) ^
+                    (uint32_t)(uintptr_t)&card_store;
+        }
 
         rc = store_format(&card_store, &card_flash, nonce);
         if (rc == STORE_OK) {

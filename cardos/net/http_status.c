@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "arch/layout.h"
+#include "crypto/crypto.h"
 #include "drivers/sysctl.h"
 #include "drivers/timer.h"
 #include "http_app.h"
@@ -113,9 +114,13 @@ static void status_json(struct http_response *resp)
                 (unsigned)s.http.errors, (unsigned)s.http.rejected_busy);
     tls_server_get_stats(&tls);
     http_printf(resp, "\"https\":{\"port\":%u,\"max_sessions\":%u,"
-                "\"active\":%u,\"handshakes\":%u,\"failures\":%u}}\n",
+                "\"active\":%u,\"handshakes\":%u,\"failures\":%u},",
                 TLS_PORT, TLS_MAX_SESSIONS, tls.active,
                 (unsigned)tls.handshakes, (unsigned)tls.failures);
+    http_printf(resp, "\"crypto\":{\"state\":\"%s\",\"hw_ops\":%u,"
+                "\"hw_cycles\":%u}}\n",
+                crypto_failed() ? "refused" : "ok", (unsigned)crypto_hw_ops(),
+                (unsigned)crypto_hw_cycles());
     http_reply_rendered(resp, 200, "application/json");
 }
 

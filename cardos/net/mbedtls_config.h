@@ -25,7 +25,7 @@
  * (or mbedtls_platform_set_calloc_free()) with its static buffer, every
  * allocation fails cleanly. Entropy only from the TRNG through
  * mbedtls_hardware_poll() (MBEDTLS_ENTROPY_HARDWARE_ALT), which the card
- * OS implements when it links mbedTLS in.
+ * OS implements in crypto/mbedtls_alt.c on the health-tested TRNG path.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -60,13 +60,19 @@ void panic(const char *msg) __attribute__((noreturn));
 
 /* ---- Symmetric ciphers and modes ---- */
 #define MBEDTLS_AES_C
-#define MBEDTLS_AES_ROM_TABLES          /* tables in ROM, not RAM */
-#define MBEDTLS_AES_FEWER_TABLES
+/*
+ * AES on the crypto coprocessor (crypto/alt/aes_alt.h, crypto/mbedtls_alt.c;
+ * the include path needs cardos/crypto/alt). TLS's AES-GCM/CBC records and
+ * CTR_DRBG run on it. SHA-256 stays in software (docs/crypto.md).
+ */
+#define MBEDTLS_AES_ALT
 #define MBEDTLS_DES_C
 #define MBEDTLS_CIPHER_C
 #define MBEDTLS_CIPHER_MODE_CBC
 #define MBEDTLS_CIPHER_PADDING_PKCS7
 #define MBEDTLS_GCM_C
+/* GCM with the coprocessor's AES-CTR for the key stream (crypto/alt/gcm_alt.h) */
+#define MBEDTLS_GCM_ALT
 #define MBEDTLS_CMAC_C
 
 /* ---- Hashes ---- */

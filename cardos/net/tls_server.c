@@ -24,7 +24,7 @@
 #include "lwip/sys.h"
 #include "lwip/tcp.h"
 #include "net/http_server.h"
-#include "net/tls_entropy.h"
+#include "crypto/crypto.h"
 #include "net/tls_server.h"
 
 #define LOG_MODULE "tls"
@@ -402,6 +402,11 @@ static err_t tls_accept(void *arg, struct tcp_pcb *pcb, err_t err)
     (void)arg;
     if (err != ERR_OK || !pcb) {
         return ERR_VAL;
+    }
+    if (crypto_failed()) {      /* refused card (crypto/crypto.h) */
+        stats.refused++;
+        tcp_abort(pcb);
+        return ERR_ABRT;
     }
     for (unsigned i = 0; i < TLS_MAX_SESSIONS; i++) {
         if (sessions[i].state == TLS_FREE) {

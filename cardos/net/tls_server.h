@@ -38,7 +38,7 @@
 struct tls_server_stats {
     uint32_t handshakes;      /* completed */
     uint32_t failures;        /* failed handshakes */
-    uint32_t refused;         /* connections reset: all sessions busy */
+    uint32_t refused;         /* connections reset: all sessions busy, or the card refused (crypto) */
     unsigned active;
 };
 

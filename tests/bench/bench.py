@@ -161,6 +161,15 @@ class Bench:
         except (bench_iso7816.BenchError, OSError) as e:
             raise BenchError(str(e))
 
+    def crypto(self):
+        """Card cycles of the crypto operations (bench_crypto.py)."""
+        import bench_crypto
+        try:
+            bench_crypto.run(self)
+        except (bench_crypto.BenchError, bench_crypto.bench_iso7816.BenchError,
+                OSError) as e:
+            raise BenchError(str(e))
+
     # ---------------------------------------------------------------- QEMU
 
     def card_argv(self, extra=()):
@@ -782,7 +791,7 @@ def main():
     try:
         for step in (b.boot_to_banner, b.qemu_rss, b.cardos_sizes,
                      b.iso7816, b.network, b.tls, b.store_costs,
-                     b.store_card_time,
+                     b.store_card_time, b.crypto,
                      b.incremental_rebuild):
             try:
                 step()

@@ -10,6 +10,7 @@
 
 #include "devices.h"
 #include "netcard_crypto.h"
+#include "nc_openssl.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -241,32 +242,6 @@ static inline size_t file_get(const char *path, uint8_t *b, size_t max)
     memcpy(b, s, n);
     free(s);
     return n;
-}
-
-/*
- * Run openssl with ARGS (NULL-terminated, after the program name);
- * returns its stdout as a string (nc_gc'd). Fails unless it exits 0.
- */
-static inline char *openssl_run(const char *const *args)
-{
-    const char *argv[40];
-    int n = 0;
-    static int seq;
-    const char *out = nc_tmp_path(nc_strf("openssl-%d.out", seq++));
-    NcSpawnOpts o = { .cwd = nc_tmpdir(), .stdout_path = out };
-
-    argv[n++] = nc_tool("openssl", "openssl");
-    for (int i = 0; args[i]; i++) {
-        cr_assert(n < 39);
-        argv[n++] = args[i];
-    }
-    argv[n] = NULL;
-    NcProc *p = nc_spawn("openssl", argv, &o);
-    int st = nc_proc_wait_exit(p, NC_TIMEOUT_EXIT_MS);
-    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "openssl %s: %s\n%s",
-              args[0], nc_proc_describe(p), nc_proc_diag(p));
-    char *s = nc_read_file(out, NULL);
-    return nc_gc(s ? s : strdup(""));
 }
 
 #endif /* NETCARD_TESTS_CRYPTO_UTIL_H */

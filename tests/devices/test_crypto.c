@@ -284,7 +284,7 @@ static void openssl_enc(const char *cipher, const char *keyhex,
     args[a++] = "-out";
     args[a++] = o;
     args[a] = NULL;
-    openssl_run(args);
+    nc_openssl_run(args);
     cr_assert_eq(file_get(o, out, n), n, "openssl enc %s output length",
                  cipher);
 }
@@ -498,7 +498,7 @@ Test(device_crypto, sha256_source_in_nvm)
     memset(ff, 0xFF, 64);
     file_put(in, ff, 64);
     const char *args[] = { "dgst", "-sha256", "-binary", in, NULL };
-    memcpy(want, openssl_run(args), 32);
+    memcpy(want, nc_openssl_run(args), 32);
     hash_oneshot(qt, NETCARD_CRYPTO_HASH_SHA256, 1, NVM_BASE + 0x800, 64,
                  BUF_OUT);
     mem_read(qt, BUF_OUT, out, 32);
@@ -741,7 +741,7 @@ static void openssl_verify(int cs, const uint8_t *xy, const uint8_t *md,
     file_put(mp, md, mdlen);
     const char *args[] = { "pkeyutl", "-verify", "-pubin", "-keyform", "DER",
                            "-inkey", pub, "-in", mp, "-sigfile", sp, NULL };
-    char *out = openssl_run(args);
+    char *out = nc_openssl_run(args);
     cr_assert(strstr(out, "Verified Successfully"), "openssl: %s", out);
 }
 
@@ -818,15 +818,15 @@ Test(device_crypto, ecdsa_p384_sign_verify_with_openssl)
     /* OpenSSL signs, the device verifies */
     const char *gen[] = { "ecparam", "-name", "secp384r1", "-genkey",
                           "-noout", "-out", key, NULL };
-    openssl_run(gen);
+    nc_openssl_run(gen);
     const char *pubout[] = { "ec", "-in", key, "-pubout", "-outform", "DER",
                              "-out", kpub, NULL };
-    openssl_run(pubout);
+    nc_openssl_run(pubout);
     cr_assert_eq(file_get(kpub, spki, sizeof(spki)), 120u);
     file_put(mp, md, 48);
     const char *sign[] = { "pkeyutl", "-sign", "-inkey", key, "-in", mp,
                            "-out", sp, NULL };
-    openssl_run(sign);
+    nc_openssl_run(sign);
     uint8_t der[120];
     size_t n = file_get(sp, der, sizeof(der));
     /* DER SEQUENCE { INTEGER r, INTEGER s } -> r || s, 48 bytes each */
@@ -875,10 +875,10 @@ static void ecdh_case(NcQtest *qt, int cs)
 
     const char *gen[] = { "ecparam", "-name", curve, "-genkey",
                           "-noout", "-out", bkey, NULL };
-    openssl_run(gen);
+    nc_openssl_run(gen);
     const char *pubout[] = { "ec", "-in", bkey, "-pubout", "-outform", "DER",
                              "-out", bpub, NULL };
-    openssl_run(pubout);
+    nc_openssl_run(pubout);
     cr_assert_eq(file_get(bpub, bspki, sizeof(bspki)), spki_len);
 
     nc_writel(qt, CR(KEYCFG), keycfg(0, NETCARD_CRYPTO_USE_DERIVE, 0));
@@ -895,7 +895,7 @@ static void ecdh_case(NcQtest *qt, int cs)
     const char *derive[] = { "pkeyutl", "-derive", "-inkey", bkey,
                              "-peerkey", apath, "-peerform", "DER",
                              "-out", zp, NULL };
-    openssl_run(derive);
+    nc_openssl_run(derive);
     cr_assert_eq(file_get(zp, want, 48), (size_t)cs);
     expect_bytes(z, want, cs, "ECDH P-%d shared secret vs openssl", cs * 8);
 
@@ -993,9 +993,9 @@ Test(device_crypto, rsa_public_and_crt_against_openssl)
         const char *cp = nc_tmp_path("c.bin");
         const char *gen[] = { "genrsa", "-out", key, nc_strf("%d", bits[b]),
                               NULL };
-        openssl_run(gen);
+        nc_openssl_run(gen);
         const char *txt[] = { "rsa", "-in", key, "-text", "-noout", NULL };
-        char *t = openssl_run(txt);
+        char *t = nc_openssl_run(txt);
         rsa_field(t, "modulus", pubkey, k);
         pubkey[k] = 0; pubkey[k + 1] = 1; pubkey[k + 2] = 0; pubkey[k + 3] = 1;
         cr_assert(strstr(t, "publicExponent: 65537"), "exponent not 65537");
@@ -1013,7 +1013,7 @@ Test(device_crypto, rsa_public_and_crt_against_openssl)
         const char *enc[] = { "pkeyutl", "-encrypt", "-inkey", key,
                               "-pkeyopt", "rsa_padding_mode:none",
                               "-in", mp, "-out", cp, NULL };
-        openssl_run(enc);
+        nc_openssl_run(enc);
         cr_assert_eq(file_get(cp, c, sizeof(c)), k);
 
         key_ok(key_load_dma(qt, 0, NETCARD_CRYPTO_KEY_RSA_PUB,

@@ -11,6 +11,7 @@
  * SPDX-License-Identifier: Apache-2.0
  */
 #include "system.h"
+#include "iso_card.h"
 
 #include <stdlib.h>
 
@@ -20,15 +21,6 @@ TestSuite(system_iso7816, .init = nc_test_init, .fini = nc_test_fini,
 #define APDU_TIMEOUT_MS  30000
 #define MAX_RAPDU        (65536 + 2)
 
-/*
- * SELECT the test applet (docs/iso7816-card.md) as a case 4 command (Le =
- * 00), as PC/SC applications do: under T=0 the terminal then fetches the
- * FCI with GET RESPONSE (ISO 7816-3 12.2.4) and the host sees 9000.
- */
-static const uint8_t select_test_applet[] = {
-    0x00, 0xA4, 0x04, 0x00, 0x09,
-    0xF0, 0x6E, 0x65, 0x74, 0x63, 0x61, 0x72, 0x64, 0x01, 0x00,
-};
 #define INS_ECHO   0x10
 #define INS_DELAY  0x20
 
@@ -42,23 +34,12 @@ typedef struct IsoCard {
 static IsoCard boot_iso_card(const char *protocol)
 {
     IsoCard ic = { 0 };
-    ic.port = nc_free_tcp_port();
-    const char *args[8];
-    size_t n = 0;
-    args[n++] = "-chardev";
-    args[n++] = nc_strf("socket,id=iso,host=127.0.0.1,port=%d,server=on,"
-                        "wait=off,nodelay=on", ic.port);
-    args[n++] = "-serial";
-    args[n++] = "chardev:iso";
-    if (protocol) {
-        args[n++] = "-global";
-        args[n++] = nc_strf("netcard-iso7816-uart.protocol=%s", protocol);
-    }
-    args[n] = NULL;
-    NcCardOpts o = { .image = "cardos.elf", .extra_args = args };
-    ic.card = nc_card_start(&o);
-    nc_card_wait_banner(ic.card, "power-on", BOOT_TIMEOUT_MS);
-    ic.vpcd = nc_vpcd_connect(ic.port, NC_TIMEOUT_START_MS, ic.card->qemu);
+    const char *uart_protocol[] = {
+        "-global", protocol ? nc_strf("netcard-iso7816-uart.protocol=%s", protocol) : NULL,
+        NULL,
+    };
+
+    ic.card = iso_card_start(protocol ? uart_protocol : NULL, &ic.port, &ic.vpcd);
     return ic;
 }
 

@@ -576,6 +576,55 @@ Test(system_network, https_tls_psk)
     expect_serving(nc);
 }
 
+/*
+ * TLS runs on the crypto coprocessor (docs/crypto.md "mbedTLS"): the
+ * card's count of completed coprocessor operations (/api/status
+ * crypto.hw_ops) stands still across plain HTTP requests and grows with
+ * every HTTPS request, for both cipher suites.
+ */
+static unsigned long crypto_hw_ops_plain(NetCard *nc)
+{
+    const char *js = nc_tmp_path("crypto-status.json");
+    char *code = curl_get(nc_strf("http://127.0.0.1:%d/api/status",
+                                  nc->http_port), js);
+    cr_assert_str_eq(code, "200", "GET /api/status gave HTTP %s", code);
+    cr_assert_str_eq(json_field(js, "d['crypto']['state']"), "ok");
+    return strtoul(json_field(js, "d['crypto']['hw_ops']"), NULL, 10);
+}
+
+static unsigned long crypto_hw_ops_https(NetCard *nc, const char *suite)
+{
+    int rc;
+    char *out = https_get(nc, suite, TEST_PSK_IDENTITY, TEST_PSK_HEX, NULL,
+                          &rc);
+    cr_assert_eq(status_of(out), 200u, "%s: %.80s", suite, out);
+    const char *body = strstr(out, "\r\n\r\n");
+    cr_assert(body, "%s: no HTTP body in %s", suite, out);
+    const char *js = nc_tmp_path("crypto-status-tls.json");
+    FILE *f = fopen(js, "w");
+    cr_assert(f);
+    fputs(body + 4, f);
+    fclose(f);
+    return strtoul(json_field(js, "d['crypto']['hw_ops']"), NULL, 10);
+}
+
+Test(system_network, https_runs_on_crypto_coprocessor)
+{
+    NetCard *nc = boot_net_card();
+    unsigned long plain1 = crypto_hw_ops_plain(nc);
+    unsigned long plain2 = crypto_hw_ops_plain(nc);
+    cr_assert_eq(plain2, plain1, "plain HTTP used the coprocessor: %lu -> %lu",
+                 plain1, plain2);
+    unsigned long gcm = crypto_hw_ops_https(nc, "PSK-AES128-GCM-SHA256");
+    cr_assert_gt(gcm, plain2, "an AES-GCM HTTPS request used no coprocessor "
+                 "operation (%lu before, %lu during)", plain2, gcm);
+    unsigned long cbc = crypto_hw_ops_https(nc, "PSK-AES128-CBC-SHA256");
+    cr_assert_gt(cbc, gcm, "an AES-CBC HTTPS request used no coprocessor "
+                 "operation (%lu before, %lu during)", gcm, cbc);
+    unsigned long after = crypto_hw_ops_plain(nc);
+    cr_assert_geq(after, cbc);
+}
+
 Test(system_network, dhcp_timeout_falls_back_to_static)
 {
     /* No backend: nobody answers DHCP. docs/network.md: after 5 s the card

@@ -1,0 +1,61 @@
+/*
+ * Crypto coprocessor driver (peripherals/netcard_crypto.h, docs/crypto.md
+ * "Crypto coprocessor"): runs one command at a time and waits for it.
+ * Register level only; the algorithms' rules (key slots, lengths, bounce
+ * buffers) are the crypto layer's (crypto/crypto.h).
+ *
+ * Waiting: STATUS is polled for a short while (symmetric commands take a
+ * few microseconds), then the CPU sleeps (WFI) until the completion
+ * interrupt (NVIC line SOC_IRQ_CRYPTO, INTEN.DONE). The interrupt handler
+ * only acknowledges INTSTAT. A command still busy after
+ * CRYPTO_DRV_TIMEOUT_MS of card time is a time-out (the slowest modelled
+ * command, an RSA-4096 CRT operation, takes 320 ms).
+ *
+ * DMA: the caller passes addresses the device accepts (RAM, or NVM for
+ * sources, word aligned: docs/crypto.md "DMA rules").
+ *
+ * Main loop only; not for interrupt handlers.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#ifndef CARDOS_DRIVERS_CRYPTO_H
+#define CARDOS_DRIVERS_CRYPTO_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "netcard_crypto.h"
+
+#define CRYPTO_DRV_TIMEOUT_MS   2000u
+/* crypto_drv_run() result besides the device's ERRCODE (0..14) */
+#define CRYPTO_DRV_ERR_TIMEOUT  0x100
+
+/* One command's parameters (registers left as they are when 0/NULL). */
+struct crypto_drv_cmd {
+    uint32_t cmd;                   /* CMD word: OP, DEC, ALG, CTX, KEY... */
+    uintptr_t src, dst, aux;
+    uint32_t len;
+    uint32_t keycfg;
+};
+
+/* Coprocessor present? Enables its completion interrupt. */
+bool crypto_drv_init(void);
+
+/*
+ * Run one command and wait for it. Returns the device's ERRCODE
+ * (NETCARD_CRYPTO_OK = 0, else NetcardCryptoErr) or
+ * CRYPTO_DRV_ERR_TIMEOUT. *OUTLEN (may be NULL) gets OUTLEN.
+ */
+int crypto_drv_run(const struct crypto_drv_cmd *c, uint32_t *outlen);
+
+/* IV / counter block registers (WORDS 2 for TDES, 4 for AES). */
+void crypto_drv_set_iv(const uint8_t *iv, unsigned words);
+void crypto_drv_get_iv(uint8_t *iv, unsigned words);
+/* Stage LEN (<= 256) bytes of key material in KEYDATA. */
+void crypto_drv_set_keydata(const uint8_t *key, uint32_t len);
+
+/* Commands completed since boot, and the sum of their CYCLES. */
+uint32_t crypto_drv_ops(void);
+uint32_t crypto_drv_cycles(void);
+
+#endif /* CARDOS_DRIVERS_CRYPTO_H */

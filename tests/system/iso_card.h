@@ -1,0 +1,53 @@
+/*
+ * Booting the card with its ISO 7816 interface on a vpcd socket, and the
+ * test application's SELECT, shared by the system tests that talk to the
+ * card through vpcd framing (test_iso7816.c, test_crypto_card.c,
+ * test_insn_plugin.c).
+ *
+ * iso_card_start(extra, &port, &vpcd): starts cardos.elf with the UART's
+ * chardev listening on a free TCP port (written to *port), plus the
+ * NULL-terminated EXTRA QEMU arguments (NULL: none; at most 8), waits for
+ * the power-on banner and connects vpcd (*vpcd). Returns the card.
+ *
+ * select_test_applet: SELECT by AID of the test application (AID from
+ * docs/iso7816-card.md) as a case 4 command (Le = 00), as PC/SC
+ * applications send it: under T=0 the terminal then fetches the FCI with
+ * GET RESPONSE (ISO 7816-3 12.2.4) and the host sees 9000.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#ifndef NETCARD_TESTS_ISO_CARD_H
+#define NETCARD_TESTS_ISO_CARD_H
+
+#include "system.h"
+
+static const uint8_t select_test_applet[] = {
+    0x00, 0xA4, 0x04, 0x00, 0x09,
+    0xF0, 0x6E, 0x65, 0x74, 0x63, 0x61, 0x72, 0x64, 0x01, 0x00,
+};
+
+static inline NcCard *iso_card_start(const char *const *extra, int *port,
+                                     NcVpcd **vpcd)
+{
+    const char *args[13];
+    size_t n = 0;
+
+    *port = nc_free_tcp_port();
+    args[n++] = "-chardev";
+    args[n++] = nc_strf("socket,id=iso,host=127.0.0.1,port=%d,server=on,"
+                        "wait=off,nodelay=on", *port);
+    args[n++] = "-serial";
+    args[n++] = "chardev:iso";
+    for (size_t i = 0; extra && extra[i]; i++) {
+        cr_assert_lt(n, sizeof(args) / sizeof(args[0]) - 1, "too many QEMU arguments");
+        args[n++] = extra[i];
+    }
+    args[n] = NULL;
+    NcCardOpts o = { .image = "cardos.elf", .extra_args = args };
+    NcCard *card = nc_card_start(&o);
+    nc_card_wait_banner(card, "power-on", BOOT_TIMEOUT_MS);
+    *vpcd = nc_vpcd_connect(*port, NC_TIMEOUT_START_MS, card->qemu);
+    return card;
+}
+
+#endif /* NETCARD_TESTS_ISO_CARD_H */
