@@ -1,6 +1,7 @@
 /*
- * Response length rule shared by the commands of the test application
- * (applets/test_applet.c, test_applet_crypto.c, test_applet_bench.c).
+ * Response length rule shared by the commands of the built-in
+ * applications (applets/test_applet.c, test_applet_crypto.c,
+ * test_applet_bench.c, perso_applet.c).
  *
  * Contract: @n response bytes are already in the buffer. With Le present
  * and Ne smaller than @n, no data is returned and the status word says

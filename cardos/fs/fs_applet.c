@@ -839,6 +839,12 @@ int fs_applet_mount(struct store *st)
     return rc;
 }
 
+void fs_applet_unmount(void)
+{
+    memset(&card_fs, 0, sizeof(card_fs));   /* no store, not ready */
+    reset_all();
+}
+
 const struct applet *fs_applet(void)
 {
     return &fs_app;

@@ -91,6 +91,13 @@
  * Returns fs_mount()'s result. Resets the channels and the session.
  */
 int fs_applet_mount(struct store *st);
+/*
+ * Take the file system out of use without a log line (the storage is
+ * about to be reformatted, applets/perso_applet.h): every file command
+ * answers 6581 until the next fs_applet_mount(). Resets the channels and
+ * the session.
+ */
+void fs_applet_unmount(void);
 /* The application, for dispatch_set_default(). */
 const struct applet *fs_applet(void);
 /* The mounted file system (tests, diagnostics). */

@@ -39,6 +39,7 @@
 /* Status words used by the card OS (ISO/IEC 7816-4:2013 5.6). */
 #define SW_OK                       0x9000u
 #define SW_BYTES_REMAINING(n)       (0x6100u | ((n) & 0xffu))
+#define SW_MEMORY_FAILURE           0x6581u
 #define SW_WRONG_LENGTH             0x6700u
 #define SW_LOGICAL_CHANNEL_NOT_SUPPORTED 0x6881u
 #define SW_SECURE_MESSAGING_NOT_SUPPORTED 0x6882u

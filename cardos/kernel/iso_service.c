@@ -5,6 +5,7 @@
  */
 #include <stddef.h>
 
+#include "applets/perso_applet.h"
 #include "applets/test_applet.h"
 #include "applets/test_applet_crypto.h"
 #include "arch/cpu.h"
@@ -15,6 +16,7 @@
 #include "iso7816/dispatch.h"
 #include "kernel/event_loop.h"
 #include "kernel/iso_service.h"
+#include "kernel/storage.h"
 
 #define LOG_MODULE "iso"
 #include "kernel/log.h"
@@ -103,6 +105,42 @@ static void on_tick(void *arg)
     iso_card_tick();
 }
 
+/* The personalization application's view of the storage (the store
+ * below, the file system on it) and its FORMAT NVM. */
+static void perso_card_state(struct perso_card_state *out)
+{
+    struct store *st = storage_store();
+    struct store_stats stats;
+
+    out->store = storage_status();
+    out->fs_ready = fs_applet_fs()->ready;
+    if (st != NULL) {
+        store_get_stats(st, &stats);
+        out->objects = stats.objects;
+        out->free_bytes = stats.free_bytes;
+    }
+}
+
+static void perso_format_start(void)
+{
+    fs_applet_unmount();        /* before the store under it goes */
+    storage_reformat_start();
+}
+
+static int perso_format_step(void)
+{
+    int rc = storage_reformat_step();
+
+    if (rc == STORAGE_REFORMAT_BUSY) {
+        return PERSO_FORMAT_BUSY;
+    }
+    if (rc != STORE_OK) {
+        return rc;
+    }
+    /* an empty store: the file system creates its first-boot tree */
+    return fs_applet_mount(storage_store()) >= 0 ? 0 : STORE_ERR_IO;
+}
+
 void iso_service_start(const char *version, const char *git_describe,
                        const char *build)
 {
@@ -122,7 +160,13 @@ void iso_service_start(const char *version, const char *git_describe,
     struct iso_card_io io = card_io_template;
 
     dispatch_init();
+    static const struct perso_applet_config perso_cfg = {
+        .card_state = perso_card_state,
+        .format_start = perso_format_start,
+        .format_step = perso_format_step,
+    };
     (void)dispatch_register(test_applet_init(&applet_cfg));
+    (void)dispatch_register(perso_applet_init(&perso_cfg));
     /* the file system is every channel's default application; it is
      * mounted after storage_init() (kernel/main.c), before any command
      * is processed: until then its commands answer 6581 */

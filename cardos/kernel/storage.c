@@ -17,6 +17,26 @@ static struct store card_store;
 static struct store_flash card_flash;
 static int status = STORE_ERR_STATE;
 
+static struct {
+    bool running;
+    uint32_t next_page;     /* next page to check and erase */
+    uint32_t erased;        /* pages erased so far */
+} reformat;
+
+/* Tells this store's pages from any other's (store_format). From the
+ * health-tested TRNG; a refused card (no entropy) still formats, with a
+ * per-card fallback value. */
+static uint32_t format_nonce(void)
+{
+    uint32_t nonce;
+
+    if (crypto_random(&nonce, sizeof(nonce)) != CRYPTO_OK) {
+        nonce = sysctl_chip_id() ^ (timer_now_ms() * 2654435761u) ^
+                (uint32_t)(uintptr_t)&card_store;
+    }
+    return nonce;
+}
+
 int storage_init(void)
 {
     struct store_stats st;
@@ -25,16 +45,7 @@ int storage_init(void)
     nvm_store_flash(&card_flash, 0, NETCARD_NVM_PAGES);
     rc = store_mount(&card_store, &card_flash);
     if (rc == STORE_ERR_BLANK) {
-        /* from the health-tested TRNG; a refused card (no entropy) still
-         * formats, with the per-card fallback value */
-        uint32_t nonce;
-
-        if (crypto_random(&nonce, sizeof(nonce)) != CRYPTO_OK) {
-            nonce = sysctl_chip_id() ^ (timer_now_ms() * 2654435761u) ^
-                    (uint32_t)(uintptr_t)&card_store;
-        }
-
-        rc = store_format(&card_store, &card_flash, nonce);
+        rc = store_format(&card_store, &card_flash, format_nonce());
         if (rc == STORE_OK) {
             LOG_I("formatted the erased NVM");
         }
@@ -59,4 +70,67 @@ struct store *storage_store(void)
 int storage_status(void)
 {
     return status;
+}
+
+static bool page_erased(uint32_t page)
+{
+    const uint32_t *w = (const uint32_t *)(const void *)
+        (nvm_array() + page * NETCARD_NVM_PAGE_SIZE);
+
+    for (uint32_t i = 0; i < NETCARD_NVM_PAGE_SIZE / 4u; i++) {
+        if (w[i] != 0xffffffffu) {
+            return false;
+        }
+    }
+    return true;
+}
+
+void storage_reformat_start(void)
+{
+    status = STORE_ERR_STATE;
+    reformat.running = true;
+    reformat.next_page = 0;
+    reformat.erased = 0;
+}
+
+int storage_reformat_step(void)
+{
+    uint32_t done = 0;
+    int rc;
+
+    if (!reformat.running) {
+        return STORE_ERR_STATE;
+    }
+    /* erase page by page so that the caller's event loop (the link
+     * layer's waiting-time extensions, the watchdog) runs in between;
+     * store_format then finds an erased NVM and only writes headers */
+    while (reformat.next_page < NETCARD_NVM_PAGES &&
+           done < STORAGE_REFORMAT_STEP_PAGES) {
+        uint32_t page = reformat.next_page;
+
+        if (!page_erased(page)) {
+            if (nvm_erase_page(page) != 0) {
+                reformat.running = false;
+                LOG_E("reformat: erasing page %u failed (storage commands "
+                      "answer 6581)", (unsigned)page);
+                return STORE_ERR_IO;
+            }
+            reformat.erased++;
+            done++;
+        }
+        reformat.next_page++;
+    }
+    if (reformat.next_page < NETCARD_NVM_PAGES) {
+        return STORAGE_REFORMAT_BUSY;
+    }
+    reformat.running = false;
+    rc = store_format(&card_store, &card_flash, format_nonce());
+    status = rc;
+    if (rc != STORE_OK) {
+        LOG_E("reformat failed: %s (storage commands answer 6581)",
+              store_strerror(rc));
+        return rc;
+    }
+    LOG_W("reformatted: %u pages erased", (unsigned)reformat.erased);
+    return STORE_OK;
 }

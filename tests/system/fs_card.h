@@ -121,6 +121,18 @@ static inline void fs_quit(FsCard *fc)
     }
 }
 
+/* An image that has been through the card's first boot: the store
+ * formatted and the first-boot file system created (docs/fs.md). */
+static inline const char *fs_make_first_boot_image(const char *name)
+{
+    const char *nvm = fs_make_image(name, 0);
+    FsCard fc = fs_boot(nvm, NULL, false);
+
+    nc_console_wait(fc.card->console, "I boot: ready", READY_TIMEOUT_MS);
+    fs_quit(&fc);
+    return nvm;
+}
+
 /* Send a C-APDU given as hex (spaces allowed); one answer. */
 static inline FsResp fs_apdu_bytes(FsCard *fc, const uint8_t *apdu,
                                    size_t len)

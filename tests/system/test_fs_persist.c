@@ -183,11 +183,7 @@ Test(system_fs_persist, foreign_nvm_answers_6581)
  */
 Test(system_fs_persist, corrupt_file_content_answers_6581)
 {
-    const char *nvm = fs_make_image("card.nvm", 0);
-    FsCard fc = fs_boot(nvm, NULL, false);
-    nc_console_wait(fc.card->console, "I boot: ready", READY_TIMEOUT_MS);
-    fs_quit(&fc);
-
+    const char *nvm = fs_make_first_boot_image("card.nvm");
     size_t len = 0;
     uint8_t *img = nc_gc(nc_read_file(nvm, &len));
     cr_assert_eq(len, FS_NVM_SIZE);
@@ -204,7 +200,7 @@ Test(system_fs_persist, corrupt_file_content_answers_6581)
     cr_assert_eq(fwrite(img, 1, len, f), len);
     cr_assert_eq(fclose(f), 0);
 
-    fc = fs_boot(nvm, NULL, false);
+    FsCard fc = fs_boot(nvm, NULL, false);
     nc_console_wait(fc.card->console, "I boot: ready", READY_TIMEOUT_MS);
     fs_power_on(&fc);
     fs_expect(&fc, "00A4000C022FE2", 0x9000, "SELECT EF_ICCID");

@@ -1,0 +1,90 @@
+/*
+ * The personalization application: the one way to give a card whose NVM
+ * cannot be used (a foreign, damaged or other-version image, or a damaged
+ * file system) a new, empty store and the first-boot file system. The
+ * card never does that by itself (kernel/storage.h, docs/store.md).
+ *
+ * AID F0 6E 65 74 63 61 72 64 02 ("netcard" in a proprietary RID range,
+ * 02). Proprietary class only (CLA 80..83, C0..CF with b8 set; an
+ * interindustry CLA: 6E00). Commands (docs/iso7816-card.md):
+ *
+ *   INS 30 CARD STATE   P1P2 0000, no data. Returns 6 bytes:
+ *                         store   1 byte: 00 mounted, else minus the
+ *                                 store_result (02 foreign, 03 corrupt,
+ *                                 04 version, 05 geometry, 06 I/O error,
+ *                                 0B not mounted, e.g. during FORMAT)
+ *                         fs      1 byte: 00 ready, 01 not usable
+ *                         objects 2 bytes, big-endian (0 if unusable)
+ *                         free    2 bytes, KiB, big-endian (0 if unusable)
+ *                                                                T=0: out
+ *   INS 40 FORMAT NVM   P1P2 0000, data = ASCII "FORMAT NVM" (else 6A80,
+ *                       nothing done). Only while the store or the file
+ *                       system is unusable (CARD STATE bytes 1-2 not both
+ *                       00); a working card answers 6985 and keeps its
+ *                       data. Erases every page of the NVM that is not
+ *                       erased (erase counts start again), formats a new
+ *                       store and creates the first-boot file system
+ *                       (docs/fs.md test values). Runs for up to about a
+ *                       second of card time: the link layer sends T=1
+ *                       S(WTX) / T=0 NULL meanwhile. 9000 done; 6581 the
+ *                       flash refused an operation (e.g. NVM locked).
+ *                       Cut short (a power cut, a reset, another
+ *                       command): the card stays unusable or boots as a
+ *                       first boot; send FORMAT NVM again.    T=0: in
+ *
+ * Other INS: 6D00. P1P2 not 0000: 6A86. Lc where none is allowed: 6700.
+ *
+ * No hardware access (the kernel supplies the storage operations through
+ * perso_applet_config); compiles on the host.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#ifndef CARDOS_APPLETS_PERSO_APPLET_H
+#define CARDOS_APPLETS_PERSO_APPLET_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "iso7816/dispatch.h"
+
+#define PERSO_APPLET_AID_LEN 9
+extern const uint8_t perso_applet_aid[PERSO_APPLET_AID_LEN];
+
+#define PERSO_INS_CARD_STATE 0x30u
+#define PERSO_INS_FORMAT     0x40u
+
+/* FORMAT NVM's confirmation: a command that only a deliberate caller
+ * sends, never a stray or fuzzed APDU */
+#define PERSO_FORMAT_CONFIRM     "FORMAT NVM"
+#define PERSO_FORMAT_CONFIRM_LEN 10u
+
+/* perso_applet_config.format_step: more pages to erase, call again */
+#define PERSO_FORMAT_BUSY 1
+
+struct perso_card_state {
+    int store;          /* STORE_OK or the store's mount error */
+    bool fs_ready;
+    uint32_t objects;
+    uint32_t free_bytes;
+};
+
+struct perso_applet_config {
+    void (*card_state)(struct perso_card_state *out);
+    /*
+     * Start a format: take the file system and the store out of use
+     * (their commands answer 6581 from here on) and restart the erase at
+     * the first page.
+     */
+    void (*format_start)(void);
+    /*
+     * Erase a few more pages, or when none is left, format the store and
+     * create the first-boot file system: PERSO_FORMAT_BUSY, 0 (done) or
+     * a negative store_result.
+     */
+    int (*format_step)(void);
+};
+
+/* Configure and return the application, ready for dispatch_register(). */
+const struct applet *perso_applet_init(const struct perso_applet_config *cfg);
+
+#endif /* CARDOS_APPLETS_PERSO_APPLET_H */
