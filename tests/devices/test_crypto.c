@@ -33,26 +33,61 @@ Test(device_crypto, identity_and_idle_state)
     }
 }
 
+/*
+ * One-block AES known answers: FIPS 197 Appendix C, and the NIST AES
+ * Algorithm Validation Suite's (AESAVS, 2002) known-answer tables:
+ * GFSbox (Appendix B), KeySbox (C), VarTxt (D) and VarKey (E), as
+ * published with CAVP's ECB*.rsp files, plus CAVP ECBMMT128 COUNT = 0.
+ */
+#define ZERO128 "00000000000000000000000000000000"
+#define ZERO192 "000000000000000000000000000000000000000000000000"
+#define ZERO256 ZERO128 ZERO128
+
 static const struct {
-    const char *key, *pt, *ct;
-} fips197[] = {
-    { "000102030405060708090a0b0c0d0e0f",
+    const char *name, *key, *pt, *ct;
+} aes_kat[] = {
+    { "FIPS 197 C.1", "000102030405060708090a0b0c0d0e0f",
       "00112233445566778899aabbccddeeff", "69c4e0d86a7b0430d8cdb78070b4c55a" },
-    { "000102030405060708090a0b0c0d0e0f1011121314151617",
+    { "FIPS 197 C.2", "000102030405060708090a0b0c0d0e0f1011121314151617",
       "00112233445566778899aabbccddeeff", "dda97ca4864cdfe06eaf70a0ec0d7191" },
-    { "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f",
+    { "FIPS 197 C.3",
+      "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f",
       "00112233445566778899aabbccddeeff", "8ea2b7ca516745bfeafc49904b496089" },
+    { "AESAVS GFSbox-128 0", ZERO128,
+      "f34481ec3cc627bacd5dc3fb08f273e6", "0336763e966d92595a567cc9ce537f5e" },
+    { "AESAVS GFSbox-128 1", ZERO128,
+      "9798c4640bad75c7c3227db910174e72", "a9a1631bf4996954ebc093957b234589" },
+    { "AESAVS GFSbox-128 2", ZERO128,
+      "96ab5c2ff612d9dfaae8c31f30c42168", "ff4f8391a6a40ca5b25d23bedd44a597" },
+    { "AESAVS GFSbox-128 3", ZERO128,
+      "6a118a874519e64e9963798a503f1d35", "dc43be40be0e53712f7e2bf5ca707209" },
+    { "AESAVS GFSbox-128 4", ZERO128,
+      "cb9fceec81286ca3e989bd979b0cb284", "92beedab1895a94faa69b632e5cc47ce" },
+    { "AESAVS GFSbox-128 5", ZERO128,
+      "b26aeb1874e47ca8358ff22378f09144", "459264f4798f6a78bacb89c15ed3d601" },
+    { "AESAVS GFSbox-192 0", ZERO192,
+      "1b077a6af4b7f98229de786d7516b639", "275cfc0413d8ccb70513c3859b1d0f72" },
+    { "AESAVS GFSbox-256 0", ZERO256,
+      "014730f80ac625fe84f026c60bfd547d", "5c9d844ed46f9885085e5d6a4f94c7d7" },
+    { "AESAVS KeySbox-128 0", "10a58869d74be5a374cf867cfb473859",
+      ZERO128, "6d251e6944b051e04eaa6fb4dbf78465" },
+    { "AESAVS VarTxt-128 0", ZERO128,
+      "80000000000000000000000000000000", "3ad78e726c1ec02b7ebfe92b23d9ec34" },
+    { "AESAVS VarKey-128 0", "80000000000000000000000000000000",
+      ZERO128, "0edd33d3c621e546455bd8ba1418bec8" },
+    { "CAVP ECBMMT128 COUNT 0", "edfdb257cb37cdf182c5455b0c0efebb",
+      "1695fe475421cace3557daca01f445ff", "7888beae6e7a426332a7eaa2f808e637" },
 };
 
-Test(device_crypto, aes_fips197_appendix_c)
+Test(device_crypto, aes_fips197_and_aesavs_known_answers)
 {
     NcQtest *qt = nc_qtest_start(NULL);
     uint8_t key[32], pt[16], ct[16], out[16];
 
-    for (size_t i = 0; i < 3; i++) {
-        size_t kl = unhex(fips197[i].key, key, sizeof(key));
-        unhex(fips197[i].pt, pt, 16);
-        unhex(fips197[i].ct, ct, 16);
+    for (size_t i = 0; i < sizeof(aes_kat) / sizeof(aes_kat[0]); i++) {
+        size_t kl = unhex(aes_kat[i].key, key, sizeof(key));
+        unhex(aes_kat[i].pt, pt, 16);
+        unhex(aes_kat[i].ct, ct, 16);
         key_ok(key_load_reg(qt, 1, NETCARD_CRYPTO_KEY_AES,
                             NETCARD_CRYPTO_USE_ENCRYPT |
                             NETCARD_CRYPTO_USE_DECRYPT, key, kl));
@@ -61,14 +96,14 @@ Test(device_crypto, aes_fips197_appendix_c)
         crypto_ok(qt, crypto_cmd(NETCARD_CRYPTO_OP_AES_ECB, 1, 0, 0, 0),
                   "AES-%zu encrypt", kl * 8);
         mem_read(qt, BUF_OUT, out, 16);
-        expect_bytes(out, ct, 16, "FIPS 197 C.%zu cipher", i + 1);
+        expect_bytes(out, ct, 16, "%s cipher", aes_kat[i].name);
         cr_assert_eq(nc_readl(qt, CR(OUTLEN)), 16u);
         /* in place decryption */
         crypto_dma(qt, BUF_OUT, BUF_OUT, 16, 0);
         crypto_ok(qt, crypto_cmd(NETCARD_CRYPTO_OP_AES_ECB, 1, 0, 0, CMD_DEC),
                   "AES-%zu decrypt", kl * 8);
         mem_read(qt, BUF_OUT, out, 16);
-        expect_bytes(out, pt, 16, "FIPS 197 C.%zu inverse cipher", i + 1);
+        expect_bytes(out, pt, 16, "%s inverse cipher", aes_kat[i].name);
     }
 }
 
