@@ -201,23 +201,46 @@ static const uint32_t crc32_table[4][256] = {
     },
 };
 
+/* Four bytes (the word at P) into the CRC register C. */
+/* always_inline: -Os would otherwise make it a call per word */
+static inline __attribute__((always_inline)) uint32_t
+crc32_word(uint32_t c, const uint8_t *p)
+{
+    uint32_t w;
+
+    memcpy(&w, p, 4);   /* one load; little-endian CPUs only */
+    c ^= w;
+    return crc32_table[3][c & 0xffu] ^ crc32_table[2][(c >> 8) & 0xffu] ^
+           crc32_table[1][(c >> 16) & 0xffu] ^ crc32_table[0][c >> 24];
+}
+
 uint32_t crc32_update(uint32_t prev, const void *data, size_t len)
 {
     const uint8_t *p = data;
     uint32_t c = ~prev;
 
     while (len >= 4) {
-        uint32_t w;
-
-        memcpy(&w, p, 4);   /* one load; little-endian CPUs only */
-        c ^= w;
-        c = crc32_table[3][c & 0xffu] ^ crc32_table[2][(c >> 8) & 0xffu] ^
-            crc32_table[1][(c >> 16) & 0xffu] ^ crc32_table[0][c >> 24];
+        c = crc32_word(c, p);
         p += 4;
         len -= 4;
     }
     while (len--) {
         c = crc32_table[0][(c ^ *p++) & 0xffu] ^ (c >> 8);
     }
+    return ~c;
+}
+
+uint32_t crc32_20(const void *data)
+{
+    const uint8_t *p = data;
+    uint32_t c = 0xffffffffu;
+
+    /* unrolled: no loop and no tail to test, a quarter fewer instructions
+     * on the card than crc32(data, 20) */
+    c = crc32_word(c, p);
+    c = crc32_word(c, p + 4);
+    c = crc32_word(c, p + 8);
+    c = crc32_word(c, p + 12);
+    c = crc32_word(c, p + 16);
     return ~c;
 }

@@ -23,4 +23,7 @@ static inline uint32_t crc32(const void *data, size_t len)
     return crc32_update(0, data, len);
 }
 
+/* crc32(data, 20), faster: the record and page headers mount checks. */
+uint32_t crc32_20(const void *data);
+
 #endif /* CARDOS_STORE_CRC32_H */

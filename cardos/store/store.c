@@ -112,8 +112,17 @@ static uint32_t rec_size(uint32_t len)
     return R_SIZE + ((len + 3u) & ~3u);
 }
 
+/* Every byte 0xFF? A word at a time: mount checks the rest of the head
+ * page and open_page a whole page (P and LEN are multiples of 4 there). */
 static bool all_ff(const uint8_t *p, uint32_t len)
 {
+    if (((uintptr_t)p & 3u) == 0) {
+        for (; len >= 4; p += 4, len -= 4) {
+            if (rd32(p) != 0xffffffffu) {
+                return false;
+            }
+        }
+    }
     while (len--) {
         if (*p++ != 0xff) {
             return false;
@@ -215,12 +224,24 @@ static uint32_t loc_size(const struct store *s, uint32_t loc)
     return rec_size(rd16(s->f.base + loc + R_LEN));
 }
 
+/* Per-page live counts (for begin's look-ahead, record_budget_at_risk). */
+static void live_move(struct store *s, uint32_t from_loc, uint32_t to_loc)
+{
+    if (from_loc != UINT32_MAX) {
+        s->live[from_loc / s->f.page_size]--;
+    }
+    if (to_loc != UINT32_MAX) {
+        s->live[to_loc / s->f.page_size]++;
+    }
+}
+
 static int idx_put(struct store *s, uint32_t id, uint32_t loc)
 {
     int i = idx_find(s, id);
 
     if (i >= 0) {
         s->live_bytes -= loc_size(s, s->obj_loc[i]);
+        live_move(s, s->obj_loc[i], loc);
         s->obj_loc[i] = loc;
     } else {
         uint32_t k = idx_home(id);
@@ -234,6 +255,7 @@ static int idx_put(struct store *s, uint32_t id, uint32_t loc)
         s->obj_id[k] = id;
         s->obj_loc[k] = loc;
         s->n_obj++;
+        live_move(s, UINT32_MAX, loc);
     }
     s->live_bytes += loc_size(s, loc);
     return STORE_OK;
@@ -249,6 +271,7 @@ static void idx_del(struct store *s, uint32_t id)
     }
     i = (uint32_t)found;
     s->live_bytes -= loc_size(s, s->obj_loc[i]);
+    live_move(s, s->obj_loc[i], UINT32_MAX);
     s->n_obj--;
     /* backward-shift deletion: no tombstones */
     for (j = (i + 1) & SLOT_MASK; s->obj_id[j] != 0;
@@ -308,7 +331,7 @@ static bool header_ok(const struct store *s, const uint8_t *r, uint32_t off)
     if ((type == T_DEL && len != 0) || (type == T_TAIL && len != 4)) {
         return false;
     }
-    return crc32(r, R_HCRC) == rd32(r + R_HCRC);
+    return crc32_20(r) == rd32(r + R_HCRC);
 }
 
 static bool payload_ok(const uint8_t *r)
@@ -351,7 +374,7 @@ static int scan_headers(struct store *s, uint32_t *n_garbled)
             continue;
         }
         if (rd32(h + PH_MAGIC) != PAGE_MAGIC ||
-            crc32(h, PH_FCRC) != rd32(h + PH_FCRC)) {
+            crc32_20(h) != rd32(h + PH_FCRC)) {
             pg->state = PG_DIRTY;
             garbled++;
             continue;
@@ -515,6 +538,7 @@ static int replay_log(struct store *s)
                 rp.pending = false;
                 break;
             }
+            s->pages[page].records++;
             txn = rd32(r + R_TXN);
             size = rec_size(rd16(r + R_LEN));
             if (txn > max_txn) {
@@ -547,14 +571,14 @@ static int replay_log(struct store *s)
             rp.pend_count++;
             if (r[R_FLAGS] & F_COMMIT) {
                 uint32_t nrec = rd16(r + R_NREC);
-                bool last_in_page = off + size + R_SIZE > s->f.page_size ||
-                                    all_ff(r + size, R_SIZE);
 
                 /*
                  * The last record of the log may have been torn after its
                  * header: check its payload (only there can that happen).
                  */
-                if (k + 2 >= s->n_active && last_in_page) {
+                if (k + 2 >= s->n_active &&
+                    (off + size + R_SIZE > s->f.page_size ||
+                     all_ff(r + size, R_SIZE))) {
                     s->mount_bytes += rd16(r + R_LEN);
                     if (!payload_ok(r)) {
                         s->void_loc = loc;
@@ -633,12 +657,16 @@ int store_mount(struct store *s, const struct store_flash *f)
     /* Pages before the tail were collected: the GC was cut before erasing. */
     while (s->n_active > 1 && s->pages[s->order[0]].seq < s->tail_seq) {
         s->pages[s->order[0]].state = PG_DIRTY;
+        s->pages[s->order[0]].records = 0;
         memmove(&s->order[0], &s->order[1],
                 (s->n_active - 1u) * sizeof(s->order[0]));
         s->n_active--;
     }
     if (s->pages[s->order[0]].seq != s->tail_seq) {
         return STORE_ERR_CORRUPT;           /* the oldest page is missing */
+    }
+    for (uint32_t k = 0; k < s->n_active; k++) {
+        s->log_records += s->pages[s->order[k]].records;
     }
 
     transitional = 0;
@@ -769,6 +797,8 @@ static int recycle_page(struct store *s, uint32_t page)
     }
     s->pages[page].state = PG_FREE;
     s->pages[page].seq = 0;
+    s->pages[page].records = 0;
+    s->live[page] = 0;
     return STORE_OK;
 }
 
@@ -814,6 +844,7 @@ static int open_page(struct store *s)
     }
     s->pages[best].state = PG_ACTIVE;
     s->pages[best].seq = s->next_seq++;
+    s->pages[best].records = 0;
     s->order[s->n_active++] = (uint16_t)best;
     s->head_off = PH_SIZE;
     s->head_closed = false;
@@ -850,6 +881,8 @@ static int append_stage(struct store *s, uint32_t reserve, uint32_t *loc)
         return rc;
     }
     s->head_off += len;
+    s->pages[head_page(s)].records++;
+    s->log_records++;
     return STORE_OK;
 }
 
@@ -915,6 +948,7 @@ static int gc_one(struct store *s)
         if (rc) {
             return rc == STORE_ERR_TXN_FULL ? STORE_ERR_FULL : rc;
         }
+        live_move(s, s->obj_loc[i], loc);
         s->obj_loc[i] = loc;    /* same size: live_bytes unchanged */
         count++;
     }
@@ -933,6 +967,8 @@ static int gc_one(struct store *s)
     memmove(&s->order[0], &s->order[1],
             (s->n_active - 1u) * sizeof(s->order[0]));
     s->n_active--;
+    s->log_records -= s->pages[victim].records;
+    s->pages[victim].records = 0;
     s->pages[victim].state = PG_DIRTY;
     rc = flash_program(s, vstart + PH_OBSOLETE, zero, 4);
     if (rc) {
@@ -953,6 +989,55 @@ static uint32_t log_soft_limit(const struct store *s)
     uint32_t live_pages = (s->live_bytes + cap - 1) / cap;
 
     return STORE_LOG_SLACK_PAGES + STORE_LOG_FACTOR * live_pages;
+}
+
+/*
+ * Could the log come to hold more than STORE_LOG_MAX_RECORDS records if
+ * this begin collected nothing?
+ *
+ * Collecting the oldest page removes its records and writes its live
+ * ones again plus a tail record: the log changes by g = 1 + live -
+ * records, at most +1 (a page of live data only; dead records are what
+ * collecting frees). A transaction adds at most A = STORE_MAX_TXN_RECORDS
+ * records. If every begin from now on collected STORE_GC_STEP pages, the
+ * log would peak at R + max over m of (g_0 + ... + g_(m-1) +
+ * A x (m / STORE_GC_STEP + 1)), m pages collected; collecting does not
+ * raise that peak (it only takes terms off the front). So begin collects
+ * when skipping now could take the peak over the budget before the next
+ * begin: skipping adds one transaction (A records) which may open up to
+ * two pages (two more terms, at most 2 + A); as long as the peak is
+ * within the budget, the log is too.
+ *
+ * O(pages in the log), and only when the log could be near the budget.
+ */
+_Static_assert(STORE_LOG_MAX_RECORDS >=
+               STORE_MAX_PAGES + STORE_MAX_OBJECTS + STORE_MAX_TXN_RECORDS *
+               (STORE_MAX_PAGES / STORE_GC_STEP + 3) + 2,
+               "STORE_LOG_MAX_RECORDS: a log of live data only (one tail "
+               "record per page) must fit with the look-ahead's margin");
+
+static bool record_budget_at_risk(const struct store *s)
+{
+    const int32_t a = STORE_MAX_TXN_RECORDS;
+    int32_t n = (int32_t)s->n_active;
+    int32_t room = STORE_LOG_MAX_RECORDS - (int32_t)s->log_records -
+                   2 * a - 2;
+    int32_t sum = 0;
+
+    /* every g is at most 1: nothing to look at if even that fits */
+    if (room < 0 || n + a * (n / STORE_GC_STEP + 1) > room) {
+        for (int32_t m = 0; m <= n; m++) {
+            if (sum + a * (m / STORE_GC_STEP + 1) > room) {
+                return true;
+            }
+            if (m < n) {
+                uint32_t p = s->order[m];
+
+                sum += 1 + (int32_t)s->live[p] - (int32_t)s->pages[p].records;
+            }
+        }
+    }
+    return false;
 }
 
 /* Finish what a power cut left half done (found by mount). */
@@ -1083,6 +1168,7 @@ void store_get_stats(const struct store *s, struct store_stats *st)
     }
     st->mount_bytes_read = s->mount_bytes;
     st->gc_runs = s->gc_runs;
+    st->log_records = s->log_records;
 }
 
 /* ---- transactions ------------------------------------------------------- */
@@ -1102,12 +1188,16 @@ int store_begin(struct store *s)
         return rc;
     }
     /*
-     * soft: keep the log within about twice the live data, which bounds
-     * the records a mount reads; at most STORE_GC_STEP pages per begin.
+     * soft: keep the log within about twice the live data and within
+     * STORE_LOG_MAX_RECORDS records: together they bound what a mount
+     * reads, in bytes and in records (its cost is per record); at most
+     * STORE_GC_STEP pages per begin.
      */
+    bool records = record_budget_at_risk(s);
+
     for (uint32_t step = 0;
          step < STORE_GC_STEP && s->n_active > 1 &&
-         s->n_active > log_soft_limit(s) &&
+         (records || s->n_active > log_soft_limit(s)) &&
          free_pages(s) >= STORE_GC_RESERVE_PAGES;
          step++) {
         rc = gc_one(s);

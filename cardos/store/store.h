@@ -58,6 +58,18 @@
 #define STORE_LOG_FACTOR       2
 #define STORE_LOG_SLACK_PAGES  8
 #define STORE_GC_STEP          2
+/*
+ * ... and while the log could otherwise come to hold more than
+ * STORE_LOG_MAX_RECORDS records: a mount's cost is per record, and small
+ * records rewritten often would fill a log that spans every page
+ * (docs/store.md, "Mount time"). Counted in RAM, not on flash. At least
+ * the live records (STORE_MAX_OBJECTS), a tail record per page and the
+ * look-ahead's allowance for transactions (store.c checks it); the rest
+ * is dead-record slack.
+ */
+#ifndef STORE_LOG_MAX_RECORDS
+#define STORE_LOG_MAX_RECORDS  3072
+#endif
 
 /* Results. Negative values are errors. */
 enum store_result {
@@ -107,12 +119,15 @@ struct store_stats {
     uint32_t erase_max;
     uint32_t mount_bytes_read; /* flash bytes the last mount examined */
     uint32_t gc_runs;          /* pages collected since the mount */
+    uint32_t log_records;      /* records in the log (live, dead, voided) */
 };
 
 struct store_page {
     uint32_t seq;              /* log order (ACTIVE pages) */
     uint32_t erases;           /* erase count (estimated if unknown) */
     uint8_t state;             /* enum in store.c */
+    uint16_t records;          /* records in it (ACTIVE pages; fits in
+                                  what was padding) */
 };
 
 struct store_txn_rec {
@@ -130,6 +145,8 @@ struct store {
     struct store_page pages[STORE_MAX_PAGES];
     uint16_t order[STORE_MAX_PAGES];   /* ACTIVE pages, oldest first */
     uint16_t n_active;
+    uint32_t log_records;      /* sum of records over the ACTIVE pages */
+    uint16_t live[STORE_MAX_PAGES];    /* index entries in each page */
     uint32_t nonce;
     uint32_t next_seq;
     uint32_t next_txn;
