@@ -5,6 +5,11 @@
  * running), then times one-object commits of 255 bytes and mounts of the
  * full store, and prints
  *   I bench: store_commit_1obj_us=<n> store_mount_full_us=<n> mount_kib=<n>
+ *            records=<n>
+ * Then builds the worst case for mount time (about 500 KiB of live data,
+ * a 4-byte object rewritten 17 000 times: the log as full of records as
+ * the store lets it be) and prints the slowest of mounts at several points
+ *   I bench: store_mount_worst_us=<n> records=<n> pages=<n> live_kib=<n>
  * Blocks the event loop while it runs (kicking the watchdog).
  *
  * SPDX-License-Identifier: Apache-2.0
