@@ -27,11 +27,16 @@ static const uint8_t card_historical[] = {
     0x80,
     0x57, 'n', 'e', 't', 'c', 'a', 'r', 'd',   /* 5x: card issuer's data */
     /* 7x: card capabilities (ISO/IEC 7816-4:2013 12.1.1.9):
-     * C0 selection by full and by partial DF name (AID);
-     * 00 data coding byte (no file system);
+     * F6 first software function table: DF selection by full DF name,
+     *    by partial DF name, by path, by file identifier; short EF
+     *    identifiers and record numbers supported (no implicit DF
+     *    selection, no record identifiers), as fs/fs_applet.h does;
+     * 21 data coding byte: write functions proprietary (UPDATE only, no
+     *    WRITE BINARY), data unit 1 byte: the value of every EF's FCP
+     *    (TS 102 221 11.1.1.4.3);
      * 5F extended Lc/Le, channel numbers assigned by card and by
      *    terminal, 8 or more logical channels (we have 20). */
-    0x73, 0xc0, 0x00, 0x5f,
+    0x73, 0xf6, 0x21, 0x5f,
 };
 
 size_t atr_build(uint8_t *buf, size_t cap)

@@ -4,13 +4,13 @@
  *
  * The netcard ATR (docs/iso7816-card.md explains every byte):
  *
- *   3B 9D 96 80 31 FE 45 80 57 6E 65 74 63 61 72 64 73 C0 00 5F TCK
+ *   3B 9D 96 80 31 FE 45 80 57 6E 65 74 63 61 72 64 73 F6 21 5F TCK
  *
  *   TS 3B direct convention; T0 9D: TA1, TD1, 13 historical bytes;
  *   TA1 96: Fi = 512, Di = 32 (fmax 5 MHz); TD1 80: T=0, TD2 follows;
  *   TD2 31: T=1, TA3 and TB3 follow; TA3 FE: IFSC 254; TB3 45: BWI 4,
  *   CWI 5; historical bytes: category 80, COMPACT-TLV 57 "netcard"
- *   (card issuer's data), 73 C0 00 5F (card capabilities); TCK.
+ *   (card issuer's data), 73 F6 21 5F (card capabilities); TCK.
  *
  * No hardware access; compiles on the host.
  *

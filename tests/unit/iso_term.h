@@ -83,7 +83,7 @@ static const struct test_applet_config term_applet_cfg = {
 static inline void term_power_on(void)
 {
     uint8_t atr[64];
-    size_t n = hex_to_bytes("3B 9D 96 80 31 FE 45 80 57 6E 65 74 63 61 72 64 73 C0 00 5F 51",
+    size_t n = hex_to_bytes("3B 9D 96 80 31 FE 45 80 57 6E 65 74 63 61 72 64 73 F6 21 5F 46",
                             atr, sizeof(atr));
 
     log_reset();
