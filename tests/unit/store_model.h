@@ -119,18 +119,24 @@ static inline int model_run_txn(struct store *s, const struct model_txn *t)
     return store_commit(s);
 }
 
-/* Does the store hold exactly the objects of M? */
-static inline bool model_matches(const struct store *s, const struct model *m,
-                                 char *why, size_t why_len)
+/*
+ * Does the store hold exactly the objects that PRESENT, LEN and VER
+ * describe for ids 1..N_IDS (model_payload bytes), and no other?
+ */
+static inline bool model_arrays_match(const struct store *s, uint32_t n_ids,
+                                      const bool *present,
+                                      const uint16_t *len,
+                                      const uint32_t *ver, char *why,
+                                      size_t why_len)
 {
-    static uint8_t got[STORE_MAX_OBJECT], want[MODEL_MAX_LEN];
-    uint32_t id = 0, n = 0;
+    static uint8_t got[STORE_MAX_OBJECT], want[STORE_MAX_OBJECT];
+    uint32_t id = 0;
 
-    for (uint32_t i = 1; i <= MODEL_IDS; i++) {
-        uint32_t len = 0;
-        int rc = store_read(s, i, got, sizeof(got), &len);
+    for (uint32_t i = 1; i <= n_ids; i++) {
+        uint32_t got_len = 0;
+        int rc = store_read(s, i, got, sizeof(got), &got_len);
 
-        if (!m->present[i]) {
+        if (!present[i]) {
             if (rc != STORE_ERR_NOT_FOUND) {
                 snprintf(why, why_len, "id %u should be absent: %s", i,
                          store_strerror(rc));
@@ -142,22 +148,28 @@ static inline bool model_matches(const struct store *s, const struct model *m,
             snprintf(why, why_len, "id %u: %s", i, store_strerror(rc));
             return false;
         }
-        model_payload(i, m->ver[i], m->len[i], want);
-        if (len != m->len[i] || memcmp(got, want, len) != 0) {
+        model_payload(i, ver[i], len[i], want);
+        if (got_len != len[i] || memcmp(got, want, got_len) != 0) {
             snprintf(why, why_len, "id %u: %u bytes, expected %u of "
-                     "version %u", i, len, m->len[i], m->ver[i]);
+                     "version %u", i, got_len, len[i], ver[i]);
             return false;
         }
     }
     while ((id = store_next_id(s, id)) != 0) {
-        if (id > MODEL_IDS || !m->present[id]) {
+        if (id > n_ids || !present[id]) {
             snprintf(why, why_len, "unexpected id %u", id);
             return false;
         }
-        n++;
     }
-    (void)n;
     return true;
+}
+
+/* Does the store hold exactly the objects of M? */
+static inline bool model_matches(const struct store *s, const struct model *m,
+                                 char *why, size_t why_len)
+{
+    return model_arrays_match(s, MODEL_IDS, m->present, m->len, m->ver, why,
+                              why_len);
 }
 
 #endif /* NETCARD_TESTS_STORE_MODEL_H */

@@ -106,41 +106,8 @@ static void put1(uint32_t id, uint16_t len, const char *when)
 
 static bool bm_matches(const struct bmodel *m, char *why, size_t why_len)
 {
-    static uint8_t got[STORE_MAX_OBJECT], want[STORE_MAX_OBJECT];
-    uint32_t id = 0, n = 0, want_n = 0;
-
-    for (uint32_t i = 1; i <= BM_IDS; i++) {
-        uint32_t len = 0;
-        int rc = store_read(&st, i, got, sizeof(got), &len);
-
-        if (!m->present[i]) {
-            if (rc != STORE_ERR_NOT_FOUND) {
-                snprintf(why, why_len, "id %u should be absent: %s", i,
-                         store_strerror(rc));
-                return false;
-            }
-            continue;
-        }
-        want_n++;
-        if (rc != STORE_OK) {
-            snprintf(why, why_len, "id %u: %s", i, store_strerror(rc));
-            return false;
-        }
-        model_payload(i, m->ver[i], m->len[i], want);
-        if (len != m->len[i] || memcmp(got, want, len) != 0) {
-            snprintf(why, why_len, "id %u: %u bytes, expected %u of "
-                     "version %u", i, len, m->len[i], m->ver[i]);
-            return false;
-        }
-    }
-    while ((id = store_next_id(&st, id)) != 0) {
-        n++;
-    }
-    if (n != want_n) {
-        snprintf(why, why_len, "%u objects, expected %u", n, want_n);
-        return false;
-    }
-    return true;
+    return model_arrays_match(&st, BM_IDS, m->present, m->len, m->ver, why,
+                              why_len);
 }
 
 /* The model matches; after a remount too, and the RAM record count
