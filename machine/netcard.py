@@ -22,6 +22,7 @@ import os
 import shlex
 import shutil
 import socket
+import subprocess
 import sys
 
 PROG = "netcard"
@@ -116,8 +117,17 @@ def check_file(path, what, hint):
         raise UsageError(f"{what} {path} not found: {hint}")
 
 
-def prepare_nvm(path):
-    """Create an erased (all 0xFF) 1 MiB image if the file is missing.
+def qemu_img_for(qemu):
+    """The qemu-img built with QEMU (beside it), else one on PATH."""
+    beside = os.path.join(os.path.dirname(qemu), "qemu-img")
+    if os.path.isfile(beside) and os.access(beside, os.X_OK):
+        return beside
+    return shutil.which("qemu-img")
+
+
+def prepare_nvm(path, qemu):
+    """Create an erased (all 0xFF) 1 MiB image if the file is missing: raw,
+    or qcow2 (converted by qemu-img) for a name ending in .qcow2.
     Returns True when it was created."""
     if os.path.exists(path):
         if not os.path.isfile(path):
@@ -127,17 +137,40 @@ def prepare_nvm(path):
             raise UsageError(f"NVM image {path} is {size} bytes; a raw image "
                              f"must be {NVM_SIZE} bytes (1 MiB)")
         return False
-    tmp = f"{path}.tmp{os.getpid()}"
+    qemu_img = None
+    if path.endswith(".qcow2"):
+        qemu_img = qemu_img_for(qemu)
+        if not qemu_img:
+            raise UsageError(f"cannot create qcow2 NVM image {path}: no "
+                             f"qemu-img beside {qemu} or on PATH ('make "
+                             "qemu' builds it)")
+    raw = f"{path}.tmp{os.getpid()}"
+    converted = f"{raw}.qcow2"
     try:
-        with open(tmp, "wb") as f:
+        with open(raw, "wb") as f:
             f.write(NVM_ERASED * NVM_SIZE)
-        os.replace(tmp, path)
+        if qemu_img:
+            # an empty qcow2 would read as zeros: convert the erased image
+            r = subprocess.run([qemu_img, "convert", "-q", "-f", "raw",
+                                "-O", "qcow2", raw, converted],
+                               stdin=subprocess.DEVNULL,
+                               stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True)
+            if r.returncode != 0:
+                why = (r.stdout.strip().splitlines() or ["failed"])[-1]
+                raise UsageError(f"cannot create qcow2 NVM image {path}: "
+                                 f"qemu-img: {why}")
+            os.replace(converted, path)
+        else:
+            os.replace(raw, path)
     except OSError as e:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
         raise UsageError(f"cannot create NVM image {path}: {e.strerror}")
+    finally:
+        for leftover in (raw, converted):
+            try:
+                os.unlink(leftover)
+            except OSError:
+                pass
     return True
 
 
@@ -220,7 +253,7 @@ def cmd_run(args):
     if args.print_cmdline:
         print(shlex.join(cmd))
         return 0
-    created = prepare_nvm(args.nvm)
+    created = prepare_nvm(args.nvm, args.qemu)
 
     say = lambda text: print(f"{PROG}: {text}", file=sys.stderr)
     say(f"card OS {args.image}")
@@ -450,7 +483,8 @@ def make_parser():
                          "QEMU options may follow '--'.")
     run.add_argument("--nvm", metavar="FILE", default=DEFAULT_NVM,
                      help="NVM image; created erased (0xFF) if missing; "
-                     ".qcow2 images are used as qcow2 (default: %(default)s)")
+                     ".qcow2 images are qcow2, for savevm snapshots "
+                     "(default: %(default)s)")
     run.add_argument("--gdb", metavar="PORT", nargs="?", type=port_number,
                      const=DEFAULT_GDB_PORT,
                      help="start halted with the gdb stub on 127.0.0.1:PORT "

@@ -53,7 +53,7 @@ static inline const char *fs_make_image(const char *name, unsigned seed)
 }
 
 /*
- * Boot cardos.elf on NVM (a raw image file) with the ISO 7816 interface
+ * Boot cardos.elf on NVM (a raw image file, or qcow2 by its name) with the ISO 7816 interface
  * listening on a free port; PROTOCOL ("t0", "t1" or NULL for auto) and
  * PPS off when PPS_OFF. Waits for the power-on banner and connects.
  */
@@ -66,7 +66,10 @@ static inline FsCard fs_boot(const char *nvm, const char *protocol,
 
     fc.port = nc_free_tcp_port();
     args[n++] = "-drive";
-    args[n++] = nc_strf("if=pflash,format=raw,file=%s", nvm);
+    size_t nvm_len = strlen(nvm);
+    bool qcow2 = nvm_len > 6 && strcmp(nvm + nvm_len - 6, ".qcow2") == 0;
+    args[n++] = nc_strf("if=pflash,format=%s,file=%s",
+                        qcow2 ? "qcow2" : "raw", nvm);
     args[n++] = "-chardev";
     args[n++] = nc_strf("socket,id=iso,host=127.0.0.1,port=%d,server=on,"
                         "wait=off,nodelay=on", fc.port);

@@ -10,6 +10,7 @@
 #include "system.h"
 
 #include <errno.h>
+#include <sys/wait.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -31,6 +32,31 @@ static inline const char *nvm_image_make(const char *name, unsigned seed)
     cr_assert(f, "cannot create %s: %s", path, strerror(errno));
     cr_assert_eq(fwrite(img, 1, sizeof(img), f), sizeof(img));
     cr_assert_eq(fclose(f), 0);
+    return path;
+}
+
+/*
+ * The same, erased, as a qcow2 image (what savevm snapshots need),
+ * converted by the qemu-img built beside QEMU ($NETCARD_QEMU), as the
+ * launcher does for `netcard run --nvm FILE.qcow2`.
+ */
+static inline const char *nvm_image_make_qcow2(const char *name)
+{
+    const char *raw = nvm_image_make(nc_strf("%s.raw", name), 0);
+    const char *path = nc_tmp_path(name);
+    const char *qemu = nc_qemu();
+    const char *slash = strrchr(qemu, '/');
+    const char *img = nc_strf("%.*s/qemu-img",
+                              slash ? (int)(slash - qemu) : 1,
+                              slash ? qemu : ".");
+    const char *const argv[] = { img, "convert", "-q", "-f", "raw", "-O",
+                                 "qcow2", raw, path, NULL };
+    NcProc *p = nc_spawn("qemu-img", argv, NULL);
+    int st = nc_proc_wait_exit(p, NC_TIMEOUT_EXIT_MS);
+
+    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+              "qemu-img convert %s\n%s (build it with `make qemu`)",
+              nc_proc_describe(p), nc_proc_diag(p));
     return path;
 }
 

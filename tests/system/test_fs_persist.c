@@ -215,3 +215,69 @@ Test(system_fs_persist, corrupt_file_content_answers_6581)
     expect_data(&r, (const uint8_t *)"en", 2, "EF_PL");
     fs_quit(&fc);
 }
+
+/*
+ * QEMU snapshots (savevm / loadvm, a qcow2 NVM; docs/machine.md) taken in
+ * the middle of a card session: loadvm brings back the NVM content and
+ * the session with it (the selected EF, ADM1 verified) and the link, so
+ * the same vpcd connection goes on without a new power-on; what was
+ * written after loadvm persists in the image.
+ */
+Test(system_fs_persist, savevm_loadvm_restores_nvm_and_session)
+{
+    uint8_t gen_a[16], gen_b[16], gen_c[16];
+    fill(gen_a, sizeof(gen_a), 0x10);
+    fill(gen_b, sizeof(gen_b), 0x20);
+    fill(gen_c, sizeof(gen_c), 0x30);
+
+    const char *nvm = nvm_image_make_qcow2("card.qcow2");
+    FsCard fc = fs_boot(nvm, NULL, false);
+    nc_console_wait(fc.card->console, "I store: formatted the erased NVM",
+                    READY_TIMEOUT_MS);
+    nc_console_wait(fc.card->console, "I boot: ready", READY_TIMEOUT_MS);
+    fs_power_on(&fc);
+    FsResp r = fs_verify(&fc, FS_ADM1_REF, fs_adm1);
+    cr_assert_eq(r.sw, 0x9000, "VERIFY ADM1 answered %04X", r.sw);
+    fs_expect(&fc, "00A4000C023F00", 0x9000, "SELECT MF");
+    /* EF_ARR record 1: read always, update ADM1 */
+    fs_expect(&fc, fs_create_ef(0x41, FID_BIN, sizeof(gen_a), 0, 0, 1, 0),
+              0x9000, "CREATE FILE (update: ADM1)");
+    fs_expect(&fc, fs_case3("00D60000", gen_a, sizeof(gen_a)), 0x9000,
+              "UPDATE BINARY A");
+
+    char *ret = nc_qmp(fc.card->qmp, "{'execute': 'human-monitor-command', "
+                       "'arguments': {'command-line': 'savevm s1'}}");
+    cr_assert(!strstr(ret, "Error"), "savevm: %s", ret);
+
+    fs_expect(&fc, fs_case3("00D60000", gen_b, sizeof(gen_b)), 0x9000,
+              "UPDATE BINARY B");
+    r = fs_apdu(&fc, "00B0000010");
+    expect_data(&r, gen_b, sizeof(gen_b), "after UPDATE BINARY B");
+    /* a warm reset ends the session: no EF, ADM1 no longer verified */
+    uint8_t atr[40];
+    nc_vpcd_ctrl(fc.vpcd, NC_VPCD_RESET);
+    nc_vpcd_ctrl(fc.vpcd, NC_VPCD_ATR);
+    cr_assert_gt(nc_vpcd_recv(fc.vpcd, atr, sizeof(atr), FS_APDU_TIMEOUT_MS),
+                 0u, "no ATR after a warm reset");
+    select_mf_and(&fc, FID_BIN);
+    fs_expect(&fc, fs_case3("00D60000", gen_c, sizeof(gen_c)), 0x6982,
+              "UPDATE BINARY without ADM1 after the reset");
+
+    ret = nc_qmp(fc.card->qmp, "{'execute': 'human-monitor-command', "
+                 "'arguments': {'command-line': 'loadvm s1'}}");
+    cr_assert(!strstr(ret, "Error"), "loadvm: %s", ret);
+    /* no SELECT, no VERIFY: the snapshot's session */
+    r = fs_apdu(&fc, "00B0000010");
+    expect_data(&r, gen_a, sizeof(gen_a), "READ BINARY after loadvm");
+    fs_expect(&fc, fs_case3("00D60000", gen_c, sizeof(gen_c)), 0x9000,
+              "UPDATE BINARY C with the snapshot's ADM1");
+    fs_quit(&fc);
+
+    fc = fs_boot(nvm, NULL, false);
+    nc_console_wait(fc.card->console, "I boot: ready", READY_TIMEOUT_MS);
+    fs_power_on(&fc);
+    select_mf_and(&fc, FID_BIN);
+    r = fs_apdu(&fc, "00B0000010");
+    expect_data(&r, gen_c, sizeof(gen_c), "READ BINARY after a restart");
+    fs_quit(&fc);
+}

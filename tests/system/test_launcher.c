@@ -270,3 +270,47 @@ Test(system_launcher, new_nvm_boots_to_banner)
     expect_nvm_file(nvm, false);
     nc_proc_stop(p);
 }
+
+/*
+ * `--nvm FILE.qcow2` that does not exist: the launcher makes a qcow2 image
+ * (magic "QFI\xfb", qcow2 spec) whose content is erased flash, so the card
+ * formats it on its first boot as on a raw image, and QEMU can take
+ * savevm snapshots in it.
+ */
+Test(system_launcher, new_qcow2_nvm_is_erased_flash)
+{
+    nc_global_lock("launcher", LOCK_TIMEOUT_MS);
+    const char *nvm = nc_tmp_path("new.qcow2");
+    const char *args[] = { "run", "--nvm", nvm, NULL };
+    NcProc *p = launch("netcard", args);
+    NcConsole *con = nc_console_open(p->stdout_path, "launcher stdout", p);
+    nc_console_wait(con, "I store: formatted the erased NVM", BOOT_TIMEOUT_MS);
+    nc_proc_stop(p);
+
+    size_t n = 0;
+    unsigned char *d = nc_gc(nc_read_file(nvm, &n));
+    cr_assert(d && n >= 4 && memcmp(d, "QFI\xfb", 4) == 0,
+              "%s is not a qcow2 image (%zu bytes)", nvm, n);
+}
+
+/* No qemu-img beside QEMU nor on PATH: one line naming it, exit 2, and no
+ * image left behind (a raw file named .qcow2 would fail in QEMU later). */
+Test(system_launcher, new_qcow2_nvm_without_qemu_img_is_an_error)
+{
+    nc_global_lock("launcher", LOCK_TIMEOUT_MS);
+    const char *qemu = nc_tmp_path("qemu-system-arm");
+    const char *nvm = nc_tmp_path("new.qcow2");
+    cr_assert_eq(symlink(nc_qemu(), qemu), 0, "symlink: %s", strerror(errno));
+    /* a qemu-img installed on this machine must not be found either
+     * (Criterion runs each test in a process of its own) */
+    cr_assert_eq(setenv("PATH", nc_tmpdir(), 1), 0);
+    const char *args[] = { "run", "--qemu", qemu, "--nvm", nvm, NULL };
+    NcProc *p = launch("netcard", args);
+    int rc = run_to_exit(p);
+    cr_assert_eq(rc, 2, "netcard run exited with %d\n%s", rc,
+                 nc_proc_diag(p));
+    const char *err = slurp(p->stderr_path);
+    cr_assert(strstr(err, "qemu-img") && count_lines(err) == 1,
+              "expected one line naming qemu-img:\n%s", err);
+    cr_assert_neq(access(nvm, F_OK), 0, "%s was created", nvm);
+}
