@@ -5,8 +5,9 @@
  * card never does that by itself (kernel/storage.h, docs/store.md).
  *
  * AID F0 6E 65 74 63 61 72 64 02 ("netcard" in a proprietary RID range,
- * 02). Proprietary class only (CLA 80..83, C0..CF with b8 set; an
- * interindustry CLA: 6E00). Commands (docs/iso7816-card.md):
+ * 02). Proprietary class only (b8 = 1: CLA 80..83 on channels 0..3,
+ * C0..CF on 4..19; an interindustry CLA: 6E00). Commands
+ * (docs/iso7816-card.md):
  *
  *   INS 30 CARD STATE   P1P2 0000, no data. Returns 6 bytes:
  *                         store   1 byte: 00 mounted, else minus the
