@@ -278,4 +278,21 @@ static inline unsigned long fs_nvm_get(FsCard *fc, const char *prop)
     return strtoul(v, NULL, 10);
 }
 
+/* Program and erase operations the NVM has started since QEMU started. */
+static inline unsigned long fs_flash_ops(FsCard *fc)
+{
+    return fs_nvm_get(fc, "programs") + fs_nvm_get(fc, "erases");
+}
+
+/* Arm a power cut at the N-th flash operation from now, torn in MODE
+ * ("before", "partial" or "after"; docs/nvm.md tearing injection). */
+static inline void fs_arm_tear(FsCard *fc, const char *mode, unsigned n)
+{
+    nc_qmp(fc->card->qmp, "{'execute': 'qom-set', 'arguments': {'path': "
+           "'/machine/soc/nvm', 'property': 'tear-mode', 'value': '%s'}}",
+           mode);
+    nc_qmp(fc->card->qmp, "{'execute': 'qom-set', 'arguments': {'path': "
+           "'/machine/soc/nvm', 'property': 'tear-after', 'value': %u}}", n);
+}
+
 #endif /* NETCARD_TESTS_SYSTEM_FS_CARD_H */

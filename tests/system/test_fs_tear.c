@@ -99,21 +99,6 @@ static Campaign campaign_start(FsCard *fc, uint64_t salt, const char *what)
     return c;
 }
 
-static unsigned long flash_ops(FsCard *fc)
-{
-    return fs_nvm_get(fc, "programs") + fs_nvm_get(fc, "erases");
-}
-
-/* Arm a cut at the N-th flash operation from now in MODE. */
-static void arm(FsCard *fc, unsigned mode, unsigned n)
-{
-    nc_qmp(fc->card->qmp, "{'execute': 'qom-set', 'arguments': {'path': "
-           "'/machine/soc/nvm', 'property': 'tear-mode', 'value': '%s'}}",
-           tear_modes[mode]);
-    nc_qmp(fc->card->qmp, "{'execute': 'qom-set', 'arguments': {'path': "
-           "'/machine/soc/nvm', 'property': 'tear-after', 'value': %u}}", n);
-}
-
 static void disarm(FsCard *fc)
 {
     nc_qmp(fc->card->qmp, "{'execute': 'qom-set', 'arguments': {'path': "
@@ -136,9 +121,9 @@ static bool torn_apdu(Campaign *c, FsCard *fc, const char *apdu,
     c->last_mode = mode;
     c->last_n = n;
     if (c->verbose) {
-        c->ops_at_arm = flash_ops(fc);
+        c->ops_at_arm = fs_flash_ops(fc);
     }
-    arm(fc, mode, n);
+    fs_arm_tear(fc, tear_modes[mode], n);
     *resp = fs_apdu(fc, apdu);
     if (fs_nvm_get(fc, "tears") == tears) {
         disarm(fc);
@@ -237,10 +222,10 @@ Test(system_fs_tear, update_binary_is_old_or_new_after_every_cut)
     unsigned gen = 0;
     generation(cur, gen);
     select_torn_ef(&fc);
-    unsigned long before = flash_ops(&fc);
+    unsigned long before = fs_flash_ops(&fc);
     fs_expect(&fc, fs_case3("00D60000", cur, EF_SIZE), 0x9000,
               "UPDATE BINARY generation 0");
-    unsigned ops = (unsigned)(flash_ops(&fc) - before);
+    unsigned ops = (unsigned)(fs_flash_ops(&fc) - before);
     cr_assert_gt(ops, 0u, "UPDATE BINARY of 255 new bytes took no flash "
                  "operation");
 
@@ -251,18 +236,18 @@ Test(system_fs_tear, update_binary_is_old_or_new_after_every_cut)
         generation(next, gen + 1);
         select_torn_ef(&fc);
         if (repair_first(&c)) {
-            unsigned long r0 = flash_ops(&fc);
+            unsigned long r0 = fs_flash_ops(&fc);
             fs_expect(&fc, fs_case3("00D60000", cur, EF_SIZE), 0x9000,
                       "UPDATE BINARY of the same content (repairs)");
             c.context = nc_strf(" (after a cut, repaired by a command of %lu "
-                                "operations)", flash_ops(&fc) - r0);
+                                "operations)", fs_flash_ops(&fc) - r0);
         }
-        before = flash_ops(&fc);
+        before = fs_flash_ops(&fc);
         if (!torn_apdu(&c, &fc, fs_case3("00D60000", next, EF_SIZE), ops,
                        &r)) {
             if (c.verbose) {
                 cr_log_info("round %d: completed in %lu operations%s",
-                            c.round, flash_ops(&fc) - before, c.context);
+                            c.round, fs_flash_ops(&fc) - before, c.context);
             }
             cr_assert_eq(r.sw, 0x9000, "seed %llu round %d: UPDATE BINARY "
                          "(not cut) answered %04X", c.seed, c.round, r.sw);
@@ -317,15 +302,15 @@ Test(system_fs_tear, pin_counter_never_goes_back_up)
                  "expected %d (docs/fs.md)", tries, FS_PIN1_MAX);
 
     /* Flash operations of a wrong and of a right presentation. */
-    unsigned long before = flash_ops(&fc);
+    unsigned long before = fs_flash_ops(&fc);
     FsResp r = fs_verify(&fc, FS_PIN1_REF, wrong);
     cr_assert_eq(r.sw, 0x63C0 | (FS_PIN1_MAX - 1), "wrong PIN1 answered "
                  "%04X", r.sw);
-    unsigned ops_wrong = (unsigned)(flash_ops(&fc) - before);
-    before = flash_ops(&fc);
+    unsigned ops_wrong = (unsigned)(fs_flash_ops(&fc) - before);
+    before = fs_flash_ops(&fc);
     r = fs_verify(&fc, FS_PIN1_REF, fs_pin1);
     cr_assert_eq(r.sw, 0x9000, "right PIN1 answered %04X", r.sw);
-    unsigned ops_right = (unsigned)(flash_ops(&fc) - before);
+    unsigned ops_right = (unsigned)(fs_flash_ops(&fc) - before);
     cr_assert(ops_wrong > 0 && ops_right > 0, "VERIFY wrote no flash "
               "(wrong: %u operations, right: %u): the try counter is not "
               "persistent", ops_wrong, ops_right);

@@ -135,11 +135,6 @@ Test(system_perso, a_working_card_refuses_format_nvm)
               "FORMAT NVM changed a working card's NVM");
 }
 
-static unsigned long flash_ops(FsCard *fc)
-{
-    return fs_nvm_get(fc, "programs") + fs_nvm_get(fc, "erases");
-}
-
 static FsCard boot_foreign(unsigned i)
 {
     const char *nvm = fs_make_image(nc_strf("tear%u.nvm", i), 100u + i);
@@ -162,9 +157,9 @@ static FsCard boot_foreign(unsigned i)
 Test(system_perso, power_cuts_during_format_nvm)
 {
     FsCard fc = boot_foreign(0);
-    unsigned long before = flash_ops(&fc);
+    unsigned long before = fs_flash_ops(&fc);
     fs_expect(&fc, FORMAT, 0x9000, "FORMAT NVM (untorn)");
-    unsigned k = (unsigned)(flash_ops(&fc) - before);
+    unsigned k = (unsigned)(fs_flash_ops(&fc) - before);
     fs_quit(&fc);
     cr_assert_gt(k, 257u, "FORMAT NVM of a foreign image took %u flash "
                  "operations: fewer than 256 erases and a format", k);
@@ -178,12 +173,7 @@ Test(system_perso, power_cuts_during_format_nvm)
 
     for (unsigned i = 0; i < sizeof(cuts) / sizeof(cuts[0]); i++) {
         fc = boot_foreign(i + 1);
-        nc_qmp(fc.card->qmp, "{'execute': 'qom-set', 'arguments': {'path': "
-               "'/machine/soc/nvm', 'property': 'tear-mode', 'value': "
-               "'%s'}}", cuts[i].mode);
-        nc_qmp(fc.card->qmp, "{'execute': 'qom-set', 'arguments': {'path': "
-               "'/machine/soc/nvm', 'property': 'tear-after', 'value': %u}}",
-               cuts[i].n);
+        fs_arm_tear(&fc, cuts[i].mode, cuts[i].n);
         (void)fs_apdu(&fc, FORMAT);
         cr_assert_eq(fs_nvm_get(&fc, "tears"), 1ul, "cut %u of %u (%s): the "
                      "power was not cut during FORMAT NVM", cuts[i].n, k,
