@@ -46,7 +46,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "iso7816/dispatch.h"
+#include "apdu/dispatch.h"
 
 #define PERSO_APPLET_AID_LEN 9
 extern const uint8_t perso_applet_aid[PERSO_APPLET_AID_LEN];

@@ -39,7 +39,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "iso7816/dispatch.h"
+#include "apdu/dispatch.h"
 
 #define TEST_APPLET_AID_LEN 9
 extern const uint8_t test_applet_aid[TEST_APPLET_AID_LEN];

@@ -45,7 +45,7 @@
 
 #include <stdint.h>
 
-#include "iso7816/apdu.h"
+#include "apdu/apdu.h"
 #include "iso7816/t0.h"
 
 #define TEST_INS_BENCH 0x5Eu

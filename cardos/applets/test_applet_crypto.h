@@ -47,8 +47,8 @@
 #ifndef CARDOS_APPLETS_TEST_APPLET_CRYPTO_H
 #define CARDOS_APPLETS_TEST_APPLET_CRYPTO_H
 
-#include "iso7816/apdu.h"
-#include "iso7816/dispatch.h"
+#include "apdu/apdu.h"
+#include "apdu/dispatch.h"
 
 #define TEST_INS_CIPHER  0x50u
 #define TEST_INS_MAC     0x52u

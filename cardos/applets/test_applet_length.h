@@ -16,7 +16,7 @@
 
 #include <stddef.h>
 
-#include "iso7816/apdu.h"
+#include "apdu/apdu.h"
 
 static inline void test_applet_set_length(const struct apdu *cmd,
                                           struct apdu_response *rsp, size_t n)

@@ -1,6 +1,6 @@
 /*
  * fs_applet: the file system's commands, the card's default application
- * on every logical channel (iso7816/dispatch.h dispatch_set_default).
+ * on every logical channel (apdu/dispatch.h dispatch_set_default).
  * Commands (ETSI TS 102 221 11, ETSI TS 102 222 6; any CLA the
  * dispatcher accepts; docs/fs.md has every P1/P2 and status word):
  *
@@ -66,7 +66,7 @@
 #include <stdint.h>
 
 #include "fs/fs.h"
-#include "iso7816/dispatch.h"
+#include "apdu/dispatch.h"
 
 #define FS_INS_DEACTIVATE   0x04u
 #define FS_INS_VERIFY       0x20u

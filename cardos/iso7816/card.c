@@ -5,10 +5,10 @@
  */
 #include <string.h>
 
-#include "iso7816/apdu.h"
+#include "apdu/apdu.h"
 #include "iso7816/atr.h"
 #include "iso7816/card.h"
-#include "iso7816/dispatch.h"
+#include "apdu/dispatch.h"
 #include "iso7816/pps.h"
 
 #define LOG_MODULE "iso"

@@ -13,7 +13,7 @@
 #include "drivers/timer.h"
 #include "fs/fs_applet.h"
 #include "iso7816/card.h"
-#include "iso7816/dispatch.h"
+#include "apdu/dispatch.h"
 #include "kernel/event_loop.h"
 #include "kernel/iso_service.h"
 #include "kernel/storage.h"

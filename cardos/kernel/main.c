@@ -35,7 +35,7 @@
 #include "drivers/timer.h"
 #include "drivers/watchdog.h"
 #include "fs/fs_applet.h"
-#include "iso7816/dispatch.h"
+#include "apdu/dispatch.h"
 #include "kernel/event_loop.h"
 #include "kernel/iso_service.h"
 #include "kernel/reset_cause.h"

@@ -15,7 +15,7 @@
 
 #include "applets/test_applet.h"
 #include "fs/fs_applet.h"
-#include "iso7816/dispatch.h"
+#include "apdu/dispatch.h"
 #include "kernel/log.h"
 #include "iso_hex.h"
 #include "nor_sim.h"

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "applets/perso_applet.h"
-#include "iso7816/dispatch.h"
+#include "apdu/dispatch.h"
 #include "kernel/log.h"
 #include "store/store.h"
 #include "iso_hex.h"

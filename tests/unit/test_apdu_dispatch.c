@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "applets/test_applet.h"
-#include "iso7816/dispatch.h"
+#include "apdu/dispatch.h"
 #include "kernel/log.h"
 #include "iso_hex.h"
 

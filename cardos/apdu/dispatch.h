@@ -57,14 +57,14 @@
  *
  * SPDX-License-Identifier: Apache-2.0
  */
-#ifndef CARDOS_ISO7816_DISPATCH_H
-#define CARDOS_ISO7816_DISPATCH_H
+#ifndef CARDOS_APDU_DISPATCH_H
+#define CARDOS_APDU_DISPATCH_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include "iso7816/apdu.h"
+#include "apdu/apdu.h"
 #include "iso7816/t0.h"
 
 #define DISPATCH_CHANNELS    20
@@ -137,4 +137,4 @@ enum t0_dir dispatch_t0_direction(const uint8_t hdr[4]);
 bool dispatch_channel_open(uint8_t channel);
 const struct applet *dispatch_selected(uint8_t channel);
 
-#endif /* CARDOS_ISO7816_DISPATCH_H */
+#endif /* CARDOS_APDU_DISPATCH_H */

@@ -1,5 +1,5 @@
 /*
- * Unit tests: the dispatcher's default application (iso7816/dispatch.h,
+ * Unit tests: the dispatcher's default application (apdu/dispatch.h,
  * dispatch_set_default), with a recording stand-in for the file system
  * next to the test applet: selected on the basic channel after reset and
  * on channels opened from it, SELECT with P1 != 04 always reaches it,
@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "applets/test_applet.h"
-#include "iso7816/dispatch.h"
+#include "apdu/dispatch.h"
 #include "kernel/log.h"
 #include "iso_hex.h"
 

@@ -1,11 +1,11 @@
 /*
- * ISO/IEC 7816-4 APDU parsing and response building. See iso7816/apdu.h.
+ * ISO/IEC 7816-4 APDU parsing and response building. See apdu/apdu.h.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
 #include <string.h>
 
-#include "iso7816/apdu.h"
+#include "apdu/apdu.h"
 
 uint16_t apdu_parse(const uint8_t *buf, size_t len, struct apdu *out)
 {

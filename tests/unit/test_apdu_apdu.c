@@ -8,7 +8,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "iso7816/apdu.h"
+#include "apdu/apdu.h"
 #include "iso_hex.h"
 
 static struct apdu parse_hex(const char *hex, uint16_t want_sw)

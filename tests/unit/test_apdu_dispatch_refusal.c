@@ -1,5 +1,5 @@
 /*
- * Unit tests: the dispatcher's refused state (iso7816/dispatch.h,
+ * Unit tests: the dispatcher's refused state (apdu/dispatch.h,
  * dispatch_set_refusal; docs/crypto.md "The refused state"): once the
  * predicate says so, every command, well-formed or not, answers 6F00
  * without reaching an application, and a response an application made
@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "applets/test_applet.h"
-#include "iso7816/dispatch.h"
+#include "apdu/dispatch.h"
 #include "kernel/log.h"
 #include "iso_hex.h"
 

@@ -22,8 +22,8 @@
  *
  * SPDX-License-Identifier: Apache-2.0
  */
-#ifndef CARDOS_ISO7816_APDU_H
-#define CARDOS_ISO7816_APDU_H
+#ifndef CARDOS_APDU_APDU_H
+#define CARDOS_APDU_APDU_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -112,4 +112,4 @@ bool apdu_response_append(struct apdu_response *rsp, const void *data, size_t n)
 /* Append SW1 SW2 after the data; returns the R-APDU length. */
 size_t apdu_response_finish(struct apdu_response *rsp);
 
-#endif /* CARDOS_ISO7816_APDU_H */
+#endif /* CARDOS_APDU_APDU_H */

@@ -1,11 +1,11 @@
 /*
- * Command dispatcher. See iso7816/dispatch.h.
+ * Command dispatcher. See apdu/dispatch.h.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
 #include <string.h>
 
-#include "iso7816/dispatch.h"
+#include "apdu/dispatch.h"
 
 static const struct applet *applets[DISPATCH_MAX_APPLETS];
 static unsigned applet_count;
