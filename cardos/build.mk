@@ -111,6 +111,8 @@ CARDOS_SRCS := \
     iso7816/t0.c \
     iso7816/t1.c \
     apdu/dispatch.c \
+    apdu/session.c \
+    apdu/applet_table.c \
     iso7816/card.c \
     applets/test_applet.c \
     applets/test_applet_bench.c \
@@ -169,7 +171,7 @@ CARDOS_LWIP_OBJS := $(patsubst $(LWIP_SRC)/src/%.c,$(CARDOS_OBJ)/lwip/%.o,$(CARD
 # Host-buildable modules (no hardware access) for tests/unit/.
 CARDOS_UNIT_SRCS := $(addprefix $(CARDOS_DIR)/,kernel/log.c kernel/reset_cause.c kernel/event_loop.c \
     apdu/apdu.c iso7816/atr.c iso7816/pps.c iso7816/t0.c iso7816/t1.c \
-    apdu/dispatch.c iso7816/card.c applets/test_applet.c \
+    apdu/dispatch.c apdu/session.c apdu/applet_table.c iso7816/card.c applets/test_applet.c \
     applets/perso_applet.c store/crc32.c store/store.c \
     fs/fs.c fs/fcp.c fs/arr.c fs/pin.c fs/perso.c fs/fs_applet.c \
     net/http_parse.c crypto/health.c crypto/aes_soft.c)

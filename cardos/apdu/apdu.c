@@ -145,3 +145,15 @@ size_t apdu_response_finish(struct apdu_response *rsp)
     rsp->buf[rsp->len + 1] = (uint8_t)rsp->sw;
     return rsp->len + 2;
 }
+
+void apdu_response_fit_le(const struct apdu *cmd, struct apdu_response *rsp,
+                          size_t n)
+{
+    if (cmd->le_present && n > cmd->ne) {
+        rsp->len = 0;
+        rsp->sw = (!cmd->extended && n <= 256) ? SW_CORRECT_LENGTH(n)
+                                               : SW_WRONG_LENGTH;
+        return;
+    }
+    rsp->len = n;
+}

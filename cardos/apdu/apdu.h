@@ -109,6 +109,16 @@ void apdu_response_init(struct apdu_response *rsp, uint8_t *buf, size_t cap);
 bool apdu_response_set_data(struct apdu_response *rsp, const void *data, size_t n);
 /* Append bytes; false (nothing appended) if they do not fit. */
 bool apdu_response_append(struct apdu_response *rsp, const void *data, size_t n);
+/*
+ * The response is the @n bytes already at the start of the buffer, unless
+ * the command's Le asks for fewer (Ne < @n): then no data goes back and
+ * the status word tells the terminal: 6Cxx (xx = @n, 00 = 256) for a
+ * short APDU when @n <= 256, else 6700 (ISO/IEC 7816-3:2006 10.3.3 for
+ * 6Cxx; 7816-4:2013 5.3.4). Otherwise rsp->len = @n and the status word
+ * is left as it is.
+ */
+void apdu_response_fit_le(const struct apdu *cmd, struct apdu_response *rsp,
+                          size_t n);
 /* Append SW1 SW2 after the data; returns the R-APDU length. */
 size_t apdu_response_finish(struct apdu_response *rsp);
 

@@ -7,107 +7,71 @@
 
 #include "apdu/dispatch.h"
 
-static const struct applet *applets[DISPATCH_MAX_APPLETS];
-static unsigned applet_count;
-
-struct channel {
-    bool open;
-    const struct applet *selected;
-};
-
-static struct channel channels[DISPATCH_CHANNELS];
+static const struct apdu_registry *registry;
 static const struct applet *default_app;
 static bool (*refused)(void);     /* dispatch_set_refusal() */
 
-static struct {
-    bool active;
-    const struct applet *applet;
-    uint8_t channel;
-} pending;
-
-void dispatch_reset(void)
+void dispatch_init(void)
 {
-    for (unsigned i = 0; i < DISPATCH_CHANNELS; i++) {
-        if (channels[i].selected && channels[i].selected->deselect) {
-            channels[i].selected->deselect(channels[i].selected->self, (uint8_t)i);
-        }
-        channels[i].open = false;
-        channels[i].selected = NULL;
-    }
-    channels[0].open = true;
-    pending.active = false;
-    if (default_app) {
-        if (default_app->reset) {
-            default_app->reset(default_app->self);
-        }
-        if (default_app->select == NULL ||
-            default_app->select(default_app->self, 0)) {
-            channels[0].selected = default_app;
-        }
-    }
+    registry = NULL;
+    default_app = NULL;
+    refused = NULL;
+}
+
+void dispatch_set_registry(const struct apdu_registry *r)
+{
+    registry = r;
 }
 
 void dispatch_set_default(const struct applet *a)
 {
     default_app = a;
-    if (a && channels[0].open && channels[0].selected == NULL &&
-        (a->select == NULL || a->select(a->self, 0))) {
-        channels[0].selected = a;
-    }
 }
 
-void dispatch_init(void)
+void dispatch_set_refusal(bool (*is_refused)(void))
 {
-    memset(channels, 0, sizeof(channels));
-    default_app = NULL;
-    refused = NULL;
-    applet_count = 0;
-    memset(applets, 0, sizeof(applets));
-    dispatch_reset();
+    refused = is_refused;
 }
 
-bool dispatch_register(const struct applet *a)
+static bool select_on(struct apdu_session *s, uint8_t ch, const struct applet *a)
 {
-    if (applet_count >= DISPATCH_MAX_APPLETS || a->aid_len < DISPATCH_AID_MIN ||
-        a->aid_len > DISPATCH_AID_MAX || a->process == NULL) {
-        return false;
-    }
-    applets[applet_count++] = a;
-    return true;
+    struct apdu_origin o = apdu_session_origin(s, ch);
+
+    return a->select == NULL || a->select(a->self, &o);
 }
 
-bool dispatch_channel_open(uint8_t channel)
+static void deselect(struct apdu_session *s, uint8_t ch)
 {
-    return channel < DISPATCH_CHANNELS && channels[channel].open;
-}
-
-const struct applet *dispatch_selected(uint8_t channel)
-{
-    return channel < DISPATCH_CHANNELS ? channels[channel].selected : NULL;
-}
-
-bool dispatch_pending(void)
-{
-    return pending.active;
-}
-
-void dispatch_cancel(void)
-{
-    pending.active = false;
-}
-
-static void deselect(uint8_t ch)
-{
-    const struct applet *a = channels[ch].selected;
+    const struct applet *a = s->channels[ch].selected;
 
     if (a && a->deselect) {
-        a->deselect(a->self, ch);
+        struct apdu_origin o = apdu_session_origin(s, ch);
+
+        a->deselect(a->self, &o);
     }
-    channels[ch].selected = NULL;
+    s->channels[ch].selected = NULL;
 }
 
-static void manage_channel(const struct apdu *cmd, uint8_t ch,
-                           struct apdu_response *rsp)
+void dispatch_reset(struct apdu_session *s)
+{
+    for (uint8_t i = 0; i < APDU_CHANNELS; i++) {
+        deselect(s, i);
+        s->channels[i].open = false;
+    }
+    s->channels[0].open = true;
+    s->pending.active = false;
+    if (default_app) {
+        if (default_app->reset) {
+            default_app->reset(default_app->self, s);
+        }
+        if (select_on(s, 0, default_app)) {
+            s->channels[0].selected = default_app;
+        }
+    }
+}
+
+static void manage_channel(struct apdu_session *s, const struct apdu *cmd,
+                           uint8_t ch, struct apdu_response *rsp)
 {
     uint8_t target = cmd->p2;
 
@@ -116,36 +80,34 @@ static void manage_channel(const struct apdu *cmd, uint8_t ch,
         return;
     }
     if (cmd->p1 == 0x00) {
+        const struct applet *a;
+
         if (target == 0) {
             if (cmd->ne == 0) {
                 rsp->sw = SW_WRONG_LENGTH;
                 return;
             }
-            for (target = 1; target < DISPATCH_CHANNELS; target++) {
-                if (!channels[target].open) {
+            for (target = 1; target < APDU_CHANNELS; target++) {
+                if (!s->channels[target].open) {
                     break;
                 }
             }
-            if (target == DISPATCH_CHANNELS) {
+            if (target == APDU_CHANNELS) {
                 rsp->sw = SW_FUNC_NOT_SUPPORTED;
                 return;
             }
-        } else if (target >= DISPATCH_CHANNELS) {
+        } else if (target >= APDU_CHANNELS) {
             rsp->sw = SW_LOGICAL_CHANNEL_NOT_SUPPORTED;
             return;
-        } else if (channels[target].open) {
+        } else if (s->channels[target].open) {
             rsp->sw = SW_INCORRECT_P1P2;
             return;
         }
-        channels[target].open = true;
-        channels[target].selected = NULL;
-        {
-            const struct applet *a = ch != 0 ? channels[ch].selected
-                                             : default_app;
-
-            if (a && (a->select == NULL || a->select(a->self, target))) {
-                channels[target].selected = a;
-            }
+        s->channels[target].open = true;
+        s->channels[target].selected = NULL;
+        a = ch != 0 ? s->channels[ch].selected : default_app;
+        if (a && select_on(s, target, a)) {
+            s->channels[target].selected = a;
         }
         if (cmd->p2 == 0) {
             (void)apdu_response_set_data(rsp, &target, 1);
@@ -157,51 +119,60 @@ static void manage_channel(const struct apdu *cmd, uint8_t ch,
             rsp->sw = SW_INCORRECT_P1P2;
             return;
         }
-        if (target >= DISPATCH_CHANNELS || !channels[target].open) {
+        if (target >= APDU_CHANNELS || !s->channels[target].open) {
             rsp->sw = SW_LOGICAL_CHANNEL_NOT_SUPPORTED;
             return;
         }
-        deselect(target);
-        channels[target].open = false;
+        deselect(s, target);
+        s->channels[target].open = false;
         return;
     }
     rsp->sw = SW_INCORRECT_P1P2;
 }
 
-static void select_by_aid(const struct apdu *cmd, uint8_t ch,
-                          struct apdu_response *rsp)
+/* The application SELECT by DF name finds, per P2's occurrence bits. */
+static const struct applet *find_by_name(const struct apdu_session *s,
+                                         uint8_t ch, const struct apdu *cmd,
+                                         bool next)
+{
+    const struct applet *cur = s->channels[ch].selected;
+
+    if (registry == NULL) {
+        return NULL;
+    }
+    if (!next || cur == NULL || cur->aid_len < cmd->nc ||
+        memcmp(cur->aid, cmd->data, cmd->nc) != 0) {
+        cur = NULL;     /* first occurrence */
+    }
+    return registry->find(registry->ctx, cmd->data, cmd->nc, cur);
+}
+
+static void select_by_aid(struct apdu_session *s, const struct apdu *cmd,
+                          uint8_t ch, struct apdu_response *rsp)
 {
     uint8_t occurrence = cmd->p2 & 0x03;
     uint8_t fci = cmd->p2 & 0x0c;
-    const struct applet *found = NULL;
-    uint8_t name[DISPATCH_AID_MAX];
-    uint8_t tpl;
+    const struct applet *found;
 
     if ((cmd->p2 & 0xf0) != 0 || (occurrence != 0 && occurrence != 2) ||
         fci == 0x08) {
         rsp->sw = SW_INCORRECT_P1P2;
         return;
     }
-    if (cmd->nc < DISPATCH_AID_MIN || cmd->nc > DISPATCH_AID_MAX) {
+    if (cmd->nc < APDU_AID_MIN || cmd->nc > APDU_AID_MAX) {
         rsp->sw = SW_WRONG_LENGTH;
         return;
     }
-    if (occurrence == 0) {
-        for (unsigned i = 0; i < applet_count; i++) {
-            if (applets[i]->aid_len >= cmd->nc &&
-                memcmp(applets[i]->aid, cmd->data, cmd->nc) == 0) {
-                found = applets[i];
-                break;
-            }
-        }
-    }
+    found = find_by_name(s, ch, cmd, occurrence == 2);
     if (found == NULL && default_app) {
+        struct apdu_origin o = apdu_session_origin(s, ch);
+
         /* the default application's ADFs */
-        (void)default_app->process(default_app->self, ch, cmd, rsp);
+        (void)default_app->process(default_app->self, &o, cmd, rsp);
         if ((rsp->sw == SW_OK || rsp->sw == 0x6283u) &&
-            channels[ch].selected != default_app) {
-            deselect(ch);
-            channels[ch].selected = default_app;
+            s->channels[ch].selected != default_app) {
+            deselect(s, ch);
+            s->channels[ch].selected = default_app;
         }
         return;
     }
@@ -209,28 +180,39 @@ static void select_by_aid(const struct apdu *cmd, uint8_t ch,
         rsp->sw = SW_FILE_NOT_FOUND;
         return;
     }
-    deselect(ch);
-    if (found->select && !found->select(found->self, ch)) {
+    deselect(s, ch);
+    if (!select_on(s, ch, found)) {
         rsp->sw = SW_SELECT_REFUSED;
         return;
     }
-    channels[ch].selected = found;
+    s->channels[ch].selected = found;
     if (fci == 0x0c) {
         return;
     }
-    tpl = fci == 0x04 ? 0x62 : 0x6f;
-    memcpy(name, found->aid, found->aid_len);
     {
-        uint8_t hdr[4] = { tpl, (uint8_t)(2 + found->aid_len), 0x84, found->aid_len };
+        uint8_t hdr[4] = { fci == 0x04 ? 0x62 : 0x6f,
+                           (uint8_t)(2 + found->aid_len), 0x84, found->aid_len };
 
         (void)apdu_response_set_data(rsp, hdr, sizeof(hdr));
-        (void)apdu_response_append(rsp, name, found->aid_len);
+        (void)apdu_response_append(rsp, found->aid, found->aid_len);
     }
 }
 
-void dispatch_set_refusal(bool (*is_refused)(void))
+/* SELECT by FID / path: always the default application. */
+static void select_default(struct apdu_session *s, const struct apdu *cmd,
+                           uint8_t ch, struct apdu_response *rsp)
 {
-    refused = is_refused;
+    struct apdu_origin o = apdu_session_origin(s, ch);
+
+    if (s->channels[ch].selected != default_app) {
+        deselect(s, ch);
+        if (!select_on(s, ch, default_app)) {
+            rsp->sw = SW_SELECT_REFUSED;
+            return;
+        }
+        s->channels[ch].selected = default_app;
+    }
+    (void)default_app->process(default_app->self, &o, cmd, rsp);
 }
 
 static enum applet_status finish(struct apdu_response *rsp, size_t *rsp_len)
@@ -243,16 +225,33 @@ static enum applet_status finish(struct apdu_response *rsp, size_t *rsp_len)
     return APPLET_DONE;
 }
 
-enum applet_status dispatch_command(uint8_t *buf, size_t len, size_t cap,
-                                    size_t *rsp_len)
+/* The application selected on CH processes CMD (it may go on later). */
+static enum applet_status to_selected(struct apdu_session *s,
+                                      const struct apdu *cmd, uint8_t ch,
+                                      struct apdu_response *rsp,
+                                      size_t *rsp_len)
+{
+    const struct applet *a = s->channels[ch].selected;
+    struct apdu_origin o = apdu_session_origin(s, ch);
+
+    if (a->process(a->self, &o, cmd, rsp) == APPLET_PENDING) {
+        s->pending.active = true;
+        s->pending.applet = a;
+        s->pending.channel = ch;
+        return APPLET_PENDING;
+    }
+    return finish(rsp, rsp_len);
+}
+
+enum applet_status dispatch_command(struct apdu_session *s, uint8_t *buf,
+                                    size_t len, size_t cap, size_t *rsp_len)
 {
     struct apdu cmd;
     struct apdu_response rsp;
     struct apdu_class cls;
-    const struct applet *a;
     uint16_t sw;
 
-    pending.active = false;
+    s->pending.active = false;
     sw = apdu_parse(buf, len, &cmd);
     apdu_response_init(&rsp, buf, cap);
     if (refused && refused()) {
@@ -267,34 +266,24 @@ enum applet_status dispatch_command(uint8_t *buf, size_t len, size_t cap,
     if (!cls.valid) {
         rsp.sw = SW_CLA_NOT_SUPPORTED;
     } else if (cls.sm != 0) {
+        /* the selected application unwraps (or refuses) it */
+        if (apdu_session_selected(s, cls.channel) != NULL &&
+            s->channels[cls.channel].open) {
+            return to_selected(s, &cmd, cls.channel, &rsp, rsp_len);
+        }
         rsp.sw = SW_SECURE_MESSAGING_NOT_SUPPORTED;
     } else if (cls.chaining) {
         rsp.sw = SW_COMMAND_CHAINING_NOT_SUPPORTED;
-    } else if (!channels[cls.channel].open) {
+    } else if (!s->channels[cls.channel].open) {
         rsp.sw = SW_LOGICAL_CHANNEL_NOT_SUPPORTED;
     } else if (!cls.proprietary && cmd.ins == INS_MANAGE_CHANNEL) {
-        manage_channel(&cmd, cls.channel, &rsp);
+        manage_channel(s, &cmd, cls.channel, &rsp);
     } else if (!cls.proprietary && cmd.ins == INS_SELECT && cmd.p1 == 0x04) {
-        select_by_aid(&cmd, cls.channel, &rsp);
+        select_by_aid(s, &cmd, cls.channel, &rsp);
     } else if (!cls.proprietary && cmd.ins == INS_SELECT && default_app) {
-        /* SELECT by FID / path: always the default application */
-        if (channels[cls.channel].selected != default_app) {
-            deselect(cls.channel);
-            if (default_app->select &&
-                !default_app->select(default_app->self, cls.channel)) {
-                rsp.sw = SW_SELECT_REFUSED;
-                return finish(&rsp, rsp_len);
-            }
-            channels[cls.channel].selected = default_app;
-        }
-        (void)default_app->process(default_app->self, cls.channel, &cmd, &rsp);
-    } else if ((a = channels[cls.channel].selected) != NULL) {
-        if (a->process(a->self, cls.channel, &cmd, &rsp) == APPLET_PENDING) {
-            pending.active = true;
-            pending.applet = a;
-            pending.channel = cls.channel;
-            return APPLET_PENDING;
-        }
+        select_default(s, &cmd, cls.channel, &rsp);
+    } else if (s->channels[cls.channel].selected != NULL) {
+        return to_selected(s, &cmd, cls.channel, &rsp, rsp_len);
     } else if (!cls.proprietary && cmd.ins == INS_SELECT) {
         rsp.sw = SW_INCORRECT_P1P2;
     } else {
@@ -303,34 +292,42 @@ enum applet_status dispatch_command(uint8_t *buf, size_t len, size_t cap,
     return finish(&rsp, rsp_len);
 }
 
-enum applet_status dispatch_poll(uint8_t *buf, size_t cap, size_t *rsp_len)
+enum applet_status dispatch_poll(struct apdu_session *s, uint8_t *buf,
+                                 size_t cap, size_t *rsp_len)
 {
     struct apdu_response rsp;
+    const struct applet *a = s->pending.applet;
+    struct apdu_origin o;
 
     apdu_response_init(&rsp, buf, cap);
-    if (!pending.active) {
+    if (!s->pending.active || a->poll == NULL) {
+        s->pending.active = false;
         rsp.sw = SW_UNKNOWN;
         return finish(&rsp, rsp_len);
     }
-    if (pending.applet->poll == NULL) {
-        pending.active = false;
-        rsp.sw = SW_UNKNOWN;
-        return finish(&rsp, rsp_len);
-    }
-    if (pending.applet->poll(pending.applet->self, pending.channel, &rsp) ==
-        APPLET_PENDING) {
+    o = apdu_session_origin(s, s->pending.channel);
+    if (a->poll(a->self, &o, &rsp) == APPLET_PENDING) {
         return APPLET_PENDING;
     }
-    pending.active = false;
+    s->pending.active = false;
     return finish(&rsp, rsp_len);
 }
 
-enum t0_dir dispatch_t0_direction(const uint8_t hdr[4])
+enum t0_dir dispatch_t0_direction(const struct apdu_session *s,
+                                  const uint8_t hdr[4])
 {
     struct apdu_class cls = apdu_class_decode(hdr[0]);
     const struct applet *a;
 
-    if (!cls.valid || cls.sm || cls.chaining || !channels[cls.channel].open) {
+    if (!cls.valid || !s->channels[cls.channel].open) {
+        return T0_DIR_NONE;
+    }
+    a = s->channels[cls.channel].selected;
+    if (cls.sm != 0) {
+        return a && a->t0_direction ? a->t0_direction(a->self, hdr)
+                                    : T0_DIR_NONE;
+    }
+    if (cls.chaining) {
         return T0_DIR_NONE;
     }
     if (!cls.proprietary && hdr[1] == INS_MANAGE_CHANNEL) {
@@ -343,7 +340,6 @@ enum t0_dir dispatch_t0_direction(const uint8_t hdr[4])
         default_app->t0_direction) {
         return default_app->t0_direction(default_app->self, hdr);
     }
-    a = channels[cls.channel].selected;
     if (a && a->t0_direction) {
         return a->t0_direction(a->self, hdr);
     }

@@ -1,15 +1,20 @@
 /*
  * Command dispatcher: class byte -> logical channel, MANAGE CHANNEL,
  * SELECT by AID, routing to the application selected on each channel
- * (ISO/IEC 7816-4:2013 5.4.1, 11.1.2, 11.2.2).
+ * (ISO/IEC 7816-4:2013 5.4.1, 11.1.2, 11.2.2), for every APDU session
+ * (apdu/session.h). Applications follow the contract of apdu/applet.h
+ * and are found through a registry (apdu/registry.h).
  *
- * Order of checks for a command APDU:
+ * Order of checks for a command APDU of session S:
  *   0. the card is refused (dispatch_set_refusal)      6F00
  *   1. malformed length (apdu_parse)                   6700
  *   2. CLA invalid (20..3F, 90..BF, FF)                6E00
- *   3. secure messaging indicated                      6882
+ *   3. secure messaging indicated (CLA b4b3 or b6): the application
+ *      selected on the (open) channel processes it, whatever the INS
+ *      and chaining bit (it unwraps, or answers 6882 itself); channel
+ *      closed or nothing selected: 6882.
  *   4. command chaining indicated (CLA b5)             6884
- *   5. logical channel not open                        6881
+ *   5. logical channel not open in S                   6881
  *   6. INS 70 MANAGE CHANNEL (interindustry CLA), see below
  *   7. INS A4 SELECT with P1 = 04 (interindustry CLA), see below
  *   8. the application selected on the channel processes it;
@@ -21,10 +26,10 @@
  *   - SELECT (interindustry CLA) with P1 != 04 always goes to it: it
  *     becomes the channel's application (the previous one deselected,
  *     its select() called) and processes the command;
- *   - SELECT P1 = 04 matches the registered applications first; if none
+ *   - SELECT P1 = 04 looks in the registry first; if none
  *     matches, the default application processes it (ADFs) and, on
  *     9000 / 6283, becomes the channel's application;
- *   - its reset() is called by dispatch_reset();
+ *   - its reset() is called by dispatch_reset() with the session;
  *   - T=0 directions of SELECT P1 != 04 come from it.
  * Without a default application the rules below apply unchanged.
  *
@@ -40,18 +45,19 @@
  *   (7816-4 11.1.2).
  *
  * SELECT, P1 = 04 (by DF name): data = AID (5..16 bytes; else 6700),
- *   matched against registered applications: full name or prefix
- *   (partial DF name). P2: b2b1 00 first/only occurrence (10 next: 6A82
- *   since names are unique), b4b3 00 FCI (6F 84 AID), 01 FCP (62 84
- *   AID), 11 no data; anything else 6A86. Not found: 6A82, the previous
- *   selection stays. Found: the previous application on that channel is
- *   deselected, the new one selected; an application may refuse
- *   (select() false: 6999).
+ *   looked up in the registry: full name or prefix (partial DF name).
+ *   P2: b2b1 00 first/only occurrence, 10 next occurrence (the next
+ *   match after the application selected on the channel, if that one
+ *   matches the name; else the first), b4b3 00 FCI (6F 84 AID), 01 FCP
+ *   (62 84 AID), 11 no data; anything else 6A86. Not found: 6A82, the
+ *   previous selection stays. Found: the previous application on that
+ *   channel is deselected, the new one selected; an application may
+ *   refuse (select() false: 6999).
  *   Other P1 values go to the selected application, or 6A86 if none.
  *
  * Applications may complete a command later (APPLET_PENDING): the link
- * layer keeps the terminal waiting (T=1 WTX / T=0 NULL) and the owner
- * calls dispatch_poll() until it is done.
+ * layer keeps the terminal waiting (T=1 WTX / T=0 NULL) and the session's
+ * owner calls dispatch_poll() until it is done.
  *
  * No hardware access; compiles on the host.
  *
@@ -65,50 +71,23 @@
 #include <stdint.h>
 
 #include "apdu/apdu.h"
+#include "apdu/applet.h"
+#include "apdu/registry.h"
+#include "apdu/session.h"
 #include "iso7816/t0.h"
-
-#define DISPATCH_CHANNELS    20
-#define DISPATCH_MAX_APPLETS 8
-#define DISPATCH_AID_MIN     5
-#define DISPATCH_AID_MAX     16
 
 #define INS_MANAGE_CHANNEL   0x70u
 #define INS_SELECT           0xa4u
 
 #define SW_SELECT_REFUSED    0x6999u
 
-enum applet_status { APPLET_DONE, APPLET_PENDING };
-
-struct applet {
-    const char *name;
-    const uint8_t *aid;
-    uint8_t aid_len;
-    void *self;
-    /* May refuse (false). NULL: always accepts. */
-    bool (*select)(void *self, uint8_t channel);
-    void (*deselect)(void *self, uint8_t channel);   /* may be NULL */
-    /* rsp->sw preset to 9000 and no data. */
-    enum applet_status (*process)(void *self, uint8_t channel,
-                                  const struct apdu *cmd,
-                                  struct apdu_response *rsp);
-    /* Continue a pending command; may be NULL if never pending. */
-    enum applet_status (*poll)(void *self, uint8_t channel,
-                               struct apdu_response *rsp);
-    /* T=0 case of a command for this application (see t0.h). */
-    enum t0_dir (*t0_direction)(void *self, const uint8_t hdr[4]);
-    /* Card reset (default application only); may be NULL. */
-    void (*reset)(void *self);
-};
-
-/* Close every channel but the basic one, deselect all; forget applets. */
+/* Forget the registry, the default application and the refusal. */
 void dispatch_init(void);
-/* Register an application (kept by pointer). False if full or bad AID. */
-bool dispatch_register(const struct applet *a);
-/* Card reset: channels closed, nothing selected (but the default
- * application on the basic channel); applets stay registered. */
-void dispatch_reset(void);
+/* Where SELECT by DF name finds applications (kept by pointer); NULL:
+ * none but the default application. */
+void dispatch_set_registry(const struct apdu_registry *registry);
 /* Set (or with NULL clear) the default application; kept by pointer,
- * needs no AID. dispatch_init() clears it. */
+ * needs no AID. Takes effect at each session's next dispatch_reset(). */
 void dispatch_set_default(const struct applet *a);
 
 /*
@@ -120,21 +99,23 @@ void dispatch_set_default(const struct applet *a);
  */
 void dispatch_set_refusal(bool (*is_refused)(void));
 
+/* Reset session S (a card reset for its source): every application in it
+ * deselected, channels closed but the basic one, nothing pending; the
+ * default application (its reset() called) selected on the basic one. */
+void dispatch_reset(struct apdu_session *s);
+
 /*
- * Process the C-APDU in buf[0..len) (buf has @cap bytes). DONE: the
- * R-APDU is in buf[0..*rsp_len). PENDING: call dispatch_poll() later.
- * A new command cancels a pending one.
+ * Process the C-APDU in buf[0..len) (buf has @cap bytes) for session S.
+ * DONE: the R-APDU is in buf[0..*rsp_len). PENDING: call dispatch_poll()
+ * later. A new command cancels a pending one.
  */
-enum applet_status dispatch_command(uint8_t *buf, size_t len, size_t cap,
-                                    size_t *rsp_len);
-enum applet_status dispatch_poll(uint8_t *buf, size_t cap, size_t *rsp_len);
-bool dispatch_pending(void);
-void dispatch_cancel(void);
+enum applet_status dispatch_command(struct apdu_session *s, uint8_t *buf,
+                                    size_t len, size_t cap, size_t *rsp_len);
+enum applet_status dispatch_poll(struct apdu_session *s, uint8_t *buf,
+                                 size_t cap, size_t *rsp_len);
 
 /* T=0: which way data goes for this header (t0_io.direction). */
-enum t0_dir dispatch_t0_direction(const uint8_t hdr[4]);
-
-bool dispatch_channel_open(uint8_t channel);
-const struct applet *dispatch_selected(uint8_t channel);
+enum t0_dir dispatch_t0_direction(const struct apdu_session *s,
+                                  const uint8_t hdr[4]);
 
 #endif /* CARDOS_APDU_DISPATCH_H */

@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "applets/perso_applet.h"
-#include "applets/test_applet_length.h"
 
 #define LOG_MODULE "perso"
 #include "kernel/log.h"
@@ -49,7 +48,7 @@ static void card_state(const struct apdu *cmd, struct apdu_response *rsp)
         rsp->sw = SW_WRONG_LENGTH;
         return;
     }
-    test_applet_set_length(cmd, rsp, sizeof(out));
+    apdu_response_fit_le(cmd, rsp, sizeof(out));
 }
 
 static enum applet_status format(const struct apdu *cmd,
@@ -78,13 +77,18 @@ static enum applet_status format(const struct apdu *cmd,
     return APPLET_PENDING;
 }
 
-static enum applet_status process(void *self, uint8_t channel,
+static enum applet_status process(void *self,
+                                  const struct apdu_origin *origin,
                                   const struct apdu *cmd,
                                   struct apdu_response *rsp)
 {
     (void)self;
-    (void)channel;
+    (void)origin;
     formatting = false;     /* a new command ends a pending FORMAT */
+    if (apdu_secure_messaging(cmd)) {
+        rsp->sw = SW_SECURE_MESSAGING_NOT_SUPPORTED;    /* applet.h */
+        return APPLET_DONE;
+    }
     if (!apdu_class_decode(cmd->cla).proprietary) {
         rsp->sw = SW_CLA_NOT_SUPPORTED;
         return APPLET_DONE;
@@ -108,13 +112,13 @@ static enum applet_status process(void *self, uint8_t channel,
     return format(cmd, rsp);
 }
 
-static enum applet_status poll(void *self, uint8_t channel,
+static enum applet_status poll(void *self, const struct apdu_origin *origin,
                                struct apdu_response *rsp)
 {
     int rc;
 
     (void)self;
-    (void)channel;
+    (void)origin;
     if (!formatting) {
         rsp->sw = SW_UNKNOWN;
         return APPLET_DONE;

@@ -46,7 +46,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "apdu/dispatch.h"
+#include "apdu/applet.h"
 
 #define PERSO_APPLET_AID_LEN 9
 extern const uint8_t perso_applet_aid[PERSO_APPLET_AID_LEN];
@@ -85,7 +85,7 @@ struct perso_applet_config {
     int (*format_step)(void);
 };
 
-/* Configure and return the application, ready for dispatch_register(). */
+/* Configure and return the application, ready for a registry (apdu/applet_table.h). */
 const struct applet *perso_applet_init(const struct perso_applet_config *cfg);
 
 #endif /* CARDOS_APPLETS_PERSO_APPLET_H */

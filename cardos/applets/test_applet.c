@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "applets/test_applet.h"
-#include "applets/test_applet_length.h"
 #include "kernel/log.h"
 
 const uint8_t test_applet_aid[TEST_APPLET_AID_LEN] = {
@@ -38,7 +37,8 @@ static void add_tlv(struct apdu_response *rsp, uint8_t tag, const char *s)
     (void)apdu_response_append(rsp, s, n);
 }
 
-static void info(const struct apdu *cmd, uint8_t channel, struct apdu_response *rsp)
+static void info(const struct apdu *cmd, uint8_t channel,
+                 struct apdu_response *rsp)
 {
     char link[64] = "";
 
@@ -75,7 +75,7 @@ static void info(const struct apdu *cmd, uint8_t channel, struct apdu_response *
         }
         (void)apdu_response_set_data(rsp, line, (size_t)n);
     }
-    test_applet_set_length(cmd, rsp, rsp->len);
+    apdu_response_fit_le(cmd, rsp, rsp->len);
 }
 
 static bool status_allowed(uint16_t sw)
@@ -88,13 +88,18 @@ static bool status_allowed(uint16_t sw)
     return sw1 >= 0x62 && sw1 <= 0x6f && sw1 != 0x6c;
 }
 
-static enum applet_status process(void *self, uint8_t channel,
+static enum applet_status process(void *self,
+                                  const struct apdu_origin *origin,
                                   const struct apdu *cmd,
                                   struct apdu_response *rsp)
 {
     uint16_t p1p2 = (uint16_t)(cmd->p1 << 8 | cmd->p2);
 
     (void)self;
+    if (apdu_secure_messaging(cmd)) {
+        rsp->sw = SW_SECURE_MESSAGING_NOT_SUPPORTED;    /* applet.h */
+        return APPLET_DONE;
+    }
     switch (cmd->ins) {
     case TEST_INS_ECHO:
         if (p1p2 != 0) {
@@ -106,7 +111,7 @@ static enum applet_status process(void *self, uint8_t channel,
             break;
         }
         (void)apdu_response_set_data(rsp, cmd->data, cmd->nc);
-        test_applet_set_length(cmd, rsp, cmd->nc);
+        apdu_response_fit_le(cmd, rsp, cmd->nc);
         break;
     case TEST_INS_GENERATE:
         if (cmd->nc != 0 || !cap_ok(rsp, p1p2)) {
@@ -116,7 +121,7 @@ static enum applet_status process(void *self, uint8_t channel,
         for (size_t i = 0; i < p1p2; i++) {
             rsp->buf[i] = (uint8_t)i;
         }
-        test_applet_set_length(cmd, rsp, p1p2);
+        apdu_response_fit_le(cmd, rsp, p1p2);
         break;
     case TEST_INS_STATUS:
         if (!status_allowed(p1p2)) {
@@ -125,7 +130,7 @@ static enum applet_status process(void *self, uint8_t channel,
         }
         if (p1p2 == 0x9000 || cmd->p1 == 0x62 || cmd->p1 == 0x63) {
             (void)apdu_response_set_data(rsp, cmd->data, cmd->nc);
-            test_applet_set_length(cmd, rsp, cmd->nc);
+            apdu_response_fit_le(cmd, rsp, cmd->nc);
             if (rsp->sw != SW_OK) {
                 break;
             }
@@ -142,7 +147,7 @@ static enum applet_status process(void *self, uint8_t channel,
         state.delay_ms = p1p2;
         return APPLET_PENDING;
     case TEST_INS_INFO:
-        info(cmd, channel, rsp);
+        info(cmd, origin->channel, rsp);
         break;
     default:
         if (cmd->ins >= 0x50 && cmd->ins <= 0x5f && config.crypto_process) {
@@ -154,10 +159,11 @@ static enum applet_status process(void *self, uint8_t channel,
     return APPLET_DONE;
 }
 
-static enum applet_status poll(void *self, uint8_t channel, struct apdu_response *rsp)
+static enum applet_status poll(void *self, const struct apdu_origin *origin,
+                               struct apdu_response *rsp)
 {
     (void)self;
-    (void)channel;
+    (void)origin;
     if (!state.delaying) {
         rsp->sw = SW_UNKNOWN;
         return APPLET_DONE;

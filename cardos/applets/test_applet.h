@@ -39,7 +39,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "apdu/dispatch.h"
+#include "apdu/applet.h"
 
 #define TEST_APPLET_AID_LEN 9
 extern const uint8_t test_applet_aid[TEST_APPLET_AID_LEN];
@@ -66,7 +66,7 @@ struct test_applet_config {
     enum t0_dir (*crypto_t0_direction)(const uint8_t hdr[4]);
 };
 
-/* Configure and return the application, ready for dispatch_register(). */
+/* Configure and return the application, ready for a registry (apdu/applet_table.h). */
 const struct applet *test_applet_init(const struct test_applet_config *cfg);
 
 #endif /* CARDOS_APPLETS_TEST_APPLET_H */

@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "applets/test_applet_bench.h"
-#include "applets/test_applet_length.h"
 #include "arch/cpu.h"
 #include "crypto/crypto.h"
 #include "kernel/bench_mark.h"
@@ -123,7 +122,7 @@ static void answer_cycles(const struct apdu *cmd, struct apdu_response *rsp,
     be[2] = (uint8_t)(cycles >> 8);
     be[3] = (uint8_t)cycles;
     (void)apdu_response_set_data(rsp, be, sizeof(be));
-    test_applet_set_length(cmd, rsp, sizeof(be));
+    apdu_response_fit_le(cmd, rsp, sizeof(be));
 }
 
 void test_applet_bench(const struct apdu *cmd, struct apdu_response *rsp)

@@ -9,7 +9,6 @@
 #include "applets/test_applet_crypto.h"
 
 #include "applets/test_applet_bench.h"
-#include "applets/test_applet_length.h"
 
 #include <string.h>
 
@@ -41,7 +40,7 @@ static void finish(const struct apdu *cmd, struct apdu_response *rsp,
         rsp->len = 0;
         return;
     }
-    test_applet_set_length(cmd, rsp, n);
+    apdu_response_fit_le(cmd, rsp, n);
 }
 
 static bool room(const struct apdu_response *rsp, size_t n)

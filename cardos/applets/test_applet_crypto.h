@@ -48,7 +48,7 @@
 #define CARDOS_APPLETS_TEST_APPLET_CRYPTO_H
 
 #include "apdu/apdu.h"
-#include "apdu/dispatch.h"
+#include "apdu/applet.h"
 
 #define TEST_INS_CIPHER  0x50u
 #define TEST_INS_MAC     0x52u

@@ -17,12 +17,13 @@ struct chan_state {
 };
 
 static struct fs card_fs;
-static struct chan_state chans[DISPATCH_CHANNELS];
+/* per logical channel of every APDU session (apdu/applet.h slots) */
+static struct chan_state chans[APDU_SLOTS];
 static struct pin_session session;
 
 static void reset_all(void)
 {
-    for (unsigned i = 0; i < DISPATCH_CHANNELS; i++) {
+    for (unsigned i = 0; i < APDU_SLOTS; i++) {
         chans[i] = (struct chan_state){ .df = FS_MF_NO };
     }
     pin_session_clear(&session);
@@ -602,7 +603,7 @@ static uint16_t cmd_key(const struct apdu *cmd)
 /* After a delete, channels on a vanished file fall back to the MF. */
 static void fix_channels(void)
 {
-    for (unsigned i = 0; i < DISPATCH_CHANNELS; i++) {
+    for (unsigned i = 0; i < APDU_SLOTS; i++) {
         if (fs_entry(&card_fs, chans[i].df)->type == FS_T_NONE) {
             chans[i] = (struct chan_state){ .df = FS_MF_NO };
         }
@@ -733,14 +734,19 @@ static bool is_fs_ins(uint8_t ins)
     }
 }
 
-static enum applet_status process(void *self, uint8_t channel,
+static enum applet_status process(void *self,
+                                  const struct apdu_origin *origin,
                                   const struct apdu *cmd,
                                   struct apdu_response *rsp)
 {
-    struct chan_state *c = &chans[channel < DISPATCH_CHANNELS ? channel : 0];
+    struct chan_state *c = &chans[origin->slot < APDU_SLOTS ? origin->slot : 0];
     uint16_t sw;
 
     (void)self;
+    if (apdu_secure_messaging(cmd)) {
+        rsp->sw = SW_SECURE_MESSAGING_NOT_SUPPORTED;    /* apdu/applet.h */
+        return APPLET_DONE;
+    }
     if (!is_fs_ins(cmd->ins)) {
         rsp->sw = SW_INS_NOT_SUPPORTED;
         return APPLET_DONE;
@@ -795,19 +801,24 @@ static enum applet_status process(void *self, uint8_t channel,
     return APPLET_DONE;
 }
 
-static bool select_channel(void *self, uint8_t channel)
+static bool select_channel(void *self, const struct apdu_origin *origin)
 {
     (void)self;
-    if (channel < DISPATCH_CHANNELS) {
-        chans[channel] = (struct chan_state){ .df = FS_MF_NO };
+    if (origin->slot < APDU_SLOTS) {
+        chans[origin->slot] = (struct chan_state){ .df = FS_MF_NO };
     }
     return true;
 }
 
-static void reset(void *self)
+/* A session's reset: its channels back at the MF. The PIN verification
+ * status is the card's (TS 102 221 9.5.1) and goes with any reset. */
+static void reset(void *self, const struct apdu_session *s)
 {
     (void)self;
-    reset_all();
+    for (unsigned i = 0; i < APDU_CHANNELS; i++) {
+        chans[s->index * APDU_CHANNELS + i] = (struct chan_state){ .df = FS_MF_NO };
+    }
+    pin_session_clear(&session);
 }
 
 static enum t0_dir t0_direction(void *self, const uint8_t hdr[4])

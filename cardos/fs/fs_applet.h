@@ -66,7 +66,8 @@
 #include <stdint.h>
 
 #include "fs/fs.h"
-#include "apdu/dispatch.h"
+#include "apdu/applet.h"
+#include "apdu/session.h"
 
 #define FS_INS_DEACTIVATE   0x04u
 #define FS_INS_VERIFY       0x20u

@@ -5,10 +5,8 @@
  */
 #include <string.h>
 
-#include "apdu/apdu.h"
 #include "iso7816/atr.h"
 #include "iso7816/card.h"
-#include "apdu/dispatch.h"
 #include "iso7816/pps.h"
 
 #define LOG_MODULE "iso"
@@ -17,6 +15,8 @@
 #define CHAR_TIMEOUT_MS 200u
 
 static struct iso_card_io io;
+static struct iso_card_apdu_port up;
+static bool apdu_pending;         /* up.execute() left a command going */
 static enum iso_card_state state;
 static unsigned protocol, cur_f = 372, cur_d = 1;
 static struct pps_rx pps;
@@ -24,8 +24,9 @@ static struct pps_result pps_res;
 static struct t0 t0;
 static struct t1 t1;
 
-/* The one APDU buffer: command in, response out. */
-static uint8_t apdu_buf[APDU_BUF_SIZE];
+/* The one APDU buffer (iso_card_init): command in, response out. */
+static uint8_t *apdu_buf;
+static size_t apdu_cap;
 
 uint32_t iso_card_wwt_ms(uint32_t clk_hz, unsigned fi)
 {
@@ -49,13 +50,14 @@ static bool link_execute(void *ctx, uint8_t *buf, size_t len, size_t cap,
                          size_t *rsp_len)
 {
     (void)ctx;
-    return dispatch_command(buf, len, cap, rsp_len) == APPLET_DONE;
+    apdu_pending = !up.execute(buf, len, cap, rsp_len);
+    return !apdu_pending;
 }
 
 static enum t0_dir link_direction(void *ctx, const uint8_t hdr[4])
 {
     (void)ctx;
-    return dispatch_t0_direction(hdr);
+    return up.t0_direction(hdr);
 }
 
 static void start_protocol(unsigned t, unsigned f, unsigned d, bool now)
@@ -63,7 +65,8 @@ static void start_protocol(unsigned t, unsigned f, unsigned d, bool now)
     protocol = t;
     cur_f = f;
     cur_d = d;
-    dispatch_reset();
+    apdu_pending = false;
+    up.reset();
     if (t == 1) {
         struct t1_config c = {
             .ifsc = ATR_CARD_IFSC,
@@ -76,7 +79,7 @@ static void start_protocol(unsigned t, unsigned f, unsigned d, bool now)
 
         /* Ask again after a third of the waiting time granted. */
         c.wtx_interval_ms = bwt / 3 ? bwt / 3 : 1;
-        t1_init(&t1, &c, &l, apdu_buf, sizeof(apdu_buf));
+        t1_init(&t1, &c, &l, apdu_buf, apdu_cap);
         if (now) {
             io.set_char_mode(false);
         }
@@ -94,7 +97,7 @@ static void start_protocol(unsigned t, unsigned f, unsigned d, bool now)
         if (c.null_interval_ms == 0) {
             c.null_interval_ms = 1;
         }
-        t0_init(&t0, &c, &l, apdu_buf, sizeof(apdu_buf));
+        t0_init(&t0, &c, &l, apdu_buf, apdu_cap);
         if (now) {
             io.set_char_mode(true);
         }
@@ -103,9 +106,14 @@ static void start_protocol(unsigned t, unsigned f, unsigned d, bool now)
     LOG_I("protocol T=%u F=%u D=%u", t, f, d);
 }
 
-void iso_card_init(const struct iso_card_io *p)
+void iso_card_init(const struct iso_card_io *p,
+                   const struct iso_card_apdu_port *apdu, uint8_t *buf,
+                   size_t cap)
 {
     io = *p;
+    up = *apdu;
+    apdu_buf = buf;
+    apdu_cap = cap;
     iso_card_reset();
 }
 
@@ -116,7 +124,8 @@ void iso_card_reset(void)
     cur_f = 372;
     cur_d = 1;
     pps_rx_reset(&pps);
-    dispatch_reset();
+    apdu_pending = false;
+    up.reset();
 }
 
 void iso_card_send_atr(void)
@@ -208,12 +217,14 @@ void iso_card_tick(void)
     } else {
         return;
     }
-    if (dispatch_pending()) {
+    if (apdu_pending) {
         size_t rsp_len = 0;
 
         if (!link_pending) {
-            dispatch_cancel();      /* the link dropped it (RESYNCH) */
-        } else if (dispatch_poll(apdu_buf, sizeof(apdu_buf), &rsp_len) == APPLET_DONE) {
+            apdu_pending = false;   /* the link dropped it (RESYNCH) */
+            up.cancel();
+        } else if (up.poll(apdu_buf, apdu_cap, &rsp_len)) {
+            apdu_pending = false;
             if (state == ISO_T0) {
                 t0_response_ready(&t0, rsp_len, now);
             } else {

@@ -1,6 +1,8 @@
 /*
  * The card's side of an ISO/IEC 7816-3 session: ATR, optional PPS, then
- * T=0 or T=1 carrying APDUs to the dispatcher.
+ * T=0 or T=1 carrying APDUs up to whoever registered struct
+ * iso_card_apdu_port (the card's wiring hands them to the APDU runtime;
+ * this transport never names it).
  *
  * Sequence (7816-3:2006 6.3, 9):
  *   reset        -> state WAIT_RST (nothing sent, input ignored)
@@ -20,8 +22,9 @@
  * T=1 switches the UART's error signal and repetition off (the EDC
  * catches errors).
  *
- * The platform is reached only through struct iso_card_io, so the whole
- * session runs on the host against a simulated terminal.
+ * The platform is reached only through struct iso_card_io and the APDU
+ * layer only through struct iso_card_apdu_port, so the whole session runs
+ * on the host against a simulated terminal.
  *
  * Context: everything runs in the event loop, except iso_card_send_atr(),
  * which the card's RST interrupt handler may call in state WAIT_RST (the
@@ -55,6 +58,25 @@ struct iso_card_io {
     uint32_t clk_hz;       /* terminal's CLK, for waiting times */
 };
 
+/* Where complete command APDUs go (registered from above). */
+struct iso_card_apdu_port {
+    /*
+     * Process the C-APDU in buf[0..len) (the buffer has CAP bytes). True:
+     * done, the R-APDU is in buf[0..*rsp_len). False: the command goes on
+     * (the link keeps the terminal waiting) and poll() is called from
+     * iso_card_tick() until it is done.
+     */
+    bool (*execute)(uint8_t *buf, size_t len, size_t cap, size_t *rsp_len);
+    bool (*poll)(uint8_t *buf, size_t cap, size_t *rsp_len);
+    /* Forget the command that is going on (the link dropped it). */
+    void (*cancel)(void);
+    /* T=0: which way this command's data goes. */
+    enum t0_dir (*t0_direction)(const uint8_t hdr[4]);
+    /* The card was reset or a protocol starts: the APDU session restarts
+     * (channels closed, default selections). */
+    void (*reset)(void);
+};
+
 enum iso_card_state {
     ISO_WAIT_RST,
     ISO_NEGOTIATE,       /* ATR sent; PPS or first protocol byte expected */
@@ -64,7 +86,11 @@ enum iso_card_state {
     ISO_T1,
 };
 
-void iso_card_init(const struct iso_card_io *io);
+/* BUF (CAP bytes) carries every command and response: give it room for
+ * the longest APDU the link accepts (apdu/apdu.h APDU_BUF_SIZE). */
+void iso_card_init(const struct iso_card_io *io,
+                   const struct iso_card_apdu_port *apdu, uint8_t *buf,
+                   size_t cap);
 /* RST low or a new activation: back to WAIT_RST. */
 void iso_card_reset(void);
 void iso_card_send_atr(void);

@@ -12,8 +12,10 @@
 #include "drivers/iso7816_uart.h"
 #include "drivers/timer.h"
 #include "fs/fs_applet.h"
-#include "iso7816/card.h"
+#include "apdu/applet_table.h"
 #include "apdu/dispatch.h"
+#include "apdu/session.h"
+#include "iso7816/card.h"
 #include "kernel/event_loop.h"
 #include "kernel/iso_service.h"
 #include "kernel/storage.h"
@@ -23,6 +25,45 @@
 
 static struct soft_timer tick_timer;
 static uint32_t last_activity_ms;
+
+/* The contact interface's APDU session, its buffer, the applications. */
+static struct apdu_session contact;
+static uint8_t apdu_buf[APDU_BUF_SIZE];
+static struct applet_table applets;
+
+static bool contact_execute(uint8_t *buf, size_t len, size_t cap,
+                            size_t *rsp_len)
+{
+    return dispatch_command(&contact, buf, len, cap, rsp_len) == APPLET_DONE;
+}
+
+static bool contact_poll(uint8_t *buf, size_t cap, size_t *rsp_len)
+{
+    return dispatch_poll(&contact, buf, cap, rsp_len) == APPLET_DONE;
+}
+
+static void contact_cancel(void)
+{
+    apdu_session_cancel(&contact);
+}
+
+static enum t0_dir contact_t0_direction(const uint8_t hdr[4])
+{
+    return dispatch_t0_direction(&contact, hdr);
+}
+
+static void contact_reset(void)
+{
+    dispatch_reset(&contact);
+}
+
+static const struct iso_card_apdu_port contact_port = {
+    .execute = contact_execute,
+    .poll = contact_poll,
+    .cancel = contact_cancel,
+    .t0_direction = contact_t0_direction,
+    .reset = contact_reset,
+};
 
 bool iso_service_busy(uint32_t now_ms)
 {
@@ -159,25 +200,28 @@ void iso_service_start(const char *version, const char *git_describe,
     };
     struct iso_card_io io = card_io_template;
 
-    dispatch_init();
     static const struct perso_applet_config perso_cfg = {
         .card_state = perso_card_state,
         .format_start = perso_format_start,
         .format_step = perso_format_step,
     };
-    (void)dispatch_register(test_applet_init(&applet_cfg));
-    (void)dispatch_register(perso_applet_init(&perso_cfg));
+
+    applet_table_init(&applets);
+    (void)applet_table_add(&applets, test_applet_init(&applet_cfg));
+    (void)applet_table_add(&applets, perso_applet_init(&perso_cfg));
+    dispatch_set_registry(&applets.registry);
     /* the file system is every channel's default application; it is
      * mounted after storage_init() (kernel/main.c), before any command
      * is processed: until then its commands answer 6581 */
     dispatch_set_default(fs_applet());
+    apdu_session_init(&contact, 0, "contact");
     io.clk_hz = iso_uart_clk_hz();
     atr_delay_us = (uint32_t)((400ull * 1000000u + io.clk_hz - 1) / io.clk_hz) +
                    ISO_ATR_MARGIN_US;
     if (atr_delay_us > 999) {
         atr_delay_us = 999;
     }
-    iso_card_init(&io);
+    iso_card_init(&io, &contact_port, apdu_buf, sizeof(apdu_buf));
     /* Only now: PRIMASK is clear from reset, so an RST edge right after
      * the UART's interrupt is enabled runs on_rst_isr at once, and the
      * ATR needs iso_card_init's io (else a call through NULL). */

@@ -15,7 +15,7 @@
 
 #include "applets/test_applet.h"
 #include "fs/fs_applet.h"
-#include "apdu/dispatch.h"
+#include "apdu_fixture.h"
 #include "kernel/log.h"
 #include "iso_hex.h"
 #include "nor_sim.h"
@@ -67,9 +67,10 @@ static inline int fsx_boot(void)
 
     cr_assert_eq(rc, STORE_OK, "store mount: %s", store_strerror(rc));
     rc = fs_applet_mount(&fsx_store);
-    dispatch_init();
-    cr_assert(dispatch_register(test_applet_init(&fsx_applet_cfg)));
+    apdu_fixture_init();
+    cr_assert(apdu_fixture_add(test_applet_init(&fsx_applet_cfg)));
     dispatch_set_default(fs_applet());
+    apdu_fixture_reset();
     return rc;
 }
 
@@ -96,7 +97,7 @@ static inline uint16_t fsx_cmd(const char *hex)
     size_t n = hex_to_bytes(hex, fsx_buf, sizeof(fsx_buf));
     size_t r = 0;
 
-    cr_assert_eq(dispatch_command(fsx_buf, n, sizeof(fsx_buf), &r),
+    cr_assert_eq(dispatch_command(&test_session, fsx_buf, n, sizeof(fsx_buf), &r),
                  APPLET_DONE, "%s", hex);
     cr_assert_geq(r, 2);
     memcpy(fsx_rsp, fsx_buf, r - 2);

@@ -15,7 +15,7 @@
 
 #include "applets/test_applet.h"
 #include "iso7816/card.h"
-#include "apdu/dispatch.h"
+#include "apdu_fixture.h"
 #include "kernel/log.h"
 #include "iso_hex.h"
 
@@ -71,6 +71,39 @@ static const struct iso_card_io term_io = {
     .clk_hz = 3571200,
 };
 
+/* The session's APDUs go to the fixture's session, as card/ wires them. */
+static uint8_t term_apdu_buf[APDU_BUF_SIZE];
+
+static bool term_execute(uint8_t *buf, size_t len, size_t cap, size_t *rsp_len)
+{
+    return dispatch_command(&test_session, buf, len, cap, rsp_len) == APPLET_DONE;
+}
+
+static bool term_poll(uint8_t *buf, size_t cap, size_t *rsp_len)
+{
+    return dispatch_poll(&test_session, buf, cap, rsp_len) == APPLET_DONE;
+}
+
+static void term_cancel(void)
+{
+    apdu_session_cancel(&test_session);
+}
+
+static enum t0_dir term_direction(const uint8_t hdr[4])
+{
+    return dispatch_t0_direction(&test_session, hdr);
+}
+
+static void term_apdu_reset(void)
+{
+    dispatch_reset(&test_session);
+}
+
+static const struct iso_card_apdu_port term_apdu_port = {
+    .execute = term_execute, .poll = term_poll, .cancel = term_cancel,
+    .t0_direction = term_direction, .reset = term_apdu_reset,
+};
+
 static const struct test_applet_config term_applet_cfg = {
     .now_ms = term_now,
     .version = "9.8.7",
@@ -91,9 +124,10 @@ static inline void term_power_on(void)
     term_ms = 1000;
     term_f = term_d = 0;
     term_idle_requested = false;
-    dispatch_init();
-    cr_assert(dispatch_register(test_applet_init(&term_applet_cfg)));
-    iso_card_init(&term_io);
+    apdu_fixture_init();
+    cr_assert(apdu_fixture_add(test_applet_init(&term_applet_cfg)));
+    iso_card_init(&term_io, &term_apdu_port, term_apdu_buf,
+                  sizeof(term_apdu_buf));
     cr_assert_eq(iso_card_state(), ISO_WAIT_RST);
     iso_card_send_atr();
     cr_assert_eq(term_in_len, n);

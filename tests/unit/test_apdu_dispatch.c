@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "applets/test_applet.h"
-#include "apdu/dispatch.h"
+#include "apdu_fixture.h"
 #include "kernel/log.h"
 #include "iso_hex.h"
 
@@ -28,8 +28,8 @@ static void setup(void)
 {
     log_reset();
     fake_ms = 0;
-    dispatch_init();
-    cr_assert(dispatch_register(test_applet_init(&cfg)));
+    apdu_fixture_init();
+    cr_assert(apdu_fixture_add(test_applet_init(&cfg)));
 }
 
 /* Send hex; return the SW; response data (if @data) copied out. */
@@ -38,7 +38,7 @@ static uint16_t cmd(const char *hex, uint8_t *data, size_t *dlen)
     size_t n = hex_to_bytes(hex, buf, sizeof(buf));
     size_t r = 0;
 
-    cr_assert_eq(dispatch_command(buf, n, sizeof(buf), &r), APPLET_DONE, "%s", hex);
+    cr_assert_eq(dispatch_command(&test_session, buf, n, sizeof(buf), &r), APPLET_DONE, "%s", hex);
     cr_assert_geq(r, 2);
     if (data) {
         memcpy(data, buf, r - 2);
@@ -68,10 +68,10 @@ Test(unit_dispatch, manage_channel_open_all_and_beyond)
     cr_expect_eq(n, 0);
     /* close 5 and 19, reopen 5 by number */
     cr_expect_eq(SW("00 70 80 05"), 0x9000);
-    cr_expect_not(dispatch_channel_open(5));
+    cr_expect_not(apdu_session_channel_open(&test_session, 5));
     cr_expect_eq(SW("00 70 80 13"), 0x9000);
     cr_expect_eq(SW("00 70 00 05"), 0x9000);
-    cr_expect(dispatch_channel_open(5));
+    cr_expect(apdu_session_channel_open(&test_session, 5));
     cr_expect_eq(cmd("00 70 00 00 01", d, &n), 0x9000);
     cr_expect_eq(d[0], 19);
 }
@@ -103,13 +103,13 @@ Test(unit_dispatch, select_by_aid_on_channels)
     cr_expect_eq(cmd("00 A4 04 00 09 " AID " 00", d, &n), 0x9000);
     cr_assert_eq(n, fn);
     cr_expect_arr_eq(d, fci, fn);
-    cr_expect_not_null(dispatch_selected(0));
+    cr_expect_not_null(apdu_session_selected(&test_session, 0));
     /* channel 7 (further interindustry CLA 43) */
     cr_expect_eq(SW("00 70 00 07"), 0x9000);
-    cr_expect_null(dispatch_selected(7));
+    cr_expect_null(apdu_session_selected(&test_session, 7));
     cr_expect_eq(cmd("43 A4 04 0C 09 " AID, d, &n), 0x9000);
     cr_expect_eq(n, 0, "P2 0C: no response data");
-    cr_expect_not_null(dispatch_selected(7));
+    cr_expect_not_null(apdu_session_selected(&test_session, 7));
     /* the applet answers on channel 7 with the proprietary class C3 */
     cr_expect_eq(cmd("C3 30 00 00 00", d, &n), 0x9000);
     cr_expect_eq(d[n - 3], 0xC4);
@@ -125,10 +125,10 @@ Test(unit_dispatch, select_by_aid_on_channels)
 Test(unit_dispatch, select_errors)
 {
     cr_expect_eq(SW("00 A4 04 00 05 A0 00 00 00 03"), 0x6A82, "not found");
-    cr_expect_null(dispatch_selected(0));
+    cr_expect_null(apdu_session_selected(&test_session, 0));
     cr_expect_eq(SW("00 A4 04 0C 09 " AID), 0x9000);
     cr_expect_eq(SW("00 A4 04 00 05 A0 00 00 00 03"), 0x6A82);
-    cr_expect_not_null(dispatch_selected(0), "a failed SELECT keeps the selection");
+    cr_expect_not_null(apdu_session_selected(&test_session, 0), "a failed SELECT keeps the selection");
     cr_expect_eq(SW("00 A4 04 02 09 " AID), 0x6A82, "next occurrence: none");
     cr_expect_eq(SW("00 A4 04 08 09 " AID), 0x6A86, "FMD not supported");
     cr_expect_eq(SW("00 A4 04 01 09 " AID), 0x6A86, "last occurrence");
@@ -165,13 +165,13 @@ Test(unit_dispatch, channel_inherits_selection)
     /* opened from channel 1: inherits its application */
     cr_expect_eq(cmd("01 70 00 00 01", d, &n), 0x9000);
     cr_expect_eq(d[0], 2);
-    cr_expect_not_null(dispatch_selected(2));
+    cr_expect_not_null(apdu_session_selected(&test_session, 2));
     /* opened from the basic channel: nothing selected */
     cr_expect_eq(cmd("00 70 00 00 01", d, &n), 0x9000);
     cr_expect_eq(d[0], 3);
-    cr_expect_null(dispatch_selected(3));
+    cr_expect_null(apdu_session_selected(&test_session, 3));
     cr_expect_eq(SW("00 70 80 02"), 0x9000);
-    cr_expect_null(dispatch_selected(2));
+    cr_expect_null(apdu_session_selected(&test_session, 2));
 }
 
 TestSuite(unit_test_applet, .init = setup);
@@ -210,7 +210,7 @@ static void echo(size_t len)
         buf[n++] = 0x00;                       /* Le 0000 = 65536 */
         buf[n++] = 0x00;
     }
-    cr_assert_eq(dispatch_command(buf, n, sizeof(buf), &r), APPLET_DONE);
+    cr_assert_eq(dispatch_command(&test_session, buf, n, sizeof(buf), &r), APPLET_DONE);
     cr_assert_eq(r, len + 2, "echo %zu", len);
     cr_expect_eq(memcmp(buf, data, len), 0, "echo %zu data", len);
     cr_expect_eq(buf[len], 0x90);
@@ -268,15 +268,15 @@ Test(unit_test_applet, delay_is_pending_until_time)
 
     select_applet();
     n = hex_to_bytes("80 20 01 F4", buf, sizeof(buf));   /* 500 ms */
-    cr_assert_eq(dispatch_command(buf, n, sizeof(buf), &r), APPLET_PENDING);
-    cr_expect(dispatch_pending());
+    cr_assert_eq(dispatch_command(&test_session, buf, n, sizeof(buf), &r), APPLET_PENDING);
+    cr_expect(apdu_session_pending(&test_session));
     fake_ms = 499;
-    cr_expect_eq(dispatch_poll(buf, sizeof(buf), &r), APPLET_PENDING);
+    cr_expect_eq(dispatch_poll(&test_session, buf, sizeof(buf), &r), APPLET_PENDING);
     fake_ms = 500;
-    cr_assert_eq(dispatch_poll(buf, sizeof(buf), &r), APPLET_DONE);
+    cr_assert_eq(dispatch_poll(&test_session, buf, sizeof(buf), &r), APPLET_DONE);
     cr_expect_eq(r, 2);
     cr_expect_eq(buf[0], 0x90);
-    cr_expect_not(dispatch_pending());
+    cr_expect_not(apdu_session_pending(&test_session));
     cr_expect_eq(SW("80 20 00 00 01 00"), 0x6700, "no data allowed");
 }
 

@@ -4,7 +4,7 @@
  * next to the test applet: selected on the basic channel after reset and
  * on channels opened from it, SELECT with P1 != 04 always reaches it,
  * SELECT by DF name tries registered applets first and falls back to it,
- * reset() on dispatch_reset(), T=0 directions of SELECT from it.
+ * reset() on dispatch_reset(&test_session), T=0 directions of SELECT from it.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "applets/test_applet.h"
-#include "apdu/dispatch.h"
+#include "apdu_fixture.h"
 #include "kernel/log.h"
 #include "iso_hex.h"
 
@@ -30,26 +30,26 @@ static struct {
     uint8_t last_select_channel;
 } rec;
 
-static bool def_select(void *self, uint8_t ch)
+static bool def_select(void *self, const struct apdu_origin *o)
 {
     (void)self;
     rec.selects++;
-    rec.last_select_channel = ch;
+    rec.last_select_channel = o->channel;
     return true;
 }
 
-static void def_deselect(void *self, uint8_t ch)
+static void def_deselect(void *self, const struct apdu_origin *o)
 {
     (void)self;
-    (void)ch;
+    (void)o;
     rec.deselects++;
 }
 
-static enum applet_status def_process(void *self, uint8_t ch,
+static enum applet_status def_process(void *self, const struct apdu_origin *o,
                                       const struct apdu *cmd,
                                       struct apdu_response *rsp)
 {
-    uint8_t out[3] = { ch, cmd->ins, cmd->p1 };
+    uint8_t out[3] = { o->channel, cmd->ins, cmd->p1 };
 
     (void)self;
     if (cmd->ins == 0xA4 && cmd->p1 == 0x04 &&
@@ -65,9 +65,10 @@ static enum applet_status def_process(void *self, uint8_t ch,
     return APPLET_DONE;
 }
 
-static void def_reset(void *self)
+static void def_reset(void *self, const struct apdu_session *s)
 {
     (void)self;
+    (void)s;
     rec.resets++;
 }
 
@@ -86,9 +87,11 @@ static void setup(void)
 {
     log_reset();
     memset(&rec, 0, sizeof(rec));
-    dispatch_init();
-    cr_assert(dispatch_register(test_applet_init(&cfg)));
+    apdu_fixture_init();
+    cr_assert(apdu_fixture_add(test_applet_init(&cfg)));
     dispatch_set_default(&def_app);
+    apdu_fixture_reset();       /* as at the card's start-up */
+    rec.resets = 0;             /* count the tests' resets only */
 }
 
 static uint16_t cmd(const char *hex, const char *want_data)
@@ -96,7 +99,7 @@ static uint16_t cmd(const char *hex, const char *want_data)
     size_t n = hex_to_bytes(hex, buf, sizeof(buf)), r = 0;
     uint8_t want[64];
 
-    cr_assert_eq(dispatch_command(buf, n, sizeof(buf), &r), APPLET_DONE);
+    cr_assert_eq(dispatch_command(&test_session, buf, n, sizeof(buf), &r), APPLET_DONE);
     if (want_data) {
         size_t wn = hex_to_bytes(want_data, want, sizeof(want));
         cr_assert(r - 2 == wn && memcmp(buf, want, wn) == 0,
@@ -109,26 +112,26 @@ TestSuite(unit_dispatch_default, .init = setup);
 
 Test(unit_dispatch_default, basic_channel_starts_with_it)
 {
-    cr_assert_eq(dispatch_selected(0), &def_app);
+    cr_assert_eq(apdu_session_selected(&test_session, 0), &def_app);
     cr_assert_eq(rec.selects, 1);
     cr_assert_eq(cmd("00 B0 00 00 01", "00 B0 00"), 0x9000);
-    dispatch_reset();
+    dispatch_reset(&test_session);
     cr_assert_eq(rec.resets, 1);
-    cr_assert_eq(dispatch_selected(0), &def_app);
+    cr_assert_eq(apdu_session_selected(&test_session, 0), &def_app);
 }
 
 Test(unit_dispatch_default, select_by_fid_always_reaches_it)
 {
     cr_assert_eq(cmd("00 A4 04 00 09 F0 6E 65 74 63 61 72 64 01", NULL),
                  0x9000);
-    cr_assert_neq(dispatch_selected(0), &def_app);
+    cr_assert_neq(apdu_session_selected(&test_session, 0), &def_app);
     cr_assert_eq(rec.deselects, 1);
     /* the test applet does not see B0 ... */
     cr_assert_eq(cmd("00 B0 00 00 01", NULL), 0x6D00);
     /* ... but SELECT P1 00 goes to the default application */
     unsigned before = rec.selects;
     cr_assert_eq(cmd("00 A4 00 0C 02 3F 00", "00 A4 00"), 0x9000);
-    cr_assert_eq(dispatch_selected(0), &def_app);
+    cr_assert_eq(apdu_session_selected(&test_session, 0), &def_app);
     cr_assert_eq(rec.selects, before + 1);
     /* already current: no new select() */
     cr_assert_eq(cmd("00 A4 08 0C 02 2F E2", "00 A4 08"), 0x9000);
@@ -139,37 +142,38 @@ Test(unit_dispatch_default, select_by_name_falls_back_to_it)
 {
     /* unknown to the registered applets, found by the default one */
     cr_assert_eq(cmd("00 A4 04 00 05 F0 6E 65 74 63", NULL), 0x9000);
-    cr_assert_neq(dispatch_selected(0), &def_app);   /* test applet prefix */
+    cr_assert_neq(apdu_session_selected(&test_session, 0), &def_app);   /* test applet prefix */
     cr_assert_eq(cmd("00 A4 04 00 05 A0 00 00 00 87", "00 A4 04"), 0x9000);
-    cr_assert_eq(dispatch_selected(0), &def_app);
+    cr_assert_eq(apdu_session_selected(&test_session, 0), &def_app);
     /* found by nobody: 6A82, the selection stays */
     cr_assert_eq(cmd("00 A4 04 00 09 F0 6E 65 74 63 61 72 64 01", NULL),
                  0x9000);
     cr_assert_eq(cmd("00 A4 04 00 05 B0 00 00 00 87", ""), 0x6A82);
-    cr_assert_neq(dispatch_selected(0), &def_app);
+    cr_assert_neq(apdu_session_selected(&test_session, 0), &def_app);
 }
 
 Test(unit_dispatch_default, channels_and_t0)
 {
     cr_assert_eq(cmd("00 70 00 00 01", "01"), 0x9000);
-    cr_assert_eq(dispatch_selected(1), &def_app);
+    cr_assert_eq(apdu_session_selected(&test_session, 1), &def_app);
     cr_assert_eq(rec.last_select_channel, 1);
     cr_assert_eq(cmd("01 B0 00 00 01", "01 B0 00"), 0x9000);
     /* opened from channel 1: inherits its application */
     cr_assert_eq(cmd("01 A4 04 00 09 F0 6E 65 74 63 61 72 64 01", NULL),
                  0x9000);
     cr_assert_eq(cmd("01 70 00 00 01", "02"), 0x9000);
-    cr_assert_neq(dispatch_selected(2), &def_app);
-    cr_assert_neq(dispatch_selected(2), NULL);
+    cr_assert_neq(apdu_session_selected(&test_session, 2), &def_app);
+    cr_assert_neq(apdu_session_selected(&test_session, 2), NULL);
     /* T=0: SELECT P1 != 04 from the default application, even while
      * another application is current */
     uint8_t h1[4] = { 0x01, 0xA4, 0x00, 0x04 };
     uint8_t h2[4] = { 0x00, 0xB0, 0x00, 0x00 };
-    cr_assert_eq(dispatch_t0_direction(h1), T0_DIR_IN);
-    cr_assert_eq(dispatch_t0_direction(h2), T0_DIR_OUT);
+    cr_assert_eq(dispatch_t0_direction(&test_session, h1), T0_DIR_IN);
+    cr_assert_eq(dispatch_t0_direction(&test_session, h2), T0_DIR_OUT);
     /* without a default application the old rules apply */
     dispatch_set_default(NULL);
-    dispatch_reset();
-    cr_assert_eq(dispatch_selected(0), NULL);
+    apdu_fixture_reset();
+    dispatch_reset(&test_session);
+    cr_assert_eq(apdu_session_selected(&test_session, 0), NULL);
     cr_assert_eq(cmd("00 A4 00 0C 02 3F 00", ""), 0x6A86);
 }

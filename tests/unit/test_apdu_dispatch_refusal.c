@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "applets/test_applet.h"
-#include "apdu/dispatch.h"
+#include "apdu_fixture.h"
 #include "kernel/log.h"
 #include "iso_hex.h"
 
@@ -48,8 +48,8 @@ static void setup(void)
     log_reset();
     refused = false;
     processed = 0;
-    dispatch_init();
-    cr_assert(dispatch_register(test_applet_init(&cfg)));
+    apdu_fixture_init();
+    cr_assert(apdu_fixture_add(test_applet_init(&cfg)));
     dispatch_set_refusal(is_refused);
 }
 
@@ -58,7 +58,7 @@ static size_t send(const char *hex)
     size_t n = hex_to_bytes(hex, buf, sizeof(buf));
     size_t r = 0;
 
-    cr_assert_eq(dispatch_command(buf, n, sizeof(buf), &r), APPLET_DONE, "%s", hex);
+    cr_assert_eq(dispatch_command(&test_session, buf, n, sizeof(buf), &r), APPLET_DONE, "%s", hex);
     return r;
 }
 
@@ -108,13 +108,13 @@ Test(unit_dispatch_refusal, every_later_command_answers_6f00)
         cr_expect_eq(sw(r), 0x6F00, "%s", cmds[i]);
     }
     cr_expect_eq(processed, 0u, "an application saw a command");
-    cr_expect_not(dispatch_channel_open(1));
+    cr_expect_not(apdu_session_channel_open(&test_session, 1));
 }
 
 Test(unit_dispatch_refusal, init_clears_the_hook)
 {
     refused = true;
-    dispatch_init();
-    cr_assert(dispatch_register(test_applet_init(&cfg)));
+    apdu_fixture_init();
+    cr_assert(apdu_fixture_add(test_applet_init(&cfg)));
     cr_expect_eq(sw(send(SELECT)), 0x9000);
 }

@@ -116,7 +116,7 @@ Test(unit_fs_apdu, pl_needs_pin1_and_reset_clears_it)
     fsx_expect("00 D6 00 00 01 00", 0x6982, "");
     fsx_expect("00 20 00 01 08 " FSX_PIN1, 0x9000, "");
     fsx_expect("00 D6 00 00 01 00", 0x9000, "");
-    dispatch_reset();                      /* card reset */
+    dispatch_reset(&test_session);                      /* card reset */
     fsx_expect("00 A4 00 0C 02 2F 05", 0x9000, "");
     fsx_expect("00 D6 00 00 01 00", 0x6982, "");
     fsx_expect("00 20 00 01 00", 0x63C3, "");
@@ -168,7 +168,7 @@ Test(unit_fs_apdu, change_disable_enable)
     /* DISABLE: VERIFY without data then answers 9000 after a reset */
     fsx_expect("00 26 00 01 08 35363738FFFFFFFF", 0x9000, "");
     fsx_expect("00 26 00 01 08 35363738FFFFFFFF", 0x6985, "");
-    dispatch_reset();
+    dispatch_reset(&test_session);
     fsx_expect("00 20 00 01 00", 0x9000, "");
     /* the MF's PIN status template: PS_DO 40 (PIN1 disabled, ADM1 on) */
     fsx_expect("00 A4 00 04 02 3F 00", 0x9000, NULL);
@@ -378,7 +378,7 @@ Test(unit_fs_apdu, t0_directions)
         uint8_t h[4];
 
         hex_to_bytes(cases[i].hdr, h, sizeof(h));
-        cr_assert_eq(dispatch_t0_direction(h), cases[i].dir, "%s",
+        cr_assert_eq(dispatch_t0_direction(&test_session, h), cases[i].dir, "%s",
                      cases[i].hdr);
     }
 }
@@ -497,7 +497,7 @@ Test(unit_fs_apdu, random_commands_leave_the_card_whole)
         if (NEXT() & 1) {
             fsx_buf[n++] = (uint8_t)(x >> 50);
         }
-        cr_assert_eq(dispatch_command(fsx_buf, n, sizeof(fsx_buf), &r),
+        cr_assert_eq(dispatch_command(&test_session, fsx_buf, n, sizeof(fsx_buf), &r),
                      APPLET_DONE);
         cr_assert_geq(r, 2);
         cr_assert((fsx_buf[r - 2] >= 0x61 && fsx_buf[r - 2] <= 0x6F) ||
@@ -520,4 +520,13 @@ Test(unit_fs_apdu, random_commands_leave_the_card_whole)
         fsx_expect(a, 0x9000, NULL);
         cr_assert(memcmp(arr_before + 20 * (r - 1), fsx_rsp, 20) == 0);
     }
+}
+
+/* Secure messaging reaches the file system when it is selected
+ * (apdu/applet.h); it does not do secure messaging and says so. */
+Test(unit_fs_apdu, secure_messaging_answers_6882)
+{
+    fsx_expect("0C B0 82 00 0A", 0x6882, "");
+    fsx_expect("0C A4 00 04 02 2F E2", 0x6882, "");
+    fsx_expect("00 B0 82 00 0A", 0x9000, "98 94 20 00 00 21 43 65 87 F9");
 }

@@ -179,8 +179,9 @@ Test(unit_fs_core, foreign_marker_is_reported_not_rewritten)
     uint64_t ops = fsx_sim.ops;
     cr_assert_eq(fs_applet_mount(&fsx_store), FS_ERR_CORRUPT);
     cr_assert_eq(fsx_sim.ops, ops, "a foreign file system was written to");
-    dispatch_init();
+    apdu_fixture_init();
     dispatch_set_default(fs_applet());
+    apdu_fixture_reset();
     fsx_expect("00 A4 00 04 02 2F E2", 0x6581, "");
     fsx_expect("00 20 00 01 08 " FSX_PIN1, 0x6581, "");
 }
@@ -219,16 +220,18 @@ Test(unit_fs_core, flash_failure_answers_6581)
     refuse_programs = false;
     cr_assert_eq(store_mount(&fsx_store, &f), STORE_OK);
     cr_assert_eq(fs_applet_mount(&fsx_store), FS_MOUNTED);
-    dispatch_init();
+    apdu_fixture_init();
     dispatch_set_default(fs_applet());
+    apdu_fixture_reset();
     /* VERIFY cannot commit its decrement: 6581, nothing compared */
     refuse_programs = true;
     fsx_expect("00 20 00 0A 08 " FSX_ADM1, 0x6581, "");
     refuse_programs = false;
     cr_assert_eq(store_mount(&fsx_store, &f), STORE_OK);
     cr_assert_eq(fs_applet_mount(&fsx_store), FS_MOUNTED);
-    dispatch_init();
+    apdu_fixture_init();
     dispatch_set_default(fs_applet());
+    apdu_fixture_reset();
     fsx_expect("00 20 00 0A 00", 0x63CA, "");   /* no try was lost */
     fsx_expect("00 20 00 0A 08 " FSX_ADM1, 0x9000, "");
     fsx_expect("00 A4 00 0C 02 2F E2", 0x9000, "");
@@ -237,8 +240,9 @@ Test(unit_fs_core, flash_failure_answers_6581)
     refuse_programs = false;
     cr_assert_eq(store_mount(&fsx_store, &f), STORE_OK);
     cr_assert_eq(fs_applet_mount(&fsx_store), FS_MOUNTED);
-    dispatch_init();
+    apdu_fixture_init();
     dispatch_set_default(fs_applet());
+    apdu_fixture_reset();
     fsx_expect("00 A4 00 0C 02 2F E2", 0x9000, "");
     fsx_expect("00 B0 00 00 02", 0x9000, "98 94");
 }

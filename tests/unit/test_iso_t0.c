@@ -28,7 +28,7 @@ TestSuite(unit_t0);
 Test(unit_t0, case3_select_and_get_response)
 {
     t0_select();
-    cr_expect_not_null(dispatch_selected(0));
+    cr_expect_not_null(apdu_session_selected(&test_session, 0));
 }
 
 Test(unit_t0, case1)
@@ -38,7 +38,7 @@ Test(unit_t0, case1)
     term_expect("68 81");
     term_send("00 70 00 01 00");               /* open channel 1: case 1 */
     term_expect("90 00");
-    cr_expect(dispatch_channel_open(1));
+    cr_expect(apdu_session_channel_open(&test_session, 1));
 }
 
 Test(unit_t0, case2_exact_le)

@@ -246,7 +246,7 @@ Test(unit_t1, repeated_block_not_executed_twice)
     c_block(0x00, "01 90 00");
     t_block(0x00, "00 70 00 00 01");   /* the same I(0) again */
     c_block(0x00, "01 90 00");         /* repeated answer, no channel 2 */
-    cr_expect_not(dispatch_channel_open(2));
+    cr_expect_not(apdu_session_channel_open(&test_session, 2));
     t_block(0x40, "00 70 00 00 01");
     c_block(0x40, "02 90 00");
 }

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "applets/perso_applet.h"
-#include "apdu/dispatch.h"
+#include "apdu_fixture.h"
 #include "kernel/log.h"
 #include "store/store.h"
 #include "iso_hex.h"
@@ -67,8 +67,8 @@ static void setup(void)
     memset(&fake, 0, sizeof(fake));
     fake.store = STORE_ERR_CORRUPT;
     fake.busy_steps = 3;
-    dispatch_init();
-    cr_assert(dispatch_register(perso_applet_init(&cfg)));
+    apdu_fixture_init();
+    cr_assert(apdu_fixture_add(perso_applet_init(&cfg)));
 }
 
 /* Send; PENDING is polled to the end, counting the polls. */
@@ -76,12 +76,12 @@ static size_t send_polls(const char *hex, unsigned *polls)
 {
     size_t n = hex_to_bytes(hex, buf, sizeof(buf));
     size_t r = 0;
-    enum applet_status st = dispatch_command(buf, n, sizeof(buf), &r);
+    enum applet_status st = dispatch_command(&test_session, buf, n, sizeof(buf), &r);
 
     *polls = 0;
     while (st == APPLET_PENDING) {
         cr_assert_lt(++*polls, 1000u, "%s never completes", hex);
-        st = dispatch_poll(buf, sizeof(buf), &r);
+        st = dispatch_poll(&test_session, buf, sizeof(buf), &r);
     }
     return r;
 }
@@ -226,8 +226,8 @@ Test(unit_perso_applet, another_command_cuts_a_format_short)
 
     cr_assert_eq(sw(send(SELECT)), 0x9000);
     n = hex_to_bytes(FORMAT, buf, sizeof(buf));
-    cr_assert_eq(dispatch_command(buf, n, sizeof(buf), &r), APPLET_PENDING);
-    cr_assert_eq(dispatch_poll(buf, sizeof(buf), &r), APPLET_PENDING);
+    cr_assert_eq(dispatch_command(&test_session, buf, n, sizeof(buf), &r), APPLET_PENDING);
+    cr_assert_eq(dispatch_poll(&test_session, buf, sizeof(buf), &r), APPLET_PENDING);
     /* the host gives up and asks for the state: not mounted, unusable */
     r = send("80 30 00 00");
     cr_assert_eq(sw(r), 0x9000);
@@ -246,7 +246,7 @@ Test(unit_perso_applet, t0_directions)
     static const uint8_t other[4] = { 0x80, 0x42, 0, 0 };
 
     cr_assert_eq(sw(send(SELECT)), 0x9000);
-    cr_expect_eq(dispatch_t0_direction(state), T0_DIR_OUT);
-    cr_expect_eq(dispatch_t0_direction(format), T0_DIR_IN);
-    cr_expect_eq(dispatch_t0_direction(other), T0_DIR_NONE);
+    cr_expect_eq(dispatch_t0_direction(&test_session, state), T0_DIR_OUT);
+    cr_expect_eq(dispatch_t0_direction(&test_session, format), T0_DIR_IN);
+    cr_expect_eq(dispatch_t0_direction(&test_session, other), T0_DIR_NONE);
 }
