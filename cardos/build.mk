@@ -102,7 +102,7 @@ CARDOS_SRCS := \
     fs/pin.c \
     fs/perso.c \
     fs/fs_applet.c \
-    kernel/storage.c \
+    card/storage.c \
     kernel/store_bench.c \
     drivers/iso7816_uart.c \
     apdu/apdu.c \
@@ -119,7 +119,7 @@ CARDOS_SRCS := \
     applets/perso_applet.c \
     kernel/bench_mark.c \
     kernel/event_loop.c \
-    kernel/iso_service.c \
+    card/contact.c \
     kernel/log.c \
     kernel/panic.c \
     kernel/reset_cause.c \
@@ -157,7 +157,7 @@ CARDOS_VARIANT_DEFS_cardos-fault := -DCARDOS_TEST_FAULT=1
 CARDOS_VARIANT_DEFS_cardos-watchdog := -DCARDOS_TEST_WATCHDOG=1
 CARDOS_VARIANT_DEFS_cardos-storebench := -DCARDOS_TEST_STOREBENCH=1
 CARDOS_ELFS := $(patsubst %,$(CARDOS_OUT)/%.elf,$(CARDOS_VARIANTS))
-CARDOS_MAIN_OBJS := $(patsubst %,$(CARDOS_OBJ)/kernel/main-%.o,$(CARDOS_VARIANTS))
+CARDOS_MAIN_OBJS := $(patsubst %,$(CARDOS_OBJ)/card/main-%.o,$(CARDOS_VARIANTS))
 
 CARDOS_MBEDTLS_LIB := $(CARDOS_OUT)/libcardos_mbedtls.a
 CARDOS_MBEDTLS_SRCS := $(sort $(wildcard $(MBEDTLS_SRC)/library/*.c))
@@ -215,14 +215,14 @@ $(CARDOS_S_OBJS): $(CARDOS_OBJ)/%.o: $(CARDOS_DIR)/%.S $(CARDOS_MK)
 	@mkdir -p $(@D)
 	$(CARDOS_Q)$(CARDOS_CC) $(CARDOS_CFLAGS) $(CARDOS_DEPFLAGS) -c $< -o $@
 
-$(CARDOS_MAIN_OBJS): $(CARDOS_OBJ)/kernel/main-%.o: $(CARDOS_DIR)/kernel/main.c \
+$(CARDOS_MAIN_OBJS): $(CARDOS_OBJ)/card/main-%.o: $(CARDOS_DIR)/card/main.c \
         $(CARDOS_VERSION_STAMP) $(CARDOS_MK)
 	$(CARDOS_ECHO) CC "$< ($*)"
 	@mkdir -p $(@D)
 	$(CARDOS_Q)$(CARDOS_CC) $(CARDOS_CFLAGS) $(CARDOS_DEPFLAGS) \
 	    $(CARDOS_VERSION_DEFS) $(CARDOS_VARIANT_DEFS_$*) -c $< -o $@
 
-$(CARDOS_ELFS): $(CARDOS_OUT)/%.elf: $(CARDOS_COMMON_OBJS) $(CARDOS_OBJ)/kernel/main-%.o \
+$(CARDOS_ELFS): $(CARDOS_OUT)/%.elf: $(CARDOS_COMMON_OBJS) $(CARDOS_OBJ)/card/main-%.o \
         $(CARDOS_DIR)/arch/cardos.ld $(CARDOS_LWIP_LIB) $(CARDOS_MBEDTLS_LIB)
 	$(CARDOS_ECHO) LD $@
 	$(CARDOS_Q)$(CARDOS_CC) $(CARDOS_LDFLAGS) -Wl,-Map=$(@:.elf=.map) \

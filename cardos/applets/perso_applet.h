@@ -2,7 +2,7 @@
  * The personalization application: the one way to give a card whose NVM
  * cannot be used (a foreign, damaged or other-version image, or a damaged
  * file system) a new, empty store and the first-boot file system. The
- * card never does that by itself (kernel/storage.h, docs/store.md).
+ * card never does that by itself (card/storage.h, docs/store.md).
  *
  * AID F0 6E 65 74 63 61 72 64 02 ("netcard" in a proprietary RID range,
  * 02). Proprietary class only (b8 = 1: CLA 80..83 on channels 0..3,

@@ -9,7 +9,7 @@
 
 #include "drivers/timer.h"
 #include "drivers/watchdog.h"
-#include "kernel/storage.h"
+#include "card/storage.h"
 
 #define LOG_MODULE "bench"
 #include "kernel/log.h"

@@ -1,7 +1,7 @@
 /*
  * System tests: file system updates persist in the NVM image across a
  * QEMU restart, and a card whose NVM is not its store refuses file
- * commands with 6581 (docs/fs.md, kernel/storage.h).
+ * commands with 6581 (docs/fs.md, card/storage.h).
  *
  * The test creates its own EFs with CREATE FILE (ETSI TS 102 222 6.3 FCP
  * bytes, fs_card.h) after VERIFY ADM1, updates them (TS 102 221 11.1.4

@@ -1,6 +1,6 @@
 /*
  * System tests: the card OS mounts its object store from the NVM image at
- * boot (kernel/storage.h, docs/store.md): an erased image is formatted on
+ * boot (card/storage.h, docs/store.md): an erased image is formatted on
  * the first boot and mounted on the next, a foreign image is reported and
  * left untouched, and a power cut (NVM tearing injection over QMP) during
  * the first-boot format is recovered by the next boot.

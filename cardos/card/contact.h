@@ -3,7 +3,7 @@
  * loop and the host-testable session (iso7816/card.h) with its
  * dispatcher and built-in applications. Card only.
  *
- * iso_service_start() registers the applications, initialises the UART
+ * contact_start() registers the applications, initialises the UART
  * and, if RST is already high, sends the ATR at once; otherwise the RST
  * interrupt sends it (in the ISR: slow initialisation that follows in
  * main() cannot delay it). Either way the card first waits 400 CLK cycles
@@ -13,8 +13,8 @@
  *
  * SPDX-License-Identifier: Apache-2.0
  */
-#ifndef CARDOS_KERNEL_ISO_SERVICE_H
-#define CARDOS_KERNEL_ISO_SERVICE_H
+#ifndef CARDOS_CARD_CONTACT_H
+#define CARDOS_CARD_CONTACT_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -27,8 +27,8 @@
  * The strings (kept by pointer) are what the test application's INFO
  * command reports.
  */
-void iso_service_start(const char *version, const char *git_describe,
-                       const char *build);
+void contact_start(const char *version, const char *git_describe,
+                   const char *build);
 
 /*
  * Polling window after contact activity, in ms. A halted core (WFI) costs
@@ -40,6 +40,6 @@ void iso_service_start(const char *version, const char *git_describe,
 #define ISO_POLL_WINDOW_MS 2u
 
 /* True while the last character in or out is within ISO_POLL_WINDOW_MS. */
-bool iso_service_busy(uint32_t now_ms);
+bool contact_busy(uint32_t now_ms);
 
-#endif /* CARDOS_KERNEL_ISO_SERVICE_H */
+#endif /* CARDOS_CARD_CONTACT_H */

@@ -1,5 +1,5 @@
 /*
- * ISO 7816 service glue. See kernel/iso_service.h.
+ * ISO 7816 service glue. See card/contact.h.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -17,8 +17,8 @@
 #include "apdu/session.h"
 #include "iso7816/card.h"
 #include "kernel/event_loop.h"
-#include "kernel/iso_service.h"
-#include "kernel/storage.h"
+#include "card/contact.h"
+#include "card/storage.h"
 
 #define LOG_MODULE "iso"
 #include "kernel/log.h"
@@ -65,7 +65,7 @@ static const struct iso_card_apdu_port contact_port = {
     .reset = contact_reset,
 };
 
-bool iso_service_busy(uint32_t now_ms)
+bool contact_busy(uint32_t now_ms)
 {
     return now_ms - last_activity_ms < ISO_POLL_WINDOW_MS;
 }
@@ -182,8 +182,8 @@ static int perso_format_step(void)
     return fs_applet_mount(storage_store()) >= 0 ? 0 : STORE_ERR_IO;
 }
 
-void iso_service_start(const char *version, const char *git_describe,
-                       const char *build)
+void contact_start(const char *version, const char *git_describe,
+                   const char *build)
 {
     static const struct iso_uart_client client = {
         .on_rx = on_rx, .on_tx_idle = on_tx_idle, .on_line = on_line,
@@ -211,7 +211,7 @@ void iso_service_start(const char *version, const char *git_describe,
     (void)applet_table_add(&applets, perso_applet_init(&perso_cfg));
     dispatch_set_registry(&applets.registry);
     /* the file system is every channel's default application; it is
-     * mounted after storage_init() (kernel/main.c), before any command
+     * mounted after storage_init() (card/main.c), before any command
      * is processed: until then its commands answer 6581 */
     dispatch_set_default(fs_applet());
     apdu_session_init(&contact, 0, "contact");

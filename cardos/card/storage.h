@@ -16,8 +16,8 @@
  *
  * SPDX-License-Identifier: Apache-2.0
  */
-#ifndef CARDOS_KERNEL_STORAGE_H
-#define CARDOS_KERNEL_STORAGE_H
+#ifndef CARDOS_CARD_STORAGE_H
+#define CARDOS_CARD_STORAGE_H
 
 #include "store/store.h"
 
@@ -50,4 +50,4 @@ void storage_reformat_start(void);
  */
 int storage_reformat_step(void);
 
-#endif /* CARDOS_KERNEL_STORAGE_H */
+#endif /* CARDOS_CARD_STORAGE_H */

@@ -3,7 +3,7 @@
  *
  * SPDX-License-Identifier: Apache-2.0
  */
-#include "kernel/storage.h"
+#include "card/storage.h"
 
 #include "crypto/crypto.h"
 #include "drivers/nvm.h"

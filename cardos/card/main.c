@@ -37,9 +37,9 @@
 #include "fs/fs_applet.h"
 #include "apdu/dispatch.h"
 #include "kernel/event_loop.h"
-#include "kernel/iso_service.h"
+#include "card/contact.h"
 #include "kernel/reset_cause.h"
-#include "kernel/storage.h"
+#include "card/storage.h"
 #include "kernel/store_bench.h"
 #include "kernel/version.h"
 #include "net/http_server.h"
@@ -82,8 +82,8 @@ static void port_irq_restore(uint32_t state)
 
 static void port_idle(void)
 {
-    /* Poll rather than sleep right after contact activity (iso_service.h). */
-    if (iso_service_busy(timer_now_ms())) {
+    /* Poll rather than sleep right after contact activity (contact.h). */
+    if (contact_busy(timer_now_ms())) {
         return;
     }
     cpu_wfi();
@@ -154,7 +154,7 @@ int main(void)
     timer_init();
     event_loop_init(&card_loop_port);
     /* Early: the ATR must start within 40000 CLK cycles (11.2 ms) of RST. */
-    iso_service_start(CARDOS_VERSION, CARDOS_GIT_DESCRIBE, __DATE__ " " __TIME__);
+    contact_start(CARDOS_VERSION, CARDOS_GIT_DESCRIBE, __DATE__ " " __TIME__);
     cpu_irq_enable();
 
     LOG_I("chip 0x%08x rev %u.%u, reset count %u",
