@@ -16,6 +16,7 @@
 #
 # Outputs, under $(BUILD)/cardos/:
 #   cardos.elf            the card OS (+ cardos.map)
+#   cardos-test.elf       test image: the product + the test application
 #   cardos-fault.elf      test image: BusFault on power-on boots
 #   cardos-watchdog.elf   test image: starves the watchdog on power-on boots
 #   cardos-storebench.elf bench image: times the object store (make bench)
@@ -83,8 +84,15 @@ CARDOS_LWIP_CFLAGS := $(CARDOS_BASE_CFLAGS) -w -I$(LWIP_SRC)/src/include \
 
 # ---- Sources --------------------------------------------------------------
 
-# Everything but main.c, which is built once per image variant.
+# The card OS, layer by layer, lowest first (docs/cardos.md). main.c is
+# built once, with the version defines; each image adds its own sources
+# (card/image.h, below).
 CARDOS_SRCS := \
+    kernel/event_loop.c \
+    kernel/log.c \
+    kernel/panic.c \
+    kernel/reset_cause.c \
+    kernel/bench_mark.c \
     arch/startup.c \
     arch/vectors.c \
     arch/fault.c \
@@ -94,42 +102,34 @@ CARDOS_SRCS := \
     drivers/timer.c \
     drivers/watchdog.c \
     drivers/nvm.c \
+    drivers/iso7816_uart.c \
+    drivers/crypto.c \
+    drivers/trng.c \
     store/crc32.c \
     store/store.c \
+    crypto/health.c \
+    crypto/aes_soft.c \
+    crypto/crypto.c \
+    crypto/selftest.c \
+    iso7816/atr.c \
+    iso7816/pps.c \
+    iso7816/t0.c \
+    iso7816/t1.c \
+    iso7816/card.c \
+    apdu/apdu.c \
+    apdu/session.c \
+    apdu/dispatch.c \
+    apdu/applet_table.c \
     fs/fs.c \
     fs/fcp.c \
     fs/arr.c \
     fs/pin.c \
     fs/perso.c \
     fs/fs_applet.c \
-    card/storage.c \
-    kernel/store_bench.c \
-    drivers/iso7816_uart.c \
-    apdu/apdu.c \
-    iso7816/atr.c \
-    iso7816/pps.c \
-    iso7816/t0.c \
-    iso7816/t1.c \
-    apdu/dispatch.c \
-    apdu/session.c \
-    apdu/applet_table.c \
-    iso7816/card.c \
-    applets/test_applet.c \
-    applets/test_applet_bench.c \
     applets/perso_applet.c \
-    kernel/bench_mark.c \
-    kernel/event_loop.c \
+    card/storage.c \
     card/contact.c \
-    kernel/log.c \
-    kernel/panic.c \
-    kernel/reset_cause.c \
-    drivers/crypto.c \
-    drivers/trng.c \
-    crypto/health.c \
-    crypto/aes_soft.c \
-    crypto/crypto.c \
-    crypto/selftest.c \
-    applets/test_applet_crypto.c
+    card/applications.c
 
 # Network stack (drivers/nic.c, net/): built with lwIP's headers, linked
 # with liblwip.a.
@@ -150,14 +150,23 @@ CARDOS_COMMON_OBJS := $(patsubst %,$(CARDOS_OBJ)/%.o,$(basename $(CARDOS_SRCS)))
 CARDOS_C_OBJS := $(filter $(patsubst %.c,$(CARDOS_OBJ)/%.o,$(CARDOS_SRCS)),$(CARDOS_COMMON_OBJS))
 CARDOS_S_OBJS := $(filter $(patsubst %.S,$(CARDOS_OBJ)/%.o,$(CARDOS_SRCS)),$(CARDOS_COMMON_OBJS))
 
-# Image variants: <suffix>:<main.c defines>
-CARDOS_VARIANTS := cardos cardos-fault cardos-watchdog cardos-storebench
-CARDOS_VARIANT_DEFS_cardos :=
-CARDOS_VARIANT_DEFS_cardos-fault := -DCARDOS_TEST_FAULT=1
-CARDOS_VARIANT_DEFS_cardos-watchdog := -DCARDOS_TEST_WATCHDOG=1
-CARDOS_VARIANT_DEFS_cardos-storebench := -DCARDOS_TEST_STOREBENCH=1
-CARDOS_ELFS := $(patsubst %,$(CARDOS_OUT)/%.elf,$(CARDOS_VARIANTS))
-CARDOS_MAIN_OBJS := $(patsubst %,$(CARDOS_OBJ)/card/main-%.o,$(CARDOS_VARIANTS))
+# Images (card/image.h): the product, and test images built from the same
+# card OS plus sources of tests/cardos/ (never part of the product).
+CARDOS_TESTS_DIR := $(patsubst ./%,%,$(CARDOS_TOP)/tests/cardos)
+CARDOS_IMAGES := cardos cardos-test cardos-fault cardos-watchdog cardos-storebench
+CARDOS_IMAGE_SRCS_cardos := $(CARDOS_DIR)/card/image_product.c
+CARDOS_IMAGE_SRCS_cardos-test := $(addprefix $(CARDOS_TESTS_DIR)/,image_test.c \
+    test_applet.c test_applet_crypto.c test_applet_bench.c)
+CARDOS_IMAGE_SRCS_cardos-fault := $(CARDOS_TESTS_DIR)/image_fault.c
+CARDOS_IMAGE_SRCS_cardos-watchdog := $(CARDOS_TESTS_DIR)/image_watchdog.c
+CARDOS_IMAGE_SRCS_cardos-storebench := $(addprefix $(CARDOS_TESTS_DIR)/,image_storebench.c \
+    store_bench.c)
+CARDOS_ELFS := $(patsubst %,$(CARDOS_OUT)/%.elf,$(CARDOS_IMAGES))
+CARDOS_MAIN_OBJ := $(CARDOS_OBJ)/card/main.o
+# Objects of an image's own sources (tests/cardos/x.c -> obj/tests/x.o).
+cardos_image_objs = $(patsubst $(CARDOS_DIR)/%.c,$(CARDOS_OBJ)/%.o,$(patsubst \
+    $(CARDOS_TESTS_DIR)/%.c,$(CARDOS_OBJ)/tests/%.o,$(CARDOS_IMAGE_SRCS_$(1))))
+CARDOS_IMAGE_OBJS := $(sort $(foreach i,$(CARDOS_IMAGES),$(call cardos_image_objs,$(i))))
 
 CARDOS_MBEDTLS_LIB := $(CARDOS_OUT)/libcardos_mbedtls.a
 CARDOS_MBEDTLS_SRCS := $(sort $(wildcard $(MBEDTLS_SRC)/library/*.c))
@@ -170,12 +179,13 @@ CARDOS_LWIP_OBJS := $(patsubst $(LWIP_SRC)/src/%.c,$(CARDOS_OBJ)/lwip/%.o,$(CARD
 
 # Host-buildable modules (no hardware access) for tests/unit/.
 CARDOS_UNIT_SRCS := $(addprefix $(CARDOS_DIR)/,kernel/log.c kernel/reset_cause.c kernel/event_loop.c \
-    apdu/apdu.c iso7816/atr.c iso7816/pps.c iso7816/t0.c iso7816/t1.c \
-    apdu/dispatch.c apdu/session.c apdu/applet_table.c iso7816/card.c applets/test_applet.c \
+    apdu/apdu.c apdu/session.c apdu/dispatch.c apdu/applet_table.c \
+    iso7816/atr.c iso7816/pps.c iso7816/t0.c iso7816/t1.c iso7816/card.c \
     applets/perso_applet.c store/crc32.c store/store.c \
     fs/fs.c fs/fcp.c fs/arr.c fs/pin.c fs/perso.c fs/fs_applet.c \
-    net/http_parse.c crypto/health.c crypto/aes_soft.c)
-CARDOS_UNIT_CFLAGS := $(CARDOS_INCLUDES)
+    net/http_parse.c crypto/health.c crypto/aes_soft.c) \
+    $(CARDOS_TESTS_DIR)/test_applet.c
+CARDOS_UNIT_CFLAGS := $(CARDOS_INCLUDES) -I$(CARDOS_TOP)
 # libm: tests/unit/test_crypto_health.c recomputes the SP 800-90B cut-offs.
 CARDOS_UNIT_LDLIBS += -lm
 
@@ -215,18 +225,34 @@ $(CARDOS_S_OBJS): $(CARDOS_OBJ)/%.o: $(CARDOS_DIR)/%.S $(CARDOS_MK)
 	@mkdir -p $(@D)
 	$(CARDOS_Q)$(CARDOS_CC) $(CARDOS_CFLAGS) $(CARDOS_DEPFLAGS) -c $< -o $@
 
-$(CARDOS_MAIN_OBJS): $(CARDOS_OBJ)/card/main-%.o: $(CARDOS_DIR)/card/main.c \
-        $(CARDOS_VERSION_STAMP) $(CARDOS_MK)
-	$(CARDOS_ECHO) CC "$< ($*)"
+$(CARDOS_MAIN_OBJ): $(CARDOS_DIR)/card/main.c $(CARDOS_VERSION_STAMP) $(CARDOS_MK)
+	$(CARDOS_ECHO) CC $<
 	@mkdir -p $(@D)
 	$(CARDOS_Q)$(CARDOS_CC) $(CARDOS_CFLAGS) $(CARDOS_DEPFLAGS) \
-	    $(CARDOS_VERSION_DEFS) $(CARDOS_VARIANT_DEFS_$*) -c $< -o $@
+	    $(CARDOS_VERSION_DEFS) -c $< -o $@
 
-$(CARDOS_ELFS): $(CARDOS_OUT)/%.elf: $(CARDOS_COMMON_OBJS) $(CARDOS_OBJ)/card/main-%.o \
+# Test images' own sources see the repository root ("tests/cardos/...").
+$(filter $(CARDOS_OBJ)/tests/%,$(CARDOS_IMAGE_OBJS)): $(CARDOS_OBJ)/tests/%.o: \
+        $(CARDOS_TESTS_DIR)/%.c $(CARDOS_MK)
+	$(CARDOS_ECHO) CC $<
+	@mkdir -p $(@D)
+	$(CARDOS_Q)$(CARDOS_CC) $(CARDOS_CFLAGS) -I$(CARDOS_TOP) $(CARDOS_DEPFLAGS) -c $< -o $@
+
+$(filter-out $(CARDOS_OBJ)/tests/%,$(CARDOS_IMAGE_OBJS)): $(CARDOS_OBJ)/%.o: $(CARDOS_DIR)/%.c $(CARDOS_MK)
+	$(CARDOS_ECHO) CC $<
+	@mkdir -p $(@D)
+	$(CARDOS_Q)$(CARDOS_CC) $(CARDOS_CFLAGS) $(CARDOS_DEPFLAGS) -c $< -o $@
+
+# One link rule per image: the card OS, main.o and the image's own objects.
+define cardos_image_rule
+$(CARDOS_OUT)/$(1).elf: $(CARDOS_COMMON_OBJS) $(CARDOS_MAIN_OBJ) \
+        $(call cardos_image_objs,$(1)) \
         $(CARDOS_DIR)/arch/cardos.ld $(CARDOS_LWIP_LIB) $(CARDOS_MBEDTLS_LIB)
-	$(CARDOS_ECHO) LD $@
-	$(CARDOS_Q)$(CARDOS_CC) $(CARDOS_LDFLAGS) -Wl,-Map=$(@:.elf=.map) \
-	    -o $@ $(filter %.o %.a,$^)
+	$$(CARDOS_ECHO) LD $$@
+	$$(CARDOS_Q)$$(CARDOS_CC) $$(CARDOS_LDFLAGS) -Wl,-Map=$$(@:.elf=.map) \
+	    -o $$@ $$(filter %.o %.a,$$^)
+endef
+$(foreach i,$(CARDOS_IMAGES),$(eval $(call cardos_image_rule,$(i))))
 
 $(CARDOS_MBEDTLS_OBJS): $(CARDOS_OBJ)/mbedtls/%.o: $(MBEDTLS_SRC)/library/%.c \
         $(CARDOS_DIR)/net/mbedtls_config.h
@@ -251,7 +277,7 @@ $(CARDOS_MBEDTLS_SRCS) $(CARDOS_LWIP_SRCS):
 	@echo "cardos: missing $@ (MBEDTLS_SRC=$(MBEDTLS_SRC) LWIP_SRC=$(LWIP_SRC)); run ./configure" >&2
 	@exit 1
 
--include $(patsubst %.o,%.d,$(CARDOS_COMMON_OBJS) $(CARDOS_MAIN_OBJS) \
+-include $(patsubst %.o,%.d,$(CARDOS_COMMON_OBJS) $(CARDOS_MAIN_OBJ) $(CARDOS_IMAGE_OBJS) \
     $(CARDOS_MBEDTLS_OBJS) $(CARDOS_LWIP_OBJS))
 
 # Do not steal the includer's default goal; alone, build everything.

@@ -2,8 +2,9 @@
  * Fault and NMI reporting in C. See arch/fault.h.
  *
  * Runs on the fault stack with whatever state the crash left: it uses no
- * interrupts, no log ring and no locks, only the polled debug UART, the
- * pure formatter and the sysctl registers.
+ * interrupts, no log ring and no locks, only the pure formatter and the
+ * panic port (kernel/panic.h: a polled console line, the scratch words,
+ * the software reset) that the card's wiring registered.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -11,9 +12,8 @@
 
 #include "arch/fault.h"
 #include "arch/scs.h"
-#include "drivers/debug_uart.h"
-#include "drivers/sysctl.h"
 #include "kernel/log.h"
+#include "kernel/panic.h"
 #include "kernel/reset_cause.h"
 
 /* Basic exception frame, in words (ARMv8-M ARM B3.21, "Stack frames"). */
@@ -39,13 +39,11 @@ static uint32_t sp_before_exception(const uint32_t *frame)
 /* Polled output of one line, on a line of its own. */
 static void print_line(const char *line, int len)
 {
-    /* Whatever the UART state was, make it usable for polled output. */
-    debug_uart_init();
-    if (!debug_uart_at_line_start()) {
-        debug_uart_putc('\n');   /* the crash cut a line short */
+    const struct panic_port *port = panic_port();
+
+    if (port != NULL) {
+        port->write_line(line, (size_t)len);
     }
-    debug_uart_write(line, (size_t)len);
-    debug_uart_putc('\n');
 }
 
 noreturn void fault_report(const uint32_t *frame, uint32_t exc_return,
@@ -77,9 +75,7 @@ noreturn void fault_report(const uint32_t *frame, uint32_t exc_return,
         len = (int)sizeof(line) - 1;
     }
     print_line(line, len);
-
-    fault_record_store(&sysctl_scratch_ops, &rec);
-    sysctl_software_reset();
+    panic_record_and_reset(&rec);
 }
 
 noreturn void nmi_report(const uint32_t *frame, uint32_t exc_return)

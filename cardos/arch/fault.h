@@ -12,6 +12,8 @@
  *   2. stores the fault record in the sysctl scratch words
  *      (kernel/reset_cause.h);
  *   3. requests a software reset.
+ * Steps 1-3 go through the panic port (kernel/panic.h), which the card's
+ * wiring registers at start-up: arch/ reaches no driver.
  * While PRIMASK is set (interrupts masked, e.g. inside a log or event
  * queue critical section) the configurable faults are masked too and
  * escalate: the report then says HardFault, and CFSR still tells why

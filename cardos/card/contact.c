@@ -1,24 +1,18 @@
 /*
- * ISO 7816 service glue. See card/contact.h.
+ * The contact interface. See card/contact.h.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
 #include <stddef.h>
 
-#include "applets/perso_applet.h"
-#include "applets/test_applet.h"
-#include "applets/test_applet_crypto.h"
-#include "arch/cpu.h"
-#include "drivers/iso7816_uart.h"
-#include "drivers/timer.h"
-#include "fs/fs_applet.h"
-#include "apdu/applet_table.h"
 #include "apdu/dispatch.h"
 #include "apdu/session.h"
+#include "arch/cpu.h"
+#include "card/contact.h"
+#include "drivers/iso7816_uart.h"
+#include "drivers/timer.h"
 #include "iso7816/card.h"
 #include "kernel/event_loop.h"
-#include "card/contact.h"
-#include "card/storage.h"
 
 #define LOG_MODULE "iso"
 #include "kernel/log.h"
@@ -26,10 +20,9 @@
 static struct soft_timer tick_timer;
 static uint32_t last_activity_ms;
 
-/* The contact interface's APDU session, its buffer, the applications. */
+/* The contact interface's APDU session (index 0) and its buffer. */
 static struct apdu_session contact;
 static uint8_t apdu_buf[APDU_BUF_SIZE];
-static struct applet_table applets;
 
 static bool contact_execute(uint8_t *buf, size_t len, size_t cap,
                             size_t *rsp_len)
@@ -146,74 +139,14 @@ static void on_tick(void *arg)
     iso_card_tick();
 }
 
-/* The personalization application's view of the storage (the store
- * below, the file system on it) and its FORMAT NVM. */
-static void perso_card_state(struct perso_card_state *out)
-{
-    struct store *st = storage_store();
-    struct store_stats stats;
-
-    out->store = storage_status();
-    out->fs_ready = fs_applet_fs()->ready;
-    if (st != NULL) {
-        store_get_stats(st, &stats);
-        out->objects = stats.objects;
-        out->free_bytes = stats.free_bytes;
-    }
-}
-
-static void perso_format_start(void)
-{
-    fs_applet_unmount();        /* before the store under it goes */
-    storage_reformat_start();
-}
-
-static int perso_format_step(void)
-{
-    int rc = storage_reformat_step();
-
-    if (rc == STORAGE_REFORMAT_BUSY) {
-        return PERSO_FORMAT_BUSY;
-    }
-    if (rc != STORE_OK) {
-        return rc;
-    }
-    /* an empty store: the file system creates its first-boot tree */
-    return fs_applet_mount(storage_store()) >= 0 ? 0 : STORE_ERR_IO;
-}
-
-void contact_start(const char *version, const char *git_describe,
-                   const char *build)
+void contact_start(void)
 {
     static const struct iso_uart_client client = {
         .on_rx = on_rx, .on_tx_idle = on_tx_idle, .on_line = on_line,
         .on_rst_isr = on_rst_isr,
     };
-    struct test_applet_config applet_cfg = {
-        .now_ms = timer_now_ms,
-        .version = version,
-        .git_describe = git_describe,
-        .build = build,
-        .link_info = iso_card_link_info,
-        .crypto_process = test_applet_crypto_process,
-        .crypto_t0_direction = test_applet_crypto_t0_direction,
-    };
     struct iso_card_io io = card_io_template;
 
-    static const struct perso_applet_config perso_cfg = {
-        .card_state = perso_card_state,
-        .format_start = perso_format_start,
-        .format_step = perso_format_step,
-    };
-
-    applet_table_init(&applets);
-    (void)applet_table_add(&applets, test_applet_init(&applet_cfg));
-    (void)applet_table_add(&applets, perso_applet_init(&perso_cfg));
-    dispatch_set_registry(&applets.registry);
-    /* the file system is every channel's default application; it is
-     * mounted after storage_init() (card/main.c), before any command
-     * is processed: until then its commands answer 6581 */
-    dispatch_set_default(fs_applet());
     apdu_session_init(&contact, 0, "contact");
     io.clk_hz = iso_uart_clk_hz();
     atr_delay_us = (uint32_t)((400ull * 1000000u + io.clk_hz - 1) / io.clk_hz) +

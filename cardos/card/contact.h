@@ -1,9 +1,12 @@
 /*
- * ISO 7816 service: glue between the ISO 7816 UART driver, the event
- * loop and the host-testable session (iso7816/card.h) with its
- * dispatcher and built-in applications. Card only.
+ * The contact interface: the ISO 7816 UART driver, the event loop, the
+ * host-testable ISO 7816-3 session (iso7816/card.h) and the contact
+ * interface's APDU session (apdu/session.h, index 0), wired together.
+ * Card only.
  *
- * contact_start() registers the applications, initialises the UART
+ * Commands go to the dispatcher (apdu/dispatch.h) with the applications
+ * card/applications.c registered: call applications_register() first.
+ * contact_start() initialises the UART
  * and, if RST is already high, sends the ATR at once; otherwise the RST
  * interrupt sends it (in the ISR: slow initialisation that follows in
  * main() cannot delay it). Either way the card first waits 400 CLK cycles
@@ -22,13 +25,8 @@
 #define ISO_ATR_MARGIN_US 20u
 #define ISO_TICK_MS      5u
 
-/*
- * Needs the event loop and the tick; call before interrupts are enabled.
- * The strings (kept by pointer) are what the test application's INFO
- * command reports.
- */
-void contact_start(const char *version, const char *git_describe,
-                   const char *build);
+/* Needs the event loop and the tick; call before interrupts are enabled. */
+void contact_start(void);
 
 /*
  * Polling window after contact activity, in ms. A halted core (WFI) costs

@@ -10,37 +10,31 @@
  *   I iso: ...     (ISO 7816 session: "ATR sent" comes right after the
  *                  banner when the terminal powers or resets the card)
  *
- * Test images (same sources, one define each, see cardos/build.mk):
- *   CARDOS_TEST_FAULT=1     on a power-on boot, read unmapped 0x60000000
- *                           right after the banner: a precise BusFault,
- *                           reported, then a software reset into a clean
- *                           boot ("reset=software" + "last boot ended by
- *                           BusFault ...").
- *   CARDOS_TEST_WATCHDOG=1  on a power-on boot, stop kicking the watchdog
- *                           (idle with interrupts on): it barks (NMI line)
- *                           and bites; the next boot says reset=watchdog.
- *   CARDOS_TEST_STOREBENCH=1 after mounting the store, time it
- *                           (kernel/store_bench.h) for make bench.
+ * The order of start-up is the product's: what an image variant adds
+ * (test applications, test behaviour) comes through card/image.h at fixed
+ * points; the product image adds nothing.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
 #include <stdint.h>
 
+#include "apdu/dispatch.h"
 #include "arch/cpu.h"
 #include "arch/layout.h"
 #include "arch/startup.h"
+#include "card/applications.h"
+#include "card/contact.h"
+#include "card/image.h"
+#include "card/storage.h"
 #include "crypto/crypto.h"
 #include "drivers/debug_uart.h"
 #include "drivers/sysctl.h"
 #include "drivers/timer.h"
 #include "drivers/watchdog.h"
 #include "fs/fs_applet.h"
-#include "apdu/dispatch.h"
 #include "kernel/event_loop.h"
-#include "card/contact.h"
+#include "kernel/panic.h"
 #include "kernel/reset_cause.h"
-#include "card/storage.h"
-#include "kernel/store_bench.h"
 #include "kernel/version.h"
 #include "net/http_server.h"
 #include "net/net.h"
@@ -49,20 +43,9 @@
 #define LOG_MODULE "boot"
 #include "kernel/log.h"
 
-#ifndef CARDOS_TEST_FAULT
-#define CARDOS_TEST_FAULT 0
-#endif
-#ifndef CARDOS_TEST_WATCHDOG
-#define CARDOS_TEST_WATCHDOG 0
-#endif
-#ifndef CARDOS_TEST_STOREBENCH
-#define CARDOS_TEST_STOREBENCH 0
-#endif
-
-/* Nothing is mapped here (DESIGN.md memory map): loads raise a BusFault. */
-#define UNMAPPED_ADDRESS 0x60000000u
-
 const char cardos_version[] = CARDOS_VERSION;
+const char cardos_git_describe[] = CARDOS_GIT_DESCRIBE;
+const char cardos_build_date[] = __DATE__ " " __TIME__;
 
 static void log_sink_debug_uart(const char *line, size_t len)
 {
@@ -97,6 +80,30 @@ static const struct event_loop_port card_loop_port = {
     .kick_watchdog = watchdog_kick,
 };
 
+/* Polled, for panic() and the fault handlers: a line of its own. */
+static void panic_write_line(const char *line, size_t len)
+{
+    /* Whatever the UART state was, make it usable for polled output. */
+    debug_uart_init();
+    if (!debug_uart_at_line_start()) {
+        debug_uart_putc('\n');   /* the crash cut a line short */
+    }
+    debug_uart_write(line, len);
+    debug_uart_putc('\n');
+}
+
+static void panic_software_reset(void)
+{
+    sysctl_software_reset();
+}
+
+static const struct panic_port card_panic_port = {
+    .irq_save = port_irq_save,
+    .write_line = panic_write_line,
+    .scratch = &sysctl_scratch_ops,
+    .software_reset = panic_software_reset,
+};
+
 static void report_last_boot(void)
 {
     struct fault_record rec;
@@ -108,27 +115,9 @@ static void report_last_boot(void)
     }
 }
 
-/* Test image: a precise data BusFault (CFSR.PRECISERR + BFARVALID). */
-static __attribute__((noinline)) void test_provoke_bus_fault(void)
-{
-    LOG_W("test: reading unmapped 0x%08x", (unsigned)UNMAPPED_ADDRESS);
-    log_flush();
-    (void)*(volatile uint32_t *)(uintptr_t)UNMAPPED_ADDRESS;
-}
-
-/* Test image: hang with interrupts on and let the watchdog bark and bite. */
-static __attribute__((noinline)) noreturn void test_starve_watchdog(void)
-{
-    LOG_W("test: no longer kicking the watchdog");
-    log_flush();
-    for (;;) {
-        cpu_wfi();
-    }
-}
-
 int main(void)
 {
-    NetcardResetCause cause;
+    enum reset_cause cause;
 
     debug_uart_init();
     /*
@@ -137,6 +126,7 @@ int main(void)
      * the banner is always a line of its own.
      */
     debug_uart_putc('\n');
+    panic_set_port(&card_panic_port);
     log_set_lock(port_irq_save, port_irq_restore);
     log_set_sink(log_sink_debug_uart);
 
@@ -146,15 +136,14 @@ int main(void)
     report_last_boot();
     log_flush();
 
-    if (CARDOS_TEST_FAULT && cause == NETCARD_RESET_POWER_ON) {
-        test_provoke_bus_fault();
-    }
+    image_boot_point(IMAGE_AFTER_BANNER, cause);
 
     watchdog_start(WATCHDOG_TIMEOUT_MS);
     timer_init();
     event_loop_init(&card_loop_port);
+    applications_register();
     /* Early: the ATR must start within 40000 CLK cycles (11.2 ms) of RST. */
-    contact_start(CARDOS_VERSION, CARDOS_GIT_DESCRIBE, __DATE__ " " __TIME__);
+    contact_start();
     cpu_irq_enable();
 
     LOG_I("chip 0x%08x rev %u.%u, reset count %u",
@@ -179,13 +168,7 @@ int main(void)
      * damaged file system: file commands answer 6581 (docs/fs.md) */
     (void)fs_applet_mount(storage_store());
     log_flush();
-    if (CARDOS_TEST_STOREBENCH) {
-        store_bench_run();  /* bench image: times the store (make bench) */
-    }
-
-    if (CARDOS_TEST_WATCHDOG && cause == NETCARD_RESET_POWER_ON) {
-        test_starve_watchdog();
-    }
+    image_boot_point(IMAGE_AFTER_STORAGE, cause);
 
     if (net_init()) {
         (void)http_server_init();

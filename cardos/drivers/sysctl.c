@@ -36,10 +36,23 @@ uint32_t sysctl_revision_minor(void)
     return FIELD_EX32(sysctl_read(A_SYSCTL_REVISION), SYSCTL_REVISION, MINOR);
 }
 
-NetcardResetCause sysctl_reset_cause(void)
+enum reset_cause sysctl_reset_cause(void)
 {
-    return (NetcardResetCause)FIELD_EX32(sysctl_read(A_SYSCTL_RESET_CAUSE),
-                                         SYSCTL_RESET_CAUSE, CAUSE);
+    switch (FIELD_EX32(sysctl_read(A_SYSCTL_RESET_CAUSE), SYSCTL_RESET_CAUSE,
+                       CAUSE)) {
+    case NETCARD_RESET_POWER_ON:
+        return RESET_CAUSE_POWER_ON;
+    case NETCARD_RESET_WARM:
+        return RESET_CAUSE_WARM;
+    case NETCARD_RESET_WATCHDOG:
+        return RESET_CAUSE_WATCHDOG;
+    case NETCARD_RESET_SOFTWARE:
+        return RESET_CAUSE_SOFTWARE;
+    case NETCARD_RESET_TEAR:
+        return RESET_CAUSE_TEAR;
+    default:
+        return RESET_CAUSE_UNKNOWN;
+    }
 }
 
 uint32_t sysctl_reset_count(void)

@@ -11,12 +11,13 @@
 #include <stdint.h>
 #include <stdnoreturn.h>
 
+#include "kernel/reset_cause.h"
 #include "netcard_sysctl.h"
 
 uint32_t sysctl_chip_id(void);              /* NETCARD_SYSCTL_CHIP_ID */
 uint32_t sysctl_revision_major(void);
 uint32_t sysctl_revision_minor(void);
-NetcardResetCause sysctl_reset_cause(void);
+enum reset_cause sysctl_reset_cause(void);
 uint32_t sysctl_reset_count(void);          /* resets since power-on */
 uint32_t sysctl_sysclk_hz(void);
 

@@ -5,11 +5,31 @@
  */
 #include <stdint.h>
 
-#include "arch/cpu.h"
-#include "drivers/sysctl.h"
 #include "kernel/log.h"
 #include "kernel/panic.h"
 #include "kernel/reset_cause.h"
+
+static const struct panic_port *port;
+
+void panic_set_port(const struct panic_port *p)
+{
+    port = p;
+}
+
+const struct panic_port *panic_port(void)
+{
+    return port;
+}
+
+noreturn void panic_record_and_reset(const struct fault_record *rec)
+{
+    if (port != NULL) {
+        fault_record_store(port->scratch, rec);
+        port->software_reset();
+    }
+    for (;;) {
+    }
+}
 
 static noreturn void panic_reset(uint32_t caller)
 {
@@ -19,8 +39,14 @@ static noreturn void panic_reset(uint32_t caller)
     };
 
     log_flush();
-    fault_record_store(&sysctl_scratch_ops, &rec);
-    sysctl_software_reset();
+    panic_record_and_reset(&rec);
+}
+
+static void mask_interrupts(void)
+{
+    if (port != NULL) {
+        (void)port->irq_save();
+    }
 }
 
 /* Thumb return addresses have bit 0 set; report the instruction address. */
@@ -33,7 +59,7 @@ noreturn __attribute__((noinline)) void panic(const char *msg)
 {
     uint32_t caller = caller_address(__builtin_return_address(0));
 
-    (void)cpu_irq_save();
+    mask_interrupts();
     log_printf(LOG_LEVEL_ERROR, "panic", "%s (caller 0x%08x)", msg,
                (unsigned)caller);
     panic_reset(caller);
@@ -44,7 +70,7 @@ noreturn __attribute__((noinline)) void panic_assert(const char *msg,
 {
     uint32_t caller = caller_address(__builtin_return_address(0));
 
-    (void)cpu_irq_save();
+    mask_interrupts();
     log_printf(LOG_LEVEL_ERROR, "panic", "assertion \"%s\" failed at %s:%d",
                msg, file, line);
     panic_reset(caller);

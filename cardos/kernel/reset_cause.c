@@ -9,15 +9,15 @@
 const char *reset_cause_name(uint32_t cause)
 {
     switch (cause) {
-    case NETCARD_RESET_POWER_ON:
+    case RESET_CAUSE_POWER_ON:
         return "power-on";
-    case NETCARD_RESET_WARM:
+    case RESET_CAUSE_WARM:
         return "warm";
-    case NETCARD_RESET_WATCHDOG:
+    case RESET_CAUSE_WATCHDOG:
         return "watchdog";
-    case NETCARD_RESET_SOFTWARE:
+    case RESET_CAUSE_SOFTWARE:
         return "software";
-    case NETCARD_RESET_TEAR:
+    case RESET_CAUSE_TEAR:
         return "tear";
     default:
         return "unknown";

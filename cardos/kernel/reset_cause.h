@@ -44,11 +44,19 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* The sysctl register map and NetcardResetCause, card OS flavour. */
-#ifndef NETCARD_CARDOS
-#define NETCARD_CARDOS 1
-#endif
-#include "netcard_sysctl.h"
+/*
+ * Why the chip last reset. The values are those of the sysctl
+ * RESET_CAUSE field (peripherals/netcard_sysctl.h), which the sysctl
+ * driver translates; the kernel itself knows no register.
+ */
+enum reset_cause {
+    RESET_CAUSE_POWER_ON = 0,   /* cold: power applied (RAM cleared) */
+    RESET_CAUSE_WARM = 1,       /* the terminal's RST */
+    RESET_CAUSE_WATCHDOG = 2,
+    RESET_CAUSE_SOFTWARE = 3,   /* a crash report, or a request */
+    RESET_CAUSE_TEAR = 4,       /* cold: power cut (RAM cleared) */
+    RESET_CAUSE_UNKNOWN = 255,  /* any value the driver does not know */
+};
 
 struct fault_record {
     uint32_t kind;           /* FAULT_KIND_* */

@@ -16,7 +16,10 @@
 #define CARDOS_GIT_DESCRIBE "unknown"
 #endif
 
-/* CARDOS_VERSION, as a global the debugger (and tests) can read. */
+/* CARDOS_VERSION, CARDOS_GIT_DESCRIBE and the build's date, as globals
+ * the debugger, tests and applications can read (card/main.c). */
 extern const char cardos_version[];
+extern const char cardos_git_describe[];
+extern const char cardos_build_date[];
 
 #endif /* CARDOS_KERNEL_VERSION_H */

@@ -139,7 +139,7 @@ def one_run(bench, run, rsa_key):
     out = os.path.join(bench.tmp, "windows-%d.txt" % run)
     port = bench_iso7816.free_port()
     proc = bench.start_iso_card(
-        port, ["-plugin", plugin_arg(bench.build, bench.elf, out)])
+        port, ["-plugin", plugin_arg(bench.build, bench.test_elf, out)])
     results = {}
     try:
         link = bench_iso7816.Vpcd(port, timeout=120.0)

@@ -53,7 +53,7 @@ static inline const char *fs_make_image(const char *name, unsigned seed)
 }
 
 /*
- * Boot cardos.elf on NVM (a raw image file, or qcow2 by its name) with the ISO 7816 interface
+ * Boot cardos-test.elf on NVM (a raw image file, or qcow2 by its name) with the ISO 7816 interface
  * listening on a free port; PROTOCOL ("t0", "t1" or NULL for auto) and
  * PPS off when PPS_OFF. Waits for the power-on banner and connects.
  */
@@ -92,7 +92,7 @@ static inline FsCard fs_boot(const char *nvm, const char *protocol,
         args[n++] = "netcard_nvm_tear";
     }
     args[n] = NULL;
-    NcCardOpts o = { .image = "cardos.elf", .extra_args = args };
+    NcCardOpts o = { .image = "cardos-test.elf", .extra_args = args };
     fc.card = nc_card_start(&o);
     nc_card_wait_banner(fc.card, "power-on", BOOT_TIMEOUT_MS);
     fc.vpcd = nc_vpcd_connect(fc.port, NC_TIMEOUT_START_MS, fc.card->qemu);

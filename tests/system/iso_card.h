@@ -4,10 +4,12 @@
  * card through vpcd framing (test_iso7816.c, test_crypto_card.c,
  * test_insn_plugin.c).
  *
- * iso_card_start(extra, &port, &vpcd): starts cardos.elf with the UART's
- * chardev listening on a free TCP port (written to *port), plus the
- * NULL-terminated EXTRA QEMU arguments (NULL: none; at most 8), waits for
- * the power-on banner and connects vpcd (*vpcd). Returns the card.
+ * iso_card_start(extra, &port, &vpcd): starts the test image
+ * cardos-test.elf (the product plus the test application, card/image.h)
+ * with the UART's chardev listening on a free TCP port (written to
+ * *port), plus the NULL-terminated EXTRA QEMU arguments (NULL: none; at
+ * most 8), waits for the power-on banner and connects vpcd (*vpcd).
+ * Returns the card. iso_card_start_image() does the same for IMAGE.
  *
  * select_test_applet: SELECT by AID of the test application (AID from
  * docs/iso7816-card.md) as a case 4 command (Le = 00), as PC/SC
@@ -26,8 +28,9 @@ static const uint8_t select_test_applet[] = {
     0xF0, 0x6E, 0x65, 0x74, 0x63, 0x61, 0x72, 0x64, 0x01, 0x00,
 };
 
-static inline NcCard *iso_card_start(const char *const *extra, int *port,
-                                     NcVpcd **vpcd)
+static inline NcCard *iso_card_start_image(const char *image,
+                                           const char *const *extra,
+                                           int *port, NcVpcd **vpcd)
 {
     const char *args[13];
     size_t n = 0;
@@ -43,11 +46,17 @@ static inline NcCard *iso_card_start(const char *const *extra, int *port,
         args[n++] = extra[i];
     }
     args[n] = NULL;
-    NcCardOpts o = { .image = "cardos.elf", .extra_args = args };
+    NcCardOpts o = { .image = image, .extra_args = args };
     NcCard *card = nc_card_start(&o);
     nc_card_wait_banner(card, "power-on", BOOT_TIMEOUT_MS);
     *vpcd = nc_vpcd_connect(*port, NC_TIMEOUT_START_MS, card->qemu);
     return card;
+}
+
+static inline NcCard *iso_card_start(const char *const *extra, int *port,
+                                     NcVpcd **vpcd)
+{
+    return iso_card_start_image("cardos-test.elf", extra, port, vpcd);
 }
 
 #endif /* NETCARD_TESTS_ISO_CARD_H */

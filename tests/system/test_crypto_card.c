@@ -1,7 +1,7 @@
 /*
  * System tests: the card's crypto (cardos/crypto/crypto.h) as a host sees
  * it, through the test application's crypto commands over ISO 7816 (vpcd
- * framing; cardos/applets/test_applet_crypto.h, docs/iso7816-card.md).
+ * framing; tests/cardos/test_applet_crypto.h, docs/iso7816-card.md).
  *
  * Every result is compared with OpenSSL run on the host as an independent
  * implementation: random host-chosen keys, IVs and data for AES

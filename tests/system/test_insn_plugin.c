@@ -5,7 +5,7 @@
  *
  * Expected values come from outside the plugin: the instruction count of
  * an empty window is read off the compiler's output (arm-none-eabi-objdump
- * of cardos.elf: bench_mark_begin up to its return, plus what the caller
+ * of cardos-test.elf: bench_mark_begin up to its return, plus what the caller
  * executes between the two calls); the marker addresses from the ELF
  * symbol table (tests/bench/elfsym.py); and a measured operation must
  * count the same on every run.
@@ -80,11 +80,11 @@ static void lookup_symbols(const char *elf, const char *const syms[],
     }
 }
 
-/* Boot cardos.elf with the plugin watching the bench markers. */
+/* Boot cardos-test.elf with the plugin watching the bench markers. */
 static PluginCard boot_with_plugin(const char *extra_plugin_args)
 {
     PluginCard pc = { 0 };
-    const char *elf = nc_cardos_image("cardos.elf");
+    const char *elf = nc_cardos_image("cardos-test.elf");
     static const char *const markers[] = {
         "bench_mark_begin", "bench_mark_end", NULL,
     };
@@ -224,7 +224,7 @@ static uint64_t expected_empty_window(const char *caller)
 {
     const char *argv[] = {
         nc_tool("arm-none-eabi-objdump", "binutils-arm-none-eabi"),
-        "-d", "--no-show-raw-insn", nc_cardos_image("cardos.elf"), NULL,
+        "-d", "--no-show-raw-insn", nc_cardos_image("cardos-test.elf"), NULL,
     };
     char *dis = run_tool("objdump", argv);
     Insn insns[64];
@@ -294,7 +294,7 @@ Test(system_insn_plugin, measured_operations_repeat_exactly)
      */
     static const char *const wait_syms[] = { "wait_idle", "timer_now_ms", NULL };
     uint64_t wa[2], ws[2];
-    lookup_symbols(nc_cardos_image("cardos.elf"), wait_syms, wa, ws);
+    lookup_symbols(nc_cardos_image("cardos-test.elf"), wait_syms, wa, ws);
     PluginCard pc = boot_with_plugin(
         nc_strf(",exclude=0x%" PRIx64 "-0x%" PRIx64 ",exclude=0x%" PRIx64
                 "-0x%" PRIx64, wa[0], wa[0] + ws[0], wa[1], wa[1] + ws[1]));
@@ -343,7 +343,7 @@ Test(system_insn_plugin, bad_arguments_stop_qemu_with_a_message)
         const char *argv[] = {
             nc_qemu(), "-M", "netcard", "-display", "none", "-monitor", "none",
             "-serial", "null", "-nic", "none",
-            "-kernel", nc_cardos_image("cardos.elf"),
+            "-kernel", nc_cardos_image("cardos-test.elf"),
             "-plugin", nc_strf("%s%s", plugin, bad[i]), NULL,
         };
         NcProc *p = nc_spawn("qemu-bad-plugin", argv, NULL);

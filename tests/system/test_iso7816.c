@@ -6,7 +6,7 @@
  * terminal inside the UART model; the test plays vpcd. Expected values are
  * independent of the card: ISO 7816-3's ATR rules (TS, TCK), the bytes the
  * test itself sent (ECHO), and the test applet's documented contract
- * (cardos/applets/test_applet.h, docs/iso7816-card.md).
+ * (tests/cardos/test_applet.h, docs/iso7816-card.md).
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -30,7 +30,7 @@ typedef struct IsoCard {
     int port;
 } IsoCard;
 
-/* Boot cardos.elf with the ISO 7816 interface listening on a free port. */
+/* Boot cardos-test.elf with the ISO 7816 interface listening on a free port. */
 static IsoCard boot_iso_card(const char *protocol)
 {
     IsoCard ic = { 0 };
@@ -329,4 +329,34 @@ Test(system_iso7816, bad_host_input)
         (void)nc_vpcd_recv(ic.vpcd, resp, MAX_RAPDU, APDU_TIMEOUT_MS);
     }
     reconnect_and_check(&ic);
+}
+
+/*
+ * The product image (cardos.elf) carries no test code (card/image.h):
+ * the test application's AID is not found, the file system and the
+ * personalization application answer as in the test image.
+ */
+Test(system_iso7816, product_image_has_no_test_application)
+{
+    static const uint8_t select_perso[] = {
+        0x00, 0xA4, 0x04, 0x00, 0x09,
+        0xF0, 0x6E, 0x65, 0x74, 0x63, 0x61, 0x72, 0x64, 0x02, 0x00,
+    };
+    static const uint8_t select_iccid[] = { 0x00, 0xA4, 0x08, 0x04, 0x02, 0x2F, 0xE2, 0x00 };
+    IsoCard ic = { 0 };
+    uint8_t atr[40];
+    uint8_t *resp = nc_gc(malloc(MAX_RAPDU));
+    size_t n;
+
+    ic.card = iso_card_start_image("cardos.elf", NULL, &ic.port, &ic.vpcd);
+    nc_vpcd_ctrl(ic.vpcd, NC_VPCD_OFF);
+    nc_vpcd_ctrl(ic.vpcd, NC_VPCD_ON);
+    n = get_atr(&ic, atr, sizeof(atr));
+    check_atr(atr, n);
+    n = transmit(&ic, select_test_applet, sizeof(select_test_applet), resp);
+    expect_sw(resp, n, 0x6A82, "SELECT test applet on the product image");
+    n = transmit(&ic, select_perso, sizeof(select_perso), resp);
+    expect_sw(resp, n, 0x9000, "SELECT the personalization application");
+    n = transmit(&ic, select_iccid, sizeof(select_iccid), resp);
+    expect_sw(resp, n, 0x9000, "SELECT EF.ICCID by path");
 }

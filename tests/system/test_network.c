@@ -1,5 +1,5 @@
 /*
- * System tests: the card as a TCP/IP node. cardos.elf boots with its NIC
+ * System tests: the card as a TCP/IP node. cardos-test.elf boots with its NIC
  * on libslirp (-nic user,model=netcard-nic) and the web server forwarded
  * to free loopback ports; real clients (curl, python3's json, plain
  * sockets) talk to it. Expectations are independent of the card's code:
@@ -60,7 +60,7 @@ static NetCard *boot_net_card(void)
     const char **extra = nc_gc(calloc(3, sizeof(char *)));
     extra[0] = "-nic";
     extra[1] = nic;
-    NcCardOpts o = { .image = "cardos.elf", .extra_args = extra };
+    NcCardOpts o = { .image = "cardos-test.elf", .extra_args = extra };
     nc->card = nc_card_start(&o);
     nc_card_wait_banner(nc->card, "power-on", BOOT_TIMEOUT_MS);
     nc_console_wait(nc->card->console, "I net: link up", NET_UP_TIMEOUT_MS);
@@ -630,7 +630,7 @@ Test(system_network, dhcp_timeout_falls_back_to_static)
     /* No backend: nobody answers DHCP. docs/network.md: after 5 s the card
      * uses 10.0.2.15/24 gw 10.0.2.2. */
     static const char *const extra[] = { "-nic", "none", NULL };
-    NcCardOpts o = { .image = "cardos.elf", .extra_args = extra };
+    NcCardOpts o = { .image = "cardos-test.elf", .extra_args = extra };
     NcCard *card = nc_card_start(&o);
     nc_card_wait_banner(card, "power-on", BOOT_TIMEOUT_MS);
     nc_console_wait(card->console, "I net: link up", NET_UP_TIMEOUT_MS);

@@ -59,7 +59,7 @@ static NcCard *boot_pcsc_card(int port)
                 "reconnect-ms=200", port),
         "-serial", "chardev:iso", NULL,
     };
-    NcCardOpts o = { .image = "cardos.elf", .extra_args = args };
+    NcCardOpts o = { .image = "cardos-test.elf", .extra_args = args };
     NcCard *card = nc_card_start(&o);
     nc_card_wait_banner(card, "power-on", BOOT_TIMEOUT_MS);
     return card;

@@ -13,7 +13,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "applets/test_applet.h"
+#include "tests/cardos/test_applet.h"
 #include "iso7816/card.h"
 #include "apdu_fixture.h"
 #include "kernel/log.h"

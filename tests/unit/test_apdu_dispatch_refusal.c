@@ -10,7 +10,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "applets/test_applet.h"
+#include "tests/cardos/test_applet.h"
 #include "apdu_fixture.h"
 #include "kernel/log.h"
 #include "iso_hex.h"

@@ -9,6 +9,9 @@
 #include <string.h>
 
 #include "kernel/reset_cause.h"
+/* The register's values: the kernel's enum must name them the same. */
+#define NETCARD_CARDOS 1
+#include "netcard_sysctl.h"
 
 Test(unit_reset_cause, names)
 {
@@ -20,6 +23,11 @@ Test(unit_reset_cause, names)
     cr_expect_str_eq(reset_cause_name(4), "tear");
     cr_expect_str_eq(reset_cause_name(NETCARD_RESET_POWER_ON), "power-on");
     cr_expect_str_eq(reset_cause_name(NETCARD_RESET_TEAR), "tear");
+    cr_expect_eq(RESET_CAUSE_POWER_ON, NETCARD_RESET_POWER_ON);
+    cr_expect_eq(RESET_CAUSE_WARM, NETCARD_RESET_WARM);
+    cr_expect_eq(RESET_CAUSE_WATCHDOG, NETCARD_RESET_WATCHDOG);
+    cr_expect_eq(RESET_CAUSE_SOFTWARE, NETCARD_RESET_SOFTWARE);
+    cr_expect_eq(RESET_CAUSE_TEAR, NETCARD_RESET_TEAR);
 }
 
 Test(unit_reset_cause, unknown_names)

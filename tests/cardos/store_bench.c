@@ -3,7 +3,7 @@
  *
  * SPDX-License-Identifier: Apache-2.0
  */
-#include "kernel/store_bench.h"
+#include "tests/cardos/store_bench.h"
 
 #include <string.h>
 

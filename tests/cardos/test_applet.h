@@ -15,7 +15,7 @@
  *   INS 20 DELAY     P1P2 = N ms (0..65535): answers 9000 after N ms of
  *                    card time without blocking the OS; the link layer
  *                    sends T=1 S(WTX) / T=0 NULL bytes meanwhile.  T=0: none
- *   INS 50..5F       crypto commands (applets/test_applet_crypto.h),
+ *   INS 50..5F       crypto commands (tests/cardos/test_applet_crypto.h),
  *                    through test_applet_config.crypto_process.
  *   INS 30 INFO      P1 00: BER-TLV list: C0 OS version, C1 git describe,
  *                    C2 build, C3 link ("T=1 F=512 D=32 IFSC=254 IFSD=254"),
@@ -33,8 +33,8 @@
  *
  * SPDX-License-Identifier: Apache-2.0
  */
-#ifndef CARDOS_APPLETS_TEST_APPLET_H
-#define CARDOS_APPLETS_TEST_APPLET_H
+#ifndef NETCARD_TESTS_CARDOS_TEST_APPLET_H
+#define NETCARD_TESTS_CARDOS_TEST_APPLET_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -58,7 +58,7 @@ struct test_applet_config {
     /* Current link parameters as text; may be NULL. */
     void (*link_info)(char *buf, size_t size);
     /*
-     * INS 50..5F (crypto commands, applets/test_applet_crypto.h) and their
+     * INS 50..5F (crypto commands, tests/cardos/test_applet_crypto.h) and their
      * T=0 directions; NULL (host builds): 6D00.
      */
     enum applet_status (*crypto_process)(const struct apdu *cmd,
@@ -69,4 +69,4 @@ struct test_applet_config {
 /* Configure and return the application, ready for a registry (apdu/applet_table.h). */
 const struct applet *test_applet_init(const struct test_applet_config *cfg);
 
-#endif /* CARDOS_APPLETS_TEST_APPLET_H */
+#endif /* NETCARD_TESTS_CARDOS_TEST_APPLET_H */

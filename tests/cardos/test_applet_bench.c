@@ -1,11 +1,11 @@
 /*
- * The test application's BENCH command. See applets/test_applet_bench.h.
+ * The test application's BENCH command. See tests/cardos/test_applet_bench.h.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
 #include <string.h>
 
-#include "applets/test_applet_bench.h"
+#include "tests/cardos/test_applet_bench.h"
 #include "arch/cpu.h"
 #include "crypto/crypto.h"
 #include "kernel/bench_mark.h"

@@ -36,12 +36,12 @@
  * engine 6A80; a failed operation (the crypto layer refused the card)
  * 6F00.
  *
- * Routed from applets/test_applet_crypto.c (INS 50..5F). Card only.
+ * Routed from tests/cardos/test_applet_crypto.c (INS 50..5F). Card only.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
-#ifndef CARDOS_APPLETS_TEST_APPLET_BENCH_H
-#define CARDOS_APPLETS_TEST_APPLET_BENCH_H
+#ifndef NETCARD_TESTS_CARDOS_TEST_APPLET_BENCH_H
+#define NETCARD_TESTS_CARDOS_TEST_APPLET_BENCH_H
 
 #include <stdint.h>
 
@@ -70,4 +70,4 @@ void test_applet_bench(const struct apdu *cmd, struct apdu_response *rsp);
 /* T=0 direction of a BENCH header: data in for P1 06, else out. */
 enum t0_dir test_applet_bench_t0_direction(const uint8_t hdr[4]);
 
-#endif /* CARDOS_APPLETS_TEST_APPLET_BENCH_H */
+#endif /* NETCARD_TESTS_CARDOS_TEST_APPLET_BENCH_H */

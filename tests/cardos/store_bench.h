@@ -14,9 +14,9 @@
  *
  * SPDX-License-Identifier: Apache-2.0
  */
-#ifndef CARDOS_KERNEL_STORE_BENCH_H
-#define CARDOS_KERNEL_STORE_BENCH_H
+#ifndef NETCARD_TESTS_CARDOS_STORE_BENCH_H
+#define NETCARD_TESTS_CARDOS_STORE_BENCH_H
 
 void store_bench_run(void);
 
-#endif /* CARDOS_KERNEL_STORE_BENCH_H */
+#endif /* NETCARD_TESTS_CARDOS_STORE_BENCH_H */

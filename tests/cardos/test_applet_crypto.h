@@ -1,5 +1,5 @@
 /*
- * Crypto commands of the test application (applets/test_applet.h), for
+ * Crypto commands of the test application (tests/cardos/test_applet.h), for
  * tests that compare the card's crypto with a host's (CLA 80, any
  * channel; docs/iso7816-card.md "Crypto commands"). Each runs on the
  * crypto API (crypto/crypto.h).
@@ -32,7 +32,7 @@
  *                  P1 02 CRT private: data = h (2 bytes) || p || q || dP
  *                  || dQ || qInv (h bytes each) || x (2h); returns
  *                  x^d mod n (2h bytes). P2 00.
- *   INS 5E BENCH   applets/test_applet_bench.h (routed from here).
+ *   INS 5E BENCH   tests/cardos/test_applet_bench.h (routed from here).
  *
  * Status words: P1/P2 not as above 6A86; a malformed data field or an
  * input the algorithm rejects (length, key size, RSA x >= n, a point not
@@ -44,8 +44,8 @@
  *
  * SPDX-License-Identifier: Apache-2.0
  */
-#ifndef CARDOS_APPLETS_TEST_APPLET_CRYPTO_H
-#define CARDOS_APPLETS_TEST_APPLET_CRYPTO_H
+#ifndef NETCARD_TESTS_CARDOS_TEST_APPLET_CRYPTO_H
+#define NETCARD_TESTS_CARDOS_TEST_APPLET_CRYPTO_H
 
 #include "apdu/apdu.h"
 #include "apdu/applet.h"
@@ -62,4 +62,4 @@ enum applet_status test_applet_crypto_process(const struct apdu *cmd,
                                               struct apdu_response *rsp);
 enum t0_dir test_applet_crypto_t0_direction(const uint8_t hdr[4]);
 
-#endif /* CARDOS_APPLETS_TEST_APPLET_CRYPTO_H */
+#endif /* NETCARD_TESTS_CARDOS_TEST_APPLET_CRYPTO_H */

@@ -1,14 +1,14 @@
 /*
- * Crypto commands of the test application. See applets/test_applet_crypto.h.
+ * Crypto commands of the test application. See tests/cardos/test_applet_crypto.h.
  *
  * Data is moved to the start of the APDU buffer (word aligned in RAM) and
  * processed in place, so the coprocessor reads and writes it by DMA.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
-#include "applets/test_applet_crypto.h"
+#include "tests/cardos/test_applet_crypto.h"
 
-#include "applets/test_applet_bench.h"
+#include "tests/cardos/test_applet_bench.h"
 
 #include <string.h>
 

@@ -1,11 +1,11 @@
 /*
- * The built-in test application. See applets/test_applet.h.
+ * The built-in test application. See tests/cardos/test_applet.h.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
 #include <string.h>
 
-#include "applets/test_applet.h"
+#include "tests/cardos/test_applet.h"
 #include "kernel/log.h"
 
 const uint8_t test_applet_aid[TEST_APPLET_AID_LEN] = {

@@ -1,0 +1,65 @@
+/*
+ * The card's applications. Contract: card/applications.h.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include "apdu/applet_table.h"
+#include "apdu/dispatch.h"
+#include "applets/perso_applet.h"
+#include "card/applications.h"
+#include "card/image.h"
+#include "card/storage.h"
+#include "fs/fs_applet.h"
+
+static struct applet_table applets;
+
+/* The personalization application's view of the storage (the store
+ * below, the file system on it) and its FORMAT NVM. */
+static void perso_card_state(struct perso_card_state *out)
+{
+    struct store *st = storage_store();
+    struct store_stats stats;
+
+    out->store = storage_status();
+    out->fs_ready = fs_applet_fs()->ready;
+    if (st != NULL) {
+        store_get_stats(st, &stats);
+        out->objects = stats.objects;
+        out->free_bytes = stats.free_bytes;
+    }
+}
+
+static void perso_format_start(void)
+{
+    fs_applet_unmount();        /* before the store under it goes */
+    storage_reformat_start();
+}
+
+static int perso_format_step(void)
+{
+    int rc = storage_reformat_step();
+
+    if (rc == STORAGE_REFORMAT_BUSY) {
+        return PERSO_FORMAT_BUSY;
+    }
+    if (rc != STORE_OK) {
+        return rc;
+    }
+    /* an empty store: the file system creates its first-boot tree */
+    return fs_applet_mount(storage_store()) >= 0 ? 0 : STORE_ERR_IO;
+}
+
+void applications_register(void)
+{
+    static const struct perso_applet_config perso_cfg = {
+        .card_state = perso_card_state,
+        .format_start = perso_format_start,
+        .format_step = perso_format_step,
+    };
+
+    applet_table_init(&applets);
+    (void)applet_table_add(&applets, perso_applet_init(&perso_cfg));
+    image_add_applications(&applets);
+    dispatch_set_registry(&applets.registry);
+    dispatch_set_default(fs_applet());
+}
