@@ -124,7 +124,7 @@ CARDOS_SRCS := \
     fs/fcp.c \
     fs/arr.c \
     fs/pin.c \
-    fs/perso.c \
+    fs/profile.c \
     fs/fs_applet.c \
     applets/perso_applet.c \
     card/storage.c \
@@ -182,7 +182,7 @@ CARDOS_UNIT_SRCS := $(addprefix $(CARDOS_DIR)/,kernel/log.c kernel/reset_cause.c
     apdu/apdu.c apdu/session.c apdu/dispatch.c apdu/applet_table.c \
     iso7816/atr.c iso7816/pps.c iso7816/t0.c iso7816/t1.c iso7816/card.c \
     applets/perso_applet.c store/crc32.c store/store.c \
-    fs/fs.c fs/fcp.c fs/arr.c fs/pin.c fs/perso.c fs/fs_applet.c \
+    fs/fs.c fs/fcp.c fs/arr.c fs/pin.c fs/profile.c fs/fs_applet.c \
     net/http_parse.c crypto/health.c crypto/aes_soft.c) \
     $(CARDOS_TESTS_DIR)/test_applet.c
 CARDOS_UNIT_CFLAGS := $(CARDOS_INCLUDES) -I$(CARDOS_TOP)

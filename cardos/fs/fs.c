@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "fs/fs.h"
-#include "fs/perso.h"
 
 #define LOG_MODULE "fs"
 #include "kernel/log.h"
@@ -487,7 +486,8 @@ static int load(struct fs *fs)
     return FS_MOUNTED;
 }
 
-int fs_mount(struct fs *fs, struct store *st)
+int fs_mount(struct fs *fs, struct store *st,
+             const struct fs_first_boot *first_boot)
 {
     uint8_t m[MARKER_LEN];
     uint32_t len = 0;
@@ -523,13 +523,13 @@ int fs_mount(struct fs *fs, struct store *st)
         return FS_ERR_IO;
     }
     fs->ready = true;
-    if (fs_perso_create(fs) != FS_SW_OK ||
+    if (first_boot->create(fs) != FS_SW_OK ||
         store_put(st, FS_OBJ_MARKER, marker, MARKER_LEN) != STORE_OK) {
         fs->ready = false;
         LOG_E("first-boot creation failed: file commands answer 6581");
         return FS_ERR_IO;
     }
-    LOG_I("created MF, EF_DIR, EF_ICCID, EF_PL, EF_ARR, DF_TELECOM");
+    LOG_I("created %s", first_boot->summary);
     LOG_I("%u files", (unsigned)fs->files);
     return FS_CREATED;
 }

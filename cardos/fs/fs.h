@@ -19,8 +19,9 @@
  *    (FID, parent, type, SFI of every file: FS_MAX_FILES entries in RAM)
  *    and removes content chunks whose header is gone (left by a power cut
  *    during CREATE/DELETE FILE). Without the marker (an erased NVM, or a
- *    first boot cut short), removes any fs object and creates the
- *    first-boot tree (docs/fs.md), the marker last. A marker of another
+ *    first boot cut short), removes any fs object and calls the caller's
+ *    FIRST_BOOT to create the first-boot tree (fs/profile.h, docs/fs.md),
+ *    then writes the marker last. A marker of another
  *    version or a damaged header: FS_ERR_CORRUPT, nothing is written, and
  *    every call answers 6581. A NULL store (storage unusable): the same.
  *  - Every change is made in store transactions. fs_write() (UPDATE
@@ -151,8 +152,18 @@ enum fs_mount_result {
     FS_ERR_IO = -3,      /* the store refused a write during creation */
 };
 
-/* Mount (and on first boot, create). Logs "I fs: ..." / "E fs: ...". */
-int fs_mount(struct fs *fs, struct store *st);
+/* What a first boot creates (fs/profile.h). */
+struct fs_first_boot {
+    /* Create the content of an empty, ready fs; 9000 or the first
+     * failing status word. */
+    uint16_t (*create)(struct fs *fs);
+    const char *summary;    /* logged as "I fs: created <summary>" */
+};
+
+/* Mount (and on first boot, create FIRST_BOOT). Logs "I fs: ..." /
+ * "E fs: ...". */
+int fs_mount(struct fs *fs, struct store *st,
+             const struct fs_first_boot *first_boot);
 /* Number of files, MF included. */
 static inline uint16_t fs_file_count(const struct fs *fs) { return fs->files; }
 

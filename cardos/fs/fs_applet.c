@@ -9,6 +9,7 @@
 #include "fs/fcp.h"
 #include "fs/fs_applet.h"
 #include "fs/pin.h"
+#include "fs/profile.h"
 
 struct chan_state {
     uint8_t df;      /* current DF */
@@ -844,7 +845,7 @@ static const struct applet fs_app = {
 
 int fs_applet_mount(struct store *st)
 {
-    int rc = fs_mount(&card_fs, st);
+    int rc = fs_mount(&card_fs, st, &fs_uicc_profile);
 
     reset_all();
     return rc;

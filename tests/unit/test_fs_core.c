@@ -13,7 +13,7 @@
 
 #include "fs/arr.h"
 #include "fs/fcp.h"
-#include "fs/perso.h"
+#include "fs/profile.h"
 #include "fs/pin.h"
 
 TestSuite(unit_fs_core, .init = fsx_setup, .fini = fsx_teardown,
@@ -157,12 +157,12 @@ Test(unit_fs_core, first_boot_tree_and_remount_without_writes)
     uint8_t no;
 
     cr_assert_eq(fs_file_count(fs), 6);
-    cr_assert_neq(fs_find_child(fs, FS_MF_NO, PERSO_FID_ICCID), 0);
-    no = fs_find_child(fs, FS_MF_NO, PERSO_FID_TELECOM);
+    cr_assert_neq(fs_find_child(fs, FS_MF_NO, PROFILE_FID_ICCID), 0);
+    no = fs_find_child(fs, FS_MF_NO, PROFILE_FID_TELECOM);
     cr_assert_eq(fs_get(fs, no, &f), 0x9000);
     cr_assert_eq(f.type, FS_T_DF);
     cr_assert_eq(fs_find_sfi(fs, FS_MF_NO, 0x1E),
-                 fs_find_child(fs, FS_MF_NO, PERSO_FID_DIR));
+                 fs_find_child(fs, FS_MF_NO, PROFILE_FID_DIR));
     uint64_t ops = fsx_sim.ops;
     cr_assert_eq(fsx_boot(), FS_MOUNTED);
     cr_assert_eq(fsx_sim.ops, ops, "mounting wrote to the flash");
@@ -189,7 +189,7 @@ Test(unit_fs_core, foreign_marker_is_reported_not_rewritten)
 Test(unit_fs_core, damaged_header_is_reported)
 {
     static const uint8_t junk[FS_HDR_SIZE] = { 0x11, 0x22 };
-    uint8_t no = fs_find_child(fs_applet_fs(), FS_MF_NO, PERSO_FID_PL);
+    uint8_t no = fs_find_child(fs_applet_fs(), FS_MF_NO, PROFILE_FID_PL);
 
     cr_assert_eq(store_put(&fsx_store, FS_OBJ_HDR(no), junk, sizeof(junk)),
                  STORE_OK);

@@ -21,7 +21,7 @@
 
 #include <stdlib.h>
 
-#include "fs/perso.h"
+#include "fs/profile.h"
 #include "fs/pin.h"
 
 TestSuite(unit_fs_tear, .init = fsx_setup, .fini = fsx_teardown,

@@ -1,5 +1,6 @@
 /*
- * perso: the file system a card gets on its first boot (an erased NVM),
+ * The UICC profile: the file system a card gets on its first boot (an
+ * erased NVM; fs_applet.c hands fs_uicc_profile to fs_mount()),
  * with documented test values (docs/fs.md):
  *
  *   MF 3F00                      ARR 2F06 record 5
@@ -29,20 +30,23 @@
  *
  * SPDX-License-Identifier: Apache-2.0
  */
-#ifndef CARDOS_FS_PERSO_H
-#define CARDOS_FS_PERSO_H
+#ifndef CARDOS_FS_PROFILE_H
+#define CARDOS_FS_PROFILE_H
 
 #include <stdint.h>
 
 #include "fs/fs.h"
 
-#define PERSO_FID_DIR     0x2F00u
-#define PERSO_FID_ICCID   0x2FE2u
-#define PERSO_FID_PL      0x2F05u
-#define PERSO_FID_ARR     0x2F06u
-#define PERSO_FID_TELECOM 0x7F10u
+#define PROFILE_FID_DIR     0x2F00u
+#define PROFILE_FID_ICCID   0x2FE2u
+#define PROFILE_FID_PL      0x2F05u
+#define PROFILE_FID_ARR     0x2F06u
+#define PROFILE_FID_TELECOM 0x7F10u
 
 /* Create the first-boot tree and keys on an empty fs (fs->ready). */
-uint16_t fs_perso_create(struct fs *fs);
+uint16_t fs_profile_create(struct fs *fs);
 
-#endif /* CARDOS_FS_PERSO_H */
+/* fs_profile_create as fs_mount()'s first boot (fs/fs.h). */
+extern const struct fs_first_boot fs_uicc_profile;
+
+#endif /* CARDOS_FS_PROFILE_H */

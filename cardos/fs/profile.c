@@ -1,11 +1,12 @@
 /*
- * perso: the first-boot file system. Contract and values: fs/perso.h.
+ * The UICC profile: the first-boot file system. Contract and values:
+ * fs/profile.h.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
 #include <string.h>
 
-#include "fs/perso.h"
+#include "fs/profile.h"
 #include "fs/pin.h"
 
 #define ARR_REC_LEN 20
@@ -48,7 +49,7 @@ static uint16_t create(struct fs *fs, uint8_t parent, uint8_t type,
     f.fid = fid;
     f.sfi = sfi;
     f.lcs = FS_LCS_ACTIVATED;
-    f.arr_fid = PERSO_FID_ARR;
+    f.arr_fid = PROFILE_FID_ARR;
     f.arr_rec = arr_rec;
     f.rec_len = rec_len;
     f.nrec = nrec;
@@ -63,7 +64,7 @@ static uint16_t create(struct fs *fs, uint8_t parent, uint8_t type,
     return sw;
 }
 
-uint16_t fs_perso_create(struct fs *fs)
+uint16_t fs_profile_create(struct fs *fs)
 {
     static const struct pin_rec pin1 = {
         .ref = 0x01, .enabled = true, .can_disable = true, .max = 3,
@@ -87,23 +88,23 @@ uint16_t fs_perso_create(struct fs *fs)
 
     sw = create(fs, 0, FS_T_MF, FS_FID_MF, 0, 5, 0, 0, 0, NULL, 0, &mf);
     if (sw == FS_SW_OK) {
-        sw = create(fs, mf, FS_T_LINEAR, PERSO_FID_ARR, 0x06, 1, ARR_REC_LEN,
+        sw = create(fs, mf, FS_T_LINEAR, PROFILE_FID_ARR, 0x06, 1, ARR_REC_LEN,
                     5, 0, &arr_rules[0][0], sizeof(arr_rules), NULL);
     }
     if (sw == FS_SW_OK) {
-        sw = create(fs, mf, FS_T_LINEAR, PERSO_FID_DIR, 0x1E, 1, DIR_REC_LEN,
+        sw = create(fs, mf, FS_T_LINEAR, PROFILE_FID_DIR, 0x1E, 1, DIR_REC_LEN,
                     1, 0, dir, sizeof(dir), NULL);
     }
     if (sw == FS_SW_OK) {
-        sw = create(fs, mf, FS_T_TRANSPARENT, PERSO_FID_ICCID, 0x02, 1, 0, 0,
+        sw = create(fs, mf, FS_T_TRANSPARENT, PROFILE_FID_ICCID, 0x02, 1, 0, 0,
                     sizeof(iccid), iccid, sizeof(iccid), NULL);
     }
     if (sw == FS_SW_OK) {
-        sw = create(fs, mf, FS_T_TRANSPARENT, PERSO_FID_PL, 0x05, 2, 0, 0,
+        sw = create(fs, mf, FS_T_TRANSPARENT, PROFILE_FID_PL, 0x05, 2, 0, 0,
                     sizeof(pl), pl, sizeof(pl), NULL);
     }
     if (sw == FS_SW_OK) {
-        sw = create(fs, mf, FS_T_DF, PERSO_FID_TELECOM, 0, 5, 0, 0, 0, NULL,
+        sw = create(fs, mf, FS_T_DF, PROFILE_FID_TELECOM, 0, 5, 0, 0, 0, NULL,
                     0, NULL);
     }
     if (sw == FS_SW_OK) {
@@ -114,3 +115,8 @@ uint16_t fs_perso_create(struct fs *fs)
     }
     return sw;
 }
+
+const struct fs_first_boot fs_uicc_profile = {
+    .create = fs_profile_create,
+    .summary = "MF, EF_DIR, EF_ICCID, EF_PL, EF_ARR, DF_TELECOM",
+};
