@@ -127,6 +127,7 @@ CARDOS_SRCS := \
     fs/profile.c \
     fs/fs_applet.c \
     applets/perso_applet.c \
+    card/nvm_partitions.c \
     card/storage.c \
     card/contact.c \
     card/applications.c

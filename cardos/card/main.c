@@ -25,6 +25,7 @@
 #include "card/applications.h"
 #include "card/contact.h"
 #include "card/image.h"
+#include "card/nvm_partitions.h"
 #include "card/storage.h"
 #include "crypto/crypto.h"
 #include "drivers/debug_uart.h"
@@ -162,6 +163,7 @@ int main(void)
         (void)crypto_selftest(NULL);
     }
     log_flush();
+    nvm_partitions_init();
     (void)storage_init();   /* formats an erased NVM; never a damaged one */
     log_flush();
     /* the file system: first-boot tree on an empty store; no store or a

@@ -5,6 +5,7 @@
  */
 #include "card/storage.h"
 
+#include "card/nvm_partitions.h"
 #include "crypto/crypto.h"
 #include "drivers/nvm.h"
 #include "drivers/sysctl.h"
@@ -42,7 +43,7 @@ int storage_init(void)
     struct store_stats st;
     int rc;
 
-    nvm_store_flash(&card_flash, 0, NETCARD_NVM_PAGES);
+    nvm_partition_store_flash(nvm_store_partition(), &card_flash);
     rc = store_mount(&card_store, &card_flash);
     if (rc == STORE_ERR_BLANK) {
         rc = store_format(&card_store, &card_flash, format_nonce());
@@ -72,19 +73,6 @@ int storage_status(void)
     return status;
 }
 
-static bool page_erased(uint32_t page)
-{
-    const uint32_t *w = (const uint32_t *)(const void *)
-        (nvm_array() + page * NETCARD_NVM_PAGE_SIZE);
-
-    for (uint32_t i = 0; i < NETCARD_NVM_PAGE_SIZE / 4u; i++) {
-        if (w[i] != 0xffffffffu) {
-            return false;
-        }
-    }
-    return true;
-}
-
 void storage_reformat_start(void)
 {
     status = STORE_ERR_STATE;
@@ -104,11 +92,13 @@ int storage_reformat_step(void)
     /* erase page by page so that the caller's event loop (the link
      * layer's waiting-time extensions, the watchdog) runs in between;
      * store_format then finds an erased NVM and only writes headers */
-    while (reformat.next_page < NETCARD_NVM_PAGES &&
+    /* the whole NVM: the code area's load files go with the store that
+     * registered them */
+    while (reformat.next_page < nvm_pages() &&
            done < STORAGE_REFORMAT_STEP_PAGES) {
         uint32_t page = reformat.next_page;
 
-        if (!page_erased(page)) {
+        if (!nvm_page_erased(page)) {
             if (nvm_erase_page(page) != 0) {
                 reformat.running = false;
                 LOG_E("reformat: erasing page %u failed (storage commands "
@@ -120,7 +110,7 @@ int storage_reformat_step(void)
         }
         reformat.next_page++;
     }
-    if (reformat.next_page < NETCARD_NVM_PAGES) {
+    if (reformat.next_page < nvm_pages()) {
         return STORAGE_REFORMAT_BUSY;
     }
     reformat.running = false;

@@ -1,6 +1,6 @@
 /*
- * storage: the card's object store (store/store.h) on the NVM (all 256
- * pages, drivers/nvm.h), mounted once at boot.
+ * storage: the card's object store (store/store.h) on its NVM partition
+ * (card/nvm_partitions.h), mounted once at boot.
  *
  * storage_init() mounts the store. On an erased NVM (first boot) it
  * formats it, as DESIGN.md says; a store that is damaged, foreign or of
@@ -40,7 +40,8 @@ int storage_status(void);
  */
 void storage_reformat_start(void);
 /*
- * Erase up to STORAGE_REFORMAT_STEP_PAGES pages that are not erased
+ * Erase up to STORAGE_REFORMAT_STEP_PAGES pages of the whole NVM (store
+ * and code area) that are not erased
  * (STORAGE_REFORMAT_BUSY while pages remain); after the last page, format
  * a new store over the erased NVM (a fresh TRNG nonce; erase counts start
  * again) and return its result: STORE_OK, the store is mounted and empty.

@@ -9,7 +9,6 @@
 
 #include "mmio.h"
 #include "soc.h"
-#include "store/store.h"
 
 /* ~20 ms of polling at 48 MHz: ten times the longest operation. */
 #define NVM_POLL_LIMIT 1000000u
@@ -60,6 +59,11 @@ static int nvm_run(uint32_t cmd)
     return nvm_wait();
 }
 
+uint32_t nvm_pages(void)
+{
+    return NETCARD_NVM_PAGES;
+}
+
 int nvm_probe(void)
 {
     if (rd(A_NVMC_ID) != NETCARD_NVMC_ID) {
@@ -72,8 +76,10 @@ int nvm_program(uint32_t offset, const void *data, uint32_t len)
 {
     const uint8_t *src = data;
 
-    if (offset % 4 || len % 4 || !len || offset >= NETCARD_NVM_SIZE ||
-        len > NETCARD_NVM_SIZE - offset ||
+    uint32_t size = nvm_pages() * NETCARD_NVM_PAGE_SIZE;
+
+    if (offset % 4 || len % 4 || !len || offset >= size ||
+        len > size - offset ||
         offset / NETCARD_NVM_PAGE_SIZE !=
         (offset + len - 1) / NETCARD_NVM_PAGE_SIZE) {
         return NVM_ERR_PARAM;
@@ -106,44 +112,31 @@ int nvm_program(uint32_t offset, const void *data, uint32_t len)
 
 int nvm_erase_page(uint32_t page)
 {
-    if (page >= NETCARD_NVM_PAGES) {
+    if (page >= nvm_pages()) {
         return NVM_ERR_PARAM;
     }
     wr(A_NVMC_ADDR, page * NETCARD_NVM_PAGE_SIZE);
     return nvm_run(NVMC_CMD_ERASE_PAGE);
 }
 
+bool nvm_page_erased(uint32_t page)
+{
+    const uint32_t *w;
+
+    if (page >= nvm_pages()) {
+        return false;
+    }
+    w = (const uint32_t *)(const void *)(nvm_array() +
+                                          page * NETCARD_NVM_PAGE_SIZE);
+    for (uint32_t i = 0; i < NETCARD_NVM_PAGE_SIZE / 4u; i++) {
+        if (w[i] != 0xffffffffu) {
+            return false;
+        }
+    }
+    return true;
+}
+
 void nvm_lock(void)
 {
     wr(A_NVMC_LOCK, NETCARD_NVMC_LOCK_KEY);
-}
-
-/* ---- the store's flash -------------------------------------------------- */
-
-static uint32_t store_first_page;
-
-static int store_program(void *ctx, uint32_t offset, const void *data,
-                         uint32_t len)
-{
-    (void)ctx;
-    return nvm_program(store_first_page * NETCARD_NVM_PAGE_SIZE + offset,
-                       data, len);
-}
-
-static int store_erase(void *ctx, uint32_t page)
-{
-    (void)ctx;
-    return nvm_erase_page(store_first_page + page);
-}
-
-void nvm_store_flash(struct store_flash *f, uint32_t first_page,
-                     uint32_t pages)
-{
-    store_first_page = first_page;
-    f->base = nvm_array() + first_page * NETCARD_NVM_PAGE_SIZE;
-    f->page_size = NETCARD_NVM_PAGE_SIZE;
-    f->page_count = pages;
-    f->program = store_program;
-    f->erase = store_erase;
-    f->ctx = NULL;
 }

@@ -13,6 +13,7 @@
 #ifndef CARDOS_DRIVERS_NVM_H
 #define CARDOS_DRIVERS_NVM_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "netcard_nvm.h"
@@ -27,6 +28,8 @@ static inline const uint8_t *nvm_array(void)
     return (const uint8_t *)SOC_NVM_BASE;
 }
 
+/* Pages of NETCARD_NVM_PAGE_SIZE bytes in the array. */
+uint32_t nvm_pages(void);
 /* Controller present and idle? (reads its ID) */
 int nvm_probe(void);
 /*
@@ -37,16 +40,10 @@ int nvm_probe(void);
 int nvm_program(uint32_t offset, const void *data, uint32_t len);
 /* Erase page PAGE (0..255) to 0xFF. */
 int nvm_erase_page(uint32_t page);
+/* Is page PAGE all 0xFF? (false beyond the array) */
+bool nvm_page_erased(uint32_t page);
 /* Refuse every program/erase until the next reset (one way). */
 void nvm_lock(void);
 
-/*
- * The store_flash (store/store.h) of PAGES pages of the array from page
- * FIRST_PAGE on. The returned structure's ctx points at static state:
- * one store region per card.
- */
-struct store_flash;
-void nvm_store_flash(struct store_flash *f, uint32_t first_page,
-                     uint32_t pages);
 
 #endif /* CARDOS_DRIVERS_NVM_H */
