@@ -1,8 +1,9 @@
 /*
  * netcard SoC: a SIM-class secure element around a Cortex-M33.
  *
- * The memory map below is the one in docs/machine.md and DESIGN.md; the
- * card OS linker script and drivers are written against it.
+ * Bases, sizes, IRQ numbers and the system clock come from
+ * peripherals/netcard_memmap.h, the one memory map shared with the card OS
+ * and its linker script.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -23,38 +24,7 @@
 #include "netcard_nic.h"
 #include "netcard_crypto.h"
 #include "netcard_trng.h"
-
-#define NETCARD_SYSCLK_HZ        48000000
-#define NETCARD_NUM_IRQ          32
-
-#define NETCARD_ROM_BASE         0x00000000
-#define NETCARD_ROM_SIZE         (512 * KiB)
-#define NETCARD_NVM_BASE         0x10000000
-#define NETCARD_RAM_BASE         0x20000000
-#define NETCARD_RAM_SIZE_MAX     (256 * KiB)
-#define NETCARD_RAM_SIZE_MIN     (16 * KiB)
-
-#define NETCARD_PERIPH_SIZE      0x1000
-#define NETCARD_SYSCTL_BASE      0x40000000
-#define NETCARD_DEBUG_UART_BASE  0x40001000
-#define NETCARD_ISO7816_BASE     0x40002000
-#define NETCARD_CRYPTO_BASE      0x40003000
-#define NETCARD_TRNG_BASE        0x40004000
-#define NETCARD_NVMC_BASE        0x40005000
-#define NETCARD_NIC_BASE         0x40006000
-#define NETCARD_TIMER_BASE       0x40007000
-#define NETCARD_WATCHDOG_BASE    0x40008000
-
-/* NVIC lines; the watchdog drives NMI instead. */
-enum {
-    NETCARD_IRQ_DEBUG_UART = 0,
-    NETCARD_IRQ_ISO7816    = 1,
-    NETCARD_IRQ_CRYPTO     = 2,
-    NETCARD_IRQ_TRNG       = 3,
-    NETCARD_IRQ_NVMC       = 4,
-    NETCARD_IRQ_NIC        = 5,
-    NETCARD_IRQ_TIMER      = 6,
-};
+#include "netcard_memmap.h"
 
 #define TYPE_NETCARD_SOC "netcard-soc"
 OBJECT_DECLARE_SIMPLE_TYPE(NetcardSocState, NETCARD_SOC)

@@ -48,8 +48,8 @@
 #include "system/block-backend.h"
 #include "netcard_sysctl.h"
 #endif
+#include "netcard_memmap.h"     /* NETCARD_NVM_SIZE: the array's window */
 
-#define NETCARD_NVM_SIZE       (1024 * 1024)
 #define NETCARD_NVM_PAGE_SIZE  4096
 #define NETCARD_NVM_PAGES      (NETCARD_NVM_SIZE / NETCARD_NVM_PAGE_SIZE)
 #define NETCARD_NVM_ERASED     0xff
