@@ -16,6 +16,7 @@
 #
 # Outputs, under $(BUILD)/cardos/:
 #   cardos.elf            the card OS (+ cardos.map)
+#   cardos.ld             the linker script, arch/cardos.ld.S after cpp
 #   cardos-test.elf       test image: the product + the test application
 #   cardos-fault.elf      test image: BusFault on power-on boots
 #   cardos-watchdog.elf   test image: starves the watchdog on power-on boots
@@ -72,8 +73,14 @@ CARDOS_CFLAGS := $(CARDOS_BASE_CFLAGS) -Wall -Wextra -Werror $(CARDOS_INCLUDES)
 CARDOS_DEPFLAGS = -MMD -MP -MF $(@:.o=.d)
 CARDOS_VERSION_DEFS := -DCARDOS_VERSION='"$(VERSION)"' \
     -DCARDOS_GIT_DESCRIBE='"$(GIT_DESCRIBE)"'
+# The linker script takes the memory map from peripherals/netcard_memmap.h
+# through cpp: plain C-preprocessor output, no line markers, no predefined
+# macros (a target macro could rewrite a word of the script).
+CARDOS_LDSCRIPT := $(CARDOS_OUT)/cardos.ld
+CARDOS_LDS_CPPFLAGS := -E -P -x c -undef -D__ASSEMBLER__ \
+    -I$(CARDOS_PERIPHERALS)
 CARDOS_LDFLAGS := $(CARDOS_ARCH_FLAGS) --specs=picolibc.specs -nostartfiles \
-    -T$(CARDOS_DIR)/arch/cardos.ld -Wl,--gc-sections
+    -T$(CARDOS_LDSCRIPT) -Wl,--gc-sections
 
 # Upstream code: its own warnings are not ours to fix (-w).
 CARDOS_MBEDTLS_CFLAGS := $(CARDOS_BASE_CFLAGS) -w -I$(MBEDTLS_SRC)/include \
@@ -232,6 +239,12 @@ $(CARDOS_MAIN_OBJ): $(CARDOS_DIR)/card/main.c $(CARDOS_VERSION_STAMP) $(CARDOS_M
 	$(CARDOS_Q)$(CARDOS_CC) $(CARDOS_CFLAGS) $(CARDOS_DEPFLAGS) \
 	    $(CARDOS_VERSION_DEFS) -c $< -o $@
 
+$(CARDOS_LDSCRIPT): $(CARDOS_DIR)/arch/cardos.ld.S $(CARDOS_MK)
+	$(CARDOS_ECHO) CPP $<
+	@mkdir -p $(@D)
+	$(CARDOS_Q)$(CARDOS_CC) $(CARDOS_LDS_CPPFLAGS) -MMD -MP -MT $@ -MF $@.d \
+	    $< -o $@
+
 # Test images' own sources see the repository root ("tests/cardos/...").
 $(filter $(CARDOS_OBJ)/tests/%,$(CARDOS_IMAGE_OBJS)): $(CARDOS_OBJ)/tests/%.o: \
         $(CARDOS_TESTS_DIR)/%.c $(CARDOS_MK)
@@ -248,7 +261,7 @@ $(filter-out $(CARDOS_OBJ)/tests/%,$(CARDOS_IMAGE_OBJS)): $(CARDOS_OBJ)/%.o: $(C
 define cardos_image_rule
 $(CARDOS_OUT)/$(1).elf: $(CARDOS_COMMON_OBJS) $(CARDOS_MAIN_OBJ) \
         $(call cardos_image_objs,$(1)) \
-        $(CARDOS_DIR)/arch/cardos.ld $(CARDOS_LWIP_LIB) $(CARDOS_MBEDTLS_LIB)
+        $(CARDOS_LDSCRIPT) $(CARDOS_LWIP_LIB) $(CARDOS_MBEDTLS_LIB)
 	$$(CARDOS_ECHO) LD $$@
 	$$(CARDOS_Q)$$(CARDOS_CC) $$(CARDOS_LDFLAGS) -Wl,-Map=$$(@:.elf=.map) \
 	    -o $$@ $$(filter %.o %.a,$$^)
@@ -279,7 +292,7 @@ $(CARDOS_MBEDTLS_SRCS) $(CARDOS_LWIP_SRCS):
 	@exit 1
 
 -include $(patsubst %.o,%.d,$(CARDOS_COMMON_OBJS) $(CARDOS_MAIN_OBJ) $(CARDOS_IMAGE_OBJS) \
-    $(CARDOS_MBEDTLS_OBJS) $(CARDOS_LWIP_OBJS))
+    $(CARDOS_MBEDTLS_OBJS) $(CARDOS_LWIP_OBJS)) $(CARDOS_LDSCRIPT).d
 
 # Do not steal the includer's default goal; alone, build everything.
 ifeq ($(CARDOS_STANDALONE),y)

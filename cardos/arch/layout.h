@@ -1,5 +1,5 @@
 /*
- * Symbols exported by arch/cardos.ld: where .data, .bss and the stacks are.
+ * Symbols exported by arch/cardos.ld.S: where .data, .bss and the stacks are.
  * Declared as arrays so that taking their address is the only use; sizes
  * are absolute symbols, read as addresses.
  *

@@ -13,7 +13,7 @@
  *   4. runs constructors, then calls main().
  *
  * The vector table (arch/vectors.c) holds 16 system entries and
- * SOC_NUM_IRQS external interrupts. Every handler name below is a weak
+ * NETCARD_NUM_IRQ external interrupts. Every handler name below is a weak
  * alias of default_handler(), which panics; a driver overrides one by
  * defining a function of the same name.
  *
@@ -38,7 +38,7 @@ void debug_monitor_handler(void);
 void pendsv_handler(void);
 void systick_handler(void);
 
-/* External interrupts (vector 16 + n), see include/soc.h. */
+/* External interrupts (vector 16 + n), see netcard_memmap.h. */
 void debug_uart_irq_handler(void);   /* IRQ 0 */
 void iso_uart_irq_handler(void);     /* IRQ 1 */
 void crypto_irq_handler(void);       /* IRQ 2 */

@@ -1,6 +1,6 @@
 /*
  * Exception vector table (ARMv8-M ARM B3.30 "Vector tables"): initial SP,
- * 15 system exception entries, then SOC_NUM_IRQS external interrupts.
+ * 15 system exception entries, then NETCARD_NUM_IRQ external interrupts.
  * Placed first in ROM (section .vectors) where VTOR points after reset.
  *
  * SPDX-License-Identifier: Apache-2.0
@@ -11,7 +11,7 @@
 #include "arch/layout.h"
 #include "arch/startup.h"
 #include "kernel/panic.h"
-#include "soc.h"
+#include "netcard_memmap.h"
 
 #define LOG_MODULE "arch"
 #include "kernel/log.h"
@@ -59,7 +59,7 @@ union vector_entry {
 #define NUM_SYSTEM_VECTORS 16
 
 __attribute__((section(".vectors"), used))
-const union vector_entry vector_table[NUM_SYSTEM_VECTORS + SOC_NUM_IRQS] = {
+const union vector_entry vector_table[NUM_SYSTEM_VECTORS + NETCARD_NUM_IRQ] = {
     [0]  = { .stack_top = __stack_top },
     [1]  = { .handler = reset_handler },
     [2]  = { .handler = nmi_handler },
@@ -75,13 +75,13 @@ const union vector_entry vector_table[NUM_SYSTEM_VECTORS + SOC_NUM_IRQS] = {
     [14] = { .handler = pendsv_handler },
     [15] = { .handler = systick_handler },
 
-    [NUM_SYSTEM_VECTORS + SOC_IRQ_DEBUG_UART] = { .handler = debug_uart_irq_handler },
-    [NUM_SYSTEM_VECTORS + SOC_IRQ_ISO_UART]   = { .handler = iso_uart_irq_handler },
-    [NUM_SYSTEM_VECTORS + SOC_IRQ_CRYPTO]     = { .handler = crypto_irq_handler },
-    [NUM_SYSTEM_VECTORS + SOC_IRQ_TRNG]       = { .handler = trng_irq_handler },
-    [NUM_SYSTEM_VECTORS + SOC_IRQ_NVMC]       = { .handler = nvmc_irq_handler },
-    [NUM_SYSTEM_VECTORS + SOC_IRQ_NIC]        = { .handler = nic_irq_handler },
-    [NUM_SYSTEM_VECTORS + SOC_IRQ_TIMER]      = { .handler = timer_irq_handler },
-    [NUM_SYSTEM_VECTORS + SOC_IRQ_TIMER + 1 ...
-     NUM_SYSTEM_VECTORS + SOC_NUM_IRQS - 1]   = { .handler = default_handler },
+    [NUM_SYSTEM_VECTORS + NETCARD_IRQ_DEBUG_UART] = { .handler = debug_uart_irq_handler },
+    [NUM_SYSTEM_VECTORS + NETCARD_IRQ_ISO7816]    = { .handler = iso_uart_irq_handler },
+    [NUM_SYSTEM_VECTORS + NETCARD_IRQ_CRYPTO]     = { .handler = crypto_irq_handler },
+    [NUM_SYSTEM_VECTORS + NETCARD_IRQ_TRNG]       = { .handler = trng_irq_handler },
+    [NUM_SYSTEM_VECTORS + NETCARD_IRQ_NVMC]       = { .handler = nvmc_irq_handler },
+    [NUM_SYSTEM_VECTORS + NETCARD_IRQ_NIC]        = { .handler = nic_irq_handler },
+    [NUM_SYSTEM_VECTORS + NETCARD_IRQ_TIMER]      = { .handler = timer_irq_handler },
+    [NUM_SYSTEM_VECTORS + NETCARD_IRQ_TIMER + 1 ...
+     NUM_SYSTEM_VECTORS + NETCARD_NUM_IRQ - 1]    = { .handler = default_handler },
 };

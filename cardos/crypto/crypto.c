@@ -20,7 +20,7 @@
 #include "crypto/health.h"
 #include "drivers/crypto.h"
 #include "drivers/trng.h"
-#include "soc.h"
+#include "netcard_memmap.h"
 
 #define LOG_MODULE "crypto"
 #include "kernel/log.h"
@@ -93,18 +93,21 @@ static bool dma_src_ok(const void *p, size_t len)
     if (a % 4 != 0) {
         return false;
     }
-    return (a >= SOC_RAM_BASE && a - SOC_RAM_BASE <= SOC_RAM_SIZE &&
-            len <= SOC_RAM_SIZE - (a - SOC_RAM_BASE)) ||
-           (a >= SOC_NVM_BASE && a - SOC_NVM_BASE <= SOC_NVM_SIZE &&
-            len <= SOC_NVM_SIZE - (a - SOC_NVM_BASE));
+    return (a >= NETCARD_RAM_BASE &&
+            a - NETCARD_RAM_BASE <= NETCARD_RAM_SIZE &&
+            len <= NETCARD_RAM_SIZE - (a - NETCARD_RAM_BASE)) ||
+           (a >= NETCARD_NVM_BASE &&
+            a - NETCARD_NVM_BASE <= NETCARD_NVM_SIZE &&
+            len <= NETCARD_NVM_SIZE - (a - NETCARD_NVM_BASE));
 }
 
 static bool dma_dst_ok(const void *p, size_t len)
 {
     uintptr_t a = (uintptr_t)p;
 
-    return a % 4 == 0 && a >= SOC_RAM_BASE && a - SOC_RAM_BASE <= SOC_RAM_SIZE &&
-           len <= SOC_RAM_SIZE - (a - SOC_RAM_BASE);
+    return a % 4 == 0 && a >= NETCARD_RAM_BASE &&
+           a - NETCARD_RAM_BASE <= NETCARD_RAM_SIZE &&
+           len <= NETCARD_RAM_SIZE - (a - NETCARD_RAM_BASE);
 }
 
 static bool overlap(const void *a, const void *b, size_t len)

@@ -11,7 +11,7 @@
 #include "arch/nvic.h"
 #include "drivers/timer.h"
 #include "mmio.h"
-#include "soc.h"
+#include "netcard_memmap.h"
 
 /* Status reads before sleeping: the CPU sleeps almost at once (WFI), which
  * also lets the emulator complete the command soonest. */
@@ -22,12 +22,12 @@ static uint32_t cycles_done;
 
 static uint32_t rd(uint32_t reg)
 {
-    return mmio_read32(SOC_CRYPTO_BASE + reg);
+    return mmio_read32(NETCARD_CRYPTO_BASE + reg);
 }
 
 static void wr(uint32_t reg, uint32_t value)
 {
-    mmio_write32(SOC_CRYPTO_BASE + reg, value);
+    mmio_write32(NETCARD_CRYPTO_BASE + reg, value);
 }
 
 void crypto_irq_handler(void)
@@ -42,8 +42,8 @@ bool crypto_drv_init(void)
     }
     wr(A_CRYPTO_INTSTAT, R_CRYPTO_INTSTAT_DONE_MASK);
     wr(A_CRYPTO_INTEN, R_CRYPTO_INTEN_DONE_MASK);
-    nvic_clear_pending_irq(SOC_IRQ_CRYPTO);
-    nvic_enable_irq(SOC_IRQ_CRYPTO);
+    nvic_clear_pending_irq(NETCARD_IRQ_CRYPTO);
+    nvic_enable_irq(NETCARD_IRQ_CRYPTO);
     return true;
 }
 

@@ -6,7 +6,7 @@
  *
  * Waiting: STATUS is polled for a short while (symmetric commands take a
  * few microseconds), then the CPU sleeps (WFI) until the completion
- * interrupt (NVIC line SOC_IRQ_CRYPTO, INTEN.DONE). The interrupt handler
+ * interrupt (NVIC line NETCARD_IRQ_CRYPTO, INTEN.DONE). The interrupt handler
  * only acknowledges INTSTAT. A command still busy after
  * CRYPTO_DRV_TIMEOUT_MS of card time is a time-out (the slowest modelled
  * command, an RSA-4096 CRT operation, takes 320 ms).

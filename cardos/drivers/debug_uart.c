@@ -9,7 +9,7 @@
 
 #include "mmio.h"
 #include "regfields.h"
-#include "soc.h"
+#include "netcard_memmap.h"
 
 REG32(UART_DATA, 0x00)
 REG32(UART_STATE, 0x04)
@@ -24,7 +24,7 @@ REG32(UART_INTSTATUS, 0x0c)
 REG32(UART_BAUDDIV, 0x10)
 
 /* Baud rate = pclk / BAUDDIV; the TRM requires BAUDDIV >= 16. */
-#define UART_BAUDDIV_VALUE (SOC_SYSCLK_HZ / DEBUG_UART_BAUD)
+#define UART_BAUDDIV_VALUE (NETCARD_SYSCLK_HZ / DEBUG_UART_BAUD)
 _Static_assert(UART_BAUDDIV_VALUE >= 16, "BAUDDIV must be at least 16");
 
 /* Zero (.bss) at boot: output starts at the beginning of a line. */
@@ -32,12 +32,12 @@ static bool uart_mid_line;
 
 static uint32_t uart_read(uint32_t offset)
 {
-    return mmio_read32(SOC_DEBUG_UART_BASE + offset);
+    return mmio_read32(NETCARD_DEBUG_UART_BASE + offset);
 }
 
 static void uart_write(uint32_t offset, uint32_t value)
 {
-    mmio_write32(SOC_DEBUG_UART_BASE + offset, value);
+    mmio_write32(NETCARD_DEBUG_UART_BASE + offset, value);
 }
 
 void debug_uart_init(void)

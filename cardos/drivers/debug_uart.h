@@ -1,5 +1,5 @@
 /*
- * Debug UART driver (ARM CMSDK APB UART at SOC_DEBUG_UART_BASE): 115200 8N1
+ * Debug UART driver (ARM CMSDK APB UART at NETCARD_DEBUG_UART_BASE): 115200 8N1
  * console, polled only. Used for log output and by fault handlers, so it
  * never depends on interrupts or on state that a crash could have broken:
  * debug_uart_init() may be called again at any time.

@@ -10,7 +10,7 @@
 #include "arch/nvic.h"
 #include "mmio.h"
 #include "netcard_iso7816_uart.h"
-#include "soc.h"
+#include "netcard_memmap.h"
 
 /* Device interrupts preempt the tick (7); the ISO line is the most urgent. */
 #define ISO_UART_IRQ_PRIORITY 2u
@@ -29,12 +29,12 @@ static struct iso_uart_stats stats;
 
 static uint32_t rd(uint32_t off)
 {
-    return mmio_read32(SOC_ISO_UART_BASE + off);
+    return mmio_read32(NETCARD_ISO7816_BASE + off);
 }
 
 static void wr(uint32_t off, uint32_t v)
 {
-    mmio_write32(SOC_ISO_UART_BASE + off, v);
+    mmio_write32(NETCARD_ISO7816_BASE + off, v);
 }
 
 static void set_ier(uint32_t v)
@@ -62,7 +62,7 @@ static uint32_t etu_value(unsigned f, unsigned d)
 
 void iso_uart_init(const struct iso_uart_client *c)
 {
-    nvic_disable_irq(SOC_IRQ_ISO_UART);
+    nvic_disable_irq(NETCARD_IRQ_ISO7816);
     client = *c;
     rx_head = rx_tail = 0;
     tx_head = tx_tail = 0;
@@ -79,9 +79,9 @@ void iso_uart_init(const struct iso_uart_client *c)
                   R_ISO_ISR_TXFAIL_MASK | R_ISO_ISR_RST_MASK);
     set_ier(R_ISO_ISR_RXNE_MASK | R_ISO_ISR_RST_MASK | R_ISO_ISR_PARERR_MASK |
             R_ISO_ISR_OVERRUN_MASK | R_ISO_ISR_TXFAIL_MASK);
-    nvic_set_priority(SOC_IRQ_ISO_UART, ISO_UART_IRQ_PRIORITY);
-    nvic_clear_pending_irq(SOC_IRQ_ISO_UART);
-    nvic_enable_irq(SOC_IRQ_ISO_UART);
+    nvic_set_priority(NETCARD_IRQ_ISO7816, ISO_UART_IRQ_PRIORITY);
+    nvic_clear_pending_irq(NETCARD_IRQ_ISO7816);
+    nvic_enable_irq(NETCARD_IRQ_ISO7816);
 }
 
 void iso_uart_set_char_mode(bool t0)

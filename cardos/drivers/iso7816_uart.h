@@ -1,6 +1,6 @@
 /*
  * ISO 7816 UART driver (card side of the contact interface, at
- * SOC_ISO_UART_BASE, IRQ SOC_IRQ_ISO_UART), written against
+ * NETCARD_ISO7816_BASE, IRQ NETCARD_IRQ_ISO7816), written against
  * peripherals/netcard_iso7816_uart.h.
  *
  * Interrupt driven:

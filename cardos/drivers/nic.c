@@ -9,7 +9,7 @@
 #include "arch/nvic.h"
 #include "mmio.h"
 #include "netcard_nic.h"
-#include "soc.h"
+#include "netcard_memmap.h"
 
 /* Device interrupts preempt the tick (priority 7), not each other. */
 #define NIC_IRQ_PRIORITY 4u
@@ -31,12 +31,12 @@ static void (*notify_fn)(void);
 
 static uint32_t nic_read(uint32_t off)
 {
-    return mmio_read32(SOC_NIC_BASE + off);
+    return mmio_read32(NETCARD_NIC_BASE + off);
 }
 
 static void nic_write(uint32_t off, uint32_t v)
 {
-    mmio_write32(SOC_NIC_BASE + off, v);
+    mmio_write32(NETCARD_NIC_BASE + off, v);
 }
 
 /* CTRL of an RX descriptor handed to the device: owned, full buffer. */
@@ -68,9 +68,9 @@ bool nic_init(void (*notify)(void))
     nic_write(A_NIC_RX_RING_SIZE, NIC_RX_RING_LEN);
     nic_write(A_NIC_CTRL, R_NIC_CTRL_TXEN_MASK | R_NIC_CTRL_RXEN_MASK);
 
-    nvic_set_priority(SOC_IRQ_NIC, NIC_IRQ_PRIORITY);
-    nvic_clear_pending_irq(SOC_IRQ_NIC);
-    nvic_enable_irq(SOC_IRQ_NIC);
+    nvic_set_priority(NETCARD_IRQ_NIC, NIC_IRQ_PRIORITY);
+    nvic_clear_pending_irq(NETCARD_IRQ_NIC);
+    nvic_enable_irq(NETCARD_IRQ_NIC);
     nic_write(A_NIC_INT_ENABLE, R_NIC_INT_STATUS_RX_MASK |
               R_NIC_INT_STATUS_LINK_MASK | R_NIC_INT_STATUS_ERROR_MASK);
     return (nic_read(A_NIC_CTRL) & 3u) == 3u;

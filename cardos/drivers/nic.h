@@ -1,5 +1,5 @@
 /*
- * NIC driver (peripherals/netcard_nic.h, SOC_NIC_BASE, SOC_IRQ_NIC): owns
+ * NIC driver (peripherals/netcard_nic.h, NETCARD_NIC_BASE, NETCARD_IRQ_NIC): owns
  * the TX and RX descriptor rings and their buffers (static, in .bss).
  *
  * Contract:

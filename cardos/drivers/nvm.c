@@ -8,19 +8,19 @@
 #include <string.h>
 
 #include "mmio.h"
-#include "soc.h"
+#include "netcard_memmap.h"
 
 /* ~20 ms of polling at 48 MHz: ten times the longest operation. */
 #define NVM_POLL_LIMIT 1000000u
 
 static uint32_t rd(uint32_t reg)
 {
-    return mmio_read32(SOC_NVMC_BASE + reg);
+    return mmio_read32(NETCARD_NVMC_BASE + reg);
 }
 
 static void wr(uint32_t reg, uint32_t value)
 {
-    mmio_write32(SOC_NVMC_BASE + reg, value);
+    mmio_write32(NETCARD_NVMC_BASE + reg, value);
 }
 
 /* Wait for the end of the running operation; its result. */

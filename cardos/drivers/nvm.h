@@ -1,6 +1,6 @@
 /*
  * NVM driver (peripherals/netcard_nvm.h, docs/nvm.md): programs and erases
- * the 1 MiB NOR flash at SOC_NVM_BASE through the NVM controller, polled.
+ * the 1 MiB NOR flash at NETCARD_NVM_BASE through the NVM controller, polled.
  * Reads are plain memory reads of the array.
  *
  * Every function waits for the operation to finish (at most about 2 ms, a
@@ -17,7 +17,7 @@
 #include <stdint.h>
 
 #include "netcard_nvm.h"
-#include "soc.h"
+#include "netcard_memmap.h"
 
 #define NVM_ERR_PARAM    (-100)   /* misaligned, crosses a page, outside */
 #define NVM_ERR_TIMEOUT  (-101)   /* the controller stayed busy */
@@ -25,7 +25,7 @@
 /* The array as memory. */
 static inline const uint8_t *nvm_array(void)
 {
-    return (const uint8_t *)SOC_NVM_BASE;
+    return (const uint8_t *)NETCARD_NVM_BASE;
 }
 
 /* Pages of NETCARD_NVM_PAGE_SIZE bytes in the array. */

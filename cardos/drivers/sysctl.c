@@ -9,16 +9,16 @@
 #include "arch/scs.h"
 #include "kernel/reset_cause.h"
 #include "mmio.h"
-#include "soc.h"
+#include "netcard_memmap.h"
 
 static uint32_t sysctl_read(uint32_t offset)
 {
-    return mmio_read32(SOC_SYSCTL_BASE + offset);
+    return mmio_read32(NETCARD_SYSCTL_BASE + offset);
 }
 
 static void sysctl_write(uint32_t offset, uint32_t value)
 {
-    mmio_write32(SOC_SYSCTL_BASE + offset, value);
+    mmio_write32(NETCARD_SYSCTL_BASE + offset, value);
 }
 
 uint32_t sysctl_chip_id(void)

@@ -15,7 +15,7 @@
 #include "arch/startup.h"
 #include "mmio.h"
 #include "regfields.h"
-#include "soc.h"
+#include "netcard_memmap.h"
 
 REG32(TIMER_CTRL, 0x00)
     FIELD(TIMER_CTRL, EN, 0, 1)
@@ -25,7 +25,7 @@ REG32(TIMER_RELOAD, 0x08)
 REG32(TIMER_INTSTATUS, 0x0c)
     FIELD(TIMER_INTSTATUS, IRQ, 0, 1)    /* write 1 to clear */
 
-#define TIMER_RELOAD_VALUE (SOC_SYSCLK_HZ / TIMER_TICK_HZ - 1u)
+#define TIMER_RELOAD_VALUE (NETCARD_SYSCLK_HZ / TIMER_TICK_HZ - 1u)
 /* The tick has the lowest urgency: device interrupts preempt it. */
 #define TIMER_IRQ_PRIORITY 7u
 
@@ -33,7 +33,7 @@ volatile uint32_t cardos_ticks_ms;
 
 static void timer_write(uint32_t offset, uint32_t value)
 {
-    mmio_write32(SOC_TIMER_BASE + offset, value);
+    mmio_write32(NETCARD_TIMER_BASE + offset, value);
 }
 
 void timer_init(void)
@@ -44,9 +44,9 @@ void timer_init(void)
     timer_write(A_TIMER_VALUE, TIMER_RELOAD_VALUE);
     cardos_ticks_ms = 0;
 
-    nvic_set_priority(SOC_IRQ_TIMER, TIMER_IRQ_PRIORITY);
-    nvic_clear_pending_irq(SOC_IRQ_TIMER);
-    nvic_enable_irq(SOC_IRQ_TIMER);
+    nvic_set_priority(NETCARD_IRQ_TIMER, TIMER_IRQ_PRIORITY);
+    nvic_clear_pending_irq(NETCARD_IRQ_TIMER);
+    nvic_enable_irq(NETCARD_IRQ_TIMER);
 
     timer_write(A_TIMER_CTRL, R_TIMER_CTRL_EN_MASK | R_TIMER_CTRL_IRQEN_MASK);
 }
@@ -77,13 +77,13 @@ void timer_delay_ms(uint32_t ms)
 void timer_busy_wait_us(uint32_t us)
 {
     const uint32_t period = TIMER_RELOAD_VALUE + 1u;
-    uint32_t want = us * (SOC_SYSCLK_HZ / 1000000u);
-    uint32_t last = mmio_read32(SOC_TIMER_BASE + A_TIMER_VALUE);
+    uint32_t want = us * (NETCARD_SYSCLK_HZ / 1000000u);
+    uint32_t last = mmio_read32(NETCARD_TIMER_BASE + A_TIMER_VALUE);
     uint32_t elapsed = 0;
 
     /* VALUE counts down from RELOAD to 0 and reloads: add up the steps. */
     while (elapsed < want) {
-        uint32_t now = mmio_read32(SOC_TIMER_BASE + A_TIMER_VALUE);
+        uint32_t now = mmio_read32(NETCARD_TIMER_BASE + A_TIMER_VALUE);
 
         elapsed += now <= last ? last - now : last + period - now;
         last = now;

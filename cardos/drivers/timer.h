@@ -1,5 +1,5 @@
 /*
- * OS tick (ARM CMSDK APB timer at SOC_TIMER_BASE, IRQ SOC_IRQ_TIMER):
+ * OS tick (ARM CMSDK APB timer at NETCARD_TIMER_BASE, IRQ NETCARD_IRQ_TIMER):
  * interrupts at TIMER_TICK_HZ and counts milliseconds since boot.
  *
  * SPDX-License-Identifier: Apache-2.0

@@ -10,18 +10,18 @@
 #include "drivers/timer.h"
 #include "mmio.h"
 #include "netcard_trng.h"
-#include "soc.h"
+#include "netcard_memmap.h"
 
 static uint32_t words_read;
 
 static uint32_t rd(uint32_t reg)
 {
-    return mmio_read32(SOC_TRNG_BASE + reg);
+    return mmio_read32(NETCARD_TRNG_BASE + reg);
 }
 
 static void wr(uint32_t reg, uint32_t value)
 {
-    mmio_write32(SOC_TRNG_BASE + reg, value);
+    mmio_write32(NETCARD_TRNG_BASE + reg, value);
 }
 
 /* Level interrupt (LEVEL >= THRESH while IE): drop IE, the waiter wakes. */
@@ -37,8 +37,8 @@ bool trng_init(void)
     }
     /* EN; the interrupt only while a reader waits (threshold 1 word). */
     wr(A_TRNG_CTRL, R_TRNG_CTRL_EN_MASK);
-    nvic_clear_pending_irq(SOC_IRQ_TRNG);
-    nvic_enable_irq(SOC_IRQ_TRNG);
+    nvic_clear_pending_irq(NETCARD_IRQ_TRNG);
+    nvic_enable_irq(NETCARD_IRQ_TRNG);
     return true;
 }
 
@@ -68,7 +68,7 @@ bool trng_read_word(uint32_t *w)
             cpu_wfi();
         }
         wr(A_TRNG_CTRL, R_TRNG_CTRL_EN_MASK);
-        nvic_clear_pending_irq(SOC_IRQ_TRNG);
+        nvic_clear_pending_irq(NETCARD_IRQ_TRNG);
         cpu_irq_restore(primask);
     }
     *w = rd(A_TRNG_DATA);

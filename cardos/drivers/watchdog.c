@@ -14,7 +14,7 @@
 
 #include "mmio.h"
 #include "regfields.h"
-#include "soc.h"
+#include "netcard_memmap.h"
 
 REG32(WDOG_LOAD, 0x000)
 REG32(WDOG_VALUE, 0x004)
@@ -29,11 +29,11 @@ REG32(WDOG_LOCK, 0xc00)
 #define WDOG_UNLOCK_KEY 0x1ACCE551u
 #define WDOG_LOCK_KEY   0u
 
-#define WDOG_TICKS_PER_MS (SOC_SYSCLK_HZ / 1000u)
+#define WDOG_TICKS_PER_MS (NETCARD_SYSCLK_HZ / 1000u)
 
 static void wdog_write(uint32_t offset, uint32_t value)
 {
-    mmio_write32(SOC_WATCHDOG_BASE + offset, value);
+    mmio_write32(NETCARD_WATCHDOG_BASE + offset, value);
 }
 
 void watchdog_start(uint32_t timeout_ms)

@@ -1,5 +1,5 @@
 /*
- * Watchdog (ARM CMSDK APB watchdog at SOC_WATCHDOG_BASE, WDOGCLK = sysclk).
+ * Watchdog (ARM CMSDK APB watchdog at NETCARD_WATCHDOG_BASE, WDOGCLK = sysclk).
  *
  * Two stages: timeout_ms after the last kick it "barks" (interrupt, wired
  * to NMI: arch/fault.c prints "WATCHDOG: bark at PC=..."); if still not

@@ -1,9 +1,11 @@
 /*
- * Linker script for the netcard card OS (Cortex-M33).
+ * Linker script for the netcard card OS (Cortex-M33). A C-preprocessed
+ * source: cardos/build.mk runs it through cpp into build/cardos/cardos.ld,
+ * taking the memory map from peripherals/netcard_memmap.h.
  *
- *   ROM 0x0000_0000 512 KiB : vector table, code, read-only data, .data image
- *   RAM 0x2000_0000 256 KiB : .data, TLS, .bss, .noinit, free, fault stack,
- *                             main stack (top of RAM, full-descending)
+ *   ROM (NETCARD_ROM_*) : vector table, code, read-only data, .data image
+ *   RAM (NETCARD_RAM_*) : .data, TLS, .bss, .noinit, free, fault stack,
+ *                         main stack (top of RAM, full-descending)
  *
  * RAM accounting: every RAM user is an allocated section, so
  * `arm-none-eabi-size` reports data = .data + .tdata and bss = .tbss +
@@ -14,12 +16,14 @@
  * SPDX-License-Identifier: Apache-2.0
  */
 
+#include "netcard_memmap.h"
+
 ENTRY(reset_handler)
 
 MEMORY
 {
-    rom (rx)  : ORIGIN = 0x00000000, LENGTH = 512K
-    ram (rwx) : ORIGIN = 0x20000000, LENGTH = 256K
+    rom (rx)  : ORIGIN = NETCARD_ROM_BASE, LENGTH = NETCARD_ROM_SIZE
+    ram (rwx) : ORIGIN = NETCARD_RAM_BASE, LENGTH = NETCARD_RAM_SIZE
 }
 
 /* Main stack (MSP) size; override with -Wl,--defsym=__stack_size=N. */
@@ -140,5 +144,5 @@ SECTIONS
 }
 
 ASSERT(__stack_top == ORIGIN(ram) + LENGTH(ram), "stack is not at the top of RAM")
-ASSERT(__noinit_end <= __fault_stack_bottom, "RAM overflow: data + bss + stacks exceed 256 KiB")
+ASSERT(__noinit_end <= __fault_stack_bottom, "RAM overflow: data + bss + stacks exceed the RAM")
 ASSERT(__stack_size % 8 == 0, "AAPCS needs an 8-byte aligned stack")
