@@ -18,7 +18,7 @@
  * (CYCLES) on the virtual clock; at completion the output is written by
  * DMA, IV is updated, BUSY clears, DONE sets and INTSTAT.DONE is raised.
  *
- * SPDX-License-Identifier: GPL-2.0-or-later
+ * SPDX-License-Identifier: GPL-2.0-or-later OR Apache-2.0
  */
 #ifndef NETCARD_CRYPTO_H
 #define NETCARD_CRYPTO_H

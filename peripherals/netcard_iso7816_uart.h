@@ -46,7 +46,7 @@
  *    dropped). For T=1 the card clears both: errors are caught by the
  *    block's EDC instead.
  *
- * SPDX-License-Identifier: GPL-2.0-or-later
+ * SPDX-License-Identifier: GPL-2.0-or-later OR Apache-2.0
  */
 #ifndef NETCARD_ISO7816_UART_H
 #define NETCARD_ISO7816_UART_H

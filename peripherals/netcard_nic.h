@@ -22,7 +22,7 @@
  * The device walks each ring in order from index 0 (after enabling) and
  * wraps after RING_SIZE - 1; its current index is in TX_HEAD / RX_HEAD.
  *
- * SPDX-License-Identifier: GPL-2.0-or-later
+ * SPDX-License-Identifier: GPL-2.0-or-later OR Apache-2.0
  */
 #ifndef NETCARD_NIC_H
 #define NETCARD_NIC_H

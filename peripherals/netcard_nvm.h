@@ -34,7 +34,7 @@
  * are bus errors (ignored by the model), unknown offsets are guest errors
  * (read as zero, writes ignored).
  *
- * SPDX-License-Identifier: GPL-2.0-or-later
+ * SPDX-License-Identifier: GPL-2.0-or-later OR Apache-2.0
  */
 #ifndef NETCARD_NVM_H
 #define NETCARD_NVM_H

@@ -9,7 +9,7 @@
  * Window: 0x4000_0000, 4 KiB. All registers are 32-bit; other access sizes
  * and offsets are guest errors (read as zero, writes ignored).
  *
- * SPDX-License-Identifier: GPL-2.0-or-later
+ * SPDX-License-Identifier: GPL-2.0-or-later OR Apache-2.0
  */
 #ifndef NETCARD_SYSCTL_H
 #define NETCARD_SYSCTL_H

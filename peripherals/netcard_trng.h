@@ -22,7 +22,7 @@
  *           source would have produced)
  *   biased  each bit is 1 with probability 3/4 (OR of two healthy words)
  *
- * SPDX-License-Identifier: GPL-2.0-or-later
+ * SPDX-License-Identifier: GPL-2.0-or-later OR Apache-2.0
  */
 #ifndef NETCARD_TRNG_H
 #define NETCARD_TRNG_H
