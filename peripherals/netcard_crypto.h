@@ -40,7 +40,7 @@ REG32(CRYPTO_CMD, 0x004)
     FIELD(CRYPTO_CMD, DEC, 8, 1)       /* 1: decrypt (AES/TDES ECB/CBC/CTR) */
     FIELD(CRYPTO_CMD, TOSLOT, 9, 1)    /* ECDH: secret into slot KEY2 */
     FIELD(CRYPTO_CMD, FROMREG, 10, 1)  /* KEY_LOAD: from KEYDATA, not SRC */
-    FIELD(CRYPTO_CMD, ALG, 12, 4)      /* NetcardCryptoHash / NetcardCryptoCurve */
+    FIELD(CRYPTO_CMD, ALG, 12, 4)      /* NetcardCryptoHash or ...Curve */
     FIELD(CRYPTO_CMD, CTX, 16, 2)      /* hash context 0..3 */
     FIELD(CRYPTO_CMD, KEY, 24, 4)      /* key slot 0..7 */
     FIELD(CRYPTO_CMD, KEY2, 28, 4)     /* destination slot (KEYGEN, ECDH) */
@@ -131,11 +131,11 @@ typedef enum NetcardCryptoErr {
     NETCARD_CRYPTO_ERR_KEY_SIZE  = 4,   /* key length invalid for its type/OP */
     NETCARD_CRYPTO_ERR_KEY_USAGE = 5,   /* slot lacks the usage flag */
     NETCARD_CRYPTO_ERR_BAD_LEN   = 6,   /* LEN invalid for OP */
-    NETCARD_CRYPTO_ERR_DMA_RANGE = 7,   /* not wholly in RAM (or NVM for sources) */
+    NETCARD_CRYPTO_ERR_DMA_RANGE = 7,   /* not in RAM (sources: or in NVM) */
     NETCARD_CRYPTO_ERR_DMA_ALIGN = 8,   /* SRC/DST/AUX not 4-byte aligned */
     NETCARD_CRYPTO_ERR_DMA_OVERLAP = 9, /* DST partially overlaps an input */
     NETCARD_CRYPTO_ERR_BAD_STATE = 10,  /* hash context not started */
-    NETCARD_CRYPTO_ERR_BAD_INPUT = 11,  /* input >= modulus, point not on curve */
+    NETCARD_CRYPTO_ERR_BAD_INPUT = 11,  /* input >= modulus, point off curve */
     NETCARD_CRYPTO_ERR_VERIFY    = 12,  /* signature does not verify */
     NETCARD_CRYPTO_ERR_DMA_FAULT = 13,  /* bus error during the transfer */
     NETCARD_CRYPTO_ERR_INTERNAL  = 14,
@@ -147,7 +147,7 @@ typedef enum NetcardCryptoKeyType {
     NETCARD_CRYPTO_KEY_TDES      = 2,   /* 16 (K1 K2) or 24 (K1 K2 K3) bytes */
     NETCARD_CRYPTO_KEY_HMAC      = 3,   /* 1..256 bytes */
     NETCARD_CRYPTO_KEY_RSA_PUB   = 4,   /* n (k bytes) || e (4 bytes), BE */
-    NETCARD_CRYPTO_KEY_RSA_CRT   = 5,   /* p || q || dP || dQ || qInv, k/2 each */
+    NETCARD_CRYPTO_KEY_RSA_CRT   = 5,   /* p||q||dP||dQ||qInv, k/2 each */
     NETCARD_CRYPTO_KEY_P256_PRIV = 6,   /* d, 32 bytes BE */
     NETCARD_CRYPTO_KEY_P256_PUB  = 7,   /* X || Y, 64 bytes BE */
     NETCARD_CRYPTO_KEY_P384_PRIV = 8,   /* d, 48 bytes */

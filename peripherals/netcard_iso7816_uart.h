@@ -72,18 +72,18 @@ REG32(ISO_DATA, 0x000)
 REG32(ISO_STATUS, 0x004)
     FIELD(ISO_STATUS, RXNE, 0, 1)     /* RX FIFO not empty */
     FIELD(ISO_STATUS, TXNF, 1, 1)     /* TX FIFO not full */
-    FIELD(ISO_STATUS, TXIDLE, 2, 1)   /* TX FIFO empty, last char's guard time over */
+    FIELD(ISO_STATUS, TXIDLE, 2, 1)   /* TX FIFO empty, last guard time over */
     FIELD(ISO_STATUS, PARERR, 3, 1)   /* a received char had a parity error */
-    FIELD(ISO_STATUS, OVERRUN, 4, 1)  /* a char arrived with the RX FIFO full: lost */
-    FIELD(ISO_STATUS, TXFAIL, 5, 1)   /* a char was rejected RETRIES+1 times: dropped */
+    FIELD(ISO_STATUS, OVERRUN, 4, 1)  /* a char lost: arrived, RX FIFO full */
+    FIELD(ISO_STATUS, TXFAIL, 5, 1)   /* a char dropped: RETRIES+1 rejections */
     FIELD(ISO_STATUS, RXCOUNT, 8, 5)  /* chars in the RX FIFO */
     FIELD(ISO_STATUS, TXCOUNT, 16, 5) /* chars in the TX FIFO */
 /* RW */
 REG32(ISO_CTRL, 0x008)
     FIELD(ISO_CTRL, EN, 0, 1)         /* receiver and transmitter on */
     FIELD(ISO_CTRL, INVERSE, 1, 1)    /* inverse convention */
-    FIELD(ISO_CTRL, ERRSIG, 2, 1)     /* signal parity errors on reception (T=0) */
-    FIELD(ISO_CTRL, AUTORETX, 3, 1)   /* repeat chars the receiver rejected (T=0) */
+    FIELD(ISO_CTRL, ERRSIG, 2, 1)     /* signal received parity errors (T=0) */
+    FIELD(ISO_CTRL, AUTORETX, 3, 1)   /* repeat rejected chars (T=0) */
     FIELD(ISO_CTRL, RETRIES, 4, 3)    /* repetitions before TXFAIL, 0..7 */
 /*
  * RW: the card's etu, F/D cycles of CLK (ISO 7816-3 7.1). F is the clock
@@ -174,7 +174,7 @@ struct NetcardIso7816State {
     uint32_t cnt_host_errors;
     uint32_t cnt_host_frames;
     int64_t rst_rise_ns;        /* virtual time RST last rose */
-    uint32_t atr_latency_us;    /* RST rise to complete ATR, QOM "atr-latency-us" */
+    uint32_t atr_latency_us;    /* RST rise to ATR end: QOM atr-latency-us */
 
     /* Card side: reset with the chip */
     uint32_t ctrl;

@@ -115,7 +115,8 @@ static void netcard_nic_tx(NetcardNicState *s)
     uint32_t done = 0, errors = 0;
 
     while (FIELD_EX32(s->ctrl, NIC_CTRL, TXEN) && done < s->tx_size) {
-        uint64_t desc = s->tx_base + (uint64_t)s->tx_head * NETCARD_NIC_DESC_SIZE;
+        uint64_t desc = s->tx_base +
+                        (uint64_t)s->tx_head * NETCARD_NIC_DESC_SIZE;
         uint32_t addr, ctrl, len, err = NETCARD_NIC_ERR_NONE;
 
         if (!netcard_nic_desc_read(desc, &addr, &ctrl)) {
@@ -298,8 +299,10 @@ static uint32_t netcard_nic_status(NetcardNicState *s)
 {
     uint32_t v = s->status;
 
-    v = FIELD_DP32(v, NIC_STATUS, TX_ACTIVE, FIELD_EX32(s->ctrl, NIC_CTRL, TXEN));
-    v = FIELD_DP32(v, NIC_STATUS, RX_ACTIVE, FIELD_EX32(s->ctrl, NIC_CTRL, RXEN));
+    v = FIELD_DP32(v, NIC_STATUS, TX_ACTIVE,
+                   FIELD_EX32(s->ctrl, NIC_CTRL, TXEN));
+    v = FIELD_DP32(v, NIC_STATUS, RX_ACTIVE,
+                   FIELD_EX32(s->ctrl, NIC_CTRL, RXEN));
     return v;
 }
 
@@ -309,29 +312,73 @@ static uint64_t netcard_nic_read(void *opaque, hwaddr offset, unsigned size)
     uint64_t v = 0;
 
     switch (offset) {
-    case A_NIC_ID:              v = NETCARD_NIC_ID_VALUE; break;
-    case A_NIC_CTRL:            v = s->ctrl; break;
-    case A_NIC_STATUS:          v = netcard_nic_status(s); break;
-    case A_NIC_INT_STATUS:      v = s->int_status; break;
-    case A_NIC_INT_ENABLE:      v = s->int_enable; break;
-    case A_NIC_MAC_LO:          v = s->mac_lo; break;
-    case A_NIC_MAC_HI:          v = s->mac_hi; break;
-    case A_NIC_TX_RING_BASE:    v = s->tx_base; break;
-    case A_NIC_TX_RING_SIZE:    v = s->tx_size; break;
-    case A_NIC_TX_HEAD:         v = s->tx_head; break;
-    case A_NIC_RX_RING_BASE:    v = s->rx_base; break;
-    case A_NIC_RX_RING_SIZE:    v = s->rx_size; break;
-    case A_NIC_RX_HEAD:         v = s->rx_head; break;
+    case A_NIC_ID:
+        v = NETCARD_NIC_ID_VALUE;
+        break;
+    case A_NIC_CTRL:
+        v = s->ctrl;
+        break;
+    case A_NIC_STATUS:
+        v = netcard_nic_status(s);
+        break;
+    case A_NIC_INT_STATUS:
+        v = s->int_status;
+        break;
+    case A_NIC_INT_ENABLE:
+        v = s->int_enable;
+        break;
+    case A_NIC_MAC_LO:
+        v = s->mac_lo;
+        break;
+    case A_NIC_MAC_HI:
+        v = s->mac_hi;
+        break;
+    case A_NIC_TX_RING_BASE:
+        v = s->tx_base;
+        break;
+    case A_NIC_TX_RING_SIZE:
+        v = s->tx_size;
+        break;
+    case A_NIC_TX_HEAD:
+        v = s->tx_head;
+        break;
+    case A_NIC_RX_RING_BASE:
+        v = s->rx_base;
+        break;
+    case A_NIC_RX_RING_SIZE:
+        v = s->rx_size;
+        break;
+    case A_NIC_RX_HEAD:
+        v = s->rx_head;
+        break;
     case A_NIC_TX_KICK:
-    case A_NIC_RX_KICK:         v = 0; break;
-    case A_NIC_STAT_TX_FRAMES:  v = s->stat_tx_frames; break;
-    case A_NIC_STAT_TX_BYTES:   v = s->stat_tx_bytes; break;
-    case A_NIC_STAT_TX_ERRORS:  v = s->stat_tx_errors; break;
-    case A_NIC_STAT_RX_FRAMES:  v = s->stat_rx_frames; break;
-    case A_NIC_STAT_RX_BYTES:   v = s->stat_rx_bytes; break;
-    case A_NIC_STAT_RX_ERRORS:  v = s->stat_rx_errors; break;
-    case A_NIC_STAT_RX_DROPPED: v = s->stat_rx_dropped; break;
-    case A_NIC_STAT_LINK_CHANGES: v = s->stat_link_changes; break;
+    case A_NIC_RX_KICK:
+        v = 0;
+        break;
+    case A_NIC_STAT_TX_FRAMES:
+        v = s->stat_tx_frames;
+        break;
+    case A_NIC_STAT_TX_BYTES:
+        v = s->stat_tx_bytes;
+        break;
+    case A_NIC_STAT_TX_ERRORS:
+        v = s->stat_tx_errors;
+        break;
+    case A_NIC_STAT_RX_FRAMES:
+        v = s->stat_rx_frames;
+        break;
+    case A_NIC_STAT_RX_BYTES:
+        v = s->stat_rx_bytes;
+        break;
+    case A_NIC_STAT_RX_ERRORS:
+        v = s->stat_rx_errors;
+        break;
+    case A_NIC_STAT_RX_DROPPED:
+        v = s->stat_rx_dropped;
+        break;
+    case A_NIC_STAT_LINK_CHANGES:
+        v = s->stat_link_changes;
+        break;
     default:
         qemu_log_mask(LOG_GUEST_ERROR, "netcard-nic: read of unknown offset "
                       "0x%03" HWADDR_PRIx "\n", offset);

@@ -64,7 +64,10 @@ REG32(NIC_INT_STATUS, 0x00c)
     FIELD(NIC_INT_STATUS, LINK, 2, 1)      /* STATUS.LINK changed */
     FIELD(NIC_INT_STATUS, ERROR, 3, 1)     /* a descriptor/ring error */
 REG32(NIC_INT_ENABLE, 0x010)
-/* RW: MAC address, bytes 0..3 in MAC_LO (byte 0 in bits 7:0), 4..5 in MAC_HI. */
+/*
+ * RW: MAC address, bytes 0..3 in MAC_LO (byte 0 in bits 7:0), 4..5 in
+ * MAC_HI.
+ */
 REG32(NIC_MAC_LO, 0x014)
 REG32(NIC_MAC_HI, 0x018)
     FIELD(NIC_MAC_HI, BYTES, 0, 16)
@@ -80,11 +83,11 @@ REG32(NIC_RX_KICK, 0x03c)                  /* WO: descriptors were returned */
 /* RO: statistics (wrap at 2^32), cleared by reset and CTRL.STATS_CLEAR. */
 REG32(NIC_STAT_TX_FRAMES, 0x040)
 REG32(NIC_STAT_TX_BYTES, 0x044)
-REG32(NIC_STAT_TX_ERRORS, 0x048)           /* TX descriptors completed with ERR */
+REG32(NIC_STAT_TX_ERRORS, 0x048)           /* TX descriptors done with ERR */
 REG32(NIC_STAT_RX_FRAMES, 0x04c)
 REG32(NIC_STAT_RX_BYTES, 0x050)
-REG32(NIC_STAT_RX_ERRORS, 0x054)           /* RX descriptors completed with ERR */
-REG32(NIC_STAT_RX_DROPPED, 0x058)          /* frames dropped: RX off or link down */
+REG32(NIC_STAT_RX_ERRORS, 0x054)           /* RX descriptors done with ERR */
+REG32(NIC_STAT_RX_DROPPED, 0x058)          /* dropped: RX off or link down */
 REG32(NIC_STAT_LINK_CHANGES, 0x05c)
 
 /* Descriptor layout. */

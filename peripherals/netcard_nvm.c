@@ -606,10 +606,12 @@ static int netcard_nvm_post_load(void *opaque, int version_id)
 {
     NetcardNvmState *s = opaque;
 
-    if (s->op_len > NETCARD_NVMC_BUF_WORDS && s->op_cmd != NVMC_CMD_ERASE_PAGE) {
+    if (s->op_len > NETCARD_NVMC_BUF_WORDS &&
+        s->op_cmd != NVMC_CMD_ERASE_PAGE) {
         return -EINVAL;
     }
-    if (s->op_addr >= NETCARD_NVM_SIZE || s->tear_mode > NETCARD_NVM_TEAR_AFTER ||
+    if (s->op_addr >= NETCARD_NVM_SIZE ||
+        s->tear_mode > NETCARD_NVM_TEAR_AFTER ||
         (FIELD_EX32(s->status, NVMC_STATUS, BUSY) &&
          (s->op_cmd < NVMC_CMD_PROGRAM || s->op_cmd > NVMC_CMD_ERASE_PAGE))) {
         return -EINVAL;

@@ -66,7 +66,10 @@ REG32(NVMC_STATUS, 0x004)
     FIELD(NVMC_STATUS, ERROR, 2, 1)     /* a command was refused */
     FIELD(NVMC_STATUS, LOCKED, 3, 1)    /* write protection is on */
     FIELD(NVMC_STATUS, ERRCODE, 8, 4)   /* NetcardNvmcError of the refusal */
-/* RW: interrupt enables; the IRQ is level (DONE & INTEN.DONE) | (ERROR & ...) */
+/*
+ * RW: interrupt enables; the IRQ is the level
+ * (DONE & INTEN.DONE) | (ERROR & INTEN.ERROR).
+ */
 REG32(NVMC_INTEN, 0x008)
     FIELD(NVMC_INTEN, DONE, 0, 1)
     FIELD(NVMC_INTEN, ERROR, 1, 1)

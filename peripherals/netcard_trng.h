@@ -42,8 +42,10 @@ REG32(TRNG_CTRL, 0x004)
     FIELD(TRNG_CTRL, EN, 0, 1)
     FIELD(TRNG_CTRL, IE, 1, 1)
     FIELD(TRNG_CTRL, THRESH, 8, 5)
-/* RO: FIFO level, READY (level > 0), FULL, UNDERRUN (DATA read when empty,
- * cleared by reading STATUS) */
+/*
+ * RO: FIFO level, READY (level > 0), FULL, UNDERRUN (DATA read when empty,
+ * cleared by reading STATUS)
+ */
 REG32(TRNG_STATUS, 0x008)
     FIELD(TRNG_STATUS, LEVEL, 0, 5)
     FIELD(TRNG_STATUS, READY, 8, 1)
