@@ -194,6 +194,8 @@ static void netcard_soc_realize(DeviceState *dev, Error **errp)
 
     /* NIC: -nic ...,model=netcard-nic (or the default NIC) */
     qemu_configure_nic_device(DEVICE(&s->nic), true, NULL);
+    object_property_set_link(OBJECT(&s->nic), "memory",
+                             OBJECT(system_memory), &error_abort);
     qdev_prop_set_uint32(DEVICE(&s->nic), "ram-base", NETCARD_RAM_BASE);
     qdev_prop_set_uint32(DEVICE(&s->nic), "ram-size", s->ram_size);
     if (!netcard_soc_realize_sysbus(SYS_BUS_DEVICE(&s->nic),
@@ -203,9 +205,14 @@ static void netcard_soc_realize(DeviceState *dev, Error **errp)
         return;
     }
 
-    /* Crypto coprocessor: DMA into RAM (ram-size) and from NVM */
+    /* Crypto coprocessor: DMA into RAM (ram-size) and from RAM or NVM */
     qdev_connect_clock_in(DEVICE(&s->crypto), "clk", s->sysclk);
+    object_property_set_link(OBJECT(&s->crypto), "memory",
+                             OBJECT(system_memory), &error_abort);
+    qdev_prop_set_uint32(DEVICE(&s->crypto), "ram-base", NETCARD_RAM_BASE);
     qdev_prop_set_uint32(DEVICE(&s->crypto), "ram-size", s->ram_size);
+    qdev_prop_set_uint32(DEVICE(&s->crypto), "nvm-base", NETCARD_NVM_BASE);
+    qdev_prop_set_uint32(DEVICE(&s->crypto), "nvm-size", NETCARD_NVM_SIZE);
     if (!netcard_soc_realize_sysbus(SYS_BUS_DEVICE(&s->crypto),
                                     NETCARD_CRYPTO_BASE,
                                     netcard_soc_irq(s, NETCARD_IRQ_CRYPTO),

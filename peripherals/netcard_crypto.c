@@ -21,9 +21,7 @@
 #include "hw/qdev-clock.h"
 #include "hw/qdev-properties.h"
 #include "migration/vmstate.h"
-#include "exec/address-spaces.h"
 #include "netcard_crypto.h"
-#include "netcard_soc.h"
 #include "trace.h"
 
 #include "mbedtls/aes.h"
@@ -131,10 +129,10 @@ static uint32_t dma_check(NetcardCryptoState *s, uint32_t addr,
                       "word aligned\n", is_dst ? "DST" : "source", addr);
         return NETCARD_CRYPTO_ERR_DMA_ALIGN;
     }
-    if (range_in(addr, len, NETCARD_RAM_BASE, s->ram_size)) {
+    if (range_in(addr, len, s->ram_base, s->ram_size)) {
         return NETCARD_CRYPTO_OK;
     }
-    if (!is_dst && range_in(addr, len, NETCARD_NVM_BASE, NETCARD_NVM_SIZE)) {
+    if (!is_dst && range_in(addr, len, s->nvm_base, s->nvm_size)) {
         return NETCARD_CRYPTO_OK;
     }
     qemu_log_mask(LOG_GUEST_ERROR, "netcard-crypto: %s range 0x%08x+0x%x is "
@@ -159,15 +157,16 @@ static uint32_t dma_check_overlap(uint32_t dst, uint32_t dlen, uint32_t src,
     return NETCARD_CRYPTO_OK;
 }
 
-static uint32_t dma_read(uint32_t addr, void *buf, uint32_t len)
+static uint32_t dma_read(NetcardCryptoState *s, uint32_t addr, void *buf,
+                         uint32_t len)
 {
     MemTxResult r;
 
     if (len == 0) {
         return NETCARD_CRYPTO_OK;
     }
-    r = address_space_read(&address_space_memory, addr,
-                           MEMTXATTRS_UNSPECIFIED, buf, len);
+    r = address_space_read(&s->dma_as, addr, MEMTXATTRS_UNSPECIFIED, buf,
+                           len);
     if (r != MEMTX_OK) {
         qemu_log_mask(LOG_GUEST_ERROR, "netcard-crypto: bus error reading "
                       "0x%08x+0x%x\n", addr, len);
@@ -187,7 +186,7 @@ static uint32_t dma_fetch(NetcardCryptoState *s, uint32_t addr, uint32_t len,
         return err;
     }
     *out = g_malloc0(len ? len : 1);
-    err = dma_read(addr, *out, len);
+    err = dma_read(s, addr, *out, len);
     if (err) {
         g_free(*out);
         *out = NULL;
@@ -1216,7 +1215,7 @@ static void netcard_crypto_complete(void *opaque)
         return;
     }
     if (!err && s->pend_len) {
-        if (address_space_write(&address_space_memory, s->pend_dst,
+        if (address_space_write(&s->dma_as, s->pend_dst,
                                 MEMTXATTRS_UNSPECIFIED, s->pend_buf,
                                 s->pend_len) != MEMTX_OK) {
             qemu_log_mask(LOG_GUEST_ERROR, "netcard-crypto: bus error "
@@ -1475,15 +1474,42 @@ static void netcard_crypto_realize(DeviceState *dev, Error **errp)
         error_setg(errp, "netcard-crypto: clk must be connected");
         return;
     }
-    if (s->ram_size == 0 || s->ram_size > NETCARD_RAM_SIZE_MAX) {
-        error_setg(errp, "netcard-crypto: ram-size %u out of range",
-                   s->ram_size);
+    if (!s->dma_mr) {
+        error_setg(errp, "netcard-crypto: 'memory' link not set");
+        return;
     }
+    if (s->ram_size == 0 ||
+        (uint64_t)s->ram_base + s->ram_size > UINT32_MAX + 1ULL) {
+        error_setg(errp, "netcard-crypto: ram-base/ram-size must describe "
+                   "the card RAM");
+        return;
+    }
+    if ((uint64_t)s->nvm_base + s->nvm_size > UINT32_MAX + 1ULL) {
+        error_setg(errp, "netcard-crypto: nvm-base/nvm-size out of range");
+        return;
+    }
+    address_space_init(&s->dma_as, s->dma_mr, "netcard-crypto-dma");
 }
 
+static void netcard_crypto_unrealize(DeviceState *dev)
+{
+    NetcardCryptoState *s = NETCARD_CRYPTO(dev);
+
+    address_space_destroy(&s->dma_as);
+}
+
+/*
+ * The DMA bus and the windows of it DMA may use, set by the SoC: sources
+ * in RAM or the NVM array (nvm-size 0: no NVM window), destinations in
+ * RAM only.
+ */
 static const Property netcard_crypto_properties[] = {
-    DEFINE_PROP_UINT32("ram-size", NetcardCryptoState, ram_size,
-                       NETCARD_RAM_SIZE_MAX),
+    DEFINE_PROP_LINK("memory", NetcardCryptoState, dma_mr, TYPE_MEMORY_REGION,
+                     MemoryRegion *),
+    DEFINE_PROP_UINT32("ram-base", NetcardCryptoState, ram_base, 0),
+    DEFINE_PROP_UINT32("ram-size", NetcardCryptoState, ram_size, 0),
+    DEFINE_PROP_UINT32("nvm-base", NetcardCryptoState, nvm_base, 0),
+    DEFINE_PROP_UINT32("nvm-size", NetcardCryptoState, nvm_size, 0),
 };
 
 static const VMStateDescription vmstate_netcard_crypto_slot = {
@@ -1581,6 +1607,7 @@ static void netcard_crypto_class_init(ObjectClass *klass, void *data)
     ResettableClass *rc = RESETTABLE_CLASS(klass);
 
     dc->realize = netcard_crypto_realize;
+    dc->unrealize = netcard_crypto_unrealize;
     dc->vmsd = &vmstate_netcard_crypto;
     rc->phases.hold = netcard_crypto_reset_hold;
     rc->phases.exit = netcard_crypto_reset_exit;

@@ -213,7 +213,14 @@ struct NetcardCryptoState {
     Clock *clk;
     QEMUTimer *timer;
 
-    uint32_t ram_size;           /* property: DMA bound of the RAM */
+    /*
+     * DMA: the bus it masters (link "memory") and the windows of it that
+     * commands may use (properties, set by the SoC).
+     */
+    MemoryRegion *dma_mr;
+    AddressSpace dma_as;
+    uint32_t ram_base, ram_size;    /* sources and destinations */
+    uint32_t nvm_base, nvm_size;    /* sources only */
 
     uint32_t cmd;
     uint32_t status;

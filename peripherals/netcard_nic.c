@@ -3,11 +3,12 @@
  * Register map and descriptor format: netcard_nic.h; behaviour:
  * docs/network.md.
  *
- * Every guest-supplied address is checked against the card RAM window
- * (ram-base, ram-size) before any DMA: a descriptor ring must lie wholly in
- * RAM to be accepted, a buffer must lie wholly in RAM to be read or
- * written. A bad buffer or length completes its descriptor with an ERR
- * code (only the descriptor, which is inside the accepted ring, is
+ * DMA masters the memory region of the "memory" link (the SoC links the
+ * system memory). Every guest-supplied address is checked against the card
+ * RAM window (ram-base, ram-size) before any DMA: a descriptor ring must
+ * lie wholly in RAM to be accepted, a buffer must lie wholly in RAM to be
+ * read or written. A bad buffer or length completes its descriptor with
+ * an ERR code (only the descriptor, which is inside the accepted ring, is
  * written) and raises INT_STATUS.ERROR.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
@@ -19,7 +20,6 @@
 #include "hw/irq.h"
 #include "hw/qdev-properties.h"
 #include "migration/vmstate.h"
-#include "exec/address-spaces.h"
 #include "net/net.h"
 #include "netcard_nic.h"
 #include "trace.h"
@@ -53,24 +53,26 @@ static bool netcard_nic_ring_ok(NetcardNicState *s, uint32_t base,
            netcard_nic_in_ram(s, base, (uint64_t)size * NETCARD_NIC_DESC_SIZE);
 }
 
-static bool netcard_nic_dma_read(void *buf, uint64_t addr, uint32_t len)
+static bool netcard_nic_dma_read(NetcardNicState *s, void *buf,
+                                 uint64_t addr, uint32_t len)
 {
-    return address_space_read(&address_space_memory, addr,
-                              MEMTXATTRS_UNSPECIFIED, buf, len) == MEMTX_OK;
+    return address_space_read(&s->dma_as, addr, MEMTXATTRS_UNSPECIFIED,
+                              buf, len) == MEMTX_OK;
 }
 
-static bool netcard_nic_dma_write(uint64_t addr, const void *buf, uint32_t len)
+static bool netcard_nic_dma_write(NetcardNicState *s, uint64_t addr,
+                                  const void *buf, uint32_t len)
 {
-    return address_space_write(&address_space_memory, addr,
-                               MEMTXATTRS_UNSPECIFIED, buf, len) == MEMTX_OK;
+    return address_space_write(&s->dma_as, addr, MEMTXATTRS_UNSPECIFIED,
+                               buf, len) == MEMTX_OK;
 }
 
-static bool netcard_nic_desc_read(uint64_t desc, uint32_t *addr,
-                                  uint32_t *ctrl)
+static bool netcard_nic_desc_read(NetcardNicState *s, uint64_t desc,
+                                  uint32_t *addr, uint32_t *ctrl)
 {
     uint32_t w[2];
 
-    if (!netcard_nic_dma_read(w, desc, sizeof(w))) {
+    if (!netcard_nic_dma_read(s, w, desc, sizeof(w))) {
         return false;
     }
     *addr = le32_to_cpu(w[0]);
@@ -78,15 +80,15 @@ static bool netcard_nic_desc_read(uint64_t desc, uint32_t *addr,
     return true;
 }
 
-static bool netcard_nic_desc_complete(uint64_t desc, uint32_t len,
-                                      uint32_t err)
+static bool netcard_nic_desc_complete(NetcardNicState *s, uint64_t desc,
+                                      uint32_t len, uint32_t err)
 {
     uint32_t ctrl = 0;
 
     ctrl = FIELD_DP32(ctrl, NIC_DESC_CTRL, LEN, len);
     ctrl = FIELD_DP32(ctrl, NIC_DESC_CTRL, ERR, err);
     ctrl = cpu_to_le32(ctrl);
-    return netcard_nic_dma_write(desc + NETCARD_NIC_DESC_CTRL, &ctrl,
+    return netcard_nic_dma_write(s, desc + NETCARD_NIC_DESC_CTRL, &ctrl,
                                  sizeof(ctrl));
 }
 
@@ -119,7 +121,7 @@ static void netcard_nic_tx(NetcardNicState *s)
                         (uint64_t)s->tx_head * NETCARD_NIC_DESC_SIZE;
         uint32_t addr, ctrl, len, err = NETCARD_NIC_ERR_NONE;
 
-        if (!netcard_nic_desc_read(desc, &addr, &ctrl)) {
+        if (!netcard_nic_desc_read(s, desc, &addr, &ctrl)) {
             netcard_nic_ring_fault(s, true);
             break;
         }
@@ -130,7 +132,7 @@ static void netcard_nic_tx(NetcardNicState *s)
         if (len < NETCARD_NIC_FRAME_MIN || len > NETCARD_NIC_FRAME_MAX) {
             err = NETCARD_NIC_ERR_LENGTH;
         } else if (!netcard_nic_in_ram(s, addr, len) ||
-                   !netcard_nic_dma_read(s->frame, addr, len)) {
+                   !netcard_nic_dma_read(s, s->frame, addr, len)) {
             err = NETCARD_NIC_ERR_ADDRESS;
         } else if (!netcard_nic_link_up(s)) {
             err = NETCARD_NIC_ERR_LINK_DOWN;
@@ -150,7 +152,7 @@ static void netcard_nic_tx(NetcardNicState *s)
             s->stat_tx_errors++;
             errors++;
         }
-        if (!netcard_nic_desc_complete(desc, len, err)) {
+        if (!netcard_nic_desc_complete(s, desc, len, err)) {
             netcard_nic_ring_fault(s, true);
             break;
         }
@@ -185,7 +187,7 @@ static ssize_t netcard_nic_receive(NetClientState *nc, const uint8_t *buf,
         return size;
     }
     desc = s->rx_base + (uint64_t)s->rx_head * NETCARD_NIC_DESC_SIZE;
-    if (!netcard_nic_desc_read(desc, &addr, &ctrl)) {
+    if (!netcard_nic_desc_read(s, desc, &addr, &ctrl)) {
         netcard_nic_ring_fault(s, false);
         s->stat_rx_dropped++;
         return size;
@@ -200,11 +202,11 @@ static ssize_t netcard_nic_receive(NetClientState *nc, const uint8_t *buf,
     if (size > cap) {
         err = NETCARD_NIC_ERR_TOO_SMALL;
     } else if (!netcard_nic_in_ram(s, addr, size) ||
-               !netcard_nic_dma_write(addr, buf, size)) {
+               !netcard_nic_dma_write(s, addr, buf, size)) {
         err = NETCARD_NIC_ERR_ADDRESS;
     }
     trace_netcard_nic_rx(s->rx_head, addr, size, err);
-    if (!netcard_nic_desc_complete(desc, err ? 0 : size, err)) {
+    if (!netcard_nic_desc_complete(s, desc, err ? 0 : size, err)) {
         netcard_nic_ring_fault(s, false);
         s->stat_rx_dropped++;
         return size;
@@ -538,12 +540,17 @@ static void netcard_nic_realize(DeviceState *dev, Error **errp)
 {
     NetcardNicState *s = NETCARD_NIC(dev);
 
+    if (!s->dma_mr) {
+        error_setg(errp, "netcard-nic: 'memory' link not set");
+        return;
+    }
     if (s->ram_size == 0 ||
         (uint64_t)s->ram_base + s->ram_size > UINT32_MAX + 1ULL) {
         error_setg(errp, "netcard-nic: ram-base/ram-size must describe the "
                    "card RAM");
         return;
     }
+    address_space_init(&s->dma_as, s->dma_mr, "netcard-nic-dma");
     qemu_macaddr_default_if_unset(&s->conf.macaddr);
     s->nic = qemu_new_nic(&netcard_nic_info, &s->conf,
                           object_get_typename(OBJECT(dev)), dev->id,
@@ -556,6 +563,7 @@ static void netcard_nic_unrealize(DeviceState *dev)
     NetcardNicState *s = NETCARD_NIC(dev);
 
     qemu_del_nic(s->nic);
+    address_space_destroy(&s->dma_as);
 }
 
 static int netcard_nic_post_load(void *opaque, int version_id)
@@ -610,7 +618,9 @@ static const VMStateDescription vmstate_netcard_nic = {
 
 static const Property netcard_nic_properties[] = {
     DEFINE_NIC_PROPERTIES(NetcardNicState, conf),
-    DEFINE_PROP_UINT32("ram-base", NetcardNicState, ram_base, 0x20000000),
+    DEFINE_PROP_LINK("memory", NetcardNicState, dma_mr, TYPE_MEMORY_REGION,
+                     MemoryRegion *),
+    DEFINE_PROP_UINT32("ram-base", NetcardNicState, ram_base, 0),
     DEFINE_PROP_UINT32("ram-size", NetcardNicState, ram_size, 0),
 };
 

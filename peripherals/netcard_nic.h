@@ -126,7 +126,12 @@ struct NetcardNicState {
     NICState *nic;
     NICConf conf;
 
-    /* DMA window (card RAM), set by the SoC. */
+    /*
+     * DMA: the bus it masters (link "memory") and the window of it the
+     * rings and buffers must lie in (the card RAM), set by the SoC.
+     */
+    MemoryRegion *dma_mr;
+    AddressSpace dma_as;
     uint32_t ram_base;
     uint32_t ram_size;
 
