@@ -1,6 +1,10 @@
 /*
- * netcard crypto coprocessor. Contract: netcard_crypto.h; documentation:
- * docs/crypto.md.
+ * netcard crypto coprocessor: registers, DMA and the life of a command
+ * (check and compute when CMD is written, commit at completion), reset,
+ * QOM and VMState. The algorithms are in netcard_crypto_sym.c (AES,
+ * TDES, MACs, hashes) and netcard_crypto_pk.c (key slots, RSA, ECC);
+ * netcard_crypto_internal.h is the contract between the three files.
+ * Register contract: netcard_crypto.h; documentation: docs/crypto.md.
  *
  * The arithmetic is done by the host mbedTLS 3.6 (used here under
  * GPL-2.0-or-later). A command is checked and computed when CMD is
@@ -14,7 +18,6 @@
 #include "qemu/osdep.h"
 #include "qemu/log.h"
 #include "qemu/timer.h"
-#include "qemu/guest-random.h"
 #include "qemu/bswap.h"
 #include "qapi/error.h"
 #include "hw/irq.h"
@@ -22,30 +25,10 @@
 #include "hw/qdev-properties.h"
 #include "migration/vmstate.h"
 #include "netcard_crypto.h"
+#include "netcard_crypto_internal.h"
 #include "trace.h"
 
-#include "mbedtls/aes.h"
-#include "mbedtls/des.h"
-#include "mbedtls/cipher.h"
-#include "mbedtls/cmac.h"
-#include "mbedtls/sha1.h"
-#include "mbedtls/sha256.h"
-#include "mbedtls/sha512.h"
-#include "mbedtls/bignum.h"
-#include "mbedtls/ecp.h"
-#include "mbedtls/ecdsa.h"
-#include "mbedtls/ecdh.h"
 #include "mbedtls/platform_util.h"
-
-typedef union NetcardHashState {
-    mbedtls_sha1_context sha1;
-    mbedtls_sha256_context sha256;
-    mbedtls_sha512_context sha512;
-} NetcardHashState;
-
-QEMU_BUILD_BUG_ON(sizeof(NetcardHashState) > NETCARD_CRYPTO_HASH_STATE_SIZE);
-
-#define NETCARD_CRYPTO_MAX_DIGEST 64
 
 static const char *const cost_names[NC_COST_NUM] = {
     [NC_COST_SETUP] = "setup-cycles",
@@ -94,15 +77,9 @@ static const char *const err_names[] = {
     "bad-input", "verify", "dma-fault", "internal",
 };
 
-static const char *netcard_crypto_err_name(uint32_t err)
+const char *netcard_crypto_err_name(uint32_t err)
 {
     return err < ARRAY_SIZE(err_names) ? err_names[err] : "?";
-}
-
-static int netcard_crypto_rng(void *opaque, unsigned char *buf, size_t len)
-{
-    qemu_guest_getrandom_nofail(buf, len);
-    return 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -118,8 +95,8 @@ static bool range_in(uint32_t addr, uint32_t len, uint32_t base,
  * A source may lie in RAM or the NVM array, a destination only in RAM;
  * both must be word aligned. LEN 0 is always accepted (no transfer).
  */
-static uint32_t dma_check(NetcardCryptoState *s, uint32_t addr,
-                          uint32_t len, bool is_dst)
+uint32_t netcard_crypto_dma_check(NetcardCryptoState *s, uint32_t addr,
+                                  uint32_t len, bool is_dst)
 {
     if (len == 0) {
         return NETCARD_CRYPTO_OK;
@@ -176,10 +153,10 @@ static uint32_t dma_read(NetcardCryptoState *s, uint32_t addr, void *buf,
 }
 
 /* Check and read a source range into a new buffer (*out, g_free it). */
-static uint32_t dma_fetch(NetcardCryptoState *s, uint32_t addr, uint32_t len,
-                          uint8_t **out)
+uint32_t netcard_crypto_dma_fetch(NetcardCryptoState *s, uint32_t addr,
+                                  uint32_t len, uint8_t **out)
 {
-    uint32_t err = dma_check(s, addr, len, false);
+    uint32_t err = netcard_crypto_dma_check(s, addr, len, false);
 
     *out = NULL;
     if (err) {
@@ -194,275 +171,11 @@ static uint32_t dma_fetch(NetcardCryptoState *s, uint32_t addr, uint32_t len,
     return err;
 }
 
-/* ------------------------------------------------------------------ */
-/* Key slots                                                           */
-
-static void slot_zeroize(NetcardCryptoSlot *k)
-{
-    mbedtls_platform_zeroize(k, sizeof(*k));
-}
-
-static int curve_group(uint32_t curve, mbedtls_ecp_group *grp, size_t *cs)
-{
-    switch (curve) {
-    case NETCARD_CRYPTO_CURVE_P256:
-        *cs = 32;
-        return mbedtls_ecp_group_load(grp, MBEDTLS_ECP_DP_SECP256R1);
-    case NETCARD_CRYPTO_CURVE_P384:
-        *cs = 48;
-        return mbedtls_ecp_group_load(grp, MBEDTLS_ECP_DP_SECP384R1);
-    default:
-        return -1;
-    }
-}
-
-static uint32_t ec_read_point(mbedtls_ecp_group *grp, mbedtls_ecp_point *q,
-                              const uint8_t *xy, size_t cs)
-{
-    uint8_t buf[1 + 2 * 48];
-
-    buf[0] = 0x04;
-    memcpy(buf + 1, xy, 2 * cs);
-    if (mbedtls_ecp_point_read_binary(grp, q, buf, 1 + 2 * cs) ||
-        mbedtls_ecp_check_pubkey(grp, q)) {
-        return NETCARD_CRYPTO_ERR_BAD_INPUT;
-    }
-    return NETCARD_CRYPTO_OK;
-}
-
-/* Is @data a valid key of @type and @len? */
-static uint32_t key_validate(uint32_t type, const uint8_t *data, uint32_t len)
-{
-    switch (type) {
-    case NETCARD_CRYPTO_KEY_AES:
-        return (len == 16 || len == 24 || len == 32) ?
-            NETCARD_CRYPTO_OK : NETCARD_CRYPTO_ERR_KEY_SIZE;
-    case NETCARD_CRYPTO_KEY_TDES:
-        return (len == 16 || len == 24) ?
-            NETCARD_CRYPTO_OK : NETCARD_CRYPTO_ERR_KEY_SIZE;
-    case NETCARD_CRYPTO_KEY_HMAC:
-        return (len >= 1 && len <= NETCARD_CRYPTO_KEYDATA_SIZE) ?
-            NETCARD_CRYPTO_OK : NETCARD_CRYPTO_ERR_KEY_SIZE;
-    case NETCARD_CRYPTO_KEY_RSA_PUB: {
-        uint32_t k = len - 4;
-
-        if (len < 4 + 128 || len > 4 + 512 || k % 8) {
-            return NETCARD_CRYPTO_ERR_KEY_SIZE;
-        }
-        /* n has exactly k bytes and is odd; e is odd and > 1 */
-        if (data[0] == 0 || !(data[k - 1] & 1) || !(data[len - 1] & 1) ||
-            ldl_be_p(data + k) < 3) {
-            return NETCARD_CRYPTO_ERR_BAD_INPUT;
-        }
-        return NETCARD_CRYPTO_OK;
-    }
-    case NETCARD_CRYPTO_KEY_RSA_CRT: {
-        uint32_t h = len / 5;
-
-        if (len % 5 || h < 64 || h > 256 || h % 4) {
-            return NETCARD_CRYPTO_ERR_KEY_SIZE;
-        }
-        /* p and q: h bytes each, odd, top byte non-zero */
-        if (data[0] == 0 || data[h] == 0 || !(data[h - 1] & 1) ||
-            !(data[2 * h - 1] & 1)) {
-            return NETCARD_CRYPTO_ERR_BAD_INPUT;
-        }
-        return NETCARD_CRYPTO_OK;
-    }
-    case NETCARD_CRYPTO_KEY_P256_PRIV:
-    case NETCARD_CRYPTO_KEY_P384_PRIV:
-    case NETCARD_CRYPTO_KEY_P256_PUB:
-    case NETCARD_CRYPTO_KEY_P384_PUB: {
-        bool p256 = type == NETCARD_CRYPTO_KEY_P256_PRIV ||
-                    type == NETCARD_CRYPTO_KEY_P256_PUB;
-        bool priv = type == NETCARD_CRYPTO_KEY_P256_PRIV ||
-                    type == NETCARD_CRYPTO_KEY_P384_PRIV;
-        mbedtls_ecp_group grp;
-        size_t cs;
-        uint32_t err = NETCARD_CRYPTO_OK;
-
-        if (len != (p256 ? 32u : 48u) * (priv ? 1 : 2)) {
-            return NETCARD_CRYPTO_ERR_KEY_SIZE;
-        }
-        mbedtls_ecp_group_init(&grp);
-        if (curve_group(p256 ? NETCARD_CRYPTO_CURVE_P256 :
-                        NETCARD_CRYPTO_CURVE_P384, &grp, &cs)) {
-            err = NETCARD_CRYPTO_ERR_INTERNAL;
-        } else if (priv) {
-            mbedtls_mpi d;
-
-            mbedtls_mpi_init(&d);
-            if (mbedtls_mpi_read_binary(&d, data, len) ||
-                mbedtls_ecp_check_privkey(&grp, &d)) {
-                err = NETCARD_CRYPTO_ERR_BAD_INPUT;
-            }
-            mbedtls_mpi_free(&d);
-        } else {
-            mbedtls_ecp_point q;
-
-            mbedtls_ecp_point_init(&q);
-            err = ec_read_point(&grp, &q, data, cs);
-            mbedtls_ecp_point_free(&q);
-        }
-        mbedtls_ecp_group_free(&grp);
-        return err;
-    }
-    default:
-        return NETCARD_CRYPTO_ERR_KEY_TYPE;
-    }
-}
-
-/* The slot named by CMD.KEY, checked for type and usage. */
-static uint32_t slot_get(NetcardCryptoState *s, uint32_t n, uint32_t type,
-                         uint32_t usage, NetcardCryptoSlot **out)
-{
-    NetcardCryptoSlot *k;
-
-    if (n >= NETCARD_CRYPTO_NUM_SLOTS ||
-        s->slots[n].type == NETCARD_CRYPTO_KEY_NONE) {
-        qemu_log_mask(LOG_GUEST_ERROR, "netcard-crypto: key slot %u is "
-                      "empty or does not exist\n", n);
-        return NETCARD_CRYPTO_ERR_BAD_SLOT;
-    }
-    k = &s->slots[n];
-    if (k->type != type) {
-        qemu_log_mask(LOG_GUEST_ERROR, "netcard-crypto: key slot %u holds "
-                      "type %u, the command needs type %u\n", n, k->type,
-                      type);
-        return NETCARD_CRYPTO_ERR_KEY_TYPE;
-    }
-    if (!(k->usage & usage)) {
-        qemu_log_mask(LOG_GUEST_ERROR, "netcard-crypto: key slot %u usage "
-                      "0x%x does not allow 0x%x\n", n, k->usage, usage);
-        return NETCARD_CRYPTO_ERR_KEY_USAGE;
-    }
-    *out = k;
-    return NETCARD_CRYPTO_OK;
-}
-
-/* ------------------------------------------------------------------ */
-/* Hashes                                                              */
-
-static uint32_t hash_len(uint32_t alg)
-{
-    static const uint8_t len[] = { 0, 20, 28, 32, 48, 64 };
-
-    return alg < ARRAY_SIZE(len) ? len[alg] : 0;
-}
-
-static uint32_t hash_block(uint32_t alg)
-{
-    return alg >= NETCARD_CRYPTO_HASH_SHA384 ? 128 : 64;
-}
-
-static uint32_t hash_cost(NetcardCryptoState *s, uint32_t alg)
-{
-    switch (alg) {
-    case NETCARD_CRYPTO_HASH_SHA1:
-        return s->cost[NC_COST_SHA1];
-    case NETCARD_CRYPTO_HASH_SHA224:
-    case NETCARD_CRYPTO_HASH_SHA256:
-        return s->cost[NC_COST_SHA256];
-    default:
-        return s->cost[NC_COST_SHA512];
-    }
-}
-
-static void hash_start(NetcardHashState *h, uint32_t alg)
-{
-    switch (alg) {
-    case NETCARD_CRYPTO_HASH_SHA1:
-        mbedtls_sha1_init(&h->sha1);
-        mbedtls_sha1_starts(&h->sha1);
-        break;
-    case NETCARD_CRYPTO_HASH_SHA224:
-    case NETCARD_CRYPTO_HASH_SHA256:
-        mbedtls_sha256_init(&h->sha256);
-        mbedtls_sha256_starts(&h->sha256, alg == NETCARD_CRYPTO_HASH_SHA224);
-        break;
-    default:
-        mbedtls_sha512_init(&h->sha512);
-        mbedtls_sha512_starts(&h->sha512, alg == NETCARD_CRYPTO_HASH_SHA384);
-        break;
-    }
-}
-
-static void hash_update(NetcardHashState *h, uint32_t alg,
-                        const uint8_t *data, size_t len)
-{
-    switch (alg) {
-    case NETCARD_CRYPTO_HASH_SHA1:
-        mbedtls_sha1_update(&h->sha1, data, len);
-        break;
-    case NETCARD_CRYPTO_HASH_SHA224:
-    case NETCARD_CRYPTO_HASH_SHA256:
-        mbedtls_sha256_update(&h->sha256, data, len);
-        break;
-    default:
-        mbedtls_sha512_update(&h->sha512, data, len);
-        break;
-    }
-}
-
-static void hash_finish(NetcardHashState *h, uint32_t alg, uint8_t *out)
-{
-    switch (alg) {
-    case NETCARD_CRYPTO_HASH_SHA1:
-        mbedtls_sha1_finish(&h->sha1, out);
-        break;
-    case NETCARD_CRYPTO_HASH_SHA224:
-    case NETCARD_CRYPTO_HASH_SHA256:
-        mbedtls_sha256_finish(&h->sha256, out);
-        break;
-    default:
-        mbedtls_sha512_finish(&h->sha512, out);
-        break;
-    }
-    mbedtls_platform_zeroize(h, sizeof(*h));
-}
-
-static void ctx_load(NetcardCryptoCtx *c, NetcardHashState *h)
-{
-    memcpy(h, c->state, sizeof(*h));
-}
-
-static void ctx_store(NetcardCryptoCtx *c, NetcardHashState *h)
-{
-    memcpy(c->state, h, sizeof(*h));
-    mbedtls_platform_zeroize(h, sizeof(*h));
-}
-
-static void ctx_zeroize(NetcardCryptoCtx *c)
-{
-    mbedtls_platform_zeroize(c, sizeof(*c));
-}
-
-/* ------------------------------------------------------------------ */
-/* Commands                                                            */
-
-/* What a command produces, committed at completion. */
-typedef struct NetcardCryptoJob {
-    uint8_t *out;        /* g_malloc'd, written to dst */
-    uint32_t out_len;
-    uint32_t dst;
-    uint64_t cycles;
-    uint32_t late_err;   /* reported at completion (verify failure) */
-    bool iv_valid;
-    uint8_t iv[16];
-} NetcardCryptoJob;
-
-static void iv_get(NetcardCryptoState *s, uint8_t *iv)
-{
-    for (int i = 0; i < 4; i++) {
-        stl_le_p(iv + 4 * i, s->iv[i]);
-    }
-}
-
 /* Output of LEN bytes at DST: check DST against the source ranges. */
-static uint32_t job_output(NetcardCryptoState *s, NetcardCryptoJob *j,
-                           uint32_t len, uint32_t src, uint32_t slen)
+uint32_t netcard_crypto_job_output(NetcardCryptoState *s, NetcardCryptoJob *j,
+                                   uint32_t len, uint32_t src, uint32_t slen)
 {
-    uint32_t err = dma_check(s, s->dst, len, true);
+    uint32_t err = netcard_crypto_dma_check(s, s->dst, len, true);
 
     if (!err) {
         err = dma_check_overlap(s->dst, len, src, slen);
@@ -475,659 +188,10 @@ static uint32_t job_output(NetcardCryptoState *s, NetcardCryptoJob *j,
     return err;
 }
 
-static uint64_t aes_cycles(NetcardCryptoState *s, uint32_t keylen,
-                           uint64_t blocks)
-{
-    /* 10, 12 or 14 rounds: the per-block figure is for AES-128 */
-    return blocks * s->cost[NC_COST_AES] * (6 + keylen / 4) / 10;
-}
+/* ------------------------------------------------------------------ */
+/* Commands                                                            */
 
-static uint32_t op_aes(NetcardCryptoState *s, uint32_t op, NetcardCryptoJob *j)
-{
-    bool dec = FIELD_EX32(s->cmd, CRYPTO_CMD, DEC);
-    NetcardCryptoSlot *k;
-    mbedtls_aes_context aes;
-    uint8_t *in = NULL;
-    uint8_t iv[16], stream[16];
-    size_t nc_off = 0;
-    uint32_t err;
-    int r;
-
-    err = slot_get(s, FIELD_EX32(s->cmd, CRYPTO_CMD, KEY),
-                   NETCARD_CRYPTO_KEY_AES,
-                   dec ? NETCARD_CRYPTO_USE_DECRYPT :
-                   NETCARD_CRYPTO_USE_ENCRYPT, &k);
-    if (err) {
-        return err;
-    }
-    if (s->len == 0 || (op != NETCARD_CRYPTO_OP_AES_CTR && s->len % 16)) {
-        return NETCARD_CRYPTO_ERR_BAD_LEN;
-    }
-    err = dma_check(s, s->src, s->len, false);
-    if (!err) {
-        err = job_output(s, j, s->len, s->src, s->len);
-    }
-    if (!err) {
-        err = dma_fetch(s, s->src, s->len, &in);
-    }
-    if (err) {
-        return err;
-    }
-    iv_get(s, iv);
-    mbedtls_aes_init(&aes);
-    if (dec && op != NETCARD_CRYPTO_OP_AES_CTR) {
-        r = mbedtls_aes_setkey_dec(&aes, k->data, k->len * 8);
-    } else {
-        r = mbedtls_aes_setkey_enc(&aes, k->data, k->len * 8);
-    }
-    switch (op) {
-    case NETCARD_CRYPTO_OP_AES_ECB:
-        for (uint32_t off = 0; !r && off < s->len; off += 16) {
-            r = mbedtls_aes_crypt_ecb(&aes, dec ? MBEDTLS_AES_DECRYPT :
-                                      MBEDTLS_AES_ENCRYPT, in + off,
-                                      j->out + off);
-        }
-        break;
-    case NETCARD_CRYPTO_OP_AES_CBC:
-        r = r ? r : mbedtls_aes_crypt_cbc(&aes, dec ? MBEDTLS_AES_DECRYPT :
-                                          MBEDTLS_AES_ENCRYPT, s->len, iv,
-                                          in, j->out);
-        j->iv_valid = true;
-        break;
-    default:
-        r = r ? r : mbedtls_aes_crypt_ctr(&aes, s->len, &nc_off, iv, stream,
-                                          in, j->out);
-        j->iv_valid = true;
-        break;
-    }
-    memcpy(j->iv, iv, 16);
-    mbedtls_aes_free(&aes);
-    mbedtls_platform_zeroize(stream, sizeof(stream));
-    g_free(in);
-    j->cycles = aes_cycles(s, k->len, DIV_ROUND_UP(s->len, 16));
-    return r ? NETCARD_CRYPTO_ERR_INTERNAL : NETCARD_CRYPTO_OK;
-}
-
-static uint32_t op_cmac(NetcardCryptoState *s, NetcardCryptoJob *j)
-{
-    static const mbedtls_cipher_type_t types[] = {
-        MBEDTLS_CIPHER_AES_128_ECB, MBEDTLS_CIPHER_AES_192_ECB,
-        MBEDTLS_CIPHER_AES_256_ECB,
-    };
-    NetcardCryptoSlot *k;
-    uint8_t *in = NULL;
-    uint32_t err;
-    int r;
-
-    err = slot_get(s, FIELD_EX32(s->cmd, CRYPTO_CMD, KEY),
-                   NETCARD_CRYPTO_KEY_AES, NETCARD_CRYPTO_USE_MAC, &k);
-    if (!err) {
-        err = dma_check(s, s->src, s->len, false);
-    }
-    if (!err) {
-        err = job_output(s, j, 16, s->src, s->len);
-    }
-    if (!err) {
-        err = dma_fetch(s, s->src, s->len, &in);
-    }
-    if (err) {
-        return err;
-    }
-    r = mbedtls_cipher_cmac(
-        mbedtls_cipher_info_from_type(types[(k->len - 16) / 8]),
-        k->data, k->len * 8, in, s->len, j->out);
-    g_free(in);
-    /* one extra block: the subkey derivation */
-    j->cycles = aes_cycles(s, k->len, DIV_ROUND_UP(s->len, 16) + 1);
-    return r ? NETCARD_CRYPTO_ERR_INTERNAL : NETCARD_CRYPTO_OK;
-}
-
-static uint32_t op_tdes(NetcardCryptoState *s, uint32_t op,
-                        NetcardCryptoJob *j)
-{
-    bool dec = FIELD_EX32(s->cmd, CRYPTO_CMD, DEC);
-    bool mac = op == NETCARD_CRYPTO_OP_RETAIL_MAC;
-    NetcardCryptoSlot *k;
-    uint8_t *in = NULL;
-    uint8_t iv[16];
-    uint32_t err;
-    int r = 0;
-
-    err = slot_get(s, FIELD_EX32(s->cmd, CRYPTO_CMD, KEY),
-                   NETCARD_CRYPTO_KEY_TDES,
-                   mac ? NETCARD_CRYPTO_USE_MAC :
-                   dec ? NETCARD_CRYPTO_USE_DECRYPT :
-                   NETCARD_CRYPTO_USE_ENCRYPT, &k);
-    if (err) {
-        return err;
-    }
-    if (mac && k->len != 16) {
-        qemu_log_mask(LOG_GUEST_ERROR, "netcard-crypto: retail MAC needs a "
-                      "16-byte (K, K') key\n");
-        return NETCARD_CRYPTO_ERR_KEY_SIZE;
-    }
-    if (s->len == 0 || s->len % 8) {
-        return NETCARD_CRYPTO_ERR_BAD_LEN;
-    }
-    err = dma_check(s, s->src, s->len, false);
-    if (!err) {
-        err = job_output(s, j, mac ? 8 : s->len, s->src, s->len);
-    }
-    if (!err) {
-        err = dma_fetch(s, s->src, s->len, &in);
-    }
-    if (err) {
-        return err;
-    }
-    iv_get(s, iv);
-    if (mac) {
-        /* ISO/IEC 9797-1 MAC algorithm 3: CBC-MAC with K, then D_K', E_K */
-        mbedtls_des_context ek, dk2;
-        uint8_t h[8];
-
-        mbedtls_des_init(&ek);
-        mbedtls_des_init(&dk2);
-        r = mbedtls_des_setkey_enc(&ek, k->data);
-        r = r ? r : mbedtls_des_setkey_dec(&dk2, k->data + 8);
-        memcpy(h, iv, 8);
-        for (uint32_t off = 0; !r && off < s->len; off += 8) {
-            for (int i = 0; i < 8; i++) {
-                h[i] ^= in[off + i];
-            }
-            r = mbedtls_des_crypt_ecb(&ek, h, h);
-        }
-        r = r ? r : mbedtls_des_crypt_ecb(&dk2, h, h);
-        r = r ? r : mbedtls_des_crypt_ecb(&ek, h, j->out);
-        mbedtls_platform_zeroize(h, sizeof(h));
-        mbedtls_des_free(&ek);
-        mbedtls_des_free(&dk2);
-        /* single DES per block (a third of a TDES block), plus 2 at the end */
-        j->cycles = (uint64_t)s->cost[NC_COST_TDES] * (s->len / 8 + 2) / 3;
-    } else {
-        mbedtls_des3_context d3;
-
-        mbedtls_des3_init(&d3);
-        if (k->len == 16) {
-            r = dec ? mbedtls_des3_set2key_dec(&d3, k->data) :
-                      mbedtls_des3_set2key_enc(&d3, k->data);
-        } else {
-            r = dec ? mbedtls_des3_set3key_dec(&d3, k->data) :
-                      mbedtls_des3_set3key_enc(&d3, k->data);
-        }
-        if (op == NETCARD_CRYPTO_OP_TDES_ECB) {
-            for (uint32_t off = 0; !r && off < s->len; off += 8) {
-                r = mbedtls_des3_crypt_ecb(&d3, in + off, j->out + off);
-            }
-        } else {
-            r = r ? r : mbedtls_des3_crypt_cbc(&d3, dec ? MBEDTLS_DES_DECRYPT :
-                                               MBEDTLS_DES_ENCRYPT, s->len,
-                                               iv, in, j->out);
-            memcpy(j->iv, iv, 16);
-            j->iv_valid = true;
-        }
-        mbedtls_des3_free(&d3);
-        j->cycles = (uint64_t)s->cost[NC_COST_TDES] * (s->len / 8);
-    }
-    g_free(in);
-    return r ? NETCARD_CRYPTO_ERR_INTERNAL : NETCARD_CRYPTO_OK;
-}
-
-static uint32_t op_hash(NetcardCryptoState *s, uint32_t op,
-                        NetcardCryptoJob *j)
-{
-    uint32_t alg = FIELD_EX32(s->cmd, CRYPTO_CMD, ALG);
-    NetcardCryptoCtx *c = &s->ctx[FIELD_EX32(s->cmd, CRYPTO_CMD, CTX)];
-    NetcardHashState h;
-    uint8_t *in = NULL;
-    uint32_t err;
-
-    switch (op) {
-    case NETCARD_CRYPTO_OP_HASH_INIT:
-    case NETCARD_CRYPTO_OP_HMAC_INIT: {
-        NetcardCryptoSlot *k = NULL;
-        uint8_t kb[128], pad[128];
-        uint32_t bs = hash_block(alg), klen;
-
-        if (hash_len(alg) == 0) {
-            qemu_log_mask(LOG_GUEST_ERROR, "netcard-crypto: unknown hash "
-                          "ALG %u\n", alg);
-            return NETCARD_CRYPTO_ERR_BAD_OP;
-        }
-        if (op == NETCARD_CRYPTO_OP_HMAC_INIT) {
-            err = slot_get(s, FIELD_EX32(s->cmd, CRYPTO_CMD, KEY),
-                           NETCARD_CRYPTO_KEY_HMAC, NETCARD_CRYPTO_USE_MAC,
-                           &k);
-            if (err) {
-                return err;
-            }
-        }
-        ctx_zeroize(c);
-        c->alg = alg;
-        j->cycles = hash_cost(s, alg);
-        if (!k) {
-            hash_start(&h, alg);
-            ctx_store(c, &h);
-            return NETCARD_CRYPTO_OK;
-        }
-        /* RFC 2104: keys longer than a block are hashed first */
-        memset(kb, 0, sizeof(kb));
-        klen = k->len;
-        if (klen > bs) {
-            hash_start(&h, alg);
-            hash_update(&h, alg, k->data, klen);
-            hash_finish(&h, alg, kb);
-            j->cycles += hash_cost(s, alg) * DIV_ROUND_UP(klen + 1, bs);
-        } else {
-            memcpy(kb, k->data, klen);
-        }
-        for (uint32_t i = 0; i < bs; i++) {
-            pad[i] = kb[i] ^ 0x36;
-            c->opad[i] = kb[i] ^ 0x5c;
-        }
-        c->hmac = 1;
-        hash_start(&h, alg);
-        hash_update(&h, alg, pad, bs);
-        ctx_store(c, &h);
-        mbedtls_platform_zeroize(kb, sizeof(kb));
-        mbedtls_platform_zeroize(pad, sizeof(pad));
-        return NETCARD_CRYPTO_OK;
-    }
-    case NETCARD_CRYPTO_OP_HASH_UPDATE:
-        if (c->alg == 0) {
-            qemu_log_mask(LOG_GUEST_ERROR, "netcard-crypto: HASH_UPDATE on "
-                          "idle context %u\n",
-                          (unsigned)FIELD_EX32(s->cmd, CRYPTO_CMD, CTX));
-            return NETCARD_CRYPTO_ERR_BAD_STATE;
-        }
-        err = dma_fetch(s, s->src, s->len, &in);
-        if (err) {
-            return err;
-        }
-        ctx_load(c, &h);
-        hash_update(&h, c->alg, in, s->len);
-        ctx_store(c, &h);
-        g_free(in);
-        j->cycles = (uint64_t)hash_cost(s, c->alg) *
-            DIV_ROUND_UP(s->len, hash_block(c->alg));
-        return NETCARD_CRYPTO_OK;
-    default: { /* HASH_FINAL */
-        uint8_t d[NETCARD_CRYPTO_MAX_DIGEST];
-        uint32_t dlen = hash_len(c->alg);
-
-        if (c->alg == 0) {
-            qemu_log_mask(LOG_GUEST_ERROR, "netcard-crypto: HASH_FINAL on "
-                          "idle context\n");
-            return NETCARD_CRYPTO_ERR_BAD_STATE;
-        }
-        err = job_output(s, j, dlen, 0, 0);
-        if (err) {
-            return err;
-        }
-        ctx_load(c, &h);
-        hash_finish(&h, c->alg, d);
-        j->cycles = hash_cost(s, c->alg);
-        if (c->hmac) {
-            hash_start(&h, c->alg);
-            hash_update(&h, c->alg, c->opad, hash_block(c->alg));
-            hash_update(&h, c->alg, d, dlen);
-            hash_finish(&h, c->alg, d);
-            j->cycles += 2 * hash_cost(s, c->alg);
-        }
-        memcpy(j->out, d, dlen);
-        mbedtls_platform_zeroize(d, sizeof(d));
-        ctx_zeroize(c);
-        return NETCARD_CRYPTO_OK;
-    }
-    }
-}
-
-/* cost * (bits / 2048)^power */
-static uint64_t rsa_cycles(uint32_t cost, uint32_t k, int power)
-{
-    uint64_t c = cost;
-
-    for (int i = 0; i < power; i++) {
-        c = c * (k * 8) / 2048;
-    }
-    return c;
-}
-
-static uint32_t op_rsa(NetcardCryptoState *s, uint32_t op,
-                       NetcardCryptoJob *j)
-{
-    bool crt = op == NETCARD_CRYPTO_OP_RSA_CRT;
-    uint32_t n = FIELD_EX32(s->cmd, CRYPTO_CMD, KEY);
-    NetcardCryptoSlot *k;
-    mbedtls_mpi N, E, X, Y, P, Q, DP, DQ, QI, M1, M2, H;
-    uint8_t *in = NULL;
-    uint32_t err, klen;
-    int r = 0;
-
-    if (crt) {
-        err = slot_get(s, n, NETCARD_CRYPTO_KEY_RSA_CRT,
-                       NETCARD_CRYPTO_USE_SIGN, &k);
-        if (err == NETCARD_CRYPTO_ERR_KEY_USAGE) {
-            err = slot_get(s, n, NETCARD_CRYPTO_KEY_RSA_CRT,
-                           NETCARD_CRYPTO_USE_DECRYPT, &k);
-        }
-    } else {
-        err = slot_get(s, n, NETCARD_CRYPTO_KEY_RSA_PUB,
-                       NETCARD_CRYPTO_USE_ENCRYPT, &k);
-    }
-    if (err) {
-        return err;
-    }
-    klen = crt ? k->len / 5 * 2 : k->len - 4;
-    if (s->len != klen) {
-        qemu_log_mask(LOG_GUEST_ERROR, "netcard-crypto: RSA LEN %u is not "
-                      "the modulus length %u\n", s->len, klen);
-        return NETCARD_CRYPTO_ERR_BAD_LEN;
-    }
-    err = dma_check(s, s->src, s->len, false);
-    if (!err) {
-        err = job_output(s, j, klen, s->src, s->len);
-    }
-    if (!err) {
-        err = dma_fetch(s, s->src, s->len, &in);
-    }
-    if (err) {
-        return err;
-    }
-    mbedtls_mpi_init(&N); mbedtls_mpi_init(&E); mbedtls_mpi_init(&X);
-    mbedtls_mpi_init(&Y); mbedtls_mpi_init(&P); mbedtls_mpi_init(&Q);
-    mbedtls_mpi_init(&DP); mbedtls_mpi_init(&DQ); mbedtls_mpi_init(&QI);
-    mbedtls_mpi_init(&M1); mbedtls_mpi_init(&M2); mbedtls_mpi_init(&H);
-
-    r = mbedtls_mpi_read_binary(&X, in, klen);
-    if (crt) {
-        uint32_t h = klen / 2;
-
-        r = r ? r : mbedtls_mpi_read_binary(&P, k->data, h);
-        r = r ? r : mbedtls_mpi_read_binary(&Q, k->data + h, h);
-        r = r ? r : mbedtls_mpi_read_binary(&DP, k->data + 2 * h, h);
-        r = r ? r : mbedtls_mpi_read_binary(&DQ, k->data + 3 * h, h);
-        r = r ? r : mbedtls_mpi_read_binary(&QI, k->data + 4 * h, h);
-        r = r ? r : mbedtls_mpi_mul_mpi(&N, &P, &Q);
-    } else {
-        r = r ? r : mbedtls_mpi_read_binary(&N, k->data, klen);
-        r = r ? r : mbedtls_mpi_read_binary(&E, k->data + klen, 4);
-    }
-    if (!r && mbedtls_mpi_cmp_mpi(&X, &N) >= 0) {
-        qemu_log_mask(LOG_GUEST_ERROR, "netcard-crypto: RSA input is not "
-                      "less than the modulus\n");
-        err = NETCARD_CRYPTO_ERR_BAD_INPUT;
-    } else if (!r && crt) {
-        /* m1 = c^dP mod p, m2 = c^dQ mod q, h = qInv (m1 - m2) mod p */
-        r = mbedtls_mpi_mod_mpi(&H, &X, &P);
-        r = r ? r : mbedtls_mpi_exp_mod(&M1, &H, &DP, &P, NULL);
-        r = r ? r : mbedtls_mpi_mod_mpi(&H, &X, &Q);
-        r = r ? r : mbedtls_mpi_exp_mod(&M2, &H, &DQ, &Q, NULL);
-        r = r ? r : mbedtls_mpi_sub_mpi(&H, &M1, &M2);
-        r = r ? r : mbedtls_mpi_mul_mpi(&M1, &H, &QI);
-        r = r ? r : mbedtls_mpi_mod_mpi(&H, &M1, &P);
-        r = r ? r : mbedtls_mpi_mul_mpi(&M1, &H, &Q);
-        r = r ? r : mbedtls_mpi_add_mpi(&Y, &M1, &M2);
-        r = r ? r : mbedtls_mpi_mod_mpi(&Y, &Y, &N);
-    } else if (!r) {
-        r = mbedtls_mpi_exp_mod(&Y, &X, &E, &N, NULL);
-    }
-    if (!r && !err) {
-        r = mbedtls_mpi_write_binary(&Y, j->out, klen);
-    }
-    mbedtls_mpi_free(&N); mbedtls_mpi_free(&E); mbedtls_mpi_free(&X);
-    mbedtls_mpi_free(&Y); mbedtls_mpi_free(&P); mbedtls_mpi_free(&Q);
-    mbedtls_mpi_free(&DP); mbedtls_mpi_free(&DQ); mbedtls_mpi_free(&QI);
-    mbedtls_mpi_free(&M1); mbedtls_mpi_free(&M2); mbedtls_mpi_free(&H);
-    g_free(in);
-    if (err) {
-        return err;
-    }
-    if (r) {
-        /* e.g. even modulus or zero exponent in a CRT key */
-        qemu_log_mask(LOG_GUEST_ERROR, "netcard-crypto: RSA key or input "
-                      "rejected (mbedTLS -0x%04x)\n", (unsigned)-r);
-        return NETCARD_CRYPTO_ERR_BAD_INPUT;
-    }
-    j->cycles = crt ? rsa_cycles(s->cost[NC_COST_RSA_CRT], klen, 3) :
-                      rsa_cycles(s->cost[NC_COST_RSA_PUB], klen, 2);
-    return NETCARD_CRYPTO_OK;
-}
-
-static uint32_t slot_store(NetcardCryptoState *s, uint32_t n, uint32_t type,
-                           uint32_t usage, const uint8_t *data, uint32_t len)
-{
-    uint32_t err;
-
-    if (n >= NETCARD_CRYPTO_NUM_SLOTS) {
-        return NETCARD_CRYPTO_ERR_BAD_SLOT;
-    }
-    err = key_validate(type, data, len);
-    if (err) {
-        qemu_log_mask(LOG_GUEST_ERROR, "netcard-crypto: key of type %u, "
-                      "%u bytes rejected (%s)\n", type, len,
-                      netcard_crypto_err_name(err));
-        return err;
-    }
-    slot_zeroize(&s->slots[n]);
-    s->slots[n].type = type;
-    s->slots[n].usage = usage;
-    s->slots[n].len = len;
-    memcpy(s->slots[n].data, data, len);
-    return NETCARD_CRYPTO_OK;
-}
-
-static uint32_t op_ec(NetcardCryptoState *s, uint32_t op, NetcardCryptoJob *j)
-{
-    uint32_t curve = FIELD_EX32(s->cmd, CRYPTO_CMD, ALG);
-    bool p256 = curve == NETCARD_CRYPTO_CURVE_P256;
-    uint32_t knum = FIELD_EX32(s->cmd, CRYPTO_CMD, KEY);
-    uint32_t k2 = FIELD_EX32(s->cmd, CRYPTO_CMD, KEY2);
-    bool toslot = FIELD_EX32(s->cmd, CRYPTO_CMD, TOSLOT);
-    NetcardCryptoSlot *k = NULL;
-    mbedtls_ecp_group grp;
-    mbedtls_ecp_point Q;
-    mbedtls_mpi d, r1, s1;
-    uint8_t *in = NULL, *sig = NULL;
-    uint8_t buf[2 * 48];
-    size_t cs = 0;
-    uint32_t err = NETCARD_CRYPTO_OK;
-    int r = 0;
-
-    if (curve != NETCARD_CRYPTO_CURVE_P256 &&
-        curve != NETCARD_CRYPTO_CURVE_P384) {
-        qemu_log_mask(LOG_GUEST_ERROR, "netcard-crypto: unknown curve ALG "
-                      "%u\n", curve);
-        return NETCARD_CRYPTO_ERR_BAD_OP;
-    }
-    cs = p256 ? 32 : 48;
-
-    /* Parameter checks, nothing computed yet */
-    switch (op) {
-    case NETCARD_CRYPTO_OP_ECDSA_SIGN:
-    case NETCARD_CRYPTO_OP_ECDSA_VERIFY: {
-        bool sign = op == NETCARD_CRYPTO_OP_ECDSA_SIGN;
-
-        err = slot_get(s, knum, p256 ?
-                       (sign ? NETCARD_CRYPTO_KEY_P256_PRIV :
-                        NETCARD_CRYPTO_KEY_P256_PUB) :
-                       (sign ? NETCARD_CRYPTO_KEY_P384_PRIV :
-                        NETCARD_CRYPTO_KEY_P384_PUB),
-                       NETCARD_CRYPTO_USE_SIGN, &k);
-        if (!err && (s->len == 0 || s->len > NETCARD_CRYPTO_MAX_DIGEST)) {
-            err = NETCARD_CRYPTO_ERR_BAD_LEN;
-        }
-        err = err ? err : dma_check(s, s->src, s->len, false);
-        if (sign) {
-            err = err ? err : job_output(s, j, 2 * cs, s->src, s->len);
-        } else {
-            err = err ? err : dma_check(s, s->aux, 2 * cs, false);
-            err = err ? err : dma_fetch(s, s->aux, 2 * cs, &sig);
-        }
-        break;
-    }
-    case NETCARD_CRYPTO_OP_ECDH:
-        err = slot_get(s, knum, p256 ? NETCARD_CRYPTO_KEY_P256_PRIV :
-                       NETCARD_CRYPTO_KEY_P384_PRIV,
-                       NETCARD_CRYPTO_USE_DERIVE, &k);
-        if (!err && s->len != 2 * cs) {
-            err = NETCARD_CRYPTO_ERR_BAD_LEN;
-        }
-        err = err ? err : dma_check(s, s->src, s->len, false);
-        if (!err && toslot && k2 >= NETCARD_CRYPTO_NUM_SLOTS) {
-            err = NETCARD_CRYPTO_ERR_BAD_SLOT;
-        }
-        if (!err && !toslot) {
-            err = job_output(s, j, cs, s->src, s->len);
-        }
-        break;
-    default: /* KEYGEN */
-        if (k2 >= NETCARD_CRYPTO_NUM_SLOTS) {
-            err = NETCARD_CRYPTO_ERR_BAD_SLOT;
-        }
-        err = err ? err : job_output(s, j, 2 * cs, 0, 0);
-        break;
-    }
-    if (!err && op != NETCARD_CRYPTO_OP_EC_KEYGEN) {
-        err = dma_fetch(s, s->src, s->len, &in);
-    }
-    if (err) {
-        g_free(sig);
-        return err;
-    }
-
-    mbedtls_ecp_group_init(&grp);
-    mbedtls_ecp_point_init(&Q);
-    mbedtls_mpi_init(&d);
-    mbedtls_mpi_init(&r1);
-    mbedtls_mpi_init(&s1);
-    r = curve_group(curve, &grp, &cs);
-    switch (op) {
-    case NETCARD_CRYPTO_OP_ECDSA_SIGN:
-        r = r ? r : mbedtls_mpi_read_binary(&d, k->data, cs);
-        r = r ? r : mbedtls_ecdsa_sign(&grp, &r1, &s1, &d, in, s->len,
-                                       netcard_crypto_rng, NULL);
-        r = r ? r : mbedtls_mpi_write_binary(&r1, j->out, cs);
-        r = r ? r : mbedtls_mpi_write_binary(&s1, j->out + cs, cs);
-        j->cycles = s->cost[p256 ? NC_COST_P256_SIGN : NC_COST_P384_SIGN];
-        break;
-    case NETCARD_CRYPTO_OP_ECDSA_VERIFY:
-        err = r ? NETCARD_CRYPTO_ERR_INTERNAL :
-                  ec_read_point(&grp, &Q, k->data, cs);
-        r = err ? 0 : mbedtls_mpi_read_binary(&r1, sig, cs);
-        r = r ? r : mbedtls_mpi_read_binary(&s1, sig + cs, cs);
-        if (!err && !r &&
-            mbedtls_ecdsa_verify(&grp, in, s->len, &Q, &r1, &s1)) {
-            j->late_err = NETCARD_CRYPTO_ERR_VERIFY;
-        }
-        j->cycles = s->cost[p256 ? NC_COST_P256_VERIFY : NC_COST_P384_VERIFY];
-        break;
-    case NETCARD_CRYPTO_OP_ECDH:
-        err = r ? NETCARD_CRYPTO_ERR_INTERNAL : ec_read_point(&grp, &Q, in, cs);
-        if (err) {
-            qemu_log_mask(LOG_GUEST_ERROR, "netcard-crypto: ECDH peer key "
-                          "is not a point of the curve\n");
-            break;
-        }
-        r = mbedtls_mpi_read_binary(&d, k->data, cs);
-        r = r ? r : mbedtls_ecdh_compute_shared(&grp, &r1, &Q, &d,
-                                                netcard_crypto_rng, NULL);
-        r = r ? r : mbedtls_mpi_write_binary(&r1, buf, cs);
-        if (!r && toslot) {
-            err = slot_store(s, k2, FIELD_EX32(s->keycfg, CRYPTO_KEYCFG, TYPE),
-                             FIELD_EX32(s->keycfg, CRYPTO_KEYCFG, USAGE),
-                             buf, cs);
-        } else if (!r) {
-            memcpy(j->out, buf, cs);
-        }
-        j->cycles = s->cost[p256 ? NC_COST_P256_ECDH : NC_COST_P384_ECDH];
-        break;
-    default:
-        r = r ? r : mbedtls_ecp_gen_keypair(&grp, &d, &Q, netcard_crypto_rng,
-                                            NULL);
-        r = r ? r : mbedtls_mpi_write_binary(&d, buf, cs);
-        if (!r) {
-            uint8_t pub[1 + 2 * 48];
-            size_t olen;
-
-            r = mbedtls_ecp_point_write_binary(&grp, &Q,
-                                               MBEDTLS_ECP_PF_UNCOMPRESSED,
-                                               &olen, pub, sizeof(pub));
-            if (!r && olen == 1 + 2 * cs) {
-                memcpy(j->out, pub + 1, 2 * cs);
-            }
-        }
-        if (!r) {
-            err = slot_store(s, k2, p256 ? NETCARD_CRYPTO_KEY_P256_PRIV :
-                             NETCARD_CRYPTO_KEY_P384_PRIV,
-                             FIELD_EX32(s->keycfg, CRYPTO_KEYCFG, USAGE),
-                             buf, cs);
-        }
-        j->cycles = s->cost[p256 ? NC_COST_P256_KEYGEN : NC_COST_P384_KEYGEN];
-        break;
-    }
-    mbedtls_platform_zeroize(buf, sizeof(buf));
-    mbedtls_ecp_group_free(&grp);
-    mbedtls_ecp_point_free(&Q);
-    mbedtls_mpi_free(&d);
-    mbedtls_mpi_free(&r1);
-    mbedtls_mpi_free(&s1);
-    g_free(in);
-    g_free(sig);
-    if (err) {
-        return err;
-    }
-    return r ? NETCARD_CRYPTO_ERR_INTERNAL : NETCARD_CRYPTO_OK;
-}
-
-static uint32_t op_key(NetcardCryptoState *s, uint32_t op,
-                       NetcardCryptoJob *j)
-{
-    uint32_t n = FIELD_EX32(s->cmd, CRYPTO_CMD, KEY);
-    uint32_t err;
-
-    j->cycles = s->cost[NC_COST_KEY];
-    switch (op) {
-    case NETCARD_CRYPTO_OP_KEY_ZEROIZE_ALL:
-        for (int i = 0; i < NETCARD_CRYPTO_NUM_SLOTS; i++) {
-            slot_zeroize(&s->slots[i]);
-        }
-        return NETCARD_CRYPTO_OK;
-    case NETCARD_CRYPTO_OP_KEY_ZEROIZE:
-        if (n >= NETCARD_CRYPTO_NUM_SLOTS) {
-            return NETCARD_CRYPTO_ERR_BAD_SLOT;
-        }
-        slot_zeroize(&s->slots[n]);
-        return NETCARD_CRYPTO_OK;
-    default: { /* KEY_LOAD */
-        uint32_t type = FIELD_EX32(s->keycfg, CRYPTO_KEYCFG, TYPE);
-        uint32_t usage = FIELD_EX32(s->keycfg, CRYPTO_KEYCFG, USAGE);
-        uint32_t len = FIELD_EX32(s->keycfg, CRYPTO_KEYCFG, LEN);
-        uint8_t *data = NULL;
-
-        if (n >= NETCARD_CRYPTO_NUM_SLOTS) {
-            err = NETCARD_CRYPTO_ERR_BAD_SLOT;
-        } else if (len == 0 || len > NETCARD_CRYPTO_SLOT_MAX) {
-            err = NETCARD_CRYPTO_ERR_KEY_SIZE;
-        } else if (FIELD_EX32(s->cmd, CRYPTO_CMD, FROMREG)) {
-            err = len > NETCARD_CRYPTO_KEYDATA_SIZE ?
-                NETCARD_CRYPTO_ERR_KEY_SIZE :
-                slot_store(s, n, type, usage, s->keydata, len);
-        } else {
-            err = dma_fetch(s, s->src, len, &data);
-            err = err ? err : slot_store(s, n, type, usage, data, len);
-        }
-        if (data) {
-            mbedtls_platform_zeroize(data, len);
-            g_free(data);
-        }
-        if (FIELD_EX32(s->cmd, CRYPTO_CMD, FROMREG)) {
-            mbedtls_platform_zeroize(s->keydata, sizeof(s->keydata));
-        }
-        return err;
-    }
-    }
-}
-
+/* CMD.OP to its netcard_crypto_op_*() (netcard_crypto_internal.h). */
 static uint32_t netcard_crypto_execute(NetcardCryptoState *s,
                                        NetcardCryptoJob *j)
 {
@@ -1139,30 +203,30 @@ static uint32_t netcard_crypto_execute(NetcardCryptoState *s,
     case NETCARD_CRYPTO_OP_AES_ECB:
     case NETCARD_CRYPTO_OP_AES_CBC:
     case NETCARD_CRYPTO_OP_AES_CTR:
-        return op_aes(s, op, j);
+        return netcard_crypto_op_aes(s, op, j);
     case NETCARD_CRYPTO_OP_AES_CMAC:
-        return op_cmac(s, j);
+        return netcard_crypto_op_cmac(s, j);
     case NETCARD_CRYPTO_OP_TDES_ECB:
     case NETCARD_CRYPTO_OP_TDES_CBC:
     case NETCARD_CRYPTO_OP_RETAIL_MAC:
-        return op_tdes(s, op, j);
+        return netcard_crypto_op_tdes(s, op, j);
     case NETCARD_CRYPTO_OP_HASH_INIT:
     case NETCARD_CRYPTO_OP_HASH_UPDATE:
     case NETCARD_CRYPTO_OP_HASH_FINAL:
     case NETCARD_CRYPTO_OP_HMAC_INIT:
-        return op_hash(s, op, j);
+        return netcard_crypto_op_hash(s, op, j);
     case NETCARD_CRYPTO_OP_RSA_PUBLIC:
     case NETCARD_CRYPTO_OP_RSA_CRT:
-        return op_rsa(s, op, j);
+        return netcard_crypto_op_rsa(s, op, j);
     case NETCARD_CRYPTO_OP_ECDSA_SIGN:
     case NETCARD_CRYPTO_OP_ECDSA_VERIFY:
     case NETCARD_CRYPTO_OP_ECDH:
     case NETCARD_CRYPTO_OP_EC_KEYGEN:
-        return op_ec(s, op, j);
+        return netcard_crypto_op_ec(s, op, j);
     case NETCARD_CRYPTO_OP_KEY_LOAD:
     case NETCARD_CRYPTO_OP_KEY_ZEROIZE:
     case NETCARD_CRYPTO_OP_KEY_ZEROIZE_ALL:
-        return op_key(s, op, j);
+        return netcard_crypto_op_key(s, op, j);
     default:
         qemu_log_mask(LOG_GUEST_ERROR, "netcard-crypto: unknown OP 0x%02x\n",
                       op);
@@ -1423,10 +487,10 @@ static void netcard_crypto_reset_hold(Object *obj, ResetType type)
     timer_del(s->timer);
     netcard_crypto_pending_clear(s);
     for (int i = 0; i < NETCARD_CRYPTO_NUM_SLOTS; i++) {
-        slot_zeroize(&s->slots[i]);
+        netcard_crypto_slot_zeroize(&s->slots[i]);
     }
     for (int i = 0; i < NETCARD_CRYPTO_NUM_CTX; i++) {
-        ctx_zeroize(&s->ctx[i]);
+        netcard_crypto_ctx_zeroize(&s->ctx[i]);
     }
     mbedtls_platform_zeroize(s->keydata, sizeof(s->keydata));
     s->cmd = s->status = s->inten = s->intstat = 0;
