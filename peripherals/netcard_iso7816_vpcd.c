@@ -1,0 +1,308 @@
+/*
+ * netcard ISO 7816 UART, host bridge: vsmartcard's vpcd framing on the
+ * device's chardev (serial_hd(1)). A frame is a 2-byte big-endian length
+ * and a payload: a 1-byte control code (00 power off, 01 power on, 02
+ * reset, 04 get ATR) or a C-APDU, answered with the R-APDU. Frames are
+ * taken one at a time (the chardev is not read while one is answered);
+ * answers leave with non-blocking writes. The terminal (netcard_iso7816_
+ * term.c, netcard_iso7816_t0t1.c) does the work; contract:
+ * netcard_iso7816_internal.h.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "qemu/osdep.h"
+#include "chardev/char-fe.h"
+#include "chardev/char-socket.h"
+#include "io/channel-socket.h"
+#include "netcard_iso7816_uart.h"
+#include "netcard_iso7816_internal.h"
+#include "trace.h"
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+/* ------------------------------------------------------------------ */
+/* Host side                                                           */
+
+static void host_dispatch(NetcardIso7816State *s);
+static gboolean host_tx_watch_cb(void *do_not_use, GIOCondition cond,
+                                 void *opaque);
+
+static void host_tx_flush(NetcardIso7816State *s)
+{
+    while (s->host_tx_pos < s->host_tx_len) {
+        int r = qemu_chr_fe_write(&s->chr, s->host_tx + s->host_tx_pos,
+                                  s->host_tx_len - s->host_tx_pos);
+        if (r <= 0) {
+            if (!s->host_watch) {
+                s->host_watch = qemu_chr_fe_add_watch(&s->chr,
+                                                      G_IO_OUT | G_IO_HUP,
+                                                      host_tx_watch_cb, s);
+                if (!s->host_watch) {
+                    /* not connected: the answer is lost */
+                    s->host_tx_pos = s->host_tx_len = 0;
+                }
+            }
+            return;
+        }
+        s->host_tx_pos += r;
+    }
+    s->host_tx_pos = s->host_tx_len = 0;
+}
+
+static gboolean host_tx_watch_cb(void *do_not_use, GIOCondition cond,
+                                 void *opaque)
+{
+    NetcardIso7816State *s = opaque;
+
+    s->host_watch = 0;
+    host_tx_flush(s);
+    if (s->host_tx_len == 0) {
+        qemu_chr_fe_accept_input(&s->chr);
+        host_dispatch(s);
+    }
+    return G_SOURCE_REMOVE;
+}
+
+static bool frame_complete(NetcardIso7816State *s)
+{
+    return s->frame_len >= 2 && s->frame_len == 2 + frame_payload_len(s);
+}
+
+void netcard_iso_host_reply(NetcardIso7816State *s, const uint8_t *data,
+                            uint32_t len)
+{
+    if (s->host_discard || !qemu_chr_fe_backend_connected(&s->chr)) {
+        return;
+    }
+    trace_netcard_iso_host_reply(len);
+    s->host_tx[0] = len >> 8;
+    s->host_tx[1] = len & 0xff;
+    memcpy(s->host_tx + 2, data, len);
+    s->host_tx_pos = 0;
+    s->host_tx_len = 2 + len;
+    host_tx_flush(s);
+}
+
+/* The current frame is finished with: accept the next one. */
+void netcard_iso_host_done(NetcardIso7816State *s)
+{
+    s->host_busy = false;
+    s->host_discard = false;
+    s->frame_len = 0;
+    qemu_chr_fe_accept_input(&s->chr);
+    host_dispatch(s);
+}
+
+/*
+ * get-ATR is also the host's card-presence poll: a card that is inserted
+ * but unpowered answers with the ATR of its last activation; only a card
+ * that gave no valid ATR (mute, wrong) is "no card" (an empty ATR).
+ */
+static void host_answer_atr(NetcardIso7816State *s)
+{
+    if (s->tstate == TS_READY && s->atr_valid) {
+        netcard_iso_host_reply(s, s->atr, s->atr_len);
+    } else if (s->tstate == TS_OFF && s->card_atr_len) {
+        netcard_iso_host_reply(s, s->card_atr, s->card_atr_len);
+    } else {
+        netcard_iso_host_reply(s, NULL, 0);
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* Host side: frames                                                   */
+
+/* A deferred frame can proceed now that activation has finished. */
+void netcard_iso_host_resume(NetcardIso7816State *s)
+{
+    uint32_t len;
+
+    if (!s->host_busy || s->xfer != XFER_NONE || !frame_complete(s)) {
+        return;
+    }
+    len = frame_payload_len(s);
+    if (len == 1) {
+        host_answer_atr(s);
+        netcard_iso_host_done(s);
+        return;
+    }
+    if (s->tstate == TS_READY) {
+        netcard_iso_xfer_start(s);
+    } else {
+        netcard_iso_host_reply(s, NULL, 0);
+        netcard_iso_host_done(s);
+    }
+}
+
+static void host_dispatch(NetcardIso7816State *s)
+{
+    uint32_t len;
+
+    if (s->host_busy || s->host_tx_len || !frame_complete(s)) {
+        return;
+    }
+    len = frame_payload_len(s);
+    s->cnt_host_frames++;
+    trace_netcard_iso_host_frame(len, len ? s->frame[2] : 0);
+    if (len == 0) {
+        trace_netcard_iso_host_error("zero-length frame dropped");
+        s->cnt_host_errors++;
+        netcard_iso_host_done(s);
+        return;
+    }
+    if (len == 1) {
+        switch (s->frame[2]) {
+        case 0x00:
+            netcard_iso_term_power_off(s);
+            break;
+        case 0x01:
+            s->card_mute = false;       /* try the card again */
+            netcard_iso_term_power_on(s);
+            break;
+        case 0x02:
+            if (s->tstate == TS_OFF) {
+                netcard_iso_term_power_on(s);
+            } else {
+                netcard_iso_term_warm_reset(s);
+            }
+            break;
+        case 0x04:
+            if (s->tstate == TS_OFF && !s->card_atr_len && !s->card_mute) {
+                /*
+                 * The card's ATR is not known yet (first poll since QEMU
+                 * started): activate it to learn it, as a reader does when
+                 * a card is inserted. Answered when the ATR is in.
+                 */
+                netcard_iso_term_power_on(s);
+            }
+            if (term_transitional(s)) {
+                s->host_busy = true;    /* answered when the ATR is in */
+                return;
+            }
+            host_answer_atr(s);
+            break;
+        default:
+            trace_netcard_iso_host_error("unknown control code dropped");
+            s->cnt_host_errors++;
+            break;
+        }
+        netcard_iso_host_done(s);
+        return;
+    }
+    s->host_busy = true;
+    if (term_transitional(s)) {
+        return;             /* netcard_iso_host_resume() starts it */
+    }
+    if (s->tstate != TS_READY) {
+        trace_netcard_iso_host_error("C-APDU without a card");
+        s->cnt_host_errors++;
+        netcard_iso_host_reply(s, NULL, 0);
+        netcard_iso_host_done(s);
+        return;
+    }
+    netcard_iso_xfer_start(s);
+}
+
+static int host_can_receive(void *opaque)
+{
+    NetcardIso7816State *s = opaque;
+
+    if (s->host_busy || s->host_tx_len) {
+        return 0;
+    }
+    if (s->frame_len < 2) {
+        return 2 - s->frame_len;
+    }
+    return 2 + frame_payload_len(s) - s->frame_len;
+}
+
+/*
+ * TCP_NODELAY on the socket, and TCP_QUICKACK re-armed before every read
+ * (Linux clears it after use). Only a socket chardev on TCP has a socket
+ * we can tune: we look at the SocketChardev's client channel, which is the
+ * one clean way QEMU exposes it (no API on CharBackend).
+ */
+static void host_tune_socket(NetcardIso7816State *s, bool nodelay)
+{
+    Chardev *chr = qemu_chr_fe_get_driver(&s->chr);
+    SocketChardev *sc;
+
+    if (!chr || !object_dynamic_cast(OBJECT(chr), TYPE_CHARDEV_SOCKET)) {
+        return;
+    }
+    sc = SOCKET_CHARDEV(chr);
+    if (!sc->sioc || !sc->addr || sc->addr->type != SOCKET_ADDRESS_TYPE_INET) {
+        return;
+    }
+    if (nodelay) {
+        qio_channel_set_delay(QIO_CHANNEL(sc->sioc), false);
+    }
+#ifdef TCP_QUICKACK
+    {
+        int one = 1;
+
+        if (setsockopt(sc->sioc->fd, IPPROTO_TCP, TCP_QUICKACK, &one,
+                       sizeof(one)) < 0) {
+            trace_netcard_iso_socket("TCP_QUICKACK failed");
+        }
+    }
+#endif
+}
+
+static void host_receive(void *opaque, const uint8_t *buf, int size)
+{
+    NetcardIso7816State *s = opaque;
+    int room = (int)sizeof(s->frame) - (int)s->frame_len;
+
+    host_tune_socket(s, false);
+    if (size > room) {
+        size = room;        /* cannot happen: can_receive bounds it */
+    }
+    memcpy(s->frame + s->frame_len, buf, size);
+    s->frame_len += size;
+    host_dispatch(s);
+}
+
+static void host_event(void *opaque, QEMUChrEvent event)
+{
+    NetcardIso7816State *s = opaque;
+
+    switch (event) {
+    case CHR_EVENT_OPENED:
+        trace_netcard_iso_socket("client connected");
+        host_tune_socket(s, true);
+        break;
+    case CHR_EVENT_CLOSED:
+        trace_netcard_iso_socket("client gone");
+        if (s->host_watch) {
+            g_source_remove(s->host_watch);
+            s->host_watch = 0;
+        }
+        s->host_tx_pos = s->host_tx_len = 0;
+        if (s->host_busy) {
+            s->host_discard = true;     /* answer dropped when done */
+        } else {
+            if (s->frame_len) {
+                trace_netcard_iso_host_error("disconnect mid-frame: dropped");
+                s->cnt_host_errors++;
+            }
+            s->frame_len = 0;
+        }
+        break;
+    default:
+        break;
+    }
+}
+
+void netcard_iso_vpcd_realize(NetcardIso7816State *s)
+{
+    qemu_chr_fe_set_handlers(&s->chr, host_can_receive, host_receive,
+                             host_event, NULL, s, NULL, true);
+}
+
+void netcard_iso_vpcd_unrealize(NetcardIso7816State *s)
+{
+    qemu_chr_fe_deinit(&s->chr, false);
+}
