@@ -198,7 +198,7 @@ struct NetcardIso7816State {
     bool clk;
 
     /* Terminal: survives chip resets */
-    uint32_t tstate;            /* NetcardIsoTermState (the .c file) */
+    uint32_t tstate;            /* TS_* (netcard_iso7816_internal.h) */
     uint32_t timer_reason;
     bool reset_pending;         /* a chip reset we requested has not run yet */
     bool pps_failed;            /* skip PPS after the warm reset it caused */
