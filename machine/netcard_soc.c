@@ -1,7 +1,9 @@
 /*
  * netcard SoC: Cortex-M33, ROM, RAM, NVM array and the peripheral windows
- * of netcard_soc.h. The board (netcard_board.c) supplies the system clock
- * and the NVM backing drive.
+ * of peripherals/netcard_memmap.h. The board (netcard_board.c) supplies
+ * the system clock and the NVM backing drive. The DMA masters (crypto,
+ * NIC) get the system memory as their "memory" link and the RAM and NVM
+ * windows they may use as properties.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
