@@ -24,7 +24,7 @@
 #define NETCARD_CRYPTO_H
 
 #ifdef NETCARD_CARDOS
-#include "regfields.h"
+#include "arch/regfields.h"
 #else
 #include "hw/sysbus.h"
 #include "hw/registerfields.h"

@@ -52,7 +52,7 @@
 #define NETCARD_ISO7816_UART_H
 
 #ifdef NETCARD_CARDOS
-#include "regfields.h"
+#include "arch/regfields.h"
 #else
 #include "hw/sysbus.h"
 #include "hw/registerfields.h"

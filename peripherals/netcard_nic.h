@@ -28,7 +28,7 @@
 #define NETCARD_NIC_H
 
 #ifdef NETCARD_CARDOS
-#include "regfields.h"
+#include "arch/regfields.h"
 #else
 #include "hw/sysbus.h"
 #include "hw/registerfields.h"

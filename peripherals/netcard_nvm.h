@@ -40,7 +40,7 @@
 #define NETCARD_NVM_H
 
 #ifdef NETCARD_CARDOS
-#include "regfields.h"
+#include "arch/regfields.h"
 #else
 #include "hw/sysbus.h"
 #include "hw/registerfields.h"

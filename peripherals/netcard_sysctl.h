@@ -15,7 +15,7 @@
 #define NETCARD_SYSCTL_H
 
 #ifdef NETCARD_CARDOS
-#include "regfields.h"
+#include "arch/regfields.h"
 #else
 #include "hw/sysbus.h"
 #include "hw/registerfields.h"

@@ -9,8 +9,8 @@
 #define CARDOS_ARCH_SCS_H
 
 #include <stdint.h>
-#include "regfields.h"
-#include "mmio.h"
+#include "arch/regfields.h"
+#include "arch/mmio.h"
 
 #define SCS_BASE 0xE000E000u
 

@@ -20,7 +20,6 @@
 #include "crypto/health.h"
 #include "drivers/crypto.h"
 #include "drivers/trng.h"
-#include "netcard_memmap.h"
 
 #define LOG_MODULE "crypto"
 #include "kernel/log.h"
@@ -88,26 +87,12 @@ uint32_t crypto_hw_cycles(void)
 
 static bool dma_src_ok(const void *p, size_t len)
 {
-    uintptr_t a = (uintptr_t)p;
-
-    if (a % 4 != 0) {
-        return false;
-    }
-    return (a >= NETCARD_RAM_BASE &&
-            a - NETCARD_RAM_BASE <= NETCARD_RAM_SIZE &&
-            len <= NETCARD_RAM_SIZE - (a - NETCARD_RAM_BASE)) ||
-           (a >= NETCARD_NVM_BASE &&
-            a - NETCARD_NVM_BASE <= NETCARD_NVM_SIZE &&
-            len <= NETCARD_NVM_SIZE - (a - NETCARD_NVM_BASE));
+    return crypto_drv_dma_source_ok(p, len);
 }
 
 static bool dma_dst_ok(const void *p, size_t len)
 {
-    uintptr_t a = (uintptr_t)p;
-
-    return a % 4 == 0 && a >= NETCARD_RAM_BASE &&
-           a - NETCARD_RAM_BASE <= NETCARD_RAM_SIZE &&
-           len <= NETCARD_RAM_SIZE - (a - NETCARD_RAM_BASE);
+    return crypto_drv_dma_dest_ok(p, len);
 }
 
 static bool overlap(const void *a, const void *b, size_t len)

@@ -10,7 +10,7 @@
 #include "arch/cpu.h"
 #include "arch/nvic.h"
 #include "drivers/timer.h"
-#include "mmio.h"
+#include "arch/mmio.h"
 #include "netcard_memmap.h"
 
 /* Status reads before sleeping: the CPU sleeps almost at once (WFI), which
@@ -146,4 +146,25 @@ uint32_t crypto_drv_ops(void)
 uint32_t crypto_drv_cycles(void)
 {
     return cycles_done;
+}
+
+static bool in_window(uintptr_t a, size_t len, uintptr_t base, size_t size)
+{
+    return a >= base && a - base <= size && len <= size - (a - base);
+}
+
+bool crypto_drv_dma_source_ok(const void *p, size_t len)
+{
+    uintptr_t a = (uintptr_t)p;
+
+    return a % 4 == 0 &&
+           (in_window(a, len, NETCARD_RAM_BASE, NETCARD_RAM_SIZE) ||
+            in_window(a, len, NETCARD_NVM_BASE, NETCARD_NVM_SIZE));
+}
+
+bool crypto_drv_dma_dest_ok(const void *p, size_t len)
+{
+    uintptr_t a = (uintptr_t)p;
+
+    return a % 4 == 0 && in_window(a, len, NETCARD_RAM_BASE, NETCARD_RAM_SIZE);
 }

@@ -22,6 +22,7 @@
 #define CARDOS_DRIVERS_CRYPTO_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "netcard_crypto.h"
@@ -55,6 +56,15 @@ void crypto_drv_get_iv(uint8_t *iv, unsigned words);
 void crypto_drv_set_keydata(const uint8_t *key, uint32_t len);
 
 /* Commands completed since boot, and the sum of their CYCLES. */
+/*
+ * Can the coprocessor's DMA read LEN bytes at P (4-aligned, in RAM or the
+ * NVM array) / write them (4-aligned, in RAM only)? Its windows
+ * (peripherals/netcard_crypto.h, docs/crypto.md): anything else is
+ * refused by the device, so callers bounce such buffers.
+ */
+bool crypto_drv_dma_source_ok(const void *p, size_t len);
+bool crypto_drv_dma_dest_ok(const void *p, size_t len);
+
 uint32_t crypto_drv_ops(void);
 uint32_t crypto_drv_cycles(void);
 

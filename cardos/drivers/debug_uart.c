@@ -7,8 +7,8 @@
  */
 #include "drivers/debug_uart.h"
 
-#include "mmio.h"
-#include "regfields.h"
+#include "arch/mmio.h"
+#include "arch/regfields.h"
 #include "netcard_memmap.h"
 
 REG32(UART_DATA, 0x00)

@@ -8,7 +8,7 @@
 
 #include "arch/cpu.h"
 #include "arch/nvic.h"
-#include "mmio.h"
+#include "arch/mmio.h"
 #include "netcard_iso7816_uart.h"
 #include "netcard_memmap.h"
 

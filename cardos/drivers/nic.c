@@ -7,7 +7,7 @@
 
 #include "arch/cpu.h"
 #include "arch/nvic.h"
-#include "mmio.h"
+#include "arch/mmio.h"
 #include "netcard_nic.h"
 #include "netcard_memmap.h"
 

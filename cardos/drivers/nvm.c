@@ -7,7 +7,7 @@
 
 #include <string.h>
 
-#include "mmio.h"
+#include "arch/mmio.h"
 #include "netcard_memmap.h"
 
 /* ~20 ms of polling at 48 MHz: ten times the longest operation. */

@@ -8,7 +8,7 @@
 #include "arch/cpu.h"
 #include "arch/scs.h"
 #include "kernel/reset_cause.h"
-#include "mmio.h"
+#include "arch/mmio.h"
 #include "netcard_memmap.h"
 
 static uint32_t sysctl_read(uint32_t offset)

@@ -13,8 +13,8 @@
 #include "arch/cpu.h"
 #include "arch/nvic.h"
 #include "arch/startup.h"
-#include "mmio.h"
-#include "regfields.h"
+#include "arch/mmio.h"
+#include "arch/regfields.h"
 #include "netcard_memmap.h"
 
 REG32(TIMER_CTRL, 0x00)

@@ -8,7 +8,7 @@
 #include "arch/cpu.h"
 #include "arch/nvic.h"
 #include "drivers/timer.h"
-#include "mmio.h"
+#include "arch/mmio.h"
 #include "netcard_trng.h"
 #include "netcard_memmap.h"
 

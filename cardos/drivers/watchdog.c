@@ -12,8 +12,8 @@
  */
 #include "drivers/watchdog.h"
 
-#include "mmio.h"
-#include "regfields.h"
+#include "arch/mmio.h"
+#include "arch/regfields.h"
 #include "netcard_memmap.h"
 
 REG32(WDOG_LOAD, 0x000)

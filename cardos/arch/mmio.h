@@ -7,8 +7,8 @@
  *
  * SPDX-License-Identifier: Apache-2.0
  */
-#ifndef CARDOS_MMIO_H
-#define CARDOS_MMIO_H
+#ifndef CARDOS_ARCH_MMIO_H
+#define CARDOS_ARCH_MMIO_H
 
 #include <stdint.h>
 
@@ -22,4 +22,4 @@ static inline void mmio_write32(uintptr_t addr, uint32_t value)
     *(volatile uint32_t *)addr = value;
 }
 
-#endif /* CARDOS_MMIO_H */
+#endif /* CARDOS_ARCH_MMIO_H */

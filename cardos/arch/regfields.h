@@ -13,8 +13,8 @@
  *
  * SPDX-License-Identifier: Apache-2.0
  */
-#ifndef CARDOS_REGFIELDS_H
-#define CARDOS_REGFIELDS_H
+#ifndef CARDOS_ARCH_REGFIELDS_H
+#define CARDOS_ARCH_REGFIELDS_H
 
 #include <stdint.h>
 
@@ -47,4 +47,4 @@
                 (((uint32_t)(val) << R_ ## reg ## _ ## field ## _SHIFT) &\
                  (uint32_t)R_ ## reg ## _ ## field ## _MASK)))
 
-#endif /* CARDOS_REGFIELDS_H */
+#endif /* CARDOS_ARCH_REGFIELDS_H */
