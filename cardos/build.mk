@@ -21,7 +21,7 @@
 #   cardos-watchdog.elf   test image: starves the watchdog on power-on boots
 #   cardos-storebench.elf bench image: times the object store (make bench)
 #   libcardos_mbedtls.a   mbedTLS built with net/mbedtls_config.h (linked)
-#   liblwip.a             lwIP core + IPv4 + Ethernet with net/lwipopts.h (linked)
+#   liblwip.a             lwIP core + IPv4 + Ethernet with net/port/lwipopts.h (linked)
 #   obj/...               objects and their .d dependency files
 #
 # Phony targets: cardos, cardos-clean, cardos-size.
@@ -80,7 +80,7 @@ CARDOS_MBEDTLS_CFLAGS := $(CARDOS_BASE_CFLAGS) -w -I$(MBEDTLS_SRC)/include \
     -I$(MBEDTLS_SRC)/library -I$(CARDOS_DIR) -I$(CARDOS_DIR)/crypto/alt \
     -DMBEDTLS_CONFIG_FILE='"net/mbedtls_config.h"'
 CARDOS_LWIP_CFLAGS := $(CARDOS_BASE_CFLAGS) -w -I$(LWIP_SRC)/src/include \
-    -I$(CARDOS_DIR)/net $(CARDOS_INCLUDES)
+    -I$(CARDOS_DIR)/net/port $(CARDOS_INCLUDES)
 
 # ---- Sources --------------------------------------------------------------
 
@@ -136,10 +136,10 @@ CARDOS_SRCS := \
 # with liblwip.a.
 CARDOS_NET_SRCS := \
     drivers/nic.c \
+    net/port/netif_nic.c \
+    net/port/sys_arch.c \
     net/net.c \
-    net/netif_nic.c \
     net/ping.c \
-    net/sys_arch.c \
     net/http_parse.c \
     net/http_server.c \
     net/http_status.c \
@@ -211,9 +211,10 @@ $(CARDOS_VERSION_STAMP): cardos-force
 	@v='$(VERSION) $(GIT_DESCRIBE)'; \
 	 [ "$$(cat $@ 2>/dev/null)" = "$$v" ] || echo "$$v" > $@
 
-# The network sources see lwIP's headers and its port (net/arch/cc.h).
+# The network sources see lwIP's headers and its port (net/port/lwipopts.h,
+# net/port/arch/cc.h).
 $(patsubst %.c,$(CARDOS_OBJ)/%.o,$(CARDOS_NET_SRCS)): CARDOS_CFLAGS += \
-    -I$(LWIP_SRC)/src/include -I$(CARDOS_DIR)/net -I$(MBEDTLS_SRC)/include \
+    -I$(LWIP_SRC)/src/include -I$(CARDOS_DIR)/net/port -I$(MBEDTLS_SRC)/include \
     -I$(CARDOS_DIR)/crypto/alt -DMBEDTLS_CONFIG_FILE='"net/mbedtls_config.h"'
 
 $(CARDOS_C_OBJS): $(CARDOS_OBJ)/%.o: $(CARDOS_DIR)/%.c $(CARDOS_MK)
