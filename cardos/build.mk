@@ -20,7 +20,7 @@
 #   cardos-fault.elf      test image: BusFault on power-on boots
 #   cardos-watchdog.elf   test image: starves the watchdog on power-on boots
 #   cardos-storebench.elf bench image: times the object store (make bench)
-#   libcardos_mbedtls.a   mbedTLS built with net/mbedtls_config.h (linked)
+#   libcardos_mbedtls.a   mbedTLS built with crypto/mbedtls_config.h (linked)
 #   liblwip.a             lwIP core + IPv4 + Ethernet with net/port/lwipopts.h (linked)
 #   obj/...               objects and their .d dependency files
 #
@@ -78,7 +78,7 @@ CARDOS_LDFLAGS := $(CARDOS_ARCH_FLAGS) --specs=picolibc.specs -nostartfiles \
 # Upstream code: its own warnings are not ours to fix (-w).
 CARDOS_MBEDTLS_CFLAGS := $(CARDOS_BASE_CFLAGS) -w -I$(MBEDTLS_SRC)/include \
     -I$(MBEDTLS_SRC)/library -I$(CARDOS_DIR) -I$(CARDOS_DIR)/crypto/alt \
-    -DMBEDTLS_CONFIG_FILE='"net/mbedtls_config.h"'
+    -DMBEDTLS_CONFIG_FILE='"crypto/mbedtls_config.h"'
 CARDOS_LWIP_CFLAGS := $(CARDOS_BASE_CFLAGS) -w -I$(LWIP_SRC)/src/include \
     -I$(CARDOS_DIR)/net/port $(CARDOS_INCLUDES)
 
@@ -215,7 +215,7 @@ $(CARDOS_VERSION_STAMP): cardos-force
 # net/port/arch/cc.h).
 $(patsubst %.c,$(CARDOS_OBJ)/%.o,$(CARDOS_NET_SRCS)): CARDOS_CFLAGS += \
     -I$(LWIP_SRC)/src/include -I$(CARDOS_DIR)/net/port -I$(MBEDTLS_SRC)/include \
-    -I$(CARDOS_DIR)/crypto/alt -DMBEDTLS_CONFIG_FILE='"net/mbedtls_config.h"'
+    -I$(CARDOS_DIR)/crypto/alt -DMBEDTLS_CONFIG_FILE='"crypto/mbedtls_config.h"'
 
 $(CARDOS_C_OBJS): $(CARDOS_OBJ)/%.o: $(CARDOS_DIR)/%.c $(CARDOS_MK)
 	$(CARDOS_ECHO) CC $<
@@ -257,7 +257,7 @@ endef
 $(foreach i,$(CARDOS_IMAGES),$(eval $(call cardos_image_rule,$(i))))
 
 $(CARDOS_MBEDTLS_OBJS): $(CARDOS_OBJ)/mbedtls/%.o: $(MBEDTLS_SRC)/library/%.c \
-        $(CARDOS_DIR)/net/mbedtls_config.h
+        $(CARDOS_DIR)/crypto/mbedtls_config.h
 	$(CARDOS_ECHO) CC $<
 	@mkdir -p $(@D)
 	$(CARDOS_Q)$(CARDOS_CC) $(CARDOS_MBEDTLS_CFLAGS) $(CARDOS_DEPFLAGS) -c $< -o $@
