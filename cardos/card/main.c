@@ -37,7 +37,7 @@
 #include "kernel/panic.h"
 #include "kernel/reset_cause.h"
 #include "kernel/version.h"
-#include "net/http_server.h"
+#include "net/http/http_server.h"
 #include "net/net.h"
 #include "net/tls_server.h"
 

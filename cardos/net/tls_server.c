@@ -20,10 +20,10 @@
 #include "mbedtls/memory_buffer_alloc.h"
 #include "mbedtls/ssl.h"
 
-#include "http_app.h"
+#include "net/http/http_app.h"
 #include "lwip/sys.h"
 #include "lwip/tcp.h"
-#include "net/http_server.h"
+#include "net/http/http_server.h"
 #include "crypto/crypto.h"
 #include "net/tls_server.h"
 

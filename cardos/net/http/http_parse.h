@@ -25,8 +25,8 @@
  *
  * SPDX-License-Identifier: Apache-2.0
  */
-#ifndef CARDOS_NET_HTTP_PARSE_H
-#define CARDOS_NET_HTTP_PARSE_H
+#ifndef CARDOS_NET_HTTP_HTTP_PARSE_H
+#define CARDOS_NET_HTTP_HTTP_PARSE_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -68,4 +68,4 @@ enum http_parse_result http_parse_request(char *buf, size_t len, size_t max,
 /* Reason phrase for a status code ("OK", "Not Found"; "" if unknown). */
 const char *http_reason(unsigned status);
 
-#endif /* CARDOS_NET_HTTP_PARSE_H */
+#endif /* CARDOS_NET_HTTP_HTTP_PARSE_H */

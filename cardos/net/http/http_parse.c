@@ -3,7 +3,7 @@
  *
  * SPDX-License-Identifier: Apache-2.0
  */
-#include "net/http_parse.h"
+#include "net/http/http_parse.h"
 
 #include <stdint.h>
 #include <string.h>

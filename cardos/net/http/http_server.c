@@ -9,16 +9,16 @@
  *
  * SPDX-License-Identifier: Apache-2.0
  */
-#include "net/http_server.h"
+#include "net/http/http_server.h"
 
 #include <stdarg.h>
 #include <string.h>
 
-#include "http_app.h"
+#include "net/http/http_app.h"
 #include "kernel/version.h"
 #include "lwip/sys.h"
 #include "lwip/tcp.h"
-#include "net/http_parse.h"
+#include "net/http/http_parse.h"
 
 #define LOG_MODULE "http"
 #include "kernel/log.h"

@@ -1,6 +1,6 @@
 /*
  * Handler API of the on-card web server, for card applications that serve
- * dynamic resources (cardos/net/http_server.h runs the server).
+ * dynamic resources (net/http/http_server.h runs the server).
  *
  * A handler is registered for a method (or any) and a path (exact, or a
  * prefix ending in '/'). It runs in the event loop, exactly once per
@@ -22,8 +22,8 @@
  *
  * SPDX-License-Identifier: Apache-2.0
  */
-#ifndef CARDOS_HTTP_APP_H
-#define CARDOS_HTTP_APP_H
+#ifndef CARDOS_NET_HTTP_HTTP_APP_H
+#define CARDOS_NET_HTTP_HTTP_APP_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -64,4 +64,4 @@ bool http_printf(struct http_response *resp, const char *fmt, ...)
 void http_reply_rendered(struct http_response *resp, unsigned status,
                          const char *content_type);
 
-#endif /* CARDOS_HTTP_APP_H */
+#endif /* CARDOS_NET_HTTP_HTTP_APP_H */

@@ -1,8 +1,8 @@
 /*
  * On-card web server: HTTP/1.1 over lwIP's raw TCP API, on port 80 and
  * the SCWS port 3516 (OMA Smart Card Web Server). Card applications add
- * resources through include/http_app.h; built-in resources are in
- * http_status.c.
+ * resources through net/http/http_app.h; built-in resources are in
+ * net/http_status.c.
  *
  * Behaviour (docs/network.md has the table):
  *  - persistent connections (HTTP/1.1 default, HTTP/1.0 with keep-alive),
@@ -20,8 +20,8 @@
  *
  * SPDX-License-Identifier: Apache-2.0
  */
-#ifndef CARDOS_NET_HTTP_SERVER_H
-#define CARDOS_NET_HTTP_SERVER_H
+#ifndef CARDOS_NET_HTTP_HTTP_SERVER_H
+#define CARDOS_NET_HTTP_HTTP_SERVER_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -87,4 +87,4 @@ bool http_builtin_dispatch(const struct http_request *req,
 /* Registers the built-in handler-API routes (POST /api/echo). */
 bool http_builtin_register(void);
 
-#endif /* CARDOS_NET_HTTP_SERVER_H */
+#endif /* CARDOS_NET_HTTP_HTTP_SERVER_H */
