@@ -141,6 +141,7 @@ CARDOS_NET_SRCS := \
     net/net.c \
     net/ping.c \
     net/http/http_parse.c \
+    net/http/http_exchange.c \
     net/http/http_server.c \
     net/http_status.c \
     net/tls_server.c \

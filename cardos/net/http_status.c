@@ -19,6 +19,7 @@
 #include "kernel/version.h"
 #include "lwip/def.h"
 #include "lwip/init.h"
+#include "net/http/http_exchange.h"
 #include "net/http/http_server.h"
 #include "net/net.h"
 #include "net/tls_server.h"

@@ -23,6 +23,7 @@
 #include "net/http/http_app.h"
 #include "lwip/sys.h"
 #include "lwip/tcp.h"
+#include "net/http/http_exchange.h"
 #include "net/http/http_server.h"
 #include "crypto/crypto.h"
 #include "net/tls_server.h"
