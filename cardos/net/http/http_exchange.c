@@ -13,6 +13,7 @@
 #include "kernel/version.h"
 #include "net/http/http_app.h"
 #include "net/http/http_parse.h"
+#include "net/http/http_write.h"
 
 struct http_response {
     unsigned status;
@@ -165,22 +166,24 @@ size_t http_format_head(char *out, size_t size, unsigned status,
                         const char *type, size_t len, bool keep_alive,
                         bool is_static)
 {
-    int n = log_snprintf(out, size,
-                         "HTTP/1.1 %u %s\r\n"
-                         "Server: netcard-cardos/%s\r\n"
-                         "Content-Type: %s\r\n"
-                         "Content-Length: %u\r\n"
-                         "%s"
-                         "%s"
-                         "Connection: %s\r\n\r\n",
-                         status, http_reason(status), cardos_version,
-                         type ? type : "application/octet-stream",
-                         (unsigned)len,
-                         is_static ? "" : "Cache-Control: no-store\r\n",
-                         status == 405 ? "Allow: GET, HEAD\r\n" :
-                         status == 503 ? "Retry-After: 1\r\n" : "",
-                         keep_alive ? "keep-alive" : "close");
-    return n > 0 && (size_t)n < size ? (size_t)n : 0;
+    struct http_writer w;
+
+    http_writer_init(&w, out, size);
+    http_write_status_line(&w, status);
+    http_write_fieldf(&w, "Server", "netcard-cardos/%s", cardos_version);
+    http_write_field(&w, "Content-Type",
+                     type ? type : "application/octet-stream");
+    http_write_fieldf(&w, "Content-Length", "%u", (unsigned)len);
+    if (!is_static) {
+        http_write_field(&w, "Cache-Control", "no-store");
+    }
+    if (status == 405) {
+        http_write_field(&w, "Allow", "GET, HEAD");
+    } else if (status == 503) {
+        http_write_field(&w, "Retry-After", "1");
+    }
+    http_write_field(&w, "Connection", keep_alive ? "keep-alive" : "close");
+    return http_write_end(&w);
 }
 
 static void describe(struct http_exchange *ex,

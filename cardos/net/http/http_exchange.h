@@ -3,7 +3,8 @@
  * in, a response head and body out. Used by the plain server
  * (http_server.c) and the HTTPS server (net/tls_server.c); it parses
  * (http_parse.h), finds the route (http_app.h) or built-in resource
- * (net/http_status.c), runs it and formats the response head.
+ * (net/http_status.c), runs it and writes the response head
+ * (http_write.h).
  *
  * http_exchange_run(): parse the request in BUF (LEN bytes received, at
  * most MAX); if it is complete (or in error), run its handler and
