@@ -127,6 +127,7 @@ CARDOS_SRCS := \
     fs/profile.c \
     fs/fs_applet.c \
     applets/perso_applet.c \
+    applets/status_web.c \
     card/nvm_partitions.c \
     card/storage.c \
     card/contact.c \
@@ -144,7 +145,6 @@ CARDOS_NET_SRCS := \
     net/http/http_write.c \
     net/http/http_exchange.c \
     net/http/http_server.c \
-    net/http_status.c \
     net/tls_server.c \
     crypto/mbedtls_alt.c
 CARDOS_SRCS += $(CARDOS_NET_SRCS)

@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "apdu/dispatch.h"
+#include "applets/status_web.h"
 #include "arch/cpu.h"
 #include "arch/layout.h"
 #include "arch/startup.h"
@@ -174,6 +175,7 @@ int main(void)
 
     if (net_init()) {
         (void)http_server_init();
+        (void)status_web_init();    /* the status page's resources */
         (void)tls_server_init();
     }
     log_flush();

@@ -185,7 +185,13 @@ void net_get_info(struct net_info *info)
     info->configured = info->ip != 0;
     info->dhcp = using_dhcp && dhcp_supplied_address(&card_netif);
     info->dns = ip4_addr_get_u32(ip_2_ip4(dns_getserver(0)));
+    info->prefix = prefix_len(info->mask);
     memcpy(info->mac, card_netif.hwaddr, sizeof(info->mac));
+}
+
+const char *net_stack_name(void)
+{
+    return "lwIP " LWIP_VERSION_STRING;
 }
 
 /* lwIP's statically allocated memory (mem.c heap, memp pools). */

@@ -33,9 +33,16 @@ struct http_route {
     void *ctx;
 };
 
+struct http_default {
+    http_default_handler handler;
+    void *ctx;
+};
+
 static char render_buf[HTTP_RENDER_MAX];
 static struct http_route routes[HTTP_MAX_ROUTES];
 static unsigned n_routes;
+static struct http_default defaults[HTTP_MAX_DEFAULTS];
+static unsigned n_defaults;
 static struct http_exchange_stats stats;
 
 /* ---- Handler API ---------------------------------------------------- */
@@ -47,6 +54,15 @@ bool http_route_add(const char *method, const char *path,
         return false;
     }
     routes[n_routes++] = (struct http_route){ method, path, handler, ctx };
+    return true;
+}
+
+bool http_default_add(http_default_handler handler, void *ctx)
+{
+    if (n_defaults >= HTTP_MAX_DEFAULTS || !handler) {
+        return false;
+    }
+    defaults[n_defaults++] = (struct http_default){ handler, ctx };
     return true;
 }
 
@@ -150,8 +166,9 @@ static void dispatch(const struct http_parsed *p, const char *buf,
             handled = true;
         }
     }
-    if (!handled) {
-        handled = http_builtin_dispatch(&req, resp);
+    /* Default resources come after every route (http_app.h). */
+    for (unsigned i = 0; i < n_defaults && !handled; i++) {
+        handled = defaults[i].handler(&req, resp, defaults[i].ctx);
     }
     if (!handled) {
         static const char nf[] = "404 Not Found\n";
@@ -266,5 +283,5 @@ void http_exchange_get_stats(struct http_exchange_stats *out)
 
 size_t http_exchange_ram_bytes(void)
 {
-    return sizeof(render_buf) + sizeof(routes);
+    return sizeof(render_buf) + sizeof(routes) + sizeof(defaults);
 }

@@ -2,9 +2,8 @@
  * One HTTP exchange, independent of the transport: the bytes of a request
  * in, a response head and body out. Used by the plain server
  * (http_server.c) and the HTTPS server (net/tls_server.c); it parses
- * (http_parse.h), finds the route (http_app.h) or built-in resource
- * (net/http_status.c), runs it and writes the response head
- * (http_write.h).
+ * (http_parse.h), finds the route or default handler (http_app.h), runs
+ * it and writes the response head (http_write.h).
  *
  * http_exchange_run(): parse the request in BUF (LEN bytes received, at
  * most MAX); if it is complete (or in error), run its handler and
@@ -64,13 +63,5 @@ void http_exchange_get_stats(struct http_exchange_stats *stats);
 
 /* Static RAM: route tables and the shared render buffer. */
 size_t http_exchange_ram_bytes(void);
-
-/* Built-in resources (net/http_status.c), tried after every route. */
-struct http_request;
-struct http_response;
-bool http_builtin_dispatch(const struct http_request *req,
-                           struct http_response *resp);
-/* Registers the built-in handler-API routes (POST /api/echo). */
-bool http_builtin_register(void);
 
 #endif /* CARDOS_NET_HTTP_HTTP_EXCHANGE_H */

@@ -489,8 +489,6 @@ bool http_server_init(void)
 {
     bool ok = http_listen(HTTP_PORT) && http_listen(HTTP_SCWS_PORT);
 
-    (void)http_builtin_register();
-
     if (ok) {
         LOG_I("listening on ports %u and %u", HTTP_PORT, HTTP_SCWS_PORT);
     }

@@ -1,8 +1,9 @@
 /*
  * On-card web server: HTTP/1.1 over lwIP's raw TCP API, on port 80 and
  * the SCWS port 3516 (OMA Smart Card Web Server). Requests are answered
- * by http_exchange.h: the routes card applications register through
- * net/http/http_app.h, then the built-in resources (net/http_status.c).
+ * by http_exchange.h: the routes and default handlers that card
+ * applications register through net/http/http_app.h (the server itself
+ * serves nothing; the status page is applets/status_web.c).
  *
  * Behaviour (docs/network.md has the table):
  *  - persistent connections (HTTP/1.1 default, HTTP/1.0 with keep-alive),
