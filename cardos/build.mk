@@ -133,8 +133,16 @@ CARDOS_SRCS := \
     card/contact.c \
     card/applications.c
 
-# Network stack (drivers/nic.c, net/): built with lwIP's headers, linked
-# with liblwip.a.
+# crypto/'s glue to the card's mbedTLS (AES and GCM on the coprocessor,
+# entropy, heap, the DRBG): built with mbedTLS's headers.
+CARDOS_CRYPTO_MBEDTLS_SRCS := \
+    crypto/mbedtls_alt.c \
+    crypto/mbedtls_heap.c \
+    crypto/drbg.c
+CARDOS_SRCS += $(CARDOS_CRYPTO_MBEDTLS_SRCS)
+
+# Network stack (drivers/nic.c, net/): built with lwIP's and mbedTLS's
+# headers, linked with liblwip.a.
 CARDOS_NET_SRCS := \
     drivers/nic.c \
     net/port/netif_nic.c \
@@ -145,8 +153,7 @@ CARDOS_NET_SRCS := \
     net/http/http_write.c \
     net/http/http_exchange.c \
     net/http/http_server.c \
-    net/tls_server.c \
-    crypto/mbedtls_alt.c
+    net/tls_server.c
 CARDOS_SRCS += $(CARDOS_NET_SRCS)
 
 CARDOS_COMMON_OBJS := $(patsubst %,$(CARDOS_OBJ)/%.o,$(basename $(CARDOS_SRCS)))
@@ -213,11 +220,15 @@ $(CARDOS_VERSION_STAMP): cardos-force
 	@v='$(VERSION) $(GIT_DESCRIBE)'; \
 	 [ "$$(cat $@ 2>/dev/null)" = "$$v" ] || echo "$$v" > $@
 
-# The network sources see lwIP's headers and its port (net/port/lwipopts.h,
-# net/port/arch/cc.h).
+# Users of mbedTLS see its headers and the card's configuration; the
+# network sources also see lwIP's headers and its port
+# (net/port/lwipopts.h, net/port/arch/cc.h).
+CARDOS_MBEDTLS_INCLUDES := -I$(MBEDTLS_SRC)/include -I$(CARDOS_DIR)/crypto/alt \
+    -DMBEDTLS_CONFIG_FILE='"crypto/mbedtls_config.h"'
+$(patsubst %.c,$(CARDOS_OBJ)/%.o,$(CARDOS_CRYPTO_MBEDTLS_SRCS)): CARDOS_CFLAGS += \
+    $(CARDOS_MBEDTLS_INCLUDES)
 $(patsubst %.c,$(CARDOS_OBJ)/%.o,$(CARDOS_NET_SRCS)): CARDOS_CFLAGS += \
-    -I$(LWIP_SRC)/src/include -I$(CARDOS_DIR)/net/port -I$(MBEDTLS_SRC)/include \
-    -I$(CARDOS_DIR)/crypto/alt -DMBEDTLS_CONFIG_FILE='"crypto/mbedtls_config.h"'
+    -I$(LWIP_SRC)/src/include -I$(CARDOS_DIR)/net/port $(CARDOS_MBEDTLS_INCLUDES)
 
 $(CARDOS_C_OBJS): $(CARDOS_OBJ)/%.o: $(CARDOS_DIR)/%.c $(CARDOS_MK)
 	$(CARDOS_ECHO) CC $<

@@ -9,6 +9,8 @@
 
 #include "arch/layout.h"
 #include "crypto/crypto.h"
+#include "crypto/drbg.h"
+#include "crypto/mbedtls_heap.h"
 #include "drivers/sysctl.h"
 #include "drivers/timer.h"
 #include "kernel/log.h"
@@ -68,6 +70,16 @@ static void collect(struct status_info *s)
                  s->net.mac[4], s->net.mac[5]);
 }
 
+/*
+ * Static RAM of the network stack: lwIP, the NIC rings, the web servers,
+ * and what TLS uses of crypto/ (the mbedTLS heap, the DRBG).
+ */
+static size_t net_bytes(void)
+{
+    return net_ram_bytes() + http_server_ram_bytes() + tls_server_ram_bytes() +
+           crypto_mbedtls_heap_bytes() + crypto_drbg_ram_bytes();
+}
+
 static void status_json(struct http_response *resp)
 {
     struct status_info s;
@@ -85,8 +97,7 @@ static void status_json(struct http_response *resp)
                 (unsigned)layout_static_ram_used(),
                 (unsigned)layout_stack_size(),
                 (unsigned)(uintptr_t)__ram_free,
-                (unsigned)(net_ram_bytes() + http_server_ram_bytes() +
-                           tls_server_ram_bytes()));
+                (unsigned)net_bytes());
     http_printf(resp, "\"network\":{\"link\":%s,\"configured\":%s,"
                 "\"dhcp\":%s,\"mac\":\"%s\",\"ip\":\"%s\",\"prefix\":%u,"
                 "\"netmask\":\"%s\",\"gateway\":\"%s\",\"dns\":\"%s\","
@@ -134,8 +145,7 @@ static void status_html(struct http_response *resp)
                 "network</td></tr>\n",
                 (unsigned)(layout_ram_size() / 1024u),
                 (unsigned)layout_static_ram_used(),
-                (unsigned)(net_ram_bytes() + http_server_ram_bytes() +
-                           tls_server_ram_bytes()));
+                (unsigned)net_bytes());
     http_printf(resp, "<tr><th>network</th><td>%s/%u gw %s (%s), link %s, "
                 "MAC %s</td></tr>\n",
                 s.ip, s.net.prefix, s.gw, s.net.dhcp ? "DHCP" : "static",

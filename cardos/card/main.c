@@ -29,6 +29,8 @@
 #include "card/nvm_partitions.h"
 #include "card/storage.h"
 #include "crypto/crypto.h"
+#include "crypto/drbg.h"
+#include "crypto/mbedtls_heap.h"
 #include "drivers/debug_uart.h"
 #include "drivers/sysctl.h"
 #include "drivers/timer.h"
@@ -163,6 +165,9 @@ int main(void)
     if (crypto_init() == CRYPTO_OK) {
         (void)crypto_selftest(NULL);
     }
+    /* mbedTLS's heap and the card's one DRBG (TLS and later users) */
+    crypto_mbedtls_heap_init();
+    (void)crypto_drbg_init();
     log_flush();
     nvm_partitions_init();
     (void)storage_init();   /* formats an erased NVM; never a damaged one */

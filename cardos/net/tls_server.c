@@ -16,8 +16,6 @@
 /* mbedTLS first: its configuration spells __attribute__((noreturn)),
  * which <stdnoreturn.h> (pulled in by the kernel headers) would rename. */
 #include "mbedtls/ctr_drbg.h"
-#include "mbedtls/entropy.h"
-#include "mbedtls/memory_buffer_alloc.h"
 #include "mbedtls/ssl.h"
 
 #include "net/http/http_app.h"
@@ -26,6 +24,8 @@
 #include "net/http/http_exchange.h"
 #include "net/http/http_server.h"
 #include "crypto/crypto.h"
+#include "crypto/drbg.h"
+#include "crypto/mbedtls_heap.h"
 #include "net/tls_server.h"
 
 #define LOG_MODULE "tls"
@@ -56,10 +56,11 @@ struct tls_session {
     uint8_t out[HTTP_HEAD_OUT_MAX + HTTP_RENDER_MAX];
 };
 
+_Static_assert(CRYPTO_MBEDTLS_HEAP_SIZE >=
+               TLS_MAX_SESSIONS * CRYPTO_MBEDTLS_TLS_SESSION_PEAK,
+               "the mbedTLS heap must hold every HTTPS session");
+
 static struct tls_session sessions[TLS_MAX_SESSIONS];
-static unsigned char tls_heap[TLS_HEAP_SIZE] __attribute__((aligned(8)));
-static mbedtls_entropy_context entropy;
-static mbedtls_ctr_drbg_context drbg;
 static mbedtls_ssl_config conf;
 static uint8_t test_psk[16];
 static struct tls_server_stats stats;
@@ -445,7 +446,6 @@ static err_t tls_accept(void *arg, struct tcp_pcb *pcb, err_t err)
 
 bool tls_server_init(void)
 {
-    static const char pers[] = "netcard-https";
     struct tcp_pcb *pcb, *lpcb;
     const char *hex = TLS_TEST_PSK_HEX;
     int r;
@@ -453,13 +453,8 @@ bool tls_server_init(void)
     for (size_t i = 0; i < sizeof(test_psk); i++) {
         test_psk[i] = (uint8_t)(hexval(hex[2 * i]) << 4 | hexval(hex[2 * i + 1]));
     }
-    mbedtls_memory_buffer_alloc_init(tls_heap, sizeof(tls_heap));
-    mbedtls_entropy_init(&entropy);
-    mbedtls_ctr_drbg_init(&drbg);
-    r = mbedtls_ctr_drbg_seed(&drbg, mbedtls_entropy_func, &entropy,
-                              (const unsigned char *)pers, sizeof(pers) - 1);
-    if (r != 0) {
-        LOG_E("DRBG seeding failed (-0x%04x)", (unsigned)-r);
+    if (!crypto_drbg_ready()) {
+        LOG_E("no DRBG (crypto/drbg.h): HTTPS is off");
         return false;
     }
     mbedtls_ssl_config_init(&conf);
@@ -470,7 +465,7 @@ bool tls_server_init(void)
         LOG_E("TLS configuration failed (-0x%04x)", (unsigned)-r);
         return false;
     }
-    mbedtls_ssl_conf_rng(&conf, mbedtls_ctr_drbg_random, &drbg);
+    mbedtls_ssl_conf_rng(&conf, crypto_drbg_f_rng, NULL);
     mbedtls_ssl_conf_min_tls_version(&conf, MBEDTLS_SSL_VERSION_TLS1_2);
     mbedtls_ssl_conf_max_tls_version(&conf, MBEDTLS_SSL_VERSION_TLS1_2);
     mbedtls_ssl_conf_ciphersuites(&conf, ciphersuites);
@@ -501,6 +496,5 @@ void tls_server_get_stats(struct tls_server_stats *out)
 
 size_t tls_server_ram_bytes(void)
 {
-    return sizeof(sessions) + sizeof(tls_heap) + sizeof(entropy) +
-           sizeof(drbg) + sizeof(conf);
+    return sizeof(sessions) + sizeof(conf);
 }

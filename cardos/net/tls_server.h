@@ -14,7 +14,7 @@
  * session idle for HTTP_IDLE_TIMEOUT_MS is closed (close_notify); a
  * request incomplete after HTTP_REQUEST_TIMEOUT_MS gets 408 and the
  * session is closed. Malformed and oversized requests get the same 4xx
- * answers as over plain HTTP.
+ * answers as over plain HTTP. Randomness: the card's DRBG (crypto/drbg.h).
  *
  * Log lines (module "tls"): "I tls: listening on port 4116",
  * "W tls: handshake failed (-0x....)".
@@ -31,7 +31,6 @@
 #define TLS_PORT                  4116u
 #define TLS_MAX_SESSIONS          2u
 #define TLS_HANDSHAKE_TIMEOUT_MS  10000u
-#define TLS_HEAP_SIZE             (26u * 1024u)  /* 2 sessions, 4 KiB records */
 #define TLS_TEST_PSK_IDENTITY     "netcard-test"
 #define TLS_TEST_PSK_HEX          "000102030405060708090a0b0c0d0e0f"
 
@@ -42,12 +41,15 @@ struct tls_server_stats {
     unsigned active;
 };
 
-/* Seed the DRBG from the TRNG and listen on TLS_PORT. */
+/* Listen on TLS_PORT. Needs the card's DRBG seeded (crypto/drbg.h) and
+ * the mbedTLS heap (crypto/mbedtls_heap.h). */
 bool tls_server_init(void);
 
 void tls_server_get_stats(struct tls_server_stats *stats);
 
-/* Static RAM: sessions and the mbedTLS heap. */
+/* Static RAM: sessions and the TLS configuration (the mbedTLS heap and
+ * the DRBG are crypto/'s: crypto_mbedtls_heap_bytes(),
+ * crypto_drbg_ram_bytes()). */
 size_t tls_server_ram_bytes(void);
 
 #endif /* CARDOS_NET_TLS_SERVER_H */
