@@ -111,6 +111,7 @@ CARDOS_SRCS := \
     crypto/aes_soft.c \
     crypto/crypto.c \
     crypto/selftest.c \
+    crypto/keystore.c \
     iso7816/atr.c \
     iso7816/pps.c \
     iso7816/t0.c \
@@ -193,7 +194,8 @@ CARDOS_UNIT_SRCS := $(addprefix $(CARDOS_DIR)/,kernel/log.c kernel/reset_cause.c
     iso7816/atr.c iso7816/pps.c iso7816/t0.c iso7816/t1.c iso7816/card.c \
     applets/perso_applet.c store/crc32.c store/store.c \
     fs/fs.c fs/fcp.c fs/arr.c fs/pin.c fs/profile.c fs/fs_applet.c \
-    net/http/http_parse.c net/http/http_write.c crypto/health.c crypto/aes_soft.c) \
+    net/http/http_parse.c net/http/http_write.c crypto/health.c crypto/aes_soft.c \
+    crypto/keystore.c) \
     $(CARDOS_TESTS_DIR)/test_applet.c
 CARDOS_UNIT_CFLAGS := $(CARDOS_INCLUDES) -I$(CARDOS_TOP)
 # libm: tests/unit/test_crypto_health.c recomputes the SP 800-90B cut-offs.
