@@ -154,7 +154,7 @@ CARDOS_NET_SRCS := \
     net/http/http_write.c \
     net/http/http_exchange.c \
     net/http/http_server.c \
-    net/tls_server.c
+    net/http/https_server.c
 CARDOS_SRCS += $(CARDOS_NET_SRCS)
 
 CARDOS_COMMON_OBJS := $(patsubst %,$(CARDOS_OBJ)/%.o,$(basename $(CARDOS_SRCS)))

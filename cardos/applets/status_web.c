@@ -19,7 +19,7 @@
 #include "net/http/http_app.h"
 #include "net/http/http_server.h"
 #include "net/net.h"
-#include "net/tls_server.h"
+#include "net/http/https_server.h"
 
 struct static_file {
     const char *path;

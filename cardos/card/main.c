@@ -42,7 +42,7 @@
 #include "kernel/version.h"
 #include "net/http/http_server.h"
 #include "net/net.h"
-#include "net/tls_server.h"
+#include "net/http/https_server.h"
 
 #define LOG_MODULE "boot"
 #include "kernel/log.h"

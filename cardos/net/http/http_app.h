@@ -1,6 +1,6 @@
 /*
  * Handler API of the on-card web server, for card applications that serve
- * resources (net/http/http_server.h runs the server, net/tls_server.h
+ * resources (net/http/http_server.h runs the server, net/http/https_server.h
  * HTTPS; the same handlers answer on ports 80, 3516 and 4116).
  *
  * Routes: a handler is registered for a method (or any) and a path

@@ -1,7 +1,7 @@
 /*
  * One HTTP exchange, independent of the transport: the bytes of a request
  * in, a response head and body out. Used by the plain server
- * (http_server.c) and the HTTPS server (net/tls_server.c); it parses
+ * (http_server.c) and the HTTPS server (net/http/https_server.c); it parses
  * (http_parse.h), finds the route or default handler (http_app.h), runs
  * it and writes the response head (http_write.h).
  *

@@ -1,6 +1,6 @@
 /*
  * HTTPS (TLS 1.2, PSK) on lwIP's raw TCP API with mbedTLS. See
- * tls_server.h.
+ * https_server.h.
  *
  * Received pbufs are queued per session and handed to mbedTLS by its
  * receive callback (TCP's window is opened as mbedTLS consumes them);
@@ -10,7 +10,7 @@
  *
  * SPDX-License-Identifier: Apache-2.0
  */
-/* (net/tls_server.h comes after mbedTLS, see below) */
+/* (net/http/https_server.h comes after mbedTLS, see below) */
 #include <string.h>
 
 /* mbedTLS first: its configuration spells __attribute__((noreturn)),
@@ -26,7 +26,7 @@
 #include "crypto/crypto.h"
 #include "crypto/drbg.h"
 #include "crypto/mbedtls_heap.h"
-#include "net/tls_server.h"
+#include "net/http/https_server.h"
 
 #define LOG_MODULE "tls"
 #include "kernel/log.h"

@@ -21,8 +21,8 @@
  *
  * SPDX-License-Identifier: Apache-2.0
  */
-#ifndef CARDOS_NET_TLS_SERVER_H
-#define CARDOS_NET_TLS_SERVER_H
+#ifndef CARDOS_NET_HTTP_HTTPS_SERVER_H
+#define CARDOS_NET_HTTP_HTTPS_SERVER_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -52,4 +52,4 @@ void tls_server_get_stats(struct tls_server_stats *stats);
  * crypto_drbg_ram_bytes()). */
 size_t tls_server_ram_bytes(void);
 
-#endif /* CARDOS_NET_TLS_SERVER_H */
+#endif /* CARDOS_NET_HTTP_HTTPS_SERVER_H */
