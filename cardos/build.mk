@@ -132,7 +132,8 @@ CARDOS_SRCS := \
     card/nvm_partitions.c \
     card/storage.c \
     card/contact.c \
-    card/applications.c
+    card/applications.c \
+    card/keys.c
 
 # crypto/'s glue to the card's mbedTLS (AES and GCM on the coprocessor,
 # entropy, heap, the DRBG): built with mbedTLS's headers.
@@ -154,7 +155,9 @@ CARDOS_NET_SRCS := \
     net/http/http_write.c \
     net/http/http_exchange.c \
     net/http/http_server.c \
-    net/http/https_server.c
+    net/http/https_server.c \
+    net/tls/tls.c \
+    net/tls/tls_conn.c
 CARDOS_SRCS += $(CARDOS_NET_SRCS)
 
 CARDOS_COMMON_OBJS := $(patsubst %,$(CARDOS_OBJ)/%.o,$(basename $(CARDOS_SRCS)))

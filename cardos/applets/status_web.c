@@ -76,14 +76,14 @@ static void collect(struct status_info *s)
  */
 static size_t net_bytes(void)
 {
-    return net_ram_bytes() + http_server_ram_bytes() + tls_server_ram_bytes() +
+    return net_ram_bytes() + http_server_ram_bytes() + https_server_ram_bytes() +
            crypto_mbedtls_heap_bytes() + crypto_drbg_ram_bytes();
 }
 
 static void status_json(struct http_response *resp)
 {
     struct status_info s;
-    struct tls_server_stats tls;
+    struct https_server_stats tls;
 
     collect(&s);
     http_printf(resp, "{\"card_id\":\"%s\",\"iccid\":null,"
@@ -112,10 +112,10 @@ static void status_json(struct http_response *resp)
                 HTTP_PORT, HTTP_SCWS_PORT, HTTP_MAX_CONN,
                 s.http.active, (unsigned)s.http.requests,
                 (unsigned)s.http.errors, (unsigned)s.http.rejected_busy);
-    tls_server_get_stats(&tls);
+    https_server_get_stats(&tls);
     http_printf(resp, "\"https\":{\"port\":%u,\"max_sessions\":%u,"
                 "\"active\":%u,\"handshakes\":%u,\"failures\":%u},",
-                TLS_PORT, TLS_MAX_SESSIONS, tls.active,
+                HTTPS_PORT, HTTPS_MAX_SESSIONS, tls.active,
                 (unsigned)tls.handshakes, (unsigned)tls.failures);
     http_printf(resp, "\"crypto\":{\"state\":\"%s\",\"hw_ops\":%u,"
                 "\"hw_cycles\":%u}}\n",
@@ -154,7 +154,7 @@ static void status_html(struct http_response *resp)
                 "connections; %u requests</td></tr>\n</table>\n"
                 "<p><a href=\"/api/status\">/api/status</a> (JSON)</p>"
                 "</body></html>\n",
-                HTTP_PORT, HTTP_SCWS_PORT, TLS_PORT, s.http.active,
+                HTTP_PORT, HTTP_SCWS_PORT, HTTPS_PORT, s.http.active,
                 HTTP_MAX_CONN,
                 (unsigned)s.http.requests);
     http_reply_rendered(resp, 200, "text/html; charset=utf-8");

@@ -26,6 +26,7 @@
 #include "card/applications.h"
 #include "card/contact.h"
 #include "card/image.h"
+#include "card/keys.h"
 #include "card/nvm_partitions.h"
 #include "card/storage.h"
 #include "crypto/crypto.h"
@@ -41,8 +42,8 @@
 #include "kernel/reset_cause.h"
 #include "kernel/version.h"
 #include "net/http/http_server.h"
-#include "net/net.h"
 #include "net/http/https_server.h"
+#include "net/net.h"
 
 #define LOG_MODULE "boot"
 #include "kernel/log.h"
@@ -181,7 +182,8 @@ int main(void)
     if (net_init()) {
         (void)http_server_init();
         (void)status_web_init();    /* the status page's resources */
-        (void)tls_server_init();
+        card_keys_register();       /* the TLS PSK provider */
+        (void)https_server_init();
     }
     log_flush();
 
