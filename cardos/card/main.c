@@ -176,6 +176,7 @@ int main(void)
     /* the file system: first-boot tree on an empty store; no store or a
      * damaged file system: file commands answer 6581 (docs/fs.md) */
     (void)fs_applet_mount(storage_store());
+    card_keys_personalise();    /* the key store's first-boot keys */
     log_flush();
     image_boot_point(IMAGE_AFTER_STORAGE, cause);
 
