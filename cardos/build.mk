@@ -21,8 +21,8 @@
 #   cardos-fault.elf      test image: BusFault on power-on boots
 #   cardos-watchdog.elf   test image: starves the watchdog on power-on boots
 #   cardos-storebench.elf bench image: times the object store (make bench)
-#   libcardos_mbedtls.a   mbedTLS built with net/mbedtls_config.h (linked)
-#   liblwip.a             lwIP core + IPv4 + Ethernet with net/lwipopts.h (linked)
+#   libcardos_mbedtls.a   mbedTLS built with crypto/mbedtls_config.h (linked)
+#   liblwip.a             lwIP core + IPv4 + Ethernet with net/port/lwipopts.h (linked)
 #   obj/...               objects and their .d dependency files
 #
 # Phony targets: cardos, cardos-clean, cardos-size.
@@ -85,9 +85,9 @@ CARDOS_LDFLAGS := $(CARDOS_ARCH_FLAGS) --specs=picolibc.specs -nostartfiles \
 # Upstream code: its own warnings are not ours to fix (-w).
 CARDOS_MBEDTLS_CFLAGS := $(CARDOS_BASE_CFLAGS) -w -I$(MBEDTLS_SRC)/include \
     -I$(MBEDTLS_SRC)/library -I$(CARDOS_DIR) -I$(CARDOS_DIR)/crypto/alt \
-    -DMBEDTLS_CONFIG_FILE='"net/mbedtls_config.h"'
+    -DMBEDTLS_CONFIG_FILE='"crypto/mbedtls_config.h"'
 CARDOS_LWIP_CFLAGS := $(CARDOS_BASE_CFLAGS) -w -I$(LWIP_SRC)/src/include \
-    -I$(CARDOS_DIR)/net $(CARDOS_INCLUDES)
+    -I$(CARDOS_DIR)/net/port $(CARDOS_INCLUDES)
 
 # ---- Sources --------------------------------------------------------------
 
@@ -118,6 +118,7 @@ CARDOS_SRCS := \
     crypto/aes_soft.c \
     crypto/crypto.c \
     crypto/selftest.c \
+    crypto/keystore.c \
     iso7816/atr.c \
     iso7816/pps.c \
     iso7816/t0.c \
@@ -134,24 +135,36 @@ CARDOS_SRCS := \
     fs/profile.c \
     fs/fs_applet.c \
     applets/perso_applet.c \
+    applets/status_web.c \
     card/nvm_partitions.c \
     card/storage.c \
     card/contact.c \
-    card/applications.c
+    card/applications.c \
+    card/keys.c
 
-# Network stack (drivers/nic.c, net/): built with lwIP's headers, linked
-# with liblwip.a.
+# crypto/'s glue to the card's mbedTLS (AES and GCM on the coprocessor,
+# entropy, heap, the DRBG): built with mbedTLS's headers.
+CARDOS_CRYPTO_MBEDTLS_SRCS := \
+    crypto/mbedtls_alt.c \
+    crypto/mbedtls_heap.c \
+    crypto/drbg.c
+CARDOS_SRCS += $(CARDOS_CRYPTO_MBEDTLS_SRCS)
+
+# Network stack (drivers/nic.c, net/): built with lwIP's and mbedTLS's
+# headers, linked with liblwip.a.
 CARDOS_NET_SRCS := \
     drivers/nic.c \
+    net/port/netif_nic.c \
+    net/port/sys_arch.c \
     net/net.c \
-    net/netif_nic.c \
     net/ping.c \
-    net/sys_arch.c \
-    net/http_parse.c \
-    net/http_server.c \
-    net/http_status.c \
-    net/tls_server.c \
-    crypto/mbedtls_alt.c
+    net/http/http_parse.c \
+    net/http/http_write.c \
+    net/http/http_exchange.c \
+    net/http/http_server.c \
+    net/http/https_server.c \
+    net/tls/tls.c \
+    net/tls/tls_conn.c
 CARDOS_SRCS += $(CARDOS_NET_SRCS)
 
 CARDOS_COMMON_OBJS := $(patsubst %,$(CARDOS_OBJ)/%.o,$(basename $(CARDOS_SRCS)))
@@ -191,7 +204,8 @@ CARDOS_UNIT_SRCS := $(addprefix $(CARDOS_DIR)/,kernel/log.c kernel/reset_cause.c
     iso7816/atr.c iso7816/pps.c iso7816/t0.c iso7816/t1.c iso7816/card.c \
     applets/perso_applet.c store/crc32.c store/store.c \
     fs/fs.c fs/fcp.c fs/arr.c fs/pin.c fs/profile.c fs/fs_applet.c \
-    net/http_parse.c crypto/health.c crypto/aes_soft.c) \
+    net/http/http_parse.c net/http/http_write.c crypto/health.c crypto/aes_soft.c \
+    crypto/keystore.c) \
     $(CARDOS_TESTS_DIR)/test_applet.c
 CARDOS_UNIT_CFLAGS := $(CARDOS_INCLUDES) -I$(CARDOS_TOP)
 # libm: tests/unit/test_crypto_health.c recomputes the SP 800-90B cut-offs.
@@ -218,10 +232,15 @@ $(CARDOS_VERSION_STAMP): cardos-force
 	@v='$(VERSION) $(GIT_DESCRIBE)'; \
 	 [ "$$(cat $@ 2>/dev/null)" = "$$v" ] || echo "$$v" > $@
 
-# The network sources see lwIP's headers and its port (net/arch/cc.h).
+# Users of mbedTLS see its headers and the card's configuration; the
+# network sources also see lwIP's headers and its port
+# (net/port/lwipopts.h, net/port/arch/cc.h).
+CARDOS_MBEDTLS_INCLUDES := -I$(MBEDTLS_SRC)/include -I$(CARDOS_DIR)/crypto/alt \
+    -DMBEDTLS_CONFIG_FILE='"crypto/mbedtls_config.h"'
+$(patsubst %.c,$(CARDOS_OBJ)/%.o,$(CARDOS_CRYPTO_MBEDTLS_SRCS)): CARDOS_CFLAGS += \
+    $(CARDOS_MBEDTLS_INCLUDES)
 $(patsubst %.c,$(CARDOS_OBJ)/%.o,$(CARDOS_NET_SRCS)): CARDOS_CFLAGS += \
-    -I$(LWIP_SRC)/src/include -I$(CARDOS_DIR)/net -I$(MBEDTLS_SRC)/include \
-    -I$(CARDOS_DIR)/crypto/alt -DMBEDTLS_CONFIG_FILE='"net/mbedtls_config.h"'
+    -I$(LWIP_SRC)/src/include -I$(CARDOS_DIR)/net/port $(CARDOS_MBEDTLS_INCLUDES)
 
 $(CARDOS_C_OBJS): $(CARDOS_OBJ)/%.o: $(CARDOS_DIR)/%.c $(CARDOS_MK)
 	$(CARDOS_ECHO) CC $<
@@ -269,7 +288,7 @@ endef
 $(foreach i,$(CARDOS_IMAGES),$(eval $(call cardos_image_rule,$(i))))
 
 $(CARDOS_MBEDTLS_OBJS): $(CARDOS_OBJ)/mbedtls/%.o: $(MBEDTLS_SRC)/library/%.c \
-        $(CARDOS_DIR)/net/mbedtls_config.h
+        $(CARDOS_DIR)/crypto/mbedtls_config.h
 	$(CARDOS_ECHO) CC $<
 	@mkdir -p $(@D)
 	$(CARDOS_Q)$(CARDOS_CC) $(CARDOS_MBEDTLS_CFLAGS) $(CARDOS_DEPFLAGS) -c $< -o $@

@@ -8,6 +8,7 @@
 #include "applets/perso_applet.h"
 #include "card/applications.h"
 #include "card/image.h"
+#include "card/keys.h"
 #include "card/storage.h"
 #include "fs/fs_applet.h"
 
@@ -45,8 +46,13 @@ static int perso_format_step(void)
     if (rc != STORE_OK) {
         return rc;
     }
-    /* an empty store: the file system creates its first-boot tree */
-    return fs_applet_mount(storage_store()) >= 0 ? 0 : STORE_ERR_IO;
+    /* an empty store: the file system creates its first-boot tree, the
+     * key store gets its first-boot keys */
+    if (fs_applet_mount(storage_store()) < 0) {
+        return STORE_ERR_IO;
+    }
+    card_keys_personalise();
+    return 0;
 }
 
 void applications_register(void)

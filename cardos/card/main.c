@@ -19,15 +19,19 @@
 #include <stdint.h>
 
 #include "apdu/dispatch.h"
+#include "applets/status_web.h"
 #include "arch/cpu.h"
 #include "arch/layout.h"
 #include "arch/startup.h"
 #include "card/applications.h"
 #include "card/contact.h"
 #include "card/image.h"
+#include "card/keys.h"
 #include "card/nvm_partitions.h"
 #include "card/storage.h"
 #include "crypto/crypto.h"
+#include "crypto/drbg.h"
+#include "crypto/mbedtls_heap.h"
 #include "drivers/debug_uart.h"
 #include "drivers/sysctl.h"
 #include "drivers/timer.h"
@@ -37,9 +41,9 @@
 #include "kernel/panic.h"
 #include "kernel/reset_cause.h"
 #include "kernel/version.h"
-#include "net/http_server.h"
+#include "net/http/http_server.h"
+#include "net/http/https_server.h"
 #include "net/net.h"
-#include "net/tls_server.h"
 
 #define LOG_MODULE "boot"
 #include "kernel/log.h"
@@ -162,6 +166,9 @@ int main(void)
     if (crypto_init() == CRYPTO_OK) {
         (void)crypto_selftest(NULL);
     }
+    /* mbedTLS's heap and the card's one DRBG (TLS and later users) */
+    crypto_mbedtls_heap_init();
+    (void)crypto_drbg_init();
     log_flush();
     nvm_partitions_init();
     (void)storage_init();   /* formats an erased NVM; never a damaged one */
@@ -169,12 +176,15 @@ int main(void)
     /* the file system: first-boot tree on an empty store; no store or a
      * damaged file system: file commands answer 6581 (docs/fs.md) */
     (void)fs_applet_mount(storage_store());
+    card_keys_personalise();    /* the key store's first-boot keys */
     log_flush();
     image_boot_point(IMAGE_AFTER_STORAGE, cause);
 
     if (net_init()) {
         (void)http_server_init();
-        (void)tls_server_init();
+        (void)status_web_init();    /* the status page's resources */
+        card_keys_register();       /* the TLS PSK provider */
+        (void)https_server_init();
     }
     log_flush();
 

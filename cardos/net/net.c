@@ -19,7 +19,7 @@
 #include "lwip/netif.h"
 #include "lwip/sys.h"
 #include "lwip/timeouts.h"
-#include "net/netif_nic.h"
+#include "net/port/netif_nic.h"
 #include "net/ping.h"
 
 #define LOG_MODULE "net"
@@ -109,6 +109,14 @@ static void net_status_changed(struct netif *netif)
     ping_gateway_start(ip4_addr_get_u32(netif_ip4_gw(netif)));
 }
 
+/* The NIC's link came back (net/port/netif_nic.c): is the gateway there? */
+static void net_link_changed(struct netif *netif)
+{
+    if (netif_is_link_up(netif)) {
+        ping_gateway_start(ip4_addr_get_u32(netif_ip4_gw(netif)));
+    }
+}
+
 static void net_dhcp_fallback(void *arg)
 {
     ip4_addr_t ip, mask, gw;
@@ -156,6 +164,8 @@ bool net_init(void)
     } else {
         LOG_I("link down");
     }
+    /* After the boot's link state: only changes ping the gateway. */
+    netif_set_link_callback(&card_netif, net_link_changed);
     using_dhcp = true;
     dhcp_start(&card_netif);
     soft_timer_start(&dhcp_fallback_timer, NET_DHCP_FALLBACK_MS, 0,
@@ -175,7 +185,13 @@ void net_get_info(struct net_info *info)
     info->configured = info->ip != 0;
     info->dhcp = using_dhcp && dhcp_supplied_address(&card_netif);
     info->dns = ip4_addr_get_u32(ip_2_ip4(dns_getserver(0)));
+    info->prefix = prefix_len(info->mask);
     memcpy(info->mac, card_netif.hwaddr, sizeof(info->mac));
+}
+
+const char *net_stack_name(void)
+{
+    return "lwIP " LWIP_VERSION_STRING;
 }
 
 /* lwIP's statically allocated memory (mem.c heap, memp pools). */

@@ -31,6 +31,7 @@ struct net_info {
     bool configured;      /* an IPv4 address is set */
     bool dhcp;            /* it came from DHCP (else static fallback) */
     uint32_t ip, mask, gw, dns;   /* network byte order */
+    unsigned prefix;      /* of the netmask: 24 for 255.255.255.0 */
     uint8_t mac[6];
 };
 
@@ -41,6 +42,9 @@ void net_get_info(struct net_info *info);
 
 /* Static RAM of the network stack: lwIP heap and pools, NIC rings. */
 size_t net_ram_bytes(void);
+
+/* The TCP/IP stack and its version: "lwIP 2.2.1". */
+const char *net_stack_name(void);
 
 /* Format an IPv4 address (network byte order) as dotted quad; buf >= 16. */
 const char *net_ntoa(uint32_t addr, char *buf);

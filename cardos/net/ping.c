@@ -16,7 +16,6 @@
 #include "lwip/prot/ip4.h"
 #include "lwip/raw.h"
 #include "lwip/sys.h"
-#include "net/net.h"
 
 #define LOG_MODULE "net"
 #include "kernel/log.h"
@@ -56,7 +55,7 @@ static uint8_t ping_recv(void *arg, struct raw_pcb *pcb, struct pbuf *p,
         soft_timer_stop(&ping_timer);
         replies++;
         LOG_I("gateway %s answers ping (seq %u, %u ms)",
-              net_ntoa(ip4_addr_get_u32(ip_2_ip4(addr)), a),
+              ip4addr_ntoa_r(ip_2_ip4(addr), a, sizeof(a)),
               (unsigned)ping_seq, (unsigned)(sys_now() - ping_sent_at));
     }
     pbuf_free(p);
@@ -77,7 +76,7 @@ static void ping_send(void *arg)
         ping_active = false;
         soft_timer_stop(&ping_timer);
         LOG_W("gateway %s does not answer ping",
-              net_ntoa(ip4_addr_get_u32(ip_2_ip4(&ping_target)), a));
+              ip4addr_ntoa_r(ip_2_ip4(&ping_target), a, sizeof(a)));
         return;
     }
     p = pbuf_alloc(PBUF_IP, sizeof(*echo) + PING_DATA_LEN, PBUF_RAM);

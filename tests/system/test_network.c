@@ -11,6 +11,7 @@
  */
 #define _GNU_SOURCE
 #include "system.h"
+#include "nvm_image.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -21,6 +22,9 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include "crypto/keystore.h"
+#include "store/store.h"
 
 TestSuite(system_network, .init = nc_test_init, .fini = nc_test_fini,
           .timeout = NC_SUITE_TIMEOUT_SYSTEM);
@@ -41,7 +45,8 @@ typedef struct {
     unsigned prefix;
 } NetCard;
 
-static NetCard *boot_net_card(void)
+/* Boot with the NIC forwarded; on the NVM image file NVM (NULL: none). */
+static NetCard *boot_net_card_on(const char *nvm)
 {
     NetCard *nc = nc_gc(calloc(1, sizeof(*nc)));
     nc->http_port = nc_free_tcp_port();
@@ -57,9 +62,13 @@ static NetCard *boot_net_card(void)
                               "hostfwd=tcp:127.0.0.1:%d-:3516,"
                               "hostfwd=tcp:127.0.0.1:%d-:4116",
                               nc->http_port, nc->scws_port, nc->https_port);
-    const char **extra = nc_gc(calloc(3, sizeof(char *)));
+    const char **extra = nc_gc(calloc(5, sizeof(char *)));
     extra[0] = "-nic";
     extra[1] = nic;
+    if (nvm) {
+        extra[2] = "-drive";
+        extra[3] = nc_strf("if=pflash,format=raw,file=%s", nvm);
+    }
     NcCardOpts o = { .image = "cardos-test.elf", .extra_args = extra };
     nc->card = nc_card_start(&o);
     nc_card_wait_banner(nc->card, "power-on", BOOT_TIMEOUT_MS);
@@ -72,6 +81,11 @@ static NetCard *boot_net_card(void)
     nc->prefix = (unsigned)atoi(nc_match_str(line, m, 2));
     nc->gw = nc_match_str(line, m, 3);
     return nc;
+}
+
+static NetCard *boot_net_card(void)
+{
+    return boot_net_card_on(NULL);
 }
 
 /* Run ARGV to completion; returns its stdout; fails on a non-zero exit. */
@@ -573,6 +587,115 @@ Test(system_network, https_tls_psk)
     out = https_get(nc, suites[0], TEST_PSK_IDENTITY, TEST_PSK_HEX, NULL,
                     &rc);
     cr_assert_eq(status_of(out), 200u, "after failures: %.80s", out);
+    expect_serving(nc);
+}
+
+/*
+ * The store of a raw NVM image, mounted on the host with the card's own
+ * store code over a copy of the image in memory (NOR rules: programs
+ * clear bits, erases set a page to FF).
+ */
+static uint8_t key_image[NVM_IMAGE_SIZE];
+static struct store key_store;
+
+static int image_program(void *ctx, uint32_t off, const void *data,
+                         uint32_t len)
+{
+    (void)ctx;
+    for (uint32_t i = 0; i < len; i++) {
+        key_image[off + i] &= ((const uint8_t *)data)[i];
+    }
+    return 0;
+}
+
+static int image_erase(void *ctx, uint32_t page)
+{
+    (void)ctx;
+    memset(key_image + page * 4096u, 0xFF, 4096u);
+    return 0;
+}
+
+/* Mount the store in image file PATH; it spans some pages of 4 KiB from
+ * the start (kernel/storage.c; docs/nvm.md): the count that mounts. */
+static struct store *image_store_mount(const char *path)
+{
+    static struct store_flash fl;
+    size_t len = 0;
+    uint8_t *img = nc_gc(nc_read_file(path, &len));
+    int rc = STORE_ERR_GEOMETRY;
+
+    cr_assert(img && len == NVM_IMAGE_SIZE, "image %s: %zu bytes", path, len);
+    memcpy(key_image, img, len);
+    for (uint32_t pages = NVM_IMAGE_SIZE / 4096u;
+         rc == STORE_ERR_GEOMETRY && pages >= STORE_MIN_PAGES; pages--) {
+        fl = (struct store_flash){ .base = key_image, .page_size = 4096u,
+                                   .page_count = pages,
+                                   .program = image_program,
+                                   .erase = image_erase };
+        rc = store_mount(&key_store, &fl);
+    }
+    cr_assert_eq(rc, STORE_OK, "the card's store in %s: %s", path,
+                 store_strerror(rc));
+    return &key_store;
+}
+
+static void image_save(const char *path)
+{
+    FILE *f = fopen(path, "wb");
+    cr_assert(f, "cannot write %s: %s", path, strerror(errno));
+    cr_assert_eq(fwrite(key_image, 1, sizeof(key_image), f),
+                 sizeof(key_image));
+    cr_assert_eq(fclose(f), 0);
+}
+
+static void quit_card(NetCard *nc)
+{
+    nc_conn_send(&nc->card->qmp->conn, "{\"execute\": \"quit\"}\n");
+    if (!nc_proc_wait(nc->card->qemu, NC_TIMEOUT_EXIT_MS)) {
+        nc_proc_stop(nc->card->qemu);
+    }
+}
+
+/*
+ * The HTTPS server's PSK is the key store's (docs/crypto.md "Key store",
+ * key FF01): the first boot writes the documented test key into the
+ * store; a key written there on the host (with the card's own store and
+ * key store code) is the one the card accepts at the next boot, and the
+ * test key no longer is (a present key is never personalised over).
+ */
+Test(system_network, https_psk_is_the_key_stores)
+{
+    static const uint8_t test_psk[16] = { 0x00, 0x01, 0x02, 0x03, 0x04,
+        0x05, 0x06, 0x07, 0x08, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f };
+    static const uint8_t new_psk[16] = { 0xf0, 0xe1, 0xd2, 0xc3, 0xb4,
+        0xa5, 0x96, 0x87, 0x78, 0x69, 0x5a, 0x4b, 0x3c, 0x2d, 0x1e, 0x0f };
+    const char *nvm = nvm_image_make("card.nvm", 0);
+    NetCard *nc = boot_net_card_on(nvm);
+    int rc;
+    char *out = https_get(nc, "PSK-AES128-GCM-SHA256", TEST_PSK_IDENTITY,
+                          TEST_PSK_HEX, NULL, &rc);
+    cr_assert_eq(status_of(out), 200u, "first boot: %.80s", out);
+    quit_card(nc);
+
+    struct store *st = image_store_mount(nvm);
+    uint8_t key[KEYSTORE_VALUE_MAX];
+    size_t len = 0;
+    rc = keystore_read(st, 0xFF01, KEYSTORE_TYPE_PSK_TLS, key, sizeof(key),
+                       &len);
+    cr_assert_eq(rc, STORE_OK, "key FF01 after the first boot: %d", rc);
+    cr_assert(len == sizeof(test_psk) && memcmp(key, test_psk, len) == 0,
+              "key FF01 is not the documented test key");
+    cr_assert_eq(keystore_put(st, 0xFF01, KEYSTORE_TYPE_PSK_TLS, new_psk,
+                              sizeof(new_psk)), STORE_OK);
+    image_save(nvm);
+
+    nc = boot_net_card_on(nvm);
+    out = https_get(nc, "PSK-AES128-GCM-SHA256", TEST_PSK_IDENTITY,
+                    "f0e1d2c3b4a5968778695a4b3c2d1e0f", NULL, &rc);
+    cr_assert_eq(status_of(out), 200u, "with the stored key: %.80s", out);
+    out = https_get(nc, "PSK-AES128-GCM-SHA256", TEST_PSK_IDENTITY,
+                    TEST_PSK_HEX, NULL, &rc);
+    cr_assert_neq(rc, 0, "the test key still opens a session:\n%s", out);
     expect_serving(nc);
 }
 

@@ -1,6 +1,6 @@
 /*
  * Unit tests: the on-card HTTP/1.1 request head parser
- * (cardos/net/http_parse.c). Expectations from RFC 9112 (message syntax)
+ * (cardos/net/http/http_parse.c). Expectations from RFC 9112 (message syntax)
  * and RFC 9110 (semantics: Host required in HTTP/1.1, persistent
  * connections by default, Content-Length syntax).
  *
@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "net/http_parse.h"
+#include "net/http/http_parse.h"
 
 #define MAX 256
 

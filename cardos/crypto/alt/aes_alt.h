@@ -1,6 +1,6 @@
 /*
  * mbedTLS MBEDTLS_AES_ALT context (included by mbedtls/aes.h when the
- * card's net/mbedtls_config.h defines MBEDTLS_AES_ALT): mbedTLS's AES
+ * card's crypto/mbedtls_config.h defines MBEDTLS_AES_ALT): mbedTLS's AES
  * (ECB, CBC; GCM, CMAC and CTR_DRBG on top of ECB) runs on the crypto
  * coprocessor through crypto/crypto.h. Implemented in crypto/mbedtls_alt.c.
  *

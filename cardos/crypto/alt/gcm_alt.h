@@ -1,6 +1,6 @@
 /*
  * mbedTLS MBEDTLS_GCM_ALT context (included by mbedtls/gcm.h when the
- * card's net/mbedtls_config.h defines MBEDTLS_GCM_ALT). Implemented in
+ * card's crypto/mbedtls_config.h defines MBEDTLS_GCM_ALT). Implemented in
  * crypto/mbedtls_alt.c: AES-GCM (NIST SP 800-38D) with the key stream
  * from the coprocessor's AES-CTR, one command per call instead of one per
  * block, and GHASH in software. AES keys only; 12-byte IVs only (TLS 1.2

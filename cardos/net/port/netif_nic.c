@@ -3,7 +3,7 @@
  *
  * SPDX-License-Identifier: Apache-2.0
  */
-#include "net/netif_nic.h"
+#include "net/port/netif_nic.h"
 
 #include <string.h>
 
@@ -11,7 +11,6 @@
 #include "lwip/etharp.h"
 #include "lwip/pbuf.h"
 #include "netif/ethernet.h"
-#include "net/ping.h"
 
 #define LOG_MODULE "net"
 #include "kernel/log.h"
@@ -62,8 +61,7 @@ bool netif_nic_poll(struct netif *netif, unsigned budget)
         if (up != netif_is_link_up(netif)) {
             LOG_I("link %s", up ? "up" : "down");
             if (up) {
-                netif_set_link_up(netif);
-                ping_gateway_start(ip4_addr_get_u32(netif_ip4_gw(netif)));
+                netif_set_link_up(netif);   /* its link callback follows */
             } else {
                 netif_set_link_down(netif);
             }

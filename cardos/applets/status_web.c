@@ -1,27 +1,25 @@
 /*
- * Built-in resources of the on-card web server:
- *   GET /             status page (HTML)
- *   GET /api/status   the same as JSON
- *   GET /static/...   files stored in ROM (table below)
- *   POST /api/echo    the request body back (a handler-API route)
- * Other methods on the GET paths: 405.
+ * The card's status web application. See status_web.h.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
+#include "applets/status_web.h"
+
 #include <string.h>
 
 #include "arch/layout.h"
 #include "crypto/crypto.h"
+#include "crypto/drbg.h"
+#include "crypto/mbedtls_heap.h"
 #include "drivers/sysctl.h"
 #include "drivers/timer.h"
-#include "http_app.h"
+#include "kernel/log.h"
 #include "kernel/reset_cause.h"
 #include "kernel/version.h"
-#include "lwip/def.h"
-#include "lwip/init.h"
-#include "net/http_server.h"
+#include "net/http/http_app.h"
+#include "net/http/http_server.h"
 #include "net/net.h"
-#include "net/tls_server.h"
+#include "net/http/https_server.h"
 
 struct static_file {
     const char *path;
@@ -54,13 +52,10 @@ struct status_info {
     struct net_info net;
     struct http_server_stats http;
     char ip[16], mask[16], gw[16], dns[16], mac[18];
-    unsigned prefix;
 };
 
 static void collect(struct status_info *s)
 {
-    uint32_t m;
-
     log_snprintf(s->card_id, sizeof(s->card_id), "%08x",
                  (unsigned)sysctl_chip_id());
     s->uptime_ms = timer_now_ms();
@@ -73,16 +68,22 @@ static void collect(struct status_info *s)
     log_snprintf(s->mac, sizeof(s->mac), "%02x:%02x:%02x:%02x:%02x:%02x",
                  s->net.mac[0], s->net.mac[1], s->net.mac[2], s->net.mac[3],
                  s->net.mac[4], s->net.mac[5]);
-    m = lwip_ntohl(s->net.mask);
-    for (s->prefix = 0; m & 0x80000000u; m <<= 1) {
-        s->prefix++;
-    }
+}
+
+/*
+ * Static RAM of the network stack: lwIP, the NIC rings, the web servers,
+ * and what TLS uses of crypto/ (the mbedTLS heap, the DRBG).
+ */
+static size_t net_bytes(void)
+{
+    return net_ram_bytes() + http_server_ram_bytes() + https_server_ram_bytes() +
+           crypto_mbedtls_heap_bytes() + crypto_drbg_ram_bytes();
 }
 
 static void status_json(struct http_response *resp)
 {
     struct status_info s;
-    struct tls_server_stats tls;
+    struct https_server_stats tls;
 
     collect(&s);
     http_printf(resp, "{\"card_id\":\"%s\",\"iccid\":null,"
@@ -96,26 +97,25 @@ static void status_json(struct http_response *resp)
                 (unsigned)layout_static_ram_used(),
                 (unsigned)layout_stack_size(),
                 (unsigned)(uintptr_t)__ram_free,
-                (unsigned)(net_ram_bytes() + http_server_ram_bytes() +
-                           tls_server_ram_bytes()));
+                (unsigned)net_bytes());
     http_printf(resp, "\"network\":{\"link\":%s,\"configured\":%s,"
                 "\"dhcp\":%s,\"mac\":\"%s\",\"ip\":\"%s\",\"prefix\":%u,"
                 "\"netmask\":\"%s\",\"gateway\":\"%s\",\"dns\":\"%s\","
-                "\"stack\":\"lwIP %s\"},",
+                "\"stack\":\"%s\"},",
                 s.net.link ? "true" : "false",
                 s.net.configured ? "true" : "false",
-                s.net.dhcp ? "true" : "false", s.mac, s.ip, s.prefix, s.mask,
-                s.gw, s.dns, LWIP_VERSION_STRING);
+                s.net.dhcp ? "true" : "false", s.mac, s.ip, s.net.prefix,
+                s.mask, s.gw, s.dns, net_stack_name());
     http_printf(resp, "\"http\":{\"ports\":[%u,%u],\"max_connections\":%u,"
                 "\"active\":%u,\"requests\":%u,\"errors\":%u,"
                 "\"rejected_busy\":%u},",
                 HTTP_PORT, HTTP_SCWS_PORT, HTTP_MAX_CONN,
                 s.http.active, (unsigned)s.http.requests,
                 (unsigned)s.http.errors, (unsigned)s.http.rejected_busy);
-    tls_server_get_stats(&tls);
+    https_server_get_stats(&tls);
     http_printf(resp, "\"https\":{\"port\":%u,\"max_sessions\":%u,"
                 "\"active\":%u,\"handshakes\":%u,\"failures\":%u},",
-                TLS_PORT, TLS_MAX_SESSIONS, tls.active,
+                HTTPS_PORT, HTTPS_MAX_SESSIONS, tls.active,
                 (unsigned)tls.handshakes, (unsigned)tls.failures);
     http_printf(resp, "\"crypto\":{\"state\":\"%s\",\"hw_ops\":%u,"
                 "\"hw_cycles\":%u}}\n",
@@ -145,17 +145,16 @@ static void status_html(struct http_response *resp)
                 "network</td></tr>\n",
                 (unsigned)(layout_ram_size() / 1024u),
                 (unsigned)layout_static_ram_used(),
-                (unsigned)(net_ram_bytes() + http_server_ram_bytes() +
-                           tls_server_ram_bytes()));
+                (unsigned)net_bytes());
     http_printf(resp, "<tr><th>network</th><td>%s/%u gw %s (%s), link %s, "
                 "MAC %s</td></tr>\n",
-                s.ip, s.prefix, s.gw, s.net.dhcp ? "DHCP" : "static",
+                s.ip, s.net.prefix, s.gw, s.net.dhcp ? "DHCP" : "static",
                 s.net.link ? "up" : "down", s.mac);
     http_printf(resp, "<tr><th>HTTP</th><td>ports %u, %u (HTTPS %u); %u of %u "
                 "connections; %u requests</td></tr>\n</table>\n"
                 "<p><a href=\"/api/status\">/api/status</a> (JSON)</p>"
                 "</body></html>\n",
-                HTTP_PORT, HTTP_SCWS_PORT, TLS_PORT, s.http.active,
+                HTTP_PORT, HTTP_SCWS_PORT, HTTPS_PORT, s.http.active,
                 HTTP_MAX_CONN,
                 (unsigned)s.http.requests);
     http_reply_rendered(resp, 200, "text/html; charset=utf-8");
@@ -163,9 +162,7 @@ static void status_html(struct http_response *resp)
 
 /*
  * POST /api/echo: answers the request body (Content-Length bytes) as
- * application/octet-stream. Registered through the handler API like a
- * card application's route (http_server_init() calls
- * http_builtin_register()).
+ * application/octet-stream.
  */
 static void echo_handler(const struct http_request *req,
                          struct http_response *resp, void *ctx)
@@ -175,18 +172,15 @@ static void echo_handler(const struct http_request *req,
                req->body_len);
 }
 
-bool http_builtin_register(void)
+/* The GET resources, a default handler: after every route. */
+static bool builtin_resources(const struct http_request *req,
+                              struct http_response *resp, void *ctx)
 {
-    return http_route_add("POST", "/api/echo", echo_handler, NULL);
-}
-
-bool http_builtin_dispatch(const struct http_request *req,
-                           struct http_response *resp)
-{
+    static const char not_allowed[] = "405 Method Not Allowed\n";
     bool get = strcmp(req->method, "GET") == 0 ||
                strcmp(req->method, "HEAD") == 0;
-    static const char not_allowed[] = "405 Method Not Allowed\n";
 
+    (void)ctx;
     if (strcmp(req->path, "/") == 0 || strcmp(req->path, "/api/status") == 0) {
         if (!get) {
             http_reply_static(resp, 405, "text/plain", not_allowed,
@@ -212,4 +206,11 @@ bool http_builtin_dispatch(const struct http_request *req,
         }
     }
     return false;
+}
+
+bool status_web_init(void)
+{
+    bool ok = http_route_add("POST", "/api/echo", echo_handler, NULL);
+
+    return http_default_add(builtin_resources, NULL) && ok;
 }

@@ -7,12 +7,13 @@
  * netif), so no lightweight protection is needed. Memory comes from fixed
  * static pools: the MEM_SIZE heap array and the MEMP pools, never from
  * malloc. The platform provides sys_now() (OS tick, ms) and
- * lwip_port_rand() (arch/cc.h).
+ * lwip_port_rand() (arch/cc.h, sys_arch.c). lwIP finds this file and
+ * arch/cc.h on its include path (-I cardos/net/port, cardos/build.mk).
  *
  * SPDX-License-Identifier: Apache-2.0
  */
-#ifndef CARDOS_NET_LWIPOPTS_H
-#define CARDOS_NET_LWIPOPTS_H
+#ifndef CARDOS_NET_PORT_LWIPOPTS_H
+#define CARDOS_NET_PORT_LWIPOPTS_H
 
 /* ---- System model ---- */
 #define NO_SYS                          1
@@ -95,4 +96,4 @@
 #define LWIP_STATS_DISPLAY              0
 /* LWIP_DEBUG off: LWIP_DEBUGF compiles out; LWIP_ASSERT stays on. */
 
-#endif /* CARDOS_NET_LWIPOPTS_H */
+#endif /* CARDOS_NET_PORT_LWIPOPTS_H */

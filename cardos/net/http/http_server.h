@@ -1,8 +1,9 @@
 /*
  * On-card web server: HTTP/1.1 over lwIP's raw TCP API, on port 80 and
- * the SCWS port 3516 (OMA Smart Card Web Server). Card applications add
- * resources through include/http_app.h; built-in resources are in
- * http_status.c.
+ * the SCWS port 3516 (OMA Smart Card Web Server). Requests are answered
+ * by http_exchange.h: the routes and default handlers that card
+ * applications register through net/http/http_app.h (the server itself
+ * serves nothing; the status page is applets/status_web.c).
  *
  * Behaviour (docs/network.md has the table):
  *  - persistent connections (HTTP/1.1 default, HTTP/1.0 with keep-alive),
@@ -20,8 +21,8 @@
  *
  * SPDX-License-Identifier: Apache-2.0
  */
-#ifndef CARDOS_NET_HTTP_SERVER_H
-#define CARDOS_NET_HTTP_SERVER_H
+#ifndef CARDOS_NET_HTTP_HTTP_SERVER_H
+#define CARDOS_NET_HTTP_HTTP_SERVER_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -37,7 +38,7 @@
 #define HTTP_SEND_TIMEOUT_MS      15000u
 
 struct http_server_stats {
-    uint32_t requests;        /* requests dispatched to a handler */
+    uint32_t requests;        /* requests dispatched to a handler (HTTPS too) */
     uint32_t errors;          /* 4xx/5xx produced by the server itself */
     uint32_t rejected_busy;   /* connections answered 503 */
     uint32_t timeouts;        /* 408 */
@@ -50,41 +51,7 @@ bool http_server_init(void);
 
 void http_server_get_stats(struct http_server_stats *stats);
 
-/* Static RAM of the server (connection slots, render buffer). */
+/* Static RAM of the server (connection slots, routes, render buffer). */
 size_t http_server_ram_bytes(void);
 
-/* Bytes of a response head the server produces at most. */
-#define HTTP_HEAD_OUT_MAX 320u
-
-/*
- * Transport-independent request handling, for the HTTPS server: parse
- * the request in BUF (LEN bytes received, at most MAX), and if it is
- * complete (or in error), run its handler and describe the response.
- * Returns false while the request is incomplete. On true, the caller
- * sends HEAD then BODY and drops CONSUMED bytes from BUF; a dynamic BODY
- * lives in a buffer shared by all connections, valid until the next call
- * (copy it before returning to the event loop). Error responses have
- * keep_alive false.
- */
-struct http_exchange {
-    unsigned status;
-    char head[HTTP_HEAD_OUT_MAX];
-    size_t head_len;
-    const uint8_t *body;
-    size_t body_len;
-    bool body_is_static;      /* BODY is in ROM: valid for ever */
-    bool keep_alive;
-    size_t consumed;
-};
-bool http_exchange_run(char *buf, size_t len, size_t max, uint16_t port,
-                       struct http_exchange *ex);
-
-/* Built-in resources (http_status.c); used by http_server.c. */
-struct http_request;
-struct http_response;
-bool http_builtin_dispatch(const struct http_request *req,
-                           struct http_response *resp);
-/* Registers the built-in handler-API routes (POST /api/echo). */
-bool http_builtin_register(void);
-
-#endif /* CARDOS_NET_HTTP_SERVER_H */
+#endif /* CARDOS_NET_HTTP_HTTP_SERVER_H */

@@ -1,6 +1,7 @@
 /*
  * mbedTLS 3.6 configuration for the card (selected with
- * -DMBEDTLS_CONFIG_FILE='"net/mbedtls_config.h"'; replaces upstream's
+ * -DMBEDTLS_CONFIG_FILE='"crypto/mbedtls_config.h"', cardos/build.mk:
+ * crypto/ owns mbedTLS; replaces upstream's
  * include/mbedtls/mbedtls_config.h entirely: what is not defined here is
  * off).
  *
@@ -29,8 +30,8 @@
  *
  * SPDX-License-Identifier: Apache-2.0
  */
-#ifndef CARDOS_NET_MBEDTLS_CONFIG_H
-#define CARDOS_NET_MBEDTLS_CONFIG_H
+#ifndef CARDOS_CRYPTO_MBEDTLS_CONFIG_H
+#define CARDOS_CRYPTO_MBEDTLS_CONFIG_H
 
 /* ---- System ---- */
 #define MBEDTLS_HAVE_ASM                /* Thumb-2 bignum multiply */
@@ -46,8 +47,11 @@
 /*
  * mbedtls_exit(): called by memory_buffer_alloc.c only, when it finds its
  * heap corrupted. There is no process to exit: panic (kernel/panic.h).
+ * Spelt __noreturn__: <stdnoreturn.h> (kernel headers) makes "noreturn" a
+ * macro, which would break this declaration in a file that includes the
+ * kernel's headers before mbedTLS's.
  */
-void panic(const char *msg) __attribute__((noreturn));
+void panic(const char *msg) __attribute__((__noreturn__));
 #define MBEDTLS_PLATFORM_EXIT_MACRO(status) panic("mbedtls: fatal error")
 #define MBEDTLS_MEMORY_ALIGN_MULTIPLE      8
 
@@ -115,4 +119,4 @@ void panic(const char *msg) __attribute__((noreturn));
 #define MBEDTLS_SSL_OUT_CONTENT_LEN     4096
 #define MBEDTLS_PSK_MAX_LEN             32      /* 256-bit PSKs */
 
-#endif /* CARDOS_NET_MBEDTLS_CONFIG_H */
+#endif /* CARDOS_CRYPTO_MBEDTLS_CONFIG_H */

@@ -2,28 +2,28 @@
  * On-card web server on lwIP's raw TCP API. See http_server.h.
  *
  * Each connection slot holds the bytes of the request being received
- * (HTTP_REQ_MAX). A request is dispatched once complete and once the
- * connection has send room for a whole rendered response, so a handler
- * runs exactly once and its output is queued at once (copied into lwIP's
- * heap); static bodies are sent in place from ROM, as send room allows.
+ * (HTTP_REQ_MAX). A request is answered (http_exchange.h) once complete
+ * and once the connection has send room for a whole rendered response,
+ * so a handler runs exactly once and its output is queued at once
+ * (copied into lwIP's heap); static bodies are sent in place from ROM, as
+ * send room allows.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
-#include "net/http_server.h"
+#include "net/http/http_server.h"
 
-#include <stdarg.h>
 #include <string.h>
 
-#include "http_app.h"
-#include "kernel/version.h"
 #include "lwip/sys.h"
 #include "lwip/tcp.h"
-#include "net/http_parse.h"
+#include "net/http/http_app.h"
+#include "net/http/http_exchange.h"
+#include "net/http/http_parse.h"
 
 #define LOG_MODULE "http"
 #include "kernel/log.h"
 
-/* Room a connection must have before a request is dispatched. */
+/* Room a connection must have before a request is answered. */
 #define HTTP_NEED_ROOM    (HTTP_RENDER_MAX + HTTP_HEAD_OUT_MAX)
 /* tcp_poll interval: TCP slow timer ticks of 500 ms. */
 #define HTTP_POLL_TICKS   1u
@@ -56,103 +56,17 @@ struct http_conn {
     char req[HTTP_REQ_MAX];         /* last: slot set-up clears up to here */
 };
 
-struct http_response {
-    unsigned status;
-    const char *type;
-    const uint8_t *body;
-    size_t len;
-    bool is_static;
-    bool answered;
-    size_t rendered;
-    bool overflow;
-};
-
-struct http_route {
-    const char *method;
-    const char *path;
-    http_handler handler;
-    void *ctx;
+/* What this transport counts; requests and parse errors: http_exchange. */
+struct tcp_stats {
+    uint32_t errors;          /* 503 refusals and 408 time-outs */
+    uint32_t rejected_busy;
+    uint32_t timeouts;
+    uint32_t aborted;
+    unsigned active;
 };
 
 static struct http_conn conns[HTTP_MAX_CONN];
-static char render_buf[HTTP_RENDER_MAX];
-static struct http_route routes[HTTP_MAX_ROUTES];
-static unsigned n_routes;
-static struct http_server_stats stats;
-
-/* ---- Handler API ---------------------------------------------------- */
-
-bool http_route_add(const char *method, const char *path,
-                    http_handler handler, void *ctx)
-{
-    if (n_routes >= HTTP_MAX_ROUTES || !path || !handler) {
-        return false;
-    }
-    routes[n_routes++] = (struct http_route){ method, path, handler, ctx };
-    return true;
-}
-
-void http_reply_static(struct http_response *resp, unsigned status,
-                       const char *content_type, const void *body,
-                       size_t len)
-{
-    resp->status = status;
-    resp->type = content_type;
-    resp->body = body;
-    resp->len = len;
-    resp->is_static = true;
-    resp->answered = true;
-}
-
-void http_reply(struct http_response *resp, unsigned status,
-                const char *content_type, const void *body, size_t len)
-{
-    if (len > sizeof(render_buf)) {
-        status = 500;
-        content_type = "text/plain";
-        body = "response too large\n";
-        len = strlen(body);
-    }
-    memmove(render_buf, body, len);
-    resp->status = status;
-    resp->type = content_type;
-    resp->body = (const uint8_t *)render_buf;
-    resp->len = len;
-    resp->is_static = false;
-    resp->answered = true;
-}
-
-bool http_printf(struct http_response *resp, const char *fmt, ...)
-{
-    va_list ap;
-    size_t room = sizeof(render_buf) - resp->rendered;
-    int n;
-
-    if (resp->overflow) {
-        return false;
-    }
-    va_start(ap, fmt);
-    n = log_vsnprintf(render_buf + resp->rendered, room, fmt, ap);
-    va_end(ap);
-    if (n < 0 || (size_t)n >= room) {
-        resp->overflow = true;
-        resp->rendered = sizeof(render_buf) - 1;
-        return false;
-    }
-    resp->rendered += (size_t)n;
-    return true;
-}
-
-void http_reply_rendered(struct http_response *resp, unsigned status,
-                         const char *content_type)
-{
-    resp->status = status;
-    resp->type = content_type;
-    resp->body = (const uint8_t *)render_buf;
-    resp->len = resp->rendered;
-    resp->is_static = false;
-    resp->answered = true;
-}
+static struct tcp_stats stats;
 
 /* ---- Connections ---------------------------------------------------- */
 
@@ -212,28 +126,6 @@ static err_t conn_abort(struct http_conn *c)
     return ERR_ABRT;
 }
 
-static size_t format_head(char *out, size_t size, unsigned status,
-                          const char *type, size_t len, bool keep_alive,
-                          bool is_static)
-{
-    int n = log_snprintf(out, size,
-                         "HTTP/1.1 %u %s\r\n"
-                         "Server: netcard-cardos/%s\r\n"
-                         "Content-Type: %s\r\n"
-                         "Content-Length: %u\r\n"
-                         "%s"
-                         "%s"
-                         "Connection: %s\r\n\r\n",
-                         status, http_reason(status), cardos_version,
-                         type ? type : "application/octet-stream",
-                         (unsigned)len,
-                         is_static ? "" : "Cache-Control: no-store\r\n",
-                         status == 405 ? "Allow: GET, HEAD\r\n" :
-                         status == 503 ? "Retry-After: 1\r\n" : "",
-                         keep_alive ? "keep-alive" : "close");
-    return n > 0 && (size_t)n < size ? (size_t)n : 0;
-}
-
 /* Queue as much of the static body as fits. */
 static err_t conn_send_more(struct http_conn *c)
 {
@@ -271,31 +163,29 @@ static err_t conn_send_more(struct http_conn *c)
 }
 
 /*
- * Queue a complete response. Error responses (LINGER) close the write
- * side afterwards and discard further input.
+ * Queue a complete response. Error responses (the server's own, EX->error)
+ * close the write side afterwards and discard further input (LINGER).
  */
-static err_t conn_respond(struct http_conn *c, const struct http_response *r,
-                          bool head_only, bool linger)
+static err_t conn_respond(struct http_conn *c, const struct http_exchange *ex)
 {
-    char head[HTTP_HEAD_OUT_MAX];
-    size_t hl = format_head(head, sizeof(head), r->status, r->type, r->len,
-                            c->keep_alive && !linger, r->is_static);
-    bool body = !head_only && r->len > 0;
+    bool body = ex->body_len > 0;
     err_t e;
 
-    if (hl == 0) {
+    if (ex->head_len == 0) {
         return conn_abort(c);
     }
-    e = tcp_write(c->pcb, head, (u16_t)hl,
+    c->keep_alive = ex->keep_alive;
+    e = tcp_write(c->pcb, ex->head, (u16_t)ex->head_len,
                   TCP_WRITE_FLAG_COPY | (body ? TCP_WRITE_FLAG_MORE : 0));
-    if (e == ERR_OK && body && !r->is_static) {
-        e = tcp_write(c->pcb, r->body, (u16_t)r->len, TCP_WRITE_FLAG_COPY);
+    if (e == ERR_OK && body && !ex->body_is_static) {
+        e = tcp_write(c->pcb, ex->body, (u16_t)ex->body_len,
+                      TCP_WRITE_FLAG_COPY);
     }
     if (e != ERR_OK) {
         return conn_abort(c);     /* out of lwIP memory */
     }
     c->t_last = sys_now();
-    if (linger) {
+    if (ex->error) {
         tcp_output(c->pcb);
         c->state = CONN_LINGER;
         c->req_len = 0;
@@ -307,10 +197,10 @@ static err_t conn_respond(struct http_conn *c, const struct http_response *r,
         }
         return ERR_OK;
     }
-    if (body && r->is_static) {
+    if (body && ex->body_is_static) {
         c->state = CONN_SENDING;
-        c->tx_ptr = r->body;
-        c->tx_left = r->len;
+        c->tx_ptr = ex->body;
+        c->tx_left = ex->body_len;
         return conn_send_more(c);
     }
     tcp_output(c->pcb);
@@ -320,187 +210,45 @@ static err_t conn_respond(struct http_conn *c, const struct http_response *r,
     return ERR_OK;
 }
 
+/* Answer what has arrived, request by request, as far as possible. */
+static err_t conn_process(struct http_conn *c)
+{
+    while (c->state == CONN_READING && c->req_len > 0) {
+        struct http_exchange ex;
+        err_t e;
+
+        /* Answer only with room for a whole response (see the top). */
+        if (tcp_sndbuf(c->pcb) < HTTP_NEED_ROOM ||
+            tcp_sndqueuelen(c->pcb) + 4u > TCP_SND_QUEUELEN) {
+            return ERR_OK;              /* retried when data is acked */
+        }
+        if (!http_exchange_run(c->req, c->req_len, sizeof(c->req),
+                               c->local_port, &ex)) {
+            return ERR_OK;              /* head or body still arriving */
+        }
+        e = conn_respond(c, &ex);
+        if (e != ERR_OK || c->state == CONN_FREE || ex.error) {
+            return e;
+        }
+        /* Keep pipelined bytes that follow this request. */
+        memmove(c->req, c->req + ex.consumed, c->req_len - ex.consumed);
+        c->req_len -= ex.consumed;
+        c->t_first = sys_now();
+    }
+    return ERR_OK;
+}
+
+/* The server's own error on a connection (408 from the poll timer). */
 static err_t conn_error(struct http_conn *c, unsigned status)
 {
-    struct http_response r = { 0 };
-    char body[64];
-    int n = log_snprintf(body, sizeof(body), "%u %s\n", status,
-                         http_reason(status));
+    struct http_exchange ex;
 
     stats.errors++;
     if (status == 408) {
         stats.timeouts++;
     }
-    memcpy(render_buf, body, (size_t)n);
-    r.status = status;
-    r.type = "text/plain";
-    r.body = (const uint8_t *)render_buf;
-    r.len = (size_t)n;
-    return conn_respond(c, &r, false, true);
-}
-
-static bool route_matches(const struct http_route *rt, const char *method,
-                          const char *path)
-{
-    size_t pl = strlen(rt->path);
-
-    if (rt->method && strcmp(rt->method, method) != 0) {
-        return false;
-    }
-    if (pl && rt->path[pl - 1] == '/') {
-        return strncmp(path, rt->path, pl) == 0;
-    }
-    return strcmp(path, rt->path) == 0;
-}
-
-/* Run the handler for a parsed, complete request; fills *resp. */
-static void dispatch(const struct http_parsed *p, const char *buf,
-                     uint16_t port, struct http_response *resp)
-{
-    struct http_request req = {
-        .method = p->method_name,
-        .path = p->path,
-        .query = p->query,
-        .body = (const uint8_t *)buf + p->head_len,
-        .body_len = p->content_length,
-        .local_port = port,
-    };
-    bool handled = false;
-
-    memset(resp, 0, sizeof(*resp));
-    stats.requests++;
-    for (unsigned i = 0; i < n_routes && !handled; i++) {
-        if (route_matches(&routes[i], req.method, req.path)) {
-            routes[i].handler(&req, resp, routes[i].ctx);
-            handled = true;
-        }
-    }
-    if (!handled) {
-        handled = http_builtin_dispatch(&req, resp);
-    }
-    if (!handled) {
-        static const char nf[] = "404 Not Found\n";
-        http_reply_static(resp, 404, "text/plain", nf, sizeof(nf) - 1);
-    } else if (!resp->answered) {
-        static const char ie[] = "500 handler gave no response\n";
-        http_reply_static(resp, 500, "text/plain", ie, sizeof(ie) - 1);
-    }
-}
-
-static err_t conn_dispatch(struct http_conn *c, const struct http_parsed *p)
-{
-    struct http_response resp;
-
-    c->keep_alive = p->keep_alive;
-    dispatch(p, c->req, c->local_port, &resp);
-    return conn_respond(c, &resp, p->method == HTTP_METHOD_HEAD, false);
-}
-
-static unsigned parse_error_status(enum http_parse_result r)
-{
-    switch (r) {
-    case HTTP_PARSE_TOO_LARGE: return 431;
-    case HTTP_PARSE_VERSION:   return 505;
-    case HTTP_PARSE_NOT_IMPL:  return 501;
-    default:                   return 400;
-    }
-}
-
-bool http_exchange_run(char *buf, size_t len, size_t max, uint16_t port,
-                       struct http_exchange *ex)
-{
-    struct http_parsed p;
-    struct http_response resp;
-    enum http_parse_result r = http_parse_request(buf, len, max, &p);
-    bool head_only = false;
-
-    memset(ex, 0, sizeof(*ex));
-    if (r == HTTP_PARSE_INCOMPLETE) {
-        return false;
-    }
-    if (r == HTTP_PARSE_OK && p.content_length > max - p.head_len) {
-        r = HTTP_PARSE_TOO_LARGE;
-        ex->status = 413;
-    }
-    if (r == HTTP_PARSE_OK) {
-        if (len < p.head_len + p.content_length) {
-            return false;
-        }
-        dispatch(&p, buf, port, &resp);
-        ex->keep_alive = p.keep_alive;
-        ex->consumed = p.head_len + p.content_length;
-        head_only = p.method == HTTP_METHOD_HEAD;
-    } else {
-        unsigned st = ex->status ? ex->status : parse_error_status(r);
-        int n = log_snprintf(render_buf, sizeof(render_buf), "%u %s\n", st,
-                             http_reason(st));
-        stats.errors++;
-        memset(&resp, 0, sizeof(resp));
-        resp.status = st;
-        resp.type = "text/plain";
-        resp.body = (const uint8_t *)render_buf;
-        resp.len = (size_t)n;
-        ex->keep_alive = false;
-        ex->consumed = len;
-    }
-    ex->status = resp.status;
-    ex->head_len = format_head(ex->head, sizeof(ex->head), resp.status,
-                               resp.type, resp.len, ex->keep_alive,
-                               resp.is_static);
-    if (!head_only) {
-        ex->body = resp.body;
-        ex->body_len = resp.len;
-        ex->body_is_static = resp.is_static;
-    }
-    return true;
-}
-
-/* Parse and answer what has arrived, as far as possible. */
-static err_t conn_process(struct http_conn *c)
-{
-    while (c->state == CONN_READING && c->req_len > 0) {
-        struct http_parsed p;
-        enum http_parse_result r;
-        size_t total;
-        err_t e;
-
-        /* Dispatch only with room for a whole response (see the top). */
-        if (tcp_sndbuf(c->pcb) < HTTP_NEED_ROOM ||
-            tcp_sndqueuelen(c->pcb) + 4u > TCP_SND_QUEUELEN) {
-            return ERR_OK;              /* retried when data is acked */
-        }
-        r = http_parse_request(c->req, c->req_len, sizeof(c->req), &p);
-        switch (r) {
-        case HTTP_PARSE_INCOMPLETE:
-            return ERR_OK;
-        case HTTP_PARSE_BAD:
-            return conn_error(c, 400);
-        case HTTP_PARSE_TOO_LARGE:
-            return conn_error(c, 431);
-        case HTTP_PARSE_VERSION:
-            return conn_error(c, 505);
-        case HTTP_PARSE_NOT_IMPL:
-            return conn_error(c, 501);
-        case HTTP_PARSE_OK:
-            break;
-        }
-        total = p.head_len + p.content_length;
-        if (p.content_length > sizeof(c->req) - p.head_len) {
-            return conn_error(c, 413);
-        }
-        if (c->req_len < total) {
-            return ERR_OK;              /* body still arriving */
-        }
-        e = conn_dispatch(c, &p);
-        if (e != ERR_OK || c->state == CONN_FREE) {
-            return e;
-        }
-        /* Keep pipelined bytes that follow this request. */
-        memmove(c->req, c->req + total, c->req_len - total);
-        c->req_len -= total;
-        c->t_first = sys_now();
-    }
-    return ERR_OK;
+    http_exchange_error(status, &ex);
+    return conn_respond(c, &ex);
 }
 
 /*
@@ -665,8 +413,8 @@ static void http_refuse(struct tcp_pcb *pcb)
 {
     char head[HTTP_HEAD_OUT_MAX];
     static const char body[] = "503 Service Unavailable\n";
-    size_t hl = format_head(head, sizeof(head), 503, "text/plain",
-                            sizeof(body) - 1, false, true);
+    size_t hl = http_format_head(head, sizeof(head), 503, "text/plain",
+                                 sizeof(body) - 1, false, true);
 
     stats.rejected_busy++;
     stats.errors++;
@@ -741,8 +489,6 @@ bool http_server_init(void)
 {
     bool ok = http_listen(HTTP_PORT) && http_listen(HTTP_SCWS_PORT);
 
-    (void)http_builtin_register();
-
     if (ok) {
         LOG_I("listening on ports %u and %u", HTTP_PORT, HTTP_SCWS_PORT);
     }
@@ -751,10 +497,18 @@ bool http_server_init(void)
 
 void http_server_get_stats(struct http_server_stats *out)
 {
-    *out = stats;
+    struct http_exchange_stats ex;
+
+    http_exchange_get_stats(&ex);
+    out->requests = ex.requests;
+    out->errors = ex.errors + stats.errors;
+    out->rejected_busy = stats.rejected_busy;
+    out->timeouts = stats.timeouts;
+    out->aborted = stats.aborted;
+    out->active = stats.active;
 }
 
 size_t http_server_ram_bytes(void)
 {
-    return sizeof(conns) + sizeof(render_buf) + sizeof(routes);
+    return sizeof(conns) + http_exchange_ram_bytes();
 }

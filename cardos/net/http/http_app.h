@@ -1,11 +1,12 @@
 /*
  * Handler API of the on-card web server, for card applications that serve
- * dynamic resources (cardos/net/http_server.h runs the server).
+ * resources (net/http/http_server.h runs the server, net/http/https_server.h
+ * HTTPS; the same handlers answer on ports 80, 3516 and 4116).
  *
- * A handler is registered for a method (or any) and a path (exact, or a
- * prefix ending in '/'). It runs in the event loop, exactly once per
- * request, after the whole request (head and Content-Length body) has
- * arrived, and must answer before it returns by calling one of:
+ * Routes: a handler is registered for a method (or any) and a path
+ * (exact, or a prefix ending in '/'). It runs in the event loop, exactly
+ * once per request, after the whole request (head and Content-Length
+ * body) has arrived, and must answer before it returns by calling one of:
  *
  *   http_reply(resp, status, content_type, body, len)   copied now
  *   http_reply_static(resp, status, content_type, body, len)
@@ -17,20 +18,28 @@
  *
  * A handler that answers nothing gets 500. HEAD requests are answered
  * without the body automatically. Registration is for the life of the
- * OS (HTTP_MAX_ROUTES routes); the first matching route wins, built-in
- * routes ("/", "/api/status", "/static/...") come last.
+ * OS (HTTP_MAX_ROUTES routes); the first matching route wins.
+ *
+ * Default resources: a request no route matches is offered to the
+ * default handlers (http_default_add), in their order of registration,
+ * AFTER every route, whenever the route was added; each one answers and
+ * returns true, or returns false without answering. If none answers: 404.
+ * The card's status page (applets/status_web.c) serves its built-in
+ * resources ("/", "/api/status", "/static/...") this way, so an
+ * application's route always wins over them.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
-#ifndef CARDOS_HTTP_APP_H
-#define CARDOS_HTTP_APP_H
+#ifndef CARDOS_NET_HTTP_HTTP_APP_H
+#define CARDOS_NET_HTTP_HTTP_APP_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#define HTTP_MAX_ROUTES  8
-#define HTTP_RENDER_MAX  2048
+#define HTTP_MAX_ROUTES    8
+#define HTTP_MAX_DEFAULTS  2
+#define HTTP_RENDER_MAX    2048
 
 struct http_request {
     const char *method;       /* "GET", ... */
@@ -38,7 +47,7 @@ struct http_request {
     const char *query;        /* after '?', "" if none */
     const uint8_t *body;      /* Content-Length bytes (may be 0) */
     size_t body_len;
-    uint16_t local_port;      /* 80, 3516, ... */
+    uint16_t local_port;      /* 80, 3516, 4116 */
 };
 
 struct http_response;
@@ -53,6 +62,13 @@ typedef void (*http_handler)(const struct http_request *req,
 bool http_route_add(const char *method, const char *path,
                     http_handler handler, void *ctx);
 
+/* Answers (true) or declines (false, without answering) a request. */
+typedef bool (*http_default_handler)(const struct http_request *req,
+                                     struct http_response *resp, void *ctx);
+
+/* Add a default handler (above); false when HTTP_MAX_DEFAULTS are in. */
+bool http_default_add(http_default_handler handler, void *ctx);
+
 void http_reply(struct http_response *resp, unsigned status,
                 const char *content_type, const void *body, size_t len);
 void http_reply_static(struct http_response *resp, unsigned status,
@@ -64,4 +80,4 @@ bool http_printf(struct http_response *resp, const char *fmt, ...)
 void http_reply_rendered(struct http_response *resp, unsigned status,
                          const char *content_type);
 
-#endif /* CARDOS_HTTP_APP_H */
+#endif /* CARDOS_NET_HTTP_HTTP_APP_H */

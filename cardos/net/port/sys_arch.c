@@ -3,7 +3,7 @@
  *
  * lwip_port_rand(): xorshift32, seeded from the tick, the MAC address and
  * every call's timing. It only feeds TCP initial ports, DHCP xids and DNS
- * ids; it is NOT cryptographic (TLS uses the TRNG through mbedTLS).
+ * ids; it is NOT cryptographic (TLS uses the card's DRBG, crypto/drbg.h).
  *
  * SPDX-License-Identifier: Apache-2.0
  */

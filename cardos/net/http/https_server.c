@@ -1,0 +1,369 @@
+/*
+ * HTTPS (TLS 1.2, PSK) on lwIP's raw TCP API. See https_server.h.
+ *
+ * Each session is a TLS connection (net/tls/tls_conn.h) plus the HTTP
+ * request being received and the response being sent. One function,
+ * https_drive(), advances a session as far as it can; lwIP's recv, sent
+ * and poll callbacks call it.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include "mbedtls/ssl.h"
+
+#include <string.h>
+
+#include "crypto/crypto.h"
+#include "crypto/mbedtls_heap.h"
+#include "lwip/sys.h"
+#include "lwip/tcp.h"
+#include "net/http/http_app.h"
+#include "net/http/http_exchange.h"
+#include "net/http/http_server.h"
+#include "net/http/https_server.h"
+#include "net/tls/tls.h"
+#include "net/tls/tls_conn.h"
+
+#define LOG_MODULE "tls"
+#include "kernel/log.h"
+
+#define HTTPS_POLL_TICKS 1u   /* 500 ms */
+
+_Static_assert(CRYPTO_MBEDTLS_HEAP_SIZE >=
+               HTTPS_MAX_SESSIONS * CRYPTO_MBEDTLS_TLS_SESSION_PEAK,
+               "the mbedTLS heap must hold every HTTPS session");
+
+enum session_state {
+    SESSION_FREE = 0,
+    SESSION_HANDSHAKE,
+    SESSION_APP,
+};
+
+struct https_session {
+    struct tls_conn tls;
+    enum session_state state;
+    bool close_after;         /* close once the response is out */
+    uint32_t t_start, t_first, t_last;
+    size_t req_len;
+    size_t out_len, out_off;
+    const uint8_t *st_ptr;    /* static (ROM) body still to send */
+    size_t st_left;
+    char req[HTTP_REQ_MAX];
+    uint8_t out[HTTP_HEAD_OUT_MAX + HTTP_RENDER_MAX];
+};
+
+static struct https_session sessions[HTTPS_MAX_SESSIONS];
+static mbedtls_ssl_config conf;
+static struct https_server_stats stats;
+
+static void session_release(struct https_session *s)
+{
+    struct tcp_pcb *pcb = s->tls.pcb;
+
+    if (pcb) {
+        tcp_arg(pcb, NULL);
+        tcp_recv(pcb, NULL);
+        tcp_sent(pcb, NULL);
+        tcp_err(pcb, NULL);
+        tcp_poll(pcb, NULL, 0);
+    }
+    tls_conn_release(&s->tls);
+    s->state = SESSION_FREE;
+    stats.active--;
+}
+
+static err_t session_abort(struct https_session *s)
+{
+    struct tcp_pcb *pcb = s->tls.pcb;
+
+    session_release(s);
+    if (pcb) {
+        tcp_abort(pcb);
+    }
+    return ERR_ABRT;
+}
+
+static err_t session_close(struct https_session *s, bool notify)
+{
+    struct tcp_pcb *pcb = s->tls.pcb;
+
+    if (notify && s->state == SESSION_APP) {
+        (void)mbedtls_ssl_close_notify(&s->tls.ssl);
+        tcp_output(pcb);
+    }
+    session_release(s);
+    if (pcb && tcp_close(pcb) != ERR_OK) {
+        tcp_abort(pcb);
+        return ERR_ABRT;
+    }
+    return ERR_OK;
+}
+
+/* Push pending response bytes through mbedTLS. 0: all out. */
+static int session_flush(struct https_session *s)
+{
+    while (s->out_off < s->out_len) {
+        int r = mbedtls_ssl_write(&s->tls.ssl, s->out + s->out_off,
+                                  s->out_len - s->out_off);
+        if (r <= 0) {
+            return r;
+        }
+        s->out_off += (size_t)r;
+    }
+    while (s->st_left) {
+        int r = mbedtls_ssl_write(&s->tls.ssl, s->st_ptr, s->st_left);
+        if (r <= 0) {
+            return r;
+        }
+        s->st_ptr += r;
+        s->st_left -= (size_t)r;
+    }
+    return 0;
+}
+
+static bool session_busy_sending(const struct https_session *s)
+{
+    return s->out_off < s->out_len || s->st_left;
+}
+
+static err_t https_drive(struct https_session *s)
+{
+    int r;
+
+    if (s->state == SESSION_HANDSHAKE) {
+        r = tls_conn_handshake(&s->tls);
+        if (r > 0) {
+            tcp_output(s->tls.pcb);
+            return s->tls.peer_closed ? session_abort(s) : ERR_OK;
+        }
+        if (r < 0) {
+            stats.failures++;
+            tcp_output(s->tls.pcb);
+            return session_close(s, false);
+        }
+        stats.handshakes++;
+        s->state = SESSION_APP;
+        s->t_last = sys_now();
+    }
+    for (;;) {
+        struct http_exchange ex;
+
+        r = session_flush(s);
+        if (r == MBEDTLS_ERR_SSL_WANT_WRITE || r == MBEDTLS_ERR_SSL_WANT_READ) {
+            break;
+        }
+        if (r < 0) {
+            return session_abort(s);
+        }
+        if (s->close_after) {
+            return session_close(s, true);
+        }
+        /* Read what is there (mbedTLS may hold decrypted bytes). */
+        if (s->req_len < sizeof(s->req)) {
+            r = mbedtls_ssl_read(&s->tls.ssl,
+                                 (unsigned char *)s->req + s->req_len,
+                                 sizeof(s->req) - s->req_len);
+            if (r > 0) {
+                if (s->req_len == 0) {
+                    s->t_first = sys_now();
+                }
+                s->req_len += (size_t)r;
+                s->t_last = sys_now();
+            } else if (r == 0 || r == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY ||
+                       r == MBEDTLS_ERR_SSL_CONN_EOF) {
+                return session_close(s, r != MBEDTLS_ERR_SSL_CONN_EOF);
+            } else if (r != MBEDTLS_ERR_SSL_WANT_READ &&
+                       r != MBEDTLS_ERR_SSL_WANT_WRITE) {
+                return session_abort(s);
+            }
+        }
+        if (s->req_len == 0 ||
+            !http_exchange_run(s->req, s->req_len, sizeof(s->req),
+                               HTTPS_PORT, &ex)) {
+            if (s->tls.peer_closed && !s->tls.rx) {
+                return session_close(s, false);
+            }
+            break;
+        }
+        /* Copy the response: the dynamic body's buffer is shared. */
+        memcpy(s->out, ex.head, ex.head_len);
+        s->out_len = ex.head_len;
+        s->out_off = 0;
+        s->st_ptr = NULL;
+        s->st_left = 0;
+        if (ex.body_len && ex.body_is_static) {
+            s->st_ptr = ex.body;
+            s->st_left = ex.body_len;
+        } else if (ex.body_len) {
+            memcpy(s->out + s->out_len, ex.body, ex.body_len);
+            s->out_len += ex.body_len;
+        }
+        s->close_after = !ex.keep_alive;
+        memmove(s->req, s->req + ex.consumed, s->req_len - ex.consumed);
+        s->req_len -= ex.consumed;
+        s->t_first = sys_now();
+    }
+    tcp_output(s->tls.pcb);
+    return ERR_OK;
+}
+
+static err_t https_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p,
+                        err_t err)
+{
+    struct https_session *s = arg;
+
+    (void)pcb;
+    (void)err;
+    if (!s) {
+        if (p) {
+            pbuf_free(p);
+        }
+        return ERR_OK;
+    }
+    tls_conn_input(&s->tls, p);
+    s->t_last = sys_now();
+    return https_drive(s);
+}
+
+static err_t https_sent(void *arg, struct tcp_pcb *pcb, u16_t len)
+{
+    struct https_session *s = arg;
+
+    (void)pcb;
+    (void)len;
+    if (!s || s->state == SESSION_FREE) {
+        return ERR_OK;
+    }
+    return session_busy_sending(s) || s->state == SESSION_HANDSHAKE ?
+           https_drive(s) : ERR_OK;
+}
+
+static void https_err(void *arg, err_t err)
+{
+    struct https_session *s = arg;
+
+    (void)err;
+    if (s) {
+        s->tls.pcb = NULL;        /* freed by lwIP */
+        session_release(s);
+    }
+}
+
+static err_t https_poll(void *arg, struct tcp_pcb *pcb)
+{
+    struct https_session *s = arg;
+    uint32_t now = sys_now();
+
+    (void)pcb;
+    if (!s) {
+        return ERR_OK;
+    }
+    if (s->state == SESSION_HANDSHAKE &&
+        now - s->t_start >= HTTPS_HANDSHAKE_TIMEOUT_MS) {
+        stats.failures++;
+        return session_abort(s);
+    }
+    if (s->state == SESSION_APP) {
+        if (s->req_len > 0 && !session_busy_sending(s) &&
+            !s->close_after &&
+            now - s->t_first >= HTTP_REQUEST_TIMEOUT_MS) {
+            /* As over plain HTTP: 408, then close. */
+            static const char timeout_resp[] =
+                "HTTP/1.1 408 Request Timeout\r\n"
+                "Content-Type: text/plain\r\n"
+                "Content-Length: 20\r\n"
+                "Connection: close\r\n\r\n"
+                "408 Request Timeout\n";
+            memcpy(s->out, timeout_resp, sizeof(timeout_resp) - 1);
+            s->out_len = sizeof(timeout_resp) - 1;
+            s->out_off = 0;
+            s->req_len = 0;
+            s->close_after = true;
+            return https_drive(s);
+        }
+        if (now - s->t_last >= HTTP_IDLE_TIMEOUT_MS) {
+            return session_close(s, true);
+        }
+    }
+    return https_drive(s);
+}
+
+static err_t https_accept(void *arg, struct tcp_pcb *pcb, err_t err)
+{
+    struct https_session *s = NULL;
+
+    (void)arg;
+    if (err != ERR_OK || !pcb) {
+        return ERR_VAL;
+    }
+    if (crypto_failed()) {      /* refused card (crypto/crypto.h) */
+        stats.refused++;
+        tcp_abort(pcb);
+        return ERR_ABRT;
+    }
+    for (unsigned i = 0; i < HTTPS_MAX_SESSIONS; i++) {
+        if (sessions[i].state == SESSION_FREE) {
+            s = &sessions[i];
+            break;
+        }
+    }
+    if (!s) {
+        stats.refused++;
+        tcp_abort(pcb);
+        return ERR_ABRT;
+    }
+    memset(s, 0, offsetof(struct https_session, req));
+    if (!tls_conn_setup(&s->tls, &conf, pcb)) {
+        stats.refused++;
+        tcp_abort(pcb);
+        return ERR_ABRT;
+    }
+    s->state = SESSION_HANDSHAKE;
+    s->t_start = s->t_last = sys_now();
+    stats.active++;
+    tcp_nagle_disable(pcb);
+    tcp_arg(pcb, s);
+    tcp_recv(pcb, https_recv);
+    tcp_sent(pcb, https_sent);
+    tcp_err(pcb, https_err);
+    tcp_poll(pcb, https_poll, HTTPS_POLL_TICKS);
+    return ERR_OK;
+}
+
+bool https_server_init(void)
+{
+    struct tcp_pcb *pcb, *lpcb;
+    int r;
+
+    mbedtls_ssl_config_init(&conf);
+    r = tls_config(&conf, TLS_ROLE_SERVER, 0);
+    if (r != 0) {
+        LOG_E("TLS configuration failed (-0x%04x)", (unsigned)-r);
+        return false;
+    }
+    pcb = tcp_new_ip_type(IPADDR_TYPE_V4);
+    if (!pcb || tcp_bind(pcb, IP4_ADDR_ANY, HTTPS_PORT) != ERR_OK) {
+        LOG_E("cannot bind port %u", HTTPS_PORT);
+        if (pcb) {
+            tcp_abort(pcb);
+        }
+        return false;
+    }
+    lpcb = tcp_listen(pcb);
+    if (!lpcb) {
+        tcp_abort(pcb);
+        return false;
+    }
+    tcp_accept(lpcb, https_accept);
+    LOG_I("listening on port %u (TLS 1.2 PSK)", HTTPS_PORT);
+    return true;
+}
+
+void https_server_get_stats(struct https_server_stats *out)
+{
+    *out = stats;
+}
+
+size_t https_server_ram_bytes(void)
+{
+    return sizeof(sessions) + sizeof(conf);
+}
