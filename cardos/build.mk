@@ -68,7 +68,7 @@ CARDOS_ARCH_FLAGS := -mcpu=cortex-m33 -mthumb -mfloat-abi=soft
 CARDOS_BASE_CFLAGS := $(CARDOS_ARCH_FLAGS) --specs=picolibc.specs -std=c11 \
     -Os -g3 -ffunction-sections -fdata-sections -fno-common -DNETCARD_CARDOS
 CARDOS_PERIPHERALS := $(patsubst ./%,%,$(CARDOS_TOP)/peripherals)
-CARDOS_INCLUDES := -I$(CARDOS_DIR) -I$(CARDOS_DIR)/include -I$(CARDOS_PERIPHERALS)
+CARDOS_INCLUDES := -I$(CARDOS_DIR) -I$(CARDOS_PERIPHERALS)
 CARDOS_CFLAGS := $(CARDOS_BASE_CFLAGS) -Wall -Wextra -Werror $(CARDOS_INCLUDES)
 CARDOS_DEPFLAGS = -MMD -MP -MF $(@:.o=.d)
 CARDOS_VERSION_DEFS := -DCARDOS_VERSION='"$(VERSION)"' \

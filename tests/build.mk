@@ -38,7 +38,7 @@ NC_TESTS_CARDOS_OBJS := $(NC_TESTS_CARDOS_SRCS:%.c=$(NC_TESTS_OBJDIR)/%.o)
 NC_TESTS_OBJS := $(NC_TESTS_UNIT_OBJS) $(NC_TESTS_HARN_OBJS) $(NC_TESTS_CARDOS_OBJS)
 
 NC_TESTS_CFLAGS := -Wall -Wextra -Werror -std=gnu11 -g -MMD -MP \
-	-I$(SRCDIR)/cardos -I$(SRCDIR)/cardos/include -I$(SRCDIR)/peripherals \
+	-I$(SRCDIR)/cardos -I$(SRCDIR)/peripherals \
 	-I$(SRCDIR)/tests/lib
 NC_TESTS_LDLIBS := -lcriterion $(CARDOS_UNIT_LDLIBS)
 

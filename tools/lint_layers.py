@@ -32,8 +32,7 @@ import tempfile
 LAYERS = ["kernel", "arch", "drivers", "store", "crypto", "iso7816", "apdu",
           "fs", "gp", "sys", "net", "applets", "card"]
 RANK = {name: i for i, name in enumerate(LAYERS)}
-# cardos/include/ holds arch-level helpers (mmio.h, regfields.h).
-ALIASES = {"include": "arch"}
+ALIASES = {}
 HARDWARE_LAYERS = {"arch", "drivers"}
 INCLUDE_RE = re.compile(r'^\s*#\s*include\s*"([^"]+)"', re.M)
 
@@ -50,9 +49,9 @@ def resolve(root, src_rel, inc):
     cardos = os.path.join(root, "cardos")
     here = os.path.dirname(src_rel)
     # the same search order as the card's build: the file's folder, the
-    # cardos/ root, cardos/include, the lwIP port (net/port for lwIP's
-    # "arch/cc.h"), peripherals/, the repository root (test images only)
-    for base in (here, "", "include", "net/port", "net"):
+    # cardos/ root, the lwIP port (net/port for lwIP's "arch/cc.h"),
+    # peripherals/, the repository root (test images only)
+    for base in (here, "", "net/port"):
         cand = os.path.normpath(os.path.join(base, inc))
         if os.path.isfile(os.path.join(cardos, cand)):
             return ("cardos", cand)
