@@ -41,8 +41,6 @@
 #define NETCARD_NVM_SIZE_MAX        (16 * 1024 * 1024)
 #define NETCARD_NVM_SIZE_MIN        (1024 * 1024)
 #define NETCARD_NVM_SIZE_DEFAULT    (1024 * 1024)
-/* Until the card OS reads NVMC_SIZE: the default. */
-#define NETCARD_NVM_SIZE            NETCARD_NVM_SIZE_DEFAULT
 
 /*
  * RAM: the machine property ram-size chooses its size, a multiple of

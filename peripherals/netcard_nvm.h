@@ -54,7 +54,6 @@
 #include "netcard_memmap.h"     /* NETCARD_NVM_SIZE_*: the array's sizes */
 
 #define NETCARD_NVM_PAGE_SIZE  4096
-#define NETCARD_NVM_PAGES      (NETCARD_NVM_SIZE / NETCARD_NVM_PAGE_SIZE)
 #define NETCARD_NVM_ERASED     0xff
 
 /* RO: identifies the controller: "NVMC". */
