@@ -40,7 +40,7 @@
 #define NETCARD_NVM_BASE            0x10000000
 #define NETCARD_NVM_SIZE_MAX        (16 * 1024 * 1024)
 #define NETCARD_NVM_SIZE_MIN        (1024 * 1024)
-#define NETCARD_NVM_SIZE_DEFAULT    (1024 * 1024)
+#define NETCARD_NVM_SIZE_DEFAULT    (2 * 1024 * 1024)
 
 /*
  * RAM: the machine property ram-size chooses its size, a multiple of

@@ -590,7 +590,7 @@ Test(device_nvm, wrong_image_size_is_a_clear_error)
     cr_assert_eq(ftruncate(fd, 4096), 0);
     close(fd);
     char *err = qemu_refuses("netcard", path);
-    cr_assert(strstr(err, "1048576"), "error does not name the "
+    cr_assert(strstr(err, "2097152"), "error does not name the "
               "expected size: %s", err);
 }
 

@@ -46,7 +46,8 @@ typedef struct FsResp {
     uint16_t sw;            /* 0 when the answer was empty */
 } FsResp;
 
-/* An erased or foreign (SEED != 0) 1 MiB NVM image (nvm_image.h). */
+/* An erased or foreign (SEED != 0) NVM image of the default size
+ * (nvm_image.h). */
 static inline const char *fs_make_image(const char *name, unsigned seed)
 {
     return nvm_image_make(name, seed);

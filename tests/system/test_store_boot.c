@@ -155,6 +155,8 @@ Test(system_store, code_area_follows_nvm_size)
         const char *opt;
         const char *line;
     } sizes[] = {
+        { NULL, "I nvm: 2048 KiB: store 1024 KiB, code area 1024 KiB at "
+                "0x10100000" },    /* the default, 2 MiB */
         { "2M", "I nvm: 2048 KiB: store 1024 KiB, code area 1024 KiB at "
                 "0x10100000" },
         { "16M", "I nvm: 16384 KiB: store 1024 KiB, code area 15360 KiB at "
