@@ -40,7 +40,7 @@ CARD_HTTP_PORT = 80
 CARD_HTTPS_PORT = 4116
 NET_HOST = "127.0.0.1"
 PCSC_RECONNECT_MS = 500
-NVM_SIZE = 1024 * 1024          # peripherals/netcard_nvm.h
+NVM_SIZE = 2 * 1024 * 1024      # NETCARD_NVM_SIZE_DEFAULT (netcard_memmap.h)
 NVM_ERASED = b"\xff"
 GDB = "gdb-multiarch"
 
@@ -126,7 +126,7 @@ def qemu_img_for(qemu):
 
 
 def prepare_nvm(path, qemu):
-    """Create an erased (all 0xFF) 1 MiB image if the file is missing: raw,
+    """Create an erased (all 0xFF) 2 MiB image if the file is missing: raw,
     or qcow2 (converted by qemu-img) for a name ending in .qcow2.
     Returns True when it was created."""
     if os.path.exists(path):
@@ -135,7 +135,7 @@ def prepare_nvm(path, qemu):
         size = os.path.getsize(path)
         if size != NVM_SIZE and not path.endswith(".qcow2"):
             raise UsageError(f"NVM image {path} is {size} bytes; a raw image "
-                             f"must be {NVM_SIZE} bytes (1 MiB)")
+                             f"must be {NVM_SIZE} bytes (2 MiB)")
         return False
     qemu_img = None
     if path.endswith(".qcow2"):

@@ -3,7 +3,8 @@
  * system clock and the NVM backing drive, loads the card OS image into ROM,
  * and decides, at every reset, what survives it (netcard_soc_prepare_reset).
  *
- *   qemu-system-arm -M netcard[,ram-size=SIZE] -kernel cardos.elf \
+ *   qemu-system-arm -M netcard[,ram-size=SIZE][,nvm-size=SIZE] \
+ *       -kernel cardos.elf \
  *       [-drive if=pflash,format=raw,file=card.nvm]
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
@@ -33,6 +34,7 @@ struct NetcardMachineState {
     NetcardSocState soc;
     Clock *sysclk;
     uint64_t ram_size;   /* machine property "ram-size" */
+    uint64_t nvm_size;   /* machine property "nvm-size" */
 };
 
 static void netcard_machine_init(MachineState *machine)
@@ -53,6 +55,7 @@ static void netcard_machine_init(MachineState *machine)
                             TYPE_NETCARD_SOC);
     qdev_connect_clock_in(DEVICE(&m->soc), "sysclk", m->sysclk);
     qdev_prop_set_uint32(DEVICE(&m->soc), "ram-size", m->ram_size);
+    qdev_prop_set_uint32(DEVICE(&m->soc), "nvm-size", m->nvm_size);
     if (nvm) {
         qdev_prop_set_drive_err(DEVICE(&m->soc), "nvm-drive",
                                 blk_by_legacy_dinfo(nvm), &error_fatal);
@@ -102,14 +105,47 @@ static void netcard_machine_set_ram_size(Object *obj, Visitor *v,
     m->ram_size = value;
 }
 
+static void netcard_machine_get_nvm_size(Object *obj, Visitor *v,
+                                         const char *name, void *opaque,
+                                         Error **errp)
+{
+    NetcardMachineState *m = NETCARD_MACHINE(obj);
+
+    visit_type_size(v, name, &m->nvm_size, errp);
+}
+
+static void netcard_machine_set_nvm_size(Object *obj, Visitor *v,
+                                         const char *name, void *opaque,
+                                         Error **errp)
+{
+    NetcardMachineState *m = NETCARD_MACHINE(obj);
+    uint64_t value;
+
+    if (!visit_type_size(v, name, &value, errp)) {
+        return;
+    }
+    /* whole flash pages (peripherals/netcard_nvm.h) */
+    if (value < NETCARD_NVM_SIZE_MIN || value > NETCARD_NVM_SIZE_MAX ||
+        value % NETCARD_NVM_PAGE_SIZE) {
+        error_setg(errp, "nvm-size must be a multiple of %u KiB from %u MiB "
+                   "to %u MiB", (unsigned)(NETCARD_NVM_PAGE_SIZE / KiB),
+                   (unsigned)(NETCARD_NVM_SIZE_MIN / MiB),
+                   (unsigned)(NETCARD_NVM_SIZE_MAX / MiB));
+        return;
+    }
+    m->nvm_size = value;
+}
+
 static void netcard_machine_instance_init(Object *obj)
 {
     NETCARD_MACHINE(obj)->ram_size = NETCARD_RAM_SIZE_MAX;
+    NETCARD_MACHINE(obj)->nvm_size = NETCARD_NVM_SIZE_DEFAULT;
 }
 
 static void netcard_machine_class_init(ObjectClass *oc, void *data)
 {
     MachineClass *mc = MACHINE_CLASS(oc);
+    g_autofree char *nvm_desc = NULL;
     static const char *const valid_cpu_types[] = {
         ARM_CPU_TYPE_NAME("cortex-m33"),
         NULL
@@ -133,6 +169,18 @@ static void netcard_machine_class_init(ObjectClass *oc, void *data)
                               netcard_machine_set_ram_size, NULL, NULL);
     object_class_property_set_description(oc, "ram-size",
         "Card RAM at 0x20000000 (16 KiB to 256 KiB, default 256 KiB)");
+    object_class_property_add(oc, "nvm-size", "size",
+                              netcard_machine_get_nvm_size,
+                              netcard_machine_set_nvm_size, NULL, NULL);
+    nvm_desc = g_strdup_printf("Card NVM flash at 0x%08x, the size of its "
+                               "-drive if=pflash image (%u to %u MiB in "
+                               "%u KiB pages, default %u MiB)",
+                               NETCARD_NVM_BASE,
+                               (unsigned)(NETCARD_NVM_SIZE_MIN / MiB),
+                               (unsigned)(NETCARD_NVM_SIZE_MAX / MiB),
+                               (unsigned)(NETCARD_NVM_PAGE_SIZE / KiB),
+                               (unsigned)(NETCARD_NVM_SIZE_DEFAULT / MiB));
+    object_class_property_set_description(oc, "nvm-size", nvm_desc);
 }
 
 static const TypeInfo netcard_machine_types[] = {

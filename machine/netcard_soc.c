@@ -65,8 +65,9 @@ static void netcard_soc_init(Object *obj)
     object_initialize_child(obj, "crypto", &s->crypto, TYPE_NETCARD_CRYPTO);
     object_initialize_child(obj, "trng", &s->trng, TYPE_NETCARD_TRNG);
 
-    /* The board sets the NVM backing drive on the SoC. */
+    /* The board sets the NVM backing drive and the array's size. */
     object_property_add_alias(obj, "nvm-drive", OBJECT(&s->nvm), "drive");
+    object_property_add_alias(obj, "nvm-size", OBJECT(&s->nvm), "size");
 
     s->sysclk = qdev_init_clock_in(DEVICE(obj), "sysclk", NULL, NULL, 0);
     s->refclk = clock_new(obj, "refclk");
@@ -183,7 +184,11 @@ static void netcard_soc_realize(DeviceState *dev, Error **errp)
         return;
     }
 
-    /* NVM: MMIO 0 the array, MMIO 1 the controller; tears cut power */
+    /*
+     * NVM: MMIO 0 the array (nvm-size bytes of the NETCARD_NVM_SIZE_MAX
+     * window; the rest stays unmapped), MMIO 1 the controller; tears cut
+     * the power.
+     */
     object_property_set_link(OBJECT(&s->nvm), "sysctl", OBJECT(&s->sysctl),
                              &error_abort);
     if (!netcard_soc_realize_sysbus(SYS_BUS_DEVICE(&s->nvm),
@@ -214,7 +219,7 @@ static void netcard_soc_realize(DeviceState *dev, Error **errp)
     qdev_prop_set_uint32(DEVICE(&s->crypto), "ram-base", NETCARD_RAM_BASE);
     qdev_prop_set_uint32(DEVICE(&s->crypto), "ram-size", s->ram_size);
     qdev_prop_set_uint32(DEVICE(&s->crypto), "nvm-base", NETCARD_NVM_BASE);
-    qdev_prop_set_uint32(DEVICE(&s->crypto), "nvm-size", NETCARD_NVM_SIZE);
+    qdev_prop_set_uint32(DEVICE(&s->crypto), "nvm-size", s->nvm.size);
     if (!netcard_soc_realize_sysbus(SYS_BUS_DEVICE(&s->crypto),
                                     NETCARD_CRYPTO_BASE,
                                     netcard_soc_irq(s, NETCARD_IRQ_CRYPTO),

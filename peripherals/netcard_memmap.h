@@ -29,9 +29,18 @@
 #define NETCARD_ROM_BASE            0x00000000
 #define NETCARD_ROM_SIZE            (512 * 1024)
 
-/* NVM flash array: read/execute in place; 256 pages of 4 KiB. */
+/*
+ * NVM flash array: read/execute in place, pages of 4 KiB. The machine
+ * property nvm-size chooses the array's size, a whole number of pages
+ * from NETCARD_NVM_SIZE_MIN to NETCARD_NVM_SIZE_MAX (default
+ * NETCARD_NVM_SIZE_DEFAULT); the window reserves the largest. Only the
+ * array itself is mapped: the rest of the window is unmapped. The card OS
+ * learns the size at run time from the NVM controller (NVMC_SIZE).
+ */
 #define NETCARD_NVM_BASE            0x10000000
-#define NETCARD_NVM_SIZE            (1024 * 1024)
+#define NETCARD_NVM_SIZE_MAX        (16 * 1024 * 1024)
+#define NETCARD_NVM_SIZE_MIN        (1024 * 1024)
+#define NETCARD_NVM_SIZE_DEFAULT    (2 * 1024 * 1024)
 
 /*
  * RAM: the machine property ram-size chooses its size, a multiple of

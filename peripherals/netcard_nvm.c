@@ -13,6 +13,7 @@
  */
 
 #include "qemu/osdep.h"
+#include "qemu/units.h"
 #include "qemu/log.h"
 #include "qemu/error-report.h"
 #include "qemu/timer.h"
@@ -58,7 +59,7 @@ static void netcard_nvm_array_write(void *opaque, hwaddr offset,
 {
     qemu_log_mask(LOG_GUEST_ERROR,
                   "netcard-nvm: store of %u bytes to the flash array at "
-                  "0x%05" HWADDR_PRIx " ignored: program it through the "
+                  "0x%06" HWADDR_PRIx " ignored: program it through the "
                   "NVM controller\n", size, offset);
     trace_netcard_nvm_array_store(offset, size);
 }
@@ -272,7 +273,7 @@ static void netcard_nvm_command(NetcardNvmState *s, uint32_t value)
         netcard_nvm_error(s, NVMC_ERR_LOCKED, "write protection is on");
         return;
     }
-    if (s->addr >= NETCARD_NVM_SIZE) {
+    if (s->addr >= s->size) {
         netcard_nvm_error(s, NVMC_ERR_RANGE, "address outside the array");
         return;
     }
@@ -295,7 +296,7 @@ static void netcard_nvm_command(NetcardNvmState *s, uint32_t value)
             netcard_nvm_error(s, NVMC_ERR_LEN, "row length out of range");
             return;
         }
-        if ((uint64_t)s->addr + 4ull * s->len > NETCARD_NVM_SIZE) {
+        if ((uint64_t)s->addr + 4ull * s->len > s->size) {
             netcard_nvm_error(s, NVMC_ERR_RANGE, "row past the array");
             return;
         }
@@ -376,6 +377,9 @@ static uint64_t netcard_nvm_ctrl_read(void *opaque, hwaddr offset,
     case A_NVMC_OPCOUNT:
         value = s->opcount;
         break;
+    case A_NVMC_SIZE:
+        value = s->size;
+        break;
     case A_NVMC_BUF0 ... A_NVMC_BUF0 + 4 * (NETCARD_NVMC_BUF_WORDS - 1):
         value = s->buf[(offset - A_NVMC_BUF0) / 4];
         break;
@@ -436,6 +440,7 @@ static void netcard_nvm_ctrl_write(void *opaque, hwaddr offset,
         break;
     case A_NVMC_ID:
     case A_NVMC_OPCOUNT:
+    case A_NVMC_SIZE:
         qemu_log_mask(LOG_GUEST_ERROR,
                       "netcard-nvm: write to read-only register 0x%03"
                       HWADDR_PRIx "\n", offset);
@@ -542,12 +547,21 @@ static void netcard_nvm_finalize(Object *obj)
 
 static void netcard_nvm_realize(DeviceState *dev, Error **errp)
 {
+    ERRP_GUARD();
     NetcardNvmState *s = NETCARD_NVM(dev);
 
+    if (s->size < NETCARD_NVM_SIZE_MIN || s->size > NETCARD_NVM_SIZE_MAX ||
+        s->size % NETCARD_NVM_PAGE_SIZE) {
+        error_setg(errp, "netcard-nvm: size %" PRIu32 " is not a multiple "
+                   "of %u KiB from %u MiB to %u MiB", s->size,
+                   NETCARD_NVM_PAGE_SIZE / (unsigned)KiB,
+                   (unsigned)(NETCARD_NVM_SIZE_MIN / MiB),
+                   (unsigned)(NETCARD_NVM_SIZE_MAX / MiB));
+        return;
+    }
     if (!memory_region_init_rom_device(&s->array, OBJECT(dev),
                                        &netcard_nvm_array_ops, s,
-                                       "netcard.nvm", NETCARD_NVM_SIZE,
-                                       errp)) {
+                                       "netcard.nvm", s->size, errp)) {
         return;
     }
     s->storage = memory_region_get_ram_ptr(&s->array);
@@ -555,7 +569,8 @@ static void netcard_nvm_realize(DeviceState *dev, Error **errp)
     sysbus_init_mmio(SYS_BUS_DEVICE(dev), &s->ctrl);
 
     if (!s->blk) {
-        memset(s->storage, NETCARD_NVM_ERASED, NETCARD_NVM_SIZE);
+        memset(s->storage, NETCARD_NVM_ERASED, s->size);
+        trace_netcard_nvm_attached(s->size, false, false);
         return;
     }
     s->read_only = !blk_supports_write_perm(s->blk);
@@ -566,11 +581,15 @@ static void netcard_nvm_realize(DeviceState *dev, Error **errp)
         return;
     }
     /* Fails with a message naming both sizes when the image is wrong. */
-    if (!blk_check_size_and_read_all(s->blk, dev, s->storage,
-                                     NETCARD_NVM_SIZE, errp)) {
+    if (!blk_check_size_and_read_all(s->blk, dev, s->storage, s->size,
+                                     errp)) {
+        error_append_hint(errp, "The NVM is as large as its image: start "
+                          "with -M netcard,nvm-size=<the image's size>, or "
+                          "grow the image with erased bytes (0xFF): "
+                          "docs/nvm.md.\n");
         return;
     }
-    trace_netcard_nvm_attached(s->read_only);
+    trace_netcard_nvm_attached(s->size, true, s->read_only);
 }
 
 /*
@@ -606,11 +625,18 @@ static int netcard_nvm_post_load(void *opaque, int version_id)
 {
     NetcardNvmState *s = opaque;
 
+    if (version_id < 3 && s->size != 1 * MiB) {
+        error_report("netcard-nvm: the saved machine had the 1 MiB NVM of "
+                     "version 2, this one has %" PRIu32 " bytes (nvm-size)",
+                     s->size);
+        return -EINVAL;
+    }
+
     if (s->op_len > NETCARD_NVMC_BUF_WORDS &&
         s->op_cmd != NVMC_CMD_ERASE_PAGE) {
         return -EINVAL;
     }
-    if (s->op_addr >= NETCARD_NVM_SIZE ||
+    if (s->op_addr >= s->size ||
         s->tear_mode > NETCARD_NVM_TEAR_AFTER ||
         (FIELD_EX32(s->status, NVMC_STATUS, BUSY) &&
          (s->op_cmd < NVMC_CMD_PROGRAM || s->op_cmd > NVMC_CMD_ERASE_PAGE))) {
@@ -621,20 +647,29 @@ static int netcard_nvm_post_load(void *opaque, int version_id)
 
 static const Property netcard_nvm_properties[] = {
     DEFINE_PROP_DRIVE("drive", NetcardNvmState, blk),
+    DEFINE_PROP_UINT32("size", NetcardNvmState, size,
+                       NETCARD_NVM_SIZE_DEFAULT),
     DEFINE_PROP_LINK("sysctl", NetcardNvmState, sysctl, TYPE_NETCARD_SYSCTL,
                      NetcardSysctlState *),
 };
 
 /*
  * The array's contents travel with the RAM migration stream (it is a RAM
- * block); the backing image is shared, as for pflash.
+ * block); the backing image is shared, as for pflash. The size is
+ * configuration (property "size"), not state: version 3 sends it only so
+ * that loading into a machine with another nvm-size fails with a clear
+ * message (the RAM block's length check refuses it too). A version 2
+ * stream comes from a 1 MiB array.
  */
 static const VMStateDescription vmstate_netcard_nvm = {
     .name = TYPE_NETCARD_NVM,
-    .version_id = 2,
+    .version_id = 3,
     .minimum_version_id = 2,
     .post_load = netcard_nvm_post_load,
     .fields = (const VMStateField[]) {
+        VMSTATE_UINT32_EQUAL_V(size, NetcardNvmState, 3,
+                               "netcard-nvm: the NVM size (nvm-size) differs "
+                               "from the saved machine's"),
         VMSTATE_UINT32(status, NetcardNvmState),
         VMSTATE_UINT32(inten, NetcardNvmState),
         VMSTATE_UINT32(addr, NetcardNvmState),

@@ -1,7 +1,10 @@
 /*
- * netcard NVM: the 1 MiB flash array, readable and executable in place at
+ * netcard NVM: the flash array, readable and executable in place at
  * 0x1000_0000, persisted in a block backend (-drive if=pflash), and its
- * controller (NVMC) at 0x4000_5000, IRQ 4.
+ * controller (NVMC) at 0x4000_5000, IRQ 4. The array's size is the device
+ * property "size" (the machine's nvm-size): a whole number of pages from
+ * NETCARD_NVM_SIZE_MIN to NETCARD_NVM_SIZE_MAX (netcard_memmap.h); the
+ * controller tells it in NVMC_SIZE.
  *
  * This header is the contract between the QEMU model and the card OS
  * driver (cardos/drivers/nvm.h). Built with NETCARD_CARDOS defined it
@@ -48,10 +51,9 @@
 #include "system/block-backend.h"
 #include "netcard_sysctl.h"
 #endif
-#include "netcard_memmap.h"     /* NETCARD_NVM_SIZE: the array's window */
+#include "netcard_memmap.h"     /* NETCARD_NVM_SIZE_*: the array's sizes */
 
 #define NETCARD_NVM_PAGE_SIZE  4096
-#define NETCARD_NVM_PAGES      (NETCARD_NVM_SIZE / NETCARD_NVM_PAGE_SIZE)
 #define NETCARD_NVM_ERASED     0xff
 
 /* RO: identifies the controller: "NVMC". */
@@ -90,6 +92,12 @@ REG32(NVMC_CMD, 0x018)
 REG32(NVMC_LOCK, 0x01c)
 /* RO: operations started since the last reset (wraps). */
 REG32(NVMC_OPCOUNT, 0x020)
+/*
+ * RO: the array's size in bytes, a multiple of NETCARD_NVM_PAGE_SIZE from
+ * NETCARD_NVM_SIZE_MIN to NETCARD_NVM_SIZE_MAX; fixed for the machine's
+ * life. ADDR is checked against it (NVMC_ERR_RANGE).
+ */
+REG32(NVMC_SIZE, 0x024)
 /* RW: the program buffer for PROGRAM_ROW, BUF[i] at 0x100 + 4 * i. */
 REG32(NVMC_BUF0, 0x100)
 
@@ -115,7 +123,7 @@ typedef enum NetcardNvmcError {
     NVMC_ERR_BUSY     = 1,  /* CMD written while an operation runs */
     NVMC_ERR_CMD      = 2,  /* unknown command */
     NVMC_ERR_LOCKED   = 3,  /* write protection is on */
-    NVMC_ERR_RANGE    = 4,  /* ADDR (+ 4 * LEN) outside the array */
+    NVMC_ERR_RANGE    = 4,  /* ADDR (+ 4 * LEN) >= NVMC_SIZE */
     NVMC_ERR_ALIGN    = 5,  /* ADDR not word (program) / page (erase) aligned */
     NVMC_ERR_LEN      = 6,  /* LEN 0, > BUF words, or the row crosses a page */
     NVMC_ERR_READONLY = 7,  /* the backing image is read-only or failed */
@@ -142,6 +150,7 @@ struct NetcardNvmState {
     QEMUTimer *timer;       /* end of the running operation */
     BlockBackend *blk;      /* property "drive" */
     NetcardSysctlState *sysctl;  /* link "sysctl": power cut on tear */
+    uint32_t size;          /* property "size": the array, in bytes */
     uint8_t *storage;       /* host view of the array */
     bool read_only;         /* backend refused write permission */
 

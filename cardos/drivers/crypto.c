@@ -11,6 +11,7 @@
 #include "arch/nvic.h"
 #include "drivers/timer.h"
 #include "arch/mmio.h"
+#include "drivers/nvm.h"
 #include "netcard_memmap.h"
 
 /* Status reads before sleeping: the CPU sleeps almost at once (WFI), which
@@ -159,7 +160,7 @@ bool crypto_drv_dma_source_ok(const void *p, size_t len)
 
     return a % 4 == 0 &&
            (in_window(a, len, NETCARD_RAM_BASE, NETCARD_RAM_SIZE) ||
-            in_window(a, len, NETCARD_NVM_BASE, NETCARD_NVM_SIZE));
+            in_window(a, len, NETCARD_NVM_BASE, nvm_size()));
 }
 
 bool crypto_drv_dma_dest_ok(const void *p, size_t len)

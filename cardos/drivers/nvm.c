@@ -13,6 +13,9 @@
 /* ~20 ms of polling at 48 MHz: ten times the longest operation. */
 #define NVM_POLL_LIMIT 1000000u
 
+/* NVMC_SIZE: fixed while the machine runs, so read once (0: not yet). */
+static uint32_t array_size;
+
 static uint32_t rd(uint32_t reg)
 {
     return mmio_read32(NETCARD_NVMC_BASE + reg);
@@ -59,9 +62,17 @@ static int nvm_run(uint32_t cmd)
     return nvm_wait();
 }
 
+uint32_t nvm_size(void)
+{
+    if (!array_size) {
+        array_size = rd(A_NVMC_SIZE);
+    }
+    return array_size;
+}
+
 uint32_t nvm_pages(void)
 {
-    return NETCARD_NVM_PAGES;
+    return nvm_size() / NETCARD_NVM_PAGE_SIZE;
 }
 
 int nvm_probe(void)
@@ -75,8 +86,7 @@ int nvm_probe(void)
 int nvm_program(uint32_t offset, const void *data, uint32_t len)
 {
     const uint8_t *src = data;
-
-    uint32_t size = nvm_pages() * NETCARD_NVM_PAGE_SIZE;
+    uint32_t size = nvm_size();
 
     if (offset % 4 || len % 4 || !len || offset >= size ||
         len > size - offset ||

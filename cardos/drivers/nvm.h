@@ -1,7 +1,9 @@
 /*
  * NVM driver (peripherals/netcard_nvm.h, docs/nvm.md): programs and erases
- * the 1 MiB NOR flash at NETCARD_NVM_BASE through the NVM controller, polled.
- * Reads are plain memory reads of the array.
+ * the NOR flash at NETCARD_NVM_BASE through the NVM controller, polled.
+ * Reads are plain memory reads of the array. The array's size is the
+ * machine's choice (nvm-size, 1 to 16 MiB): the controller tells it
+ * (NVMC_SIZE), nvm_size() and nvm_pages() report it.
  *
  * Every function waits for the operation to finish (at most about 2 ms, a
  * page erase) and returns 0 or a negative error: -NVMC_ERR_* (the
@@ -28,6 +30,8 @@ static inline const uint8_t *nvm_array(void)
     return (const uint8_t *)NETCARD_NVM_BASE;
 }
 
+/* The array's size in bytes (NVMC_SIZE, read once). */
+uint32_t nvm_size(void);
 /* Pages of NETCARD_NVM_PAGE_SIZE bytes in the array. */
 uint32_t nvm_pages(void);
 /* Controller present and idle? (reads its ID) */
@@ -38,7 +42,7 @@ int nvm_probe(void);
  * Runs as rows of up to 256 bytes.
  */
 int nvm_program(uint32_t offset, const void *data, uint32_t len);
-/* Erase page PAGE (0..255) to 0xFF. */
+/* Erase page PAGE (0 .. nvm_pages() - 1) to 0xFF. */
 int nvm_erase_page(uint32_t page);
 /* Is page PAGE all 0xFF? (false beyond the array) */
 bool nvm_page_erased(uint32_t page);

@@ -425,7 +425,7 @@ class Bench:
             raise BenchError("%s not found: build it with `make`" % elf)
         nvm = os.path.join(self.tmp, "storebench.nvm")
         with open(nvm, "wb") as f:
-            f.write(b"\xff" * (1024 * 1024))
+            f.write(b"\xff" * (2 * 1024 * 1024))
         argv = [self.qemu, "-M", "netcard", "-kernel", elf,
                 "-display", "none", "-monitor", "none", "-serial", "stdio",
                 "-nic", "none", "-icount", "shift=5",

@@ -22,7 +22,7 @@
 #define ROM_BASE        0x00000000u
 #define ROM_SIZE        (512u * 1024u)
 #define NVM_BASE        0x10000000u
-#define NVM_SIZE        (1024u * 1024u)
+#define NVM_SIZE        (2u * 1024u * 1024u)   /* the default nvm-size */
 #define RAM_BASE        0x20000000u
 #define RAM_SIZE        (256u * 1024u)
 #define SYSCTL_BASE     0x40000000u

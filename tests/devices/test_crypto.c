@@ -1295,6 +1295,35 @@ Test(device_crypto, dma_bound_follows_ram_size)
     cr_assert_eq(nc_readl(qt, CR(OUTLEN)), 32u);
 }
 
+/* The NVM source window follows the machine's nvm-size. */
+Test(device_crypto, dma_bound_follows_nvm_size)
+{
+    static const struct {
+        const char *opt;
+        uint32_t size;
+    } sizes[] = { { "1M", 1024u * 1024u }, { "16M", 16u * 1024u * 1024u } };
+
+    for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+        const char *args[] = { "-M", nc_strf("netcard,nvm-size=%s",
+                                             sizes[i].opt), NULL };
+        NcQtest *qt = nc_qtest_start(args);
+        const uint32_t end = NVM_BASE + sizes[i].size;
+
+        key_ok(key_load_reg(qt, 0, NETCARD_CRYPTO_KEY_AES,
+                            NETCARD_CRYPTO_USE_ENCRYPT, aes_k, 16));
+        crypto_dma(qt, end - 16, BUF_OUT, 32, 0);
+        cr_assert_eq(crypto_run(qt, NETCARD_CRYPTO_OP_AES_ECB),
+                     (uint32_t)NETCARD_CRYPTO_ERR_DMA_RANGE,
+                     "nvm-size=%s: source past the NVM accepted",
+                     sizes[i].opt);
+        crypto_dma(qt, end - 32, BUF_OUT, 32, 0);
+        crypto_ok(qt, NETCARD_CRYPTO_OP_AES_ECB,
+                  "nvm-size=%s: last 32 bytes of the NVM", sizes[i].opt);
+        cr_assert_eq(nc_readl(qt, CR(OUTLEN)), 32u);
+        nc_qtest_quit(qt);
+    }
+}
+
 Test(device_crypto, busy_timing_and_irq)
 {
     NcQtest *qt = nc_qtest_start(NULL);

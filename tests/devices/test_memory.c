@@ -135,9 +135,9 @@ Test(device_memory, nvm_reads_erased)
                      NVM_BASE + offs[i], v);
     }
     cr_assert_eq(nc_readb(qt, NVM_BASE + NVM_SIZE - 1), 0xFFu);
-    /* The array ends at 1 MiB. */
+    /* The array ends at the default nvm-size, 2 MiB. */
     uint32_t past = nc_readl(qt, NVM_BASE + NVM_SIZE);
-    cr_assert_eq(past, 0u, "0x%08x (just past 1 MiB of NVM) reads 0x%08"
+    cr_assert_eq(past, 0u, "0x%08x (just past 2 MiB of NVM) reads 0x%08"
                  PRIx32 ", expected 0 (unmapped)", NVM_BASE + NVM_SIZE, past);
 }
 
@@ -181,7 +181,7 @@ Test(device_memory, rom_is_not_writable)
  * writes are dropped, and QEMU carries on (a guest gets a BusFault).
  */
 static const uint32_t unmapped[] = {
-    0x00080000u, 0x10100000u, 0x20040000u, 0x40009000u, 0x4000f000u,
+    0x00080000u, 0x10200000u, 0x20040000u, 0x40009000u, 0x4000f000u,
     0x50000000u, 0x60000000u,
 };
 

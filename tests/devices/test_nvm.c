@@ -1,9 +1,10 @@
 /*
  * Device tests: the NVM controller (peripherals/netcard_nvm.h, docs/nvm.md)
- * over the 1 MiB NOR flash array: NOR program semantics, page erase, busy
- * time and completion interrupt, write protection, error status, tearing
- * injection through QMP, operation counters, and persistence in the
- * -drive if=pflash backing file.
+ * over the NOR flash array: NOR program semantics, page erase, busy time
+ * and completion interrupt, write protection, error status, tearing
+ * injection through QMP, operation counters, persistence in the
+ * -drive if=pflash backing file, and the array's size (machine nvm-size:
+ * the SIZE register, bounds, images and snapshots of each size).
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -49,18 +50,25 @@ TestSuite(device_nvm, .init = nc_test_init, .fini = nc_test_fini,
 
 #define NVM_PATH        "/machine/soc/nvm"
 
-/* A 1 MiB file of 0xFF (an erased image); returns its path. */
-static const char *erased_image(const char *name)
+/* A file of SIZE bytes of 0xFF (an erased image); returns its path. */
+static const char *erased_image_of(const char *name, size_t size)
 {
     const char *path = nc_tmp_path(name);
-    static uint8_t ff[NVM_SIZE];
+    uint8_t *ff = nc_gc(malloc(size));
     FILE *f = fopen(path, "wb");
 
+    cr_assert(ff, "out of memory");
     cr_assert(f, "cannot create %s: %s", path, strerror(errno));
-    memset(ff, 0xff, sizeof(ff));
-    cr_assert_eq(fwrite(ff, 1, sizeof(ff), f), sizeof(ff));
+    memset(ff, 0xff, size);
+    cr_assert_eq(fwrite(ff, 1, size, f), size);
     cr_assert_eq(fclose(f), 0);
     return path;
+}
+
+/* An erased image of the default NVM size. */
+static const char *erased_image(const char *name)
+{
+    return erased_image_of(name, NVM_SIZE);
 }
 
 static NcQtest *start_with_image(const char *path, bool readonly)
@@ -551,6 +559,28 @@ Test(device_nvm, read_only_image_refuses_program_and_erase)
     expect_running(qt);
 }
 
+/*
+ * Start QEMU with MACHINE (-M) and, if IMAGE, that raw NVM image; expect it
+ * to refuse to start. Returns its error output.
+ */
+static char *qemu_refuses(const char *machine, const char *image)
+{
+    const char *argv[] = { nc_qemu(), "-M", machine, "-accel", "qtest",
+                           "-display", "none", "-monitor", "none",
+                           image ? "-drive" : NULL,
+                           nc_strf("if=pflash,format=raw,file=%s", image),
+                           NULL };
+    NcProc *p = nc_spawn("qemu", argv, NULL);
+    int st = nc_proc_wait_exit(p, NC_TIMEOUT_EXIT_MS);
+    char *err;
+
+    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) != 0, "-M %s: QEMU %s",
+              machine, nc_proc_describe(p));
+    err = nc_read_file(p->stderr_path, NULL);
+    cr_assert(err, "-M %s: no error output", machine);
+    return nc_gc(err);
+}
+
 Test(device_nvm, wrong_image_size_is_a_clear_error)
 {
     const char *path = nc_tmp_path("small.img");
@@ -559,15 +589,175 @@ Test(device_nvm, wrong_image_size_is_a_clear_error)
     cr_assert(fd >= 0);
     cr_assert_eq(ftruncate(fd, 4096), 0);
     close(fd);
-    const char *argv[] = { nc_qemu(), "-M", "netcard", "-accel", "qtest",
-                           "-display", "none", "-monitor", "none",
-                           "-drive", nc_strf("if=pflash,format=raw,file=%s",
-                                             path), NULL };
-    NcProc *p = nc_spawn("qemu", argv, NULL);
+    char *err = qemu_refuses("netcard", path);
+    cr_assert(strstr(err, "2097152"), "error does not name the "
+              "expected size: %s", err);
+}
+
+/* ------------------------------------------------- the array's size */
+
+/* docs/nvm.md: NVMC_SIZE at 0x024 tells the array's size in bytes. */
+#define NVMC_SIZE_REG   (NVMC_BASE + 0x024u)
+#define MIB             (1024u * 1024u)
+
+static const struct {
+    const char *opt;        /* -M netcard,nvm-size=OPT */
+    uint32_t bytes;
+} nvm_sizes[] = {
+    { "1M", 1 * MIB },      /* the smallest */
+    { "2M", 2 * MIB },
+    { "16M", 16 * MIB },    /* the largest */
+};
+
+static NcQtest *start_sized(const char *opt, const char *image)
+{
+    const char *args[] = { "-M", nc_strf("netcard,nvm-size=%s", opt),
+                           image ? "-drive" : NULL,
+                           nc_strf("if=pflash,format=raw,file=%s", image),
+                           NULL };
+
+    return nc_qtest_start(args);
+}
+
+Test(device_nvm, size_register_tells_the_default_size)
+{
+    NcQtest *qt = nc_qtest_start(NULL);
+
+    cr_assert_eq(nc_readl(qt, NVMC_SIZE_REG), NVM_SIZE, "NVMC_SIZE 0x%08"
+                 PRIx32 " without nvm-size", nc_readl(qt, NVMC_SIZE_REG));
+    nc_writel(qt, NVMC_SIZE_REG, 4096u);    /* read-only: ignored */
+    cr_assert_eq(nc_readl(qt, NVMC_SIZE_REG), NVM_SIZE, "NVMC_SIZE written");
+    expect_running(qt);
+}
+
+/* At each size: NVMC_SIZE, the last page works, ADDR beyond is RANGE. */
+Test(device_nvm, size_register_and_bounds_follow_nvm_size)
+{
+    for (size_t i = 0; i < sizeof(nvm_sizes) / sizeof(nvm_sizes[0]); i++) {
+        const uint32_t size = nvm_sizes[i].bytes;
+        const char *opt = nvm_sizes[i].opt;
+        NcQtest *qt = start_sized(opt, NULL);
+        uint32_t v = nc_readl(qt, NVMC_SIZE_REG);
+
+        cr_assert_eq(v, size, "nvm-size=%s: NVMC_SIZE is %" PRIu32, opt, v);
+        cr_assert_eq(nc_readl(qt, NVM_BASE + size - 4), 0xFFFFFFFFu,
+                     "nvm-size=%s: last word not erased", opt);
+        program_word(qt, size - 4, 0x5A5A5A5Au);
+        cr_assert_eq(nc_readl(qt, NVM_BASE + size - 4), 0x5A5A5A5Au,
+                     "nvm-size=%s: last word not programmed", opt);
+        erase_page(qt, size - PAGE);
+        cr_assert_eq(nc_readl(qt, NVM_BASE + size - 4), 0xFFFFFFFFu,
+                     "nvm-size=%s: last page not erased", opt);
+
+        nc_writel(qt, NVMC(ADDR), size);
+        nc_writel(qt, NVMC(DATA), 0);
+        expect_refused(qt, CMD_PROGRAM, ERR_RANGE,
+                       nc_strf("nvm-size=%s: program just past the end", opt));
+        expect_refused(qt, CMD_ERASE, ERR_RANGE,
+                       nc_strf("nvm-size=%s: erase of the page past the end",
+                               opt));
+        nc_writel(qt, NVMC(ADDR), size - 8);
+        nc_writel(qt, NVMC(LEN), 4);
+        expect_refused(qt, CMD_ROW, ERR_RANGE,
+                       nc_strf("nvm-size=%s: row running past the end", opt));
+        /* the bus: nothing is mapped after the array */
+        cr_assert_eq(nc_readl(qt, NVM_BASE + size), 0u,
+                     "nvm-size=%s: 0x%08" PRIx32 " is mapped", opt,
+                     NVM_BASE + size);
+        expect_running(qt);
+        nc_qtest_quit(qt);
+    }
+}
+
+Test(device_nvm, bad_nvm_size_is_a_clear_error)
+{
+    /* 0, not whole pages, below 1 MiB, above 16 MiB */
+    static const char *const bad[] = { "0", "1048577", "1020K", "16388K",
+                                       "32M" };
+
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        char *err = qemu_refuses(nc_strf("netcard,nvm-size=%s", bad[i]),
+                                 NULL);
+
+        cr_assert(strstr(err, "nvm-size") && strstr(err, "1 MiB") &&
+                  strstr(err, "16 MiB"), "nvm-size=%s: the error does not "
+                  "name the property and its range: %s", bad[i], err);
+    }
+}
+
+Test(device_nvm, image_must_be_the_nvm_size)
+{
+    const char *one = erased_image_of("1m.img", 1 * MIB);
+    const char *two = erased_image_of("2m.img", 2 * MIB);
+    char *err;
+
+    err = qemu_refuses("netcard,nvm-size=2M", one);
+    cr_assert(strstr(err, "2097152") && strstr(err, "1048576"),
+              "1 MiB image, nvm-size=2M: both sizes not named: %s", err);
+    err = qemu_refuses("netcard,nvm-size=1M", two);
+    cr_assert(strstr(err, "1048576") && strstr(err, "2097152"),
+              "2 MiB image, nvm-size=1M: both sizes not named: %s", err);
+
+    /* the right size works and persists at the end of the array */
+    NcQtest *qt = start_sized("1M", one);
+    program_word(qt, 1 * MIB - 4, 0x01020304u);
+    nc_qtest_quit(qt);
+    size_t len = 0;
+    uint8_t *img = nc_gc(nc_read_file(one, &len));
+    static const uint8_t tail[4] = { 0x04, 0x03, 0x02, 0x01 };
+    cr_assert(img && len == 1 * MIB, "1 MiB image is now %zu bytes", len);
+    cr_assert(memcmp(img + len - 4, tail, 4) == 0, "last word not in file");
+}
+
+/* qemu-img beside $NETCARD_QEMU makes an empty qcow2 for snapshots. */
+static const char *snapshot_drive(void)
+{
+    const char *path = nc_tmp_path("snap.qcow2");
+    const char *qemu = nc_qemu();
+    const char *slash = strrchr(qemu, '/');
+    const char *img = nc_strf("%.*s/qemu-img", slash ? (int)(slash - qemu) : 1,
+                              slash ? qemu : ".");
+    const char *const argv[] = { img, "create", "-q", "-f", "qcow2", path,
+                                 "1M", NULL };
+    NcProc *p = nc_spawn("qemu-img", argv, NULL);
     int st = nc_proc_wait_exit(p, NC_TIMEOUT_EXIT_MS);
-    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) != 0, "QEMU %s",
-              nc_proc_describe(p));
-    char *err = nc_read_file(p->stderr_path, NULL);
-    cr_assert(err && strstr(err, "1048576"), "error does not name the "
-              "expected size: %s", err ? err : "");
+
+    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "qemu-img create %s\n%s",
+              nc_proc_describe(p), nc_proc_diag(p));
+    return nc_strf("if=none,id=snap,format=qcow2,file=%s", path);
+}
+
+static char *hmp(NcQtest *qt, const char *cmd)
+{
+    return nc_qmp(qt->qmp, "{'execute': 'human-monitor-command', "
+                  "'arguments': {'command-line': '%s'}}", cmd);
+}
+
+/* The size is configuration: a snapshot loads only into the same size. */
+Test(device_nvm, snapshot_needs_the_same_nvm_size)
+{
+    const char *drive = snapshot_drive();
+    const char *one[] = { "-M", "netcard,nvm-size=1M", "-drive", drive,
+                          NULL };
+    const char *two[] = { "-M", "netcard,nvm-size=2M", "-drive", drive,
+                          NULL };
+    NcQtest *qt = nc_qtest_start(one);
+    char *ret;
+
+    program_word(qt, 0x40, 0x600DF00Du);
+    ret = hmp(qt, "savevm s1");
+    cr_assert(!strstr(ret, "Error"), "savevm: %s", ret);
+    nc_qtest_quit(qt);
+
+    qt = nc_qtest_start(two);
+    ret = hmp(qt, "loadvm s1");
+    cr_assert(strstr(ret, "Error") && strstr(ret, "netcard.nvm"),
+              "a 1 MiB snapshot loaded into a 2 MiB NVM: %s", ret);
+    nc_qtest_quit(qt);
+
+    qt = nc_qtest_start(one);
+    ret = hmp(qt, "loadvm s1");
+    cr_assert(!strstr(ret, "Error"), "loadvm at the same size: %s", ret);
+    cr_assert_eq(nc_readl(qt, NVM_BASE + 0x40), 0x600DF00Du,
+                 "the snapshot's NVM did not come back");
 }

@@ -46,7 +46,8 @@ typedef struct FsResp {
     uint16_t sw;            /* 0 when the answer was empty */
 } FsResp;
 
-/* An erased or foreign (SEED != 0) 1 MiB NVM image (nvm_image.h). */
+/* An erased or foreign (SEED != 0) NVM image of the default size
+ * (nvm_image.h). */
 static inline const char *fs_make_image(const char *name, unsigned seed)
 {
     return nvm_image_make(name, seed);
@@ -55,16 +56,21 @@ static inline const char *fs_make_image(const char *name, unsigned seed)
 /*
  * Boot cardos-test.elf on NVM (a raw image file, or qcow2 by its name) with the ISO 7816 interface
  * listening on a free port; PROTOCOL ("t0", "t1" or NULL for auto) and
- * PPS off when PPS_OFF. Waits for the power-on banner and connects.
+ * PPS off when PPS_OFF; -M netcard,nvm-size=NVM_SIZE_OPT unless NULL (the
+ * default size). Waits for the power-on banner and connects.
  */
-static inline FsCard fs_boot(const char *nvm, const char *protocol,
-                             bool pps_off)
+static inline FsCard fs_boot_sized(const char *nvm, const char *nvm_size_opt,
+                                   const char *protocol, bool pps_off)
 {
     FsCard fc = { .nvm = nvm };
-    const char *args[20];
+    const char *args[22];
     size_t n = 0;
 
     fc.port = nc_free_tcp_port();
+    if (nvm_size_opt) {
+        args[n++] = "-M";
+        args[n++] = nc_strf("netcard,nvm-size=%s", nvm_size_opt);
+    }
     args[n++] = "-drive";
     size_t nvm_len = strlen(nvm);
     bool qcow2 = nvm_len > 6 && strcmp(nvm + nvm_len - 6, ".qcow2") == 0;
@@ -97,6 +103,13 @@ static inline FsCard fs_boot(const char *nvm, const char *protocol,
     nc_card_wait_banner(fc.card, "power-on", BOOT_TIMEOUT_MS);
     fc.vpcd = nc_vpcd_connect(fc.port, NC_TIMEOUT_START_MS, fc.card->qemu);
     return fc;
+}
+
+/* fs_boot_sized on an image of the default size. */
+static inline FsCard fs_boot(const char *nvm, const char *protocol,
+                             bool pps_off)
+{
+    return fs_boot_sized(nvm, NULL, protocol, pps_off);
 }
 
 /* Cold start from the host (vpcd 00, 01, get-ATR); a non-empty ATR

@@ -14,25 +14,35 @@
 #include <stdio.h>
 #include <string.h>
 
-#define NVM_IMAGE_SIZE (1024u * 1024u)
+/* The default nvm-size (docs/nvm.md): the machine needs no option. */
+#define NVM_IMAGE_SIZE (2u * 1024u * 1024u)
 
-/* Create a 1 MiB NVM image in the test's folder: erased, or pseudo-random
+/* Create an NVM image of SIZE bytes (at most NVM_IMAGE_SIZE; the machine
+ * then needs nvm-size=SIZE) in the test's folder: erased, or pseudo-random
  * bytes (SEED != 0: not a store, as a foreign image). */
-static inline const char *nvm_image_make(const char *name, unsigned seed)
+static inline const char *nvm_image_make_sized(const char *name,
+                                               unsigned seed, size_t size)
 {
     static uint8_t img[NVM_IMAGE_SIZE];
     const char *path = nc_tmp_path(name);
     uint32_t x = seed;
 
-    for (size_t i = 0; i < sizeof(img); i++) {
+    cr_assert(size <= sizeof(img), "NVM image of %zu bytes", size);
+    for (size_t i = 0; i < size; i++) {
         x = x * 1103515245u + 12345u;
         img[i] = seed ? (uint8_t)(x >> 16) : 0xFF;
     }
     FILE *f = fopen(path, "wb");
     cr_assert(f, "cannot create %s: %s", path, strerror(errno));
-    cr_assert_eq(fwrite(img, 1, sizeof(img), f), sizeof(img));
+    cr_assert_eq(fwrite(img, 1, size, f), size);
     cr_assert_eq(fclose(f), 0);
     return path;
+}
+
+/* The same, of the default size. */
+static inline const char *nvm_image_make(const char *name, unsigned seed)
+{
+    return nvm_image_make_sized(name, seed, NVM_IMAGE_SIZE);
 }
 
 /*

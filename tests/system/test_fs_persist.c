@@ -7,7 +7,8 @@
  * bytes, fs_card.h) after VERIFY ADM1, updates them (TS 102 221 11.1.4
  * UPDATE BINARY, 11.1.6 UPDATE RECORD), quits QEMU, boots a new QEMU on
  * the same image and reads them back (11.1.3 READ BINARY, 11.1.5 READ
- * RECORD). The expected bytes are the ones the test wrote.
+ * RECORD). The expected bytes are the ones the test wrote. An image of
+ * the old 1 MiB layout works with nvm-size=1M and grown to 2 MiB.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -279,5 +280,92 @@ Test(system_fs_persist, savevm_loadvm_restores_nvm_and_session)
     select_mf_and(&fc, FID_BIN);
     r = fs_apdu(&fc, "00B0000010");
     expect_data(&r, gen_c, sizeof(gen_c), "READ BINARY after a restart");
+    fs_quit(&fc);
+}
+
+/* docs/fs.md: EF_ICCID of the first-boot file system. */
+static const uint8_t first_boot_iccid[10] = { 0x98, 0x94, 0x20, 0x00, 0x00,
+                                              0x21, 0x43, 0x65, 0x87, 0xF9 };
+
+/* EF_ICCID written by the first boot and EF_PL written by the test. */
+static void expect_iccid_and_pl(FsCard *fc, const uint8_t pl[4],
+                                const char *when)
+{
+    FsResp r;
+
+    fs_expect(fc, "00A4000C023F00", 0x9000, "SELECT MF");
+    fs_expect(fc, "00A4000C022FE2", 0x9000, "SELECT EF_ICCID");
+    r = fs_expect(fc, "00B000000A", 0x9000, "READ BINARY EF_ICCID");
+    expect_data(&r, first_boot_iccid, sizeof(first_boot_iccid),
+                nc_strf("EF_ICCID %s", when));
+    fs_expect(fc, "00A4000C022F05", 0x9000, "SELECT EF_PL");
+    r = fs_expect(fc, "00B0000004", 0x9000, "READ BINARY EF_PL");
+    expect_data(&r, pl, 4, nc_strf("EF_PL %s", when));
+}
+
+/*
+ * The layout before nvm-size (docs/nvm.md "Array size and images"): a
+ * 1 MiB image on a machine started with -M netcard,nvm-size=1M. The card
+ * boots with no code area, its store works across a restart, and the
+ * image, grown to the default 2 MiB by appending erased flash, boots on
+ * the default machine with the same store and a 1 MiB code area.
+ */
+Test(system_fs_persist, old_1mib_layout_runs_with_nvm_size_1m)
+{
+    const size_t old_size = 1024u * 1024u;
+    const char *nvm = nvm_image_make_sized("old.nvm", 0, old_size);
+    const uint8_t pl[4] = { 'd', 'e', 'e', 'n' };
+    FsCard fc = fs_boot_sized(nvm, "1M", NULL, false);
+
+    nc_console_wait(fc.card->console, "I nvm: 1024 KiB: store 1024 KiB, code "
+                    "area 0 KiB at 0x10100000", READY_TIMEOUT_MS);
+    nc_console_wait(fc.card->console, "I store: formatted the erased NVM",
+                    READY_TIMEOUT_MS);
+    nc_console_wait(fc.card->console, "I fs: created MF", READY_TIMEOUT_MS);
+    nc_console_wait(fc.card->console, "I boot: ready", READY_TIMEOUT_MS);
+    fs_power_on(&fc);
+    FsResp r = fs_verify(&fc, FS_PIN1_REF, fs_pin1);
+    cr_assert_eq(r.sw, 0x9000, "VERIFY PIN1 answered %04X", r.sw);
+    fs_expect(&fc, "00A4000C023F00", 0x9000, "SELECT MF");
+    fs_expect(&fc, "00A4000C022F05", 0x9000, "SELECT EF_PL");
+    fs_expect(&fc, fs_case3("00D60000", pl, 4), 0x9000,
+              "UPDATE BINARY EF_PL");
+    fs_quit(&fc);
+
+    /* A new QEMU, same size: the store mounts, nothing is formatted. */
+    size_t len = 0;
+    uint8_t *img = nc_gc(nc_read_file(nvm, &len));
+    cr_assert(img && len == old_size, "the 1 MiB image is now %zu bytes",
+              len);
+    fc = fs_boot_sized(nvm, "1M", NULL, false);
+    nc_console_wait(fc.card->console, "I nvm: 1024 KiB: store 1024 KiB, code "
+                    "area 0 KiB at 0x10100000", READY_TIMEOUT_MS);
+    char *line = nc_console_wait(fc.card->console, "I store: ",
+                                 READY_TIMEOUT_MS);
+    cr_assert(strstr(line, "objects"), "the store did not mount after the "
+              "restart: %s", line);
+    nc_console_wait(fc.card->console, "I boot: ready", READY_TIMEOUT_MS);
+    fs_power_on(&fc);
+    expect_iccid_and_pl(&fc, pl, "after the restart at nvm-size=1M");
+    fs_quit(&fc);
+
+    /* Grown by appending 1 MiB of 0xFF: the default machine takes it. */
+    static uint8_t erased[4096];
+    FILE *f = fopen(nvm, "ab");
+    cr_assert(f, "cannot append to %s: %s", nvm, strerror(errno));
+    memset(erased, 0xFF, sizeof(erased));
+    for (size_t i = 0; i < old_size; i += sizeof(erased)) {
+        cr_assert_eq(fwrite(erased, 1, sizeof(erased), f), sizeof(erased));
+    }
+    cr_assert_eq(fclose(f), 0);
+    fc = fs_boot(nvm, NULL, false);
+    nc_console_wait(fc.card->console, "I nvm: 2048 KiB: store 1024 KiB, code "
+                    "area 1024 KiB at 0x10100000", READY_TIMEOUT_MS);
+    line = nc_console_wait(fc.card->console, "I store: ", READY_TIMEOUT_MS);
+    cr_assert(strstr(line, "objects"), "the grown image's store did not "
+              "mount: %s", line);
+    nc_console_wait(fc.card->console, "I boot: ready", READY_TIMEOUT_MS);
+    fs_power_on(&fc);
+    expect_iccid_and_pl(&fc, pl, "on the grown 2 MiB image");
     fs_quit(&fc);
 }

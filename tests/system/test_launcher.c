@@ -22,7 +22,7 @@ TestSuite(system_launcher, .init = nc_test_init, .fini = nc_test_fini,
           .timeout = NC_SUITE_TIMEOUT_SYSTEM);
 
 #define LOCK_TIMEOUT_MS   180000
-#define NVM_SIZE          (1024 * 1024)
+#define NVM_SIZE          (2 * 1024 * 1024)   /* the default nvm-size */
 
 /* Run the launcher with ARGS in the test's temp dir, stdin </dev/null. */
 static NcProc *launch(const char *name, const char *const args[])
@@ -220,7 +220,7 @@ static void expect_nvm_file(const char *path, bool all_erased)
     cr_assert_eq(stat(path, &st), 0, "NVM image %s was not created: %s",
                  path, strerror(errno));
     cr_assert_eq(st.st_size, (off_t)NVM_SIZE, "NVM image %s is %lld bytes, "
-                 "expected 1 MiB", path, (long long)st.st_size);
+                 "expected 2 MiB", path, (long long)st.st_size);
     if (all_erased) {
         size_t n = 0;
         unsigned char *d = nc_gc(nc_read_file(path, &n));

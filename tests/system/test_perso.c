@@ -30,6 +30,12 @@ TestSuite(system_perso, .init = nc_test_init, .fini = nc_test_fini,
 /* "FORMAT NVM" */
 #define FORMAT       "804000000A464F524D4154204E564D"
 #define STATE_FOREIGN 0x02      /* minus STORE_ERR_FOREIGN */
+/* Pages of the image (the default nvm-size): FORMAT NVM erases every page
+ * of the NVM that is not erased, all of them on a foreign image, in
+ * order: first the store's (docs/nvm.md "Partitions"), then the code
+ * area's. */
+#define NVM_PAGES    (FS_NVM_SIZE / 4096u)
+#define STORE_PAGES  256u
 
 static const uint8_t iccid[10] = { 0x98, 0x94, 0x20, 0x00, 0x00, 0x21,
                                    0x43, 0x65, 0x87, 0xF9 };
@@ -88,9 +94,9 @@ Test(system_perso, format_nvm_brings_back_a_foreign_image)
                  "a refused FORMAT NVM erased flash");
 
     fs_expect(&fc, FORMAT, 0x9000, "FORMAT NVM");
-    nc_console_wait(fc.card->console, "W store: reformatted: 256 pages "
-                    "erased", READY_TIMEOUT_MS);
-    cr_assert_geq(fs_nvm_get(&fc, "erases") - erases, 256u);
+    nc_console_wait(fc.card->console, nc_strf("W store: reformatted: %u "
+                    "pages erased", NVM_PAGES), READY_TIMEOUT_MS);
+    cr_assert_geq(fs_nvm_get(&fc, "erases") - erases, NVM_PAGES);
     s = card_state(&fc);
     cr_assert(s.data[0] == 0 && s.data[1] == 0, "CARD STATE after FORMAT "
               "NVM: %s", nc_hex(s.data, s.len));
@@ -149,8 +155,9 @@ static FsCard boot_foreign(unsigned i)
 /*
  * Cut the power at chosen flash operations of FORMAT NVM on a foreign
  * image (K operations in all, measured first): early and late in the
- * erase (256 pages), at its end, in the format and during the first-boot
- * file system. After each cut the card boots (cause "tear") and is either
+ * erase of the store's pages, in that of the code area's, at the end of
+ * the erase (NVM_PAGES), in the format and during the first-boot file
+ * system. After each cut the card boots (cause "tear") and is either
  * unusable (then FORMAT NVM again, untorn) or already formatted; either
  * way it ends with the documented file system.
  */
@@ -161,13 +168,16 @@ Test(system_perso, power_cuts_during_format_nvm)
     fs_expect(&fc, FORMAT, 0x9000, "FORMAT NVM (untorn)");
     unsigned k = (unsigned)(fs_flash_ops(&fc) - before);
     fs_quit(&fc);
-    cr_assert_gt(k, 257u, "FORMAT NVM of a foreign image took %u flash "
-                 "operations: fewer than 256 erases and a format", k);
+    cr_assert_gt(k, NVM_PAGES + 1, "FORMAT NVM of a foreign image took %u "
+                 "flash operations: fewer than %u erases and a format", k,
+                 NVM_PAGES);
 
     const struct { unsigned n; const char *mode; } cuts[] = {
-        { 1, "before" }, { 2, "partial" }, { 128, "after" },
-        { 255, "partial" }, { 256, "after" }, { 257, "partial" },
-        { 258, "before" }, { (258 + k) / 2, "partial" }, { k, "after" },
+        { 1, "before" }, { 2, "partial" }, { STORE_PAGES / 2, "after" },
+        { STORE_PAGES - 1, "partial" }, { STORE_PAGES, "after" },
+        { NVM_PAGES - 1, "partial" }, { NVM_PAGES, "after" },
+        { NVM_PAGES + 1, "partial" }, { NVM_PAGES + 2, "before" },
+        { (NVM_PAGES + 2 + k) / 2, "partial" }, { k, "after" },
     };
     int reformatted = 0, formatted_by_boot = 0;
 
@@ -199,7 +209,8 @@ Test(system_perso, power_cuts_during_format_nvm)
                 "card unusable (formatted again), %d left it formatted or "
                 "erased (boot finished it)", k, reformatted,
                 formatted_by_boot);
-    /* cuts in the erase leave foreign pages: those must need FORMAT NVM */
+    /* cuts in the erase of the store's pages leave foreign store pages:
+     * those must need FORMAT NVM */
     cr_assert_geq(reformatted, 4, "cuts during the erase did not leave an "
                   "unusable card");
 }

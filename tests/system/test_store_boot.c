@@ -3,7 +3,9 @@
  * boot (card/storage.h, docs/store.md): an erased image is formatted on
  * the first boot and mounted on the next, a foreign image is reported and
  * left untouched, and a power cut (NVM tearing injection over QMP) during
- * the first-boot format is recovered by the next boot.
+ * the first-boot format is recovered by the next boot. The store keeps
+ * pages 0..255 whatever the machine's nvm-size; the rest is the code area
+ * (card/nvm_partitions.h, docs/nvm.md).
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -19,15 +21,32 @@ TestSuite(system_store, .init = nc_test_init, .fini = nc_test_fini,
 
 #define NVM_SIZE NVM_IMAGE_SIZE
 
-static NcCard *boot_with(const char *nvm, bool halted)
+/* Boot on NVM (an image file, or NULL: erased, in RAM), with -M
+ * netcard,nvm-size=NVM_SIZE_OPT unless that is NULL (the default). */
+static NcCard *boot_sized(const char *nvm, const char *nvm_size_opt,
+                          bool halted)
 {
-    const char *args[] = { "-drive",
-                           nc_strf("if=pflash,format=raw,file=%s", nvm),
-                           NULL };
+    const char *args[5];
+    size_t n = 0;
+
+    if (nvm_size_opt) {
+        args[n++] = "-M";
+        args[n++] = nc_strf("netcard,nvm-size=%s", nvm_size_opt);
+    }
+    if (nvm) {
+        args[n++] = "-drive";
+        args[n++] = nc_strf("if=pflash,format=raw,file=%s", nvm);
+    }
+    args[n] = NULL;
     NcCardOpts o = { .image = "cardos.elf", .halted = halted,
                      .extra_args = args };
 
     return nc_card_start(&o);
+}
+
+static NcCard *boot_with(const char *nvm, bool halted)
+{
+    return boot_sized(nvm, NULL, halted);
 }
 
 /* Quit QEMU (it may close QMP before it answers) and wait for its exit. */
@@ -126,4 +145,32 @@ Test(system_store, power_cut_during_the_first_format_is_recovered)
     nc_card_wait_banner(card, "power-on", BOOT_TIMEOUT_MS);
     cr_assert(!seen_before_ready(card, "E store"),
               "the store did not mount after the recovered format");
+}
+
+/* The card OS learns the array's size from the NVM controller (NVMC_SIZE):
+ * the store stays 1 MiB, the code area is the rest. */
+Test(system_store, code_area_follows_nvm_size)
+{
+    static const struct {
+        const char *opt;
+        const char *line;
+    } sizes[] = {
+        { NULL, "I nvm: 2048 KiB: store 1024 KiB, code area 1024 KiB at "
+                "0x10100000" },    /* the default, 2 MiB */
+        { "2M", "I nvm: 2048 KiB: store 1024 KiB, code area 1024 KiB at "
+                "0x10100000" },
+        { "16M", "I nvm: 16384 KiB: store 1024 KiB, code area 15360 KiB at "
+                 "0x10100000" },
+    };
+
+    for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+        NcCard *card = boot_sized(NULL, sizes[i].opt, false);
+
+        nc_card_wait_banner(card, "power-on", BOOT_TIMEOUT_MS);
+        nc_console_wait(card->console, sizes[i].line, READY_TIMEOUT_MS);
+        nc_console_wait(card->console, "I store: formatted the erased NVM",
+                        READY_TIMEOUT_MS);
+        nc_console_wait(card->console, "I boot: ready", READY_TIMEOUT_MS);
+        quit(card);
+    }
 }
