@@ -20,7 +20,7 @@ static int status = STORE_ERR_STATE;
 
 static struct {
     bool running;
-    uint32_t next_page;     /* next page to check and erase */
+    uint32_t pages_left;    /* pages 0..pages_left-1 still to check */
     uint32_t erased;        /* pages erased so far */
 } reformat;
 
@@ -77,7 +77,7 @@ void storage_reformat_start(void)
 {
     status = STORE_ERR_STATE;
     reformat.running = true;
-    reformat.next_page = 0;
+    reformat.pages_left = nvm_pages();
     reformat.erased = 0;
 }
 
@@ -89,14 +89,17 @@ int storage_reformat_step(void)
     if (!reformat.running) {
         return STORE_ERR_STATE;
     }
-    /* erase page by page so that the caller's event loop (the link
+    /*
+     * Erase page by page so that the caller's event loop (the link
      * layer's waiting-time extensions, the watchdog) runs in between;
-     * store_format then finds an erased NVM and only writes headers */
-    /* the whole NVM: the code area's load files go with the store that
-     * registered them */
-    while (reformat.next_page < nvm_pages() &&
-           done < STORAGE_REFORMAT_STEP_PAGES) {
-        uint32_t page = reformat.next_page;
+     * store_format then finds an erased NVM and only writes headers. The
+     * whole NVM, from its last page down: the code area first, so that a
+     * power cut anywhere before the end leaves store pages that still say
+     * "unusable" (FORMAT NVM again) and never a store that a boot formats
+     * over a code area still holding old load files.
+     */
+    while (reformat.pages_left > 0 && done < STORAGE_REFORMAT_STEP_PAGES) {
+        uint32_t page = reformat.pages_left - 1;
 
         if (!nvm_page_erased(page)) {
             if (nvm_erase_page(page) != 0) {
@@ -108,9 +111,9 @@ int storage_reformat_step(void)
             reformat.erased++;
             done++;
         }
-        reformat.next_page++;
+        reformat.pages_left--;
     }
-    if (reformat.next_page < nvm_pages()) {
+    if (reformat.pages_left > 0) {
         return STORAGE_REFORMAT_BUSY;
     }
     reformat.running = false;

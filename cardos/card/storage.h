@@ -36,13 +36,13 @@ int storage_status(void);
 /*
  * Start a reformat: the store goes out of use at once (storage_store()
  * NULL, storage_status() STORE_ERR_STATE; its users must have let go of
- * it) and the erase restarts at page 0.
+ * it) and the erase restarts at the last page.
  */
 void storage_reformat_start(void);
 /*
- * Erase up to STORAGE_REFORMAT_STEP_PAGES pages of the whole NVM (store
- * and code area) that are not erased
- * (STORAGE_REFORMAT_BUSY while pages remain); after the last page, format
+ * Erase up to STORAGE_REFORMAT_STEP_PAGES pages of the whole NVM that are
+ * not erased, from its last page down: the code area, then the store
+ * (STORAGE_REFORMAT_BUSY while pages remain); after page 0, format
  * a new store over the erased NVM (a fresh TRNG nonce; erase counts start
  * again) and return its result: STORE_OK, the store is mounted and empty.
  * A refused erase: STORE_ERR_IO, the store stays out of use. Called

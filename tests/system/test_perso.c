@@ -154,9 +154,9 @@ static FsCard boot_foreign(unsigned i)
 
 /*
  * Cut the power at chosen flash operations of FORMAT NVM on a foreign
- * image (K operations in all, measured first): early and late in the
- * erase of the store's pages, in that of the code area's, at the end of
- * the erase (NVM_PAGES), in the format and during the first-boot file
+ * image (K operations in all, measured first): at points of the erase
+ * (from the last page down: the code area's pages, then the store's), at
+ * its end (NVM_PAGES), in the format and during the first-boot file
  * system. After each cut the card boots (cause "tear") and is either
  * unusable (then FORMAT NVM again, untorn) or already formatted; either
  * way it ends with the documented file system.
@@ -209,8 +209,8 @@ Test(system_perso, power_cuts_during_format_nvm)
                 "card unusable (formatted again), %d left it formatted or "
                 "erased (boot finished it)", k, reformatted,
                 formatted_by_boot);
-    /* cuts in the erase of the store's pages leave foreign store pages:
-     * those must need FORMAT NVM */
+    /* cuts before the erase reaches the store's last page (page 0) leave
+     * foreign store pages: those must need FORMAT NVM */
     cr_assert_geq(reformatted, 4, "cuts during the erase did not leave an "
                   "unusable card");
 }
