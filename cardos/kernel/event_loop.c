@@ -24,6 +24,9 @@ static uint32_t event_overflows;
 /* Active timers sorted by expiry, earliest first. */
 static struct soft_timer *timer_list;
 
+/* Pass hooks, in registration order. */
+static struct event_loop_hook *hook_list;
+
 /* Wrap-safe "a is before b" for ms timestamps less than 2^31 apart. */
 static bool time_before(uint32_t a, uint32_t b)
 {
@@ -37,6 +40,21 @@ void event_loop_init(const struct event_loop_port *port)
     event_count = 0;
     event_overflows = 0;
     timer_list = NULL;
+    hook_list = NULL;
+}
+
+void event_loop_add_pass_hook(struct event_loop_hook *hook, event_handler fn,
+                              void *arg)
+{
+    struct event_loop_hook **link = &hook_list;
+
+    while (*link != NULL) {
+        link = &(*link)->next;
+    }
+    hook->next = NULL;
+    hook->fn = fn;
+    hook->arg = arg;
+    *link = hook;
 }
 
 bool event_post(event_handler handler, void *arg)
@@ -183,28 +201,40 @@ unsigned event_loop_run_once(void)
         ran++;
     }
 
+    for (struct event_loop_hook *h = hook_list; h != NULL; h = h->next) {
+        h->fn(h->arg);
+    }
+
     log_flush();
     return ran;
 }
 
-static bool work_pending(void)
+bool event_loop_idle(void)
 {
-    return event_count > 0 ||
-           (timer_list != NULL &&
-            !time_before(loop_port->now_ms(), timer_list->expires));
+    uint32_t state = loop_port->irq_save();
+    uint32_t timeout = EVENT_LOOP_NO_TIMEOUT;
+    bool idle = event_count == 0;
+
+    if (idle && timer_list != NULL) {
+        uint32_t left = timer_list->expires - loop_port->now_ms();
+
+        if ((int32_t)left > 0) {
+            timeout = left;
+        } else {
+            idle = false;       /* due: run it first */
+        }
+    }
+    if (idle) {
+        loop_port->idle(timeout);
+    }
+    loop_port->irq_restore(state);
+    return idle;
 }
 
 noreturn void event_loop_run(void)
 {
     for (;;) {
-        uint32_t state;
-
         event_loop_run_once();
-
-        state = loop_port->irq_save();
-        if (!work_pending()) {
-            loop_port->idle();
-        }
-        loop_port->irq_restore(state);
+        (void)event_loop_idle();
     }
 }

@@ -80,8 +80,9 @@ static void port_irq_restore(uint32_t state)
     cpu_irq_restore(state);
 }
 
-static void port_idle(void)
+static void port_idle(uint32_t timeout_ms)
 {
+    (void)timeout_ms;   /* the 1 kHz tick wakes the core every ms */
     /* Poll rather than sleep right after contact activity (iso_service.h). */
     if (iso_service_busy(timer_now_ms())) {
         return;
