@@ -29,6 +29,7 @@
 #include "arch/cpu.h"
 #include "arch/layout.h"
 #include "arch/startup.h"
+#include "arch/systick.h"
 #include "crypto/crypto.h"
 #include "drivers/debug_uart.h"
 #include "drivers/sysctl.h"
@@ -80,14 +81,22 @@ static void port_irq_restore(uint32_t state)
     cpu_irq_restore(state);
 }
 
+/*
+ * Tickless idle: the clock (drivers/timer.h) needs no interrupt, so the
+ * core sleeps until a device interrupt or the SysTick one-shot armed for
+ * the next soft timer; with no timer, only a device wakes it.
+ */
 static void port_idle(uint32_t timeout_ms)
 {
-    (void)timeout_ms;   /* the 1 kHz tick wakes the core every ms */
     /* Poll rather than sleep right after contact activity (iso_service.h). */
     if (iso_service_busy(timer_now_ms())) {
         return;
     }
+    if (timeout_ms != EVENT_LOOP_NO_TIMEOUT) {
+        systick_start(timer_cycles_until(timeout_ms));
+    }
     cpu_wfi();
+    systick_stop();
 }
 
 static const struct event_loop_port card_loop_port = {
@@ -97,6 +106,21 @@ static const struct event_loop_port card_loop_port = {
     .idle = port_idle,
     .kick_watchdog = watchdog_kick,
 };
+
+/*
+ * Every pass of the loop kicks the watchdog (card_loop_port); this timer
+ * makes sure an idle loop passes often enough: twice per timeout, so a
+ * late wake-up still comes well before the bark.
+ */
+#define WATCHDOG_KICK_MS (WATCHDOG_TIMEOUT_MS / 2u)
+
+static struct soft_timer watchdog_timer;
+
+static void watchdog_keepalive(void *arg)
+{
+    (void)arg;
+    watchdog_kick();
+}
 
 static void report_last_boot(void)
 {
@@ -153,7 +177,10 @@ int main(void)
 
     watchdog_start(WATCHDOG_TIMEOUT_MS);
     timer_init();
+    systick_init();
     event_loop_init(&card_loop_port);
+    soft_timer_start(&watchdog_timer, WATCHDOG_KICK_MS, WATCHDOG_KICK_MS,
+                     watchdog_keepalive, NULL);
     /* Early: the ATR must start within 40000 CLK cycles (11.2 ms) of RST. */
     iso_service_start(CARDOS_VERSION, CARDOS_GIT_DESCRIBE, __DATE__ " " __TIME__);
     cpu_irq_enable();
