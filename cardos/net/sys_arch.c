@@ -1,7 +1,7 @@
 /*
  * lwIP platform glue for NO_SYS: time and randomness.
  *
- * lwip_port_rand(): xorshift32, seeded from the tick, the MAC address and
+ * lwip_port_rand(): xorshift32, seeded from the clock, the MAC address and
  * every call's timing. It only feeds TCP initial ports, DHCP xids and DNS
  * ids; it is NOT cryptographic (TLS uses the TRNG through mbedTLS).
  *
