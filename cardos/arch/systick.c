@@ -12,7 +12,8 @@
 /* Lowest urgency, as the timer's wrap interrupt (top 3 bits, nvic.h). */
 #define SYSTICK_PRIORITY 7u
 
-static bool running;
+/* Started and not yet expired; cleared by the exception handler. */
+static volatile bool running;
 
 void systick_init(void)
 {
@@ -40,13 +41,21 @@ void systick_start(uint32_t sysclk_cycles)
     /*
      * A write to CVR clears it; the counter then loads RVR on the next
      * clock edge and counts down to 0, where it pends the exception:
-     * RVR + 1 reference clock ticks after the start.
+     * RVR + 1 reference clock ticks after the start. An expiry of the
+     * previous start still pending (masked) is dropped first, so the
+     * handler that runs next belongs to this start.
      */
     scs_write(A_SYST_CSR, 0);
+    scs_write(A_SCB_ICSR, R_SCB_ICSR_PENDSTCLR_MASK);
     scs_write(A_SYST_RVR, ticks - 1u);
     scs_write(A_SYST_CVR, 0);
     scs_write(A_SYST_CSR, R_SYST_CSR_ENABLE_MASK | R_SYST_CSR_TICKINT_MASK);
     running = true;
+}
+
+bool systick_running(void)
+{
+    return running;
 }
 
 void systick_stop(void)
@@ -59,7 +68,12 @@ void systick_stop(void)
     running = false;
 }
 
-/* Waking the core was the whole job (arch/systick.h). */
+/*
+ * Expired: stop here, or SysTick reloads and fires again every period.
+ * Waking the core was the rest of the job.
+ */
 void systick_handler(void)
 {
+    scs_write(A_SYST_CSR, 0);
+    running = false;
 }

@@ -6,17 +6,21 @@
  * (docs/machine.md "CPU and clocks"): its 24 bits reach 2^24 / 6 MHz =
  * 2.796 s, and a longer sleep is cut there (one empty pass of the event
  * loop, then the next sleep). SysTick reloads and fires again after each
- * expiry, so the one-shot is stopped (systick_stop()) as soon as the core
- * is awake: an idle card has no periodic interrupt. The exception itself
- * does nothing, waking the core is its whole job.
+ * expiry, so its exception handler stops it: an idle card has no periodic
+ * interrupt. A start stays armed across wake-ups by other interrupts: the
+ * idle port starts SysTick again only when its deadline moved or it
+ * expired (each start re-arms a QEMU timer and wakes QEMU's main loop;
+ * in steady traffic the next deadline rarely moves).
  *
- * Context: the event loop's idle port, with interrupts masked.
+ * Context: systick_start(), systick_stop() and systick_running() from the
+ * event loop's idle port, with interrupts masked.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
 #ifndef CARDOS_ARCH_SYSTICK_H
 #define CARDOS_ARCH_SYSTICK_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* Reference clock = SYSCLK / SYSTICK_REFCLK_DIV (docs/machine.md). */
@@ -32,6 +36,9 @@ void systick_init(void);
  * @sysclk_cycles, at most SYSTICK_MAX_CYCLES: a longer wait is cut there.
  */
 void systick_start(uint32_t sysclk_cycles);
+
+/* Started and not expired yet (its handler has not run). */
+bool systick_running(void);
 
 /* Stop the one-shot and drop its exception if it is pending. */
 void systick_stop(void);

@@ -128,16 +128,18 @@ uint32_t timer_now_ms(void)
     return clock_read(&frac);
 }
 
-uint32_t timer_cycles_until(uint32_t ms)
+uint32_t timer_cycles_until(uint32_t at_ms)
 {
     uint32_t frac;
+    uint32_t left = at_ms - clock_read(&frac);
 
-    (void)clock_read(&frac);
-    if (ms > UINT32_MAX / TIMER_CYCLES_PER_MS) {
+    if ((int32_t)left <= 0) {
+        return 0;
+    }
+    if (left > UINT32_MAX / TIMER_CYCLES_PER_MS) {
         return UINT32_MAX;
     }
-    /* ms >= 1 in practice; 0 means "now". */
-    return ms == 0 ? 0 : ms * TIMER_CYCLES_PER_MS - frac;
+    return left * TIMER_CYCLES_PER_MS - frac;
 }
 
 void timer_busy_wait_us(uint32_t us)

@@ -28,11 +28,11 @@ void timer_init(void);
 uint32_t timer_now_ms(void);
 
 /*
- * Sysclk cycles from now until timer_now_ms() has advanced by @ms (to the
- * start of that millisecond, not a whole @ms from now); UINT32_MAX when
- * that is further away than 2^32 - 1 cycles.
+ * Sysclk cycles from now until timer_now_ms() reaches @at_ms (the start
+ * of that millisecond); 0 if it already has, UINT32_MAX when that is
+ * further away than 2^32 - 1 cycles. @at_ms at most 2^31 - 1 ms ahead.
  */
-uint32_t timer_cycles_until(uint32_t ms);
+uint32_t timer_cycles_until(uint32_t at_ms);
 
 /*
  * Busy-wait at least @us microseconds (1..999) by reading the counter;

@@ -51,13 +51,14 @@ struct event_loop_port {
     uint32_t (*irq_save)(void);          /* mask interrupts, return state */
     void (*irq_restore)(uint32_t state);
     /*
-     * Sleep until an interrupt is pending, or until now_ms() has advanced
-     * by timeout_ms (the earliest soft timer is due then), whichever comes
-     * first; EVENT_LOOP_NO_TIMEOUT: no timer is active. Called with
-     * interrupts masked; may return early (a spurious wake-up only costs
-     * one more pass).
+     * Sleep until an interrupt is pending, or until now_ms() reaches
+     * now_ms + timeout_ms (the earliest soft timer is due then), whichever
+     * comes first; EVENT_LOOP_NO_TIMEOUT: no timer is active. now_ms is
+     * the loop's own reading of now_ms() for this decision (the port need
+     * not read the clock again). Called with interrupts masked; may return
+     * early (a spurious wake-up only costs one more pass).
      */
-    void (*idle)(uint32_t timeout_ms);
+    void (*idle)(uint32_t now_ms, uint32_t timeout_ms);
     void (*kick_watchdog)(void);         /* may be NULL */
 };
 
@@ -85,6 +86,15 @@ bool event_post(event_handler handler, void *arg);
 
 /* Events refused because the queue was full, since event_loop_init(). */
 uint32_t event_queue_overflows(void);
+
+/*
+ * The clock as the current pass read it when it began (libuv's uv_now()
+ * idea): free, where port->now_ms() may cost a device access, for
+ * timestamps and timeouts that tolerate the length of a pass (network
+ * idle timeouts, lwIP's sys_now()). Outside a pass (start-up code before
+ * the loop runs) it reads the clock. port->now_ms() for exact time.
+ */
+uint32_t event_loop_now(void);
 
 /*
  * (Re)start @timer: handler(arg) runs once delay_ms have passed (at the

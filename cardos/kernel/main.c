@@ -86,17 +86,22 @@ static void port_irq_restore(uint32_t state)
  * core sleeps until a device interrupt or the SysTick one-shot armed for
  * the next soft timer; with no timer, only a device wakes it.
  */
-static void port_idle(uint32_t timeout_ms)
+static uint32_t wake_at_ms;     /* deadline SysTick is running for */
+
+static void port_idle(uint32_t now_ms, uint32_t timeout_ms)
 {
     /* Poll rather than sleep right after contact activity (iso_service.h). */
-    if (iso_service_busy(timer_now_ms())) {
+    if (iso_service_busy(now_ms)) {
         return;
     }
-    if (timeout_ms != EVENT_LOOP_NO_TIMEOUT) {
-        systick_start(timer_cycles_until(timeout_ms));
+    if (timeout_ms == EVENT_LOOP_NO_TIMEOUT) {
+        systick_stop();
+    } else if (!systick_running() || now_ms + timeout_ms != wake_at_ms) {
+        /* Only when the deadline moved or passed (arch/systick.h). */
+        wake_at_ms = now_ms + timeout_ms;
+        systick_start(timer_cycles_until(wake_at_ms));
     }
     cpu_wfi();
-    systick_stop();
 }
 
 static const struct event_loop_port card_loop_port = {

@@ -16,6 +16,7 @@ static int irq_depth;
 static unsigned kicks;
 static unsigned idles;
 static uint32_t idle_timeout;
+static uint32_t idle_now;
 
 /* Handler calls, recorded as their int argument. */
 static intptr_t calls[256];
@@ -34,10 +35,11 @@ static void fake_irq_restore(uint32_t state)
     cr_expect_eq((uint32_t)irq_depth, state, "restores nest");
 }
 
-static void fake_idle(uint32_t timeout_ms)
+static void fake_idle(uint32_t now_ms, uint32_t timeout_ms)
 {
     cr_expect_gt(irq_depth, 0, "idle is entered with interrupts masked");
     idles++;
+    idle_now = now_ms;
     idle_timeout = timeout_ms;
 }
 
@@ -303,9 +305,11 @@ Test(unit_event_loop, idle_sleeps_until_the_earliest_timer)
     cr_expect(event_loop_idle());
     cr_expect_eq(idles, 1);
     cr_expect_eq(idle_timeout, 10, "the earliest timer, not the first started");
+    cr_expect_eq(idle_now, 1000, "the loop's reading of the clock");
     fake_now += 4;
     cr_expect(event_loop_idle());
     cr_expect_eq(idle_timeout, 6, "counted from now");
+    cr_expect_eq(idle_now + idle_timeout, 1010, "the timer's expiry");
     cr_expect_eq(irq_depth, 0);
 }
 
@@ -314,6 +318,7 @@ Test(unit_event_loop, idle_without_timers_waits_for_an_interrupt)
     cr_expect(event_loop_idle());
     cr_expect_eq(idles, 1);
     cr_expect_eq(idle_timeout, EVENT_LOOP_NO_TIMEOUT);
+    cr_expect_eq(idle_now, 1000);
 }
 
 Test(unit_event_loop, idle_does_not_sleep_with_work_to_do)
@@ -387,4 +392,28 @@ Test(unit_event_loop, init_forgets_pass_hooks)
     event_loop_init(&fake_port);
     event_loop_run_once();
     cr_expect_eq(ncalls, 0);
+}
+
+static uint32_t seen_now[2];
+
+/* A handler that takes 7 ms and looks at the pass time before and after. */
+static void slow_handler(void *arg)
+{
+    (void)arg;
+    seen_now[0] = event_loop_now();
+    fake_now += 7;
+    seen_now[1] = event_loop_now();
+}
+
+Test(unit_event_loop, pass_time_is_read_once_per_pass)
+{
+    fake_now = 500;
+    cr_expect_eq(event_loop_now(), 500, "outside a pass: the clock");
+    fake_now = 600;
+    cr_expect_eq(event_loop_now(), 600);
+    cr_assert(event_post(slow_handler, NULL));
+    event_loop_run_once();
+    cr_expect_eq(seen_now[0], 600, "the time the pass began");
+    cr_expect_eq(seen_now[1], 600, "unchanged while the pass runs");
+    cr_expect_eq(event_loop_now(), 607, "after the pass: the clock again");
 }
