@@ -98,7 +98,12 @@ static void net_timer(void *arg)
     sys_check_timeouts();
 }
 
-/* Pass hook: keep lwip_timer on lwIP's next deadline. */
+/*
+ * Pass hook: keep lwip_timer on lwIP's next deadline. sys_now() is the
+ * pass's time (net/sys_arch.c), so due is exactly lwIP's next expiry and
+ * costs no clock read while it stays put; a restart counts the delay from
+ * the real now, i.e. at most the length of this pass late.
+ */
 static void net_schedule(void *arg)
 {
     u32_t sleep = sys_timeouts_sleeptime();
