@@ -104,6 +104,7 @@ CARDOS_SRCS := \
     arch/vectors.c \
     arch/fault.c \
     arch/fault_entry.S \
+    arch/systick.c \
     drivers/sysctl.c \
     drivers/debug_uart.c \
     drivers/timer.c \

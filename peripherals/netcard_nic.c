@@ -16,6 +16,7 @@
 
 #include "qemu/osdep.h"
 #include "qemu/log.h"
+#include "qemu/main-loop.h"
 #include "qapi/error.h"
 #include "hw/irq.h"
 #include "hw/qdev-properties.h"
@@ -114,7 +115,7 @@ static bool netcard_nic_link_up(NetcardNicState *s)
 
 static void netcard_nic_tx(NetcardNicState *s)
 {
-    uint32_t done = 0, errors = 0;
+    uint32_t done = 0, errors = 0, sent = 0;
 
     while (FIELD_EX32(s->ctrl, NIC_CTRL, TXEN) && done < s->tx_size) {
         uint64_t desc = s->tx_base +
@@ -140,6 +141,7 @@ static void netcard_nic_tx(NetcardNicState *s)
         trace_netcard_nic_tx(s->tx_head, addr, len, err);
         if (err == NETCARD_NIC_ERR_NONE) {
             qemu_send_packet(qemu_get_queue(s->nic), s->frame, len);
+            sent++;
             s->stat_tx_frames++;
             s->stat_tx_bytes += len;
         } else {
@@ -164,6 +166,17 @@ static void netcard_nic_tx(NetcardNicState *s)
     }
     if (errors) {
         netcard_nic_raise(s, R_NIC_INT_STATUS_ERROR_MASK);
+    }
+    if (sent) {
+        /*
+         * The backend (slirp) polls its host sockets from the main loop,
+         * which may be asleep in ppoll() on the set it collected before
+         * these frames: a frame from the guest can change that set (an
+         * ACK that establishes a forwarded connection makes slirp read its
+         * host socket). Wake the main loop so it collects the set again;
+         * otherwise the host's data waits for the next unrelated timer.
+         */
+        qemu_notify_event();
     }
 }
 

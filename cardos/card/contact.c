@@ -90,10 +90,29 @@ static void drain_rx(void)
     }
 }
 
+static void on_tick(void *arg);
+
+/*
+ * The ISO_TICK_MS tick runs only while the session has something timed
+ * to do (iso_card_needs_tick()); otherwise an idle contact interface
+ * costs no wake-ups. Call after anything that feeds the session.
+ */
+static void update_tick(void)
+{
+    bool need = iso_card_needs_tick();
+
+    if (need && !soft_timer_active(&tick_timer)) {
+        soft_timer_start(&tick_timer, ISO_TICK_MS, ISO_TICK_MS, on_tick, NULL);
+    } else if (!need && soft_timer_active(&tick_timer)) {
+        soft_timer_stop(&tick_timer);
+    }
+}
+
 static void on_rx(void *arg)
 {
     (void)arg;
     drain_rx();
+    update_tick();
 }
 
 static void on_tx_idle(void *arg)
@@ -130,6 +149,7 @@ static void on_line(void *arg)
         send_atr_now();       /* RST rose before this reset was handled */
     }
     cpu_irq_restore(state);
+    update_tick();
 }
 
 static void on_tick(void *arg)
@@ -137,6 +157,7 @@ static void on_tick(void *arg)
     (void)arg;
     drain_rx();
     iso_card_tick();
+    update_tick();
 }
 
 void contact_start(void)
@@ -159,7 +180,6 @@ void contact_start(void)
      * the UART's interrupt is enabled runs on_rst_isr at once, and the
      * ATR needs iso_card_init's io (else a call through NULL). */
     iso_uart_init(&client);
-    soft_timer_start(&tick_timer, ISO_TICK_MS, ISO_TICK_MS, on_tick, NULL);
     {
         uint32_t state = cpu_irq_save();
 

@@ -23,6 +23,11 @@
 #include <stdint.h>
 
 #define ISO_ATR_MARGIN_US 20u
+/*
+ * The session's tick (iso_card_tick()), running only while the session
+ * needs it (iso_card_needs_tick(): a pending command, T=0 NULL bytes,
+ * T=1 WTX, a partial header or block); an idle interface has no tick.
+ */
 #define ISO_TICK_MS      5u
 
 /* Needs the event loop and the tick; call before interrupts are enabled. */

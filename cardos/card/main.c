@@ -23,6 +23,7 @@
 #include "arch/cpu.h"
 #include "arch/layout.h"
 #include "arch/startup.h"
+#include "arch/systick.h"
 #include "card/applications.h"
 #include "card/contact.h"
 #include "card/image.h"
@@ -68,11 +69,25 @@ static void port_irq_restore(uint32_t state)
     cpu_irq_restore(state);
 }
 
-static void port_idle(void)
+/*
+ * Tickless idle: the clock (drivers/timer.h) needs no interrupt, so the
+ * core sleeps until a device interrupt or the SysTick one-shot armed for
+ * the next soft timer; with no timer, only a device wakes it.
+ */
+static uint32_t wake_at_ms;     /* deadline SysTick is running for */
+
+static void port_idle(uint32_t now_ms, uint32_t timeout_ms)
 {
     /* Poll rather than sleep right after contact activity (contact.h). */
-    if (contact_busy(timer_now_ms())) {
+    if (contact_busy(now_ms)) {
         return;
+    }
+    if (timeout_ms == EVENT_LOOP_NO_TIMEOUT) {
+        systick_stop();
+    } else if (!systick_running() || now_ms + timeout_ms != wake_at_ms) {
+        /* Only when the deadline moved or passed (arch/systick.h). */
+        wake_at_ms = now_ms + timeout_ms;
+        systick_start(timer_cycles_until(wake_at_ms));
     }
     cpu_wfi();
 }
@@ -108,6 +123,21 @@ static const struct panic_port card_panic_port = {
     .scratch = &sysctl_scratch_ops,
     .software_reset = panic_software_reset,
 };
+
+/*
+ * Every pass of the loop kicks the watchdog (card_loop_port); this timer
+ * makes sure an idle loop passes often enough: twice per timeout, so a
+ * late wake-up still comes well before the bark.
+ */
+#define WATCHDOG_KICK_MS (WATCHDOG_TIMEOUT_MS / 2u)
+
+static struct soft_timer watchdog_timer;
+
+static void watchdog_keepalive(void *arg)
+{
+    (void)arg;
+    watchdog_kick();
+}
 
 static void report_last_boot(void)
 {
@@ -145,8 +175,11 @@ int main(void)
 
     watchdog_start(WATCHDOG_TIMEOUT_MS);
     timer_init();
+    systick_init();
     event_loop_init(&card_loop_port);
     applications_register();
+    soft_timer_start(&watchdog_timer, WATCHDOG_KICK_MS, WATCHDOG_KICK_MS,
+                     watchdog_keepalive, NULL);
     /* Early: the ATR must start within 40000 CLK cycles (11.2 ms) of RST. */
     contact_start();
     cpu_irq_enable();

@@ -1,6 +1,14 @@
 /*
- * OS tick (ARM CMSDK APB timer at NETCARD_TIMER_BASE, IRQ NETCARD_IRQ_TIMER):
- * interrupts at TIMER_TICK_HZ and counts milliseconds since boot.
+ * OS clock (ARM CMSDK APB timer at NETCARD_TIMER_BASE, IRQ NETCARD_IRQ_TIMER):
+ * free-running at sysclk, no periodic interrupt.
+ *
+ * The counter runs down through all 2^32 values (RELOAD = 0xFFFFFFFF) at
+ * 48 MHz; its only interrupt is the wrap, every 2^32 cycles (~89.5 s),
+ * which carries the time into RAM. Milliseconds since timer_init() are
+ * computed from the counter when asked: no tick wakes the core, so an
+ * idle card sleeps until its next deadline (docs/cardos.md "Time and
+ * idle"). Deadlines are the port's business (arch/systick.h); this module
+ * only tells how far away one is (timer_cycles_until()).
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -9,22 +17,22 @@
 
 #include <stdint.h>
 
-#define TIMER_TICK_HZ 1000u
-
-/*
- * Milliseconds since the tick started; wraps after ~49.7 days. Written
- * only by the tick interrupt; a single aligned word, so reads are atomic.
- * Global (not static) so the debugger can read it by name.
- */
-extern volatile uint32_t cardos_ticks_ms;
-
-/* Start the 1 kHz tick and enable its interrupt. */
+/* Start the free-running counter and enable its wrap interrupt. */
 void timer_init(void);
 
+/*
+ * Milliseconds since timer_init(); wraps after ~49.7 days. Safe anywhere,
+ * also with interrupts masked and in interrupt handlers (a wrap whose
+ * interrupt is still pending is accounted for).
+ */
 uint32_t timer_now_ms(void);
 
-/* Busy-wait at least @ms milliseconds (needs interrupts enabled). */
-void timer_delay_ms(uint32_t ms);
+/*
+ * Sysclk cycles from now until timer_now_ms() reaches @at_ms (the start
+ * of that millisecond); 0 if it already has, UINT32_MAX when that is
+ * further away than 2^32 - 1 cycles. @at_ms at most 2^31 - 1 ms ahead.
+ */
+uint32_t timer_cycles_until(uint32_t at_ms);
 
 /*
  * Busy-wait at least @us microseconds (1..999) by reading the counter;

@@ -4,7 +4,8 @@
  * Two stages: timeout_ms after the last kick it "barks" (interrupt, wired
  * to NMI: arch/fault.c prints "WATCHDOG: bark at PC=..."); if still not
  * kicked timeout_ms later it "bites": the chip resets, and the next boot
- * reports reset=watchdog. The event loop kicks it on every pass.
+ * reports reset=watchdog. The event loop kicks it on every pass, and a
+ * soft timer every timeout_ms / 2 keeps an idle loop passing (main.c).
  *
  * Registers stay locked (WDOGLOCK) between accesses, so a stray write
  * cannot stop it.

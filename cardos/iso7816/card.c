@@ -240,6 +240,17 @@ void iso_card_tick(void)
     }
 }
 
+bool iso_card_needs_tick(void)
+{
+    if (state == ISO_T0) {
+        return apdu_pending || t0_needs_tick(&t0);
+    }
+    if (state == ISO_T1) {
+        return apdu_pending || t1_needs_tick(&t1);
+    }
+    return false;       /* iso_card_tick() does nothing in other states */
+}
+
 enum iso_card_state iso_card_state(void)
 {
     return state;

@@ -96,8 +96,16 @@ void iso_card_reset(void);
 void iso_card_send_atr(void);
 void iso_card_rx(const uint8_t *data, size_t n);
 void iso_card_tx_idle(void);
-/* Call every few ms: timeouts, waiting-time extensions, pending APDUs. */
+/* Call every few ms while iso_card_needs_tick(): timeouts, waiting-time
+ * extensions, pending APDUs. */
 void iso_card_tick(void);
+/*
+ * True while iso_card_tick() has work: a pending APDU to poll, a T=0
+ * NULL byte or T=1 S(WTX) to send in time, a partial header or block to
+ * time out. Otherwise the session waits only for characters (and the
+ * card can sleep): re-check after iso_card_rx() and iso_card_tick().
+ */
+bool iso_card_needs_tick(void);
 
 enum iso_card_state iso_card_state(void);
 unsigned iso_card_protocol(void);

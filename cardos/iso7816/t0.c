@@ -35,6 +35,12 @@ bool t0_pending(const struct t0 *t)
     return t->state == T0_PENDING;
 }
 
+bool t0_needs_tick(const struct t0 *t)
+{
+    /* The conditions t0_tick() acts on. */
+    return t->state != T0_HEADER || t->hdr_len > 0;
+}
+
 static void send_61(struct t0 *t)
 {
     send_sw(t, (uint16_t)(0x6100u | (t->rsp_left >= 256 ? 0 : t->rsp_left)));

@@ -86,5 +86,8 @@ void t0_rx(struct t0 *t, const uint8_t *data, size_t n, uint32_t now_ms);
 void t0_tick(struct t0 *t, uint32_t now_ms);
 void t0_response_ready(struct t0 *t, size_t rsp_len, uint32_t now_ms);
 bool t0_pending(const struct t0 *t);
+/* True while t0_tick() has something to time: NULL bytes while pending,
+ * the character timeout of a partial header or data. */
+bool t0_needs_tick(const struct t0 *t);
 
 #endif /* CARDOS_ISO7816_T0_H */

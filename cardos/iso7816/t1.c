@@ -357,6 +357,13 @@ void t1_rx(struct t1 *t, const uint8_t *data, size_t n, uint32_t now_ms)
     }
 }
 
+bool t1_needs_tick(const struct t1 *t)
+{
+    /* The conditions t1_tick() acts on. */
+    return t->rx_len > 0 ||
+           (t->pending && !t->rsp_ready && !t->wtx_outstanding);
+}
+
 void t1_tick(struct t1 *t, uint32_t now_ms)
 {
     if (t->rx_len > 0 && now_ms - t->rx_last_ms > t->cfg.char_timeout_ms) {

@@ -135,6 +135,9 @@ void t1_init(struct t1 *t, const struct t1_config *cfg, const struct t1_io *io,
 void t1_rx(struct t1 *t, const uint8_t *data, size_t n, uint32_t now_ms);
 /* Call periodically (a few ms): character timeout, WTX while pending. */
 void t1_tick(struct t1 *t, uint32_t now_ms);
+/* True while t1_tick() has something to time: the character timeout of
+ * a partial block, the next S(WTX request) while an APDU is pending. */
+bool t1_needs_tick(const struct t1 *t);
 /* The pending APDU is done: its R-APDU is in the APDU buffer. */
 void t1_response_ready(struct t1 *t, size_t rsp_len, uint32_t now_ms);
 

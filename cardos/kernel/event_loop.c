@@ -24,6 +24,13 @@ static uint32_t event_overflows;
 /* Active timers sorted by expiry, earliest first. */
 static struct soft_timer *timer_list;
 
+/* Pass hooks, in registration order. */
+static struct event_loop_hook *hook_list;
+
+/* The clock at the start of the current pass, while one runs. */
+static uint32_t pass_now;
+static bool in_pass;
+
 /* Wrap-safe "a is before b" for ms timestamps less than 2^31 apart. */
 static bool time_before(uint32_t a, uint32_t b)
 {
@@ -37,6 +44,27 @@ void event_loop_init(const struct event_loop_port *port)
     event_count = 0;
     event_overflows = 0;
     timer_list = NULL;
+    hook_list = NULL;
+    in_pass = false;
+}
+
+uint32_t event_loop_now(void)
+{
+    return in_pass ? pass_now : loop_port->now_ms();
+}
+
+void event_loop_add_pass_hook(struct event_loop_hook *hook, event_handler fn,
+                              void *arg)
+{
+    struct event_loop_hook **link = &hook_list;
+
+    while (*link != NULL) {
+        link = &(*link)->next;
+    }
+    hook->next = NULL;
+    hook->fn = fn;
+    hook->arg = arg;
+    *link = hook;
 }
 
 bool event_post(event_handler handler, void *arg)
@@ -169,7 +197,9 @@ unsigned event_loop_run_once(void)
     if (loop_port->kick_watchdog) {
         loop_port->kick_watchdog();
     }
-    ran = run_due_timers(loop_port->now_ms());
+    pass_now = loop_port->now_ms();
+    in_pass = true;
+    ran = run_due_timers(pass_now);
 
     /* Only what was queued before this pass: a self-posting event cannot
      * starve timers or the watchdog kick. */
@@ -183,28 +213,45 @@ unsigned event_loop_run_once(void)
         ran++;
     }
 
+    for (struct event_loop_hook *h = hook_list; h != NULL; h = h->next) {
+        h->fn(h->arg);
+    }
+
     log_flush();
+    in_pass = false;
     return ran;
 }
 
-static bool work_pending(void)
+bool event_loop_idle(void)
 {
-    return event_count > 0 ||
-           (timer_list != NULL &&
-            !time_before(loop_port->now_ms(), timer_list->expires));
+    uint32_t state = loop_port->irq_save();
+    uint32_t timeout = EVENT_LOOP_NO_TIMEOUT;
+    uint32_t now = 0;
+    bool idle = event_count == 0;
+
+    if (idle) {
+        now = loop_port->now_ms();
+        if (timer_list != NULL) {
+            uint32_t left = timer_list->expires - now;
+
+            if ((int32_t)left > 0) {
+                timeout = left;
+            } else {
+                idle = false;       /* due: run it first */
+            }
+        }
+    }
+    if (idle) {
+        loop_port->idle(now, timeout);
+    }
+    loop_port->irq_restore(state);
+    return idle;
 }
 
 noreturn void event_loop_run(void)
 {
     for (;;) {
-        uint32_t state;
-
         event_loop_run_once();
-
-        state = loop_port->irq_save();
-        if (!work_pending()) {
-            loop_port->idle();
-        }
-        loop_port->irq_restore(state);
+        (void)event_loop_idle();
     }
 }

@@ -25,15 +25,22 @@
 #define LOG_MODULE "net"
 #include "kernel/log.h"
 
-/* lwIP timers (TCP fast timer 250 ms, ARP, DHCP) are checked this often. */
-#define NET_TIMER_PERIOD_MS 10u
 /* Frames fed to lwIP per event before yielding to other work. */
 #define NET_RX_BUDGET 8u
 
 void lwip_port_rand_seed(uint32_t seed);
 
 static struct netif card_netif;
+/*
+ * lwIP's timeouts (TCP 250 ms while connections are open, ARP, IP
+ * reassembly, DNS 1 s, DHCP 500 ms / 60 s) run from one one-shot soft
+ * timer kept on lwIP's next deadline (sys_timeouts_sleeptime()) by a
+ * pass hook: any lwIP call in any handler may add a timeout, and the
+ * hook sees it before the loop sleeps. No polling between deadlines.
+ */
 static struct soft_timer lwip_timer;
+static struct event_loop_hook lwip_hook;
+static uint32_t lwip_timer_due;     /* sys_now() lwip_timer is armed for */
 static struct soft_timer dhcp_fallback_timer;
 static volatile uint32_t nic_event_posted;
 static bool using_dhcp;
@@ -67,7 +74,7 @@ static void net_nic_notify(void)
     if (!nic_event_posted) {
         nic_event_posted = 1;
         if (!event_post(net_nic_event, NULL)) {
-            nic_event_posted = 0;   /* the periodic timer picks it up */
+            nic_event_posted = 0;   /* net_timer() picks it up */
         }
     }
 }
@@ -89,6 +96,30 @@ static void net_timer(void *arg)
         (void)netif_nic_poll(&card_netif, NET_RX_BUDGET);
     }
     sys_check_timeouts();
+}
+
+/*
+ * Pass hook: keep lwip_timer on lwIP's next deadline. sys_now() is the
+ * pass's time (net/sys_arch.c), so due is exactly lwIP's next expiry and
+ * costs no clock read while it stays put; a restart counts the delay from
+ * the real now, i.e. at most the length of this pass late.
+ */
+static void net_schedule(void *arg)
+{
+    u32_t sleep = sys_timeouts_sleeptime();
+    uint32_t due;
+
+    (void)arg;
+    if (sleep == SYS_TIMEOUTS_SLEEPTIME_INFINITE) {
+        soft_timer_stop(&lwip_timer);
+        return;
+    }
+    due = sys_now() + sleep;
+    if (soft_timer_active(&lwip_timer) && due == lwip_timer_due) {
+        return;
+    }
+    lwip_timer_due = due;
+    soft_timer_start(&lwip_timer, sleep, 0, net_timer, NULL);
 }
 
 static void net_status_changed(struct netif *netif)
@@ -170,8 +201,7 @@ bool net_init(void)
     dhcp_start(&card_netif);
     soft_timer_start(&dhcp_fallback_timer, NET_DHCP_FALLBACK_MS, 0,
                      net_dhcp_fallback, NULL);
-    soft_timer_start(&lwip_timer, NET_TIMER_PERIOD_MS, NET_TIMER_PERIOD_MS,
-                     net_timer, NULL);
+    event_loop_add_pass_hook(&lwip_hook, net_schedule, NULL);
     return true;
 }
 

@@ -514,6 +514,36 @@ class Bench:
             raise
         return proc
 
+    def idle_cpu(self):
+        """Host CPU (utime + stime of the QEMU process, /proc) of an idle
+        card with network, after boot has settled, and of an idle QEMU
+        -M none with the same user network (slirp, a host forward, no
+        device), measured over the same window."""
+        seconds = 10.0 if self.quick else 30.0
+        card = self.start_net_card(free_port())     # after the DHCP lease
+        none = subprocess.Popen(
+            [self.qemu, "-M", "none", "-display", "none", "-monitor", "none",
+             "-serial", "null", "-netdev", "user,id=n0,hostfwd=tcp:"
+             "127.0.0.1:%d-:80" % free_port()],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL, start_new_session=True)
+        try:
+            time.sleep(3.0)     # first gateway ping, DHCP settled
+            c0, n0, t0 = proc_cpu_s(card.pid), proc_cpu_s(none.pid), \
+                time.monotonic()
+            time.sleep(seconds)
+            c1, n1, t1 = proc_cpu_s(card.pid), proc_cpu_s(none.pid), \
+                time.monotonic()
+        finally:
+            stop(card)
+            stop(none)
+        pct = lambda a, b: round(100.0 * (b - a) / (t1 - t0), 2)
+        self.row("idle_cpu_pct", pct(c0, c1), "%", pct(n0, n1),
+                 "host CPU of one idle card with network over %.0f s, "
+                 "%% of a core (resolution %.2f); baseline: QEMU -M none "
+                 "with the same -netdev user"
+                 % (seconds, 100.0 / os.sysconf("SC_CLK_TCK") / seconds))
+
     def network(self):
         seconds = 3.0 if self.quick else 10.0
         card_port = free_port()
@@ -578,6 +608,13 @@ class S(socketserver.ThreadingMixIn, http.server.HTTPServer):
     daemon_threads = True
 S(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
 """
+
+
+def proc_cpu_s(pid):
+    """CPU seconds (user + system, all threads) used by process PID."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def free_port():
@@ -815,7 +852,7 @@ def main():
         print("bench: %s" % e, file=sys.stderr)
         return 1
     failed = False
-    steps = (b.boot_to_banner, b.qemu_rss, b.cardos_sizes,
+    steps = (b.boot_to_banner, b.qemu_rss, b.idle_cpu, b.cardos_sizes,
              b.iso7816, b.network, b.tls, b.store_costs,
              b.store_card_time, b.crypto,
              b.incremental_rebuild)

@@ -15,6 +15,8 @@ static uint32_t fake_now;
 static int irq_depth;
 static unsigned kicks;
 static unsigned idles;
+static uint32_t idle_timeout;
+static uint32_t idle_now;
 
 /* Handler calls, recorded as their int argument. */
 static intptr_t calls[256];
@@ -33,10 +35,12 @@ static void fake_irq_restore(uint32_t state)
     cr_expect_eq((uint32_t)irq_depth, state, "restores nest");
 }
 
-static void fake_idle(void)
+static void fake_idle(uint32_t now_ms, uint32_t timeout_ms)
 {
     cr_expect_gt(irq_depth, 0, "idle is entered with interrupts masked");
     idles++;
+    idle_now = now_ms;
+    idle_timeout = timeout_ms;
 }
 
 static void fake_kick(void) { kicks++; }
@@ -60,6 +64,7 @@ static void loop_setup(void)
     fake_now = 1000;
     irq_depth = 0;
     kicks = idles = ncalls = 0;
+    idle_timeout = 0;
     log_reset();
     event_loop_init(&fake_port);
 }
@@ -287,4 +292,128 @@ Test(unit_event_loop, pass_flushes_the_log)
     event_loop_run_once();
     cr_expect_eq(log_pending(), 0);
     cr_expect_str_eq(flushed, "I ev: handled");
+}
+
+Test(unit_event_loop, idle_sleeps_until_the_earliest_timer)
+{
+    struct soft_timer a, b;
+
+    memset(&a, 0, sizeof(a));
+    memset(&b, 0, sizeof(b));
+    soft_timer_start(&a, 30, 0, record, (void *)1);
+    soft_timer_start(&b, 10, 0, record, (void *)2);
+    cr_expect(event_loop_idle());
+    cr_expect_eq(idles, 1);
+    cr_expect_eq(idle_timeout, 10, "the earliest timer, not the first started");
+    cr_expect_eq(idle_now, 1000, "the loop's reading of the clock");
+    fake_now += 4;
+    cr_expect(event_loop_idle());
+    cr_expect_eq(idle_timeout, 6, "counted from now");
+    cr_expect_eq(idle_now + idle_timeout, 1010, "the timer's expiry");
+    cr_expect_eq(irq_depth, 0);
+}
+
+Test(unit_event_loop, idle_without_timers_waits_for_an_interrupt)
+{
+    cr_expect(event_loop_idle());
+    cr_expect_eq(idles, 1);
+    cr_expect_eq(idle_timeout, EVENT_LOOP_NO_TIMEOUT);
+    cr_expect_eq(idle_now, 1000);
+}
+
+Test(unit_event_loop, idle_does_not_sleep_with_work_to_do)
+{
+    struct soft_timer t;
+
+    memset(&t, 0, sizeof(t));
+    cr_assert(event_post(record, (void *)1));
+    cr_expect_not(event_loop_idle(), "an event is queued");
+    event_loop_run_once();
+    soft_timer_start(&t, 10, 0, record, (void *)2);
+    fake_now += 10;
+    cr_expect_not(event_loop_idle(), "a timer is due");
+    cr_expect_eq(idles, 0);
+    cr_expect_eq(irq_depth, 0);
+}
+
+Test(unit_event_loop, idle_across_the_time_wrap)
+{
+    struct soft_timer t;
+
+    memset(&t, 0, sizeof(t));
+    fake_now = UINT32_MAX - 2;
+    soft_timer_start(&t, 10, 0, record, (void *)1);
+    cr_expect(event_loop_idle());
+    cr_expect_eq(idle_timeout, 10);
+    fake_now = 3;       /* UINT32_MAX - 2 + 6 */
+    cr_expect(event_loop_idle());
+    cr_expect_eq(idle_timeout, 4);
+}
+
+static struct soft_timer hook_timer;
+static unsigned hook_runs;
+
+/* A pass hook that keeps a timer on a deadline of its own, as net.c does
+ * for lwIP's timeouts. */
+static void hook_rearm(void *arg)
+{
+    hook_runs++;
+    record(arg);
+    if (!soft_timer_active(&hook_timer)) {
+        soft_timer_start(&hook_timer, 25, 0, record, (void *)9);
+    }
+}
+
+Test(unit_event_loop, pass_hooks_run_after_events_every_pass)
+{
+    struct event_loop_hook h1, h2;
+
+    hook_runs = 0;
+    memset(&hook_timer, 0, sizeof(hook_timer));
+    event_loop_add_pass_hook(&h1, hook_rearm, (void *)100);
+    event_loop_add_pass_hook(&h2, record, (void *)200);
+    cr_assert(event_post(record, (void *)1));
+    cr_expect_eq(event_loop_run_once(), 1, "hooks are not counted");
+    cr_assert_eq(ncalls, 3);
+    cr_expect_eq(calls[0], 1, "events first");
+    cr_expect_eq(calls[1], 100, "then the hooks, in registration order");
+    cr_expect_eq(calls[2], 200);
+    cr_expect(event_loop_idle());
+    cr_expect_eq(idle_timeout, 25, "the timer the hook armed");
+    event_loop_run_once();
+    cr_expect_eq(hook_runs, 2, "on every pass, even an empty one");
+}
+
+Test(unit_event_loop, init_forgets_pass_hooks)
+{
+    struct event_loop_hook h;
+
+    event_loop_add_pass_hook(&h, record, (void *)5);
+    event_loop_init(&fake_port);
+    event_loop_run_once();
+    cr_expect_eq(ncalls, 0);
+}
+
+static uint32_t seen_now[2];
+
+/* A handler that takes 7 ms and looks at the pass time before and after. */
+static void slow_handler(void *arg)
+{
+    (void)arg;
+    seen_now[0] = event_loop_now();
+    fake_now += 7;
+    seen_now[1] = event_loop_now();
+}
+
+Test(unit_event_loop, pass_time_is_read_once_per_pass)
+{
+    fake_now = 500;
+    cr_expect_eq(event_loop_now(), 500, "outside a pass: the clock");
+    fake_now = 600;
+    cr_expect_eq(event_loop_now(), 600);
+    cr_assert(event_post(slow_handler, NULL));
+    event_loop_run_once();
+    cr_expect_eq(seen_now[0], 600, "the time the pass began");
+    cr_expect_eq(seen_now[1], 600, "unchanged while the pass runs");
+    cr_expect_eq(event_loop_now(), 607, "after the pass: the clock again");
 }

@@ -6,7 +6,7 @@
  * (the NIC interrupt posts an event that feeds received frames to the
  * netif), so no lightweight protection is needed. Memory comes from fixed
  * static pools: the MEM_SIZE heap array and the MEMP pools, never from
- * malloc. The platform provides sys_now() (OS tick, ms) and
+ * malloc. The platform provides sys_now() (OS clock, ms) and
  * lwip_port_rand() (arch/cc.h, sys_arch.c). lwIP finds this file and
  * arch/cc.h on its include path (-I cardos/net/port, cardos/build.mk).
  *

@@ -1,7 +1,7 @@
 /*
  * lwIP platform glue for NO_SYS: time and randomness.
  *
- * lwip_port_rand(): xorshift32, seeded from the tick, the MAC address and
+ * lwip_port_rand(): xorshift32, seeded from the clock, the MAC address and
  * every call's timing. It only feeds TCP initial ports, DHCP xids and DNS
  * ids; it is NOT cryptographic (TLS uses the card's DRBG, crypto/drbg.h).
  *
@@ -11,6 +11,7 @@
 
 #include "arch/cc.h"
 #include "drivers/timer.h"
+#include "kernel/event_loop.h"
 #include "lwip/sys.h"
 
 static uint32_t rand_state;
@@ -39,7 +40,13 @@ uint32_t lwip_port_rand(void)
     return x;
 }
 
+/*
+ * The time the current event-loop pass began: lwIP and the web servers
+ * ask for it on every segment and callback, and a clock read is a device
+ * access (in QEMU one that takes the big lock, contending with the NIC
+ * and slirp). Timeouts in ms tolerate the length of a pass.
+ */
 u32_t sys_now(void)
 {
-    return timer_now_ms();
+    return event_loop_now();
 }
