@@ -1,7 +1,7 @@
 /*
  * Unit tests: the card session asks for its tick only while it has
  * something timed to do (iso_card_needs_tick(), the tickless idle of
- * docs/cardos.md): driven the way kernel/iso_service.c drives it, with
+ * docs/cardos.md): driven the way card/contact.c drives it, with
  * iso_card_tick() called only while the session asks, NULL bytes, WTX,
  * pending commands and character timeouts come out as with a permanent
  * tick, and an idle session asks for nothing.
