@@ -115,6 +115,8 @@ CARDOS_SRCS := \
     drivers/trng.c \
     store/crc32.c \
     store/store_write.c \
+    store/store_mount.c \
+    store/store_index.c \
     crypto/health.c \
     crypto/aes_soft.c \
     crypto/crypto.c \
@@ -204,6 +206,7 @@ CARDOS_UNIT_SRCS := $(addprefix $(CARDOS_DIR)/,kernel/log.c kernel/reset_cause.c
     apdu/apdu.c apdu/session.c apdu/dispatch.c apdu/applet_table.c \
     iso7816/atr.c iso7816/pps.c iso7816/t0.c iso7816/t1.c iso7816/card.c \
     applets/perso_applet.c store/crc32.c store/store_write.c \
+    store/store_mount.c store/store_index.c \
     fs/fs.c fs/fcp.c fs/arr.c fs/pin.c fs/profile.c fs/fs_applet.c \
     net/http/http_parse.c net/http/http_write.c crypto/health.c crypto/aes_soft.c \
     crypto/keystore.c) \

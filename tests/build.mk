@@ -109,7 +109,8 @@ check-run: $(NC_TESTS_BIN) $(NC_INSN_PLUGIN)
 # (tests/bench/store_bench.c), a host program run by bench.py.
 NC_STORE_BENCH := $(BUILD)/tests/store-bench
 NC_STORE_BENCH_SRCS := $(addprefix $(SRCDIR)/,cardos/store/crc32.c \
-	cardos/store/store_write.c tests/unit/nor_sim.c tests/bench/store_bench.c)
+	cardos/store/store_write.c cardos/store/store_mount.c cardos/store/store_index.c \
+	tests/unit/nor_sim.c tests/bench/store_bench.c)
 $(NC_STORE_BENCH): $(NC_STORE_BENCH_SRCS) $(wildcard $(SRCDIR)/cardos/store/*.h) \
 		$(SRCDIR)/tests/unit/nor_sim.h
 	$(call quiet,HOSTCC,$@)

@@ -64,7 +64,7 @@
  * records rewritten often would fill a log that spans every page
  * (docs/store.md, "Mount time"). Counted in RAM, not on flash. At least
  * the live records (STORE_MAX_OBJECTS), a tail record per page and the
- * look-ahead's allowance for transactions (store.c checks it); the rest
+ * look-ahead's allowance for transactions (store_write.c checks it); the rest
  * is dead-record slack.
  */
 #ifndef STORE_LOG_MAX_RECORDS
@@ -125,7 +125,7 @@ struct store_stats {
 struct store_page {
     uint32_t seq;              /* log order (ACTIVE pages) */
     uint32_t erases;           /* erase count (estimated if unknown) */
-    uint8_t state;             /* enum in store.c */
+    uint8_t state;             /* enum in store_priv.h */
     uint16_t records;          /* records in it (ACTIVE pages; fits in
                                   what was padding) */
 };

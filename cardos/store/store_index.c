@@ -1,0 +1,126 @@
+/*
+ * store: the RAM index (object id -> record) and the reads of the
+ * committed state. Contract: store.h; layout: store_priv.h.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include "store/store_priv.h"
+
+int store_idx_put(struct store *s, uint32_t id, uint32_t loc)
+{
+    int i = idx_find(s, id);
+
+    if (i >= 0) {
+        s->live_bytes -= loc_size(s, s->obj_loc[i]);
+        live_move(s, s->obj_loc[i], loc);
+        s->obj_loc[i] = loc;
+    } else {
+        uint32_t k = idx_home(id);
+
+        if (s->n_obj >= STORE_MAX_OBJECTS) {
+            return STORE_ERR_FULL;
+        }
+        while (s->obj_id[k] != 0) {
+            k = (k + 1) & SLOT_MASK;
+        }
+        s->obj_id[k] = id;
+        s->obj_loc[k] = loc;
+        s->n_obj++;
+        live_move(s, UINT32_MAX, loc);
+    }
+    s->live_bytes += loc_size(s, loc);
+    return STORE_OK;
+}
+
+void store_idx_del(struct store *s, uint32_t id)
+{
+    int found = idx_find(s, id);
+    uint32_t i, j;
+
+    if (found < 0) {
+        return;
+    }
+    i = (uint32_t)found;
+    s->live_bytes -= loc_size(s, s->obj_loc[i]);
+    live_move(s, s->obj_loc[i], UINT32_MAX);
+    s->n_obj--;
+    /* backward-shift deletion: no tombstones */
+    for (j = (i + 1) & SLOT_MASK; s->obj_id[j] != 0;
+         j = (j + 1) & SLOT_MASK) {
+        uint32_t k = idx_home(s->obj_id[j]);
+        bool stays = i <= j ? (i < k && k <= j) : (i < k || k <= j);
+
+        if (!stays) {
+            s->obj_id[i] = s->obj_id[j];
+            s->obj_loc[i] = s->obj_loc[j];
+            i = j;
+        }
+    }
+    s->obj_id[i] = 0;
+}
+
+/* ---- reading ----------------------------------------------------------- */
+
+int store_size(const struct store *s, uint32_t id)
+{
+    int rc = check_ready(s);
+    int i;
+
+    if (rc) {
+        return rc;
+    }
+    i = idx_find(s, id);
+    if (i < 0) {
+        return STORE_ERR_NOT_FOUND;
+    }
+    return (int)rd16(s->f.base + s->obj_loc[i] + R_LEN);
+}
+
+int store_read(const struct store *s, uint32_t id, void *buf, uint32_t cap,
+               uint32_t *len)
+{
+    const uint8_t *r;
+    uint32_t n;
+    int rc = check_ready(s);
+    int i;
+
+    if (rc) {
+        return rc;
+    }
+    i = idx_find(s, id);
+    if (i < 0) {
+        return STORE_ERR_NOT_FOUND;
+    }
+    r = s->f.base + s->obj_loc[i];
+    n = rd16(r + R_LEN);
+    if (len) {
+        *len = n;
+    }
+    if (n > cap || (n && !buf)) {
+        return STORE_ERR_PARAM;
+    }
+    if (!payload_ok(r)) {
+        return STORE_ERR_CORRUPT;
+    }
+    if (n) {
+        memcpy(buf, r + R_SIZE, n);
+    }
+    return STORE_OK;
+}
+
+uint32_t store_next_id(const struct store *s, uint32_t after)
+{
+    uint32_t best = 0;
+
+    if (!s || !s->mounted) {
+        return 0;
+    }
+    for (uint32_t i = 0; i < STORE_INDEX_SLOTS; i++) {
+        uint32_t id = s->obj_id[i];
+
+        if (id > after && (best == 0 || id < best)) {
+            best = id;
+        }
+    }
+    return best;
+}

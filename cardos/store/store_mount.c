@@ -1,0 +1,437 @@
+/*
+ * store: mount, the recovery of the log after a power cut (docs/store.md
+ * "The log and recovery"). Mount never writes to flash: the repairs it
+ * finds necessary are recorded in struct store and made by the next
+ * store_begin (store_write.c). Contract: store.h; layout: store_priv.h.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include "store/store_priv.h"
+
+static bool geometry_ok(const struct store_flash *f)
+{
+    return f && f->base && f->program && f->erase &&
+           f->page_size >= 512 && f->page_size <= 65536 &&
+           (f->page_size & (f->page_size - 1)) == 0 &&
+           f->page_count >= STORE_MIN_PAGES &&
+           f->page_count <= STORE_MAX_PAGES;
+}
+
+/* Largest page erase count known, for pages whose count was lost. */
+static uint32_t max_erases(const struct store *s)
+{
+    uint32_t m = 0;
+
+    for (uint32_t p = 0; p < s->f.page_count; p++) {
+        if (s->pages[p].erases > m) {
+            m = s->pages[p].erases;
+        }
+    }
+    return m;
+}
+
+/* Apply one committed record at LOC to the index. */
+static int apply_record(struct store *s, uint32_t loc)
+{
+    const uint8_t *r = s->f.base + loc;
+
+    switch (r[R_TYPE]) {
+    case T_PUT:
+        return store_idx_put(s, rd32(r + R_ID), loc);
+    case T_DEL:
+        store_idx_del(s, rd32(r + R_ID));
+        return STORE_OK;
+    default: { /* T_TAIL */
+        uint32_t tail = rd32(r + R_SIZE);
+
+        if (tail > s->tail_seq) {
+            s->tail_seq = tail;
+        }
+        return STORE_OK;
+    }
+    }
+}
+
+/* ---- record parsing ---------------------------------------------------- */
+
+/* Is the record header at OFF (page-relative) of PAGE well formed? */
+static bool header_ok(const struct store *s, const uint8_t *r, uint32_t off)
+{
+    uint8_t type = r[R_TYPE];
+    uint8_t flags = r[R_FLAGS];
+    uint32_t len = rd16(r + R_LEN);
+
+    if (type != T_PUT && type != T_DEL && type != T_TAIL) {
+        return false;
+    }
+    if ((flags & ~(F_COMMIT | F_GC)) || rd16(r + R_RSVD) != 0xffffu) {
+        return false;
+    }
+    if (len > STORE_MAX_OBJECT || off + rec_size(len) > s->f.page_size) {
+        return false;
+    }
+    if ((type == T_DEL && len != 0) || (type == T_TAIL && len != 4)) {
+        return false;
+    }
+    return crc32_20(r) == rd32(r + R_HCRC);
+}
+
+/* ---- mount --------------------------------------------------------------- */
+
+static void reset_ram(struct store *s, const struct store_flash *f)
+{
+    memset(s, 0, sizeof(*s));
+    s->f = *f;
+    s->dirty_page = -1;
+}
+
+static void compute_max_live(struct store *s)
+{
+    uint32_t cap = s->f.page_size - PH_SIZE;
+    uint32_t waste = rec_size(STORE_MAX_OBJECT) - 4;
+    uint32_t usable = s->f.page_count - STORE_GC_RESERVE_PAGES -
+                      STORE_TXN_PAGES - 2;
+
+    s->max_live = cap > waste ? usable * (cap - waste) : 0;
+}
+
+/* Classify every page from its header. */
+static int scan_headers(struct store *s, uint32_t *n_garbled)
+{
+    uint32_t ours = 0, garbled = 0;
+    bool have_nonce = false;
+
+    for (uint32_t p = 0; p < s->f.page_count; p++) {
+        const uint8_t *h = page_ptr(s, p);
+        struct store_page *pg = &s->pages[p];
+
+        s->mount_bytes += PH_SIZE;
+        if (all_ff(h, PH_SIZE)) {
+            pg->state = PG_BLANK;
+            continue;
+        }
+        if (rd32(h + PH_MAGIC) != PAGE_MAGIC ||
+            crc32_20(h) != rd32(h + PH_FCRC)) {
+            pg->state = PG_DIRTY;
+            garbled++;
+            continue;
+        }
+        ours++;
+        if (rd16(h + PH_VERSION) != STORE_FORMAT_VERSION) {
+            return STORE_ERR_VERSION;
+        }
+        if (h[PH_SHIFT] != page_shift(s->f.page_size) ||
+            rd16(h + PH_COUNT) != s->f.page_count) {
+            return STORE_ERR_GEOMETRY;
+        }
+        if (!have_nonce) {
+            s->nonce = rd32(h + PH_NONCE);
+            have_nonce = true;
+        } else if (rd32(h + PH_NONCE) != s->nonce) {
+            return STORE_ERR_CORRUPT;   /* pages of two different stores */
+        }
+        pg->erases = rd32(h + PH_ERASES);
+        if (rd32(h + PH_SEQ) == 0xffffffffu &&
+            rd32(h + PH_SCRC) == 0xffffffffu) {
+            pg->state = PG_FREE;
+        } else if (crc32(h, PH_SCRC) == rd32(h + PH_SCRC) &&
+                   rd32(h + PH_SEQ) != 0xffffffffu) {
+            pg->seq = rd32(h + PH_SEQ);
+            pg->state = rd32(h + PH_OBSOLETE) == 0xffffffffu ? PG_ACTIVE
+                                                              : PG_DIRTY;
+        } else {
+            pg->state = PG_DIRTY;       /* torn while being opened */
+        }
+    }
+    if (!ours) {
+        /*
+         * Erased but for the first 32 bytes of page 0: a format of an
+         * erased flash cut during its only program. Nothing can be lost.
+         */
+        if (garbled == 1 && s->pages[0].state == PG_DIRTY &&
+            all_ff(page_ptr(s, 0) + 32, s->f.page_size - 32)) {
+            s->mount_bytes += s->f.page_size - 32;
+            return STORE_ERR_BLANK;
+        }
+        return garbled ? STORE_ERR_FOREIGN : STORE_ERR_BLANK;
+    }
+    *n_garbled = garbled;
+    return STORE_OK;
+}
+
+/* Sort the ACTIVE pages by sequence number into s->order. */
+static int order_pages(struct store *s)
+{
+    s->n_active = 0;
+    for (uint32_t p = 0; p < s->f.page_count; p++) {
+        if (s->pages[p].state != PG_ACTIVE) {
+            continue;
+        }
+        /* insertion sort: at most STORE_MAX_PAGES entries */
+        int i = s->n_active++;
+        while (i > 0 && s->pages[s->order[i - 1]].seq > s->pages[p].seq) {
+            s->order[i] = s->order[i - 1];
+            i--;
+        }
+        s->order[i] = (uint16_t)p;
+    }
+    if (!s->n_active) {
+        return STORE_ERR_CORRUPT;
+    }
+    for (uint32_t i = 1; i < s->n_active; i++) {
+        if (s->pages[s->order[i]].seq != s->pages[s->order[i - 1]].seq + 1) {
+            return STORE_ERR_CORRUPT;   /* a page of the log is missing */
+        }
+    }
+    return STORE_OK;
+}
+
+/*
+ * A record header failed its checks at OFF of PAGE. A power cut leaves
+ * nothing valid after the torn record in its page; a valid record further
+ * on means the flash was damaged.
+ */
+static bool valid_record_after(struct store *s, uint32_t page, uint32_t off)
+{
+    const uint8_t *pg = page_ptr(s, page);
+
+    for (uint32_t o = off + 4; o + R_SIZE <= s->f.page_size; o += 4) {
+        s->mount_bytes += 4;
+        if (header_ok(s, pg + o, o)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+struct replay {
+    bool pending;              /* a transaction is being collected */
+    bool pend_at_start;        /* ... and it began with the log's first record */
+    uint32_t pend_txn;
+    uint32_t pend_count;
+    uint32_t pend_k, pend_off; /* its first record: order index, offset */
+    bool seen_any;
+    uint32_t last_txn;
+};
+
+/* Apply the pending transaction's records up to and including END_LOC. */
+static int replay_apply(struct store *s, struct replay *rp, uint32_t end_loc)
+{
+    uint32_t k = rp->pend_k, off = rp->pend_off;
+
+    for (;;) {
+        uint32_t page = s->order[k];
+        uint32_t loc = page * s->f.page_size + off;
+        const uint8_t *r = s->f.base + loc;
+
+        if (off + R_SIZE > s->f.page_size ||
+            (rd32(r) == 0xffffffffu && all_ff(r, R_SIZE))) {
+            k++;
+            off = PH_SIZE;
+            if (k >= s->n_active) {
+                return STORE_ERR_CORRUPT;   /* cannot happen */
+            }
+            continue;
+        }
+        if (rd32(r + R_TXN) == rp->pend_txn &&
+            rd32(r + R_VOID) == 0xffffffffu) {
+            int rc = apply_record(s, loc);
+            if (rc) {
+                return STORE_ERR_CORRUPT;
+            }
+        }
+        if (loc == end_loc) {
+            return STORE_OK;
+        }
+        off += rec_size(rd16(r + R_LEN));
+    }
+}
+
+static int replay_log(struct store *s)
+{
+    struct replay rp = { 0 };
+    uint32_t max_txn = 0;
+
+    for (uint32_t k = 0; k < s->n_active; k++) {
+        uint32_t page = s->order[k];
+        const uint8_t *pg = page_ptr(s, page);
+        uint32_t off = PH_SIZE;
+        bool garbage = false;
+
+        while (off + R_SIZE <= s->f.page_size) {
+            const uint8_t *r = pg + off;
+            uint32_t loc = page * s->f.page_size + off;
+            uint32_t txn, size;
+
+            s->mount_bytes += R_SIZE;
+            if (rd32(r) == 0xffffffffu && all_ff(r, R_SIZE)) {
+                break;                      /* end of this page's records */
+            }
+            if (!header_ok(s, r, off)) {
+                if (valid_record_after(s, page, off)) {
+                    return STORE_ERR_CORRUPT;
+                }
+                garbage = true;             /* a torn record */
+                rp.pending = false;
+                break;
+            }
+            s->pages[page].records++;
+            txn = rd32(r + R_TXN);
+            size = rec_size(rd16(r + R_LEN));
+            if (txn > max_txn) {
+                max_txn = txn;
+            }
+            /* transaction ids go up by one, never down, never skip */
+            if (rp.seen_any && txn != rp.last_txn && txn != rp.last_txn + 1) {
+                return STORE_ERR_CORRUPT;
+            }
+            if (rd32(r + R_VOID) != 0xffffffffu) {
+                rp.pending = false;          /* torn, voided record */
+                rp.seen_any = true;
+                rp.last_txn = txn;
+                off += size;
+                continue;
+            }
+            if (rp.pending && rp.pend_txn != txn) {
+                rp.pending = false;          /* never committed */
+            }
+            if (!rp.pending) {
+                rp.pending = true;
+                rp.pend_at_start = !rp.seen_any;
+                rp.pend_txn = txn;
+                rp.pend_count = 0;
+                rp.pend_k = k;
+                rp.pend_off = off;
+            }
+            rp.seen_any = true;
+            rp.last_txn = txn;
+            rp.pend_count++;
+            if (r[R_FLAGS] & F_COMMIT) {
+                uint32_t nrec = rd16(r + R_NREC);
+
+                /*
+                 * The last record of the log may have been torn after its
+                 * header: check its payload (only there can that happen).
+                 */
+                if (k + 2 >= s->n_active &&
+                    (off + size + R_SIZE > s->f.page_size ||
+                     all_ff(r + size, R_SIZE))) {
+                    s->mount_bytes += rd16(r + R_LEN);
+                    if (!payload_ok(r)) {
+                        s->void_loc = loc;
+                        rp.pending = false;
+                        off += size;
+                        continue;
+                    }
+                }
+                if (nrec == rp.pend_count ||
+                    (rp.pend_at_start && nrec > rp.pend_count)) {
+                    /* a one-record transaction needs no walk back */
+                    if (rp.pend_count == 1 ? apply_record(s, loc) != 0
+                                           : replay_apply(s, &rp, loc) != 0) {
+                        return STORE_ERR_CORRUPT;
+                    }
+                } else {
+                    return STORE_ERR_CORRUPT;   /* records went missing */
+                }
+                rp.pending = false;
+            }
+            off += size;
+        }
+        if (k == s->n_active - 1u) {
+            s->head_off = off;
+            s->head_closed = garbage;
+            if (!garbage && off < s->f.page_size) {
+                s->mount_bytes += s->f.page_size - off;
+                if (!all_ff(pg + off, s->f.page_size - off)) {
+                    s->head_closed = true;  /* torn bytes past the end */
+                }
+            }
+        }
+    }
+    s->next_txn = max_txn + 1;
+    return STORE_OK;
+}
+
+/* What mount and format start with: check, then clean RAM state. */
+int store_attach(struct store *s, const struct store_flash *f)
+{
+    if (!s) {
+        return STORE_ERR_PARAM;
+    }
+    if (!geometry_ok(f)) {
+        memset(s, 0, sizeof(*s));
+        return STORE_ERR_GEOMETRY;
+    }
+    reset_ram(s, f);
+    return STORE_OK;
+}
+
+int store_mount(struct store *s, const struct store_flash *f)
+{
+    uint32_t garbled = 0, transitional, max_seq = 0, known_max;
+    int rc;
+
+    rc = store_attach(s, f);
+    if (rc) {
+        return rc;
+    }
+    rc = scan_headers(s, &garbled);
+    if (rc) {
+        return rc;
+    }
+    rc = order_pages(s);
+    if (rc) {
+        return rc;
+    }
+    /* seq 1 is the first page of a fresh store; TAIL records move it on */
+    s->tail_seq = 1;
+    rc = replay_log(s);
+    if (rc) {
+        return rc;
+    }
+
+    /* Pages before the tail were collected: the GC was cut before erasing. */
+    while (s->n_active > 1 && s->pages[s->order[0]].seq < s->tail_seq) {
+        s->pages[s->order[0]].state = PG_DIRTY;
+        s->pages[s->order[0]].records = 0;
+        memmove(&s->order[0], &s->order[1],
+                (s->n_active - 1u) * sizeof(s->order[0]));
+        s->n_active--;
+    }
+    if (s->pages[s->order[0]].seq != s->tail_seq) {
+        return STORE_ERR_CORRUPT;           /* the oldest page is missing */
+    }
+    for (uint32_t k = 0; k < s->n_active; k++) {
+        s->log_records += s->pages[s->order[k]].records;
+    }
+
+    transitional = 0;
+    known_max = max_erases(s);
+    for (uint32_t p = 0; p < s->f.page_count; p++) {
+        struct store_page *pg = &s->pages[p];
+
+        if (pg->state == PG_DIRTY) {
+            transitional++;
+            s->dirty_page = (int16_t)p;
+        }
+        if (pg->state == PG_BLANK || (pg->state == PG_DIRTY && !pg->erases)) {
+            pg->erases = known_max;
+        }
+        if (pg->state == PG_ACTIVE ||
+            (pg->state == PG_DIRTY && pg->seq > max_seq)) {
+            if (pg->seq > max_seq) {
+                max_seq = pg->seq;
+            }
+        }
+    }
+    (void)garbled;
+    /* One page at a time is ever between states; more is damage. */
+    if (transitional > 1) {
+        return STORE_ERR_CORRUPT;
+    }
+    s->next_seq = max_seq + 1;
+    compute_max_live(s);
+    s->mounted = true;
+    return STORE_OK;
+}
