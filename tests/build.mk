@@ -110,7 +110,7 @@ check-run: $(NC_TESTS_BIN) $(NC_INSN_PLUGIN)
 NC_STORE_BENCH := $(BUILD)/tests/store-bench
 NC_STORE_BENCH_SRCS := $(addprefix $(SRCDIR)/,cardos/store/crc32.c \
 	cardos/store/store_write.c cardos/store/store_mount.c cardos/store/store_index.c \
-	tests/unit/nor_sim.c tests/bench/store_bench.c)
+	cardos/kernel/log.c tests/unit/nor_sim.c tests/bench/store_bench.c)
 $(NC_STORE_BENCH): $(NC_STORE_BENCH_SRCS) $(wildcard $(SRCDIR)/cardos/store/*.h) \
 		$(SRCDIR)/tests/unit/nor_sim.h
 	$(call quiet,HOSTCC,$@)

@@ -12,7 +12,8 @@
  *
  * The on-flash format (a log of CRC-protected records in pages with
  * sequence numbers, version 1) is documented in docs/store.md, with the
- * recovery rules, the wear levelling and the garbage collection.
+ * recovery rules, the wear levelling and the garbage collection. Mount
+ * logs (kernel/log.h, module "store") every transaction it discards.
  *
  * The store reaches flash only through struct store_flash: reads are
  * plain memory reads of a mapped region, programs and erases go through
@@ -120,6 +121,8 @@ struct store_stats {
     uint32_t mount_bytes_read; /* flash bytes the last mount examined */
     uint32_t gc_runs;          /* pages collected since the mount */
     uint32_t log_records;      /* records in the log (live, dead, voided) */
+    uint32_t discarded;        /* transactions the last mount discarded
+                                  (never committed: torn, aborted) */
 };
 
 struct store_page {
@@ -175,6 +178,7 @@ struct store {
 
     uint32_t mount_bytes;
     uint32_t gc_runs;
+    uint32_t discarded;        /* store_stats: found by the last mount */
 };
 
 /*
@@ -194,7 +198,7 @@ int store_format(struct store *s, const struct store_flash *f,
  * the repairs it finds necessary (a torn record, a half-erased page) are
  * made by the next store_begin. Errors: STORE_ERR_BLANK (erased flash),
  * _FOREIGN, _CORRUPT, _VERSION, _GEOMETRY; the store is then unusable
- * until store_format.
+ * until store_format. Logs each transaction it discards ("W store: ...").
  */
 int store_mount(struct store *s, const struct store_flash *f);
 

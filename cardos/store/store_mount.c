@@ -8,6 +8,9 @@
  */
 #include "store/store_priv.h"
 
+#define LOG_MODULE "store"
+#include "kernel/log.h"
+
 static bool geometry_ok(const struct store_flash *f)
 {
     return f && f->base && f->program && f->erase &&
@@ -204,6 +207,14 @@ static bool valid_record_after(struct store *s, uint32_t page, uint32_t off)
     return false;
 }
 
+/*
+ * What replay does only for the rare records (torn, discarded) stays out
+ * of its loop: the loop runs for every record of the log (mount time is
+ * per record, docs/store.md), and on the card (-Os) an inlined rare path
+ * costs the common one registers.
+ */
+#define RARE __attribute__((noinline, cold))
+
 struct replay {
     bool pending;              /* a transaction is being collected */
     bool pend_at_start;        /* ... and it began with the log's first record */
@@ -213,6 +224,46 @@ struct replay {
     bool seen_any;
     uint32_t last_txn;
 };
+
+/*
+ * Recovery drops the pending transaction: it never committed (a power
+ * cut, or an abort after some of its records were written; rule 3). Said
+ * on the console, with the object of its last record when known (ID).
+ */
+static RARE void discard(struct store *s, struct replay *rp, uint32_t id,
+                         const char *why)
+{
+    if (!rp->pending) {
+        return;
+    }
+    rp->pending = false;
+    s->discarded++;
+    if (id != ID_NONE) {
+        LOG_W("transaction %u discarded (%u record(s), the last of object "
+              "%08X): %s", (unsigned)rp->pend_txn, (unsigned)rp->pend_count,
+              (unsigned)id, why);
+    } else {
+        LOG_W("transaction %u discarded (%u record(s)): %s",
+              (unsigned)rp->pend_txn, (unsigned)rp->pend_count, why);
+    }
+}
+
+/* A record at OFF of PAGE torn in its header (rules 4, 7): it and the
+ * pending transaction are discarded. */
+static RARE void torn(struct store *s, struct replay *rp, uint32_t page,
+                      uint32_t off)
+{
+    if (rp->pending) {
+        LOG_W("transaction %u discarded (%u record(s) and a torn one at "
+              "page %u offset %u)", (unsigned)rp->pend_txn,
+              (unsigned)rp->pend_count, (unsigned)page, (unsigned)off);
+    } else {
+        LOG_W("torn record at page %u offset %u discarded", (unsigned)page,
+              (unsigned)off);
+    }
+    s->discarded++;
+    rp->pending = false;
+}
 
 /* Apply the pending transaction's records up to and including END_LOC. */
 static int replay_apply(struct store *s, struct replay *rp, uint32_t end_loc)
@@ -271,8 +322,8 @@ static int replay_log(struct store *s)
                 if (valid_record_after(s, page, off)) {
                     return STORE_ERR_CORRUPT;
                 }
-                garbage = true;             /* a torn record */
-                rp.pending = false;
+                torn(s, &rp, page, off);
+                garbage = true;
                 break;
             }
             s->pages[page].records++;
@@ -286,14 +337,15 @@ static int replay_log(struct store *s)
                 return STORE_ERR_CORRUPT;
             }
             if (rd32(r + R_VOID) != 0xffffffffu) {
-                rp.pending = false;          /* torn, voided record */
+                /* torn, voided record: an earlier mount discarded it */
+                rp.pending = false;
                 rp.seen_any = true;
                 rp.last_txn = txn;
                 off += size;
                 continue;
             }
             if (rp.pending && rp.pend_txn != txn) {
-                rp.pending = false;          /* never committed */
+                discard(s, &rp, ID_NONE, "never committed");
             }
             if (!rp.pending) {
                 rp.pending = true;
@@ -311,7 +363,8 @@ static int replay_log(struct store *s)
 
                 /*
                  * The last record of the log may have been torn after its
-                 * header: check its payload (only there can that happen).
+                 * header: check its payload (only there can that happen;
+                 * rule 5).
                  */
                 if (k + 2 >= s->n_active &&
                     (off + size + R_SIZE > s->f.page_size ||
@@ -319,7 +372,8 @@ static int replay_log(struct store *s)
                     s->mount_bytes += rd16(r + R_LEN);
                     if (!payload_ok(r)) {
                         s->void_loc = loc;
-                        rp.pending = false;
+                        discard(s, &rp, rd32(r + R_ID),
+                                "its last record is torn (payload CRC)");
                         off += size;
                         continue;
                     }
@@ -349,6 +403,7 @@ static int replay_log(struct store *s)
             }
         }
     }
+    discard(s, &rp, ID_NONE, "no commit record at the end of the log");
     s->next_txn = max_txn + 1;
     return STORE_OK;
 }

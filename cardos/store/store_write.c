@@ -436,6 +436,7 @@ void store_get_stats(const struct store *s, struct store_stats *st)
     st->mount_bytes_read = s->mount_bytes;
     st->gc_runs = s->gc_runs;
     st->log_records = s->log_records;
+    st->discarded = s->discarded;
 }
 
 /* ---- transactions ------------------------------------------------------- */

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kernel/log.h"
 #include "nor_sim.h"
 #include "store_model.h"
 
@@ -288,4 +289,82 @@ Test(unit_store_tear, random_campaign_seed_2)
 Test(unit_store_tear, random_campaign_seed_3_small_objects)
 {
     campaign(3, 400, 6, 40);
+}
+
+/* ---- what recovery says ---------------------------------------------- */
+
+static char said[4096];
+
+static void said_sink(const char *line, size_t len)
+{
+    size_t have = strlen(said);
+
+    if (have + len + 2 < sizeof(said)) {
+        memcpy(said + have, line, len);
+        said[have + len] = '\n';
+        said[have + len + 1] = '\0';
+    }
+}
+
+/* Mount; the number of transactions it discarded; its log in SAID. */
+static uint32_t mount_and_listen(void)
+{
+    struct store_stats stats;
+
+    (void)log_flush();
+    said[0] = '\0';
+    mount_ok("listening");
+    (void)log_flush();
+    store_get_stats(&st, &stats);
+    return stats.discarded;
+}
+
+/* Every transaction recovery discards is said on the console ("W store:",
+ * docs/store.md "At boot"); a clean log says nothing. */
+Test(unit_store_tear, recovery_says_what_it_discards)
+{
+    static uint8_t obj[200], big[400];
+    static jmp_buf jb;
+
+    log_reset();
+    log_set_sink(said_sink);
+    nor_sim_init(&sim, PAGE_SIZE, PAGES);
+    nor_sim_flash(&sim, &fl);
+    cr_assert_eq(store_format(&st, &fl, 9), STORE_OK);
+    cr_assert_eq(store_put(&st, 1, obj, sizeof(obj)), STORE_OK);
+    cr_assert_eq(mount_and_listen(), 0u);
+    cr_assert_eq(strstr(said, "W store"), NULL, "%s", said);
+
+    /* a put cut part way through its one program: a torn header */
+    nor_sim_arm(&sim, 1, NOR_TEAR_PARTIAL, 1, &jb);
+    if (setjmp(jb) == 0) {
+        store_put(&st, 2, obj, sizeof(obj));
+        cr_assert_fail("no power cut");
+    }
+    cr_assert_eq(mount_and_listen(), 1u);
+    cr_assert(strstr(said, "W store: torn record at page ") != NULL, "%s",
+              said);
+
+    /* a put of two rows cut before its second: a torn payload (rule 5) */
+    cr_assert_eq(store_put(&st, 2, obj, 10), STORE_OK);     /* new page */
+    nor_sim_arm(&sim, 2, NOR_TEAR_BEFORE, 1, &jb);
+    if (setjmp(jb) == 0) {
+        store_put(&st, 5, big, sizeof(big));
+        cr_assert_fail("no power cut");
+    }
+    cr_assert_geq(mount_and_listen(), 1u);
+    cr_assert(strstr(said, "W store: transaction ") != NULL &&
+              strstr(said, "the last of object 00000005): its last record "
+                     "is torn (payload CRC)") != NULL, "%s", said);
+
+    /* an abort after a record was written: its records stay, discarded */
+    cr_assert_eq(store_begin(&st), STORE_OK);
+    cr_assert_eq(store_write(&st, 3, obj, 10), STORE_OK);
+    cr_assert_eq(store_write(&st, 4, obj, 10), STORE_OK);
+    store_abort(&st);
+    cr_assert_geq(mount_and_listen(), 1u);
+    cr_assert(strstr(said, "(1 record(s)): no commit record at the end of "
+                     "the log") != NULL, "%s", said);
+    log_set_sink(NULL);
+    nor_sim_free(&sim);
 }
