@@ -486,6 +486,7 @@ int store_mount(struct store *s, const struct store_flash *f)
         return STORE_ERR_CORRUPT;
     }
     s->next_seq = max_seq + 1;
+    s->live_bytes = store_idx_live_bytes(s);
     compute_max_live(s);
     s->mounted = true;
     return STORE_OK;

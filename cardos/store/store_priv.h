@@ -209,6 +209,9 @@ static inline void live_move(struct store *s, uint32_t from_loc,
 /* store_index.c */
 int store_idx_put(struct store *s, uint32_t id, uint32_t loc);
 void store_idx_del(struct store *s, uint32_t id);
+/* The records of the live objects, in bytes (what mount sets
+ * live_bytes to). */
+uint32_t store_idx_live_bytes(const struct store *s);
 
 /* store_mount.c: what mount and format start with (check, clean RAM). */
 int store_attach(struct store *s, const struct store_flash *f);
