@@ -1,6 +1,6 @@
 /*
- * store: the RAM index (object id -> record) and the reads of the
- * committed state. Contract: store.h; layout: store_priv.h.
+ * store: the RAM index (object id -> record), the reads of the committed
+ * state, free space and statistics. Contract: store.h; layout: store_priv.h.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -97,13 +97,13 @@ int store_size(const struct store *s, uint32_t id)
     if (i < 0) {
         return STORE_ERR_NOT_FOUND;
     }
-    return (int)rd16(s->f.base + s->obj_loc[i] + R_LEN);
+    return (int)rd16(hdr_at(s, s->obj_loc[i]) + R_LEN);
 }
 
 int store_read(const struct store *s, uint32_t id, void *buf, uint32_t cap,
                uint32_t *len)
 {
-    const uint8_t *r;
+    const uint8_t *r, *h;
     uint32_t n;
     int rc = check_ready(s);
     int i;
@@ -115,19 +115,22 @@ int store_read(const struct store *s, uint32_t id, void *buf, uint32_t cap,
     if (i < 0) {
         return STORE_ERR_NOT_FOUND;
     }
-    r = s->f.base + s->obj_loc[i];
-    n = rd16(r + R_LEN);
+    r = rec_at(s, s->obj_loc[i]);
+    h = hdr_at(s, s->obj_loc[i]);  /* the copy if the header is damaged */
+    n = rd16(h + R_LEN);
     if (len) {
         *len = n;
     }
     if (n > cap || (n && !buf)) {
         return STORE_ERR_PARAM;
     }
-    if (!payload_ok(r)) {
+    /* a damaged payload is reported, never papered over (for a security
+     * object: its last version is damaged, the owner fails safe) */
+    if (!payload_ok(r, h)) {
         return STORE_ERR_CORRUPT;
     }
     if (n) {
-        memcpy(buf, r + R_SIZE, n);
+        memcpy(buf, payload_of(r, h), n);
     }
     return STORE_OK;
 }
@@ -147,4 +150,42 @@ uint32_t store_next_id(const struct store *s, uint32_t after)
         }
     }
     return best;
+}
+
+/* ---- free space and statistics ------------------------------------------ */
+
+uint32_t store_free(const struct store *s)
+{
+    if (!s || !s->mounted || s->live_bytes >= s->max_live) {
+        return 0;
+    }
+    return s->max_live - s->live_bytes;
+}
+
+void store_get_stats(const struct store *s, struct store_stats *st)
+{
+    memset(st, 0, sizeof(*st));
+    if (!s || !s->mounted) {
+        return;
+    }
+    st->objects = s->n_obj;
+    st->live_bytes = s->live_bytes;
+    st->free_bytes = store_free(s);
+    st->pages_active = s->n_active;
+    st->pages_free = free_pages(s);
+    st->erase_min = UINT32_MAX;
+    for (uint32_t p = 0; p < s->f.page_count; p++) {
+        if (s->pages[p].erases < st->erase_min) {
+            st->erase_min = s->pages[p].erases;
+        }
+        if (s->pages[p].erases > st->erase_max) {
+            st->erase_max = s->pages[p].erases;
+        }
+    }
+    st->mount_bytes_read = s->mount_bytes;
+    st->gc_runs = s->gc_runs;
+    st->log_records = s->log_records;
+    st->discarded = s->discarded;
+    st->secure_damaged = s->secure_damaged;
+    st->version = s->version;
 }

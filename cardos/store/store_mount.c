@@ -33,19 +33,20 @@ static uint32_t max_erases(const struct store *s)
     return m;
 }
 
-/* Apply one committed record at LOC to the index. */
+/* Apply one committed record at LOC (LOC_COPY: read its header's copy)
+ * to the index. */
 static int apply_record(struct store *s, uint32_t loc)
 {
-    const uint8_t *r = s->f.base + loc;
+    const uint8_t *h = hdr_at(s, loc);
 
-    switch (r[R_TYPE]) {
+    switch (h[R_TYPE]) {
     case T_PUT:
-        return store_idx_put(s, rd32(r + R_ID), loc);
+        return store_idx_put(s, rd32(h + R_ID), loc);
     case T_DEL:
-        store_idx_del(s, rd32(r + R_ID));
+        store_idx_del(s, rd32(h + R_ID));
         return STORE_OK;
     default: { /* T_TAIL */
-        uint32_t tail = rd32(r + R_SIZE);
+        uint32_t tail = rd32(payload_of(rec_at(s, loc), h));
 
         if (tail > s->tail_seq) {
             s->tail_seq = tail;
@@ -57,26 +58,43 @@ static int apply_record(struct store *s, uint32_t loc)
 
 /* ---- record parsing ---------------------------------------------------- */
 
-/* Is the record header at OFF (page-relative) of PAGE well formed? */
-static bool header_ok(const struct store *s, const uint8_t *r, uint32_t off)
+/*
+ * Is H a well-formed header for a record at OFF (page-relative)? Returns
+ * the record's size in flash, or 0 if not. H is the record itself or, for
+ * a SECURE record, its copy. SEC_OK: the page is of a version that may
+ * hold SECURE records (version 2).
+ */
+static uint32_t header_size(const struct store *s, const uint8_t *h,
+                            uint32_t off, bool sec_ok)
 {
-    uint8_t type = r[R_TYPE];
-    uint8_t flags = r[R_FLAGS];
-    uint32_t len = rd16(r + R_LEN);
+    uint8_t type = h[R_TYPE];
+    uint8_t flags = h[R_FLAGS];
+    uint32_t len = rd16(h + R_LEN);
+    uint32_t size = rec_size(len);
 
     if (type != T_PUT && type != T_DEL && type != T_TAIL) {
-        return false;
+        return 0;
     }
-    if ((flags & ~(F_COMMIT | F_GC)) || rd16(r + R_RSVD) != 0xffffu) {
-        return false;
+    if ((flags & ~(F_COMMIT | F_GC | F_SEC)) ||
+        rd16(h + R_RSVD) != 0xffffu) {
+        return 0;
     }
-    if (len > STORE_MAX_OBJECT || off + rec_size(len) > s->f.page_size) {
-        return false;
+    /* SECURE: the last record (a put or a delete) of a secure transaction,
+     * in a page of version 2 */
+    if (flags & F_SEC) {
+        if (!sec_ok || (flags & (F_COMMIT | F_GC)) != F_COMMIT ||
+            type == T_TAIL || len > STORE_MAX_SECURE_OBJECT) {
+            return 0;
+        }
+        size += R_COPY_LEN;
+    }
+    if (len > STORE_MAX_OBJECT || off + size > s->f.page_size) {
+        return 0;
     }
     if ((type == T_DEL && len != 0) || (type == T_TAIL && len != 4)) {
-        return false;
+        return 0;
     }
-    return crc32_20(r) == rd32(r + R_HCRC);
+    return crc32_20(h) == rd32(h + R_HCRC) ? size : 0;
 }
 
 /* ---- mount --------------------------------------------------------------- */
@@ -120,8 +138,15 @@ static int scan_headers(struct store *s, uint32_t *n_garbled)
             continue;
         }
         ours++;
-        if (rd16(h + PH_VERSION) != STORE_FORMAT_VERSION) {
+        /* version 1 pages (no SECURE records) and version 2 pages mix in
+         * a store upgraded in place; the store's version is the highest */
+        if (rd16(h + PH_VERSION) < 1 ||
+            rd16(h + PH_VERSION) > STORE_FORMAT_VERSION) {
             return STORE_ERR_VERSION;
+        }
+        pg->version = (uint8_t)rd16(h + PH_VERSION);
+        if (pg->version > s->version) {
+            s->version = pg->version;
         }
         if (h[PH_SHIFT] != page_shift(s->f.page_size) ||
             rd16(h + PH_COUNT) != s->f.page_count) {
@@ -197,10 +222,11 @@ static int order_pages(struct store *s)
 static bool valid_record_after(struct store *s, uint32_t page, uint32_t off)
 {
     const uint8_t *pg = page_ptr(s, page);
+    bool sec_ok = s->pages[page].version >= VERSION_SECURE;
 
     for (uint32_t o = off + 4; o + R_SIZE <= s->f.page_size; o += 4) {
         s->mount_bytes += 4;
-        if (header_ok(s, pg + o, o)) {
+        if (header_size(s, pg + o, o, sec_ok)) {
             return true;
         }
     }
@@ -208,10 +234,23 @@ static bool valid_record_after(struct store *s, uint32_t page, uint32_t off)
 }
 
 /*
- * What replay does only for the rare records (torn, discarded) stays out
- * of its loop: the loop runs for every record of the log (mount time is
- * per record, docs/store.md), and on the card (-Os) an inlined rare path
- * costs the common one registers.
+ * SECURE records found damaged (rule 8), reported once the whole log is
+ * replayed: only then is it known whether each is still the last version
+ * of its object.
+ */
+#define DAMAGE_SLOTS 4
+
+enum damage {
+    DMG_COPY,       /* the header's copy fails: the header is used */
+    DMG_HEADER,     /* the header fails: its copy is used */
+    DMG_PAYLOAD,    /* the payload fails its CRC: the object reads damaged */
+};
+
+/*
+ * What replay does only for the rare records (torn, damaged, discarded,
+ * SECURE) stays out of its loop: the loop runs for every record of the
+ * log (mount time is per record, docs/store.md), and on the card (-Os) an
+ * inlined rare path costs the common one registers.
  */
 #define RARE __attribute__((noinline, cold))
 
@@ -223,6 +262,9 @@ struct replay {
     uint32_t pend_k, pend_off; /* its first record: order index, offset */
     bool seen_any;
     uint32_t last_txn;
+    uint32_t n_damaged;
+    uint32_t damaged[DAMAGE_SLOTS];     /* index locations */
+    uint8_t damage[DAMAGE_SLOTS];       /* enum damage */
 };
 
 /*
@@ -248,6 +290,127 @@ static RARE void discard(struct store *s, struct replay *rp, uint32_t id,
     }
 }
 
+/* Bits in which the N bytes at A and B differ. */
+static unsigned bits_apart(const uint8_t *a, const uint8_t *b, uint32_t n)
+{
+    unsigned d = 0;
+
+    for (uint32_t i = 0; i < n; i++) {
+        for (uint8_t x = (uint8_t)(a[i] ^ b[i]); x; x &= (uint8_t)(x - 1)) {
+            d++;
+        }
+    }
+    return d;
+}
+
+/*
+ * The header at OFF of PAGE fails its checks (rule 8).
+ *
+ * A SECURE record's copy stands in for its damaged header when the copy
+ * is a valid SECURE header and the header differs from it in at most
+ * two bits. Two valid headers differ in at least six (CRC-32's Hamming
+ * distance at 160 bits), so nothing else can pass: not the payload of a
+ * plain record (at that offset, whatever it holds), not a torn header
+ * (a power cut that leaves bits of a header unprogrammed leaves the copy,
+ * programmed after it, incomplete). Whether the record committed is then
+ * its seal's to say.
+ *
+ * Otherwise: the mark word (R_VOID, R_SEAL) is programmed only after the
+ * record, a seal once the record is complete, a void only over a valid
+ * header. If it is not erased, the header was damaged after it was
+ * written and nothing names the record: CORRUPT. A mark still erased is a
+ * record torn while it was written; nothing valid may follow it in its
+ * page (rule 4).
+ *
+ * Returns the header to read, or NULL for a torn record; *RC gets the
+ * error, if any.
+ */
+static RARE const uint8_t *unreadable_header(struct store *s,
+                                             uint32_t page, uint32_t off,
+                                             int *rc)
+{
+    const uint8_t *r = page_ptr(s, page) + off;
+    const uint8_t *copy = r + R_COPY;
+
+    *rc = STORE_OK;
+    if (off + R_SEC_SIZE <= s->f.page_size && (copy[R_FLAGS] & F_SEC) &&
+        bits_apart(r, copy, R_COPY_LEN) <= 2 &&
+        header_size(s, copy, off,
+                    s->pages[page].version >= VERSION_SECURE)) {
+        s->mount_bytes += R_COPY_LEN;
+        return copy;
+    }
+    if (rd32(r + R_SEAL) != 0xffffffffu ||
+        valid_record_after(s, page, off)) {
+        *rc = STORE_ERR_CORRUPT;
+    }
+    return NULL;
+}
+
+/*
+ * Rule 8: a SECURE commit record at LOC (R: the record, H: its readable
+ * header) commits by its seal, whatever its CRCs say, so that damage can
+ * never pass for a tear. False if it is not sealed (a power cut came
+ * first). Damage found is noted for report_damage.
+ */
+static RARE bool sealed(struct store *s, struct replay *rp,
+                        const uint8_t *r, const uint8_t *h, uint32_t loc)
+{
+    int kind = -1;
+
+    if (rd32(r + R_SEAL) == 0xffffffffu) {
+        return false;
+    }
+    s->mount_bytes += R_COPY_LEN + rd16(h + R_LEN);
+    if (!payload_ok(r, h)) {
+        kind = DMG_PAYLOAD;
+    } else if (h != r) {
+        kind = DMG_HEADER;
+    } else if (memcmp(r, r + R_COPY, R_COPY_LEN) != 0) {
+        kind = DMG_COPY;
+    }
+    if (kind >= 0) {
+        if (rp->n_damaged < DAMAGE_SLOTS) {
+            rp->damaged[rp->n_damaged] = loc;
+            rp->damage[rp->n_damaged] = (uint8_t)kind;
+        }
+        rp->n_damaged++;
+        s->secure_damaged++;
+    }
+    return true;
+}
+
+/* Say what became of the damaged SECURE records (the "E store" line is
+ * the one an owner's fail-safe answer goes with). */
+static RARE void report_damage(const struct store *s, const struct replay *rp)
+{
+    for (uint32_t i = 0; i < rp->n_damaged && i < DAMAGE_SLOTS; i++) {
+        uint32_t loc = rp->damaged[i];
+        const uint8_t *h = hdr_at(s, loc);
+        unsigned id = (unsigned)rd32(h + R_ID);
+        unsigned txn = (unsigned)rd32(h + R_TXN);
+        int slot = idx_find(s, rd32(h + R_ID));
+        bool last = slot >= 0 && s->obj_loc[slot] == loc;
+
+        if (rp->damage[i] == DMG_PAYLOAD && last) {
+            LOG_E("object %08X: security record damaged (transaction %u): "
+                  "not rolled back, reads as damaged", id, txn);
+        } else if (rp->damage[i] == DMG_PAYLOAD) {
+            LOG_W("object %08X: a superseded security record is damaged "
+                  "(transaction %u)", id, txn);
+        } else {
+            LOG_W("object %08X: security record %s damaged (transaction "
+                  "%u): %s used", id, rp->damage[i] == DMG_HEADER ?
+                  "header" : "header copy", txn,
+                  rp->damage[i] == DMG_HEADER ? "its copy" : "the header");
+        }
+    }
+    if (rp->n_damaged > DAMAGE_SLOTS) {
+        LOG_W("%u more damaged security records",
+              (unsigned)(rp->n_damaged - DAMAGE_SLOTS));
+    }
+}
+
 /* A record at OFF of PAGE torn in its header (rules 4, 7): it and the
  * pending transaction are discarded. */
 static RARE void torn(struct store *s, struct replay *rp, uint32_t page,
@@ -265,7 +428,8 @@ static RARE void torn(struct store *s, struct replay *rp, uint32_t page,
     rp->pending = false;
 }
 
-/* Apply the pending transaction's records up to and including END_LOC. */
+/* Apply the pending transaction's records up to and including END_LOC,
+ * its commit record (LOC_COPY: read through its header's copy). */
 static int replay_apply(struct store *s, struct replay *rp, uint32_t end_loc)
 {
     uint32_t k = rp->pend_k, off = rp->pend_off;
@@ -284,15 +448,16 @@ static int replay_apply(struct store *s, struct replay *rp, uint32_t end_loc)
             }
             continue;
         }
+        if (loc == (end_loc & LOC_MASK)) {
+            return apply_record(s, end_loc) ? STORE_ERR_CORRUPT : STORE_OK;
+        }
+        /* before the commit record: plain records with valid headers */
         if (rd32(r + R_TXN) == rp->pend_txn &&
             rd32(r + R_VOID) == 0xffffffffu) {
             int rc = apply_record(s, loc);
             if (rc) {
                 return STORE_ERR_CORRUPT;
             }
-        }
-        if (loc == end_loc) {
-            return STORE_OK;
         }
         off += rec_size(rd16(r + R_LEN));
     }
@@ -306,29 +471,39 @@ static int replay_log(struct store *s)
     for (uint32_t k = 0; k < s->n_active; k++) {
         uint32_t page = s->order[k];
         const uint8_t *pg = page_ptr(s, page);
+        bool sec_ok = s->pages[page].version >= VERSION_SECURE;
         uint32_t off = PH_SIZE;
         bool garbage = false;
 
         while (off + R_SIZE <= s->f.page_size) {
-            const uint8_t *r = pg + off;
+            const uint8_t *r = pg + off, *h = r;
             uint32_t loc = page * s->f.page_size + off;
             uint32_t txn, size;
+            bool secure;
 
             s->mount_bytes += R_SIZE;
             if (rd32(r) == 0xffffffffu && all_ff(r, R_SIZE)) {
                 break;                      /* end of this page's records */
             }
-            if (!header_ok(s, r, off)) {
-                if (valid_record_after(s, page, off)) {
-                    return STORE_ERR_CORRUPT;
+            size = header_size(s, r, off, sec_ok);
+            if (!size) {
+                int rc;
+
+                h = unreadable_header(s, page, off, &rc);
+                if (rc) {
+                    return rc;
                 }
-                torn(s, &rp, page, off);
-                garbage = true;
-                break;
+                if (!h) {
+                    torn(s, &rp, page, off);
+                    garbage = true;
+                    break;
+                }
+                loc |= LOC_COPY;            /* a SECURE record's copy */
+                size = hdr_rec_size(h);
             }
             s->pages[page].records++;
-            txn = rd32(r + R_TXN);
-            size = rec_size(rd16(r + R_LEN));
+            txn = rd32(h + R_TXN);
+            secure = (h[R_FLAGS] & F_SEC) != 0;
             if (txn > max_txn) {
                 max_txn = txn;
             }
@@ -336,7 +511,7 @@ static int replay_log(struct store *s)
             if (rp.seen_any && txn != rp.last_txn && txn != rp.last_txn + 1) {
                 return STORE_ERR_CORRUPT;
             }
-            if (rd32(r + R_VOID) != 0xffffffffu) {
+            if (!secure && rd32(r + R_VOID) != 0xffffffffu) {
                 /* torn, voided record: an earlier mount discarded it */
                 rp.pending = false;
                 rp.seen_any = true;
@@ -358,21 +533,28 @@ static int replay_log(struct store *s)
             rp.seen_any = true;
             rp.last_txn = txn;
             rp.pend_count++;
-            if (r[R_FLAGS] & F_COMMIT) {
-                uint32_t nrec = rd16(r + R_NREC);
+            if (h[R_FLAGS] & F_COMMIT) {
+                uint32_t nrec = rd16(h + R_NREC);
 
-                /*
-                 * The last record of the log may have been torn after its
-                 * header: check its payload (only there can that happen;
-                 * rule 5).
-                 */
-                if (k + 2 >= s->n_active &&
-                    (off + size + R_SIZE > s->f.page_size ||
-                     all_ff(r + size, R_SIZE))) {
-                    s->mount_bytes += rd16(r + R_LEN);
-                    if (!payload_ok(r)) {
+                if (secure) {
+                    if (!sealed(s, &rp, r, h, loc)) {
+                        discard(s, &rp, rd32(h + R_ID),
+                                "not sealed (a power cut before its seal)");
+                        off += size;
+                        continue;
+                    }
+                } else if (k + 2 >= s->n_active &&
+                           (off + size + R_SIZE > s->f.page_size ||
+                            all_ff(r + size, R_SIZE))) {
+                    /*
+                     * The last record of the log may have been torn after
+                     * its header: check its payload (only there can that
+                     * happen; rule 5).
+                     */
+                    s->mount_bytes += rd16(h + R_LEN);
+                    if (!payload_ok(r, h)) {
                         s->void_loc = loc;
-                        discard(s, &rp, rd32(r + R_ID),
+                        discard(s, &rp, rd32(h + R_ID),
                                 "its last record is torn (payload CRC)");
                         off += size;
                         continue;
@@ -405,6 +587,7 @@ static int replay_log(struct store *s)
     }
     discard(s, &rp, ID_NONE, "no commit record at the end of the log");
     s->next_txn = max_txn + 1;
+    report_damage(s, &rp);
     return STORE_OK;
 }
 

@@ -46,13 +46,34 @@
 #define R_PCRC       16     /* u32 CRC-32 of the payload */
 #define R_HCRC       20     /* u32 CRC-32 of bytes 0..19 */
 #define R_VOID       24     /* u32 0xFFFFFFFF, 0 = torn, ignore */
+#define R_SEAL       24     /* the same word of a SECURE record: 0 = sealed */
 #define R_SIZE       28
+/*
+ * A SECURE record (the last record of a secure transaction) holds a copy
+ * of header bytes 0..23 after its header and its payload after the copy
+ * (docs/store.md, "Security objects").
+ */
+#define R_COPY       28     /* 24 bytes: copy of bytes 0..23 */
+#define R_COPY_LEN   24
+#define R_SEC_SIZE   52     /* header + copy: where a SECURE payload starts */
 
 #define T_PUT        0x50   /* 'P' */
 #define T_DEL        0x44   /* 'D' */
 #define T_TAIL       0x54   /* 'T' */
 #define F_COMMIT     0x01
 #define F_GC         0x02
+#define F_SEC        0x04   /* SECURE: copy of the header, R_SEAL word */
+
+/* Format version from which SECURE records exist (store.h). */
+#define VERSION_SECURE 2
+
+/*
+ * The RAM index (obj_loc, struct replay) names a record by its flash
+ * offset, a multiple of 4. Bit 0 set: the record's header is damaged and
+ * its copy (R_COPY) is the header to read (a SECURE record, rule 8).
+ */
+#define LOC_COPY     1u
+#define LOC_MASK     (~3u)
 
 #define ID_NONE      0u
 #define ID_MAX       0xfffffffeu
@@ -144,9 +165,33 @@ static inline unsigned page_shift(uint32_t size)
     return n;
 }
 
-static inline bool payload_ok(const uint8_t *r)
+/* Size in flash of the record whose (valid) header is H. */
+static inline uint32_t hdr_rec_size(const uint8_t *h)
 {
-    return crc32(r + R_SIZE, rd16(r + R_LEN)) == rd32(r + R_PCRC);
+    return rec_size(rd16(h + R_LEN)) +
+           ((h[R_FLAGS] & F_SEC) ? R_COPY_LEN : 0u);
+}
+
+/* The record at index location LOC, and the header to read there. */
+static inline const uint8_t *rec_at(const struct store *s, uint32_t loc)
+{
+    return s->f.base + (loc & LOC_MASK);
+}
+
+static inline const uint8_t *hdr_at(const struct store *s, uint32_t loc)
+{
+    return rec_at(s, loc) + ((loc & LOC_COPY) ? R_COPY : 0u);
+}
+
+/* Payload of record R whose (valid) header is H. */
+static inline const uint8_t *payload_of(const uint8_t *r, const uint8_t *h)
+{
+    return r + ((h[R_FLAGS] & F_SEC) ? R_SEC_SIZE : R_SIZE);
+}
+
+static inline bool payload_ok(const uint8_t *r, const uint8_t *h)
+{
+    return crc32(payload_of(r, h), rd16(h + R_LEN)) == rd32(h + R_PCRC);
 }
 
 static inline int check_ready(const struct store *s)
@@ -155,6 +200,19 @@ static inline int check_ready(const struct store *s)
         return STORE_ERR_STATE;
     }
     return s->error;
+}
+
+/* Erased pages, formatted or not: what the log can still open. */
+static inline uint32_t free_pages(const struct store *s)
+{
+    uint32_t n = 0;
+
+    for (uint32_t p = 0; p < s->f.page_count; p++) {
+        if (s->pages[p].state == PG_BLANK || s->pages[p].state == PG_FREE) {
+            n++;
+        }
+    }
+    return n;
 }
 
 /* ---- RAM index --------------------------------------------------------- */
@@ -191,7 +249,7 @@ static inline int idx_find(const struct store *s, uint32_t id)
 
 static inline uint32_t loc_size(const struct store *s, uint32_t loc)
 {
-    return rec_size(rd16(s->f.base + loc + R_LEN));
+    return hdr_rec_size(hdr_at(s, loc));
 }
 
 /* Per-page live counts (for begin's look-ahead, record_budget_at_risk). */

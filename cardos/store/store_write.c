@@ -11,9 +11,9 @@
  * transaction of its own, ended by a TAIL record naming the new oldest
  * page), then marks, erases and reformats that page.
  *
- * This file writes: format, pages, transactions, the collector. Mount and
- * recovery: store_mount.c; the RAM index and reads: store_index.c; the
- * layout they share: store_priv.h.
+ * This file writes: format, pages, transactions (secure ones too), the
+ * collector. Mount and recovery: store_mount.c; the RAM index, reads and
+ * statistics: store_index.c; the layout they share: store_priv.h.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -45,7 +45,7 @@ static void build_format_header(const struct store *s, uint8_t *h,
 {
     memset(h, 0xff, PH_SIZE);
     wr32(h + PH_MAGIC, PAGE_MAGIC);
-    wr16(h + PH_VERSION, STORE_FORMAT_VERSION);
+    wr16(h + PH_VERSION, s->version);
     h[PH_SHIFT] = (uint8_t)page_shift(s->f.page_size);
     wr16(h + PH_COUNT, s->f.page_count);
     wr32(h + PH_NONCE, s->nonce);
@@ -65,6 +65,9 @@ int store_format(struct store *s, const struct store_flash *f,
         return rc;
     }
     s->nonce = nonce;
+    /* version 1 until the first secure record: readable by version-1
+     * code as long as it holds none (store.h) */
+    s->version = 1;
     /*
      * Pages whose header is erased are left alone (open_page checks the
      * rest of a page before it uses it): formatting an erased flash is one
@@ -105,18 +108,6 @@ int store_format(struct store *s, const struct store_flash *f,
 
 /* ---- page management ----------------------------------------------------- */
 
-static uint32_t free_pages(const struct store *s)
-{
-    uint32_t n = 0;
-
-    for (uint32_t p = 0; p < s->f.page_count; p++) {
-        if (s->pages[p].state == PG_BLANK || s->pages[p].state == PG_FREE) {
-            n++;
-        }
-    }
-    return n;
-}
-
 /* Erase PAGE and write its format header: it becomes FREE. */
 static int recycle_page(struct store *s, uint32_t page)
 {
@@ -134,6 +125,7 @@ static int recycle_page(struct store *s, uint32_t page)
     if (rc) {
         return rc;
     }
+    s->pages[page].version = s->version;
     s->pages[page].state = PG_FREE;
     s->pages[page].seq = 0;
     s->pages[page].records = 0;
@@ -160,9 +152,16 @@ static int open_page(struct store *s)
         return STORE_ERR_FULL;
     }
     pg = page_ptr(s, best);
+    /*
+     * Not clean: erase it first. So is a page formatted as version 1 in a
+     * store that holds secure records: every page of such a store must
+     * say version 2, so that version-1 code refuses it (store.h).
+     */
     if (!all_ff(pg + PH_FORMAT_LEN, s->f.page_size - PH_FORMAT_LEN) ||
-        (s->pages[best].state == PG_BLANK && !all_ff(pg, PH_FORMAT_LEN))) {
-        rc = recycle_page(s, best);     /* not clean: erase it first */
+        (s->pages[best].state == PG_BLANK && !all_ff(pg, PH_FORMAT_LEN)) ||
+        (s->pages[best].state == PG_FREE &&
+         s->pages[best].version < s->version)) {
+        rc = recycle_page(s, best);
         if (rc) {
             return rc;
         }
@@ -182,6 +181,7 @@ static int open_page(struct store *s)
         return rc;
     }
     s->pages[best].state = PG_ACTIVE;
+    s->pages[best].version = s->version;
     s->pages[best].seq = s->next_seq++;
     s->pages[best].records = 0;
     s->order[s->n_active++] = (uint16_t)best;
@@ -258,6 +258,26 @@ static void stage_set_commit(struct store *s, uint32_t nrec)
     wr32(r + R_HCRC, crc32(r, R_HCRC));
 }
 
+/*
+ * Make the staged record the SECURE commit record of a secure transaction
+ * of NREC records: its header, the seal word (erased: the seal is a later
+ * program operation), a copy of header bytes 0..23 so that a damaged
+ * header still names the record, then the payload (docs/store.md,
+ * "Security objects"). txn_add kept the payload within
+ * STORE_MAX_SECURE_OBJECT: the record fits in s->stage.
+ */
+static void stage_make_secure(struct store *s, uint32_t nrec)
+{
+    uint8_t *r = (uint8_t *)s->stage;
+
+    memmove(r + R_SEC_SIZE, r + R_SIZE, s->stage_len - R_SIZE);
+    r[R_FLAGS] |= F_COMMIT | F_SEC;
+    wr16(r + R_NREC, nrec);
+    wr32(r + R_HCRC, crc32(r, R_HCRC));
+    memcpy(r + R_COPY, r, R_COPY_LEN);
+    s->stage_len += R_COPY_LEN;
+}
+
 /* Collect the oldest page: copy its live objects to the head, then
  * recycle it. */
 static int gc_one(struct store *s)
@@ -275,20 +295,32 @@ static int gc_one(struct store *s)
         return STORE_ERR_FULL;
     }
     for (uint32_t i = 0; i < STORE_INDEX_SLOTS; i++) {
-        const uint8_t *r;
+        const uint8_t *r, *h;
+        uint32_t old_size;
 
         if (!s->obj_id[i] || s->obj_loc[i] < vstart || s->obj_loc[i] >= vend) {
             continue;
         }
-        r = s->f.base + s->obj_loc[i];
-        stage_record(s, T_PUT, F_GC, s->obj_id[i], r + R_SIZE,
-                     rd16(r + R_LEN), rd32(r + R_PCRC), 0);
+        /*
+         * A SECURE record is copied as a plain one: its seal and header
+         * copy protect a commit, and this copy commits by the tail record
+         * (a tail torn or damaged leaves the same value in the victim, or
+         * a log that no longer mounts: never an older value). The payload
+         * CRC is copied as it is: damage stays visible.
+         */
+        r = rec_at(s, s->obj_loc[i]);
+        h = hdr_at(s, s->obj_loc[i]);
+        old_size = hdr_rec_size(h);
+        stage_record(s, T_PUT, F_GC, s->obj_id[i], payload_of(r, h),
+                     rd16(h + R_LEN), rd32(h + R_PCRC), 0);
         rc = append_stage(s, 0, &loc);
         if (rc) {
             return rc == STORE_ERR_TXN_FULL ? STORE_ERR_FULL : rc;
         }
         live_move(s, s->obj_loc[i], loc);
-        s->obj_loc[i] = loc;    /* same size: live_bytes unchanged */
+        s->obj_loc[i] = loc;
+        /* a plain copy of a SECURE record is 24 bytes smaller */
+        s->live_bytes = s->live_bytes - old_size + s->stage_len;
         count++;
     }
     wr32(tail, vseq + 1);
@@ -403,42 +435,6 @@ static int repair(struct store *s)
     return STORE_OK;
 }
 
-/* ---- free space and statistics ------------------------------------------ */
-
-uint32_t store_free(const struct store *s)
-{
-    if (!s || !s->mounted || s->live_bytes >= s->max_live) {
-        return 0;
-    }
-    return s->max_live - s->live_bytes;
-}
-
-void store_get_stats(const struct store *s, struct store_stats *st)
-{
-    memset(st, 0, sizeof(*st));
-    if (!s || !s->mounted) {
-        return;
-    }
-    st->objects = s->n_obj;
-    st->live_bytes = s->live_bytes;
-    st->free_bytes = store_free(s);
-    st->pages_active = s->n_active;
-    st->pages_free = free_pages(s);
-    st->erase_min = UINT32_MAX;
-    for (uint32_t p = 0; p < s->f.page_count; p++) {
-        if (s->pages[p].erases < st->erase_min) {
-            st->erase_min = s->pages[p].erases;
-        }
-        if (s->pages[p].erases > st->erase_max) {
-            st->erase_max = s->pages[p].erases;
-        }
-    }
-    st->mount_bytes_read = s->mount_bytes;
-    st->gc_runs = s->gc_runs;
-    st->log_records = s->log_records;
-    st->discarded = s->discarded;
-}
-
 /* ---- transactions ------------------------------------------------------- */
 
 int store_begin(struct store *s)
@@ -484,6 +480,7 @@ int store_begin(struct store *s)
         }
     }
     s->in_txn = true;
+    s->txn_secure = false;
     s->txn_n = 0;
     s->txn_written = 0;
     s->txn_delta = 0;
@@ -550,6 +547,9 @@ static int txn_add(struct store *s, uint8_t type, uint32_t id,
         }
     }
     live_after = (int64_t)s->live_bytes + s->txn_delta + size - old;
+    if (s->txn_secure) {
+        live_after += R_COPY_LEN;   /* if it is the last: the header copy */
+    }
     if (type == T_PUT && live_after > (int64_t)s->max_live) {
         return STORE_ERR_FULL;
     }
@@ -578,7 +578,8 @@ int store_write(struct store *s, uint32_t id, const void *data, uint32_t len)
         return STORE_ERR_STATE;
     }
     if (id == ID_NONE || id > ID_MAX || len > STORE_MAX_OBJECT ||
-        (len && !data)) {
+        (len && !data) ||
+        (s->txn_secure && len > STORE_MAX_SECURE_OBJECT)) {
         return STORE_ERR_PARAM;
     }
     return txn_add(s, T_PUT, id, data, len);
@@ -616,6 +617,7 @@ decided:
 
 int store_commit(struct store *s)
 {
+    static const uint8_t seal[4] = { 0, 0, 0, 0 };
     uint32_t loc;
     int rc = check_ready(s);
 
@@ -627,13 +629,42 @@ int store_commit(struct store *s)
     }
     if (!s->txn_n) {
         s->in_txn = false;
+        s->txn_secure = false;
         return STORE_OK;
     }
-    stage_set_commit(s, s->txn_n);
+    if (s->txn_secure) {
+        stage_make_secure(s, s->txn_n);
+        /*
+         * From the first secure record on the store is version 2, and a
+         * secure record goes only into a page whose header says so:
+         * version-1 code then refuses the store (STORE_ERR_VERSION)
+         * instead of taking the seal for a void mark. A head page of
+         * version 1 takes no more records.
+         */
+        s->version = VERSION_SECURE;
+        if (s->pages[head_page(s)].version < VERSION_SECURE) {
+            s->head_closed = true;
+        }
+    } else {
+        stage_set_commit(s, s->txn_n);
+    }
     rc = append_stage(s, STORE_GC_RESERVE_PAGES, &loc);
     if (rc) {
         store_abort(s);
         return rc;
+    }
+    if (s->txn_secure) {
+        /*
+         * The seal: a second program operation, begun only once the
+         * record is completely programmed. It is the commit point of a
+         * secure transaction (rule 8): a power cut before it rolls the
+         * transaction back, and after it no damage to the record can.
+         */
+        rc = flash_program(s, loc + R_SEAL, seal, sizeof(seal));
+        if (rc) {
+            store_abort(s);
+            return rc;
+        }
     }
     s->txn[s->txn_n - 1].loc = loc;
     s->stage_len = 0;
@@ -650,6 +681,7 @@ int store_commit(struct store *s)
     }
     s->next_txn++;
     s->in_txn = false;
+    s->txn_secure = false;
     return STORE_OK;
 }
 
@@ -662,13 +694,25 @@ void store_abort(struct store *s)
         s->next_txn++;      /* its records are in flash: burn the id */
     }
     s->in_txn = false;
+    s->txn_secure = false;
     s->stage_len = 0;
     s->txn_n = 0;
 }
 
-int store_put(struct store *s, uint32_t id, const void *data, uint32_t len)
+int store_begin_secure(struct store *s)
 {
     int rc = store_begin(s);
+
+    if (rc == STORE_OK) {
+        s->txn_secure = true;
+    }
+    return rc;
+}
+
+static int put_one(struct store *s, bool secure, uint32_t id,
+                   const void *data, uint32_t len)
+{
+    int rc = secure ? store_begin_secure(s) : store_begin(s);
 
     if (rc) {
         return rc;
@@ -681,6 +725,17 @@ int store_put(struct store *s, uint32_t id, const void *data, uint32_t len)
         store_abort(s);
     }
     return rc;
+}
+
+int store_put(struct store *s, uint32_t id, const void *data, uint32_t len)
+{
+    return put_one(s, false, id, data, len);
+}
+
+int store_put_secure(struct store *s, uint32_t id, const void *data,
+                     uint32_t len)
+{
+    return put_one(s, true, id, data, len);
 }
 
 const char *store_strerror(int result)

@@ -60,9 +60,10 @@ static void expect_state(const struct model *m, const char *when)
     cr_assert(model_matches(&st, m, why, sizeof(why)), "%s: %s", when, why);
 }
 
-/* Format, prefill, and generate the workload (states and op indices). */
+/* Format, prefill, and generate the workload (states and op indices);
+ * every SECURE_EVERY-th transaction is a secure one (0: none). */
 static void build_workload(struct workload *w, uint64_t seed, int steps,
-                           int max_ops, uint16_t max_len)
+                           int max_ops, uint16_t max_len, int secure_every)
 {
     uint64_t rng = seed;
     uint32_t ver = 0;
@@ -86,6 +87,7 @@ static void build_workload(struct workload *w, uint64_t seed, int steps,
     uint64_t start = sim.ops;
     for (int i = 0; i < steps; i++) {
         model_random_txn(&m, &rng, &ver, max_ops, max_len, &w->txn[i]);
+        w->txn[i].secure = secure_every && i % secure_every == 0;
         int rc = model_run_txn(&st, &w->txn[i]);
         cr_assert_eq(rc, STORE_OK, "workload step %d: %s", i,
                      store_strerror(rc));
@@ -185,7 +187,7 @@ Test(unit_store_tear, every_operation_multi_object_txns)
 {
     static struct workload w;
 
-    build_workload(&w, 0xC0FFEEu, 60, 4, 400);
+    build_workload(&w, 0xC0FFEEu, 60, 4, 400, 0);
     tear_everywhere(&w);
     nor_sim_free(&sim);
 }
@@ -194,7 +196,21 @@ Test(unit_store_tear, every_operation_eight_object_txns)
 {
     static struct workload w;
 
-    build_workload(&w, 0xBEEFu, MAX_STEPS, 8, 250);
+    build_workload(&w, 0xBEEFu, MAX_STEPS, 8, 250, 0);
+    tear_everywhere(&w);
+    nor_sim_free(&sim);
+}
+
+/*
+ * Secure transactions (docs/store.md rule 8): one of two, one to eight
+ * objects. A cut before the seal (the transaction's last operation: its
+ * commit_op) leaves it as before, a completed seal as after.
+ */
+Test(unit_store_tear, every_operation_secure_txns)
+{
+    static struct workload w;
+
+    build_workload(&w, 0x5EC0u, MAX_STEPS, 8, 250, 2);
     tear_everywhere(&w);
     nor_sim_free(&sim);
 }
@@ -204,6 +220,7 @@ static uint64_t c_rng;
 static uint32_t c_ver;
 static struct model c_m;
 static struct model_txn c_pending;
+static bool c_secure;           /* a third of the transactions secure */
 static bool c_have_pending;
 static uint64_t c_commits;
 
@@ -214,6 +231,7 @@ static void campaign_session(int max_ops, uint16_t max_len, const char *when)
         for (;;) {
             model_random_txn(&c_m, &c_rng, &c_ver, max_ops, max_len,
                              &c_pending);
+            c_pending.secure = c_secure && model_rng(&c_rng) % 3 == 0;
             c_have_pending = true;
             int rc = model_run_txn(&st, &c_pending);
             cr_assert_eq(rc, STORE_OK, "%s: %s", when, store_strerror(rc));
@@ -289,6 +307,13 @@ Test(unit_store_tear, random_campaign_seed_2)
 Test(unit_store_tear, random_campaign_seed_3_small_objects)
 {
     campaign(3, 400, 6, 40);
+}
+
+Test(unit_store_tear, random_campaign_seed_4_secure)
+{
+    c_secure = true;
+    campaign(4, 400, 4, 300);
+    c_secure = false;
 }
 
 /* ---- what recovery says ---------------------------------------------- */
