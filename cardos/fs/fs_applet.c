@@ -113,9 +113,12 @@ static void keys_of(struct fcp_keys *k)
 
     k->n = 0;
     for (unsigned i = 0; i < sizeof(refs); i++) {
-        if (pin_get(&card_fs, refs[i], &p) == FS_SW_OK) {
+        uint16_t sw = pin_get(&card_fs, refs[i], &p);
+
+        /* a damaged key is blocked, not gone: still listed, enabled */
+        if (sw == FS_SW_OK || sw == FS_SW_BLOCKED) {
             k->ref[k->n] = refs[i];
-            k->enabled[k->n] = p.enabled;
+            k->enabled[k->n] = sw == FS_SW_BLOCKED || p.enabled;
             k->n++;
         }
     }
