@@ -8,7 +8,10 @@
  *  - PIN1's try counter never went back up: after a cut during a wrong
  *    presentation it is the old value or one less, during a right one the
  *    old value, one less (decrement committed before the comparison) or
- *    the maximum (the reset committed), never anything else.
+ *    the maximum (the reset committed), never anything else;
+ *  - and instead of a cut, a bit of PIN1's last counter record flipped in
+ *    the NVM image between two boots (a fault attack): the try is never
+ *    given back (docs/store.md "Security objects").
  *
  * A seeded PRNG picks each cut's operation number N (tear-after, uniform
  * over 1 .. K + 2, K = the flash operations the command takes on a clean
@@ -384,4 +387,88 @@ Test(system_fs_tear, pin_counter_never_goes_back_up)
     cr_assert_eq(after, tries, "seed %llu: after a QEMU restart PIN1 has %d "
                  "tries left, expected %d", c.seed, after, tries);
     fs_quit(&fc);
+}
+
+/* ------------------------------------------------------------------ */
+/* A flipped bit instead of a power cut (issue 17 item 3)              */
+
+/* Write IMG (LEN bytes) to the image file PATH. */
+static void write_image(const char *path, const uint8_t *img, size_t len)
+{
+    FILE *f = fopen(path, "r+b");
+
+    cr_assert(f, "cannot open %s: %s", path, strerror(errno));
+    cr_assert_eq(fwrite(img, 1, len, f), len);
+    cr_assert_eq(fclose(f), 0);
+}
+
+/*
+ * After a wrong VERIFY (63C2) the store's last record holds PIN1's try
+ * counter: the bytes that VERIFY programmed, found by comparing the NVM
+ * image before and after it. One bit of that record flipped in the image
+ * between two boots (a fault attack on the flash) must never give the
+ * try back (63C3): a bit of its header (docs/store.md "Records": byte 1,
+ * the flags) or of its seal (byte 26) leaves 63C2, a bit of its payload
+ * (the last bytes: the key record, docs/fs.md) makes PIN1 blocked (6983)
+ * with an error on the console; a wrong VERIFY then goes on counting.
+ */
+Test(system_fs_tear, a_flipped_bit_never_gives_a_pin_try_back)
+{
+    static const uint8_t wrong[8] = { '9', '9', '9', '9', 0xFF, 0xFF, 0xFF,
+                                      0xFF };
+    const char *nvm = fs_make_first_boot_image("card.nvm");
+    size_t len = 0;
+    uint8_t *before = nc_gc(nc_read_file(nvm, &len));
+    cr_assert_eq(len, FS_NVM_SIZE);
+
+    FsCard fc = fs_boot(nvm, NULL, false);
+    nc_console_wait(fc.card->console, "I boot: ready", READY_TIMEOUT_MS);
+    fs_power_on(&fc);
+    FsResp r = fs_verify(&fc, FS_PIN1_REF, wrong);
+    cr_assert_eq(r.sw, 0x63C2, "wrong PIN1 answered %04X", r.sw);
+    fs_quit(&fc);
+    uint8_t *after = nc_gc(nc_read_file(nvm, &len));
+    size_t lo = 0, hi = len;
+    while (lo < len && before[lo] == after[lo]) {
+        lo++;
+    }
+    while (hi > lo && before[hi - 1] == after[hi - 1]) {
+        hi--;
+    }
+    cr_assert(hi > lo + 28, "VERIFY programmed %zu bytes", hi - lo);
+
+    static const struct {
+        const char *what;
+        size_t at;              /* from the record's first byte */
+        uint16_t sw;
+    } flips[] = {
+        { "a bit of its header", 1, 0x63C2 },
+        { "a bit of its seal", 26, 0x63C2 },
+        { "a bit of its payload", SIZE_MAX, 0x6983 },
+    };
+    for (size_t i = 0; i < sizeof(flips) / sizeof(flips[0]); i++) {
+        size_t at = flips[i].at == SIZE_MAX ? hi - 1 - lo : flips[i].at;
+        uint8_t *img = nc_gc(malloc(len));
+
+        memcpy(img, after, len);
+        img[lo + at] ^= 0x04;
+        write_image(nvm, img, len);
+        fc = fs_boot(nvm, NULL, false);
+        nc_console_wait(fc.card->console, "I boot: ready", READY_TIMEOUT_MS);
+        fs_power_on(&fc);
+        r = fs_apdu(&fc, "00200001");
+        cr_assert_eq(r.sw, flips[i].sw, "%s flipped (image offset %zu): "
+                     "VERIFY PIN1 without data answered %04X, expected %04X "
+                     "(63C3 would be the try given back)", flips[i].what,
+                     lo + at, r.sw, flips[i].sw);
+        if (r.sw == 0x6983) {
+            nc_console_wait(fc.card->console, "E fs: key 01: record damaged",
+                            READY_TIMEOUT_MS);
+        } else {
+            r = fs_verify(&fc, FS_PIN1_REF, wrong);
+            cr_assert_eq(r.sw, 0x63C1, "%s flipped: a wrong PIN1 then "
+                         "answered %04X", flips[i].what, r.sw);
+        }
+        fs_quit(&fc);
+    }
 }
