@@ -1,18 +1,25 @@
 #!/usr/bin/python3
-# netcard launcher: boots the virtual card in QEMU with DESIGN.md's
-# defaults, and attaches gdb to it. Installed as build/bin/netcard; it finds
-# QEMU and the card OS relative to itself (build/qemu, build/cardos).
+# netcard: the one entry point of the host tools. Boots the virtual card in
+# QEMU with DESIGN.md's defaults, attaches gdb to it, sends it APDUs, and
+# prints the QEMU command line any other program needs. Installed as
+# build/bin/netcard with its package in build/lib/python/netcard_host; it
+# finds QEMU and the card OS relative to itself (build/qemu, build/cardos).
 #
 #   netcard run [--nvm FILE] [--gdb[=PORT]] [--qmp PATH] [--seed N]
 #               [--iso tcp:HOST:PORT | --pcsc[=PORT]]
 #               [--http-port N] [--https-port N] [--no-net] [--pcap FILE]
-#               [--image ELF] [--qemu BIN] [--print-cmdline] [-- QEMU-ARGS]
+#               [--image ELF] [--qemu BIN] [--print-cmdline[=FORMAT]]
+#               [-- QEMU-ARGS]
 #   netcard gdb [--port PORT] [--image ELF]
 #   netcard apdu [--port N] [--atr] [--reset|--cold] [-f SCRIPT] HEX...
+#   netcard qemu-cmdline [BUILDER OPTIONS] [-- QEMU-ARGS]
 #
 # Every problem found before QEMU starts is one line on stderr and exit
 # status 2; once QEMU runs, the launcher is replaced by it (exec), so the
 # exit status is QEMU's.
+#
+# QEMU command lines come from one builder (netcard_host/qemu_cmdline.py),
+# which the tests and benchmarks use too.
 #
 # SPDX-License-Identifier: Apache-2.0
 
@@ -20,13 +27,16 @@ import argparse
 import errno
 import os
 import shlex
-import shutil
 import socket
-import subprocess
 import sys
 
-PROG = "netcard"
 BUILD = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
+# Installed: the package is in BUILD/lib/python. From the source tree,
+# Python finds it beside this file.
+sys.path.insert(1, os.path.join(BUILD, "lib", "python"))
+from netcard_host import qemu_cmdline  # noqa: E402
+
+PROG = "netcard"
 SRCDIR = os.path.dirname(BUILD)
 DEFAULT_QEMU = os.path.join(BUILD, "qemu", "qemu-system-arm")
 DEFAULT_IMAGE = os.path.join(BUILD, "cardos", "cardos.elf")
@@ -38,8 +48,7 @@ DEFAULT_HTTP_PORT = 8080        # -> card port 80 (web server)
 DEFAULT_HTTPS_PORT = 8443       # -> card port 4116 (HTTPS, TLS-PSK)
 CARD_HTTP_PORT = 80
 CARD_HTTPS_PORT = 4116
-NET_HOST = "127.0.0.1"
-PCSC_RECONNECT_MS = 500
+NET_HOST = qemu_cmdline.LOOPBACK
 NVM_SIZE = 2 * 1024 * 1024      # NETCARD_NVM_SIZE_DEFAULT (netcard_memmap.h)
 NVM_ERASED = b"\xff"
 GDB = "gdb-multiarch"
@@ -119,6 +128,7 @@ def check_file(path, what, hint):
 
 def qemu_img_for(qemu):
     """The qemu-img built with QEMU (beside it), else one on PATH."""
+    import shutil
     beside = os.path.join(os.path.dirname(qemu), "qemu-img")
     if os.path.isfile(beside) and os.access(beside, os.X_OK):
         return beside
@@ -137,6 +147,7 @@ def prepare_nvm(path, qemu):
             raise UsageError(f"NVM image {path} is {size} bytes; a raw image "
                              f"must be {NVM_SIZE} bytes (2 MiB)")
         return False
+    import subprocess
     qemu_img = None
     if path.endswith(".qcow2"):
         qemu_img = qemu_img_for(qemu)
@@ -174,47 +185,57 @@ def prepare_nvm(path, qemu):
     return True
 
 
-def nvm_drive(path):
-    fmt = "qcow2" if path.endswith(".qcow2") else "raw"
-    # QEMU's option parser treats ',' as a separator: double it.
-    return f"if=pflash,format={fmt},file={path.replace(',', ',,')}"
+def qemu_argv(qemu, **options):
+    """qemu_cmdline.qemu_argv, its refusals as one-line usage errors."""
+    try:
+        return qemu_cmdline.qemu_argv(qemu, **options)
+    except ValueError as e:
+        raise UsageError(str(e))
 
 
 def build_run_cmdline(args):
-    cmd = [args.qemu, "-M", "netcard", "-kernel", args.image,
-           "-display", "none", "-monitor", "none",
-           # Debug console on this terminal; Ctrl-A X quits, Ctrl-A C
-           # switches to the QEMU monitor.
-           "-serial", "mon:stdio",
-           "-drive", nvm_drive(args.nvm)]
-    # Network: the card's NIC on libslirp, web server ports forwarded.
-    if args.no_net:
-        cmd += ["-nic", "none"]
-    else:
-        cmd += ["-nic", "user,id=net0,model=netcard-nic,"
-                f"hostfwd=tcp:{NET_HOST}:{args.http_port}-:{CARD_HTTP_PORT},"
-                f"hostfwd=tcp:{NET_HOST}:{args.https_port}-:{CARD_HTTPS_PORT}"]
-        if args.pcap:
-            pcap = args.pcap.replace(",", ",,")
-            cmd += ["-object",
-                    f"filter-dump,id=pcap0,netdev=net0,file={pcap}"]
-    # ISO 7816 contact interface: the second serial port, vpcd framing.
+    """`netcard run`'s QEMU command line, from the one builder."""
     if args.pcsc is not None:
-        cmd += ["-chardev", f"socket,id=iso7816,host={DEFAULT_ISO_HOST},"
-                f"port={args.pcsc},nodelay=on,reconnect-ms={PCSC_RECONNECT_MS}",
-                "-serial", "chardev:iso7816"]
+        iso = ("connect", DEFAULT_ISO_HOST, args.pcsc)
     elif args.iso is not None:
-        host, port = args.iso
-        cmd += ["-chardev", f"socket,id=iso7816,host={host},port={port},"
-                "server=on,wait=off,nodelay=on",
-                "-serial", "chardev:iso7816"]
-    if args.gdb is not None:
-        cmd += ["-gdb", f"tcp:127.0.0.1:{args.gdb}", "-S"]
-    if args.qmp:
-        cmd += ["-qmp", f"unix:{args.qmp},server=on,wait=off"]
-    if args.seed is not None:
-        cmd += ["-seed", str(args.seed)]
-    return cmd + args.qemu_args
+        iso = ("listen",) + args.iso
+    else:
+        iso = None
+    net = {}
+    if args.no_net:
+        net["net"] = "none"
+    else:
+        # The card's NIC on libslirp, web server ports forwarded.
+        net = dict(net="user", pcap=args.pcap,
+                   hostfwd=((args.http_port, CARD_HTTP_PORT),
+                            (args.https_port, CARD_HTTPS_PORT)))
+    return qemu_argv(
+        args.qemu, image=args.image, nvm=args.nvm,
+        # Debug console on this terminal; Ctrl-A X quits, Ctrl-A C
+        # switches to the QEMU monitor.
+        console="mon:stdio",
+        # ISO 7816 contact interface: the second serial port, vpcd framing.
+        iso=iso,
+        qmp=("listen", args.qmp) if args.qmp else None,
+        halted=args.gdb is not None, gdb_port=args.gdb, seed=args.seed,
+        extra=args.qemu_args, **net)
+
+
+def print_cmdline(cmd, fmt):
+    """FMT shell: one line, quoted for sh; lines: one argument a line;
+    nul: each argument followed by a NUL byte (for programs)."""
+    if fmt == "shell":
+        print(shlex.join(cmd))
+    elif fmt == "lines":
+        if any("\n" in a for a in cmd):
+            raise UsageError("an argument holds a newline: use "
+                             "--print-cmdline=nul")
+        sys.stdout.write("".join(a + "\n" for a in cmd))
+    else:
+        sys.stdout.buffer.write(b"".join(os.fsencode(a) + b"\0"
+                                         for a in cmd))
+    sys.stdout.flush()
+    return 0
 
 
 def cmd_run(args):
@@ -251,8 +272,7 @@ def cmd_run(args):
                              "(another card running? remove it if not)")
     cmd = build_run_cmdline(args)
     if args.print_cmdline:
-        print(shlex.join(cmd))
-        return 0
+        return print_cmdline(cmd, args.print_cmdline)
     created = prepare_nvm(args.nvm, args.qemu)
 
     say = lambda text: print(f"{PROG}: {text}", file=sys.stderr)
@@ -290,6 +310,7 @@ def cmd_run(args):
 def cmd_gdb(args):
     image = os.path.abspath(args.image)
     check_file(image, "card OS image", "build it with 'make cardos'")
+    import shutil
     gdb = shutil.which(GDB)
     if not gdb:
         raise UsageError(f"{GDB} not found: apt-get install gdb-multiarch")
@@ -469,6 +490,126 @@ def cmd_apdu(args):
     return 1 if failures else 0
 
 
+# ---------------------------------------------------------------------------
+# netcard qemu-cmdline: the builder's options on the command line, for
+# programs that are not Python (the C tests start every QEMU with the argv
+# printed here). Pure: no file, port or process is looked at.
+# ---------------------------------------------------------------------------
+CMDLINE_FORMATS = ("shell", "lines", "nul")
+
+
+def iso_link(text):
+    """listen:HOST:PORT or connect:HOST:PORT."""
+    mode, _, rest = text.partition(":")
+    host, _, port = rest.rpartition(":")
+    if mode not in ("listen", "connect") or not host or not port:
+        raise argparse.ArgumentTypeError(
+            f"'{text}' is not listen:HOST:PORT or connect:HOST:PORT")
+    return (mode, host, port_number(port))
+
+
+def qmp_link(text):
+    """listen:PATH (QEMU serves) or connect:PATH (QEMU connects)."""
+    mode, _, path = text.partition(":")
+    if mode not in ("listen", "connect") or not path:
+        raise argparse.ArgumentTypeError(
+            f"'{text}' is not listen:PATH or connect:PATH")
+    return (mode, path)
+
+
+def host_forward(text):
+    """HOSTPORT:GUESTPORT (TCP)."""
+    host_port, _, guest_port = text.partition(":")
+    return (port_number(host_port), port_number(guest_port))
+
+
+def shift_number(text):
+    try:
+        return int(text, 10)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not an integer")
+
+
+def cmd_qemu_cmdline(args):
+    net = args.net
+    if net is None:
+        net = "user" if (args.hostfwd or args.mac or args.pcap) \
+            else "default"
+    cmd = qemu_argv(
+        args.qemu, machine=args.machine, image=args.image, nvm=args.nvm,
+        nvm_format=args.nvm_format, nvm_readonly=args.nvm_readonly,
+        console=args.console, iso=args.iso,
+        iso_reconnect_ms=args.iso_reconnect_ms, qmp=args.qmp,
+        qtest=args.qtest, accel=args.accel, halted=args.halted,
+        gdb_port=args.gdb, seed=args.seed, icount=args.icount, net=net,
+        hostfwd=args.hostfwd, mac=args.mac, pcap=args.pcap,
+        plugin=args.plugin, globals_=args.globals, extra=args.qemu_args)
+    return print_cmdline(cmd, args.format)
+
+
+def add_qemu_cmdline_parser(sub):
+    p = sub.add_parser(
+        "qemu-cmdline", help="print a QEMU command line for the machine",
+        description="Print the QEMU command line that the given options "
+        "make (the builder every netcard program uses), without starting "
+        "anything or looking at files and ports. QEMU options may follow "
+        "'--'; they come last.")
+    p.add_argument("--format", choices=CMDLINE_FORMATS, default="shell",
+                   help="one shell line (default), one argument a line, or "
+                   "NUL-terminated arguments")
+    p.add_argument("--qemu", metavar="BIN",
+                   default=os.environ.get("NETCARD_QEMU", DEFAULT_QEMU),
+                   help="qemu-system-arm (default: %(default)s)")
+    p.add_argument("--machine", metavar="SPEC",
+                   default=qemu_cmdline.MACHINE,
+                   help="-M value, e.g. netcard,ram-size=64K or none "
+                   "(default: %(default)s)")
+    p.add_argument("--image", metavar="ELF", help="card OS image (-kernel)")
+    p.add_argument("--nvm", metavar="FILE",
+                   help="NVM image (pflash drive); none: an erased NVM in "
+                   "RAM")
+    p.add_argument("--nvm-format", choices=("raw", "qcow2"),
+                   help="default: qcow2 for a name ending in .qcow2, else "
+                   "raw")
+    p.add_argument("--nvm-readonly", action="store_true")
+    p.add_argument("--console", metavar="BACKEND", default="null",
+                   help="debug console: a QEMU serial backend (null, stdio, "
+                   "mon:stdio, file:PATH; default: %(default)s)")
+    p.add_argument("--iso", metavar="listen|connect:HOST:PORT", type=iso_link,
+                   help="ISO 7816 host side (vpcd framing): listen for a "
+                   "client, or connect to pcscd's vpcd")
+    p.add_argument("--iso-reconnect-ms", metavar="MS", type=int,
+                   default=qemu_cmdline.ISO_RECONNECT_MS,
+                   help="retry period of --iso connect (default: "
+                   "%(default)s)")
+    p.add_argument("--qmp", metavar="listen|connect:PATH", type=qmp_link,
+                   help="QMP on a unix socket QEMU serves, or connects to")
+    p.add_argument("--qtest", metavar="PATH",
+                   help="qtest protocol to the unix socket PATH (implies "
+                   "--accel qtest)")
+    p.add_argument("--accel", metavar="NAME", help="-accel NAME")
+    p.add_argument("--halted", action="store_true", help="-S")
+    p.add_argument("--gdb", metavar="PORT", type=port_number,
+                   help="gdb stub on 127.0.0.1:PORT")
+    p.add_argument("--seed", metavar="N", type=seed_number, help="-seed N")
+    p.add_argument("--icount", metavar="SHIFT", type=shift_number,
+                   help="-icount shift=SHIFT")
+    p.add_argument("--net", choices=qemu_cmdline.NETS,
+                   help="default: QEMU's default NIC (no option); none; "
+                   "user: the card's NIC on libslirp (implied by "
+                   "--hostfwd, --mac, --pcap)")
+    p.add_argument("--hostfwd", metavar="HOSTPORT:GUESTPORT",
+                   type=host_forward, action="append", default=[],
+                   help="forward TCP 127.0.0.1:HOSTPORT to the card")
+    p.add_argument("--mac", metavar="MAC", help="the NIC's MAC address")
+    p.add_argument("--pcap", metavar="FILE",
+                   help="capture the card's frames (filter-dump)")
+    p.add_argument("--plugin", metavar="SPEC", help="-plugin SPEC")
+    p.add_argument("--global", metavar="DRIVER.PROP=VALUE", dest="globals",
+                   action="append", default=[], help="-global (repeatable)")
+    p.set_defaults(func=cmd_qemu_cmdline)
+
+
 def make_parser():
     parser = Parser(prog=PROG,
                     description="Boot and debug the netcard virtual card.")
@@ -522,8 +663,11 @@ def make_parser():
     run.add_argument("--qemu", metavar="BIN",
                      default=os.environ.get("NETCARD_QEMU", DEFAULT_QEMU),
                      help="qemu-system-arm to use (default: %(default)s)")
-    run.add_argument("--print-cmdline", action="store_true",
-                     help="print the QEMU command line and exit")
+    run.add_argument("--print-cmdline", metavar="FORMAT", nargs="?",
+                     const="shell", choices=CMDLINE_FORMATS,
+                     help="print the QEMU command line and exit: as one "
+                     "shell line (default), one argument a line (lines), "
+                     "or NUL-terminated arguments (nul)")
     run.set_defaults(func=cmd_run)
 
     gdb = sub.add_parser("gdb", help="attach gdb-multiarch to a running card",
@@ -563,6 +707,8 @@ def make_parser():
                       help="seconds to wait for each answer (default: "
                       "%(default)s)")
     apdu.set_defaults(func=cmd_apdu)
+
+    add_qemu_cmdline_parser(sub)
     return parser
 
 
@@ -582,7 +728,7 @@ def main(argv):
         args.https_port_given = any(a == "--https-port" or
                                     a.startswith("--https-port=")
                                     for a in argv)
-        if args.command != "run" and qemu_args:
+        if args.command not in ("run", "qemu-cmdline") and qemu_args:
             raise UsageError("QEMU arguments after '--' only go with 'run'")
         args.qemu_args = qemu_args
         return args.func(args)
