@@ -3,7 +3,8 @@
 # QEMU with DESIGN.md's defaults, attaches gdb to it, sends it APDUs, and
 # prints the QEMU command line any other program needs. Installed as
 # build/bin/netcard with its package in build/lib/python/netcard_host; it
-# finds QEMU and the card OS relative to itself (build/qemu, build/cardos).
+# finds QEMU, the card OS and the vpcd library relative to itself
+# (build/qemu, build/cardos, build/lib).
 #
 #   netcard run [--nvm FILE] [--gdb[=PORT]] [--qmp PATH] [--seed N]
 #               [--iso tcp:HOST:PORT | --pcsc[=PORT]]
@@ -18,8 +19,9 @@
 # status 2; once QEMU runs, the launcher is replaced by it (exec), so the
 # exit status is QEMU's.
 #
-# QEMU command lines come from one builder (netcard_host/qemu_cmdline.py),
-# which the tests and benchmarks use too.
+# QEMU command lines come from one builder (netcard_host/qemu_cmdline.py)
+# and vpcd framing from one client (tools/vpcd, through
+# netcard_host/vpcd.py); tests and benchmarks use the same two.
 #
 # SPDX-License-Identifier: Apache-2.0
 
@@ -27,7 +29,6 @@ import argparse
 import errno
 import os
 import shlex
-import socket
 import sys
 
 BUILD = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
@@ -106,6 +107,7 @@ def iso_endpoint(text):
 
 def check_port_free(port, what, host="127.0.0.1"):
     """Refuse to start when a port QEMU must listen on is taken."""
+    import socket
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except socket.gaierror as e:
@@ -325,60 +327,60 @@ def cmd_gdb(args):
 # netcard apdu: a vpcd-framing client for a card listening with --iso.
 # Frames are a 2-byte big-endian length and a payload; a 1-byte payload is a
 # control code (00 power off, 01 power on, 02 reset, 04 get ATR), anything
-# else a C-APDU answered with R-APDU data + SW1 SW2 (DESIGN.md).
+# else a C-APDU answered with R-APDU data + SW1 SW2 (DESIGN.md). The framing
+# is the C library's (tools/vpcd), loaded from BUILD/lib.
 # ---------------------------------------------------------------------------
-VPCD_POWER_OFF, VPCD_POWER_ON, VPCD_RESET, VPCD_GET_ATR = 0, 1, 2, 4
 
 
 class CardLink:
+    """netcard_host.vpcd.Link, its failures worded for `netcard apdu`."""
+
     def __init__(self, host, port, timeout):
-        try:
-            self.sock = socket.create_connection((host, port), timeout=timeout)
-        except OSError as e:
-            raise UsageError(f"cannot connect to the card on {host}:{port}: "
-                             f"{e.strerror or e} (is 'netcard run' running "
-                             "with --iso there?)")
-        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        from netcard_host import vpcd
+        self.vpcd = vpcd
         self.where = f"{host}:{port}"
+        try:
+            lib = vpcd.load(os.path.join(BUILD, "lib"))
+        except vpcd.LibraryError as e:
+            raise UsageError(f"vpcd client library: {e}")
+        try:
+            self.link = vpcd.Link(lib, host, port, timeout)
+        except vpcd.VpcdError as e:
+            raise UsageError(f"cannot connect to the card on {host}:{port}: "
+                             f"{e.strerror} (is 'netcard run' running "
+                             "with --iso there?)")
 
-    def _recv_exact(self, n):
-        data = b""
-        while len(data) < n:
-            try:
-                chunk = self.sock.recv(n - len(data))
-            except socket.timeout:
-                raise UsageError(f"no answer from the card on {self.where} "
-                                 "within the timeout")
-            except OSError as e:
-                raise UsageError(f"card link {self.where}: {e.strerror}")
-            if not chunk:
-                raise UsageError(f"the card closed the connection on "
-                                 f"{self.where}")
-            data += chunk
-        return data
-
-    def send(self, payload):
-        if len(payload) > 0xFFFF:
-            raise UsageError(f"a {len(payload)}-byte frame does not fit "
-                             "vpcd framing (at most 65535)")
-        self.sock.sendall(len(payload).to_bytes(2, "big") + payload)
+    def _failed(self, e):
+        if isinstance(e, self.vpcd.Timeout):
+            return UsageError(f"no answer from the card on {self.where} "
+                              "within the timeout")
+        if isinstance(e, self.vpcd.Closed):
+            return UsageError(f"the card closed the connection on "
+                              f"{self.where}")
+        if e.status == self.vpcd.ERR_ARG:
+            return UsageError(str(e))
+        return UsageError(f"card link {self.where}: {e.strerror}")
 
     def exchange(self, payload):
-        self.send(payload)
-        length = int.from_bytes(self._recv_exact(2), "big")
-        return self._recv_exact(length)
+        try:
+            return self.link.transmit(payload)
+        except self.vpcd.VpcdError as e:
+            raise self._failed(e)
 
     def control(self, code):
-        self.send(bytes([code]))
+        try:
+            self.link.control(code)
+        except self.vpcd.VpcdError as e:
+            raise self._failed(e)
 
     def atr(self):
-        return self.exchange(bytes([VPCD_GET_ATR]))
+        return self.exchange(bytes([self.vpcd.GET_ATR]))
 
     def ensure_powered(self):
         """Power the card on if it reports no ATR; returns the ATR."""
         atr = self.atr()
         if not atr:
-            self.control(VPCD_POWER_ON)
+            self.control(self.vpcd.POWER_ON)
             atr = self.atr()
         if not atr:
             raise UsageError("the card sends no ATR after power-on")
@@ -462,22 +464,23 @@ def cmd_apdu(args):
     if not steps:
         raise UsageError("nothing to send: give APDUs as hex, --atr, or -f "
                          "SCRIPT")
+    from netcard_host import vpcd
     link = CardLink(args.host, args.port, args.timeout)
     link.ensure_powered()
     failures = 0
     for where, kind, payload, expectation in steps:
         if kind == "cold":
-            link.control(VPCD_POWER_OFF)
-            link.control(VPCD_POWER_ON)
+            link.control(vpcd.POWER_OFF)
+            link.control(vpcd.POWER_ON)
             continue
         if kind == "reset":
-            link.control(VPCD_RESET)
+            link.control(vpcd.RESET)
             continue
         if kind == "power-off":
-            link.control(VPCD_POWER_OFF)
+            link.control(vpcd.POWER_OFF)
             continue
         if kind == "power-on":
-            link.control(VPCD_POWER_ON)
+            link.control(vpcd.POWER_ON)
             continue
         response = link.atr() if kind == "atr" else link.exchange(payload)
         print(response.hex().upper())

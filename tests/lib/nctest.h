@@ -415,12 +415,15 @@ char *nc_banner_re(const char *cause);
 /* vpcd framing (the host side of the ISO 7816 contact interface)      */
 
 /*
- * A client of the card's vpcd socket (nctest_vpcd.c). Frames are a 2-byte
- * big-endian length and the payload; 1-byte payloads are control codes
- * (00 off, 01 on, 02 reset, 04 get ATR). See docs/iso7816.md.
+ * A client of the card's vpcd socket: the asserting wrapper
+ * (nctest_vpcd.c) of netcard's one vpcd client, tools/vpcd/vpcd.h. Frames
+ * are a 2-byte big-endian length and the payload; 1-byte payloads are
+ * control codes (00 off, 01 on, 02 reset, 04 get ATR). See
+ * docs/iso7816.md.
  */
+struct VpcdLink;
 typedef struct NcVpcd {
-    int fd;
+    struct VpcdLink *link;    /* NULL once closed */
     int port;
     NcProc *proc;             /* QEMU, for messages; may be NULL */
 } NcVpcd;

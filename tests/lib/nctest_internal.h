@@ -32,6 +32,9 @@ void nc_loopback_addr(struct sockaddr_in *a, int port);
 size_t nc_qemu_argv_base(const char **argv, const char *qemu,
                          const char *qmp_path);
 
+/* Drop FD from the tear-down list without closing it (its owner will). */
+void nc_forget_fd(int fd);
+
 /* Append to a growable array of strings. */
 void nc_strv_push(char ***v, size_t *n, size_t *cap, char *s);
 
