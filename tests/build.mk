@@ -16,7 +16,9 @@
 #   $(BUILD)/tests/plugins/libinsn_window.so
 #                      TCG plugin counting guest instructions between two
 #                      marker addresses (tests/plugins/insn_window.c)
-#   check-run   run it (needs QEMU, the card OS images and the launcher)
+#   check-run   run it (needs QEMU, the card OS images and the launcher:
+#               every test QEMU's command line comes from `netcard
+#               qemu-cmdline`)
 #   bench-run   tests/bench/bench.py (builds $(BUILD)/tests/store-bench and
 #               the plugin first)
 #
@@ -102,7 +104,7 @@ NC_TESTS_ENV := \
 	NETCARD_PLUGINS=$(abspath $(NC_PLUGIN_DIR))
 
 .PHONY: check-run bench-run
-check-run: $(NC_TESTS_BIN) $(NC_INSN_PLUGIN)
+check-run: $(NC_TESTS_BIN) $(NC_INSN_PLUGIN) launcher
 	$(Q)$(NC_TESTS_ENV) $(NC_TESTS_BIN) -j$(TESTS_JOBS) \
 		$(if $(TESTS_FILTER),--filter='$(TESTS_FILTER)') $(TESTS_ARGS)
 
