@@ -4,7 +4,8 @@
 # Receives:
 #   BUILD              build directory (build)
 #   SRCDIR             repository root
-#   NC_VPCD_LIB, NC_VPCD_CFLAGS  the vpcd client library (tools/build.mk)
+#   NC_TOOLS_LIB, NC_TOOLS_CFLAGS  the host library: QEMU command lines,
+#                      vpcd client (tools/build.mk)
 #   CARDOS_UNIT_SRCS   host-compilable card OS sources (cardos/build.mk)
 #   CARDOS_UNIT_CFLAGS optional extra flags for them and tests/unit (cardos/build.mk)
 #   CARDOS_UNIT_LDLIBS optional extra libraries for the test binary
@@ -16,9 +17,7 @@
 #   $(BUILD)/tests/plugins/libinsn_window.so
 #                      TCG plugin counting guest instructions between two
 #                      marker addresses (tests/plugins/insn_window.c)
-#   check-run   run it (needs QEMU, the card OS images and the launcher:
-#               every test QEMU's command line comes from `netcard
-#               qemu-cmdline`)
+#   check-run   run it (needs QEMU, the card OS images and the launcher)
 #   bench-run   tests/bench/bench.py (builds $(BUILD)/tests/store-bench and
 #               the plugin first)
 #
@@ -42,8 +41,8 @@ NC_TESTS_OBJS := $(NC_TESTS_UNIT_OBJS) $(NC_TESTS_HARN_OBJS) $(NC_TESTS_CARDOS_O
 
 NC_TESTS_CFLAGS := -Wall -Wextra -Werror -std=gnu11 -g -MMD -MP \
 	-I$(SRCDIR)/cardos -I$(SRCDIR)/peripherals \
-	-I$(SRCDIR)/tests/lib $(NC_VPCD_CFLAGS)
-NC_TESTS_LDLIBS := $(NC_VPCD_LIB) -lcriterion $(CARDOS_UNIT_LDLIBS)
+	-I$(SRCDIR)/tests/lib $(NC_TOOLS_CFLAGS)
+NC_TESTS_LDLIBS := $(NC_TOOLS_LIB) -lcriterion $(CARDOS_UNIT_LDLIBS)
 
 # The card OS modules and their unit tests see the same host configuration.
 ifneq ($(strip $(NC_TESTS_CARDOS_OBJS) $(NC_TESTS_UNIT_OBJS)),)
@@ -55,7 +54,7 @@ $(NC_TESTS_OBJDIR)/%.o: $(SRCDIR)/%.c
 	@mkdir -p $(dir $@)
 	$(Q)$(NC_HOSTCC) $(NC_TESTS_CFLAGS) $(NC_TESTS_XFLAGS) -c $< -o $@
 
-$(NC_TESTS_BIN): $(NC_TESTS_OBJS) $(NC_VPCD_LIB)
+$(NC_TESTS_BIN): $(NC_TESTS_OBJS) $(NC_TOOLS_LIB)
 	$(call quiet,LINK,$@)
 	@mkdir -p $(dir $@)
 	$(Q)$(NC_HOSTCC) -g -o $@ $(NC_TESTS_OBJS) $(NC_TESTS_LDLIBS)
@@ -104,7 +103,7 @@ NC_TESTS_ENV := \
 	NETCARD_PLUGINS=$(abspath $(NC_PLUGIN_DIR))
 
 .PHONY: check-run bench-run
-check-run: $(NC_TESTS_BIN) $(NC_INSN_PLUGIN) launcher
+check-run: $(NC_TESTS_BIN) $(NC_INSN_PLUGIN)
 	$(Q)$(NC_TESTS_ENV) $(NC_TESTS_BIN) -j$(TESTS_JOBS) \
 		$(if $(TESTS_FILTER),--filter='$(TESTS_FILTER)') $(TESTS_ARGS)
 

@@ -1,20 +1,20 @@
 # tools/build.mk — the host tools: the `netcard` launcher with its Python
-# package, and the vpcd client library. Included by the top-level Makefile,
-# which runs make in the source tree.
+# package, and the host library (the one QEMU command-line builder and the
+# one vpcd client, in C). Included by the top-level Makefile, which runs
+# make in the source tree.
 #
 # Receives:
 #   BUILD, SRCDIR, quiet, Q   (Makefile.in)
 # Defines:
-#   launcher      everything below but the static library
-#   NETCARD       $(BUILD)/bin/netcard, from tools/netcard.py
+#   launcher       everything below but the static library
+#   NETCARD        $(BUILD)/bin/netcard, from tools/netcard.py
 #   $(BUILD)/lib/python/netcard_host/   tools/netcard_host/ (the launcher
-#                 imports it from there: the one QEMU command-line builder,
-#                 the vpcd binding)
-#   NC_VPCD_SO    $(BUILD)/lib/libnetcard-vpcd.so: tools/vpcd, the one vpcd
-#                 client, for Python (ctypes): `netcard apdu`, the benchmarks
-#   NC_VPCD_LIB   $(BUILD)/lib/libnetcard-vpcd.a: the same, static, for the
-#                 C tests (tests/build.mk)
-#   NC_VPCD_CFLAGS  -I for vpcd.h
+#                  imports it from there)
+#   NC_TOOLS_SO    $(BUILD)/lib/libnetcard-host.so: tools/lib, for Python
+#                  (ctypes): the launcher, the benchmarks
+#   NC_TOOLS_LIB   $(BUILD)/lib/libnetcard-host.a: the same, static, for
+#                  the C tests (tests/build.mk)
+#   NC_TOOLS_CFLAGS  -I for its headers (qemu_cmdline.h, vpcd.h)
 #
 # SPDX-License-Identifier: Apache-2.0
 
@@ -23,14 +23,16 @@ NC_TOOLS_PYDIR := $(BUILD)/lib/python/netcard_host
 NC_TOOLS_PY := $(patsubst $(SRCDIR)/tools/netcard_host/%,$(NC_TOOLS_PYDIR)/%,\
 	$(wildcard $(SRCDIR)/tools/netcard_host/*.py))
 
-NC_VPCD_OBJ    := $(BUILD)/tools/obj/vpcd.o
-NC_VPCD_LIB    := $(BUILD)/lib/libnetcard-vpcd.a
-NC_VPCD_SO     := $(BUILD)/lib/libnetcard-vpcd.so
-NC_VPCD_CFLAGS := -I$(SRCDIR)/tools/vpcd
-NC_TOOLS_CC    := $(or $(HOSTCC),gcc)
+NC_TOOLS_SRCS   := $(addprefix $(SRCDIR)/tools/lib/,qemu_cmdline.c vpcd.c)
+NC_TOOLS_OBJS   := $(patsubst $(SRCDIR)/tools/lib/%.c,$(BUILD)/tools/obj/%.o,\
+	$(NC_TOOLS_SRCS))
+NC_TOOLS_LIB    := $(BUILD)/lib/libnetcard-host.a
+NC_TOOLS_SO     := $(BUILD)/lib/libnetcard-host.so
+NC_TOOLS_CFLAGS := -I$(SRCDIR)/tools/lib
+NC_TOOLS_CC     := $(or $(HOSTCC),gcc)
 
 .PHONY: launcher
-launcher: $(NETCARD) $(NC_TOOLS_PY) $(NC_VPCD_SO)
+launcher: $(NETCARD) $(NC_TOOLS_PY) $(NC_TOOLS_SO)
 
 $(NETCARD): $(SRCDIR)/tools/netcard.py
 	$(call quiet,INSTALL,$@)
@@ -42,19 +44,19 @@ $(NC_TOOLS_PYDIR)/%.py: $(SRCDIR)/tools/netcard_host/%.py
 	$(Q)mkdir -p $(dir $@)
 	$(Q)install -m 644 $< $@
 
-# One object, position independent, in both libraries.
-$(NC_VPCD_OBJ): $(SRCDIR)/tools/vpcd/vpcd.c $(SRCDIR)/tools/vpcd/vpcd.h
+# Position-independent objects, in both libraries.
+$(BUILD)/tools/obj/%.o: $(SRCDIR)/tools/lib/%.c $(SRCDIR)/tools/lib/%.h
 	$(call quiet,HOSTCC,$<)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(NC_TOOLS_CC) -std=gnu11 -O2 -g -fPIC -Wall -Wextra -Werror \
 		-c $< -o $@
 
-$(NC_VPCD_LIB): $(NC_VPCD_OBJ)
+$(NC_TOOLS_LIB): $(NC_TOOLS_OBJS)
 	$(call quiet,AR,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(NC_VPCD_SO): $(NC_VPCD_OBJ)
+$(NC_TOOLS_SO): $(NC_TOOLS_OBJS)
 	$(call quiet,LINK,$@)
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(NC_TOOLS_CC) -shared -Wl,-soname,libnetcard-vpcd.so -o $@ $^
+	$(Q)$(NC_TOOLS_CC) -shared -Wl,-soname,libnetcard-host.so -o $@ $^

@@ -3,7 +3,7 @@
 # QEMU with DESIGN.md's defaults, attaches gdb to it, sends it APDUs, and
 # prints the QEMU command line any other program needs. Installed as
 # build/bin/netcard with its package in build/lib/python/netcard_host; it
-# finds QEMU, the card OS and the vpcd library relative to itself
+# finds QEMU, the card OS and the host library relative to itself
 # (build/qemu, build/cardos, build/lib).
 #
 #   netcard run [--nvm FILE] [--gdb[=PORT]] [--qmp PATH] [--seed N]
@@ -19,9 +19,10 @@
 # status 2; once QEMU runs, the launcher is replaced by it (exec), so the
 # exit status is QEMU's.
 #
-# QEMU command lines come from one builder (netcard_host/qemu_cmdline.py)
-# and vpcd framing from one client (tools/vpcd, through
-# netcard_host/vpcd.py); tests and benchmarks use the same two.
+# QEMU command lines come from one builder and vpcd framing from one
+# client, both in the host library (tools/lib: qemu_cmdline.c, vpcd.c;
+# build/lib/libnetcard-host.so, through netcard_host/); the tests and the
+# benchmarks use the same two.
 #
 # SPDX-License-Identifier: Apache-2.0
 
@@ -35,7 +36,7 @@ BUILD = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
 # Installed: the package is in BUILD/lib/python. From the source tree,
 # Python finds it beside this file.
 sys.path.insert(1, os.path.join(BUILD, "lib", "python"))
-from netcard_host import qemu_cmdline  # noqa: E402
+from netcard_host import hostlib, qemu_cmdline  # noqa: E402
 
 PROG = "netcard"
 SRCDIR = os.path.dirname(BUILD)
@@ -187,10 +188,19 @@ def prepare_nvm(path, qemu):
     return True
 
 
+def host_library(fn, *args, **kwargs):
+    """FN of a binding of the host library; a missing library is a usage
+    error (one line)."""
+    try:
+        return fn(*args, **kwargs)
+    except hostlib.LibraryError as e:
+        raise UsageError(f"host library: {e}")
+
+
 def qemu_argv(qemu, **options):
     """qemu_cmdline.qemu_argv, its refusals as one-line usage errors."""
     try:
-        return qemu_cmdline.qemu_argv(qemu, **options)
+        return host_library(qemu_cmdline.qemu_argv, qemu, **options)
     except ValueError as e:
         raise UsageError(str(e))
 
@@ -328,7 +338,7 @@ def cmd_gdb(args):
 # Frames are a 2-byte big-endian length and a payload; a 1-byte payload is a
 # control code (00 power off, 01 power on, 02 reset, 04 get ATR), anything
 # else a C-APDU answered with R-APDU data + SW1 SW2 (DESIGN.md). The framing
-# is the C library's (tools/vpcd), loaded from BUILD/lib.
+# is the host library's (tools/lib/vpcd.c), loaded from BUILD/lib.
 # ---------------------------------------------------------------------------
 
 
@@ -340,11 +350,7 @@ class CardLink:
         self.vpcd = vpcd
         self.where = f"{host}:{port}"
         try:
-            lib = vpcd.load(os.path.join(BUILD, "lib"))
-        except vpcd.LibraryError as e:
-            raise UsageError(f"vpcd client library: {e}")
-        try:
-            self.link = vpcd.Link(lib, host, port, timeout)
+            self.link = host_library(vpcd.Link, host, port, timeout)
         except vpcd.VpcdError as e:
             raise UsageError(f"cannot connect to the card on {host}:{port}: "
                              f"{e.strerror} (is 'netcard run' running "
@@ -494,123 +500,52 @@ def cmd_apdu(args):
 
 
 # ---------------------------------------------------------------------------
-# netcard qemu-cmdline: the builder's options on the command line, for
-# programs that are not Python (the C tests start every QEMU with the argv
-# printed here). Pure: no file, port or process is looked at.
+# netcard qemu-cmdline: the builder's option words (tools/lib/qemu_cmdline.h)
+# go to it unchanged; this command adds --format and a default --qemu.
+# Pure: no file, port or process is looked at.
 # ---------------------------------------------------------------------------
 CMDLINE_FORMATS = ("shell", "lines", "nul")
+QEMU_CMDLINE_USAGE = (f"usage: {PROG} qemu-cmdline [--format "
+                      "shell|lines|nul] [OPTIONS] [-- QEMU-ARGS]")
 
 
-def iso_link(text):
-    """listen:HOST:PORT or connect:HOST:PORT."""
-    mode, _, rest = text.partition(":")
-    host, _, port = rest.rpartition(":")
-    if mode not in ("listen", "connect") or not host or not port:
-        raise argparse.ArgumentTypeError(
-            f"'{text}' is not listen:HOST:PORT or connect:HOST:PORT")
-    return (mode, host, port_number(port))
-
-
-def qmp_link(text):
-    """listen:PATH (QEMU serves) or connect:PATH (QEMU connects)."""
-    mode, _, path = text.partition(":")
-    if mode not in ("listen", "connect") or not path:
-        raise argparse.ArgumentTypeError(
-            f"'{text}' is not listen:PATH or connect:PATH")
-    return (mode, path)
-
-
-def host_forward(text):
-    """HOSTPORT:GUESTPORT (TCP)."""
-    host_port, _, guest_port = text.partition(":")
-    return (port_number(host_port), port_number(guest_port))
-
-
-def shift_number(text):
+def cmd_qemu_cmdline(argv):
+    fmt = "shell"
+    words = ["--qemu", os.environ.get("NETCARD_QEMU", DEFAULT_QEMU)]
+    i = 0
+    while i < len(argv):
+        word = argv[i]
+        if word == "--":
+            words += argv[i:]
+            break
+        if word in ("-h", "--help"):
+            print(f"{QEMU_CMDLINE_USAGE}\n\n"
+                  "Print the QEMU command line these options make, from the "
+                  "builder every\nnetcard program uses, without starting "
+                  "anything. --qemu defaults to\n$NETCARD_QEMU, else "
+                  f"{DEFAULT_QEMU}.\n\n"
+                  "  --format FORMAT             one shell line (default), "
+                  "one argument a line\n"
+                  "                              (lines), NUL-terminated "
+                  "arguments (nul)")
+            print(host_library(qemu_cmdline.usage), end="")
+            return 0
+        if word == "--format" or word.startswith("--format="):
+            value = word[len("--format="):] if "=" in word else \
+                (argv[i + 1] if i + 1 < len(argv) else "")
+            i += 1 if "=" in word else 2
+            if value not in CMDLINE_FORMATS:
+                raise UsageError(f"--format: '{value}' is not one of "
+                                 f"{', '.join(CMDLINE_FORMATS)}")
+            fmt = value
+            continue
+        words.append(word)
+        i += 1
     try:
-        return int(text, 10)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not an integer")
-
-
-def cmd_qemu_cmdline(args):
-    net = args.net
-    if net is None:
-        net = "user" if (args.hostfwd or args.mac or args.pcap) \
-            else "default"
-    cmd = qemu_argv(
-        args.qemu, machine=args.machine, image=args.image, nvm=args.nvm,
-        nvm_format=args.nvm_format, nvm_readonly=args.nvm_readonly,
-        console=args.console, iso=args.iso,
-        iso_reconnect_ms=args.iso_reconnect_ms, qmp=args.qmp,
-        qtest=args.qtest, accel=args.accel, halted=args.halted,
-        gdb_port=args.gdb, seed=args.seed, icount=args.icount, net=net,
-        hostfwd=args.hostfwd, mac=args.mac, pcap=args.pcap,
-        plugin=args.plugin, globals_=args.globals, extra=args.qemu_args)
-    return print_cmdline(cmd, args.format)
-
-
-def add_qemu_cmdline_parser(sub):
-    p = sub.add_parser(
-        "qemu-cmdline", help="print a QEMU command line for the machine",
-        description="Print the QEMU command line that the given options "
-        "make (the builder every netcard program uses), without starting "
-        "anything or looking at files and ports. QEMU options may follow "
-        "'--'; they come last.")
-    p.add_argument("--format", choices=CMDLINE_FORMATS, default="shell",
-                   help="one shell line (default), one argument a line, or "
-                   "NUL-terminated arguments")
-    p.add_argument("--qemu", metavar="BIN",
-                   default=os.environ.get("NETCARD_QEMU", DEFAULT_QEMU),
-                   help="qemu-system-arm (default: %(default)s)")
-    p.add_argument("--machine", metavar="SPEC",
-                   default=qemu_cmdline.MACHINE,
-                   help="-M value, e.g. netcard,ram-size=64K or none "
-                   "(default: %(default)s)")
-    p.add_argument("--image", metavar="ELF", help="card OS image (-kernel)")
-    p.add_argument("--nvm", metavar="FILE",
-                   help="NVM image (pflash drive); none: an erased NVM in "
-                   "RAM")
-    p.add_argument("--nvm-format", choices=("raw", "qcow2"),
-                   help="default: qcow2 for a name ending in .qcow2, else "
-                   "raw")
-    p.add_argument("--nvm-readonly", action="store_true")
-    p.add_argument("--console", metavar="BACKEND", default="null",
-                   help="debug console: a QEMU serial backend (null, stdio, "
-                   "mon:stdio, file:PATH; default: %(default)s)")
-    p.add_argument("--iso", metavar="listen|connect:HOST:PORT", type=iso_link,
-                   help="ISO 7816 host side (vpcd framing): listen for a "
-                   "client, or connect to pcscd's vpcd")
-    p.add_argument("--iso-reconnect-ms", metavar="MS", type=int,
-                   default=qemu_cmdline.ISO_RECONNECT_MS,
-                   help="retry period of --iso connect (default: "
-                   "%(default)s)")
-    p.add_argument("--qmp", metavar="listen|connect:PATH", type=qmp_link,
-                   help="QMP on a unix socket QEMU serves, or connects to")
-    p.add_argument("--qtest", metavar="PATH",
-                   help="qtest protocol to the unix socket PATH (implies "
-                   "--accel qtest)")
-    p.add_argument("--accel", metavar="NAME", help="-accel NAME")
-    p.add_argument("--halted", action="store_true", help="-S")
-    p.add_argument("--gdb", metavar="PORT", type=port_number,
-                   help="gdb stub on 127.0.0.1:PORT")
-    p.add_argument("--seed", metavar="N", type=seed_number, help="-seed N")
-    p.add_argument("--icount", metavar="SHIFT", type=shift_number,
-                   help="-icount shift=SHIFT")
-    p.add_argument("--net", choices=qemu_cmdline.NETS,
-                   help="default: QEMU's default NIC (no option); none; "
-                   "user: the card's NIC on libslirp (implied by "
-                   "--hostfwd, --mac, --pcap)")
-    p.add_argument("--hostfwd", metavar="HOSTPORT:GUESTPORT",
-                   type=host_forward, action="append", default=[],
-                   help="forward TCP 127.0.0.1:HOSTPORT to the card")
-    p.add_argument("--mac", metavar="MAC", help="the NIC's MAC address")
-    p.add_argument("--pcap", metavar="FILE",
-                   help="capture the card's frames (filter-dump)")
-    p.add_argument("--plugin", metavar="SPEC", help="-plugin SPEC")
-    p.add_argument("--global", metavar="DRIVER.PROP=VALUE", dest="globals",
-                   action="append", default=[], help="-global (repeatable)")
-    p.set_defaults(func=cmd_qemu_cmdline)
+        cmd = host_library(qemu_cmdline.argv, words)
+    except ValueError as e:
+        raise UsageError(f"{e} (see '{PROG} qemu-cmdline --help')")
+    return print_cmdline(cmd, fmt)
 
 
 def make_parser():
@@ -711,11 +646,20 @@ def make_parser():
                       "%(default)s)")
     apdu.set_defaults(func=cmd_apdu)
 
-    add_qemu_cmdline_parser(sub)
+    # Parsed by cmd_qemu_cmdline; listed here for --help.
+    sub.add_parser("qemu-cmdline", add_help=False,
+                   help="print a QEMU command line for the machine (the "
+                   "one builder's options)")
     return parser
 
 
 def main(argv):
+    if argv[:1] == ["qemu-cmdline"]:
+        try:
+            return cmd_qemu_cmdline(argv[1:])
+        except UsageError as e:
+            print(f"{PROG}: {e}", file=sys.stderr)
+            return 2
     # Everything after a bare '--' goes to QEMU untouched.
     qemu_args = []
     if "--" in argv:
@@ -731,7 +675,7 @@ def main(argv):
         args.https_port_given = any(a == "--https-port" or
                                     a.startswith("--https-port=")
                                     for a in argv)
-        if args.command not in ("run", "qemu-cmdline") and qemu_args:
+        if args.command != "run" and qemu_args:
             raise UsageError("QEMU arguments after '--' only go with 'run'")
         args.qemu_args = qemu_args
         return args.func(args)

@@ -27,10 +27,11 @@ import time
 
 SRCDIR = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
-# The host tools' package: the one QEMU command-line builder and the one
-# vpcd client, shared with the launcher and the tests.
+# The host tools' package: bindings of the host library (tools/lib, built
+# as BUILD/lib/libnetcard-host.so): the one QEMU command-line builder and
+# the one vpcd client, shared with the launcher and the tests.
 sys.path.insert(1, os.path.join(SRCDIR, "tools"))
-from netcard_host import qemu_cmdline  # noqa: E402
+from netcard_host import hostlib, qemu_cmdline  # noqa: E402
 
 ROM_BASE, ROM_SIZE = 0x00000000, 512 * 1024
 RAM_BASE, RAM_SIZE = 0x20000000, 256 * 1024
@@ -134,6 +135,7 @@ class Bench:
             if not os.path.exists(path):
                 raise BenchError("%s not found at %s: build it with `make`"
                                  % (what, path))
+        hostlib.use(os.path.join(self.build, "lib"))
         self.tmp = tempfile.mkdtemp(prefix="netcard-bench.")
         self.srcdir = SRCDIR
         self.banner = re.compile(r"^netcard cardos %s \(.+\) reset=power-on$"
@@ -192,7 +194,10 @@ class Bench:
         command-line builder; OPTIONS are qemu_cmdline.qemu_argv's."""
         options.setdefault("image", self.elf)
         options.setdefault("console", "stdio")
-        return qemu_cmdline.qemu_argv(self.qemu, **options)
+        try:
+            return qemu_cmdline.qemu_argv(self.qemu, **options)
+        except (ValueError, hostlib.LibraryError) as e:
+            raise BenchError("QEMU command line: %s" % e)
 
     def start_card(self):
         t0 = time.monotonic()

@@ -142,7 +142,7 @@ def one_run(bench, run, rsa_key):
         port, plugin=plugin_arg(bench.build, bench.test_elf, out))
     results = {}
     try:
-        link = bench_iso7816.connect(bench, port, timeout=120.0)
+        link = bench_iso7816.connect(port, timeout=120.0)
         link.control(bench_iso7816.vpcd.POWER_ON)
         if not link.atr():
             raise BenchError("no ATR after power-on")

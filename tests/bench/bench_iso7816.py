@@ -16,8 +16,9 @@ import sys
 import threading
 import time
 
-# netcard's one vpcd client (tools/vpcd through tools/netcard_host/vpcd.py),
-# the one the C tests and `netcard apdu` use.
+# netcard's one vpcd client (tools/lib/vpcd.c through
+# tools/netcard_host/vpcd.py; bench.py says where the library is), the one
+# the C tests and `netcard apdu` use.
 sys.path.insert(1, os.path.join(os.path.dirname(os.path.dirname(
     os.path.dirname(os.path.abspath(__file__)))), "tools"))
 from netcard_host import vpcd  # noqa: E402
@@ -79,12 +80,11 @@ def recv_exact(sock, n):
     return data
 
 
-def connect(bench, port, timeout=30.0):
+def connect(port, timeout=30.0):
     """A vpcd link to 127.0.0.1:PORT, retrying until it accepts (QEMU may
     still be starting); TIMEOUT (s) bounds that and every answer."""
-    lib = vpcd.load(os.path.join(bench.build, "lib"))
     try:
-        return vpcd.Link(lib, "127.0.0.1", port, timeout, retry=True)
+        return vpcd.Link("127.0.0.1", port, timeout, retry=True)
     except vpcd.Timeout:
         raise BenchError("card's ISO 7816 port %d never accepted" % port)
 
@@ -153,12 +153,12 @@ def loopback_echo_server(separate_process):
     return port, None
 
 
-def floor_us(bench, short, big, n):
+def floor_us(short, big, n):
     """Median and p99 (short) and median (big) of the loopback echo."""
     out = {}
     for separate in (True, False):
         port, proc = loopback_echo_server(separate)
-        link = connect(bench, port)
+        link = connect(port)
         s = timed_us(link, short, n)
         b = timed_us(link, big, max(50, n // 10))
         link.close()
@@ -191,14 +191,14 @@ def run(bench):
     big = echo_apdu(bytes(i & 255 for i in range(4096)))
 
     # The floor: same client, same framing, a plain loopback echo.
-    floors = floor_us(bench, short, big, n)
+    floors = floor_us(short, big, n)
     floor_med, floor_p99, floor_big = floors[True]
 
     port = free_port()
     qmp = os.path.join(bench.tmp, "qmp-iso.sock")
     proc = bench.start_iso_card(port, qmp=("listen", qmp))
     try:
-        link = connect(bench, port)
+        link = connect(port)
         t0 = time.perf_counter()
         link.control(vpcd.POWER_ON)
         atr = link.atr()                        # after the ATR and PPS
@@ -256,7 +256,7 @@ def real_timing(bench):
         "netcard-iso7816-uart.pps=off",
         "netcard-iso7816-uart.protocol=t0"))
     try:
-        link = connect(bench, port)
+        link = connect(port)
         link.control(vpcd.POWER_ON)
         link.atr()
         if link.transmit(SELECT)[-2:] != b"\x90\x00":
@@ -326,7 +326,7 @@ def update_binary(bench):
     port = free_port()
     proc = bench.start_iso_card(port)   # no drive: an erased RAM NVM
     try:
-        link = connect(bench, port)
+        link = connect(port)
         link.control(vpcd.POWER_ON)
         link.atr()
 

@@ -272,13 +272,13 @@ size_t nc_qmp_count_events(NcQmp *q, const char *name);
 
 /*
  * The argv that starts QEMU for the netcard machine, from the one
- * command-line builder (tools/netcard_host/qemu_cmdline.py), run as
- * `$NETCARD_BIN/netcard qemu-cmdline --format nul --qemu $NETCARD_QEMU
- * OPTS... -- EXTRA...`. OPTS are that command's options (`netcard
- * qemu-cmdline --help`: --image, --nvm, --iso listen:HOST:PORT, --net,
- * --hostfwd, --global, ...); EXTRA are QEMU arguments appended last. Both
+ * command-line builder (tools/lib/qemu_cmdline.h, linked in; the launcher
+ * and the benchmarks use the same function), with --qemu $NETCARD_QEMU.
+ * OPTS are the builder's option words (the same as `netcard qemu-cmdline`
+ * takes: --image, --nvm, --iso listen:HOST:PORT, --net, --hostfwd,
+ * --global, ...); EXTRA are QEMU arguments appended last. Both
  * NULL-terminated, may be NULL. Returns a NULL-terminated argv (nc_gc'd);
- * fails the test with the launcher's message if it refuses the options.
+ * fails the test with the builder's message if it refuses the options.
  */
 const char **nc_qemu_cmdline_at(const char *file, int line,
                                 const char *const *opts,
@@ -443,7 +443,7 @@ char *nc_banner_re(const char *cause);
 
 /*
  * A client of the card's vpcd socket: the asserting wrapper
- * (nctest_vpcd.c) of netcard's one vpcd client, tools/vpcd/vpcd.h. Frames
+ * (nctest_vpcd.c) of netcard's one vpcd client, tools/lib/vpcd.h. Frames
  * are a 2-byte big-endian length and the payload; 1-byte payloads are
  * control codes (00 off, 01 on, 02 reset, 04 get ATR). See
  * docs/iso7816.md.

@@ -1,7 +1,7 @@
 /*
  * nctest console: wait (bounded) for lines in a file another process
  * appends to (QEMU's -serial file:, a launcher's stdout); start a card
- * (its command line from the launcher's builder, nctest_qemu.c).
+ * (its command line from the one builder, nctest_qemu.c).
  *
  * SPDX-License-Identifier: Apache-2.0
  */

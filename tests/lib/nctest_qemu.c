@@ -1,19 +1,20 @@
 /*
  * nctest QEMU clients: QMP (listen or connect, events recorded), QEMU
- * command lines (from the launcher's one builder) and qtest (the test
- * listens, QEMU connects; async IRQ lines collected).
+ * command lines (from the one builder, tools/lib/qemu_cmdline.h) and qtest
+ * (the test listens, QEMU connects; async IRQ lines collected).
  *
  * SPDX-License-Identifier: Apache-2.0
  */
 #define _GNU_SOURCE
 #include "nctest_internal.h"
 
+#include "qemu_cmdline.h"
+
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 
 /* ------------------------------------------------------------------ */
 /* QMP                                                                 */
@@ -213,7 +214,7 @@ size_t nc_qmp_count_events(NcQmp *q, const char *name)
 }
 
 /* ------------------------------------------------------------------ */
-/* QEMU command lines: the launcher's builder                          */
+/* QEMU command lines: the one builder                                 */
 
 static size_t count_args(const char *const *v)
 {
@@ -230,42 +231,32 @@ const char **nc_qemu_cmdline_at(const char *file, int line,
 {
     const char *qemu = nc_qemu_at(file, line);
     size_t n_opts = count_args(opts), n_extra = count_args(extra);
-    const char **cmd = nc_gc(nc_xmalloc((n_opts + n_extra + 8) *
-                                        sizeof(*cmd)));
+    const char **words = nc_gc(nc_xmalloc((n_opts + n_extra + 4) *
+                                          sizeof(*words)));
     size_t n = 0;
 
-    cmd[n++] = nc_bin_at(file, line, "netcard");
-    cmd[n++] = "qemu-cmdline";
-    cmd[n++] = "--format=nul";
-    cmd[n++] = nc_strf("--qemu=%s", qemu);
+    words[n++] = "--qemu";
+    words[n++] = qemu;
     for (size_t i = 0; i < n_opts; i++) {
-        cmd[n++] = opts[i];
+        words[n++] = opts[i];
     }
     if (n_extra) {
-        cmd[n++] = "--";
+        words[n++] = "--";
         for (size_t i = 0; i < n_extra; i++) {
-            cmd[n++] = extra[i];
+            words[n++] = extra[i];
         }
     }
-    cmd[n] = NULL;
 
-    NcProc *p = nc_spawn_at(file, line, "netcard-cmdline", cmd, NULL);
-    int st = nc_proc_wait_exit_at(file, line, p, NC_TIMEOUT_EXIT_MS);
-    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-        nc_fail_at(file, line, "the QEMU command-line builder %s\n"
-                   "command: %s\n%s", nc_proc_describe(p), p->cmdline,
-                   nc_proc_diag(p));
+    char err[512];
+    long len = netcard_qemu_cmdline(words, n, NULL, 0, err, sizeof(err));
+    if (len <= 0) {
+        nc_fail_at(file, line, "the QEMU command-line builder refused "
+                   "the options: %s", err);
     }
-    size_t len = 0;
-    char *out = nc_read_file(p->stdout_path, &len);
-    if (!out || !len || out[len - 1] != '\0') {
-        nc_fail_at(file, line, "the QEMU command-line builder printed no "
-                   "NUL-terminated arguments\ncommand: %s\n%s",
-                   p->cmdline, nc_proc_diag(p));
-    }
-    nc_gc(out);
+    char *out = nc_gc(nc_xmalloc((size_t)len));
+    netcard_qemu_cmdline(words, n, out, (size_t)len, NULL, 0);
     size_t argc = 0;
-    for (size_t i = 0; i < len; i++) {
+    for (long i = 0; i < len; i++) {
         argc += out[i] == '\0';
     }
     const char **argv = nc_gc(nc_xmalloc((argc + 1) * sizeof(*argv)));

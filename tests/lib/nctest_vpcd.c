@@ -1,6 +1,6 @@
 /*
  * nctest vpcd: the tests' asserting wrapper of netcard's one vpcd client
- * (tools/vpcd/vpcd.h: vsmartcard's vpcd framing, a 2-byte big-endian
+ * (tools/lib/vpcd.h: vsmartcard's vpcd framing, a 2-byte big-endian
  * length, then the payload), and hex helpers. Every wait is bounded, stops
  * early when QEMU dies, and failures name what was expected.
  *

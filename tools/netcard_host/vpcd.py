@@ -1,22 +1,26 @@
-# Python binding (ctypes) of netcard's one vpcd client, the C library
-# tools/vpcd (vpcd.h has the framing and the contract), built as
-# build/lib/libnetcard-vpcd.so. Used by `netcard apdu` and the benchmarks,
-# so that they and the C tests share one implementation of the framing.
+# Python binding (ctypes) of netcard's one vpcd client, tools/lib/vpcd.[ch]
+# (vpcd.h has the framing and the contract) in the host library
+# build/lib/libnetcard-host.so (hostlib.py finds it). Used by `netcard apdu`
+# and the benchmarks, so that they and the C tests share one
+# implementation of the framing.
 #
-#   link = Link(load(libdir), host, port, timeout_s, retry=False)
+#   link = Link(host, port, timeout_s, retry=False)
 #   atr = link.transmit(bytes([GET_ATR]))
 #   link.control(POWER_ON)
 #   rapdu = link.transmit(capdu)
 #
 # Failures raise VpcdError (status, errno, stage, message), with the
-# subclasses Timeout and Closed for the two a caller usually words itself.
+# subclasses Timeout and Closed for the two a caller usually words itself;
+# hostlib.LibraryError if the library is missing.
 #
 # SPDX-License-Identifier: Apache-2.0
 
 import ctypes
 import os
 
-LIBNAME = "libnetcard-vpcd.so"
+from . import hostlib
+from .hostlib import LibraryError  # noqa: F401  (for callers)
+
 MAX_PAYLOAD = 0xFFFF
 POWER_OFF, POWER_ON, RESET, GET_ATR = 0x00, 0x01, 0x02, 0x04
 
@@ -50,63 +54,6 @@ class Closed(VpcdError):
     pass
 
 
-class LibraryError(Exception):
-    """The shared library is missing or does not load."""
-
-
-_loaded = {}
-
-
-def default_libdir():
-    """BUILD/lib when this package is installed as BUILD/lib/python/
-    netcard_host (the launcher's copy)."""
-    return os.path.dirname(os.path.dirname(os.path.dirname(
-        os.path.abspath(__file__))))
-
-
-def load(libdir=None):
-    """The library in LIBDIR (default: default_libdir(); the environment
-    variable NETCARD_VPCD_LIB names the file itself, for tests)."""
-    path = os.environ.get("NETCARD_VPCD_LIB") or os.path.join(
-        libdir or default_libdir(), LIBNAME)
-    path = os.path.abspath(path)
-    if path in _loaded:
-        return _loaded[path]
-    if not os.path.isfile(path):
-        raise LibraryError(f"{path} not found (build it with 'make "
-                           "launcher')")
-    try:
-        lib = ctypes.CDLL(path)
-    except OSError as e:
-        raise LibraryError(f"cannot load {path}: {e}")
-    c_link = ctypes.c_void_p
-    sigs = {
-        "vpcd_new": (c_link, []),
-        "vpcd_free": (None, [c_link]),
-        "vpcd_connect": (ctypes.c_int, [c_link, ctypes.c_char_p, ctypes.c_int,
-                                        ctypes.c_int, ctypes.c_int]),
-        "vpcd_send": (ctypes.c_int, [c_link, ctypes.c_char_p,
-                                     ctypes.c_size_t]),
-        "vpcd_control": (ctypes.c_int, [c_link, ctypes.c_uint]),
-        "vpcd_recv": (ctypes.c_long, [c_link, ctypes.c_void_p,
-                                      ctypes.c_size_t, ctypes.c_int]),
-        "vpcd_transmit": (ctypes.c_long, [c_link, ctypes.c_char_p,
-                                          ctypes.c_size_t, ctypes.c_void_p,
-                                          ctypes.c_size_t, ctypes.c_int]),
-        "vpcd_close": (None, [c_link]),
-        "vpcd_status": (ctypes.c_int, [c_link]),
-        "vpcd_errno": (ctypes.c_int, [c_link]),
-        "vpcd_stage": (ctypes.c_int, [c_link]),
-        "vpcd_message": (ctypes.c_char_p, [c_link]),
-    }
-    for name, (restype, argtypes) in sigs.items():
-        fn = getattr(lib, name)
-        fn.restype = restype
-        fn.argtypes = argtypes
-    _loaded[path] = lib
-    return lib
-
-
 def _ms(timeout_s):
     return -1 if timeout_s is None else max(0, int(timeout_s * 1000))
 
@@ -114,11 +61,12 @@ def _ms(timeout_s):
 class Link:
     """One connection to a card's ISO 7816 host socket (vpcd framing)."""
 
-    def __init__(self, lib, host, port, timeout_s=30.0, retry=False):
+    def __init__(self, host, port, timeout_s=30.0, retry=False):
         """Connect to HOST:PORT within TIMEOUT_S (None: no bound); with
         RETRY, keep trying while the connection is refused. TIMEOUT_S is
         also each later answer's bound."""
-        self.lib = lib
+        self._link = None
+        self.lib = lib = hostlib.load()
         self.where = f"{host}:{port}"
         self.timeout_ms = _ms(timeout_s)
         self._link = lib.vpcd_new()

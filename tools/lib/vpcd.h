@@ -10,12 +10,13 @@
  * R-APDU (data + SW1 SW2). The card answers; the client always speaks
  * first.
  *
- * This is the one implementation of that framing on the host. It is built
- * as a static library (linked into the C tests, which wrap it with their
- * assertions in tests/lib/nctest_vpcd.c) and as a shared library,
- * build/lib/libnetcard-vpcd.so, that Python loads with ctypes
- * (tools/netcard_host/vpcd.py: `netcard apdu`, the benchmarks). So the
- * interface uses only ints, sizes, byte buffers and one opaque handle.
+ * This is the one implementation of that framing on the host, in the
+ * host library with the QEMU command-line builder: build/lib/
+ * libnetcard-host.a, linked into the C tests (which wrap it with their
+ * assertions in tests/lib/nctest_vpcd.c), and libnetcard-host.so, which
+ * Python loads with ctypes (tools/netcard_host/vpcd.py: `netcard apdu`,
+ * the benchmarks). So the interface uses only ints, sizes, byte buffers
+ * and one opaque handle.
  *
  * Contract:
  *   - every wait has a deadline (timeout_ms; a negative value waits
