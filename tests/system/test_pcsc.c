@@ -53,13 +53,11 @@ static int free_vpcd_port(void)
 /* Boot the card as a vpcd client of PORT (reconnecting until it listens). */
 static NcCard *boot_pcsc_card(int port)
 {
-    const char *args[] = {
-        "-chardev",
-        nc_strf("socket,id=iso,host=127.0.0.1,port=%d,nodelay=on,"
-                "reconnect-ms=200", port),
-        "-serial", "chardev:iso", NULL,
+    const char *opts[] = {
+        "--iso", nc_strf("connect:127.0.0.1:%d", port),
+        "--iso-reconnect-ms", "200", NULL,
     };
-    NcCardOpts o = { .image = "cardos-test.elf", .extra_args = args };
+    NcCardOpts o = { .image = "cardos-test.elf", .cmdline_opts = opts };
     NcCard *card = nc_card_start(&o);
     nc_card_wait_banner(card, "power-on", BOOT_TIMEOUT_MS);
     return card;
