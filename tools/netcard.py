@@ -52,6 +52,9 @@ CARD_HTTP_PORT = 80
 CARD_HTTPS_PORT = 4116
 NET_HOST = qemu_cmdline.LOOPBACK
 NVM_SIZE = 2 * 1024 * 1024      # NETCARD_NVM_SIZE_DEFAULT (netcard_memmap.h)
+NVM_SIZE_MIN = 1024 * 1024      # NETCARD_NVM_SIZE_MIN
+NVM_SIZE_MAX = 16 * 1024 * 1024  # NETCARD_NVM_SIZE_MAX
+NVM_PAGE = 4096                 # NETCARD_NVM_PAGE_SIZE
 NVM_ERASED = b"\xff"
 GDB = "gdb-multiarch"
 
@@ -138,17 +141,54 @@ def qemu_img_for(qemu):
     return shutil.which("qemu-img")
 
 
-def prepare_nvm(path, qemu):
-    """Create an erased (all 0xFF) 2 MiB image if the file is missing: raw,
-    or qcow2 (converted by qemu-img) for a name ending in .qcow2.
-    Returns True when it was created."""
+def nvm_size_text(size):
+    return (f"{size // (1024 * 1024)} MiB" if size % (1024 * 1024) == 0
+            else f"{size // 1024} KiB")
+
+
+def valid_nvm_size(size):
+    return NVM_SIZE_MIN <= size <= NVM_SIZE_MAX and size % NVM_PAGE == 0
+
+
+def nvm_size_arg(text):
+    """--nvm-size: bytes, or with a K or M suffix (as QEMU's sizes)."""
+    units = {"K": 1024, "M": 1024 * 1024}
+    t = text.strip().upper().rstrip("B").rstrip("I")
+    try:
+        size = int(t[:-1]) * units[t[-1]] if t and t[-1] in units else int(t)
+    except (ValueError, KeyError):
+        raise argparse.ArgumentTypeError(f"NVM size '{text}' is not a size")
+    if not valid_nvm_size(size):
+        raise argparse.ArgumentTypeError(
+            f"NVM size {text} is not whole 4 KiB pages from 1 MiB to 16 MiB")
+    return size
+
+
+def nvm_size_for(path, wanted):
+    """The size of the card's NVM: an existing raw image's own size (an
+    image of the 1 MiB layout keeps running as it was: docs/nvm.md), else
+    WANTED (--nvm-size) or the default. A qcow2 image must be of WANTED."""
+    if os.path.isfile(path) and not path.endswith(".qcow2"):
+        size = os.path.getsize(path)
+        if not valid_nvm_size(size):
+            raise UsageError(f"NVM image {path} is {size} bytes; a raw image "
+                             f"must be {NVM_SIZE} bytes (2 MiB), or whole "
+                             "4 KiB pages from 1 MiB to 16 MiB")
+        if wanted is not None and wanted != size:
+            raise UsageError(f"NVM image {path} is {nvm_size_text(size)}, "
+                             f"not the {nvm_size_text(wanted)} --nvm-size "
+                             "asks for")
+        return size
+    return wanted if wanted is not None else NVM_SIZE
+
+
+def prepare_nvm(path, qemu, size=NVM_SIZE):
+    """Create an erased (all 0xFF) image of SIZE bytes if the file is
+    missing: raw, or qcow2 (converted by qemu-img) for a name ending in
+    .qcow2. Returns True when it was created."""
     if os.path.exists(path):
         if not os.path.isfile(path):
             raise UsageError(f"NVM image {path} is not a regular file")
-        size = os.path.getsize(path)
-        if size != NVM_SIZE and not path.endswith(".qcow2"):
-            raise UsageError(f"NVM image {path} is {size} bytes; a raw image "
-                             f"must be {NVM_SIZE} bytes (2 MiB)")
         return False
     import subprocess
     qemu_img = None
@@ -162,7 +202,7 @@ def prepare_nvm(path, qemu):
     converted = f"{raw}.qcow2"
     try:
         with open(raw, "wb") as f:
-            f.write(NVM_ERASED * NVM_SIZE)
+            f.write(NVM_ERASED * size)
         if qemu_img:
             # an empty qcow2 would read as zeros: convert the erased image
             r = subprocess.run([qemu_img, "convert", "-q", "-f", "raw",
@@ -221,8 +261,11 @@ def build_run_cmdline(args):
         net = dict(net="user", pcap=args.pcap,
                    hostfwd=((args.http_port, CARD_HTTP_PORT),
                             (args.https_port, CARD_HTTPS_PORT)))
+    machine = None
+    if args.nvm_size_bytes != NVM_SIZE:
+        machine = f"netcard,nvm-size={args.nvm_size_bytes}"
     return qemu_argv(
-        args.qemu, image=args.image, nvm=args.nvm,
+        args.qemu, machine=machine, image=args.image, nvm=args.nvm,
         # Debug console on this terminal; Ctrl-A X quits, Ctrl-A C
         # switches to the QEMU monitor.
         console="mon:stdio",
@@ -282,14 +325,17 @@ def cmd_run(args):
         if os.path.exists(args.qmp):
             raise UsageError(f"QMP socket {args.qmp} already exists "
                              "(another card running? remove it if not)")
+    args.nvm_size_bytes = nvm_size_for(args.nvm, args.nvm_size)
     cmd = build_run_cmdline(args)
     if args.print_cmdline:
         return print_cmdline(cmd, args.print_cmdline)
-    created = prepare_nvm(args.nvm, args.qemu)
+    created = prepare_nvm(args.nvm, args.qemu, args.nvm_size_bytes)
 
     say = lambda text: print(f"{PROG}: {text}", file=sys.stderr)
     say(f"card OS {args.image}")
-    say(f"NVM {args.nvm}" + (" (created, erased)" if created else ""))
+    say(f"NVM {args.nvm}" + (" (created, erased)" if created else "") +
+        ("" if args.nvm_size_bytes == NVM_SIZE else
+         f", {nvm_size_text(args.nvm_size_bytes)} (nvm-size)"))
     say("console on this terminal (Ctrl-A X quits)")
     if args.pcsc is not None:
         say(f"ISO 7816: connecting to pcscd's vpcd on {DEFAULT_ISO_HOST}:"
@@ -570,6 +616,10 @@ def make_parser():
                      f"(default port {DEFAULT_GDB_PORT})")
     run.add_argument("--qmp", metavar="PATH",
                      help="QMP control socket (unix socket path)")
+    run.add_argument("--nvm-size", metavar="SIZE", type=nvm_size_arg,
+                     help="NVM size of a new image (1M..16M, whole 4 KiB "
+                     "pages; default 2M); an existing raw image's own size "
+                     "decides (docs/nvm.md)")
     run.add_argument("--seed", metavar="N", type=seed_number,
                      help="seed for the card's random sources (QEMU -seed)")
     run.add_argument("--iso", metavar="tcp:HOST:PORT", type=iso_endpoint,

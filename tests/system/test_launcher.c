@@ -254,6 +254,46 @@ Test(system_launcher, new_nvm_is_created_erased)
     expect_nvm_file(nvm, true);
 }
 
+/*
+ * An existing raw image decides the NVM size: a 1 MiB image (the layout
+ * before the code area, docs/nvm.md) runs as it was, with nvm-size=1M and
+ * no code area; --nvm-size makes a new image of another size.
+ */
+Test(system_launcher, nvm_size_follows_the_image)
+{
+    nc_global_lock("launcher", LOCK_TIMEOUT_MS);
+    const char *old = nc_tmp_path("old.nvm");
+    FILE *f = fopen(old, "wb");
+    cr_assert(f, "cannot create %s", old);
+    for (size_t i = 0; i < 1024 * 1024; i++) {
+        fputc(0xFF, f);
+    }
+    fclose(f);
+    const char *args[] = { "run", "--nvm", old, NULL };
+    NcProc *p = launch("netcard", args);
+    NcConsole *con = nc_console_open(p->stdout_path, "launcher stdout", p);
+    nc_console_wait(con, "I nvm: 1024 KiB: store 1024 KiB, code area 0 KiB",
+                    BOOT_TIMEOUT_MS);
+    nc_proc_stop(p);
+
+    const char *big = nc_tmp_path("big.nvm");
+    const char *args2[] = { "run", "--nvm", big, "--nvm-size", "4M", NULL };
+    p = launch("netcard", args2);
+    con = nc_console_open(p->stdout_path, "launcher stdout", p);
+    nc_console_wait(con, "I nvm: 4096 KiB: store 1024 KiB, code area 3072 KiB",
+                    BOOT_TIMEOUT_MS);
+    nc_proc_stop(p);
+    struct stat st;
+    cr_assert_eq(stat(big, &st), 0);
+    cr_assert_eq(st.st_size, (off_t)(4 * 1024 * 1024), "--nvm-size 4M made "
+                 "a %lld-byte image", (long long)st.st_size);
+
+    const char *args3[] = { "run", "--nvm", old, "--nvm-size", "2M", NULL };
+    p = launch("netcard", args3);
+    cr_assert_eq(run_to_exit(p), 2, "--nvm-size 2M on a 1 MiB image did "
+                 "not exit 2\n%s", nc_proc_diag(p));
+}
+
 Test(system_launcher, new_nvm_boots_to_banner)
 {
     nc_global_lock("launcher", LOCK_TIMEOUT_MS);
