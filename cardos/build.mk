@@ -140,6 +140,9 @@ CARDOS_SRCS := \
     fs/fs_ef.c \
     fs/fs_admin.c \
     fs/milenage.c \
+    fs/usim_auth.c \
+    fs/usim_profile.c \
+    fs/fs_auth.c \
     applets/perso_applet.c \
     applets/status_web.c \
     card/nvm_partitions.c \
@@ -211,7 +214,8 @@ CARDOS_UNIT_SRCS := $(addprefix $(CARDOS_DIR)/,kernel/log.c kernel/reset_cause.c
     applets/perso_applet.c store/crc32.c store/store_write.c \
     store/store_mount.c store/store_index.c \
     fs/fs.c fs/fcp.c fs/arr.c fs/pin.c fs/profile.c fs/fs_applet.c \
-    fs/fs_ef.c fs/fs_admin.c fs/milenage.c \
+    fs/fs_ef.c fs/fs_admin.c fs/milenage.c fs/usim_auth.c fs/usim_profile.c \
+    fs/fs_auth.c \
     net/http/http_parse.c net/http/http_write.c crypto/health.c crypto/aes_soft.c \
     crypto/keystore.c) \
     $(CARDOS_TESTS_DIR)/test_applet.c

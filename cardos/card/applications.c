@@ -10,7 +10,9 @@
 #include "card/image.h"
 #include "card/keys.h"
 #include "card/storage.h"
+#include "crypto/crypto.h"
 #include "fs/fs_applet.h"
+#include "fs/usim_auth.h"
 
 static struct applet_table applets;
 
@@ -48,21 +50,34 @@ static int perso_format_step(void)
     }
     /* an empty store: the file system creates its first-boot tree, the
      * key store gets its first-boot keys */
-    if (fs_applet_mount(storage_store()) < 0) {
+    if (fs_applet_mount(storage_store()) < 0 ||
+        fs_applet_install_usim() != 0x9000u) {
         return STORE_ERR_IO;
     }
     card_keys_personalise();
     return 0;
 }
 
+/* The USIM's MILENAGE runs on the crypto coprocessor (fs/usim_auth.h). */
+static int usim_aes128(void *ctx, const uint8_t key[16], const uint8_t in[16],
+                       uint8_t out[16])
+{
+    (void)ctx;
+    return crypto_cipher(CRYPTO_AES_ECB, CRYPTO_ENGINE_HW, false, key, 16,
+                         NULL, in, out, 16) == CRYPTO_OK ? 0 : -1;
+}
+
 void applications_register(void)
 {
+    static const struct usim_cipher usim_cipher = { usim_aes128, NULL };
+
     static const struct perso_applet_config perso_cfg = {
         .card_state = perso_card_state,
         .format_start = perso_format_start,
         .format_step = perso_format_step,
     };
 
+    usim_auth_set_cipher(&usim_cipher);
     applet_table_init(&applets);
     (void)applet_table_add(&applets, perso_applet_init(&perso_cfg));
     image_add_applications(&applets);

@@ -13,6 +13,7 @@
 #include "fs/fs_applet_priv.h"
 #include "fs/pin.h"
 #include "fs/profile.h"
+#include "fs/usim_profile.h"
 
 struct fs card_fs;
 /* state shared by the command families: fs/fs_applet_priv.h */
@@ -275,6 +276,7 @@ static bool is_fs_ins(uint8_t ins)
     case FS_INS_ENABLE: case FS_INS_UNBLOCK:
     case FS_INS_CREATE: case FS_INS_DELETE:
     case FS_INS_DEACTIVATE: case FS_INS_ACTIVATE:
+    case FS_INS_AUTHENTICATE:
         return true;
     default:
         return false;
@@ -336,6 +338,9 @@ static enum applet_status process(void *self,
     case FS_INS_DEACTIVATE:
     case FS_INS_ACTIVATE:
         sw = fsa_lifecycle(c, cmd);
+        break;
+    case FS_INS_AUTHENTICATE:
+        sw = fsa_authenticate(c, cmd, rsp);
         break;
     default:
         sw = fsa_key(cmd);
@@ -401,6 +406,16 @@ void fs_applet_unmount(void)
 {
     memset(&card_fs, 0, sizeof(card_fs));   /* no store, not ready */
     reset_all();
+}
+
+uint16_t fs_applet_install_usim(void)
+{
+    return usim_profile_install(&card_fs);
+}
+
+bool fs_applet_key_verified(uint8_t ref)
+{
+    return card_fs.ready && pin_satisfied(&card_fs, &fs_pin_session, ref);
 }
 
 const struct applet *fs_applet(void)

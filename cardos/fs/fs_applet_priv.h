@@ -68,4 +68,11 @@ uint16_t fsa_create(struct chan_state *c, const struct apdu *cmd);
 uint16_t fsa_delete(struct chan_state *c, const struct apdu *cmd);
 uint16_t fsa_lifecycle(struct chan_state *c, const struct apdu *cmd);
 
+/* fs_auth.c: AUTHENTICATE (TS 31.102 7.1.2); RUN GSM ALGORITHM's
+ * computation (SRES || Kc, TS 51.011 9.2.16) */
+uint16_t fsa_authenticate(struct chan_state *c, const struct apdu *cmd,
+                          struct apdu_response *rsp);
+uint16_t fsa_run_gsm(struct chan_state *c, const uint8_t rand[16],
+                     uint8_t sres_kc[12]);
+
 #endif /* CARDOS_FS_FS_APPLET_PRIV_H */
