@@ -143,6 +143,7 @@ CARDOS_SRCS := \
     fs/usim_auth.c \
     fs/usim_profile.c \
     fs/fs_auth.c \
+    fs/fs_gsm.c \
     applets/perso_applet.c \
     applets/status_web.c \
     card/nvm_partitions.c \
@@ -215,7 +216,7 @@ CARDOS_UNIT_SRCS := $(addprefix $(CARDOS_DIR)/,kernel/log.c kernel/reset_cause.c
     store/store_mount.c store/store_index.c \
     fs/fs.c fs/fcp.c fs/arr.c fs/pin.c fs/profile.c fs/fs_applet.c \
     fs/fs_ef.c fs/fs_admin.c fs/milenage.c fs/usim_auth.c fs/usim_profile.c \
-    fs/fs_auth.c \
+    fs/fs_auth.c fs/fs_gsm.c \
     net/http/http_parse.c net/http/http_write.c crypto/health.c crypto/aes_soft.c \
     crypto/keystore.c) \
     $(CARDOS_TESTS_DIR)/test_applet.c

@@ -296,6 +296,21 @@ static enum applet_status process(void *self,
         rsp->sw = SW_SECURE_MESSAGING_NOT_SUPPORTED;    /* apdu/applet.h */
         return APPLET_DONE;
     }
+    if (cmd->cla == APDU_CLA_GSM) {
+        /* TS 51.011: the same files through the GSM SIM class */
+        if (!card_fs.ready) {
+            rsp->sw = 0x9240u;           /* memory problem */
+            return APPLET_DONE;
+        }
+        if (fs_entry(&card_fs, c->df)->type == FS_T_NONE) {
+            *c = (struct chan_state){ .df = FS_MF_NO };
+        }
+        rsp->sw = fsa_gsm(c, origin->slot / APDU_CHANNELS, cmd, rsp);
+        if (rsp->sw != SW_OK) {
+            rsp->len = 0;
+        }
+        return APPLET_DONE;
+    }
     if (!is_fs_ins(cmd->ins)) {
         rsp->sw = SW_INS_NOT_SUPPORTED;
         return APPLET_DONE;
@@ -376,6 +391,9 @@ static void reset(void *self, const struct apdu_session *s)
 static enum t0_dir t0_direction(void *self, const uint8_t hdr[4])
 {
     (void)self;
+    if (hdr[0] == APDU_CLA_GSM) {
+        return fsa_gsm_t0_direction(hdr);
+    }
     switch (hdr[1]) {
     case FS_INS_READ_BINARY:
     case FS_INS_READ_RECORD:
@@ -392,6 +410,7 @@ static const struct applet fs_app = {
     .process = process,
     .t0_direction = t0_direction,
     .reset = reset,
+    .gsm_class = true,
 };
 
 int fs_applet_mount(struct store *st)

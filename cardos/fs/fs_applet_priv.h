@@ -75,4 +75,10 @@ uint16_t fsa_authenticate(struct chan_state *c, const struct apdu *cmd,
 uint16_t fsa_run_gsm(struct chan_state *c, const uint8_t rand[16],
                      uint8_t sres_kc[12]);
 
+/* fs_gsm.c: a CLA A0 command (TS 51.011) of session SESS, its status
+ * word (TS 51.011 9.4); its T=0 direction */
+uint16_t fsa_gsm(struct chan_state *c, unsigned sess, const struct apdu *cmd,
+                 struct apdu_response *rsp);
+enum t0_dir fsa_gsm_t0_direction(const uint8_t hdr[4]);
+
 #endif /* CARDOS_FS_FS_APPLET_PRIV_H */

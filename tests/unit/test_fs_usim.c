@@ -131,3 +131,52 @@ Test(unit_fs_usim, sqn_beyond_delta_is_a_sync_failure)
     fsx_expect(AUTH3G("55F328B43577B9B94A9FFAC354DFAFB3"), 0x9000, NULL);
     cr_assert_eq(fsx_rsp[0], 0xDB);
 }
+
+/*
+ * CLA A0 (3GPP TS 51.011): SELECT answers 9Fxx and GET RESPONSE gives
+ * the 9.2.1 response data; READ BINARY of EF_IMSI in DF_GSM needs CHV1
+ * (9804); VERIFY CHV1 (9804 with tries left, 9000); UNBLOCK CHV1 (P2 00)
+ * after three wrong CHV1 (9840); RUN GSM ALGORITHM (TS 35.208 set 1:
+ * SRES = c2(f2), Kc = c3(f3, f4)).
+ */
+Test(unit_fs_usim, gsm_class_a0)
+{
+    /* SELECT MF: 22 bytes; FID 3F00, type 01, 9 bytes follow, 3 codes,
+     * CHV1 status 83 (initialised, 3 tries), UNBLOCK CHV1 8A */
+    fsx_expect("A0 A4 00 00 02 3F 00", 0x9F16, "");
+    fsx_expect("A0 C0 00 00 16", 0x9000, NULL);
+    cr_assert_eq(fsx_rsp[4], 0x3F);
+    cr_assert_eq(fsx_rsp[5], 0x00);
+    cr_assert_eq(fsx_rsp[6], 0x01);
+    cr_assert_eq(fsx_rsp[12], 9);
+    cr_assert_eq(fsx_rsp[16], 3);
+    cr_assert_eq(fsx_rsp[18], 0x83);
+    cr_assert_eq(fsx_rsp[19], 0x8A);
+    fsx_expect("A0 A4 00 00 02 7F 20", 0x9F16, "");
+    /* EF_IMSI: 15 bytes: size 0009, FID 6F07, EF, access READ CHV1 /
+     * UPDATE ADM (1A), activated, transparent */
+    fsx_expect("A0 A4 00 00 02 6F 07", 0x9F0F, "");
+    fsx_expect("A0 C0 00 00 0F", 0x9000,
+               "00 00 00 09 6F 07 04 00 1A FF AA 01 02 00 00");
+    fsx_expect("A0 B0 00 00 09", 0x9804, "");
+    fsx_expect("A0 20 00 01 08 31 32 33 35 FF FF FF FF", 0x9804, "");
+    fsx_expect("A0 20 00 01 08 " FSX_PIN1, 0x9000, "");
+    fsx_expect("A0 B0 00 00 09", 0x9000, "08 09 10 10 00 00 00 00 10");
+    fsx_expect("A0 88 00 00 10 " RAND1, 0x9F0C, "");
+    fsx_expect("A0 C0 00 00 0C", 0x9000, "46F8416A EAE4BE823AF9A08B");
+    fsx_expect("A0 C0 00 00 0C", 0x6F00, "");        /* taken */
+    fsx_expect("A0 F2 00 00 16", 0x9000, NULL);        /* STATUS: DF.GSM */
+    cr_assert_eq(fsx_rsp[4], 0x7F);
+    cr_assert_eq(fsx_rsp[5], 0x20);
+    /* three wrong CHV1: blocked (9840), then UNBLOCK CHV1 with PUK1 */
+    for (int i = 0; i < 2; i++) {
+        fsx_expect("A0 20 00 01 08 31 32 33 35 FF FF FF FF", 0x9804, "");
+    }
+    fsx_expect("A0 20 00 01 08 31 32 33 35 FF FF FF FF", 0x9840, "");
+    fsx_expect("A0 20 00 01 08 " FSX_PIN1, 0x9840, "");
+    fsx_expect("A0 2C 00 00 10 " FSX_PUK1 FSX_PIN1, 0x9000, "");
+    fsx_expect("A0 20 00 01 08 " FSX_PIN1, 0x9000, "");
+    /* ISO class on the same card still works */
+    fsx_expect("00 A4 00 0C 02 3F 00", 0x9000, "");
+    fsx_expect("A0 12 00 00 00", 0x6D00, "");
+}
