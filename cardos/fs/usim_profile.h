@@ -29,7 +29,7 @@
  * EF.ARR 6F06 (DF.GSM and DF.TELECOM link to it), records:
  *   1 read ALW; update, (de)activate ADM1
  *   2 read ALW; update PIN1; (de)activate ADM1
- *   3 read, update PIN1; (de)activate ADM1
+ *   3 read, update PIN1 (or ADM1); (de)activate ADM1
  *   4 read PIN1; update, (de)activate ADM1
  *   5 (DF) ADM1 for every DF access mode
  *
