@@ -53,6 +53,15 @@ enum {
 /* Exchanges (xfer) */
 enum { XFER_NONE = 0, XFER_T0, XFER_T1 };
 
+/*
+ * The longest answer a vpcd frame carries: its length field is 16 bits.
+ * Under T=0 the terminal never asks the card for more data than fits
+ * with the SW; any longer answer (T=1: up to 65536 bytes + SW) reaches
+ * the host as 6700, so that no frame length ever wraps
+ * (docs/iso7816.md "Answers in error cases").
+ */
+#define HOST_PAYLOAD_MAX      0xffffu
+
 /* The terminal's IFSD: the longest INF it takes (ISO 7816-3 11.4.2) */
 #define T1_IFSD               254
 

@@ -70,9 +70,23 @@ static bool frame_complete(NetcardIso7816State *s)
     return s->frame_len >= 2 && s->frame_len == 2 + frame_payload_len(s);
 }
 
+/*
+ * An answer over HOST_PAYLOAD_MAX bytes cannot be framed (the length field
+ * would wrap and the rest would be read as further frames): the host gets
+ * 6700 (wrong length) instead, as from a reader whose buffer is too small,
+ * and the stream stays in step.
+ */
 void netcard_iso_host_reply(NetcardIso7816State *s, const uint8_t *data,
                             uint32_t len)
 {
+    static const uint8_t wrong_length[2] = { 0x67, 0x00 };
+
+    if (len > HOST_PAYLOAD_MAX) {
+        trace_netcard_iso_host_error("answer over 65535 bytes: 6700 instead");
+        s->cnt_host_errors++;
+        data = wrong_length;
+        len = sizeof(wrong_length);
+    }
     if (s->host_discard || !qemu_chr_fe_backend_connected(&s->chr)) {
         return;
     }
