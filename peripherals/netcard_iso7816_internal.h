@@ -169,8 +169,20 @@ void netcard_iso_term_fail(NetcardIso7816State *s, const char *why,
 void netcard_iso_term_power_on(NetcardIso7816State *s);
 void netcard_iso_term_power_off(NetcardIso7816State *s);
 void netcard_iso_term_warm_reset(NetcardIso7816State *s);
-/* The chip reset the terminal asked for is done (the device's reset). */
+/*
+ * The chip has been reset (the device's reset): RST rises after a reset
+ * the terminal asked for; after any other the terminal reads the ATR the
+ * card sends on its own and tells the host.
+ */
 void netcard_iso_term_chip_reset_done(NetcardIso7816State *s);
+/*
+ * The card reset itself while the host was idle and the host has not
+ * been told yet: true once (the caller answers the frame with the error
+ * answer), then false.
+ */
+bool netcard_iso_term_take_reset_report(NetcardIso7816State *s);
+/* The host powers or resets the card itself: nothing left to tell. */
+void netcard_iso_term_forget_reset_report(NetcardIso7816State *s);
 void netcard_iso_term_realize(NetcardIso7816State *s);
 void netcard_iso_term_unrealize(NetcardIso7816State *s);
 

@@ -594,6 +594,30 @@ static int iso_post_load(void *opaque, int version_id)
     return 0;
 }
 
+/*
+ * What the terminal owes the host after a reset it did not cause: only
+ * sent when there is any, so that streams stay loadable both ways with
+ * version 2 otherwise.
+ */
+static bool iso_host_events_needed(void *opaque)
+{
+    NetcardIso7816State *s = opaque;
+
+    return s->reset_report || s->atr_unsolicited;
+}
+
+static const VMStateDescription vmstate_iso_host_events = {
+    .name = TYPE_NETCARD_ISO7816_UART "/host-events",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .needed = iso_host_events_needed,
+    .fields = (const VMStateField[]) {
+        VMSTATE_BOOL(reset_report, NetcardIso7816State),
+        VMSTATE_BOOL(atr_unsolicited, NetcardIso7816State),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
 static const VMStateDescription vmstate_iso = {
     .name = TYPE_NETCARD_ISO7816_UART,
     .version_id = 2,
@@ -699,6 +723,10 @@ static const VMStateDescription vmstate_iso = {
         VMSTATE_BOOL(host_busy, NetcardIso7816State),
         VMSTATE_BOOL(host_discard, NetcardIso7816State),
         VMSTATE_END_OF_LIST()
+    },
+    .subsections = (const VMStateDescription * const []) {
+        &vmstate_iso_host_events,
+        NULL
     },
 };
 

@@ -218,6 +218,13 @@ struct NetcardIso7816State {
     uint8_t card_atr[NETCARD_ISO_ATR_MAX];
     uint32_t card_atr_len;
     bool card_mute;             /* last activation found no valid ATR */
+    /*
+     * The card reset itself (a reset the terminal did not cause) while
+     * the host was idle: its next frame is answered with the error
+     * answer (docs/iso7816.md "Resets the terminal did not cause").
+     */
+    bool reset_report;
+    bool atr_unsolicited;       /* reading an ATR not asked for */
     uint8_t pps_req[4];
     uint32_t pps_req_len;
     uint8_t pps_resp[6];

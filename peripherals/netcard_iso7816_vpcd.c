@@ -110,6 +110,23 @@ void netcard_iso_host_done(NetcardIso7816State *s)
 }
 
 /*
+ * The card reset itself since the host's last frame (a reset the
+ * terminal did not cause): this frame gets the error answer, vpcd's one
+ * way to say so (docs/iso7816.md "Resets the terminal did not cause").
+ */
+static bool host_report_card_reset(NetcardIso7816State *s)
+{
+    if (!netcard_iso_term_take_reset_report(s)) {
+        return false;
+    }
+    trace_netcard_iso_host_error("the card reset itself: error answer");
+    s->cnt_host_errors++;
+    netcard_iso_host_reply(s, NULL, 0);
+    netcard_iso_host_done(s);
+    return true;
+}
+
+/*
  * get-ATR is also the host's card-presence poll: a card that is inserted
  * but unpowered answers with the ATR of its last activation; only a card
  * that gave no valid ATR (mute, wrong) is "no card" (an empty ATR).
@@ -167,6 +184,12 @@ static void host_dispatch(NetcardIso7816State *s)
         return;
     }
     if (len == 1) {
+        if (s->frame[2] != 0x04) {
+            /* the host powers or resets the card itself */
+            netcard_iso_term_forget_reset_report(s);
+        } else if (host_report_card_reset(s)) {
+            return;             /* "no card" once */
+        }
         switch (s->frame[2]) {
         case 0x00:
             netcard_iso_term_power_off(s);
@@ -204,6 +227,9 @@ static void host_dispatch(NetcardIso7816State *s)
         }
         netcard_iso_host_done(s);
         return;
+    }
+    if (host_report_card_reset(s)) {
+        return;             /* not sent to a card that lost its state */
     }
     s->host_busy = true;
     if (term_transitional(s)) {
@@ -295,6 +321,7 @@ static void host_event(void *opaque, QEMUChrEvent event)
             s->host_watch = 0;
         }
         s->host_tx_pos = s->host_tx_len = 0;
+        netcard_iso_term_forget_reset_report(s);   /* its session is gone */
         if (s->host_busy) {
             s->host_discard = true;     /* answer dropped when done */
         } else {
