@@ -22,10 +22,11 @@
  *     and t1_* fields: turns the C-APDU of the host frame into T=0 or T=1
  *     traffic and the answer into the R-APDU.
  * netcard_iso7816_vpcd.c  host bridge. Owns the chardev, the frame being
- *     received or answered (frame, host_busy, host_discard) and the
- *     answer being written (host_tx, host_watch). Starts exchanges and
- *     activations; everyone answers the current frame through
- *     netcard_iso_host_reply() and then netcard_iso_host_done().
+ *     received or answered (frame, host_busy, host_discard), the
+ *     look-ahead at the next frame (ahead) and the answer being written
+ *     (host_tx, host_watch). Starts exchanges and activations; everyone
+ *     answers the current frame through netcard_iso_host_reply() and
+ *     then netcard_iso_host_done().
  *
  * Everything runs in the main loop (chardev callbacks, virtual-clock
  * timers, MMIO), one event at a time: the functions call each other

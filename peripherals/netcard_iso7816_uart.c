@@ -585,7 +585,8 @@ static int iso_post_load(void *opaque, int version_id)
         s->t1_off > NETCARD_ISO_FRAME_MAX - 2 ||
         s->t1_chunk > T1_IFSD ||
         s->inject_rx_parity > ISO_INJECT_MAX ||
-        s->inject_tx_nack > ISO_INJECT_MAX) {
+        s->inject_tx_nack > ISO_INJECT_MAX ||
+        s->ahead_len > sizeof(s->ahead)) {
         return -EINVAL;
     }
     /* the host connection is not part of the snapshot */
@@ -595,15 +596,15 @@ static int iso_post_load(void *opaque, int version_id)
 }
 
 /*
- * What the terminal owes the host after a reset it did not cause: only
- * sent when there is any, so that streams stay loadable both ways with
- * version 2 otherwise.
+ * What the terminal owes the host after a reset it did not cause, and the
+ * look-ahead at the next frame: only sent when there is any, so that
+ * streams stay loadable both ways with version 2 otherwise.
  */
 static bool iso_host_events_needed(void *opaque)
 {
     NetcardIso7816State *s = opaque;
 
-    return s->reset_report || s->atr_unsolicited;
+    return s->reset_report || s->atr_unsolicited || s->ahead_len;
 }
 
 static const VMStateDescription vmstate_iso_host_events = {
@@ -614,6 +615,8 @@ static const VMStateDescription vmstate_iso_host_events = {
     .fields = (const VMStateField[]) {
         VMSTATE_BOOL(reset_report, NetcardIso7816State),
         VMSTATE_BOOL(atr_unsolicited, NetcardIso7816State),
+        VMSTATE_UINT8_ARRAY(ahead, NetcardIso7816State, 3),
+        VMSTATE_UINT32(ahead_len, NetcardIso7816State),
         VMSTATE_END_OF_LIST()
     },
 };

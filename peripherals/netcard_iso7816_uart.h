@@ -279,6 +279,12 @@ struct NetcardIso7816State {
     uint32_t frame_len;         /* bytes received of the current frame */
     bool host_busy;             /* the current frame is being answered */
     bool host_discard;          /* client went away: drop the answer */
+    /*
+     * Look-ahead: while a frame is answered, the next frame's header and,
+     * for a control frame, its code (a power-off ends the exchange).
+     */
+    uint8_t ahead[3];
+    uint32_t ahead_len;
     uint8_t host_tx[2 + NETCARD_ISO_RESP_MAX];
     uint32_t host_tx_pos;
     uint32_t host_tx_len;

@@ -161,3 +161,52 @@ Test(device_iso7816_host, t0_get_response_stops_at_what_a_frame_carries)
     got = nc_vpcd_recv(r->v, resp, 70000, NC_TIMEOUT_CMD_MS);
     cr_assert_str_eq(nc_hex(resp, got), "9000");
 }
+
+static size_t host_recv(Rig *r, uint8_t *buf, size_t cap)
+{
+    return nc_vpcd_recv(r->v, buf, cap, NC_TIMEOUT_CMD_MS);
+}
+
+/*
+ * While a frame is answered the terminal reads ahead only as far as the
+ * next frame's header and a control code: a get-ATR and a C-APDU sent
+ * behind an exchange wait their turn and are answered in order; a
+ * power-off behind one ends it at once (empty answer), VCC goes off.
+ */
+Test(device_iso7816_host, frames_behind_an_exchange)
+{
+    Rig *r = rig_start();
+    static const uint8_t case1a[] = { 0x00, 0x70, 0x00, 0x00 };
+    static const uint8_t case1b[] = { 0x00, 0x70, 0x80, 0x01 };
+    uint8_t resp[64];
+    size_t n;
+
+    activate_t0(r);
+    nc_vpcd_send(r->v, case1a, sizeof(case1a));
+    nc_vpcd_ctrl(r->v, NC_VPCD_ATR);
+    nc_vpcd_send(r->v, case1b, sizeof(case1b));
+    card_expect(r, "00 70 00 00 00", "first header");
+    card_put_hex(r, "90 00");
+    n = host_recv(r, resp, sizeof(resp));
+    cr_assert_str_eq(nc_hex(resp, n), "9000", "first answer");
+    n = host_recv(r, resp, sizeof(resp));
+    cr_assert_str_eq(nc_hex(resp, n), "3B021450", "get-ATR in its turn");
+    card_expect(r, "00 70 80 01 00", "second header, after the get-ATR");
+    card_put_hex(r, "6A 82");
+    n = host_recv(r, resp, sizeof(resp));
+    cr_assert_str_eq(nc_hex(resp, n), "6A82", "second answer");
+
+    /* the card stays silent; a power-off behind the exchange ends it */
+    nc_vpcd_send(r->v, case1a, sizeof(case1a));
+    card_expect(r, "00 70 00 00 00", "header of the exchange cut short");
+    nc_vpcd_ctrl(r->v, NC_VPCD_OFF);
+    n = host_recv(r, resp, sizeof(resp));
+    cr_assert_eq(n, 0u, "the exchange a power-off ended answered %s",
+                 nc_hex(resp, n));
+    poll_nostep(r, ISO(LINE), 0x07u, 0, "VCC, RST and CLK off");
+    /* and the terminal goes on: off, then a new activation */
+    nc_vpcd_send(r->v, case1a, sizeof(case1a));
+    n = host_recv(r, resp, sizeof(resp));
+    cr_assert_eq(n, 0u, "a C-APDU with the card off");
+    activate_t0(r);
+}

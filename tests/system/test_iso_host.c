@@ -2,9 +2,10 @@
  * System tests: what the ISO 7816 terminal tells the host when the card
  * side does something the vpcd framing cannot carry as it is: an answer
  * longer than a frame (65535 bytes); a reset the terminal did not cause
- * (QMP system_reset, a power cycle, software, watchdog, tear).
- * docs/iso7816.md "Answers in error cases" and "Resets the terminal did
- * not cause" state the rules these tests check.
+ * (QMP system_reset, a power cycle, software, watchdog, tear); a power-off
+ * from the host while an exchange runs. docs/iso7816.md "Answers in error
+ * cases" and "Resets the terminal did not cause" state the rules these
+ * tests check.
  *
  * The card is the test image (cardos-test.elf) and its test application
  * (GENERATE N, INS 12: N bytes 00 01 .. FF 00 .., docs/iso7816-card.md);
@@ -364,4 +365,42 @@ Test(system_iso_host, watchdog_reset_during_a_command_is_noticed)
     n = answer(&h, resp, "SELECT after the watchdog reset");
     cr_assert_eq(sw_of(resp, n), 0x6A82, "SELECT after the watchdog reset: "
                  "%s", nc_hex(resp, n));
+}
+
+/* ------------------------------------------------------------------ */
+/* Power-off from the host during an exchange                          */
+
+static void power_off_cuts_delay(const char *protocol)
+{
+    Host h = host_boot_image("cardos-test.elf", protocol, true, NULL, NULL);
+    uint8_t *resp = nc_gc(malloc(RESP_CAP));
+
+    power_on_select(&h);
+    send_delay(&h, 30000);
+    nc_nap_ms(500);
+    nc_vpcd_ctrl(h.vpcd, NC_VPCD_OFF);
+    size_t n = answer(&h, resp, nc_strf("DELAY 30 s cut by power-off (%s)",
+                                        protocol));
+    cr_assert_eq(n, 0u, "the exchange the power-off cut answered %s, "
+                 "expected the empty error answer", nc_hex(resp, n));
+    char *state = nc_qmp(h.card->qmp, "{'execute': 'qom-get', 'arguments': "
+                         "{'path': '/machine/soc/iso7816', 'property': "
+                         "'terminal-state'}}");
+    cr_assert_str_eq(state, "\"off\"", "terminal-state after the power-off");
+    /* a command to the unpowered card: the error answer, at once */
+    nc_vpcd_send(h.vpcd, select_test_applet, sizeof(select_test_applet));
+    n = answer(&h, resp, "SELECT with the card off");
+    cr_assert_eq(n, 0u);
+    power_on_select(&h);
+    expect_in_step(&h, 0x13, "power-off during DELAY");
+}
+
+Test(system_iso_host, power_off_ends_an_exchange_at_once_t1)
+{
+    power_off_cuts_delay("t1");
+}
+
+Test(system_iso_host, power_off_ends_an_exchange_at_once_t0)
+{
+    power_off_cuts_delay("t0");
 }
