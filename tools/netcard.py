@@ -9,11 +9,14 @@
 #   netcard run [--nvm FILE] [--gdb[=PORT]] [--qmp PATH] [--seed N]
 #               [--iso tcp:HOST:PORT | --pcsc[=PORT]]
 #               [--http-port N] [--https-port N] [--no-net] [--pcap FILE]
-#               [--image ELF] [--qemu BIN] [--print-cmdline[=FORMAT]]
+#               [--apdu-pcap FILE] [--image ELF] [--qemu BIN]
+#               [--print-cmdline[=FORMAT]]
 #               [-- QEMU-ARGS]
 #   netcard gdb [--port PORT] [--image ELF]
 #   netcard apdu [--port N] [--atr] [--reset|--cold] [-f SCRIPT] HEX...
 #   netcard qemu-cmdline [BUILDER OPTIONS] [-- QEMU-ARGS]
+#   netcard test [-j N] [--shard I/N] [--junit FILE] [--tap FILE]
+#                [--keep-failed DIR] [--pcap-dir DIR] FILE|DIR...
 #
 # Every problem found before QEMU starts is one line on stderr and exit
 # status 2; once QEMU runs, the launcher is replaced by it (exec), so the
@@ -247,7 +250,10 @@ def qemu_argv(qemu, **options):
 
 def build_run_cmdline(args):
     """`netcard run`'s QEMU command line, from the one builder."""
-    if args.pcsc is not None:
+    if args.apdu_pcap:
+        # the relay (apdu_relay.py) stands between the host side and QEMU
+        iso = ("listen", DEFAULT_ISO_HOST, args.relay_port)
+    elif args.pcsc is not None:
         iso = ("connect", DEFAULT_ISO_HOST, args.pcsc)
     elif args.iso is not None:
         iso = ("listen",) + args.iso
@@ -326,6 +332,15 @@ def cmd_run(args):
             raise UsageError(f"QMP socket {args.qmp} already exists "
                              "(another card running? remove it if not)")
     args.nvm_size_bytes = nvm_size_for(args.nvm, args.nvm_size)
+    if args.apdu_pcap:
+        if args.pcsc is None and args.iso is None:
+            raise UsageError("--apdu-pcap needs the ISO 7816 interface "
+                             "(--iso or --pcsc, not --iso none)")
+        pcap_dir = os.path.dirname(os.path.abspath(args.apdu_pcap))
+        if not os.path.isdir(pcap_dir):
+            raise UsageError(f"--apdu-pcap folder {pcap_dir} does not exist")
+        from netcard_host.card import free_port
+        args.relay_port = free_port()
     cmd = build_run_cmdline(args)
     if args.print_cmdline:
         return print_cmdline(cmd, args.print_cmdline)
@@ -358,6 +373,17 @@ def cmd_run(args):
             say(f"capturing the card's frames to {args.pcap}")
     if args.qmp:
         say(f"QMP on unix:{args.qmp}")
+    if args.apdu_pcap:
+        from netcard_host import apdu_relay
+        upstream = ("connect", DEFAULT_ISO_HOST, args.pcsc) \
+            if args.pcsc is not None else ("listen",) + args.iso
+        say(f"capturing APDUs to {args.apdu_pcap} (GSMTAP; card behind "
+            f"a relay on {DEFAULT_ISO_HOST}:{args.relay_port})")
+        sys.stderr.flush()
+        try:
+            apdu_relay.fork_relay(upstream, args.relay_port, args.apdu_pcap)
+        except OSError as e:
+            raise UsageError(f"--apdu-pcap: {e.strerror or e}")
     sys.stderr.flush()
     try:
         os.execv(cmd[0], cmd)
@@ -800,6 +826,9 @@ def make_parser():
     run.add_argument("--pcap", metavar="FILE",
                      help="write the card's network traffic to FILE "
                      "(pcap, QEMU filter-dump)")
+    run.add_argument("--apdu-pcap", metavar="FILE",
+                     help="write every APDU and its response to FILE (pcap, "
+                     "GSMTAP: Wireshark decodes GSM SIM / ISO 7816-4)")
     run.add_argument("--image", metavar="ELF", default=DEFAULT_IMAGE,
                      help="card OS image (default: %(default)s)")
     run.add_argument("--qemu", metavar="BIN",
@@ -864,6 +893,10 @@ def make_parser():
     perso.add_argument("--timeout", type=float, default=30.0,
                        help="seconds to wait for each answer")
     perso.set_defaults(func=cmd_perso)
+
+    from netcard_host import testcmd
+    testcmd.add_parser(sub, os.environ.get("NETCARD_QEMU", DEFAULT_QEMU),
+                       os.path.dirname(DEFAULT_IMAGE))
 
     # Parsed by cmd_qemu_cmdline; listed here for --help.
     sub.add_parser("qemu-cmdline", add_help=False,
