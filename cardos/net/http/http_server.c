@@ -52,6 +52,7 @@ struct http_conn {
      * instead of its requests being dropped.
      */
     struct pbuf *rx_pending;
+    struct http_reader rd;    /* the request in req[], read as it arrives */
     size_t req_len;
     char req[HTTP_REQ_MAX];         /* last: slot set-up clears up to here */
 };
@@ -189,6 +190,7 @@ static err_t conn_respond(struct http_conn *c, const struct http_exchange *ex)
         tcp_output(c->pcb);
         c->state = CONN_LINGER;
         c->req_len = 0;
+        http_reader_init(&c->rd);
         if (tcp_shutdown(c->pcb, 0, 1) != ERR_OK) {
             return conn_abort(c);
         }
@@ -210,6 +212,14 @@ static err_t conn_respond(struct http_conn *c, const struct http_exchange *ex)
     return ERR_OK;
 }
 
+/* Has the request in req[] (head and Content-Length body) arrived? Errors
+ * count as complete: they are answered at once. */
+static bool request_complete(struct http_conn *c)
+{
+    return http_reader_feed(&c->rd, c->req, c->req_len, sizeof(c->req)) !=
+           HTTP_PARSE_INCOMPLETE;
+}
+
 /* Answer what has arrived, request by request, as far as possible. */
 static err_t conn_process(struct http_conn *c)
 {
@@ -222,7 +232,7 @@ static err_t conn_process(struct http_conn *c)
             tcp_sndqueuelen(c->pcb) + 4u > TCP_SND_QUEUELEN) {
             return ERR_OK;              /* retried when data is acked */
         }
-        if (!http_exchange_run(c->req, c->req_len, sizeof(c->req),
+        if (!http_exchange_run(&c->rd, c->req, c->req_len, sizeof(c->req),
                                c->local_port, &ex)) {
             return ERR_OK;              /* head or body still arriving */
         }
@@ -314,13 +324,8 @@ static err_t http_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p,
             (c->state == CONN_READING && c->req_len == 0)) {
             return conn_close(c);
         }
-        if (c->state == CONN_READING) {
-            /* An incomplete request will never complete. */
-            struct http_parsed pr;
-            if (http_parse_request(c->req, c->req_len, sizeof(c->req), &pr)
-                == HTTP_PARSE_INCOMPLETE) {
-                return conn_close(c);
-            }
+        if (c->state == CONN_READING && !request_complete(c)) {
+            return conn_close(c);   /* it will never complete */
         }
         return ERR_OK;
     }
@@ -385,8 +390,14 @@ static err_t http_poll(void *arg, struct tcp_pcb *pcb)
     }
     switch (c->state) {
     case CONN_READING:
-        if (c->req_len > 0 && now - c->t_first >= HTTP_REQUEST_TIMEOUT_MS) {
-            return conn_error(c, 408);
+        if (c->req_len > 0 && !request_complete(c)) {
+            if (now - c->t_first >= HTTP_REQUEST_TIMEOUT_MS) {
+                return conn_error(c, 408);
+            }
+        } else if (c->req_len > 0 && now - c->t_last >= HTTP_SEND_TIMEOUT_MS) {
+            /* Complete, but no send room for its answer: the peer does
+             * not read (what the send timeout is for). */
+            return conn_abort(c);
         }
         if (c->req_len == 0 && now - c->t_last >= HTTP_IDLE_TIMEOUT_MS) {
             return conn_close(c);

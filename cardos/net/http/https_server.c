@@ -42,13 +42,22 @@ struct https_session {
     struct tls_conn tls;
     enum session_state state;
     bool close_after;         /* close once the response is out */
+    uint8_t peer_done;        /* the client closed: PEER_* */
     uint32_t t_start, t_first, t_last;
     size_t req_len;
     size_t out_len, out_off;
     const uint8_t *st_ptr;    /* static (ROM) body still to send */
     size_t st_left;
+    struct http_reader rd;    /* the request in req[], read as it arrives */
     char req[HTTP_REQ_MAX];
     uint8_t out[HTTP_HEAD_OUT_MAX + HTTP_RENDER_MAX];
+};
+
+/* How the client ended the session (peer_done). */
+enum {
+    PEER_OPEN = 0,
+    PEER_CLOSE_NOTIFY,        /* answered with our close_notify */
+    PEER_EOF,                 /* TCP closed without close_notify */
 };
 
 static struct https_session sessions[HTTPS_MAX_SESSIONS];
@@ -125,6 +134,47 @@ static bool session_busy_sending(const struct https_session *s)
     return s->out_off < s->out_len || s->st_left;
 }
 
+/*
+ * Read every decrypted byte there is into req[] (as room allows): one
+ * mbedtls_ssl_read() returns at most one record, and a request may span
+ * several (its body in a later record than its head). The client's end
+ * of the session is noted (peer_done), not acted on: requests before it
+ * are still answered. < 0: a fatal TLS error.
+ */
+static int session_read(struct https_session *s)
+{
+    while (s->req_len < sizeof(s->req) && !s->peer_done) {
+        int r = mbedtls_ssl_read(&s->tls.ssl,
+                                 (unsigned char *)s->req + s->req_len,
+                                 sizeof(s->req) - s->req_len);
+        if (r > 0) {
+            if (s->req_len == 0) {
+                s->t_first = sys_now();
+            }
+            s->req_len += (size_t)r;
+            s->t_last = sys_now();
+        } else if (r == 0 || r == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY) {
+            s->peer_done = PEER_CLOSE_NOTIFY;
+        } else if (r == MBEDTLS_ERR_SSL_CONN_EOF) {
+            s->peer_done = PEER_EOF;
+        } else if (r == MBEDTLS_ERR_SSL_WANT_READ ||
+                   r == MBEDTLS_ERR_SSL_WANT_WRITE) {
+            break;
+        } else {
+            return r;
+        }
+    }
+    return 0;
+}
+
+/* Is the request in req[] still arriving? */
+static bool request_incomplete(struct https_session *s)
+{
+    return s->req_len > 0 &&
+           http_reader_feed(&s->rd, s->req, s->req_len, sizeof(s->req)) ==
+           HTTP_PARSE_INCOMPLETE;
+}
+
 static err_t https_drive(struct https_session *s)
 {
     int r;
@@ -157,30 +207,15 @@ static err_t https_drive(struct https_session *s)
         if (s->close_after) {
             return session_close(s, true);
         }
-        /* Read what is there (mbedTLS may hold decrypted bytes). */
-        if (s->req_len < sizeof(s->req)) {
-            r = mbedtls_ssl_read(&s->tls.ssl,
-                                 (unsigned char *)s->req + s->req_len,
-                                 sizeof(s->req) - s->req_len);
-            if (r > 0) {
-                if (s->req_len == 0) {
-                    s->t_first = sys_now();
-                }
-                s->req_len += (size_t)r;
-                s->t_last = sys_now();
-            } else if (r == 0 || r == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY ||
-                       r == MBEDTLS_ERR_SSL_CONN_EOF) {
-                return session_close(s, r != MBEDTLS_ERR_SSL_CONN_EOF);
-            } else if (r != MBEDTLS_ERR_SSL_WANT_READ &&
-                       r != MBEDTLS_ERR_SSL_WANT_WRITE) {
-                return session_abort(s);
-            }
+        if (session_read(s) < 0) {
+            return session_abort(s);
         }
         if (s->req_len == 0 ||
-            !http_exchange_run(s->req, s->req_len, sizeof(s->req),
+            !http_exchange_run(&s->rd, s->req, s->req_len, sizeof(s->req),
                                HTTPS_PORT, &ex)) {
-            if (s->tls.peer_closed && !s->tls.rx) {
-                return session_close(s, false);
+            if (s->peer_done) {
+                /* What is left of a request will never complete. */
+                return session_close(s, s->peer_done == PEER_CLOSE_NOTIFY);
             }
             break;
         }
@@ -263,20 +298,19 @@ static err_t https_poll(void *arg, struct tcp_pcb *pcb)
         return session_abort(s);
     }
     if (s->state == SESSION_APP) {
-        if (s->req_len > 0 && !session_busy_sending(s) &&
+        if (request_incomplete(s) && !session_busy_sending(s) &&
             !s->close_after &&
             now - s->t_first >= HTTP_REQUEST_TIMEOUT_MS) {
             /* As over plain HTTP: 408, then close. */
-            static const char timeout_resp[] =
-                "HTTP/1.1 408 Request Timeout\r\n"
-                "Content-Type: text/plain\r\n"
-                "Content-Length: 20\r\n"
-                "Connection: close\r\n\r\n"
-                "408 Request Timeout\n";
-            memcpy(s->out, timeout_resp, sizeof(timeout_resp) - 1);
-            s->out_len = sizeof(timeout_resp) - 1;
+            struct http_exchange ex;
+
+            http_exchange_error(408, &ex);
+            memcpy(s->out, ex.head, ex.head_len);
+            memcpy(s->out + ex.head_len, ex.body, ex.body_len);
+            s->out_len = ex.head_len + ex.body_len;
             s->out_off = 0;
             s->req_len = 0;
+            http_reader_init(&s->rd);
             s->close_after = true;
             return https_drive(s);
         }
