@@ -309,3 +309,329 @@ Test(system_network_limits, stalled_body_gets_408_after_the_request_timer)
     tls_close(t);
     expect_serving(nc);
 }
+
+/* ---- Item: idle connections (issue 17, 4) ---------------------------- */
+
+/* docs/network.md: first byte within 2 s of the connection; an idle
+ * persistent connection keeps its slot 2 s; a handshake within 10 s. */
+#define FIRST_BYTE_TIMEOUT_MS   2000
+#define IDLE_HOLD_MS            2000
+#define HANDSHAKE_TIMEOUT_MS    10000
+
+/* A TLS 1.2 ClientHello record header announcing 200 bytes (RFC 5246
+ * 6.2.1, 7.4.1.2), and the first bytes of the message: never finished. */
+static const char partial_hello[] = "\x16\x03\x01\x00\xc8\x01\x00\x00\xc4"
+                                    "\x03\x03";
+
+/*
+ * Wait until the card ends connection FD (EOF or reset); its time since
+ * T0, or -1 if it was still open after TIMEOUT_MS.
+ */
+static int64_t wait_closed(int fd, int64_t t0, int timeout_ms)
+{
+    int64_t deadline = t0 + timeout_ms;
+    char buf[512];
+
+    for (;;) {
+        int left = (int)(deadline - nc_now_ms());
+        struct pollfd pfd = { .fd = fd, .events = POLLIN };
+        if (left <= 0) {
+            return -1;
+        }
+        if (poll(&pfd, 1, left) <= 0) {
+            continue;
+        }
+        ssize_t r = recv(fd, buf, sizeof(buf), 0);
+        if (r <= 0) {
+            return nc_now_ms() - t0;
+        }
+    }
+}
+
+/*
+ * Connections that send nothing take no slot: with 8 of them open on
+ * port 80 and 3 on 4116, a real client is served over both at once; the
+ * card closes each silent one after the first-byte timeout (not the 15 s
+ * idle time, not the 10 s handshake time).
+ */
+Test(system_network_limits, silent_connections_take_no_slot_and_are_closed)
+{
+    NetCard *nc = boot_net_card();
+    enum { N_HTTP = 8, N_TLS = 3 };
+    int fds[N_HTTP + N_TLS];
+    int64_t t0[N_HTTP + N_TLS];
+
+    for (int i = 0; i < N_HTTP + N_TLS; i++) {
+        fds[i] = tcp_connect(i < N_HTTP ? nc->http_port : nc->https_port);
+        t0[i] = nc_now_ms();
+    }
+    nc_nap_ms(300);       /* all accepted by the card */
+    expect_serving(nc);
+    int rc;
+    char *out = https_get(nc, "PSK-AES128-GCM-SHA256", TEST_PSK_IDENTITY,
+                          TEST_PSK_HEX, NULL, &rc);
+    cr_assert_eq(status_of(out), 200u, "HTTPS beside %d silent "
+                 "connections: %.80s", N_TLS, out);
+
+    for (int i = 0; i < N_HTTP + N_TLS; i++) {
+        int64_t dt = wait_closed(fds[i], t0[i], 4 * FIRST_BYTE_TIMEOUT_MS);
+        cr_assert(dt >= 0, "silent connection %d (port %s) still open after "
+                  "%d ms", i, i < N_HTTP ? "80" : "4116",
+                  4 * FIRST_BYTE_TIMEOUT_MS);
+        cr_assert_geq(dt, FIRST_BYTE_TIMEOUT_MS - 600, "connection %d closed "
+                      "after %lld ms", i, (long long)dt);
+        nc_close_fd(fds[i]);
+    }
+}
+
+/*
+ * All 6 slots held by persistent connections (docs/network.md): at once
+ * a 7th connection gets 503 (system_network all_slots_busy_gives_503);
+ * once they have been idle for the hold time, the one idle the longest
+ * gives its slot up to the 7th, and keeps its connection: all 6 still
+ * answer on theirs.
+ */
+Test(system_network_limits, idle_persistent_connection_gives_its_slot_up)
+{
+    NetCard *nc = boot_net_card();
+    static const char get[] = "GET /robots.txt HTTP/1.1\r\nHost: card\r\n\r\n";
+    static const char get_close[] = "GET /robots.txt HTTP/1.1\r\nHost: card\r\n"
+                                    "Connection: close\r\n\r\n";
+    int held[6];
+
+    for (int i = 0; i < 6; i++) {
+        held[i] = tcp_connect(nc->http_port);
+        send_all(held[i], get, sizeof(get) - 1);
+        cr_assert_eq(read_one_response(held[i]), 200u, "connection %d", i);
+    }
+    nc_nap_ms(IDLE_HOLD_MS + 1000);
+    int extra = tcp_connect(nc->http_port);
+    send_all(extra, get_close, sizeof(get_close) - 1);
+    char *r = recv_all(extra, IO_TIMEOUT_MS);
+    cr_assert_eq(status_of(r), 200u, "7th connection after the hold time: "
+                 "\"%.60s\"", r);
+    nc_close_fd(extra);
+    for (int i = 0; i < 6; i++) {
+        send_all(held[i], get, sizeof(get) - 1);
+        cr_assert_eq(read_one_response(held[i]), 200u, "connection %d after "
+                     "the 7th", i);
+        nc_close_fd(held[i]);
+    }
+}
+
+/*
+ * Two TLS handshakes that stall in their ClientHello hold both HTTPS
+ * sessions: a real client (a whole ClientHello) still gets a session
+ * (the older stall is reset), and the other stall is cut off by the
+ * handshake time bound (10 s from its first byte; not much earlier).
+ */
+Test(system_network_limits, stalled_handshakes_do_not_block_https)
+{
+    NetCard *nc = boot_net_card();
+    int stall[2];
+    int64_t t0[2];
+
+    for (int i = 0; i < 2; i++) {
+        stall[i] = tcp_connect(nc->https_port);
+        send_all(stall[i], partial_hello, sizeof(partial_hello) - 1);
+        t0[i] = nc_now_ms();
+        nc_nap_ms(200);
+    }
+    int rc;
+    char *out = https_get(nc, "PSK-AES128-GCM-SHA256", TEST_PSK_IDENTITY,
+                          TEST_PSK_HEX, NULL, &rc);
+    cr_assert_eq(status_of(out), 200u, "HTTPS beside two stalled "
+                 "handshakes: %.80s", out);
+    int64_t dt = wait_closed(stall[1], t0[1], HANDSHAKE_TIMEOUT_MS + 5000);
+    cr_assert(dt >= 0, "a stalled handshake still open after %d ms",
+              HANDSHAKE_TIMEOUT_MS + 5000);
+    cr_assert_geq(dt, HANDSHAKE_TIMEOUT_MS - 1000, "stalled handshake cut "
+                  "after %lld ms", (long long)dt);
+    for (int i = 0; i < 2; i++) {
+        nc_close_fd(stall[i]);
+    }
+    expect_serving(nc);
+}
+
+/*
+ * A probe in the test's own loop keeps 50 connections on the card: on
+ * ports 80 and 4116, silent ones and ones that trickle a request or a
+ * ClientHello a byte every 100 ms, each reopened as soon as the card
+ * closes or resets it. Meanwhile a real client (curl, openssl s_client)
+ * must get 5 answers over HTTP and 5 over HTTPS in at most 12 attempts
+ * each, one after the other; generous bounds: behaviour, not timing (a
+ * reopen flood also fills the host's accept queue of slirp's forwarded
+ * ports: a connect may wait 1 s for its SYN to be sent again).
+ */
+typedef struct {
+    int fd;
+    int port;
+    const char *trickle;      /* NULL: silent */
+    size_t len;               /* of TRICKLE; after it, FILL for ever */
+    char fill;
+    size_t sent;
+    int64_t t;
+} Probe;
+
+static void probe_open(Probe *p)
+{
+    struct sockaddr_in a = { .sin_family = AF_INET,
+                             .sin_port = htons((uint16_t)p->port) };
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    p->fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    cr_assert(p->fd >= 0, "socket: %s", strerror(errno));
+    (void)connect(p->fd, (struct sockaddr *)&a, sizeof(a));
+    p->sent = 0;
+    p->t = nc_now_ms();
+}
+
+static bool transient(int e)
+{
+    return e == EAGAIN || e == EWOULDBLOCK || e == ENOTCONN ||
+           e == EINPROGRESS;
+}
+
+/* One turn of probe P: reopen it if the card ended it, trickle a byte
+ * every 100 ms. */
+static void probe_step(Probe *p, int64_t now, unsigned *reopens)
+{
+    char buf[512];
+    ssize_t r = recv(p->fd, buf, sizeof(buf), MSG_DONTWAIT);
+    bool ended = r == 0 || (r < 0 && !transient(errno));
+
+    if (!ended && p->trickle && now - p->t >= 100) {
+        char c = p->sent < p->len ? p->trickle[p->sent] : p->fill;
+        if (send(p->fd, &c, 1, MSG_DONTWAIT | MSG_NOSIGNAL) == 1) {
+            p->sent++;
+        } else if (!transient(errno)) {
+            ended = true;
+        }
+        p->t = now;
+    }
+    if (ended) {
+        close(p->fd);
+        probe_open(p);
+        (*reopens)++;
+    }
+}
+
+/* A real client's attempt, running beside the probe. */
+typedef struct {
+    NcProc *proc;
+    int64_t t0;
+    unsigned served, failed;
+    const char *last;         /* what the last failure printed */
+} Client;
+
+/* Start an attempt, at most one a second. */
+static void client_start(Client *c, const char *name,
+                         const char *const argv[], const char *stdin_path)
+{
+    NcSpawnOpts o = { .stdin_path = stdin_path };
+    if (c->t0 && nc_now_ms() - c->t0 < 1000) {
+        return;
+    }
+    c->proc = nc_spawn(name, argv, &o);
+    c->t0 = nc_now_ms();
+}
+
+/* Has the attempt ended? Counts it (answered 200 or not). */
+static bool client_done(Client *c, bool tls)
+{
+    if (!nc_proc_exited(c->proc)) {
+        if (nc_now_ms() - c->t0 < 30000) {
+            return false;
+        }
+        nc_proc_stop(c->proc);
+    }
+    char *out = nc_gc(nc_read_file(c->proc->stdout_path, NULL));
+    bool ok = out && (tls ? status_of(out) == 200u
+                          : strcmp(out, "200") == 0);
+    if (ok) {
+        c->served++;
+    } else {
+        c->failed++;
+        c->last = out ? out : "";
+    }
+    c->proc = NULL;
+    return true;
+}
+
+Test(system_network_limits, idle_and_slow_connections_do_not_stop_service)
+{
+    NetCard *nc = boot_net_card();
+    /* 2 x 12 attempts: within nctest's 32 processes a test. */
+    enum { N_PROBES = 50, WANT = 5, TRIES = 12, BUDGET_MS = 120000 };
+    static const char req[] = "GET /api/status HTTP/1.1\r\nHost: card\r\n"
+                              "X-Slow: ";
+    Probe probes[N_PROBES];
+    unsigned reopens = 0;
+
+    for (int i = 0; i < N_PROBES; i++) {
+        bool tls = i % 4 >= 2, slow = i % 2;
+        probes[i] = (Probe){
+            .port = tls ? nc->https_port : nc->http_port,
+            .trickle = !slow ? NULL : tls ? partial_hello : req,
+            .len = tls ? sizeof(partial_hello) - 1 : sizeof(req) - 1,
+            .fill = tls ? 0 : 'a',
+        };
+        probe_open(&probes[i]);
+    }
+    const char *get = nc_tmp_path("probe-get.txt");
+    FILE *f = fopen(get, "w");
+    cr_assert(f);
+    fputs("GET /api/status HTTP/1.1\r\nHost: card\r\nConnection: close\r\n"
+          "\r\n", f);
+    fclose(f);
+    const char *url = nc_strf("http://127.0.0.1:%d/api/status",
+                              nc->http_port);
+    const char *curl_argv[] = { curl(), "-sS", "--max-time", "20", "-o",
+                                "/dev/null", "-w", "%{http_code}", url, NULL };
+    const char *tls_argv[] = { nc_tool("openssl", "openssl"), "s_client",
+        "-connect", nc_strf("127.0.0.1:%d", nc->https_port), "-tls1_2",
+        "-psk_identity", TEST_PSK_IDENTITY, "-psk", TEST_PSK_HEX, "-cipher",
+        "PSK-AES128-GCM-SHA256", "-quiet", "-no_ticket", NULL };
+    Client http = { 0 }, https = { 0 };
+    int64_t start = nc_now_ms();
+
+    /* Let the probe take the card's connections first (its silent
+     * connections, 15 s on main, outlast its slow ones). */
+    while (nc_now_ms() - start < 8000) {
+        for (int i = 0; i < N_PROBES; i++) {
+            probe_step(&probes[i], nc_now_ms(), &reopens);
+        }
+        nc_nap_ms(10);
+    }
+    while ((http.proc || https.proc ||
+            (http.served < WANT && http.served + http.failed < TRIES) ||
+            (https.served < WANT && https.served + https.failed < TRIES)) &&
+           nc_now_ms() - start < BUDGET_MS) {
+        if ((!http.proc || client_done(&http, false)) &&
+            http.served < WANT && http.served + http.failed < TRIES) {
+            client_start(&http, "curl", curl_argv, NULL);
+        }
+        if ((!https.proc || client_done(&https, true)) &&
+            https.served < WANT && https.served + https.failed < TRIES) {
+            client_start(&https, "s_client", tls_argv, get);
+        }
+        for (int i = 0; i < N_PROBES; i++) {
+            probe_step(&probes[i], nc_now_ms(), &reopens);
+        }
+        nc_nap_ms(10);
+    }
+    for (int i = 0; i < N_PROBES; i++) {
+        close(probes[i].fd);
+    }
+    cr_log_info("probe: %u reopens; HTTP %u served, %u failed; HTTPS %u "
+                "served, %u failed; %lld s", reopens, http.served,
+                http.failed, https.served, https.failed,
+                (long long)(nc_now_ms() - start) / 1000);
+    cr_assert(http.served >= WANT && https.served >= WANT,
+              "beside %d idle/slow connections (%u reopened), in %lld s: "
+              "HTTP %u served, %u failed (last: \"%.40s\"); HTTPS %u "
+              "served, %u failed (last: \"%.40s\")", N_PROBES, reopens,
+              (long long)(nc_now_ms() - start) / 1000,
+              http.served, http.failed, http.last ? http.last : "",
+              https.served, https.failed, https.last ? https.last : "");
+    expect_serving(nc);
+}
