@@ -184,7 +184,6 @@ static void conn_attach(struct http_conn *c, struct tcp_pcb *pcb)
     c->local_port = pcb->local_port;
     c->t_first = c->t_last = sys_now();
     stats.active++;
-    tcp_setprio(pcb, TCP_PRIO_NORMAL);
     tcp_arg(pcb, c);
     tcp_recv(pcb, http_recv);
     tcp_sent(pcb, http_sent);
@@ -355,7 +354,7 @@ static err_t conn_error(struct http_conn *c, unsigned status)
  * frees room. A request larger than req[] still fills it and is then
  * refused by the parser (431/413).
  */
-static err_t conn_pull_and_process(struct http_conn *c)
+static err_t pull_and_process(struct http_conn *c)
 {
     for (;;) {
         size_t room = sizeof(c->req) - c->req_len;
@@ -390,6 +389,34 @@ static err_t conn_pull_and_process(struct http_conn *c)
             return ERR_OK;
         }
     }
+}
+
+/*
+ * lwIP priority of C's PCB: normal while it serves (a whole request,
+ * its response, or idle between requests: a client that has made one);
+ * TCP_PRIO_MIN while its request is incomplete or it lingers, so that
+ * lwIP may reset it (the longest inactive first) when a new connection
+ * finds no free PCB, as it may a connection without a slot. (A trickled
+ * request would otherwise hold a PCB lwIP cannot take: with 8 slots,
+ * four SYN_RCVD PCBs of a burst of new connections left none.)
+ */
+static void conn_prio(struct http_conn *c)
+{
+    bool low = c->state == CONN_LINGER ||
+               (c->state == CONN_READING && c->req_len > 0 &&
+                !request_complete(c));
+
+    tcp_setprio(c->pcb, low ? TCP_PRIO_MIN : TCP_PRIO_NORMAL);
+}
+
+static err_t conn_pull_and_process(struct http_conn *c)
+{
+    err_t e = pull_and_process(c);
+
+    if (e == ERR_OK && c->state != CONN_FREE) {
+        conn_prio(c);
+    }
+    return e;
 }
 
 static err_t http_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p,
@@ -465,6 +492,7 @@ static err_t http_poll(void *arg, struct tcp_pcb *pcb)
     uint32_t now = sys_now();
 
     (void)pcb;
+    conn_prio(c);
     switch (c->state) {
     case CONN_READING:
         if (c->req_len > 0 && !request_complete(c)) {

@@ -16,8 +16,9 @@
  *    slot), then an incomplete request HTTP_SLOW_EVICT_MS old (or any
  *    incomplete one, for first bytes that are a whole request: reset)
  *    give theirs up; otherwise the request is answered 503 and closed.
- *    Connections without a slot are at lwIP's lowest priority: lwIP
- *    resets the longest inactive when a new connection needs its PCB;
+ *    Connections without a slot, lingering ones and incomplete requests
+ *    are at lwIP's lowest priority: lwIP resets the longest inactive of
+ *    them when a new connection needs a PCB;
  *  - a request head longer than HTTP_REQ_MAX bytes: 431; head + body
  *    longer: 413; malformed: 400; not HTTP/1.x: 505; Transfer-Encoding:
  *    501; a request not complete HTTP_REQUEST_TIMEOUT_MS after its first

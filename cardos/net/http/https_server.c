@@ -208,7 +208,34 @@ static bool request_incomplete(struct https_session *s)
            HTTP_PARSE_INCOMPLETE;
 }
 
+/*
+ * lwIP priority of S's PCB, as on plain HTTP (http_server.c conn_prio):
+ * normal while it serves a request or is idle between requests;
+ * TCP_PRIO_MIN during the handshake and while a request is incomplete,
+ * so that lwIP may reset it when a new connection finds no free PCB.
+ */
+static void session_prio(struct https_session *s)
+{
+    bool low = s->state == SESSION_HANDSHAKE ||
+               (request_incomplete(s) && !session_busy_sending(s));
+
+    tcp_setprio(s->tls.pcb, low ? TCP_PRIO_MIN : TCP_PRIO_NORMAL);
+}
+
+static err_t session_drive(struct https_session *s);
+
+/* Advance S as far as it goes; then its PCB's priority. */
 static err_t https_drive(struct https_session *s)
+{
+    err_t e = session_drive(s);
+
+    if (e == ERR_OK && s->state != SESSION_FREE && s->tls.pcb) {
+        session_prio(s);
+    }
+    return e;
+}
+
+static err_t session_drive(struct https_session *s)
 {
     int r;
 
@@ -325,6 +352,7 @@ static err_t https_poll(void *arg, struct tcp_pcb *pcb)
     if (!s) {
         return ERR_OK;
     }
+    session_prio(s);
     if (s->state == SESSION_HANDSHAKE &&
         now - s->t_start >= HTTPS_HANDSHAKE_TIMEOUT_MS) {
         stats.failures++;
@@ -443,7 +471,6 @@ static err_t https_recv_waiting(void *arg, struct tcp_pcb *pcb,
     s->state = SESSION_HANDSHAKE;
     s->t_start = s->t_first = s->t_last = sys_now();
     stats.active++;
-    tcp_setprio(pcb, TCP_PRIO_NORMAL);
     tcp_arg(pcb, s);
     tcp_recv(pcb, https_recv);
     tcp_sent(pcb, https_sent);
