@@ -125,7 +125,9 @@ static err_t pcb_close_detached(struct tcp_pcb *pcb)
 }
 
 /* A waiting connection's timer: no first byte within
- * HTTP_FIRST_BYTE_TIMEOUT_MS, or idle since it gave its slot up. */
+ * HTTP_FIRST_BYTE_TIMEOUT_MS, or idle since it gave its slot up. No
+ * response: there is no request to answer (RFC 9112 9.5: a server may
+ * close an inactive connection at any time). */
 static err_t http_poll_waiting(void *arg, struct tcp_pcb *pcb)
 {
     (void)arg;
@@ -564,7 +566,8 @@ static bool conn_idle(const struct http_conn *c)
  *     HTTP_SLOW_EVICT_MS ago or READY (a whole request waits for a
  *     trickle), is reset (RST: its PCB is free at once).
  * A slot that is sending, or holds a complete request, is never taken.
- * NULL: 503.
+ * NULL: 503. (RFC 9112 9.4: a server may refuse or close connections it
+ * deems abusive; 9.5: it may close an idle one at any time.)
  */
 static struct http_conn *slot_take(bool ready)
 {
