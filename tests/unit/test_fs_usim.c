@@ -180,3 +180,36 @@ Test(unit_fs_usim, gsm_class_a0)
     fsx_expect("00 A4 00 0C 02 3F 00", 0x9000, "");
     fsx_expect("A0 12 00 00 00", 0x6D00, "");
 }
+
+/*
+ * TS 51.011 9.2.1 (EF response data), byte 12: the file status of 9.3:
+ * b1 = 1 not invalidated, 0 invalidated; b3 = 0 an invalidated file is
+ * neither readable nor updatable (READ / UPDATE then answer 9810, 9.4.4
+ * "file invalidated"). INVALIDATE (9.2.11) clears b1, REHABILITATE
+ * (9.2.12) sets it again; both under ADM (EF.PLMNsel's byte 11: AA).
+ * Real SIMs answer 01 for a valid file (pySim's own test vectors of
+ * EF.ICCID and EF.MSISDN in tests/unittests/test_decode_select_resp.py).
+ */
+Test(unit_fs_usim, gsm_file_status_byte_is_ts_51_011_9_3)
+{
+    fsx_expect("A0 A4 00 00 02 7F 20", 0x9F16, "");
+    fsx_expect("A0 A4 00 00 02 6F 30", 0x9F0F, "");
+    /* EF.PLMNsel: 24 bytes, READ/UPDATE CHV1 (11), INCREASE NEV, REHAB /
+     * INVALIDATE ADM (AA), status 01, 2 bytes follow, transparent */
+    fsx_expect("A0 C0 00 00 0F", 0x9000,
+               "00 00 00 18 6F 30 04 00 11 FF AA 01 02 00 00");
+    fsx_expect("A0 20 00 01 08 " FSX_PIN1, 0x9000, "");
+    fsx_expect("A0 04 00 00 00", 0x9804, "");        /* ADM not verified */
+    fsx_expect("A0 20 00 0A 08 " FSX_ADM1, 0x9000, "");
+    fsx_expect("A0 04 00 00 00", 0x9000, "");        /* INVALIDATE */
+    fsx_expect("A0 A4 00 00 02 6F 30", 0x9F0F, "");
+    fsx_expect("A0 C0 00 00 0F", 0x9000,
+               "00 00 00 18 6F 30 04 00 11 FF AA 00 02 00 00");
+    fsx_expect("A0 B0 00 00 03", 0x9810, "");
+    fsx_expect("A0 D6 00 00 03 00 F1 10", 0x9810, "");
+    fsx_expect("A0 44 00 00 00", 0x9000, "");        /* REHABILITATE */
+    fsx_expect("A0 A4 00 00 02 6F 30", 0x9F0F, "");
+    fsx_expect("A0 C0 00 00 0F", 0x9000,
+               "00 00 00 18 6F 30 04 00 11 FF AA 01 02 00 00");
+    fsx_expect("A0 B0 00 00 03", 0x9000, "00 F1 10");
+}
