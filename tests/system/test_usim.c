@@ -13,42 +13,15 @@
  * SPDX-License-Identifier: Apache-2.0
  */
 #include "fs_card.h"
+#include "osmo_auc.h"
 
 #include <ctype.h>
-#include <sys/wait.h>
 
 TestSuite(system_usim, .init = nc_test_init, .fini = nc_test_fini,
           .timeout = NC_SUITE_TIMEOUT_SYSTEM);
 
 #define USIM_SELECT "00A4040C07A0000000871002"
 #define PERSO_SELECT "00A4040009F06E6574636172640200"
-
-/* osmo-auc-gen's "NAME:\tvalue" line of OUT (lower-case hex). */
-static const char *field(const char *out, const char *name)
-{
-    const char *p = strstr(out, nc_strf("\n%s:\t", name));
-
-    cr_assert(p, "osmo-auc-gen printed no %s:\n%s", name, out);
-    p += strlen(name) + 3;
-    return nc_strf("%.*s", (int)strcspn(p, "\n"), p);
-}
-
-static char *osmo(const char *const *args)
-{
-    const char *argv[24] = { nc_tool("osmo-auc-gen", "libosmocore-utils") };
-    size_t n = 1;
-
-    for (size_t i = 0; args[i]; i++) {
-        argv[n++] = args[i];
-    }
-    argv[n] = NULL;
-    NcProc *p = nc_spawn("osmo-auc-gen", argv, NULL);
-    int st = nc_proc_wait_exit(p, NC_TIMEOUT_EXIT_MS);
-    char *out = nc_read_file(p->stdout_path, NULL);
-    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0 && out,
-              "osmo-auc-gen %s\n%s", nc_proc_describe(p), nc_proc_diag(p));
-    return nc_strf("\n%s", (char *)nc_gc(out));
-}
 
 static char *rnd_hex(unsigned bytes)
 {
@@ -105,30 +78,30 @@ Test(system_usim, authenticate_against_osmo_auc_gen)
         const char *args[] = { "-3", "-a", "milenage", "-k", ki, "-o", opc,
                                "-s", nc_strf("%llu", sqn), "-r", rand,
                                "-f", "8000", NULL };
-        char *out = osmo(args);
-        FsResp r = authenticate(&fc, rand, field(out, "AUTN"));
+        char *out = osmo_auc_gen(args);
+        FsResp r = authenticate(&fc, rand, osmo_field(out, "AUTN"));
         cr_assert(r.len == 53 && r.data[0] == 0xDB, "round %d: %s", round,
                   nc_hex(r.data, r.len));
-        upper_eq(nc_hex(r.data + 2, 8), field(out, "RES"), "RES");
-        upper_eq(nc_hex(r.data + 11, 16), field(out, "CK"), "CK");
-        upper_eq(nc_hex(r.data + 28, 16), field(out, "IK"), "IK");
-        upper_eq(nc_hex(r.data + 45, 8), field(out, "Kc"), "Kc");
+        upper_eq(nc_hex(r.data + 2, 8), osmo_field(out, "RES"), "RES");
+        upper_eq(nc_hex(r.data + 11, 16), osmo_field(out, "CK"), "CK");
+        upper_eq(nc_hex(r.data + 28, 16), osmo_field(out, "IK"), "IK");
+        upper_eq(nc_hex(r.data + 45, 8), osmo_field(out, "Kc"), "Kc");
         /* replayed: AUTS; osmo-auc-gen resynchronises on it */
-        r = authenticate(&fc, rand, field(out, "AUTN"));
+        r = authenticate(&fc, rand, osmo_field(out, "AUTN"));
         cr_assert(r.len == 16 && r.data[0] == 0xDC && r.data[1] == 14);
         const char *rargs[] = { "-3", "-a", "milenage", "-k", ki, "-o", opc,
                                 "-A", nc_hex(r.data + 2, 14), "-r", rand,
                                 NULL };
-        char *rs = osmo(rargs);
-        cr_assert_str_eq(field(rs, "SQN.MS"), nc_strf("%llu", sqn),
+        char *rs = osmo_auc_gen(rargs);
+        cr_assert_str_eq(osmo_field(rs, "SQN.MS"), nc_strf("%llu", sqn),
                          "AUTS names SQN_MS %s, the accepted SQN is %llu",
-                         field(rs, "SQN.MS"), sqn);
+                         osmo_field(rs, "SQN.MS"), sqn);
         /* GSM context: SRES = c2(RES), Kc = c3(CK, IK) */
         r = fs_expect(&fc, nc_strf("0088008011" "10%s", rand), 0x9000,
                       "AUTHENTICATE GSM");
         cr_assert(r.len == 14 && r.data[0] == 4 && r.data[5] == 8);
-        upper_eq(nc_hex(r.data + 1, 4), field(out, "SRES"), "SRES");
-        upper_eq(nc_hex(r.data + 6, 8), field(out, "Kc"), "GSM Kc");
+        upper_eq(nc_hex(r.data + 1, 4), osmo_field(out, "SRES"), "SRES");
+        upper_eq(nc_hex(r.data + 6, 8), osmo_field(out, "Kc"), "GSM Kc");
     }
     fs_quit(&fc);
 }
@@ -147,12 +120,12 @@ Test(system_usim, sqn_freshness)
     const char *far[] = { "-3", "-a", "milenage", "-k", ki, "-o", opc, "-s",
                           nc_strf("%llu", ((1ull << 28) + 2) << 5), "-r",
                           rand, "-f", "8000", NULL };
-    FsResp r = authenticate(&fc, rand, field(osmo(far), "AUTN"));
+    FsResp r = authenticate(&fc, rand, osmo_field(osmo_auc_gen(far), "AUTN"));
     cr_assert_eq(r.data[0], 0xDC, "a SQN beyond 2^28 was accepted");
     /* IND 3, SEQ 5: fresh; again: stale */
     const char *ok[] = { "-3", "-a", "milenage", "-k", ki, "-o", opc, "-s",
                          "163", "-r", rand, "-f", "8000", NULL };
-    const char *autn = field(osmo(ok), "AUTN");
+    const char *autn = osmo_field(osmo_auc_gen(ok), "AUTN");
     r = authenticate(&fc, rand, autn);
     cr_assert_eq(r.data[0], 0xDB);
     r = authenticate(&fc, rand, autn);
@@ -160,7 +133,7 @@ Test(system_usim, sqn_freshness)
     /* an older SEQ in another IND slot is still fresh (C.2.2 array) */
     const char *other[] = { "-3", "-a", "milenage", "-k", ki, "-o", opc, "-s",
                             "68", "-r", rand, "-f", "8000", NULL };
-    r = authenticate(&fc, rand, field(osmo(other), "AUTN"));
+    r = authenticate(&fc, rand, osmo_field(osmo_auc_gen(other), "AUTN"));
     cr_assert_eq(r.data[0], 0xDB, "SEQ 2 in slot 4 was refused");
     /* a power cycle: still stale */
     fs_power_on(&fc);
