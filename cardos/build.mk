@@ -114,7 +114,9 @@ CARDOS_SRCS := \
     drivers/crypto.c \
     drivers/trng.c \
     store/crc32.c \
-    store/store.c \
+    store/store_write.c \
+    store/store_mount.c \
+    store/store_index.c \
     crypto/health.c \
     crypto/aes_soft.c \
     crypto/crypto.c \
@@ -135,6 +137,13 @@ CARDOS_SRCS := \
     fs/pin.c \
     fs/profile.c \
     fs/fs_applet.c \
+    fs/fs_ef.c \
+    fs/fs_admin.c \
+    fs/milenage.c \
+    fs/usim_auth.c \
+    fs/usim_profile.c \
+    fs/fs_auth.c \
+    fs/fs_gsm.c \
     applets/perso_applet.c \
     applets/status_web.c \
     card/nvm_partitions.c \
@@ -203,8 +212,11 @@ CARDOS_LWIP_OBJS := $(patsubst $(LWIP_SRC)/src/%.c,$(CARDOS_OBJ)/lwip/%.o,$(CARD
 CARDOS_UNIT_SRCS := $(addprefix $(CARDOS_DIR)/,kernel/log.c kernel/reset_cause.c kernel/event_loop.c \
     apdu/apdu.c apdu/session.c apdu/dispatch.c apdu/applet_table.c \
     iso7816/atr.c iso7816/pps.c iso7816/t0.c iso7816/t1.c iso7816/card.c \
-    applets/perso_applet.c store/crc32.c store/store.c \
+    applets/perso_applet.c store/crc32.c store/store_write.c \
+    store/store_mount.c store/store_index.c \
     fs/fs.c fs/fcp.c fs/arr.c fs/pin.c fs/profile.c fs/fs_applet.c \
+    fs/fs_ef.c fs/fs_admin.c fs/milenage.c fs/usim_auth.c fs/usim_profile.c \
+    fs/fs_auth.c fs/fs_gsm.c \
     net/http/http_parse.c net/http/http_write.c crypto/health.c crypto/aes_soft.c \
     crypto/keystore.c) \
     $(CARDOS_TESTS_DIR)/test_applet.c

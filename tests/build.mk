@@ -4,6 +4,8 @@
 # Receives:
 #   BUILD              build directory (build)
 #   SRCDIR             repository root
+#   NC_TOOLS_LIB, NC_TOOLS_CFLAGS  the host library: QEMU command lines,
+#                      vpcd client (tools/build.mk)
 #   CARDOS_UNIT_SRCS   host-compilable card OS sources (cardos/build.mk)
 #   CARDOS_UNIT_CFLAGS optional extra flags for them and tests/unit (cardos/build.mk)
 #   CARDOS_UNIT_LDLIBS optional extra libraries for the test binary
@@ -39,8 +41,8 @@ NC_TESTS_OBJS := $(NC_TESTS_UNIT_OBJS) $(NC_TESTS_HARN_OBJS) $(NC_TESTS_CARDOS_O
 
 NC_TESTS_CFLAGS := -Wall -Wextra -Werror -std=gnu11 -g -MMD -MP \
 	-I$(SRCDIR)/cardos -I$(SRCDIR)/peripherals \
-	-I$(SRCDIR)/tests/lib
-NC_TESTS_LDLIBS := -lcriterion $(CARDOS_UNIT_LDLIBS)
+	-I$(SRCDIR)/tests/lib $(NC_TOOLS_CFLAGS)
+NC_TESTS_LDLIBS := $(NC_TOOLS_LIB) -lcriterion $(CARDOS_UNIT_LDLIBS)
 
 # The card OS modules and their unit tests see the same host configuration.
 ifneq ($(strip $(NC_TESTS_CARDOS_OBJS) $(NC_TESTS_UNIT_OBJS)),)
@@ -52,7 +54,7 @@ $(NC_TESTS_OBJDIR)/%.o: $(SRCDIR)/%.c
 	@mkdir -p $(dir $@)
 	$(Q)$(NC_HOSTCC) $(NC_TESTS_CFLAGS) $(NC_TESTS_XFLAGS) -c $< -o $@
 
-$(NC_TESTS_BIN): $(NC_TESTS_OBJS)
+$(NC_TESTS_BIN): $(NC_TESTS_OBJS) $(NC_TOOLS_LIB)
 	$(call quiet,LINK,$@)
 	@mkdir -p $(dir $@)
 	$(Q)$(NC_HOSTCC) -g -o $@ $(NC_TESTS_OBJS) $(NC_TESTS_LDLIBS)
@@ -109,7 +111,8 @@ check-run: $(NC_TESTS_BIN) $(NC_INSN_PLUGIN)
 # (tests/bench/store_bench.c), a host program run by bench.py.
 NC_STORE_BENCH := $(BUILD)/tests/store-bench
 NC_STORE_BENCH_SRCS := $(addprefix $(SRCDIR)/,cardos/store/crc32.c \
-	cardos/store/store.c tests/unit/nor_sim.c tests/bench/store_bench.c)
+	cardos/store/store_write.c cardos/store/store_mount.c cardos/store/store_index.c \
+	cardos/kernel/log.c tests/unit/nor_sim.c tests/bench/store_bench.c)
 $(NC_STORE_BENCH): $(NC_STORE_BENCH_SRCS) $(wildcard $(SRCDIR)/cardos/store/*.h) \
 		$(SRCDIR)/tests/unit/nor_sim.h
 	$(call quiet,HOSTCC,$@)

@@ -81,6 +81,10 @@ struct applet {
     enum t0_dir (*t0_direction)(void *self, const uint8_t hdr[4]);
     /* SESSION was reset (default application only); may be NULL. */
     void (*reset)(void *self, const struct apdu_session *session);
+    /* Default application only: takes the GSM SIM class CLA A0 of 3GPP
+     * TS 51.011 (APDU_CLA_GSM, no channels: the basic channel), which
+     * the dispatcher otherwise answers 6E00. */
+    bool gsm_class;
 };
 
 /* Does CMD's class byte indicate secure messaging? */

@@ -35,14 +35,8 @@ static const char style_css[] =
 
 static const char robots_txt[] = "User-agent: *\nDisallow: /\n";
 
-/* 64 KiB for throughput measurements (make bench). */
-#define BLOB_SIZE (64u * 1024u)
-static const uint8_t blob_64k[BLOB_SIZE] = { [0 ... BLOB_SIZE - 1] = 'n' };
-
 static const struct static_file static_files[] = {
     { "/static/style.css", "text/css", style_css, sizeof(style_css) - 1 },
-    { "/static/blob-64k.bin", "application/octet-stream", blob_64k,
-      sizeof(blob_64k) },
     { "/robots.txt", "text/plain", robots_txt, sizeof(robots_txt) - 1 },
 };
 

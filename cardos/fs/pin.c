@@ -65,6 +65,13 @@ static void set_verified(struct pin_session *s, uint8_t ref, bool on)
     }
 }
 
+/*
+ * A key record holds try counters: it is a security object of the store
+ * (docs/store.md "Security objects"). A power cut during the write rolls
+ * it back as any transaction, but no damage to its record ever brings
+ * back the previous counter: the record then reads as damaged and
+ * pin_get answers blocked.
+ */
 uint16_t pin_put(struct fs *fs, const struct pin_rec *p)
 {
     uint8_t buf[PIN_REC_SIZE];
@@ -73,7 +80,8 @@ uint16_t pin_put(struct fs *fs, const struct pin_rec *p)
         return FS_SW_MEMORY;
     }
     pin_encode(p, buf);
-    return store_put(fs->st, FS_OBJ_KEY(p->ref), buf, sizeof(buf)) == STORE_OK
+    return store_put_secure(fs->st, FS_OBJ_KEY(p->ref), buf, sizeof(buf)) ==
+                   STORE_OK
                ? FS_SW_OK : FS_SW_MEMORY;
 }
 
@@ -93,8 +101,22 @@ uint16_t pin_get(const struct fs *fs, uint8_t ref, struct pin_rec *p)
     if (rc == STORE_ERR_NOT_FOUND) {
         return FS_SW_NO_REF_DATA;
     }
-    if (rc != STORE_OK || !pin_decode(buf, len, p) || p->ref != ref) {
-        LOG_E("key %02X unreadable", (unsigned)ref);
+    /*
+     * Damaged (a fault attack or ageing, never a power cut: the store
+     * tells them apart for security objects): its try counters are
+     * unknown, and no value read from it may be trusted. Fail safe: the
+     * key is blocked, as with 0 tries left (6983, what a blocked PIN
+     * answers: ISO/IEC 7816-4, TS 102 221); its unblock key is in the
+     * same record, so it stays blocked until the card is personalised
+     * again (docs/fs.md "Damaged key records").
+     */
+    if (rc == STORE_ERR_CORRUPT ||
+        (rc == STORE_OK && (!pin_decode(buf, len, p) || p->ref != ref))) {
+        LOG_E("key %02X: record damaged: blocked (6983)", (unsigned)ref);
+        return FS_SW_BLOCKED;
+    }
+    if (rc != STORE_OK) {
+        LOG_E("key %02X unreadable: %s", (unsigned)ref, store_strerror(rc));
         return FS_SW_MEMORY;
     }
     return FS_SW_OK;

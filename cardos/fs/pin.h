@@ -14,7 +14,9 @@
  *   4. success: the counter is reset to its maximum in a second commit.
  * A power cut at any point can therefore only lose a try, never gain one,
  * and no response reveals the comparison before the decrement is durable.
- * A failed commit answers 6581 and reveals nothing.
+ * A failed commit answers 6581 and reveals nothing. Key records are
+ * security objects of the store (store_put_secure): damage to one never
+ * brings back an earlier counter; a damaged key reads as blocked (6983).
  *
  * Security status (which keys are verified) is per card session: struct
  * pin_session, cleared at reset. A disabled PIN counts as satisfied for
@@ -65,7 +67,8 @@ bool pin_is_verified(const struct pin_session *s, uint8_t ref);
 
 /* Create or overwrite a key (personalisation). */
 uint16_t pin_put(struct fs *fs, const struct pin_rec *p);
-/* Read a key. 9000, 6A88 (absent), 6581. */
+/* Read a key. 9000, 6A88 (absent), 6983 (its record is damaged: the key
+ * is blocked and P is not filled in), 6581. */
 uint16_t pin_get(const struct fs *fs, uint8_t ref, struct pin_rec *p);
 
 /* Access rule check: verified in this session, or a disabled PIN. */

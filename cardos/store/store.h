@@ -10,9 +10,21 @@
  * transaction together. Reads (store_read, store_size) see the last
  * committed state, also inside a transaction.
  *
+ * Security objects (try counters, sequence counters, SQNs: whatever must
+ * never go back) are written in *secure* transactions (store_begin_secure,
+ * store_put_secure). A power cut during one is recovered exactly like any
+ * other (before or after), but damage to its records (a bit flipped by a
+ * fault attack or by ageing) never brings back the previous version: the
+ * object reads as the new version, or as damaged (STORE_ERR_CORRUPT) so
+ * that its owner can fail safe. An ordinary transaction whose last record
+ * is damaged can look torn and be rolled back (docs/store.md, "Security
+ * objects"). A secure commit costs one more program operation (the seal).
+ *
  * The on-flash format (a log of CRC-protected records in pages with
- * sequence numbers, version 1) is documented in docs/store.md, with the
- * recovery rules, the wear levelling and the garbage collection.
+ * sequence numbers, version 2; version 1 stores mount too) is documented
+ * in docs/store.md, with the recovery rules, the wear levelling and the
+ * garbage collection. Mount logs (kernel/log.h, module "store") every
+ * transaction it discards and every damaged security record it finds.
  *
  * The store reaches flash only through struct store_flash: reads are
  * plain memory reads of a mapped region, programs and erases go through
@@ -49,7 +61,13 @@
 #define STORE_INDEX_SLOTS      (2 * STORE_MAX_OBJECTS)
 #endif
 
-#define STORE_FORMAT_VERSION   1
+/*
+ * Format versions: 1 (plain records only) and 2 (also secure records).
+ * Pages are written as version 1 until the store holds a secure record
+ * (a version-1 reader can still mount it), as version 2 from then on;
+ * mount takes both (docs/store.md, "On-flash format").
+ */
+#define STORE_FORMAT_VERSION   2
 #define STORE_MIN_PAGES        6
 #define STORE_GC_RESERVE_PAGES 2     /* erased pages kept for the GC */
 #define STORE_TXN_PAGES        2     /* erased pages begin guarantees */
@@ -64,12 +82,16 @@
  * records rewritten often would fill a log that spans every page
  * (docs/store.md, "Mount time"). Counted in RAM, not on flash. At least
  * the live records (STORE_MAX_OBJECTS), a tail record per page and the
- * look-ahead's allowance for transactions (store.c checks it); the rest
+ * look-ahead's allowance for transactions (store_write.c checks it); the rest
  * is dead-record slack.
  */
 #ifndef STORE_LOG_MAX_RECORDS
 #define STORE_LOG_MAX_RECORDS  3072
 #endif
+
+/* Payload limit of an object written in a secure transaction: its record
+ * carries a 24-byte copy of its header (docs/store.md). */
+#define STORE_MAX_SECURE_OBJECT (STORE_MAX_OBJECT - 24)
 
 /* Results. Negative values are errors. */
 enum store_result {
@@ -77,7 +99,9 @@ enum store_result {
     STORE_ERR_BLANK     = -1,  /* mount: the flash is erased: format it */
     STORE_ERR_FOREIGN   = -2,  /* mount: not a store (no page of ours) */
     STORE_ERR_CORRUPT   = -3,  /* mount: damage a power cut cannot cause;
-                                  read: the object's CRC does not match */
+                                  read: the object's CRC does not match
+                                  (damaged: a security object's owner
+                                  fails safe, it was not rolled back) */
     STORE_ERR_VERSION   = -4,  /* mount: a store of another format version */
     STORE_ERR_GEOMETRY  = -5,  /* mount: formatted for another page size or
                                   count (e.g. a truncated image); format:
@@ -120,12 +144,19 @@ struct store_stats {
     uint32_t mount_bytes_read; /* flash bytes the last mount examined */
     uint32_t gc_runs;          /* pages collected since the mount */
     uint32_t log_records;      /* records in the log (live, dead, voided) */
+    uint32_t discarded;        /* transactions the last mount discarded
+                                  (never committed: torn, aborted) */
+    uint32_t secure_damaged;   /* sealed secure records the last mount
+                                  found damaged (kept, never rolled back) */
+    uint32_t version;          /* format version of the store (1 or 2) */
 };
 
 struct store_page {
     uint32_t seq;              /* log order (ACTIVE pages) */
     uint32_t erases;           /* erase count (estimated if unknown) */
-    uint8_t state;             /* enum in store.c */
+    uint8_t state;             /* enum in store_priv.h */
+    uint8_t version;           /* format version of its header (fits in
+                                  what was padding) */
     uint16_t records;          /* records in it (ACTIVE pages; fits in
                                   what was padding) */
 };
@@ -141,6 +172,8 @@ struct store {
     struct store_flash f;
     bool mounted;
     int error;                 /* sticky STORE_ERR_IO */
+    uint8_t version;           /* 1 until the first secure record, then 2:
+                                  the version of the page headers written */
 
     struct store_page pages[STORE_MAX_PAGES];
     uint16_t order[STORE_MAX_PAGES];   /* ACTIVE pages, oldest first */
@@ -165,6 +198,7 @@ struct store {
 
     /* the open transaction */
     bool in_txn;
+    bool txn_secure;           /* store_begin_secure: sealed at commit */
     uint16_t txn_n;            /* records staged or written */
     uint16_t txn_written;      /* records already in flash */
     int32_t txn_delta;         /* change of live_bytes at commit */
@@ -175,10 +209,13 @@ struct store {
 
     uint32_t mount_bytes;
     uint32_t gc_runs;
+    uint32_t discarded;        /* store_stats: found by the last mount */
+    uint32_t secure_damaged;
 };
 
 /*
- * Write an empty store (format version 1): every page that is not erased
+ * Write an empty store (format version 1 until a secure record is
+ * written): every page that is not erased
  * is erased and gets a page header (keeping its erase count); pages whose
  * header is erased are left for later (formatting an erased flash is one
  * program). NONCE tells this store's pages from those of any other (use a
@@ -194,7 +231,10 @@ int store_format(struct store *s, const struct store_flash *f,
  * the repairs it finds necessary (a torn record, a half-erased page) are
  * made by the next store_begin. Errors: STORE_ERR_BLANK (erased flash),
  * _FOREIGN, _CORRUPT, _VERSION, _GEOMETRY; the store is then unusable
- * until store_format.
+ * until store_format. A damaged security record does not fail the mount:
+ * its object reads as the new version or as damaged (STORE_ERR_CORRUPT),
+ * never as the previous one. Logs each transaction it discards ("W
+ * store: ...") and each damaged security record ("E store: ...").
  */
 int store_mount(struct store *s, const struct store_flash *f);
 
@@ -202,8 +242,9 @@ int store_mount(struct store *s, const struct store_flash *f);
 int store_size(const struct store *s, uint32_t id);   /* bytes, or error */
 /*
  * Copy object ID into BUF (CAP bytes); *LEN gets its size. Checks the
- * object's CRC: STORE_ERR_CORRUPT if it does not match. STORE_ERR_PARAM if
- * CAP is too small (*LEN still set).
+ * object's CRC: STORE_ERR_CORRUPT if it does not match (the record is
+ * damaged; for a security object: fail safe). STORE_ERR_PARAM if CAP is
+ * too small (*LEN still set).
  */
 int store_read(const struct store *s, uint32_t id, void *buf, uint32_t cap,
                uint32_t *len);
@@ -217,6 +258,15 @@ uint32_t store_next_id(const struct store *s, uint32_t after);
 
 /* Transactions. At most STORE_MAX_TXN_RECORDS writes/deletes each. */
 int store_begin(struct store *s);
+/*
+ * Begin a secure transaction, for security objects: its objects hold at
+ * most STORE_MAX_SECURE_OBJECT bytes (STORE_ERR_PARAM), its last record
+ * carries a copy of its header and, once programmed, is sealed by a
+ * second program operation; the seal is the commit point. Damage to the
+ * records of a committed secure transaction never rolls it back
+ * (docs/store.md, "Security objects").
+ */
+int store_begin_secure(struct store *s);
 int store_write(struct store *s, uint32_t id, const void *data,
                 uint32_t len);
 int store_delete(struct store *s, uint32_t id);   /* NOT_FOUND if absent */
@@ -224,8 +274,10 @@ int store_delete(struct store *s, uint32_t id);   /* NOT_FOUND if absent */
 int store_commit(struct store *s);
 void store_abort(struct store *s);
 
-/* One object in its own transaction. */
+/* One object in its own transaction; ..._secure: a secure one. */
 int store_put(struct store *s, uint32_t id, const void *data, uint32_t len);
+int store_put_secure(struct store *s, uint32_t id, const void *data,
+                     uint32_t len);
 
 /* "ok", "blank", "foreign", ... for log lines. */
 const char *store_strerror(int result);

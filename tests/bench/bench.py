@@ -27,6 +27,11 @@ import time
 
 SRCDIR = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
+# The host tools' package: bindings of the host library (tools/lib, built
+# as BUILD/lib/libnetcard-host.so): the one QEMU command-line builder and
+# the one vpcd client, shared with the launcher and the tests.
+sys.path.insert(1, os.path.join(SRCDIR, "tools"))
+from netcard_host import hostlib, qemu_cmdline  # noqa: E402
 
 ROM_BASE, ROM_SIZE = 0x00000000, 512 * 1024
 RAM_BASE, RAM_SIZE = 0x20000000, 256 * 1024
@@ -130,6 +135,7 @@ class Bench:
             if not os.path.exists(path):
                 raise BenchError("%s not found at %s: build it with `make`"
                                  % (what, path))
+        hostlib.use(os.path.join(self.build, "lib"))
         self.tmp = tempfile.mkdtemp(prefix="netcard-bench.")
         self.srcdir = SRCDIR
         self.banner = re.compile(r"^netcard cardos %s \(.+\) reset=power-on$"
@@ -145,15 +151,16 @@ class Bench:
 
     # ---------------------------------------------------------- ISO 7816
 
-    def start_iso_card(self, port, extra, client=False):
+    def start_iso_card(self, port, client=False, **options):
         """Boot the card with its ISO 7816 interface on 127.0.0.1:PORT:
         listening (vpcd framing, as `netcard run --iso`), or, with CLIENT,
-        connecting to pcscd's vpcd there (as `netcard run --pcsc`)."""
-        sock = ("socket,id=iso,host=127.0.0.1,port=%d,nodelay=on," % port
-                + ("reconnect-ms=200" if client else "server=on,wait=off"))
-        argv = self.card_argv(["-chardev", sock, "-serial", "chardev:iso",
-                               "-nic", "none"] + list(extra),
-                              elf=self.test_elf)
+        connecting to pcscd's vpcd there (as `netcard run --pcsc`), no
+        network, the test image; OPTIONS go to the command-line builder
+        (qmp, plugin, globals_, ...)."""
+        options.setdefault("image", self.test_elf)
+        argv = self.card_argv(iso=("connect" if client else "listen",
+                                   "127.0.0.1", port),
+                              iso_reconnect_ms=200, net="none", **options)
         return subprocess.Popen(argv, stdin=subprocess.DEVNULL,
                                 stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL,
@@ -166,7 +173,8 @@ class Bench:
         import bench_iso7816
         try:
             bench_iso7816.run(self)
-        except (bench_iso7816.BenchError, OSError) as e:
+        except (bench_iso7816.BenchError, bench_iso7816.vpcd.VpcdError,
+                bench_iso7816.vpcd.LibraryError, OSError) as e:
             raise BenchError(str(e))
 
     def crypto(self):
@@ -175,15 +183,30 @@ class Bench:
         try:
             bench_crypto.run(self)
         except (bench_crypto.BenchError, bench_crypto.bench_iso7816.BenchError,
-                OSError) as e:
+                bench_crypto.bench_iso7816.vpcd.VpcdError,
+                bench_crypto.bench_iso7816.vpcd.LibraryError, OSError) as e:
+            raise BenchError(str(e))
+
+    def usim(self):
+        """AUTHENTICATE and reading the IMSI through pcscd (bench_usim.py)."""
+        import bench_usim
+        try:
+            bench_usim.run(self)
+        except (bench_usim.BenchError, OSError, ValueError,
+                subprocess.TimeoutExpired) as e:
             raise BenchError(str(e))
 
     # ---------------------------------------------------------------- QEMU
 
-    def card_argv(self, extra=(), elf=None):
-        return [self.qemu, "-M", "netcard", "-kernel", elf or self.elf,
-                "-display", "none", "-monitor", "none",
-                "-serial", "stdio"] + list(extra)
+    def card_argv(self, **options):
+        """QEMU for the card OS (console on stdout) from the one
+        command-line builder; OPTIONS are qemu_cmdline.qemu_argv's."""
+        options.setdefault("image", self.elf)
+        options.setdefault("console", "stdio")
+        try:
+            return qemu_cmdline.qemu_argv(self.qemu, **options)
+        except (ValueError, hostlib.LibraryError) as e:
+            raise BenchError("QEMU command line: %s" % e)
 
     def start_card(self):
         t0 = time.monotonic()
@@ -204,9 +227,8 @@ class Bench:
 
     def one_floor_ms(self, i):
         sock = os.path.join(self.tmp, "qmp-%d.sock" % i)
-        argv = [self.qemu, "-M", "netcard", "-kernel", self.elf, "-S",
-                "-display", "none", "-monitor", "none", "-serial", "null",
-                "-qmp", "unix:%s,server=on,wait=off" % sock]
+        argv = self.card_argv(halted=True, console="null",
+                              qmp=("listen", sock))
         t0 = time.monotonic()
         proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
                                 stdout=subprocess.DEVNULL,
@@ -253,9 +275,9 @@ class Bench:
             stop(proc)
 
         sock = os.path.join(self.tmp, "qmp-none.sock")
-        proc = subprocess.Popen([self.qemu, "-M", "none", "-display", "none",
-                                 "-monitor", "none", "-serial", "null",
-                                 "-qmp", "unix:%s,server=on,wait=off" % sock],
+        proc = subprocess.Popen(self.card_argv(machine="none", image=None,
+                                               console="null",
+                                               qmp=("listen", sock)),
                                 stdin=subprocess.DEVNULL,
                                 stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL,
@@ -324,9 +346,8 @@ class Bench:
         n = 5 if self.quick else 20
         card_http = free_port()
         card_https = free_port()
-        argv = self.card_argv(["-nic", "user,model=netcard-nic,hostfwd=tcp:"
-                               "127.0.0.1:%d-:80,hostfwd=tcp:127.0.0.1:%d-"
-                               ":4116" % (card_http, card_https)])
+        argv = self.card_argv(net="user", hostfwd=((card_http, 80),
+                                                   (card_https, 4116)))
         card = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
                                 stdout=subprocess.PIPE,
                                 stderr=subprocess.DEVNULL,
@@ -426,10 +447,8 @@ class Bench:
         nvm = os.path.join(self.tmp, "storebench.nvm")
         with open(nvm, "wb") as f:
             f.write(b"\xff" * (2 * 1024 * 1024))
-        argv = [self.qemu, "-M", "netcard", "-kernel", elf,
-                "-display", "none", "-monitor", "none", "-serial", "stdio",
-                "-nic", "none", "-icount", "shift=5",
-                "-drive", "if=pflash,format=raw,file=%s" % nvm]
+        argv = self.card_argv(image=elf, net="none", icount=5, nvm=nvm,
+                              nvm_format="raw")
         proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
                                 stdout=subprocess.PIPE,
                                 stderr=subprocess.DEVNULL,
@@ -499,9 +518,8 @@ class Bench:
     # ------------------------------------------------------------- network
 
     def start_net_card(self, http_port):
-        argv = self.card_argv(["-nic", "user,model=netcard-nic,hostfwd=tcp:"
-                               "127.0.0.1:%d-:80" % http_port],
-                              elf=self.test_elf)
+        argv = self.card_argv(image=self.test_elf, net="user",
+                              hostfwd=((http_port, 80),))
         proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
                                 stdout=subprocess.PIPE,
                                 stderr=subprocess.DEVNULL,
@@ -521,10 +539,11 @@ class Bench:
         device), measured over the same window."""
         seconds = 10.0 if self.quick else 30.0
         card = self.start_net_card(free_port())     # after the DHCP lease
+        # -M none has no NIC: the same slirp backend as a bare -netdev.
         none = subprocess.Popen(
-            [self.qemu, "-M", "none", "-display", "none", "-monitor", "none",
-             "-serial", "null", "-netdev", "user,id=n0,hostfwd=tcp:"
-             "127.0.0.1:%d-:80" % free_port()],
+            self.card_argv(machine="none", image=None, console="null",
+                           extra=["-netdev", "user,id=n0,hostfwd=tcp:"
+                                  "127.0.0.1:%d-:80" % free_port()]),
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL, start_new_session=True)
         try:
@@ -854,7 +873,7 @@ def main():
     failed = False
     steps = (b.boot_to_banner, b.qemu_rss, b.idle_cpu, b.cardos_sizes,
              b.iso7816, b.network, b.tls, b.store_costs,
-             b.store_card_time, b.crypto,
+             b.store_card_time, b.crypto, b.usim,
              b.incremental_rebuild)
     if args.only:
         names = args.only.split(",")

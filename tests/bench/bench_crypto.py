@@ -139,19 +139,19 @@ def one_run(bench, run, rsa_key):
     out = os.path.join(bench.tmp, "windows-%d.txt" % run)
     port = bench_iso7816.free_port()
     proc = bench.start_iso_card(
-        port, ["-plugin", plugin_arg(bench.build, bench.test_elf, out)])
+        port, plugin=plugin_arg(bench.build, bench.test_elf, out))
     results = {}
     try:
-        link = bench_iso7816.Vpcd(port, timeout=120.0)
-        link.send(b"\x01")                      # power on
-        if not link.exchange(b"\x04"):
+        link = bench_iso7816.connect(port, timeout=120.0)
+        link.control(bench_iso7816.vpcd.POWER_ON)
+        if not link.atr():
             raise BenchError("no ATR after power-on")
-        if link.exchange(SELECT)[-2:] != b"\x90\x00":
+        if link.transmit(SELECT)[-2:] != b"\x90\x00":
             raise BenchError("SELECT of the test applet failed")
         ops = (BENCH_EMPTY, AES_SOFT, AES_HW, SHA256_HW, ECDSA_SIGN,
                ECDSA_VERIFY, RSA_CRT)
         for op in ops:
-            r = link.exchange(bench_apdu(op, rsa_key if op == RSA_CRT
+            r = link.transmit(bench_apdu(op, rsa_key if op == RSA_CRT
                                          else b""))
             if len(r) != 6 or r[-2:] != b"\x90\x00":
                 raise BenchError("BENCH %02X answered %s" % (op, r.hex()))
@@ -226,7 +226,9 @@ def main():
     b = bench_main.Bench(args.build, True)
     try:
         run(b)
-    except (BenchError, bench_iso7816.BenchError, OSError) as e:
+    except (BenchError, bench_iso7816.BenchError,
+            bench_iso7816.vpcd.VpcdError, bench_iso7816.vpcd.LibraryError,
+            OSError) as e:
         print("bench_crypto: %s" % e, file=sys.stderr)
         return 1
     finally:

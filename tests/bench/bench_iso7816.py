@@ -12,8 +12,16 @@ import os
 import socket
 import statistics
 import subprocess
+import sys
 import threading
 import time
+
+# netcard's one vpcd client (tools/lib/vpcd.c through
+# tools/netcard_host/vpcd.py; bench.py says where the library is), the one
+# the C tests and `netcard apdu` use.
+sys.path.insert(1, os.path.join(os.path.dirname(os.path.dirname(
+    os.path.dirname(os.path.abspath(__file__)))), "tools"))
+from netcard_host import vpcd  # noqa: E402
 
 # SELECT the test applet as a case 4 command (Le = 00), so that under T=0
 # the terminal fetches the FCI with GET RESPONSE and answers 9000.
@@ -72,33 +80,13 @@ def recv_exact(sock, n):
     return data
 
 
-class Vpcd:
-    """The host side of vpcd framing (2-byte big-endian length + payload)."""
-
-    def __init__(self, port, timeout=30.0):
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                self.sock = socket.create_connection(("127.0.0.1", port), 2)
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise BenchError("card's ISO 7816 port %d never "
-                                     "accepted" % port)
-                time.sleep(0.02)
-        self.sock.settimeout(timeout)
-        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-    def send(self, payload):
-        self.sock.sendall(len(payload).to_bytes(2, "big") + payload)
-
-    def exchange(self, payload):
-        self.send(payload)
-        n = int.from_bytes(recv_exact(self.sock, 2), "big")
-        return recv_exact(self.sock, n)
-
-    def close(self):
-        self.sock.close()
+def connect(port, timeout=30.0):
+    """A vpcd link to 127.0.0.1:PORT, retrying until it accepts (QEMU may
+    still be starting); TIMEOUT (s) bounds that and every answer."""
+    try:
+        return vpcd.Link("127.0.0.1", port, timeout, retry=True)
+    except vpcd.Timeout:
+        raise BenchError("card's ISO 7816 port %d never accepted" % port)
 
 
 def echo_apdu(data):
@@ -170,7 +158,7 @@ def floor_us(short, big, n):
     out = {}
     for separate in (True, False):
         port, proc = loopback_echo_server(separate)
-        link = Vpcd(port)
+        link = connect(port)
         s = timed_us(link, short, n)
         b = timed_us(link, big, max(50, n // 10))
         link.close()
@@ -184,7 +172,7 @@ def timed_us(link, payload, count):
     times = []
     for _ in range(count):
         t0 = time.perf_counter()
-        resp = link.exchange(payload)
+        resp = link.transmit(payload)
         times.append((time.perf_counter() - t0) * 1e6)
         if len(resp) < 2:
             raise BenchError("short response %s" % resp.hex())
@@ -208,18 +196,17 @@ def run(bench):
 
     port = free_port()
     qmp = os.path.join(bench.tmp, "qmp-iso.sock")
-    proc = bench.start_iso_card(port, ["-qmp", "unix:%s,server=on,wait=off"
-                                       % qmp])
+    proc = bench.start_iso_card(port, qmp=("listen", qmp))
     try:
-        link = Vpcd(port)
+        link = connect(port)
         t0 = time.perf_counter()
-        link.send(b"\x01")                      # power on
-        atr = link.exchange(b"\x04")            # after the ATR and PPS
+        link.control(vpcd.POWER_ON)
+        atr = link.atr()                        # after the ATR and PPS
         ready_ms = (time.perf_counter() - t0) * 1000.0
         if not atr:
             raise BenchError("no ATR after power-on")
         atr_ms = qom_get(qmp, "/machine/soc/iso7816", "atr-latency-us") / 1000.0
-        if link.exchange(SELECT)[-2:] != b"\x90\x00":
+        if link.transmit(SELECT)[-2:] != b"\x90\x00":
             raise BenchError("SELECT of the test applet failed")
         direct = timed_us(link, short, n)
         direct_big = timed_us(link, big, max(50, n // 10))
@@ -264,15 +251,15 @@ def real_timing(bench):
     etu_s = F_DEFAULT / (D_DEFAULT * CLK_HZ)
     computed_ms = 7 * 12 * etu_s * 1000.0
     port = free_port()
-    proc = bench.start_iso_card(port, [
-        "-global", "netcard-iso7816-uart.timing=real",
-        "-global", "netcard-iso7816-uart.pps=off",
-        "-global", "netcard-iso7816-uart.protocol=t0"])
+    proc = bench.start_iso_card(port, globals_=(
+        "netcard-iso7816-uart.timing=real",
+        "netcard-iso7816-uart.pps=off",
+        "netcard-iso7816-uart.protocol=t0"))
     try:
-        link = Vpcd(port)
-        link.send(b"\x01")
-        link.exchange(b"\x04")
-        if link.exchange(SELECT)[-2:] != b"\x90\x00":
+        link = connect(port)
+        link.control(vpcd.POWER_ON)
+        link.atr()
+        if link.transmit(SELECT)[-2:] != b"\x90\x00":
             raise BenchError("SELECT failed with timing=real")
         case1 = bytes([0x80, 0x14, 0x90, 0x00])    # STATUS: answer 9000
         times = [t / 1000.0 for t in timed_us(link, case1, 30)]
@@ -298,7 +285,7 @@ def pcsc_rtt(bench, direct_ms):
             break
         except OSError:
             port = free_port()
-    proc = bench.start_iso_card(port, [], client=True)
+    proc = bench.start_iso_card(port, client=True)
     try:
         n = 200 if bench.quick else 1000
         script = (
@@ -337,14 +324,14 @@ def update_binary(bench):
     answering 6400 (ISO 7816-4: execution error, NVM unchanged)."""
     n = 40 if bench.quick else 300
     port = free_port()
-    proc = bench.start_iso_card(port, [])   # no drive: an erased RAM NVM
+    proc = bench.start_iso_card(port)   # no drive: an erased RAM NVM
     try:
-        link = Vpcd(port)
-        link.send(b"\x01")
-        link.exchange(b"\x04")
+        link = connect(port)
+        link.control(vpcd.POWER_ON)
+        link.atr()
 
         def ok(apdu, what):
-            r = link.exchange(apdu)
+            r = link.transmit(apdu)
             if r[-2:] != b"\x90\x00":
                 raise BenchError("%s answered %s" % (what, r[-2:].hex()))
 
@@ -361,7 +348,7 @@ def update_binary(bench):
         ub = []
         for i in range(n):
             t0 = time.perf_counter()
-            r = link.exchange(updates[i % 3])
+            r = link.transmit(updates[i % 3])
             ub.append((time.perf_counter() - t0) * 1000.0)
             if r[-2:] != b"\x90\x00":
                 raise BenchError("UPDATE BINARY answered %s" % r.hex())
@@ -370,7 +357,7 @@ def update_binary(bench):
         base = []
         for i in range(n):
             t0 = time.perf_counter()
-            r = link.exchange(same_shape)
+            r = link.transmit(same_shape)
             base.append((time.perf_counter() - t0) * 1000.0)
             if r != b"\x64\x00":
                 raise BenchError("STATUS 6400 answered %s" % r.hex())

@@ -1280,8 +1280,9 @@ Test(device_crypto, dma_bounds_alignment_overlap)
 /* The DMA bound follows the machine's ram-size. */
 Test(device_crypto, dma_bound_follows_ram_size)
 {
-    static const char *const args[] = { "-M", "netcard,ram-size=64K", NULL };
-    NcQtest *qt = nc_qtest_start(args);
+    static const char *const opts[] = { "--machine", "netcard,ram-size=64K",
+                                        NULL };
+    NcQtest *qt = nc_qtest_start_with(opts, NULL);
     const uint32_t end = RAM_BASE + 64 * 1024;
 
     key_ok(key_load_reg(qt, 0, NETCARD_CRYPTO_KEY_AES,
@@ -1304,9 +1305,9 @@ Test(device_crypto, dma_bound_follows_nvm_size)
     } sizes[] = { { "1M", 1024u * 1024u }, { "16M", 16u * 1024u * 1024u } };
 
     for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
-        const char *args[] = { "-M", nc_strf("netcard,nvm-size=%s",
-                                             sizes[i].opt), NULL };
-        NcQtest *qt = nc_qtest_start(args);
+        const char *opts[] = { "--machine", nc_strf("netcard,nvm-size=%s",
+                                                    sizes[i].opt), NULL };
+        NcQtest *qt = nc_qtest_start_with(opts, NULL);
         const uint32_t end = NVM_BASE + sizes[i].size;
 
         key_ok(key_load_reg(qt, 0, NETCARD_CRYPTO_KEY_AES,

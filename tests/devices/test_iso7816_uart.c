@@ -53,18 +53,11 @@ static Rig *rig_start(const char *global)
 {
     Rig *r = nc_gc(calloc(1, sizeof(*r)));
     r->port = nc_free_tcp_port();
-    const char *args[8];
-    size_t n = 0;
-
-    args[n++] = "-serial";
-    args[n++] = nc_strf("tcp:127.0.0.1:%d,server=on,wait=off",
-                        r->port);
-    if (global) {
-        args[n++] = "-global";
-        args[n++] = global;
-    }
-    args[n] = NULL;
-    r->qt = nc_qtest_start(args);
+    const char *opts[] = {
+        "--iso", nc_strf("listen:127.0.0.1:%d", r->port),
+        global ? "--global" : NULL, global, NULL,
+    };
+    r->qt = nc_qtest_start_with(opts, NULL);
     r->v = nc_vpcd_connect(r->port, NC_TIMEOUT_START_MS, r->qt->qemu);
     return r;
 }

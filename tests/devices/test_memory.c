@@ -73,8 +73,9 @@ Test(device_memory, ram_is_256k)
 
 Test(device_memory, ram_size_property)
 {
-    static const char *const args[] = { "-M", "netcard,ram-size=64K", NULL };
-    NcQtest *qt = nc_qtest_start(args);
+    static const char *const opts[] = { "--machine", "netcard,ram-size=64K",
+                                        NULL };
+    NcQtest *qt = nc_qtest_start_with(opts, NULL);
 
     nc_writel(qt, RAM_BASE + 64 * 1024 - 4, 0x600DCAFEu);
     cr_assert_eq(nc_readl(qt, RAM_BASE + 64 * 1024 - 4), 0x600DCAFEu,

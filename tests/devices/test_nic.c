@@ -55,10 +55,10 @@ static const uint8_t test_mac[6] = { 0x52, 0x54, 0x00, 0xab, 0xcd, 0xef };
 
 static NcQtest *start_nic(void)
 {
-    static const char *const args[] = {
-        "-nic", "user,model=netcard-nic,mac=52:54:00:ab:cd:ef", NULL
+    static const char *const opts[] = {
+        "--net", "user", "--mac", "52:54:00:ab:cd:ef", NULL
     };
-    NcQtest *qt = nc_qtest_start(args);
+    NcQtest *qt = nc_qtest_start_with(opts, NULL);
     nc_qtest_cmd(qt, "irq_intercept_in /machine/soc/armv7m");
     return qt;
 }
@@ -453,11 +453,11 @@ Test(device_nic, state_survives_migration)
     wait_migration(qt, "completed");
     nc_qtest_quit(qt);
 
-    const char *args[] = {
-        "-nic", "user,model=netcard-nic,mac=52:54:00:ab:cd:ef",
-        "-incoming", nc_strf("exec:cat %s", file), NULL
+    static const char *const opts[] = {
+        "--net", "user", "--mac", "52:54:00:ab:cd:ef", NULL
     };
-    NcQtest *q2 = nc_qtest_start(args);
+    const char *args[] = { "-incoming", nc_strf("exec:cat %s", file), NULL };
+    NcQtest *q2 = nc_qtest_start_with(opts, args);
     int64_t deadline = nc_now_ms() + NC_TIMEOUT_CMD_MS;
     for (;;) {
         char *st = nc_json_get_str(nc_qmp(q2->qmp,

@@ -73,11 +73,10 @@ static const char *erased_image(const char *name)
 
 static NcQtest *start_with_image(const char *path, bool readonly)
 {
-    const char *drive = nc_strf("if=pflash,format=raw,file=%s%s", path,
-                                readonly ? ",readonly=on" : "");
-    const char *args[] = { "-drive", drive, NULL };
+    const char *opts[] = { "--nvm", path, "--nvm-format", "raw",
+                           readonly ? "--nvm-readonly" : NULL, NULL };
 
-    return nc_qtest_start(args);
+    return nc_qtest_start_with(opts, NULL);
 }
 
 static uint32_t status(NcQtest *qt)
@@ -565,12 +564,10 @@ Test(device_nvm, read_only_image_refuses_program_and_erase)
  */
 static char *qemu_refuses(const char *machine, const char *image)
 {
-    const char *argv[] = { nc_qemu(), "-M", machine, "-accel", "qtest",
-                           "-display", "none", "-monitor", "none",
-                           image ? "-drive" : NULL,
-                           nc_strf("if=pflash,format=raw,file=%s", image),
-                           NULL };
-    NcProc *p = nc_spawn("qemu", argv, NULL);
+    const char *opts[] = { "--machine", machine, "--accel", "qtest",
+                           image ? "--nvm" : NULL, image,
+                           "--nvm-format", "raw", NULL };
+    NcProc *p = nc_spawn("qemu", nc_qemu_cmdline(opts, NULL), NULL);
     int st = nc_proc_wait_exit(p, NC_TIMEOUT_EXIT_MS);
     char *err;
 
@@ -611,12 +608,11 @@ static const struct {
 
 static NcQtest *start_sized(const char *opt, const char *image)
 {
-    const char *args[] = { "-M", nc_strf("netcard,nvm-size=%s", opt),
-                           image ? "-drive" : NULL,
-                           nc_strf("if=pflash,format=raw,file=%s", image),
-                           NULL };
+    const char *opts[] = { "--machine", nc_strf("netcard,nvm-size=%s", opt),
+                           image ? "--nvm" : NULL, image,
+                           "--nvm-format", "raw", NULL };
 
-    return nc_qtest_start(args);
+    return nc_qtest_start_with(opts, NULL);
 }
 
 Test(device_nvm, size_register_tells_the_default_size)
@@ -736,12 +732,12 @@ static char *hmp(NcQtest *qt, const char *cmd)
 /* The size is configuration: a snapshot loads only into the same size. */
 Test(device_nvm, snapshot_needs_the_same_nvm_size)
 {
-    const char *drive = snapshot_drive();
-    const char *one[] = { "-M", "netcard,nvm-size=1M", "-drive", drive,
-                          NULL };
-    const char *two[] = { "-M", "netcard,nvm-size=2M", "-drive", drive,
-                          NULL };
-    NcQtest *qt = nc_qtest_start(one);
+    const char *snap[] = { "-drive", snapshot_drive(), NULL };
+    static const char *const one[] = { "--machine", "netcard,nvm-size=1M",
+                                       NULL };
+    static const char *const two[] = { "--machine", "netcard,nvm-size=2M",
+                                       NULL };
+    NcQtest *qt = nc_qtest_start_with(one, snap);
     char *ret;
 
     program_word(qt, 0x40, 0x600DF00Du);
@@ -749,13 +745,13 @@ Test(device_nvm, snapshot_needs_the_same_nvm_size)
     cr_assert(!strstr(ret, "Error"), "savevm: %s", ret);
     nc_qtest_quit(qt);
 
-    qt = nc_qtest_start(two);
+    qt = nc_qtest_start_with(two, snap);
     ret = hmp(qt, "loadvm s1");
     cr_assert(strstr(ret, "Error") && strstr(ret, "netcard.nvm"),
               "a 1 MiB snapshot loaded into a 2 MiB NVM: %s", ret);
     nc_qtest_quit(qt);
 
-    qt = nc_qtest_start(one);
+    qt = nc_qtest_start_with(one, snap);
     ret = hmp(qt, "loadvm s1");
     cr_assert(!strstr(ret, "Error"), "loadvm at the same size: %s", ret);
     cr_assert_eq(nc_readl(qt, NVM_BASE + 0x40), 0x600DF00Du,

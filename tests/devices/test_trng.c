@@ -91,8 +91,8 @@ Test(device_trng, fifo_fills_status_and_irq)
 
 static void stream(const char *seed, uint32_t *w, size_t n)
 {
-    const char *args[] = { "-seed", seed, NULL };
-    NcQtest *qt = nc_qtest_start(args);
+    const char *opts[] = { "--seed", seed, NULL };
+    NcQtest *qt = nc_qtest_start_with(opts, NULL);
 
     nc_writel(qt, TR(CTRL), R_TRNG_CTRL_EN_MASK);
     read_words(qt, w, n);
@@ -193,8 +193,8 @@ static double ones_fraction(const uint32_t *w, size_t n)
 
 Test(device_trng, fault_knob_stuck_and_biased_fail_health_tests)
 {
-    const char *args[] = { "-seed", "7", NULL };
-    NcQtest *qt = nc_qtest_start(args);
+    static const char *const opts[] = { "--seed", "7", NULL };
+    NcQtest *qt = nc_qtest_start_with(opts, NULL);
     static uint32_t w[256];
     unsigned cutoff = apt_cutoff();
 

@@ -268,6 +268,25 @@ char *nc_qmp_wait_event_at(const char *file, int line, NcQmp *q,
 size_t nc_qmp_count_events(NcQmp *q, const char *name);
 
 /* ------------------------------------------------------------------ */
+/* QEMU command lines                                                  */
+
+/*
+ * The argv that starts QEMU for the netcard machine, from the one
+ * command-line builder (tools/lib/qemu_cmdline.h, linked in; the launcher
+ * and the benchmarks use the same function), with --qemu $NETCARD_QEMU.
+ * OPTS are the builder's option words (the same as `netcard qemu-cmdline`
+ * takes: --image, --nvm, --iso listen:HOST:PORT, --net, --hostfwd,
+ * --global, ...); EXTRA are QEMU arguments appended last. Both
+ * NULL-terminated, may be NULL. Returns a NULL-terminated argv (nc_gc'd);
+ * fails the test with the builder's message if it refuses the options.
+ */
+const char **nc_qemu_cmdline_at(const char *file, int line,
+                                const char *const *opts,
+                                const char *const *extra);
+#define nc_qemu_cmdline(opts, extra) \
+    nc_qemu_cmdline_at(__FILE__, __LINE__, opts, extra)
+
+/* ------------------------------------------------------------------ */
 /* qtest                                                               */
 
 #define NC_QTEST_MAX_IRQ 64
@@ -283,12 +302,17 @@ typedef struct NcQtest {
 
 /*
  * Start QEMU with -M netcard -accel qtest, qtest and QMP on unix sockets
- * the test listens on, plus EXTRA_ARGS (NULL-terminated, may be NULL).
- * Waits for both connections and QMP capabilities.
+ * the test listens on, the console on null, plus EXTRA_ARGS (QEMU
+ * arguments, NULL-terminated, may be NULL). Waits for both connections and
+ * QMP capabilities. nc_qtest_start_with also takes builder options
+ * (nc_qemu_cmdline's OPTS: --iso, --nvm, --mac, ...).
  */
 NcQtest *nc_qtest_start_at(const char *file, int line,
+                           const char *const cmdline_opts[],
                            const char *const extra_args[]);
-#define nc_qtest_start(extra) nc_qtest_start_at(__FILE__, __LINE__, extra)
+#define nc_qtest_start(extra) nc_qtest_start_at(__FILE__, __LINE__, NULL, extra)
+#define nc_qtest_start_with(opts, extra) \
+    nc_qtest_start_at(__FILE__, __LINE__, opts, extra)
 
 /* Send one qtest command line (printf-style, no "\n"); returns what
  * follows "OK" (trimmed, "" if nothing). Fails on FAIL/ERR/timeout. */
@@ -389,12 +413,15 @@ typedef struct NcCardOpts {
     const char *image;        /* file name in NETCARD_CARDOS_DIR */
     bool halted;              /* -S */
     int gdb_port;             /* -gdb tcp:127.0.0.1:PORT if non-zero */
-    const char *const *extra_args;  /* NULL-terminated, may be NULL */
+    /* more builder options (nc_qemu_cmdline's OPTS: --iso, --nvm, --net,
+     * --hostfwd, --global, ...), NULL-terminated, may be NULL */
+    const char *const *cmdline_opts;
+    const char *const *extra_args;  /* QEMU's, NULL-terminated, may be NULL */
 } NcCardOpts;
 
 /*
  * Start QEMU with -M netcard -kernel IMAGE, the console (first -serial) in
- * a file, and QMP on a socket the test listens on.
+ * a file, and QMP on a socket the test listens on (nc_qemu_cmdline).
  */
 NcCard *nc_card_start_at(const char *file, int line, const NcCardOpts *o);
 #define nc_card_start(o) nc_card_start_at(__FILE__, __LINE__, o)
@@ -415,12 +442,15 @@ char *nc_banner_re(const char *cause);
 /* vpcd framing (the host side of the ISO 7816 contact interface)      */
 
 /*
- * A client of the card's vpcd socket (nctest_vpcd.c). Frames are a 2-byte
- * big-endian length and the payload; 1-byte payloads are control codes
- * (00 off, 01 on, 02 reset, 04 get ATR). See docs/iso7816.md.
+ * A client of the card's vpcd socket: the asserting wrapper
+ * (nctest_vpcd.c) of netcard's one vpcd client, tools/lib/vpcd.h. Frames
+ * are a 2-byte big-endian length and the payload; 1-byte payloads are
+ * control codes (00 off, 01 on, 02 reset, 04 get ATR). See
+ * docs/iso7816.md.
  */
+struct VpcdLink;
 typedef struct NcVpcd {
-    int fd;
+    struct VpcdLink *link;    /* NULL once closed */
     int port;
     NcProc *proc;             /* QEMU, for messages; may be NULL */
 } NcVpcd;

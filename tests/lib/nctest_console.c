@@ -1,6 +1,7 @@
 /*
  * nctest console: wait (bounded) for lines in a file another process
- * appends to (QEMU's -serial file:, a launcher's stdout); start a card.
+ * appends to (QEMU's -serial file:, a launcher's stdout); start a card
+ * (its command line from the one builder, nctest_qemu.c).
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -219,7 +220,6 @@ char *nc_re_escape(const char *s)
 
 NcCard *nc_card_start_at(const char *file, int line, const NcCardOpts *o)
 {
-    const char *qemu = nc_qemu_at(file, line);
     const char *image = nc_cardos_image_at(file, line, o->image);
     NcCard *card = nc_gc(nc_xmalloc(sizeof(*card)));
     card->console_path = nc_strf("%s/console-%s.log", nc_tmpdir(),
@@ -227,28 +227,27 @@ NcCard *nc_card_start_at(const char *file, int line, const NcCardOpts *o)
     const char *qmp_path = nc_tmp_path("qmp.sock");
     int lqmp = nc_unix_listen_at(file, line, qmp_path);
 
-    const char *argv[64];
-    size_t n;
-    n = nc_qemu_argv_base(argv, qemu, qmp_path);
-    argv[n++] = "-kernel";
-    argv[n++] = image;
-    argv[n++] = "-serial";
-    argv[n++] = nc_strf("file:%s", card->console_path);
+    const char *base[16];
+    size_t n = 0;
+    base[n++] = "--image";
+    base[n++] = image;
+    base[n++] = "--console";
+    base[n++] = nc_strf("file:%s", card->console_path);
+    base[n++] = "--qmp";
+    base[n++] = nc_strf("connect:%s", qmp_path);
     if (o->halted) {
-        argv[n++] = "-S";
+        base[n++] = "--halted";
     }
     if (o->gdb_port) {
         card->gdb_port = o->gdb_port;
-        argv[n++] = "-gdb";
-        argv[n++] = nc_strf("tcp:127.0.0.1:%d", o->gdb_port);
+        base[n++] = "--gdb";
+        base[n++] = nc_strf("%d", o->gdb_port);
     }
-    for (size_t i = 0; o->extra_args && o->extra_args[i]; i++) {
-        if (n >= 63) {
-            nc_fail_at(file, line, "too many extra QEMU arguments");
-        }
-        argv[n++] = o->extra_args[i];
-    }
-    argv[n] = NULL;
+    base[n] = NULL;
+    const char **argv = nc_qemu_cmdline_at(file, line,
+                                           nc_args_join(base,
+                                                        o->cmdline_opts),
+                                           o->extra_args);
 
     card->qemu = nc_spawn_at(file, line, "qemu", argv, NULL);
     card->qmp = nc_qmp_accept_at(file, line, lqmp, card->qemu);

@@ -161,13 +161,18 @@ void nc_register_fd(int fd)
     reg.fds[reg.n_fds++] = fd;
 }
 
-void nc_close_fd(int fd)
+void nc_forget_fd(int fd)
 {
     for (size_t i = 0; i < reg.n_fds; i++) {
         if (reg.fds[i] == fd) {
             reg.fds[i] = -1;
         }
     }
+}
+
+void nc_close_fd(int fd)
+{
+    nc_forget_fd(fd);
     close(fd);
 }
 

@@ -24,13 +24,11 @@ void nc_buf_reserve(char **buf, size_t *cap, size_t len);
 struct sockaddr_in;
 void nc_loopback_addr(struct sockaddr_in *a, int port);
 
-/*
- * Start a QEMU argv with what every test machine has: the binary, -M
- * netcard, no display, no HMP monitor, QMP as a client of QMP_PATH (where
- * the test listens). Returns the number of entries used (at most 12).
- */
-size_t nc_qemu_argv_base(const char **argv, const char *qemu,
-                         const char *qmp_path);
+/* Drop FD from the tear-down list without closing it (its owner will). */
+void nc_forget_fd(int fd);
+
+/* OPTS then MORE (NULL-terminated, may be NULL) as one array (nc_gc'd). */
+const char **nc_args_join(const char *const *opts, const char *const *more);
 
 /* Append to a growable array of strings. */
 void nc_strv_push(char ***v, size_t *n, size_t *cap, char *s);

@@ -1,11 +1,14 @@
 /*
- * nctest QEMU clients: QMP (listen or connect, events recorded) and qtest
+ * nctest QEMU clients: QMP (listen or connect, events recorded), QEMU
+ * command lines (from the one builder, tools/lib/qemu_cmdline.h) and qtest
  * (the test listens, QEMU connects; async IRQ lines collected).
  *
  * SPDX-License-Identifier: Apache-2.0
  */
 #define _GNU_SOURCE
 #include "nctest_internal.h"
+
+#include "qemu_cmdline.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -211,6 +214,77 @@ size_t nc_qmp_count_events(NcQmp *q, const char *name)
 }
 
 /* ------------------------------------------------------------------ */
+/* QEMU command lines: the one builder                                 */
+
+static size_t count_args(const char *const *v)
+{
+    size_t n = 0;
+    while (v && v[n]) {
+        n++;
+    }
+    return n;
+}
+
+const char **nc_qemu_cmdline_at(const char *file, int line,
+                                const char *const *opts,
+                                const char *const *extra)
+{
+    const char *qemu = nc_qemu_at(file, line);
+    size_t n_opts = count_args(opts), n_extra = count_args(extra);
+    const char **words = nc_gc(nc_xmalloc((n_opts + n_extra + 4) *
+                                          sizeof(*words)));
+    size_t n = 0;
+
+    words[n++] = "--qemu";
+    words[n++] = qemu;
+    for (size_t i = 0; i < n_opts; i++) {
+        words[n++] = opts[i];
+    }
+    if (n_extra) {
+        words[n++] = "--";
+        for (size_t i = 0; i < n_extra; i++) {
+            words[n++] = extra[i];
+        }
+    }
+
+    char err[512];
+    long len = netcard_qemu_cmdline(words, n, NULL, 0, err, sizeof(err));
+    if (len <= 0) {
+        nc_fail_at(file, line, "the QEMU command-line builder refused "
+                   "the options: %s", err);
+    }
+    char *out = nc_gc(nc_xmalloc((size_t)len));
+    netcard_qemu_cmdline(words, n, out, (size_t)len, NULL, 0);
+    size_t argc = 0;
+    for (long i = 0; i < len; i++) {
+        argc += out[i] == '\0';
+    }
+    const char **argv = nc_gc(nc_xmalloc((argc + 1) * sizeof(*argv)));
+    size_t k = 0;
+    for (char *a = out; a < out + len; a += strlen(a) + 1) {
+        argv[k++] = a;
+    }
+    argv[k] = NULL;
+    return argv;
+}
+
+/* OPTS, then MORE (both NULL-terminated, may be NULL), into one array. */
+const char **nc_args_join(const char *const *opts, const char *const *more)
+{
+    size_t a = count_args(opts), b = count_args(more);
+    const char **v = nc_gc(nc_xmalloc((a + b + 1) * sizeof(*v)));
+
+    for (size_t i = 0; i < a; i++) {
+        v[i] = opts[i];
+    }
+    for (size_t i = 0; i < b; i++) {
+        v[a + i] = more[i];
+    }
+    v[a + b] = NULL;
+    return v;
+}
+
+/* ------------------------------------------------------------------ */
 /* qtest                                                               */
 
 static const char *qtest_peer_diag(NcQtest *qt)
@@ -219,52 +293,24 @@ static const char *qtest_peer_diag(NcQtest *qt)
                    qt->qemu->cmdline, nc_proc_diag(qt->qemu));
 }
 
-size_t nc_qemu_argv_base(const char **argv, const char *qemu,
-                         const char *qmp_path)
-{
-    size_t n = 0;
-
-    argv[n++] = qemu;
-    argv[n++] = "-M";
-    argv[n++] = "netcard";
-    argv[n++] = "-display";
-    argv[n++] = "none";
-    argv[n++] = "-monitor";
-    argv[n++] = "none";
-    argv[n++] = "-chardev";
-    argv[n++] = nc_strf("socket,id=qmp,path=%s", qmp_path);
-    argv[n++] = "-mon";
-    argv[n++] = "chardev=qmp,mode=control";
-    return n;
-}
-
 NcQtest *nc_qtest_start_at(const char *file, int line,
+                           const char *const cmdline_opts[],
                            const char *const extra_args[])
 {
-    const char *qemu = nc_qemu_at(file, line);
     const char *qt_path = nc_tmp_path("qtest.sock");
     const char *qmp_path = nc_tmp_path("qmp.sock");
     int lqt = nc_unix_listen_at(file, line, qt_path);
     int lqmp = nc_unix_listen_at(file, line, qmp_path);
 
-    const char *argv[64];
-    size_t n;
-    n = nc_qemu_argv_base(argv, qemu, qmp_path);
-    argv[n++] = "-accel";
-    argv[n++] = "qtest";
-    argv[n++] = "-qtest";
-    argv[n++] = nc_strf("unix:%s", qt_path);
-    argv[n++] = "-qtest-log";
-    argv[n++] = "none";
-    argv[n++] = "-serial";
-    argv[n++] = "null";
-    for (size_t i = 0; extra_args && extra_args[i]; i++) {
-        if (n >= 63) {
-            nc_fail_at(file, line, "too many extra QEMU arguments");
-        }
-        argv[n++] = extra_args[i];
-    }
-    argv[n] = NULL;
+    const char *const base[] = {
+        "--qtest", qt_path,
+        "--qmp", nc_strf("connect:%s", qmp_path),
+        "--console", "null",
+        NULL,
+    };
+    const char **argv = nc_qemu_cmdline_at(file, line,
+                                           nc_args_join(base, cmdline_opts),
+                                           extra_args);
 
     NcQtest *qt = nc_gc(nc_xmalloc(sizeof(*qt)));
     qt->qemu = nc_spawn_at(file, line, "qemu", argv, NULL);

@@ -63,42 +63,39 @@ static inline FsCard fs_boot_sized(const char *nvm, const char *nvm_size_opt,
                                    const char *protocol, bool pps_off)
 {
     FsCard fc = { .nvm = nvm };
-    const char *args[22];
-    size_t n = 0;
+    const char *opts[18];
+    const char *args[8];
+    size_t n = 0, k = 0;
 
     fc.port = nc_free_tcp_port();
     if (nvm_size_opt) {
-        args[n++] = "-M";
-        args[n++] = nc_strf("netcard,nvm-size=%s", nvm_size_opt);
+        opts[n++] = "--machine";
+        opts[n++] = nc_strf("netcard,nvm-size=%s", nvm_size_opt);
     }
-    args[n++] = "-drive";
-    size_t nvm_len = strlen(nvm);
-    bool qcow2 = nvm_len > 6 && strcmp(nvm + nvm_len - 6, ".qcow2") == 0;
-    args[n++] = nc_strf("if=pflash,format=%s,file=%s",
-                        qcow2 ? "qcow2" : "raw", nvm);
-    args[n++] = "-chardev";
-    args[n++] = nc_strf("socket,id=iso,host=127.0.0.1,port=%d,server=on,"
-                        "wait=off,nodelay=on", fc.port);
-    args[n++] = "-serial";
-    args[n++] = "chardev:iso";
-    args[n++] = "-nic";
-    args[n++] = "none";
+    opts[n++] = "--nvm";        /* raw, or qcow2 by its name */
+    opts[n++] = nvm;
+    opts[n++] = "--iso";
+    opts[n++] = nc_strf("listen:127.0.0.1:%d", fc.port);
+    opts[n++] = "--net";
+    opts[n++] = "none";
     if (protocol) {
-        args[n++] = "-global";
-        args[n++] = nc_strf("netcard-iso7816-uart.protocol=%s", protocol);
+        opts[n++] = "--global";
+        opts[n++] = nc_strf("netcard-iso7816-uart.protocol=%s", protocol);
     }
     if (pps_off) {
-        args[n++] = "-global";
-        args[n++] = "netcard-iso7816-uart.pps=off";
+        opts[n++] = "--global";
+        opts[n++] = "netcard-iso7816-uart.pps=off";
     }
+    opts[n] = NULL;
     if (getenv("NETCARD_FS_TRACE_NVM")) {  /* debugging: QEMU's stderr */
-        args[n++] = "-trace";
-        args[n++] = "netcard_nvm_start";
-        args[n++] = "-trace";
-        args[n++] = "netcard_nvm_tear";
+        args[k++] = "-trace";
+        args[k++] = "netcard_nvm_start";
+        args[k++] = "-trace";
+        args[k++] = "netcard_nvm_tear";
     }
-    args[n] = NULL;
-    NcCardOpts o = { .image = "cardos-test.elf", .extra_args = args };
+    args[k] = NULL;
+    NcCardOpts o = { .image = "cardos-test.elf", .cmdline_opts = opts,
+                     .extra_args = args };
     fc.card = nc_card_start(&o);
     nc_card_wait_banner(fc.card, "power-on", BOOT_TIMEOUT_MS);
     fc.vpcd = nc_vpcd_connect(fc.port, NC_TIMEOUT_START_MS, fc.card->qemu);

@@ -6,10 +6,10 @@
  *
  * iso_card_start(extra, &port, &vpcd): starts the test image
  * cardos-test.elf (the product plus the test application, card/image.h)
- * with the UART's chardev listening on a free TCP port (written to
- * *port), plus the NULL-terminated EXTRA QEMU arguments (NULL: none; at
- * most 8), waits for the power-on banner and connects vpcd (*vpcd).
- * Returns the card. iso_card_start_image() does the same for IMAGE.
+ * with the UART's host side listening on a free TCP port (written to
+ * *port), plus the NULL-terminated EXTRA QEMU arguments (NULL: none),
+ * waits for the power-on banner and connects vpcd (*vpcd). Returns the
+ * card. iso_card_start_image() does the same for IMAGE.
  *
  * select_test_applet: SELECT by AID of the test application (AID from
  * docs/iso7816-card.md) as a case 4 command (Le = 00), as PC/SC
@@ -32,21 +32,12 @@ static inline NcCard *iso_card_start_image(const char *image,
                                            const char *const *extra,
                                            int *port, NcVpcd **vpcd)
 {
-    const char *args[13];
-    size_t n = 0;
-
     *port = nc_free_tcp_port();
-    args[n++] = "-chardev";
-    args[n++] = nc_strf("socket,id=iso,host=127.0.0.1,port=%d,server=on,"
-                        "wait=off,nodelay=on", *port);
-    args[n++] = "-serial";
-    args[n++] = "chardev:iso";
-    for (size_t i = 0; extra && extra[i]; i++) {
-        cr_assert_lt(n, sizeof(args) / sizeof(args[0]) - 1, "too many QEMU arguments");
-        args[n++] = extra[i];
-    }
-    args[n] = NULL;
-    NcCardOpts o = { .image = image, .extra_args = args };
+    const char *const opts[] = {
+        "--iso", nc_strf("listen:127.0.0.1:%d", *port), NULL,
+    };
+    NcCardOpts o = { .image = image, .cmdline_opts = opts,
+                     .extra_args = extra };
     NcCard *card = nc_card_start(&o);
     nc_card_wait_banner(card, "power-on", BOOT_TIMEOUT_MS);
     *vpcd = nc_vpcd_connect(*port, NC_TIMEOUT_START_MS, card->qemu);

@@ -52,19 +52,14 @@ static inline NetCard *boot_net_card_on(const char *nvm)
         nc->https_port = nc_free_tcp_port();
     } while (nc->https_port == nc->http_port ||
              nc->https_port == nc->scws_port);
-    const char *nic = nc_strf("user,model=netcard-nic,"
-                              "hostfwd=tcp:127.0.0.1:%d-:80,"
-                              "hostfwd=tcp:127.0.0.1:%d-:3516,"
-                              "hostfwd=tcp:127.0.0.1:%d-:4116",
-                              nc->http_port, nc->scws_port, nc->https_port);
-    const char **extra = nc_gc(calloc(5, sizeof(char *)));
-    extra[0] = "-nic";
-    extra[1] = nic;
-    if (nvm) {
-        extra[2] = "-drive";
-        extra[3] = nc_strf("if=pflash,format=raw,file=%s", nvm);
-    }
-    NcCardOpts o = { .image = "cardos-test.elf", .extra_args = extra };
+    const char *const opts[] = {
+        "--hostfwd", nc_strf("%d:80", nc->http_port),
+        "--hostfwd", nc_strf("%d:3516", nc->scws_port),
+        "--hostfwd", nc_strf("%d:4116", nc->https_port),
+        nvm ? "--nvm" : NULL, nvm, "--nvm-format", "raw",
+        NULL,
+    };
+    NcCardOpts o = { .image = "cardos-test.elf", .cmdline_opts = opts };
     nc->card = nc_card_start(&o);
     nc_card_wait_banner(nc->card, "power-on", BOOT_TIMEOUT_MS);
     nc_console_wait(nc->card->console, "I net: link up", NET_UP_TIMEOUT_MS);

@@ -8,7 +8,10 @@
  *  - PIN1's try counter never went back up: after a cut during a wrong
  *    presentation it is the old value or one less, during a right one the
  *    old value, one less (decrement committed before the comparison) or
- *    the maximum (the reset committed), never anything else.
+ *    the maximum (the reset committed), never anything else;
+ *  - and instead of a cut, a bit of PIN1's last counter record flipped in
+ *    the NVM image between two boots (a fault attack): the try is never
+ *    given back (docs/store.md "Security objects").
  *
  * A seeded PRNG picks each cut's operation number N (tear-after, uniform
  * over 1 .. K + 2, K = the flash operations the command takes on a clean
@@ -26,9 +29,7 @@
  *
  * SPDX-License-Identifier: Apache-2.0
  */
-#include "fs_card.h"
-
-#include <time.h>
+#include "tear_campaign.h"
 
 TestSuite(system_fs_tear, .init = nc_test_init, .fini = nc_test_fini,
           .timeout = NC_SUITE_TIMEOUT_SYSTEM);
@@ -39,146 +40,6 @@ TestSuite(system_fs_tear, .init = nc_test_init, .fini = nc_test_fini,
 
 #define FID_TORN   0x6F10   /* transparent, 255 bytes, update always */
 #define EF_SIZE    255
-
-static const char *const tear_modes[] = { "before", "partial", "after" };
-
-typedef struct Campaign {
-    unsigned long long seed;
-    uint64_t prng;          /* xorshift64* state */
-    int round;
-    int tears, completed;
-    int by_mode[3];
-    unsigned last_mode, last_n;
-    unsigned long ops_at_arm;   /* flash operations since QEMU started */
-    bool verbose;           /* NETCARD_TEAR_VERBOSE=1: a line per cut */
-    bool after_cut;         /* the last round was cut: repairs pending */
-    const char *context;    /* for the log: what preceded this round */
-    int repairs;            /* untorn commands run to do the repairs */
-    int outcome[3];         /* meaning depends on the test */
-    int64_t t0_ms;
-} Campaign;
-
-static uint64_t prng_next(Campaign *c)
-{
-    c->prng ^= c->prng >> 12;
-    c->prng ^= c->prng << 25;
-    c->prng ^= c->prng >> 27;
-    return c->prng * 2685821657736338717ull;
-}
-
-static unsigned prng_below(Campaign *c, unsigned n)
-{
-    return (unsigned)(prng_next(c) % n);
-}
-
-static Campaign campaign_start(FsCard *fc, uint64_t salt, const char *what)
-{
-    Campaign c = { 0 };
-    const char *env = getenv("NETCARD_TEAR_SEED");
-
-    if (env && *env) {
-        c.seed = strtoull(env, NULL, 0);
-    } else {
-        /* Default: today's UTC date as YYYYMMDD, so the cuts change from
-         * day to day and a failure in a quiet run can be replayed. */
-        time_t now = time(NULL);
-        struct tm tm;
-        gmtime_r(&now, &tm);
-        c.seed = (unsigned long long)(tm.tm_year + 1900) * 10000u +
-                 (unsigned long long)(tm.tm_mon + 1) * 100u +
-                 (unsigned long long)tm.tm_mday;
-    }
-    c.prng = (c.seed ^ salt) * 0x9E3779B97F4A7C15ull | 1u;
-    cr_log_info("%s: tear campaign seed %llu (NETCARD_TEAR_SEED=%llu "
-                "replays it)", what, c.seed, c.seed);
-    nc_qmp(fc->card->qmp, "{'execute': 'qom-set', 'arguments': {'path': "
-           "'/machine/soc/nvm', 'property': 'tear-seed', 'value': %llu}}",
-           (c.seed ^ salt) % 0xFFFFFFFFull + 1u);
-    c.verbose = getenv("NETCARD_TEAR_VERBOSE") != NULL;
-    c.t0_ms = nc_now_ms();
-    return c;
-}
-
-static void disarm(FsCard *fc)
-{
-    nc_qmp(fc->card->qmp, "{'execute': 'qom-set', 'arguments': {'path': "
-           "'/machine/soc/nvm', 'property': 'tear-after', 'value': 0}}");
-}
-
-/*
- * Send APDU with a cut armed at a random operation (1 .. OPS + 2) in a
- * random mode. True if the power was cut; then the card has rebooted
- * ("tear" banner) and the host has powered it on again.
- */
-static bool torn_apdu(Campaign *c, FsCard *fc, const char *apdu,
-                      unsigned ops, FsResp *resp)
-{
-    unsigned mode = prng_below(c, 3);
-    unsigned n = 1 + prng_below(c, ops + 2);
-    unsigned long tears = fs_nvm_get(fc, "tears");
-
-    c->round++;
-    c->last_mode = mode;
-    c->last_n = n;
-    if (c->verbose) {
-        c->ops_at_arm = fs_flash_ops(fc);
-    }
-    fs_arm_tear(fc, tear_modes[mode], n);
-    *resp = fs_apdu(fc, apdu);
-    if (fs_nvm_get(fc, "tears") == tears) {
-        disarm(fc);
-        c->completed++;
-        c->after_cut = false;
-        return false;
-    }
-    c->after_cut = true;
-    c->tears++;
-    c->by_mode[mode]++;
-    nc_card_wait_banner(fc->card, "tear", BOOT_TIMEOUT_MS);
-    fs_power_on(fc);
-    return true;
-}
-
-/*
- * After a cut the store repairs itself in the next transaction (docs/
- * store.md), so the next command's first flash operations are repairs.
- * Half the time run an untorn command first to do them, so the cuts also
- * reach the command's own operations.
- */
-static bool repair_first(Campaign *c)
-{
-    bool repair = c->after_cut && prng_below(c, 2) == 0;
-
-    c->context = !c->after_cut ? "" : repair ?
-                 " (after a cut, store repaired first)" : " (right after a cut)";
-    c->repairs += repair;
-    return repair;
-}
-
-/* With NETCARD_TEAR_VERBOSE: where the last cut was and what it left. */
-static void cut_log(Campaign *c, const char *outcome)
-{
-    if (c->verbose) {
-        cr_log_info("round %d: cut at operation %u (%s, operation %lu of "
-                    "this QEMU)%s: %s", c->round, c->last_n,
-                    tear_modes[c->last_mode], c->ops_at_arm + c->last_n,
-                    c->context, outcome);
-    }
-}
-
-static void campaign_report(Campaign *c, const char *what,
-                            const char *const outcome_names[3],
-                            const char *ops)
-{
-    cr_log_info("%s: seed %llu, %d rounds: %d cuts (before %d, partial %d, "
-                "after %d), %d completed; outcomes %s %d, %s %d, %s %d; "
-                "flash operations per command on a clean store %s; %d repair commands; "
-                "%.1f s", what, c->seed, c->round, c->tears, c->by_mode[0],
-                c->by_mode[1], c->by_mode[2], c->completed,
-                outcome_names[0], c->outcome[0], outcome_names[1],
-                c->outcome[1], outcome_names[2], c->outcome[2], ops,
-                c->repairs, (double)(nc_now_ms() - c->t0_ms) / 1000.0);
-}
 
 /* ------------------------------------------------------------------ */
 /* UPDATE BINARY                                                       */
@@ -384,4 +245,88 @@ Test(system_fs_tear, pin_counter_never_goes_back_up)
     cr_assert_eq(after, tries, "seed %llu: after a QEMU restart PIN1 has %d "
                  "tries left, expected %d", c.seed, after, tries);
     fs_quit(&fc);
+}
+
+/* ------------------------------------------------------------------ */
+/* A flipped bit instead of a power cut (issue 17 item 3)              */
+
+/* Write IMG (LEN bytes) to the image file PATH. */
+static void write_image(const char *path, const uint8_t *img, size_t len)
+{
+    FILE *f = fopen(path, "r+b");
+
+    cr_assert(f, "cannot open %s: %s", path, strerror(errno));
+    cr_assert_eq(fwrite(img, 1, len, f), len);
+    cr_assert_eq(fclose(f), 0);
+}
+
+/*
+ * After a wrong VERIFY (63C2) the store's last record holds PIN1's try
+ * counter: the bytes that VERIFY programmed, found by comparing the NVM
+ * image before and after it. One bit of that record flipped in the image
+ * between two boots (a fault attack on the flash) must never give the
+ * try back (63C3): a bit of its header (docs/store.md "Records": byte 1,
+ * the flags) or of its seal (byte 26) leaves 63C2, a bit of its payload
+ * (the last bytes: the key record, docs/fs.md) makes PIN1 blocked (6983)
+ * with an error on the console; a wrong VERIFY then goes on counting.
+ */
+Test(system_fs_tear, a_flipped_bit_never_gives_a_pin_try_back)
+{
+    static const uint8_t wrong[8] = { '9', '9', '9', '9', 0xFF, 0xFF, 0xFF,
+                                      0xFF };
+    const char *nvm = fs_make_first_boot_image("card.nvm");
+    size_t len = 0;
+    uint8_t *before = nc_gc(nc_read_file(nvm, &len));
+    cr_assert_eq(len, FS_NVM_SIZE);
+
+    FsCard fc = fs_boot(nvm, NULL, false);
+    nc_console_wait(fc.card->console, "I boot: ready", READY_TIMEOUT_MS);
+    fs_power_on(&fc);
+    FsResp r = fs_verify(&fc, FS_PIN1_REF, wrong);
+    cr_assert_eq(r.sw, 0x63C2, "wrong PIN1 answered %04X", r.sw);
+    fs_quit(&fc);
+    uint8_t *after = nc_gc(nc_read_file(nvm, &len));
+    size_t lo = 0, hi = len;
+    while (lo < len && before[lo] == after[lo]) {
+        lo++;
+    }
+    while (hi > lo && before[hi - 1] == after[hi - 1]) {
+        hi--;
+    }
+    cr_assert(hi > lo + 28, "VERIFY programmed %zu bytes", hi - lo);
+
+    static const struct {
+        const char *what;
+        size_t at;              /* from the record's first byte */
+        uint16_t sw;
+    } flips[] = {
+        { "a bit of its header", 1, 0x63C2 },
+        { "a bit of its seal", 26, 0x63C2 },
+        { "a bit of its payload", SIZE_MAX, 0x6983 },
+    };
+    for (size_t i = 0; i < sizeof(flips) / sizeof(flips[0]); i++) {
+        size_t at = flips[i].at == SIZE_MAX ? hi - 1 - lo : flips[i].at;
+        uint8_t *img = nc_gc(malloc(len));
+
+        memcpy(img, after, len);
+        img[lo + at] ^= 0x04;
+        write_image(nvm, img, len);
+        fc = fs_boot(nvm, NULL, false);
+        nc_console_wait(fc.card->console, "I boot: ready", READY_TIMEOUT_MS);
+        fs_power_on(&fc);
+        r = fs_apdu(&fc, "00200001");
+        cr_assert_eq(r.sw, flips[i].sw, "%s flipped (image offset %zu): "
+                     "VERIFY PIN1 without data answered %04X, expected %04X "
+                     "(63C3 would be the try given back)", flips[i].what,
+                     lo + at, r.sw, flips[i].sw);
+        if (r.sw == 0x6983) {
+            nc_console_wait(fc.card->console, "E fs: key 01: record damaged",
+                            READY_TIMEOUT_MS);
+        } else {
+            r = fs_verify(&fc, FS_PIN1_REF, wrong);
+            cr_assert_eq(r.sw, 0x63C1, "%s flipped: a wrong PIN1 then "
+                         "answered %04X", flips[i].what, r.sw);
+        }
+        fs_quit(&fc);
+    }
 }

@@ -340,13 +340,12 @@ Test(system_insn_plugin, bad_arguments_stop_qemu_with_a_message)
         ",begin=0x100,end=0x200,colour=blue", "unknown argument 'colour=blue'",
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i += 2) {
-        const char *argv[] = {
-            nc_qemu(), "-M", "netcard", "-display", "none", "-monitor", "none",
-            "-serial", "null", "-nic", "none",
-            "-kernel", nc_cardos_image("cardos-test.elf"),
-            "-plugin", nc_strf("%s%s", plugin, bad[i]), NULL,
+        const char *opts[] = {
+            "--image", nc_cardos_image("cardos-test.elf"), "--net", "none",
+            "--plugin", nc_strf("%s%s", plugin, bad[i]), NULL,
         };
-        NcProc *p = nc_spawn("qemu-bad-plugin", argv, NULL);
+        NcProc *p = nc_spawn("qemu-bad-plugin", nc_qemu_cmdline(opts, NULL),
+                             NULL);
         int st = nc_proc_wait_exit(p, NC_TIMEOUT_START_MS);
         cr_assert(WIFEXITED(st) && WEXITSTATUS(st) != 0,
                   "QEMU with plugin arguments \"%s\": %s", bad[i],

@@ -13,6 +13,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -253,6 +254,46 @@ Test(system_launcher, new_nvm_is_created_erased)
     expect_nvm_file(nvm, true);
 }
 
+/*
+ * An existing raw image decides the NVM size: a 1 MiB image (the layout
+ * before the code area, docs/nvm.md) runs as it was, with nvm-size=1M and
+ * no code area; --nvm-size makes a new image of another size.
+ */
+Test(system_launcher, nvm_size_follows_the_image)
+{
+    nc_global_lock("launcher", LOCK_TIMEOUT_MS);
+    const char *old = nc_tmp_path("old.nvm");
+    FILE *f = fopen(old, "wb");
+    cr_assert(f, "cannot create %s", old);
+    for (size_t i = 0; i < 1024 * 1024; i++) {
+        fputc(0xFF, f);
+    }
+    fclose(f);
+    const char *args[] = { "run", "--nvm", old, NULL };
+    NcProc *p = launch("netcard", args);
+    NcConsole *con = nc_console_open(p->stdout_path, "launcher stdout", p);
+    nc_console_wait(con, "I nvm: 1024 KiB: store 1024 KiB, code area 0 KiB",
+                    BOOT_TIMEOUT_MS);
+    nc_proc_stop(p);
+
+    const char *big = nc_tmp_path("big.nvm");
+    const char *args2[] = { "run", "--nvm", big, "--nvm-size", "4M", NULL };
+    p = launch("netcard", args2);
+    con = nc_console_open(p->stdout_path, "launcher stdout", p);
+    nc_console_wait(con, "I nvm: 4096 KiB: store 1024 KiB, code area 3072 KiB",
+                    BOOT_TIMEOUT_MS);
+    nc_proc_stop(p);
+    struct stat st;
+    cr_assert_eq(stat(big, &st), 0);
+    cr_assert_eq(st.st_size, (off_t)(4 * 1024 * 1024), "--nvm-size 4M made "
+                 "a %lld-byte image", (long long)st.st_size);
+
+    const char *args3[] = { "run", "--nvm", old, "--nvm-size", "2M", NULL };
+    p = launch("netcard", args3);
+    cr_assert_eq(run_to_exit(p), 2, "--nvm-size 2M on a 1 MiB image did "
+                 "not exit 2\n%s", nc_proc_diag(p));
+}
+
 Test(system_launcher, new_nvm_boots_to_banner)
 {
     nc_global_lock("launcher", LOCK_TIMEOUT_MS);
@@ -313,4 +354,62 @@ Test(system_launcher, new_qcow2_nvm_without_qemu_img_is_an_error)
     cr_assert(strstr(err, "qemu-img") && count_lines(err) == 1,
               "expected one line naming qemu-img:\n%s", err);
     cr_assert_neq(access(nvm, F_OK), 0, "%s was created", nvm);
+}
+
+/*
+ * `netcard apdu` against a booted card (the test image, its ISO 7816 host
+ * side listening as `netcard run --iso` makes it): the ATR (TS = 3B),
+ * SELECT of the test application answering its FCI and 9000, and ECHO
+ * returning the data (docs/iso7816-card.md); then a script whose last
+ * expectation does not hold: exit status 1 and one line naming that
+ * script line.
+ */
+Test(system_launcher, apdu_speaks_vpcd_framing_to_the_card)
+{
+    int port = nc_free_tcp_port();
+    const char *const opts[] = {
+        "--iso", nc_strf("listen:127.0.0.1:%d", port), "--net", "none", NULL,
+    };
+    NcCardOpts o = { .image = "cardos-test.elf", .cmdline_opts = opts };
+    NcCard *card = nc_card_start(&o);
+    nc_card_wait_banner(card, "power-on", BOOT_TIMEOUT_MS);
+
+    const char *argv[] = {
+        nc_bin("netcard"), "apdu", "--port", nc_strf("%d", port), "--atr",
+        "00A4040009F06E6574636172640100", "801000000301020300", NULL,
+    };
+    NcProc *p = nc_spawn("netcard-apdu", argv, NULL);
+    int rc = run_to_exit(p);
+    char *out = slurp(p->stdout_path);
+    cr_assert_eq(rc, 0, "netcard apdu exited with %d\n%s", rc,
+                 nc_proc_diag(p));
+    char *save = NULL;
+    char *atr = strtok_r(out, "\n", &save);
+    char *fci = strtok_r(NULL, "\n", &save);
+    char *echo = strtok_r(NULL, "\n", &save);
+    cr_assert(atr && strncmp(atr, "3B", 2) == 0, "ATR line: %s",
+              atr ? atr : "(none)");
+    cr_assert(fci && strlen(fci) > 4 && strcmp(fci + strlen(fci) - 4,
+                                                "9000") == 0,
+              "SELECT answer: %s", fci ? fci : "(none)");
+    cr_assert(echo && strcmp(echo, "0102039000") == 0, "ECHO answer: %s",
+              echo ? echo : "(none)");
+
+    const char *script = nc_tmp_path("mismatch.apdu");
+    FILE *f = fopen(script, "w");
+    cr_assert(f, "%s: %s", script, strerror(errno));
+    fputs("# SELECT, then ECHO with a wrong expectation\n"
+          "00A4040009F06E6574636172640100 -> *9000\n"
+          "801000000301020300 -> 0102049000\n", f);
+    cr_assert_eq(fclose(f), 0);
+    const char *argv2[] = { nc_bin("netcard"), "apdu", "--port",
+                            nc_strf("%d", port), "-f", script, NULL };
+    p = nc_spawn("netcard-apdu", argv2, NULL);
+    rc = run_to_exit(p);
+    const char *err = slurp(p->stderr_path);
+    cr_assert_eq(rc, 1, "netcard apdu -f exited with %d\n%s", rc,
+                 nc_proc_diag(p));
+    cr_assert(count_lines(err) == 1 && strstr(err, "mismatch.apdu:3") &&
+              strstr(err, "0102039000"), "expected one line naming line 3 "
+              "and the answer:\n%s", err);
 }

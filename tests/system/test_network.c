@@ -510,8 +510,8 @@ Test(system_network, dhcp_timeout_falls_back_to_static)
 {
     /* No backend: nobody answers DHCP. docs/network.md: after 5 s the card
      * uses 10.0.2.15/24 gw 10.0.2.2. */
-    static const char *const extra[] = { "-nic", "none", NULL };
-    NcCardOpts o = { .image = "cardos-test.elf", .extra_args = extra };
+    static const char *const opts[] = { "--net", "none", NULL };
+    NcCardOpts o = { .image = "cardos-test.elf", .cmdline_opts = opts };
     NcCard *card = nc_card_start(&o);
     nc_card_wait_banner(card, "power-on", BOOT_TIMEOUT_MS);
     nc_console_wait(card->console, "I net: link up", NET_UP_TIMEOUT_MS);

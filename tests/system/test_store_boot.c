@@ -26,20 +26,22 @@ TestSuite(system_store, .init = nc_test_init, .fini = nc_test_fini,
 static NcCard *boot_sized(const char *nvm, const char *nvm_size_opt,
                           bool halted)
 {
-    const char *args[5];
+    const char *opts[7];
     size_t n = 0;
 
     if (nvm_size_opt) {
-        args[n++] = "-M";
-        args[n++] = nc_strf("netcard,nvm-size=%s", nvm_size_opt);
+        opts[n++] = "--machine";
+        opts[n++] = nc_strf("netcard,nvm-size=%s", nvm_size_opt);
     }
     if (nvm) {
-        args[n++] = "-drive";
-        args[n++] = nc_strf("if=pflash,format=raw,file=%s", nvm);
+        opts[n++] = "--nvm";
+        opts[n++] = nvm;
+        opts[n++] = "--nvm-format";
+        opts[n++] = "raw";
     }
-    args[n] = NULL;
+    opts[n] = NULL;
     NcCardOpts o = { .image = "cardos.elf", .halted = halted,
-                     .extra_args = args };
+                     .cmdline_opts = opts };
 
     return nc_card_start(&o);
 }

@@ -36,6 +36,7 @@ struct model_op {
 
 struct model_txn {
     int n;
+    bool secure;                /* run as a secure transaction */
     struct model_op op[MODEL_MAX_OPS];
 };
 
@@ -80,6 +81,7 @@ static inline void model_random_txn(struct model *m, uint64_t *rng,
 {
     struct model tmp = *m;
 
+    t->secure = false;
     t->n = 1 + (int)(model_rng(rng) % (uint64_t)max_ops);
     for (int i = 0; i < t->n; i++) {
         struct model_op *o = &t->op[i];
@@ -97,7 +99,7 @@ static inline void model_random_txn(struct model *m, uint64_t *rng,
 static inline int model_run_txn(struct store *s, const struct model_txn *t)
 {
     static uint8_t buf[MODEL_MAX_LEN];
-    int rc = store_begin(s);
+    int rc = t->secure ? store_begin_secure(s) : store_begin(s);
 
     if (rc) {
         return rc;

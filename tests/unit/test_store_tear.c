@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kernel/log.h"
 #include "nor_sim.h"
 #include "store_model.h"
 
@@ -59,9 +60,10 @@ static void expect_state(const struct model *m, const char *when)
     cr_assert(model_matches(&st, m, why, sizeof(why)), "%s: %s", when, why);
 }
 
-/* Format, prefill, and generate the workload (states and op indices). */
+/* Format, prefill, and generate the workload (states and op indices);
+ * every SECURE_EVERY-th transaction is a secure one (0: none). */
 static void build_workload(struct workload *w, uint64_t seed, int steps,
-                           int max_ops, uint16_t max_len)
+                           int max_ops, uint16_t max_len, int secure_every)
 {
     uint64_t rng = seed;
     uint32_t ver = 0;
@@ -85,6 +87,7 @@ static void build_workload(struct workload *w, uint64_t seed, int steps,
     uint64_t start = sim.ops;
     for (int i = 0; i < steps; i++) {
         model_random_txn(&m, &rng, &ver, max_ops, max_len, &w->txn[i]);
+        w->txn[i].secure = secure_every && i % secure_every == 0;
         int rc = model_run_txn(&st, &w->txn[i]);
         cr_assert_eq(rc, STORE_OK, "workload step %d: %s", i,
                      store_strerror(rc));
@@ -184,7 +187,7 @@ Test(unit_store_tear, every_operation_multi_object_txns)
 {
     static struct workload w;
 
-    build_workload(&w, 0xC0FFEEu, 60, 4, 400);
+    build_workload(&w, 0xC0FFEEu, 60, 4, 400, 0);
     tear_everywhere(&w);
     nor_sim_free(&sim);
 }
@@ -193,7 +196,21 @@ Test(unit_store_tear, every_operation_eight_object_txns)
 {
     static struct workload w;
 
-    build_workload(&w, 0xBEEFu, MAX_STEPS, 8, 250);
+    build_workload(&w, 0xBEEFu, MAX_STEPS, 8, 250, 0);
+    tear_everywhere(&w);
+    nor_sim_free(&sim);
+}
+
+/*
+ * Secure transactions (docs/store.md rule 8): one of two, one to eight
+ * objects. A cut before the seal (the transaction's last operation: its
+ * commit_op) leaves it as before, a completed seal as after.
+ */
+Test(unit_store_tear, every_operation_secure_txns)
+{
+    static struct workload w;
+
+    build_workload(&w, 0x5EC0u, MAX_STEPS, 8, 250, 2);
     tear_everywhere(&w);
     nor_sim_free(&sim);
 }
@@ -203,6 +220,7 @@ static uint64_t c_rng;
 static uint32_t c_ver;
 static struct model c_m;
 static struct model_txn c_pending;
+static bool c_secure;           /* a third of the transactions secure */
 static bool c_have_pending;
 static uint64_t c_commits;
 
@@ -213,6 +231,7 @@ static void campaign_session(int max_ops, uint16_t max_len, const char *when)
         for (;;) {
             model_random_txn(&c_m, &c_rng, &c_ver, max_ops, max_len,
                              &c_pending);
+            c_pending.secure = c_secure && model_rng(&c_rng) % 3 == 0;
             c_have_pending = true;
             int rc = model_run_txn(&st, &c_pending);
             cr_assert_eq(rc, STORE_OK, "%s: %s", when, store_strerror(rc));
@@ -288,4 +307,89 @@ Test(unit_store_tear, random_campaign_seed_2)
 Test(unit_store_tear, random_campaign_seed_3_small_objects)
 {
     campaign(3, 400, 6, 40);
+}
+
+Test(unit_store_tear, random_campaign_seed_4_secure)
+{
+    c_secure = true;
+    campaign(4, 400, 4, 300);
+    c_secure = false;
+}
+
+/* ---- what recovery says ---------------------------------------------- */
+
+static char said[4096];
+
+static void said_sink(const char *line, size_t len)
+{
+    size_t have = strlen(said);
+
+    if (have + len + 2 < sizeof(said)) {
+        memcpy(said + have, line, len);
+        said[have + len] = '\n';
+        said[have + len + 1] = '\0';
+    }
+}
+
+/* Mount; the number of transactions it discarded; its log in SAID. */
+static uint32_t mount_and_listen(void)
+{
+    struct store_stats stats;
+
+    (void)log_flush();
+    said[0] = '\0';
+    mount_ok("listening");
+    (void)log_flush();
+    store_get_stats(&st, &stats);
+    return stats.discarded;
+}
+
+/* Every transaction recovery discards is said on the console ("W store:",
+ * docs/store.md "At boot"); a clean log says nothing. */
+Test(unit_store_tear, recovery_says_what_it_discards)
+{
+    static uint8_t obj[200], big[400];
+    static jmp_buf jb;
+
+    log_reset();
+    log_set_sink(said_sink);
+    nor_sim_init(&sim, PAGE_SIZE, PAGES);
+    nor_sim_flash(&sim, &fl);
+    cr_assert_eq(store_format(&st, &fl, 9), STORE_OK);
+    cr_assert_eq(store_put(&st, 1, obj, sizeof(obj)), STORE_OK);
+    cr_assert_eq(mount_and_listen(), 0u);
+    cr_assert_eq(strstr(said, "W store"), NULL, "%s", said);
+
+    /* a put cut part way through its one program: a torn header */
+    nor_sim_arm(&sim, 1, NOR_TEAR_PARTIAL, 1, &jb);
+    if (setjmp(jb) == 0) {
+        store_put(&st, 2, obj, sizeof(obj));
+        cr_assert_fail("no power cut");
+    }
+    cr_assert_eq(mount_and_listen(), 1u);
+    cr_assert(strstr(said, "W store: torn record at page ") != NULL, "%s",
+              said);
+
+    /* a put of two rows cut before its second: a torn payload (rule 5) */
+    cr_assert_eq(store_put(&st, 2, obj, 10), STORE_OK);     /* new page */
+    nor_sim_arm(&sim, 2, NOR_TEAR_BEFORE, 1, &jb);
+    if (setjmp(jb) == 0) {
+        store_put(&st, 5, big, sizeof(big));
+        cr_assert_fail("no power cut");
+    }
+    cr_assert_geq(mount_and_listen(), 1u);
+    cr_assert(strstr(said, "W store: transaction ") != NULL &&
+              strstr(said, "the last of object 00000005): its last record "
+                     "is torn (payload CRC)") != NULL, "%s", said);
+
+    /* an abort after a record was written: its records stay, discarded */
+    cr_assert_eq(store_begin(&st), STORE_OK);
+    cr_assert_eq(store_write(&st, 3, obj, 10), STORE_OK);
+    cr_assert_eq(store_write(&st, 4, obj, 10), STORE_OK);
+    store_abort(&st);
+    cr_assert_geq(mount_and_listen(), 1u);
+    cr_assert(strstr(said, "(1 record(s)): no commit record at the end of "
+                     "the log") != NULL, "%s", said);
+    log_set_sink(NULL);
+    nor_sim_free(&sim);
 }

@@ -1,18 +1,28 @@
 #!/usr/bin/python3
-# netcard launcher: boots the virtual card in QEMU with DESIGN.md's
-# defaults, and attaches gdb to it. Installed as build/bin/netcard; it finds
-# QEMU and the card OS relative to itself (build/qemu, build/cardos).
+# netcard: the one entry point of the host tools. Boots the virtual card in
+# QEMU with DESIGN.md's defaults, attaches gdb to it, sends it APDUs, and
+# prints the QEMU command line any other program needs. Installed as
+# build/bin/netcard with its package in build/lib/python/netcard_host; it
+# finds QEMU, the card OS and the host library relative to itself
+# (build/qemu, build/cardos, build/lib).
 #
 #   netcard run [--nvm FILE] [--gdb[=PORT]] [--qmp PATH] [--seed N]
 #               [--iso tcp:HOST:PORT | --pcsc[=PORT]]
 #               [--http-port N] [--https-port N] [--no-net] [--pcap FILE]
-#               [--image ELF] [--qemu BIN] [--print-cmdline] [-- QEMU-ARGS]
+#               [--image ELF] [--qemu BIN] [--print-cmdline[=FORMAT]]
+#               [-- QEMU-ARGS]
 #   netcard gdb [--port PORT] [--image ELF]
 #   netcard apdu [--port N] [--atr] [--reset|--cold] [-f SCRIPT] HEX...
+#   netcard qemu-cmdline [BUILDER OPTIONS] [-- QEMU-ARGS]
 #
 # Every problem found before QEMU starts is one line on stderr and exit
 # status 2; once QEMU runs, the launcher is replaced by it (exec), so the
 # exit status is QEMU's.
+#
+# QEMU command lines come from one builder and vpcd framing from one
+# client, both in the host library (tools/lib: qemu_cmdline.c, vpcd.c;
+# build/lib/libnetcard-host.so, through netcard_host/); the tests and the
+# benchmarks use the same two.
 #
 # SPDX-License-Identifier: Apache-2.0
 
@@ -20,13 +30,15 @@ import argparse
 import errno
 import os
 import shlex
-import shutil
-import socket
-import subprocess
 import sys
 
-PROG = "netcard"
 BUILD = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
+# Installed: the package is in BUILD/lib/python. From the source tree,
+# Python finds it beside this file.
+sys.path.insert(1, os.path.join(BUILD, "lib", "python"))
+from netcard_host import hostlib, qemu_cmdline  # noqa: E402
+
+PROG = "netcard"
 SRCDIR = os.path.dirname(BUILD)
 DEFAULT_QEMU = os.path.join(BUILD, "qemu", "qemu-system-arm")
 DEFAULT_IMAGE = os.path.join(BUILD, "cardos", "cardos.elf")
@@ -38,9 +50,11 @@ DEFAULT_HTTP_PORT = 8080        # -> card port 80 (web server)
 DEFAULT_HTTPS_PORT = 8443       # -> card port 4116 (HTTPS, TLS-PSK)
 CARD_HTTP_PORT = 80
 CARD_HTTPS_PORT = 4116
-NET_HOST = "127.0.0.1"
-PCSC_RECONNECT_MS = 500
+NET_HOST = qemu_cmdline.LOOPBACK
 NVM_SIZE = 2 * 1024 * 1024      # NETCARD_NVM_SIZE_DEFAULT (netcard_memmap.h)
+NVM_SIZE_MIN = 1024 * 1024      # NETCARD_NVM_SIZE_MIN
+NVM_SIZE_MAX = 16 * 1024 * 1024  # NETCARD_NVM_SIZE_MAX
+NVM_PAGE = 4096                 # NETCARD_NVM_PAGE_SIZE
 NVM_ERASED = b"\xff"
 GDB = "gdb-multiarch"
 
@@ -97,6 +111,7 @@ def iso_endpoint(text):
 
 def check_port_free(port, what, host="127.0.0.1"):
     """Refuse to start when a port QEMU must listen on is taken."""
+    import socket
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except socket.gaierror as e:
@@ -119,24 +134,63 @@ def check_file(path, what, hint):
 
 def qemu_img_for(qemu):
     """The qemu-img built with QEMU (beside it), else one on PATH."""
+    import shutil
     beside = os.path.join(os.path.dirname(qemu), "qemu-img")
     if os.path.isfile(beside) and os.access(beside, os.X_OK):
         return beside
     return shutil.which("qemu-img")
 
 
-def prepare_nvm(path, qemu):
-    """Create an erased (all 0xFF) 2 MiB image if the file is missing: raw,
-    or qcow2 (converted by qemu-img) for a name ending in .qcow2.
-    Returns True when it was created."""
+def nvm_size_text(size):
+    return (f"{size // (1024 * 1024)} MiB" if size % (1024 * 1024) == 0
+            else f"{size // 1024} KiB")
+
+
+def valid_nvm_size(size):
+    return NVM_SIZE_MIN <= size <= NVM_SIZE_MAX and size % NVM_PAGE == 0
+
+
+def nvm_size_arg(text):
+    """--nvm-size: bytes, or with a K or M suffix (as QEMU's sizes)."""
+    units = {"K": 1024, "M": 1024 * 1024}
+    t = text.strip().upper().rstrip("B").rstrip("I")
+    try:
+        size = int(t[:-1]) * units[t[-1]] if t and t[-1] in units else int(t)
+    except (ValueError, KeyError):
+        raise argparse.ArgumentTypeError(f"NVM size '{text}' is not a size")
+    if not valid_nvm_size(size):
+        raise argparse.ArgumentTypeError(
+            f"NVM size {text} is not whole 4 KiB pages from 1 MiB to 16 MiB")
+    return size
+
+
+def nvm_size_for(path, wanted):
+    """The size of the card's NVM: an existing raw image's own size (an
+    image of the 1 MiB layout keeps running as it was: docs/nvm.md), else
+    WANTED (--nvm-size) or the default. A qcow2 image must be of WANTED."""
+    if os.path.isfile(path) and not path.endswith(".qcow2"):
+        size = os.path.getsize(path)
+        if not valid_nvm_size(size):
+            raise UsageError(f"NVM image {path} is {size} bytes; a raw image "
+                             f"must be {NVM_SIZE} bytes (2 MiB), or whole "
+                             "4 KiB pages from 1 MiB to 16 MiB")
+        if wanted is not None and wanted != size:
+            raise UsageError(f"NVM image {path} is {nvm_size_text(size)}, "
+                             f"not the {nvm_size_text(wanted)} --nvm-size "
+                             "asks for")
+        return size
+    return wanted if wanted is not None else NVM_SIZE
+
+
+def prepare_nvm(path, qemu, size=NVM_SIZE):
+    """Create an erased (all 0xFF) image of SIZE bytes if the file is
+    missing: raw, or qcow2 (converted by qemu-img) for a name ending in
+    .qcow2. Returns True when it was created."""
     if os.path.exists(path):
         if not os.path.isfile(path):
             raise UsageError(f"NVM image {path} is not a regular file")
-        size = os.path.getsize(path)
-        if size != NVM_SIZE and not path.endswith(".qcow2"):
-            raise UsageError(f"NVM image {path} is {size} bytes; a raw image "
-                             f"must be {NVM_SIZE} bytes (2 MiB)")
         return False
+    import subprocess
     qemu_img = None
     if path.endswith(".qcow2"):
         qemu_img = qemu_img_for(qemu)
@@ -148,7 +202,7 @@ def prepare_nvm(path, qemu):
     converted = f"{raw}.qcow2"
     try:
         with open(raw, "wb") as f:
-            f.write(NVM_ERASED * NVM_SIZE)
+            f.write(NVM_ERASED * size)
         if qemu_img:
             # an empty qcow2 would read as zeros: convert the erased image
             r = subprocess.run([qemu_img, "convert", "-q", "-f", "raw",
@@ -174,47 +228,69 @@ def prepare_nvm(path, qemu):
     return True
 
 
-def nvm_drive(path):
-    fmt = "qcow2" if path.endswith(".qcow2") else "raw"
-    # QEMU's option parser treats ',' as a separator: double it.
-    return f"if=pflash,format={fmt},file={path.replace(',', ',,')}"
+def host_library(fn, *args, **kwargs):
+    """FN of a binding of the host library; a missing library is a usage
+    error (one line)."""
+    try:
+        return fn(*args, **kwargs)
+    except hostlib.LibraryError as e:
+        raise UsageError(f"host library: {e}")
+
+
+def qemu_argv(qemu, **options):
+    """qemu_cmdline.qemu_argv, its refusals as one-line usage errors."""
+    try:
+        return host_library(qemu_cmdline.qemu_argv, qemu, **options)
+    except ValueError as e:
+        raise UsageError(str(e))
 
 
 def build_run_cmdline(args):
-    cmd = [args.qemu, "-M", "netcard", "-kernel", args.image,
-           "-display", "none", "-monitor", "none",
-           # Debug console on this terminal; Ctrl-A X quits, Ctrl-A C
-           # switches to the QEMU monitor.
-           "-serial", "mon:stdio",
-           "-drive", nvm_drive(args.nvm)]
-    # Network: the card's NIC on libslirp, web server ports forwarded.
-    if args.no_net:
-        cmd += ["-nic", "none"]
-    else:
-        cmd += ["-nic", "user,id=net0,model=netcard-nic,"
-                f"hostfwd=tcp:{NET_HOST}:{args.http_port}-:{CARD_HTTP_PORT},"
-                f"hostfwd=tcp:{NET_HOST}:{args.https_port}-:{CARD_HTTPS_PORT}"]
-        if args.pcap:
-            pcap = args.pcap.replace(",", ",,")
-            cmd += ["-object",
-                    f"filter-dump,id=pcap0,netdev=net0,file={pcap}"]
-    # ISO 7816 contact interface: the second serial port, vpcd framing.
+    """`netcard run`'s QEMU command line, from the one builder."""
     if args.pcsc is not None:
-        cmd += ["-chardev", f"socket,id=iso7816,host={DEFAULT_ISO_HOST},"
-                f"port={args.pcsc},nodelay=on,reconnect-ms={PCSC_RECONNECT_MS}",
-                "-serial", "chardev:iso7816"]
+        iso = ("connect", DEFAULT_ISO_HOST, args.pcsc)
     elif args.iso is not None:
-        host, port = args.iso
-        cmd += ["-chardev", f"socket,id=iso7816,host={host},port={port},"
-                "server=on,wait=off,nodelay=on",
-                "-serial", "chardev:iso7816"]
-    if args.gdb is not None:
-        cmd += ["-gdb", f"tcp:127.0.0.1:{args.gdb}", "-S"]
-    if args.qmp:
-        cmd += ["-qmp", f"unix:{args.qmp},server=on,wait=off"]
-    if args.seed is not None:
-        cmd += ["-seed", str(args.seed)]
-    return cmd + args.qemu_args
+        iso = ("listen",) + args.iso
+    else:
+        iso = None
+    net = {}
+    if args.no_net:
+        net["net"] = "none"
+    else:
+        # The card's NIC on libslirp, web server ports forwarded.
+        net = dict(net="user", pcap=args.pcap,
+                   hostfwd=((args.http_port, CARD_HTTP_PORT),
+                            (args.https_port, CARD_HTTPS_PORT)))
+    machine = None
+    if args.nvm_size_bytes != NVM_SIZE:
+        machine = f"netcard,nvm-size={args.nvm_size_bytes}"
+    return qemu_argv(
+        args.qemu, machine=machine, image=args.image, nvm=args.nvm,
+        # Debug console on this terminal; Ctrl-A X quits, Ctrl-A C
+        # switches to the QEMU monitor.
+        console="mon:stdio",
+        # ISO 7816 contact interface: the second serial port, vpcd framing.
+        iso=iso,
+        qmp=("listen", args.qmp) if args.qmp else None,
+        halted=args.gdb is not None, gdb_port=args.gdb, seed=args.seed,
+        extra=args.qemu_args, **net)
+
+
+def print_cmdline(cmd, fmt):
+    """FMT shell: one line, quoted for sh; lines: one argument a line;
+    nul: each argument followed by a NUL byte (for programs)."""
+    if fmt == "shell":
+        print(shlex.join(cmd))
+    elif fmt == "lines":
+        if any("\n" in a for a in cmd):
+            raise UsageError("an argument holds a newline: use "
+                             "--print-cmdline=nul")
+        sys.stdout.write("".join(a + "\n" for a in cmd))
+    else:
+        sys.stdout.buffer.write(b"".join(os.fsencode(a) + b"\0"
+                                         for a in cmd))
+    sys.stdout.flush()
+    return 0
 
 
 def cmd_run(args):
@@ -249,15 +325,17 @@ def cmd_run(args):
         if os.path.exists(args.qmp):
             raise UsageError(f"QMP socket {args.qmp} already exists "
                              "(another card running? remove it if not)")
+    args.nvm_size_bytes = nvm_size_for(args.nvm, args.nvm_size)
     cmd = build_run_cmdline(args)
     if args.print_cmdline:
-        print(shlex.join(cmd))
-        return 0
-    created = prepare_nvm(args.nvm, args.qemu)
+        return print_cmdline(cmd, args.print_cmdline)
+    created = prepare_nvm(args.nvm, args.qemu, args.nvm_size_bytes)
 
     say = lambda text: print(f"{PROG}: {text}", file=sys.stderr)
     say(f"card OS {args.image}")
-    say(f"NVM {args.nvm}" + (" (created, erased)" if created else ""))
+    say(f"NVM {args.nvm}" + (" (created, erased)" if created else "") +
+        ("" if args.nvm_size_bytes == NVM_SIZE else
+         f", {nvm_size_text(args.nvm_size_bytes)} (nvm-size)"))
     say("console on this terminal (Ctrl-A X quits)")
     if args.pcsc is not None:
         say(f"ISO 7816: connecting to pcscd's vpcd on {DEFAULT_ISO_HOST}:"
@@ -290,6 +368,7 @@ def cmd_run(args):
 def cmd_gdb(args):
     image = os.path.abspath(args.image)
     check_file(image, "card OS image", "build it with 'make cardos'")
+    import shutil
     gdb = shutil.which(GDB)
     if not gdb:
         raise UsageError(f"{GDB} not found: apt-get install gdb-multiarch")
@@ -304,60 +383,56 @@ def cmd_gdb(args):
 # netcard apdu: a vpcd-framing client for a card listening with --iso.
 # Frames are a 2-byte big-endian length and a payload; a 1-byte payload is a
 # control code (00 power off, 01 power on, 02 reset, 04 get ATR), anything
-# else a C-APDU answered with R-APDU data + SW1 SW2 (DESIGN.md).
+# else a C-APDU answered with R-APDU data + SW1 SW2 (DESIGN.md). The framing
+# is the host library's (tools/lib/vpcd.c), loaded from BUILD/lib.
 # ---------------------------------------------------------------------------
-VPCD_POWER_OFF, VPCD_POWER_ON, VPCD_RESET, VPCD_GET_ATR = 0, 1, 2, 4
 
 
 class CardLink:
+    """netcard_host.vpcd.Link, its failures worded for `netcard apdu`."""
+
     def __init__(self, host, port, timeout):
-        try:
-            self.sock = socket.create_connection((host, port), timeout=timeout)
-        except OSError as e:
-            raise UsageError(f"cannot connect to the card on {host}:{port}: "
-                             f"{e.strerror or e} (is 'netcard run' running "
-                             "with --iso there?)")
-        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        from netcard_host import vpcd
+        self.vpcd = vpcd
         self.where = f"{host}:{port}"
+        try:
+            self.link = host_library(vpcd.Link, host, port, timeout)
+        except vpcd.VpcdError as e:
+            raise UsageError(f"cannot connect to the card on {host}:{port}: "
+                             f"{e.strerror} (is 'netcard run' running "
+                             "with --iso there?)")
 
-    def _recv_exact(self, n):
-        data = b""
-        while len(data) < n:
-            try:
-                chunk = self.sock.recv(n - len(data))
-            except socket.timeout:
-                raise UsageError(f"no answer from the card on {self.where} "
-                                 "within the timeout")
-            except OSError as e:
-                raise UsageError(f"card link {self.where}: {e.strerror}")
-            if not chunk:
-                raise UsageError(f"the card closed the connection on "
-                                 f"{self.where}")
-            data += chunk
-        return data
-
-    def send(self, payload):
-        if len(payload) > 0xFFFF:
-            raise UsageError(f"a {len(payload)}-byte frame does not fit "
-                             "vpcd framing (at most 65535)")
-        self.sock.sendall(len(payload).to_bytes(2, "big") + payload)
+    def _failed(self, e):
+        if isinstance(e, self.vpcd.Timeout):
+            return UsageError(f"no answer from the card on {self.where} "
+                              "within the timeout")
+        if isinstance(e, self.vpcd.Closed):
+            return UsageError(f"the card closed the connection on "
+                              f"{self.where}")
+        if e.status == self.vpcd.ERR_ARG:
+            return UsageError(str(e))
+        return UsageError(f"card link {self.where}: {e.strerror}")
 
     def exchange(self, payload):
-        self.send(payload)
-        length = int.from_bytes(self._recv_exact(2), "big")
-        return self._recv_exact(length)
+        try:
+            return self.link.transmit(payload)
+        except self.vpcd.VpcdError as e:
+            raise self._failed(e)
 
     def control(self, code):
-        self.send(bytes([code]))
+        try:
+            self.link.control(code)
+        except self.vpcd.VpcdError as e:
+            raise self._failed(e)
 
     def atr(self):
-        return self.exchange(bytes([VPCD_GET_ATR]))
+        return self.exchange(bytes([self.vpcd.GET_ATR]))
 
     def ensure_powered(self):
         """Power the card on if it reports no ATR; returns the ATR."""
         atr = self.atr()
         if not atr:
-            self.control(VPCD_POWER_ON)
+            self.control(self.vpcd.POWER_ON)
             atr = self.atr()
         if not atr:
             raise UsageError("the card sends no ATR after power-on")
@@ -441,22 +516,23 @@ def cmd_apdu(args):
     if not steps:
         raise UsageError("nothing to send: give APDUs as hex, --atr, or -f "
                          "SCRIPT")
+    from netcard_host import vpcd
     link = CardLink(args.host, args.port, args.timeout)
     link.ensure_powered()
     failures = 0
     for where, kind, payload, expectation in steps:
         if kind == "cold":
-            link.control(VPCD_POWER_OFF)
-            link.control(VPCD_POWER_ON)
+            link.control(vpcd.POWER_OFF)
+            link.control(vpcd.POWER_ON)
             continue
         if kind == "reset":
-            link.control(VPCD_RESET)
+            link.control(vpcd.RESET)
             continue
         if kind == "power-off":
-            link.control(VPCD_POWER_OFF)
+            link.control(vpcd.POWER_OFF)
             continue
         if kind == "power-on":
-            link.control(VPCD_POWER_ON)
+            link.control(vpcd.POWER_ON)
             continue
         response = link.atr() if kind == "atr" else link.exchange(payload)
         print(response.hex().upper())
@@ -467,6 +543,209 @@ def cmd_apdu(args):
                   f"got {response.hex().upper() or '(empty)'}",
                   file=sys.stderr)
     return 1 if failures else 0
+
+
+# ---------------------------------------------------------------------------
+# netcard perso PROFILE.json: personalise a card started with run (docs/
+# usim.md): ADM1 first, the files with UPDATE BINARY / RECORD, the keys and
+# PINs through the personalization application (INS 50, 52).
+# ---------------------------------------------------------------------------
+PERSO_AID = "F06E65746361726402"
+USIM_AID_PREFIX = "A0000000871002"
+PERSO_KEYS = {"adm", "iccid", "imsi", "mcc", "mnc", "ki", "opc", "op", "sqn",
+              "pin1", "puk1", "new_adm", "msisdn", "spn"}
+
+
+def bcd_swapped(digits, length):
+    """Digits as BCD with the nibbles of each byte swapped, F padded
+    (TS 102 221 13.2 ICCID, TS 31.102 dialling numbers)."""
+    d = digits + "F" * (2 * length - len(digits))
+    return bytes.fromhex("".join(d[i + 1] + d[i] for i in range(0, len(d), 2)))
+
+
+def encode_imsi(imsi):
+    """TS 31.102 4.2.2: length, then digit 1 with parity / type 1."""
+    d = ("9" if len(imsi) % 2 else "1") + imsi
+    if len(d) % 2:
+        d += "F"
+    body = bytes.fromhex("".join(d[i + 1] + d[i] for i in range(0, len(d), 2)))
+    return bytes([len(body)]) + body + b"\xff" * (8 - len(body))
+
+
+def encode_plmn(mcc, mnc):
+    """TS 24.008 10.5.1.3."""
+    m3 = mnc[2] if len(mnc) == 3 else "F"
+    return bytes.fromhex(mcc[1] + mcc[0] + m3 + mcc[2] + mnc[1] + mnc[0])
+
+
+def pin_bytes(text, what):
+    if not text.isdigit() or not 4 <= len(text) <= 8:
+        raise UsageError(f"{what}: '{text}' is not 4 to 8 digits")
+    return text.encode() + b"\xff" * (8 - len(text))
+
+
+def hex16(profile, key):
+    v = profile[key]
+    try:
+        b = bytes.fromhex(v)
+    except (TypeError, ValueError):
+        b = b""
+    if len(b) != 16:
+        raise UsageError(f"{key}: '{v}' is not 16 bytes of hex")
+    return b
+
+
+def cmd_perso(args):
+    import json
+    try:
+        with open(args.profile) as f:
+            profile = json.load(f)
+    except OSError as e:
+        raise UsageError(f"cannot read {args.profile}: {e.strerror}")
+    except ValueError as e:
+        raise UsageError(f"{args.profile}: not JSON: {e}")
+    unknown = set(profile) - PERSO_KEYS
+    if unknown:
+        raise UsageError(f"{args.profile}: unknown keys {sorted(unknown)} "
+                         f"(known: {sorted(PERSO_KEYS)})")
+    link = CardLink(args.host, args.port, args.timeout)
+    link.ensure_powered()
+
+    def send(hex_apdu, what, ok=("9000",)):
+        rsp = link.exchange(bytes.fromhex(hex_apdu))
+        sw = rsp[-2:].hex().upper()
+        if sw not in ok:
+            raise UsageError(f"{what}: the card answered {sw} to {hex_apdu}")
+        return rsp[:-2]
+
+    def update_binary(path, data, what):
+        send("00A4080C%02X%s" % (len(path) // 2, path), f"{what}: SELECT")
+        send("00D60000%02X%s" % (len(data), data.hex()), what)
+        print(f"{PROG} perso: {what}: ok")
+
+    def select_usim(fid):
+        send("00A4040C07" + USIM_AID_PREFIX, "SELECT ADF.USIM")
+        send("00A4000C02" + fid, f"SELECT {fid}")
+
+    adm = pin_bytes(profile.get("adm", "88888888"), "adm")
+    send("0020000A08" + adm.hex(), "VERIFY ADM1")
+    if "iccid" in profile:
+        update_binary("2FE2", bcd_swapped(profile["iccid"], 10), "EF.ICCID")
+    if "imsi" in profile:
+        imsi = profile["imsi"]
+        select_usim("6F07")
+        send("00D6000009" + encode_imsi(imsi).hex(), "EF.IMSI")
+        print(f"{PROG} perso: EF.IMSI: ok")
+        acc = 1 << int(imsi[-1])
+        select_usim("6F78")
+        send("00D6000002%04X" % acc, "EF.ACC")
+        print(f"{PROG} perso: EF.ACC: ok")
+    if "mcc" in profile and "mnc" in profile:
+        plmn = encode_plmn(profile["mcc"], profile["mnc"])
+        for fid, name in (("6F60", "EF.PLMNwAcT"), ("6F61", "EF.OPLMNwAcT"),
+                          ("6F62", "EF.HPLMNwAcT")):
+            select_usim(fid)
+            send("00D6000005" + plmn.hex() + "C080", name)
+            print(f"{PROG} perso: {name}: ok")
+        select_usim("6FAD")
+        send("00D6000004000000%02X" % len(profile["mnc"]), "EF.AD")
+        update_binary("7F206F30", plmn, "DF.GSM/EF.PLMNsel")
+    if "spn" in profile:
+        name = profile["spn"].encode()[:16]
+        select_usim("6F46")
+        send("00D6000011" + (b"\x01" + name + b"\xff" * (16 - len(name))).hex(),
+             "EF.SPN")
+        print(f"{PROG} perso: EF.SPN: ok")
+    if "msisdn" in profile:
+        number = profile["msisdn"]
+        ton = 0x91 if number.startswith("+") else 0x81
+        digits = number.lstrip("+")
+        bcd = bcd_swapped(digits, (len(digits) + 1) // 2)
+        rec = b"\xff" * 10 + bytes([len(bcd) + 1, ton]) + bcd
+        rec += b"\xff" * (24 - len(rec))
+        select_usim("6F40")
+        send("00DC010418" + rec.hex(), "EF.MSISDN")
+        print(f"{PROG} perso: EF.MSISDN: ok")
+    keys = b""
+    if "ki" in profile:
+        keys += b"\x01\x10" + hex16(profile, "ki")
+        if "opc" in profile:
+            keys += b"\x02\x10" + hex16(profile, "opc")
+        elif "op" in profile:
+            keys += b"\x03\x10" + hex16(profile, "op")
+        else:
+            raise UsageError("ki needs opc or op")
+    if "sqn" in profile:
+        if not keys:
+            raise UsageError("sqn goes with ki and opc/op")
+        sqn = profile["sqn"]
+        sqn = int(sqn, 0) if isinstance(sqn, str) else int(sqn)
+        keys += b"\x04\x06" + sqn.to_bytes(6, "big")
+    if keys or "pin1" in profile or "new_adm" in profile:
+        send("00A4040009" + PERSO_AID + "00", "SELECT perso")
+    if keys:
+        send("80500000%02X" % len(keys) + keys.hex(), "SET USIM KEYS")
+        print(f"{PROG} perso: Ki, OPc{', SQN' if 'sqn' in profile else ''}: ok")
+    if "pin1" in profile:
+        data = pin_bytes(profile["pin1"], "pin1")
+        if "puk1" in profile:
+            data += pin_bytes(profile["puk1"], "puk1")
+        send("80520001%02X" % len(data) + data.hex(), "SET PIN1")
+        print(f"{PROG} perso: PIN1{'/PUK1' if 'puk1' in profile else ''}: ok")
+    if "new_adm" in profile:
+        send("8052000A08" + pin_bytes(profile["new_adm"], "new_adm").hex(),
+             "SET ADM1")
+        print(f"{PROG} perso: ADM1: ok")
+    return 0
+
+
+# ---------------------------------------------------------------------------
+# netcard qemu-cmdline: the builder's option words (tools/lib/qemu_cmdline.h)
+# go to it unchanged; this command adds --format and a default --qemu.
+# Pure: no file, port or process is looked at.
+# ---------------------------------------------------------------------------
+CMDLINE_FORMATS = ("shell", "lines", "nul")
+QEMU_CMDLINE_USAGE = (f"usage: {PROG} qemu-cmdline [--format "
+                      "shell|lines|nul] [OPTIONS] [-- QEMU-ARGS]")
+
+
+def cmd_qemu_cmdline(argv):
+    fmt = "shell"
+    words = ["--qemu", os.environ.get("NETCARD_QEMU", DEFAULT_QEMU)]
+    i = 0
+    while i < len(argv):
+        word = argv[i]
+        if word == "--":
+            words += argv[i:]
+            break
+        if word in ("-h", "--help"):
+            print(f"{QEMU_CMDLINE_USAGE}\n\n"
+                  "Print the QEMU command line these options make, from the "
+                  "builder every\nnetcard program uses, without starting "
+                  "anything. --qemu defaults to\n$NETCARD_QEMU, else "
+                  f"{DEFAULT_QEMU}.\n\n"
+                  "  --format FORMAT             one shell line (default), "
+                  "one argument a line\n"
+                  "                              (lines), NUL-terminated "
+                  "arguments (nul)")
+            print(host_library(qemu_cmdline.usage), end="")
+            return 0
+        if word == "--format" or word.startswith("--format="):
+            value = word[len("--format="):] if "=" in word else \
+                (argv[i + 1] if i + 1 < len(argv) else "")
+            i += 1 if "=" in word else 2
+            if value not in CMDLINE_FORMATS:
+                raise UsageError(f"--format: '{value}' is not one of "
+                                 f"{', '.join(CMDLINE_FORMATS)}")
+            fmt = value
+            continue
+        words.append(word)
+        i += 1
+    try:
+        cmd = host_library(qemu_cmdline.argv, words)
+    except ValueError as e:
+        raise UsageError(f"{e} (see '{PROG} qemu-cmdline --help')")
+    return print_cmdline(cmd, fmt)
 
 
 def make_parser():
@@ -491,6 +770,10 @@ def make_parser():
                      f"(default port {DEFAULT_GDB_PORT})")
     run.add_argument("--qmp", metavar="PATH",
                      help="QMP control socket (unix socket path)")
+    run.add_argument("--nvm-size", metavar="SIZE", type=nvm_size_arg,
+                     help="NVM size of a new image (1M..16M, whole 4 KiB "
+                     "pages; default 2M); an existing raw image's own size "
+                     "decides (docs/nvm.md)")
     run.add_argument("--seed", metavar="N", type=seed_number,
                      help="seed for the card's random sources (QEMU -seed)")
     run.add_argument("--iso", metavar="tcp:HOST:PORT", type=iso_endpoint,
@@ -522,8 +805,11 @@ def make_parser():
     run.add_argument("--qemu", metavar="BIN",
                      default=os.environ.get("NETCARD_QEMU", DEFAULT_QEMU),
                      help="qemu-system-arm to use (default: %(default)s)")
-    run.add_argument("--print-cmdline", action="store_true",
-                     help="print the QEMU command line and exit")
+    run.add_argument("--print-cmdline", metavar="FORMAT", nargs="?",
+                     const="shell", choices=CMDLINE_FORMATS,
+                     help="print the QEMU command line and exit: as one "
+                     "shell line (default), one argument a line (lines), "
+                     "or NUL-terminated arguments (nul)")
     run.set_defaults(func=cmd_run)
 
     gdb = sub.add_parser("gdb", help="attach gdb-multiarch to a running card",
@@ -563,10 +849,36 @@ def make_parser():
                       help="seconds to wait for each answer (default: "
                       "%(default)s)")
     apdu.set_defaults(func=cmd_apdu)
+
+    perso = sub.add_parser("perso", help="personalise a card started with "
+                           "run from a JSON profile (docs/usim.md)",
+                           description="Personalise the card: VERIFY ADM1, "
+                           "then ICCID, IMSI, PLMN, SPN, MSISDN with UPDATE "
+                           "BINARY/RECORD, Ki/OPc/SQN and PINs through the "
+                           "personalization application.")
+    perso.add_argument("profile", metavar="PROFILE.json")
+    perso.add_argument("--port", type=port_number, default=DEFAULT_ISO_PORT,
+                       help="the card's ISO 7816 port (default: %(default)s)")
+    perso.add_argument("--host", default=DEFAULT_ISO_HOST,
+                       help="the card's host (default: %(default)s)")
+    perso.add_argument("--timeout", type=float, default=30.0,
+                       help="seconds to wait for each answer")
+    perso.set_defaults(func=cmd_perso)
+
+    # Parsed by cmd_qemu_cmdline; listed here for --help.
+    sub.add_parser("qemu-cmdline", add_help=False,
+                   help="print a QEMU command line for the machine (the "
+                   "one builder's options)")
     return parser
 
 
 def main(argv):
+    if argv[:1] == ["qemu-cmdline"]:
+        try:
+            return cmd_qemu_cmdline(argv[1:])
+        except UsageError as e:
+            print(f"{PROG}: {e}", file=sys.stderr)
+            return 2
     # Everything after a bare '--' goes to QEMU untouched.
     qemu_args = []
     if "--" in argv:
