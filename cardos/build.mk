@@ -171,6 +171,7 @@ CARDOS_NET_SRCS := \
     net/http/http_parse.c \
     net/http/http_write.c \
     net/http/http_exchange.c \
+    net/http/http_pcb.c \
     net/http/http_server.c \
     net/http/https_server.c \
     net/tls/tls.c \
