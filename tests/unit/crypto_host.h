@@ -1,0 +1,17 @@
+/*
+ * The host backend of cardos/crypto/crypto.h for unit tests
+ * (tests/unit/crypto_host.c, on the host mbedTLS).
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#ifndef NETCARD_TESTS_CRYPTO_HOST_H
+#define NETCARD_TESTS_CRYPTO_HOST_H
+
+#include <stdint.h>
+
+/* Restart crypto_random()'s deterministic stream. */
+void crypto_host_random_seed(uint32_t seed);
+/* crypto_cipher() + crypto_mac() calls so far. */
+unsigned crypto_host_calls(void);
+
+#endif /* NETCARD_TESTS_CRYPTO_HOST_H */
