@@ -141,6 +141,10 @@ CARDOS_SRCS := \
     gp/scp.c \
     gp/scp02.c \
     gp/scp03.c \
+    gp/keyset.c \
+    gp/card_data.c \
+    gp/keys_cmd.c \
+    gp/isd.c \
     applets/perso_applet.c \
     applets/status_web.c \
     card/nvm_partitions.c \
@@ -213,7 +217,8 @@ CARDOS_UNIT_SRCS := $(addprefix $(CARDOS_DIR)/,kernel/log.c kernel/reset_cause.c
     store/store_mount.c store/store_index.c \
     fs/fs.c fs/fcp.c fs/arr.c fs/pin.c fs/profile.c fs/fs_applet.c \
     net/http/http_parse.c net/http/http_write.c crypto/health.c crypto/aes_soft.c \
-    crypto/keystore.c gp/scp_session.c gp/scp.c gp/scp02.c gp/scp03.c) \
+    crypto/keystore.c gp/scp_session.c gp/scp.c gp/scp02.c gp/scp03.c \
+    gp/keyset.c gp/card_data.c gp/keys_cmd.c gp/isd.c) \
     $(CARDOS_TESTS_DIR)/test_applet.c
 CARDOS_UNIT_CFLAGS := $(CARDOS_INCLUDES) -I$(CARDOS_TOP)
 # libm: tests/unit/test_crypto_health.c recomputes the SP 800-90B cut-offs.

@@ -6,11 +6,13 @@
 #include "apdu/applet_table.h"
 #include "apdu/dispatch.h"
 #include "applets/perso_applet.h"
+#include "arch/layout.h"
 #include "card/applications.h"
 #include "card/image.h"
 #include "card/keys.h"
 #include "card/storage.h"
 #include "fs/fs_applet.h"
+#include "gp/isd.h"
 
 static struct applet_table applets;
 
@@ -55,6 +57,12 @@ static int perso_format_step(void)
     return 0;
 }
 
+/* Free RAM between the static data and the stack, for GET DATA FF21. */
+static uint32_t free_ram(void)
+{
+    return (uint32_t)(uintptr_t)__ram_free;
+}
+
 void applications_register(void)
 {
     static const struct perso_applet_config perso_cfg = {
@@ -62,10 +70,17 @@ void applications_register(void)
         .format_start = perso_format_start,
         .format_step = perso_format_step,
     };
+    static const struct gp_isd_config isd_cfg = {
+        .store = storage_store,
+        .free_ram = free_ram,
+    };
 
     applet_table_init(&applets);
     (void)applet_table_add(&applets, perso_applet_init(&perso_cfg));
     image_add_applications(&applets);
-    dispatch_set_registry(&applets.registry);
+    (void)gp_isd_init(&isd_cfg);
+    /* the Issuer Security Domain first, then the table, as the card's life
+     * cycle allows (gp/isd.h) */
+    dispatch_set_registry(gp_isd_registry(&applets.registry));
     dispatch_set_default(fs_applet());
 }

@@ -62,7 +62,7 @@
 #define SCP_KEY_MAX      32u
 #define SCP_WRAP_ROOM    32u        /* spare buffer bytes wrap/unwrap need */
 
-/* Status words of the secure channel (GPC 2.3.1 11.8.3, 11.9.3). */
+/* Status words of the secure channel (GPC 2.3.1 E.5.2; Amendment D 7.1.2). */
 #define SW_AUTH_FAILED       0x6300u    /* host cryptogram wrong */
 #define SW_SECURITY_STATUS   0x6982u    /* C-MAC wrong, level not met */
 

@@ -19,6 +19,7 @@
 #include <mbedtls/des.h>
 
 #include "crypto/crypto.h"
+#include "crypto/drbg.h"
 #include "crypto_host.h"
 
 static uint32_t random_state = 1;
@@ -193,4 +194,10 @@ enum crypto_status crypto_mac(enum crypto_mac alg, const uint8_t *key,
         return retail_mac(key, msg, msg_len, mac);
     }
     return CRYPTO_ERR_PARAM;
+}
+
+/* crypto/drbg.h: the same deterministic stream. */
+enum crypto_status crypto_drbg_random(void *out, size_t len)
+{
+    return crypto_random(out, len);
 }

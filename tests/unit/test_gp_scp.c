@@ -298,7 +298,7 @@ Test(unit_gp_scp, put_key_components_and_kcvs)
     cr_assert(memcmp(kcv, "\xFE\x8A\x09", 3) == 0, "%s", nc_hex(kcv, 3));
 }
 
-/* ---- bad input: GPC 2.3.1 11.8.3, 11.9.3; Amendment D 7.1.2 ---------- */
+/* ---- bad input: GPC 2.3.1 E.5.2; Amendment D 7.1.2 --------------------- */
 
 /* A session of the notes' vector, started (not yet authenticated). */
 static void notes_started(struct scp_session *s, uint8_t i)

@@ -1,0 +1,50 @@
+/*
+ * Inside the card manager: what the ISD (gp/isd.c) hands each command
+ * module once a command has passed the secure channel (unwrapped, its
+ * data copied out of the way of the response), and the modules' entry
+ * points. Each handler reads C->cmd (the plain command: CLA without the
+ * secure messaging bit) and writes C->rsp (data and SW; preset empty,
+ * 9000); the ISD wraps the response afterwards.
+ *
+ * Rule for every handler (GPC 2.3.1 11.1): bad input gets its status
+ * word and changes nothing; every change to the NVM is one store
+ * transaction, so that a power cut leaves the old or the new state.
+ *
+ * No hardware access; compiles on the host.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#ifndef CARDOS_GP_CMD_H
+#define CARDOS_GP_CMD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "apdu/apdu.h"
+#include "gp/scp_session.h"
+#include "store/store.h"
+
+struct gp_cmd {
+    struct store *st;               /* NULL: no store (6581) */
+    struct scp_session *sc;         /* the channel's session, or NULL */
+    const struct apdu *cmd;
+    struct apdu_response *rsp;
+};
+
+/* Is the channel's secure channel open with at least C-MAC? */
+static inline bool gp_cmd_authenticated(const struct gp_cmd *c)
+{
+    return c->sc != NULL && c->sc->state == SCP_OPEN &&
+           (c->sc->level & SCP_LEVEL_CMAC);
+}
+
+/* gp/keys_cmd.c: PUT KEY (GPC 2.3.1 11.8) and DELETE of keys (11.2.2.2,
+ * tags D0/D2; C->cmd is the DELETE). */
+void gp_cmd_put_key(struct gp_cmd *c);
+void gp_cmd_delete_key(struct gp_cmd *c, const uint8_t *kid, const uint8_t *kvn);
+
+/* First boot: key sets KVN 30 (SCP03, AES-128) and KVN 20 (SCP02, 3DES),
+ * ENC = MAC = DEK = 40..4F, staged into the caller's transaction. */
+int gp_keys_stage_personalisation(struct store *st);
+
+#endif /* CARDOS_GP_CMD_H */

@@ -1,0 +1,67 @@
+/*
+ * The Issuer Security Domain (GPC 2.3.1 7.1, AID A000000151000000): an
+ * application (apdu/applet.h) that opens secure channels (SCP03 i = 70,
+ * SCP02 i = 55; gp/scp.h) per logical channel and runs the card
+ * manager's commands.
+ *
+ * Commands (CLA 80..83/C0..CF, with secure messaging 84..87/E0..EF):
+ *   CA/CB GET DATA        also CLA 00; no secure channel needed
+ *   50 INITIALIZE UPDATE  P1 = KVN (00: the default key set), P2 00,
+ *                         8-byte host challenge
+ *   82 EXTERNAL AUTHENTICATE  P1 = security level
+ *   D8 PUT KEY, E4 DELETE (keys, D0/D2), F0 SET STATUS (card), F2 GET
+ *   STATUS: an open secure channel with at least C-MAC (else 6982)
+ * A secure channel lives on the logical channel of the APDU session that
+ * opened it (struct apdu_origin slot): up to GP_SC_SESSIONS at once; it
+ * ends on a wrong C-MAC (6982), a wrong host cryptogram (6300, counted:
+ * gp/keyset.h), another INITIALIZE UPDATE, deselection and reset.
+ * Responses are wrapped (R-MAC, R-ENC) as the level asks.
+ *
+ * Card life cycle (GPC 2.3.1 5.1): TERMINATED answers only GET DATA
+ * (6985 otherwise); CARD_LOCKED answers GET DATA, INITIALIZE UPDATE,
+ * EXTERNAL AUTHENTICATE, GET STATUS and SET STATUS (to unlock) and the
+ * registry lets only the ISD be selected.
+ *
+ * The store comes from the card's wiring (CONFIG->store(): NULL while
+ * none: 6581 for what needs it). No hardware access; compiles on the host.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#ifndef CARDOS_GP_ISD_H
+#define CARDOS_GP_ISD_H
+
+#include <stdint.h>
+
+#include "apdu/applet.h"
+#include "apdu/registry.h"
+#include "store/store.h"
+
+#define GP_SC_SESSIONS 4
+
+struct gp_isd_config {
+    struct store *(*store)(void);
+    uint32_t (*free_ram)(void);     /* bytes, for GET DATA FF21 */
+};
+
+const struct applet *gp_isd_init(const struct gp_isd_config *cfg);
+
+/*
+ * The registry the dispatcher uses (apdu/registry.h): the ISD first, then
+ * what ROM finds (the card's built-in applications), which a locked or
+ * terminated card does not offer; SELECT without a name selects the ISD.
+ */
+const struct apdu_registry *gp_isd_registry(const struct apdu_registry *rom);
+
+/*
+ * First boot of the card manager (an empty store, or after FORMAT NVM):
+ * if ST has no card record, write in one transaction the key sets KVN 30
+ * (SCP03, AES-128) and KVN 20 (SCP02, 3DES), ENC = MAC = DEK =
+ * 404142434445464748494A4B4C4D4E4F, and the card record (SECURED).
+ * STORE_OK, or the store's error (logged by the caller).
+ */
+int gp_personalise(struct store *st);
+
+/* Static RAM of the ISD (sessions and state), for the bench. */
+uint32_t gp_isd_ram_bytes(void);
+
+#endif /* CARDOS_GP_ISD_H */

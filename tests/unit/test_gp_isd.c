@@ -1,0 +1,228 @@
+/*
+ * Unit tests: the Issuer Security Domain (cardos/gp/isd.c) behind the
+ * APDU runtime (apdu_fixture.h), on the object store over the simulated
+ * NOR flash and the host crypto backend. Expected bytes: the
+ * GlobalPlatformPro / GPShell reference sessions (tests/vectors/gp-traces,
+ * fields the reference card invented excepted: gp_trace.h), GPC 2.3.1 and
+ * Amendment D for status words, and the documented personalisation
+ * (docs/gp.md).
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "apdu_fixture.h"
+#include "crypto/keystore.h"
+#include "gp/card_data.h"
+#include "gp/gp.h"
+#include "gp/isd.h"
+#include "gp/keyset.h"
+#include "gp_trace.h"
+#include "nor_sim.h"
+#include "store/store.h"
+
+static struct nor_sim sim;
+static struct store st;
+static struct store_flash fl;
+static bool have_store;
+
+static struct store *test_store(void)
+{
+    return have_store ? &st : NULL;
+}
+
+static const struct gp_isd_config cfg = { .store = test_store };
+
+static void setup(void)
+{
+    nc_test_init();
+    nor_sim_init(&sim, 4096, 32);
+    nor_sim_flash(&sim, &fl);
+    cr_assert_eq(store_format(&st, &fl, 0x4750u), STORE_OK);
+    have_store = true;
+    cr_assert_eq(gp_personalise(&st), STORE_OK);
+    apdu_fixture_init();
+    (void)gp_isd_init(&cfg);
+    dispatch_set_registry(gp_isd_registry(&test_applets.registry));
+    apdu_fixture_reset();
+}
+
+static void teardown(void)
+{
+    nor_sim_free(&sim);
+    nc_test_fini();
+}
+
+TestSuite(unit_gp_isd, .init = setup, .fini = teardown);
+
+static uint8_t buf[4096];
+
+static size_t send(void *ctx, const uint8_t *cmd, size_t n, uint8_t *rsp,
+                   size_t cap)
+{
+    size_t len = 0;
+
+    (void)ctx;
+    memcpy(buf, cmd, n);
+    cr_assert_eq(dispatch_command(&test_session, buf, n, sizeof(buf), &len),
+                 APPLET_DONE);
+    cr_assert(len <= cap);
+    memcpy(rsp, buf, len);
+    return len;
+}
+
+/* Send HEX; the SW; the data into OUT (if not NULL). */
+static uint16_t apdu(const char *hex, uint8_t *out, size_t *n)
+{
+    uint8_t c[600], r[600];
+    size_t cn = nc_unhex(hex, c, sizeof(c));
+    size_t rn = send(NULL, c, cn, r, sizeof(r));
+
+    if (out) {
+        memcpy(out, r, rn - 2);
+    }
+    if (n) {
+        *n = rn - 2;
+    }
+    return (uint16_t)(r[rn - 2] << 8 | r[rn - 1]);
+}
+
+/* The card state the reference sessions start from: only the key set
+ * the trace's card had, its counter at VALUE. */
+static void trace_state(uint8_t keep_kvn, uint8_t drop_kvn, uint32_t value)
+{
+    uint8_t b[3] = { (uint8_t)(value >> 16), (uint8_t)(value >> 8),
+                     (uint8_t)value };
+
+    for (uint8_t kid = 1; kid <= 3; kid++) {
+        cr_assert_eq(keystore_delete(&st, GP_KEY_ID(drop_kvn, kid)), STORE_OK);
+    }
+    cr_assert_eq(store_put_secure(&st, GP_OBJ_COUNTER(keep_kvn), b, 3),
+                 STORE_OK);
+}
+
+Test(unit_gp_isd, select_without_a_name_selects_the_isd)
+{
+    uint8_t d[300];
+    size_t n;
+
+    cr_assert_eq(apdu("00A4040000", d, &n), 0x9000);
+    cr_assert(n > 12 && d[0] == 0x6F && d[2] == 0x84 && d[3] == 0x08);
+    cr_assert(memcmp(d + 4, "\xA0\x00\x00\x01\x51\x00\x00\x00", 8) == 0);
+    cr_assert_eq(apdu("00A40400", NULL, NULL), 0x9000, "case 1 too");
+    cr_assert_eq(apdu("00A4040008A000000151000000", d, &n), 0x9000);
+}
+
+/* Both key sets at first boot: the card recognition data names both. */
+Test(unit_gp_isd, first_boot_key_sets)
+{
+    uint8_t d[300];
+    size_t n;
+    static const char e0[] =
+        "E024C00401208010C00402208010C00403208010"
+        "C00401308810C00402308810C00403308810";
+    uint8_t want[64];
+    size_t wn = nc_unhex(e0, want, sizeof(want));
+
+    cr_assert_eq(apdu("00A4040000", NULL, NULL), 0x9000);
+    cr_assert_eq(apdu("80CA00E000", d, &n), 0x9000);
+    cr_assert(n == wn && memcmp(d, want, wn) == 0, "E0 %s", nc_hex(d, n));
+    cr_assert_eq(apdu("80CA006600", d, &n), 0x9000);
+    cr_assert(n == 2 + 2 + 0x2F + 13, "two tags 64: %s", nc_hex(d, n));
+    /* C1: the default key set is the SCP03 one, its counter 3 bytes */
+    cr_assert_eq(apdu("80CA00C100", d, &n), 0x9000);
+    cr_assert(n == 5 && memcmp(d, "\xC1\x03\x00\x00\x00", 5) == 0);
+    cr_assert_eq(apdu("80CA00FF00", NULL, NULL), 0x6A88, "unknown tag");
+    /* personalising again changes nothing */
+    cr_assert_eq(gp_personalise(&st), STORE_OK);
+}
+
+/* scp03-i70-gp.trace up to its first INSTALL: SELECT, GET DATA, three
+ * authenticated sessions with GET STATUS. */
+Test(unit_gp_isd, replay_gpp_scp03_until_install)
+{
+    trace_state(0x30, 0x20, 0x10);
+    cr_assert_eq(gpt_replay("scp03-i70-gp.trace", 1, "84E60200", send, NULL),
+                 23u);
+}
+
+Test(unit_gp_isd, replay_gpp_scp02_until_install)
+{
+    trace_state(0x20, 0x30, 0x10);
+    cr_assert_eq(gpt_replay("scp02-i55-gp.trace", 1, "84E60200", send, NULL),
+                 23u);
+}
+
+Test(unit_gp_isd, replay_gpp_scp02_list)
+{
+    trace_state(0x20, 0x30, 0x10);
+    cr_assert_eq(gpt_replay("scp02-gp-l.trace", 1, NULL, send, NULL), 7u);
+}
+
+/* The counter goes on NVM before the card answers; it never goes back. */
+Test(unit_gp_isd, counter_advances_with_each_initialize_update)
+{
+    uint8_t d[64];
+    size_t n;
+    uint32_t c = 0;
+
+    cr_assert_eq(apdu("00A4040000", NULL, NULL), 0x9000);
+    for (unsigned i = 0; i < 3; i++) {
+        cr_assert_eq(apdu("80503000080102030405060708", d, &n), 0x9000);
+        cr_assert_eq(n, 32);
+        cr_assert_eq(d[31], i, "counter %u in the response", d[31]);
+    }
+    cr_assert_eq(gp_counter_peek(&st, 0x30, &c), STORE_OK);
+    cr_assert_eq(c, 3);
+    cr_assert_eq(store_mount(&st, &fl), STORE_OK);
+    cr_assert_eq(gp_counter_peek(&st, 0x30, &c), STORE_OK);
+    cr_assert_eq(c, 3);
+}
+
+Test(unit_gp_isd, bad_input)
+{
+    cr_assert_eq(apdu("00A4040000", NULL, NULL), 0x9000);
+    cr_assert_eq(apdu("805030000701020304050607", NULL, NULL), 0x6700);
+    cr_assert_eq(apdu("80505000080102030405060700", NULL, NULL), 0x6A88,
+                 "no key set 50");
+    cr_assert_eq(apdu("80503001080102030405060700", NULL, NULL), 0x6A86);
+    cr_assert_eq(apdu("848201001000000000000000000000000000000000", NULL, NULL),
+                 0x6985, "EXTERNAL AUTHENTICATE without INITIALIZE UPDATE");
+    cr_assert_eq(apdu("80F28002024F0000", NULL, NULL), 0x6982,
+                 "GET STATUS unauthenticated");
+    cr_assert_eq(apdu("84F2800202000000", NULL, NULL), 0x6882,
+                 "secure messaging without a session");
+    cr_assert_eq(apdu("80D8000100", NULL, NULL), 0x6982);
+    cr_assert_eq(apdu("8010000000", NULL, NULL), 0x6D00);
+    cr_assert_eq(apdu("00F2800000", NULL, NULL), 0x6E00);
+}
+
+/* A wrong host cryptogram: 6300, the session closed, the failure counted;
+ * GP_AUTH_TRIES of them block the key set (6983). */
+Test(unit_gp_isd, wrong_host_cryptograms_block_the_key_set)
+{
+    uint8_t used = 0;
+
+    cr_assert_eq(apdu("00A4040000", NULL, NULL), 0x9000);
+    for (unsigned i = 0; i < GP_AUTH_TRIES; i++) {
+        cr_assert_eq(apdu("80503000080102030405060708", NULL, NULL), 0x9000);
+        cr_assert_eq(apdu("848201001000000000000000000000000000000000", NULL,
+                          NULL), 0x6300);
+        cr_assert_eq(apdu("848201001000000000000000000000000000000000", NULL,
+                          NULL), 0x6985, "the session was closed");
+    }
+    cr_assert_eq(gp_tries_used(&st, 0x30, &used), STORE_OK);
+    cr_assert_eq(used, GP_AUTH_TRIES);
+    cr_assert_eq(apdu("80503000080102030405060708", NULL, NULL), 0x6983);
+    /* the other key set still opens */
+    cr_assert_eq(apdu("80502000080102030405060708", NULL, NULL), 0x9000);
+}
+
+Test(unit_gp_isd, terminated_card_answers_only_get_data)
+{
+    cr_assert_eq(gp_card_set_state(&st, GP_CARD_TERMINATED), STORE_OK);
+    cr_assert_eq(apdu("00A4040000", NULL, NULL), 0x9000);
+    cr_assert_eq(apdu("80CA9F7F00", NULL, NULL), 0x9000);
+    cr_assert_eq(apdu("80503000080102030405060708", NULL, NULL), 0x6985);
+}
