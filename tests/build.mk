@@ -52,9 +52,9 @@ endif
 # tests/unit/crypto_host.c: the card's crypto API (crypto/crypto.h) on the
 # host mbedTLS, for the unit tests of modules above crypto/.
 NC_HOST_MBEDTLS := $(abspath $(BUILD)/host)
-NC_CRYPTO_HOST_OBJ := $(NC_TESTS_OBJDIR)/tests/unit/crypto_host.o
-$(NC_CRYPTO_HOST_OBJ): NC_TESTS_XFLAGS += -I$(NC_HOST_MBEDTLS)/include
-$(NC_CRYPTO_HOST_OBJ): $(NC_HOST_MBEDTLS)/.mbedtls-stamp
+# The tests see its headers too (tests/unit/gp_host_scp03.h).
+$(NC_TESTS_UNIT_OBJS) $(NC_TESTS_HARN_OBJS): NC_TESTS_XFLAGS += -I$(NC_HOST_MBEDTLS)/include
+$(NC_TESTS_UNIT_OBJS) $(NC_TESTS_HARN_OBJS): $(NC_HOST_MBEDTLS)/.mbedtls-stamp
 NC_TESTS_LDLIBS += $(NC_HOST_MBEDTLS)/lib/libmbedcrypto.a
 
 $(NC_TESTS_OBJDIR)/%.o: $(SRCDIR)/%.c

@@ -6,6 +6,7 @@
 #include "apdu/applet_table.h"
 #include "apdu/dispatch.h"
 #include "applets/perso_applet.h"
+#include "applets/sample_applet.h"
 #include "arch/layout.h"
 #include "card/applications.h"
 #include "card/image.h"
@@ -13,6 +14,7 @@
 #include "card/storage.h"
 #include "fs/fs_applet.h"
 #include "gp/isd.h"
+#include "gp/registry.h"
 
 static struct applet_table applets;
 
@@ -54,6 +56,7 @@ static int perso_format_step(void)
         return STORE_ERR_IO;
     }
     card_keys_personalise();
+    applications_storage_ready();
     return 0;
 }
 
@@ -78,9 +81,21 @@ void applications_register(void)
     applet_table_init(&applets);
     (void)applet_table_add(&applets, perso_applet_init(&perso_cfg));
     image_add_applications(&applets);
-    (void)gp_isd_init(&isd_cfg);
-    /* the Issuer Security Domain first, then the table, as the card's life
-     * cycle allows (gp/isd.h) */
-    dispatch_set_registry(gp_isd_registry(&applets.registry));
+    /* the built-in applications are the registry's ROM modules, each
+     * with its default instance under its own AID (gp/registry.h) */
+    gp_registry_init(storage_store);
+    for (unsigned i = 0; i < applets.count; i++) {
+        (void)gp_registry_add_rom(applets.apps[i], 1, true);
+    }
+    /* the sample: no default instance, INSTALL makes them */
+    (void)gp_registry_add_rom(sample_applet(), SAMPLE_APPLET_INSTANCES, false);
+    /* the Issuer Security Domain first, then the registry's applications
+     * as the card's life cycle allows */
+    dispatch_set_registry(gp_registry(gp_isd_init(&isd_cfg)));
     dispatch_set_default(fs_applet());
+}
+
+void applications_storage_ready(void)
+{
+    (void)gp_registry_sync();
 }

@@ -210,6 +210,7 @@ int main(void)
      * damaged file system: file commands answer 6581 (docs/fs.md) */
     (void)fs_applet_mount(storage_store());
     card_keys_personalise();    /* the key store's first-boot keys */
+    applications_storage_ready();   /* the GlobalPlatform registry */
     log_flush();
     image_boot_point(IMAGE_AFTER_STORAGE, cause);
 

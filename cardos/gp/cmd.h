@@ -18,6 +18,7 @@
 #define CARDOS_GP_CMD_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "apdu/apdu.h"
@@ -42,6 +43,18 @@ static inline bool gp_cmd_authenticated(const struct gp_cmd *c)
  * tags D0/D2; C->cmd is the DELETE). */
 void gp_cmd_put_key(struct gp_cmd *c);
 void gp_cmd_delete_key(struct gp_cmd *c, const uint8_t *kid, const uint8_t *kvn);
+
+/* gp/status.c: GET STATUS (SLOT: the channel slot, for 6310
+ * continuation) and SET STATUS. */
+void gp_cmd_get_status(struct gp_cmd *c, uint8_t slot);
+void gp_cmd_set_status(struct gp_cmd *c);
+
+/* gp/content.c: INSTALL, LOAD (per channel slot), DELETE of a registry
+ * object (AID), STORE DATA to the ISD. */
+void gp_cmd_install(struct gp_cmd *c, uint8_t slot);
+void gp_cmd_load(struct gp_cmd *c, uint8_t slot);
+void gp_cmd_delete_object(struct gp_cmd *c, const uint8_t *aid, size_t len);
+void gp_cmd_store_data(struct gp_cmd *c, uint8_t slot);
 
 /* First boot: key sets KVN 30 (SCP03, AES-128) and KVN 20 (SCP02, 3DES),
  * ENC = MAC = DEK = 40..4F, staged into the caller's transaction. */

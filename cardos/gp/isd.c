@@ -12,6 +12,7 @@
 #include "gp/cmd.h"
 #include "gp/gp.h"
 #include "gp/keyset.h"
+#include "gp/registry.h"
 #include "gp/scp.h"
 #include "gp/scp02.h"
 #include "gp/scp03.h"
@@ -22,8 +23,6 @@ static struct {
     const struct gp_isd_config *cfg;
     struct scp_session sc[GP_SC_SESSIONS];
     uint8_t slot_sc[APDU_SLOTS];    /* 0: none, else index + 1 */
-    const struct apdu_registry *rom;
-    struct apdu_registry registry;
 } isd;
 
 static struct store *store(void)
@@ -254,7 +253,7 @@ static void get_data(struct gp_cmd *c)
     struct gp_data_ctx ctx = {
         .st = c->st,
         .free_ram = isd.cfg && isd.cfg->free_ram ? isd.cfg->free_ram() : 0,
-        .apps = 0,
+        .apps = gp_registry_apps(),
     };
     uint16_t tag = (uint16_t)(c->cmd->p1 << 8 | c->cmd->p2);
     size_t n;
@@ -271,115 +270,7 @@ static void get_data(struct gp_cmd *c)
     c->rsp->len = n;
 }
 
-/* ---- SET STATUS of the card (GPC 2.3.1 11.10, 5.1.1) -------------------- */
-
-static void set_status(struct gp_cmd *c)
-{
-    uint8_t cur = gp_card_state(c->st), next = c->cmd->p2;
-    bool ok;
-
-    if (!gp_cmd_authenticated(c)) {
-        c->rsp->sw = SW_SECURITY_STATUS;
-        return;
-    }
-    if (c->cmd->p1 != 0x80) {
-        /* applications and security domains: the registry (not yet) */
-        c->rsp->sw = SW_GP_REFERENCED_DATA;
-        return;
-    }
-    if (c->cmd->nc != 0) {
-        c->rsp->sw = SW_WRONG_LENGTH;
-        return;
-    }
-    /* 5.1.1: forward through OP_READY, INITIALIZED, SECURED; SECURED and
-     * CARD_LOCKED both ways; TERMINATED from anywhere */
-    switch (next) {
-    case GP_CARD_INITIALIZED:
-        ok = cur == GP_CARD_OP_READY;
-        break;
-    case GP_CARD_SECURED:
-        ok = cur == GP_CARD_OP_READY || cur == GP_CARD_INITIALIZED ||
-             cur == GP_CARD_LOCKED;
-        break;
-    case GP_CARD_LOCKED:
-        ok = cur == GP_CARD_SECURED;
-        break;
-    case GP_CARD_TERMINATED:
-        ok = true;
-        break;
-    default:
-        c->rsp->sw = SW_INCORRECT_P1P2;
-        return;
-    }
-    if (!ok) {
-        c->rsp->sw = SW_CONDITIONS_NOT_SATISFIED;
-        return;
-    }
-    if (gp_card_set_state(c->st, next) != STORE_OK) {
-        c->rsp->sw = SW_MEMORY_FAILURE;
-    }
-}
-
-/* ---- GET STATUS of the ISD (GPC 2.3.1 11.4) ----------------------------- */
-
-static void get_status(struct gp_cmd *c)
-{
-    const struct apdu *cmd = c->cmd;
-    uint8_t e[32];
-    size_t n = 0;
-
-    if (!gp_cmd_authenticated(c)) {
-        c->rsp->sw = SW_SECURITY_STATUS;
-        return;
-    }
-    if ((cmd->p1 != 0x80 && cmd->p1 != 0x40 && cmd->p1 != 0x20 &&
-         cmd->p1 != 0x10) || (cmd->p2 & ~0x03) != 0 || (cmd->p2 & 0x01)) {
-        c->rsp->sw = SW_INCORRECT_P1P2;
-        return;
-    }
-    if (cmd->nc < 2 || cmd->data[0] != 0x4F || cmd->data[1] + 2u > cmd->nc) {
-        c->rsp->sw = SW_WRONG_DATA;
-        return;
-    }
-    if (cmd->p1 != 0x80 || cmd->data[1] > sizeof(isd_aid) ||
-        memcmp(cmd->data + 2, isd_aid, cmd->data[1]) != 0) {
-        c->rsp->sw = SW_GP_REFERENCED_DATA;
-        return;
-    }
-    if (cmd->p2 & 0x02) {
-        /* tag format (Table 11-36): E3 { 4F AID, 9F70 life cycle, C5
-         * privileges } */
-        e[n++] = 0xE3;
-        e[n++] = 0;
-        e[n++] = 0x4F;
-        e[n++] = sizeof(isd_aid);
-        memcpy(e + n, isd_aid, sizeof(isd_aid));
-        n += sizeof(isd_aid);
-        e[n++] = 0x9F;
-        e[n++] = 0x70;
-        e[n++] = 1;
-        e[n++] = gp_card_state(c->st);
-        e[n++] = 0xC5;
-        e[n++] = 3;
-        e[n++] = GP_PRIV_SD | GP_PRIV_CARD_LOCK | GP_PRIV_CARD_TERMINATE |
-                 GP_PRIV_CARD_RESET | GP_PRIV_CVM_MGMT;
-        e[n++] = 0;
-        e[n++] = 0;
-        e[1] = (uint8_t)(n - 2);
-    } else {
-        /* legacy format (Table 11-35): AID length, AID, life cycle,
-         * privileges (1 byte) */
-        e[n++] = sizeof(isd_aid);
-        memcpy(e + n, isd_aid, sizeof(isd_aid));
-        n += sizeof(isd_aid);
-        e[n++] = gp_card_state(c->st);
-        e[n++] = GP_PRIV_SD | GP_PRIV_CARD_LOCK | GP_PRIV_CARD_TERMINATE |
-                 GP_PRIV_CARD_RESET | GP_PRIV_CVM_MGMT;
-    }
-    (void)apdu_response_set_data(c->rsp, e, n);
-}
-
-/* ---- DELETE (GPC 2.3.1 11.2): keys only for now ------------------------- */
+/* ---- DELETE (GPC 2.3.1 11.2): keys or a registry object ---------------- */
 
 static void delete_cmd(struct gp_cmd *c)
 {
@@ -404,8 +295,9 @@ static void delete_cmd(struct gp_cmd *c)
         len = cmd->data[at + 1];
         if ((tag == 0xD0 || tag == 0xD2) && len == 1) {
             *(tag == 0xD0 ? &kid : &kvn) = cmd->data + at + 2;
-        } else if (tag == 0x4F) {
-            c->rsp->sw = SW_GP_REFERENCED_DATA;   /* no registry yet */
+        } else if (tag == 0x4F && at == 0 && 2u + len == cmd->nc &&
+                   len >= 5 && len <= 16) {
+            gp_cmd_delete_object(c, cmd->data + 2, len);
             return;
         } else {
             c->rsp->sw = SW_WRONG_DATA;
@@ -422,17 +314,13 @@ static void delete_cmd(struct gp_cmd *c)
 
 /* ---- dispatch ----------------------------------------------------------- */
 
-/* Which commands a card life cycle state lets through (5.1.1). */
+/* Which commands the card life cycle state lets through (5.1.1.5). */
 static bool allowed(uint8_t state, uint8_t ins)
 {
     if (state == GP_CARD_TERMINATED) {
         return ins == GP_INS_GET_DATA || ins == GP_INS_GET_DATA_ODD;
     }
-    if (state == GP_CARD_LOCKED) {
-        return ins == GP_INS_GET_DATA || ins == GP_INS_GET_DATA_ODD ||
-               ins == GP_INS_INIT_UPDATE || ins == GP_INS_EXT_AUTH ||
-               ins == GP_INS_GET_STATUS || ins == GP_INS_SET_STATUS;
-    }
+    /* CARD_LOCKED restricts selection (gp/registry.h), not the ISD */
     return true;
 }
 
@@ -455,7 +343,9 @@ static enum applet_status isd_process(void *self, const struct apdu_origin *o,
     if (iso_cla && cmd->ins != GP_INS_GET_DATA) {
         rsp->sw = cmd->ins == GP_INS_INIT_UPDATE || cmd->ins == GP_INS_EXT_AUTH ||
                   cmd->ins == GP_INS_GET_STATUS || cmd->ins == GP_INS_PUT_KEY ||
-                  cmd->ins == GP_INS_SET_STATUS || cmd->ins == GP_INS_DELETE
+                  cmd->ins == GP_INS_SET_STATUS || cmd->ins == GP_INS_DELETE ||
+                  cmd->ins == GP_INS_INSTALL || cmd->ins == GP_INS_LOAD ||
+                  cmd->ins == GP_INS_STORE_DATA
                       ? SW_CLA_NOT_SUPPORTED : SW_INS_NOT_SUPPORTED;
         return APPLET_DONE;
     }
@@ -521,11 +411,24 @@ static enum applet_status isd_process(void *self, const struct apdu_origin *o,
         if (st == NULL) {
             rsp->sw = SW_MEMORY_FAILURE;
         } else {
-            set_status(&c);
+            gp_cmd_set_status(&c);
         }
         break;
     case GP_INS_GET_STATUS:
-        get_status(&c);
+        gp_cmd_get_status(&c, o->slot);
+        break;
+    case GP_INS_INSTALL:
+    case GP_INS_LOAD:
+    case GP_INS_STORE_DATA:
+        if (st == NULL) {
+            rsp->sw = SW_MEMORY_FAILURE;
+        } else if (plain.ins == GP_INS_INSTALL) {
+            gp_cmd_install(&c, o->slot);
+        } else if (plain.ins == GP_INS_LOAD) {
+            gp_cmd_load(&c, o->slot);
+        } else {
+            gp_cmd_store_data(&c, o->slot);
+        }
         break;
     default:
         rsp->sw = SW_INS_NOT_SUPPORTED;
@@ -568,41 +471,6 @@ const struct applet *gp_isd_init(const struct gp_isd_config *cfg)
     memset(isd.slot_sc, 0, sizeof(isd.slot_sc));
     isd.cfg = cfg;
     return &isd_applet;
-}
-
-/* ---- the registry ------------------------------------------------------- */
-
-static const struct applet *reg_find(void *ctx, const uint8_t *aid, size_t len,
-                                     const struct applet *after)
-{
-    uint8_t state = gp_card_state(store());
-
-    (void)ctx;
-    if (after == NULL && len <= sizeof(isd_aid) &&
-        memcmp(isd_aid, aid, len) == 0) {
-        return &isd_applet;
-    }
-    if (state == GP_CARD_LOCKED || state == GP_CARD_TERMINATED ||
-        isd.rom == NULL) {
-        return NULL;
-    }
-    return isd.rom->find(isd.rom->ctx, aid, len,
-                         after == &isd_applet ? NULL : after);
-}
-
-static const struct applet *reg_unnamed(void *ctx)
-{
-    (void)ctx;
-    return &isd_applet;
-}
-
-const struct apdu_registry *gp_isd_registry(const struct apdu_registry *rom)
-{
-    isd.rom = rom;
-    isd.registry.find = reg_find;
-    isd.registry.unnamed = reg_unnamed;
-    isd.registry.ctx = &isd;
-    return &isd.registry;
 }
 
 int gp_personalise(struct store *st)

@@ -9,8 +9,10 @@
  *   50 INITIALIZE UPDATE  P1 = KVN (00: the default key set), P2 00,
  *                         8-byte host challenge
  *   82 EXTERNAL AUTHENTICATE  P1 = security level
- *   D8 PUT KEY, E4 DELETE (keys, D0/D2), F0 SET STATUS (card), F2 GET
- *   STATUS: an open secure channel with at least C-MAC (else 6982)
+ *   D8 PUT KEY, E4 DELETE (keys D0/D2, registry objects 4F), F0 SET
+ *   STATUS, F2 GET STATUS, E6 INSTALL, E8 LOAD, E2 STORE DATA: an open
+ *   secure channel with at least C-MAC (else 6982); gp/cmd.h has the
+ *   modules that run them
  * A secure channel lives on the logical channel of the APDU session that
  * opened it (struct apdu_origin slot): up to GP_SC_SESSIONS at once; it
  * ends on a wrong C-MAC (6982), a wrong host cryptogram (6300, counted:
@@ -18,9 +20,9 @@
  * Responses are wrapped (R-MAC, R-ENC) as the level asks.
  *
  * Card life cycle (GPC 2.3.1 5.1): TERMINATED answers only GET DATA
- * (6985 otherwise); CARD_LOCKED answers GET DATA, INITIALIZE UPDATE,
- * EXTERNAL AUTHENTICATE, GET STATUS and SET STATUS (to unlock) and the
- * registry lets only the ISD be selected.
+ * (6985 otherwise); in CARD_LOCKED the registry (gp/registry.h) lets
+ * only the ISD be selected, and the ISD goes on answering everything (it
+ * is how the card is managed and unlocked).
  *
  * The store comes from the card's wiring (CONFIG->store(): NULL while
  * none: 6581 for what needs it). No hardware access; compiles on the host.
@@ -33,7 +35,6 @@
 #include <stdint.h>
 
 #include "apdu/applet.h"
-#include "apdu/registry.h"
 #include "store/store.h"
 
 #define GP_SC_SESSIONS 4
@@ -44,13 +45,6 @@ struct gp_isd_config {
 };
 
 const struct applet *gp_isd_init(const struct gp_isd_config *cfg);
-
-/*
- * The registry the dispatcher uses (apdu/registry.h): the ISD first, then
- * what ROM finds (the card's built-in applications), which a locked or
- * terminated card does not offer; SELECT without a name selects the ISD.
- */
-const struct apdu_registry *gp_isd_registry(const struct apdu_registry *rom);
 
 /*
  * First boot of the card manager (an empty store, or after FORMAT NVM):

@@ -49,7 +49,7 @@ int gp_keyset_find(const struct store *st, uint8_t kvn, struct gp_keyset *out)
         }
         return STORE_OK;
     }
-    for (unsigned v = GP_KVN_MIN; v <= GP_KVN_MAX; v++) {
+    for (unsigned v = GP_KVN_MAX; v >= GP_KVN_MIN; v--) {
         if (keystore_info(st, GP_KEY_ID(v, GP_KID_ENC), NULL, NULL) !=
                 STORE_OK || !channel_set(st, (uint8_t)v, &ks)) {
             continue;

@@ -65,8 +65,9 @@ struct gp_keyset {
 
 /*
  * The secure channel key set KVN (INITIALIZE UPDATE P1: GPC 2.3.1 E.5.1,
- * Amendment D 7.1.1), or for KVN 0 the card's default: the SCP03 key set with the lowest
- * KVN, else the SCP02 one with the lowest KVN (docs/gp.md). STORE_OK, or
+ * Amendment D 7.1.1), or for KVN 0 the card's default: the SCP03 key
+ * set with the highest KVN, else the SCP02 one with the highest KVN (the
+ * newest key set of the stronger protocol; docs/gp.md). STORE_OK, or
  * STORE_ERR_NOT_FOUND.
  */
 int gp_keyset_find(const struct store *st, uint8_t kvn, struct gp_keyset *out);

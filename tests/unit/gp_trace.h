@@ -27,6 +27,19 @@
 
 #define GPT_MAX 1100
 
+/*
+ * A deviation: at trace line LINE (the "R:" line) the card answers RSP
+ * (hex, data + SW) instead, because the reference card broke GPC 2.3.1
+ * there; WHY names the clause. Lists end with a zero LINE.
+ */
+struct gpt_dev {
+    unsigned line;
+    const char *rsp;            /* NULL: the trace's answer */
+    const char *why;
+    void (*after)(void *ctx);   /* then bring the card where the reference
+                                   card stayed (NULL: nothing) */
+};
+
 /* Send C-APDU CMD (N bytes); the R-APDU (data + SW) into RSP, its length. */
 typedef size_t (*gpt_send_fn)(void *ctx, const uint8_t *cmd, size_t n,
                               uint8_t *rsp, size_t cap);
@@ -48,8 +61,9 @@ static inline void gpt_mask_9f6e(uint8_t *r, size_t n)
  * the end). Returns the number of commands compared.
  */
 static inline unsigned gpt_replay(const char *name, unsigned first,
-                                  const char *stop_at, gpt_send_fn send,
-                                  void *ctx)
+                                  const char *stop_at,
+                                  const struct gpt_dev *devs,
+                                  gpt_send_fn send, void *ctx)
 {
     const char *path = nc_strf("%s/tests/vectors/gp-traces/%s", nc_srcdir(),
                                name);
@@ -59,6 +73,8 @@ static inline unsigned gpt_replay(const char *name, unsigned first,
     uint8_t cmd[GPT_MAX], want[GPT_MAX], got[GPT_MAX];
     size_t cn = 0, wn, gn;
     bool have_cmd = false;
+    char *errors = nc_strf("%s", "");
+    unsigned nerr = 0;
 
     cr_assert(text, "cannot read %s", path);
     nc_gc(text);
@@ -81,6 +97,11 @@ static inline unsigned gpt_replay(const char *name, unsigned first,
         }
         have_cmd = false;
         wn = nc_unhex(line + 3, want, sizeof(want));
+        for (const struct gpt_dev *d = devs; d && d->line; d++) {
+            if (d->line == lineno && d->rsp) {
+                wn = nc_unhex(d->rsp, want, sizeof(want));
+            }
+        }
         gn = send(ctx, cmd, cn, got, sizeof(got));
         count++;
         cr_assert(gn >= 2, "%s:%u: no answer to %s", name, lineno,
@@ -104,10 +125,22 @@ static inline unsigned gpt_replay(const char *name, unsigned first,
         }
         gpt_mask_9f6e(got, gn);
         gpt_mask_9f6e(want, wn);
-        cr_assert(gn == wn && memcmp(got, want, wn) == 0,
-                  "%s:%u: %s answered\n  %s, the trace's card\n  %s", name,
-                  lineno, nc_hex(cmd, cn), nc_hex(got, gn), nc_hex(want, wn));
+        if (gn != wn || memcmp(got, want, wn) != 0) {
+            /* go on: every mismatch of the session in one report */
+            errors = nc_strf("%s\n%s:%u: %s answered\n  %s, expected\n  %s",
+                             errors, name, lineno, nc_hex(cmd, cn),
+                             nc_hex(got, gn), nc_hex(want, wn));
+            if (++nerr == 40) {
+                break;
+            }
+        }
+        for (const struct gpt_dev *d = devs; d && d->line; d++) {
+            if (d->line == lineno && d->after) {
+                d->after(ctx);
+            }
+        }
     }
+    cr_assert(nerr == 0, "%u mismatch(es):%s", nerr, errors);
     return count;
 }
 

@@ -18,6 +18,7 @@
 #include "gp/gp.h"
 #include "gp/isd.h"
 #include "gp/keyset.h"
+#include "gp/registry.h"
 #include "gp_trace.h"
 #include "nor_sim.h"
 #include "store/store.h"
@@ -43,8 +44,9 @@ static void setup(void)
     have_store = true;
     cr_assert_eq(gp_personalise(&st), STORE_OK);
     apdu_fixture_init();
-    (void)gp_isd_init(&cfg);
-    dispatch_set_registry(gp_isd_registry(&test_applets.registry));
+    gp_registry_init(test_store);
+    cr_assert_eq(gp_registry_sync(), STORE_OK);
+    dispatch_set_registry(gp_registry(gp_isd_init(&cfg)));
     apdu_fixture_reset();
 }
 
@@ -143,21 +145,21 @@ Test(unit_gp_isd, first_boot_key_sets)
 Test(unit_gp_isd, replay_gpp_scp03_until_install)
 {
     trace_state(0x30, 0x20, 0x10);
-    cr_assert_eq(gpt_replay("scp03-i70-gp.trace", 1, "84E60200", send, NULL),
+    cr_assert_eq(gpt_replay("scp03-i70-gp.trace", 1, "84E60200", NULL, send, NULL),
                  23u);
 }
 
 Test(unit_gp_isd, replay_gpp_scp02_until_install)
 {
     trace_state(0x20, 0x30, 0x10);
-    cr_assert_eq(gpt_replay("scp02-i55-gp.trace", 1, "84E60200", send, NULL),
+    cr_assert_eq(gpt_replay("scp02-i55-gp.trace", 1, "84E60200", NULL, send, NULL),
                  23u);
 }
 
 Test(unit_gp_isd, replay_gpp_scp02_list)
 {
     trace_state(0x20, 0x30, 0x10);
-    cr_assert_eq(gpt_replay("scp02-gp-l.trace", 1, NULL, send, NULL), 7u);
+    cr_assert_eq(gpt_replay("scp02-gp-l.trace", 1, NULL, NULL, send, NULL), 7u);
 }
 
 /* The counter goes on NVM before the card answers; it never goes back. */
@@ -225,4 +227,142 @@ Test(unit_gp_isd, terminated_card_answers_only_get_data)
     cr_assert_eq(apdu("00A4040000", NULL, NULL), 0x9000);
     cr_assert_eq(apdu("80CA9F7F00", NULL, NULL), 0x9000);
     cr_assert_eq(apdu("80503000080102030405060708", NULL, NULL), 0x6985);
+}
+
+/*
+ * Where the reference card broke GPC 2.3.1 the card answers what the
+ * specification requires:
+ *   - DELETE [load file and related objects] (P2 80) of D0D1D2D3D4D501
+ *     deletes its application D0D1D2D3D4D50101 too (11.2.2.1); the
+ *     reference card kept it, so its later GET STATUS P1=40 listed it
+ *     (6A88 here until it is installed again);
+ *   - INSTALL of D0D1D2D3D4D50101 again: it exists once here (the
+ *     reference card listed it twice);
+ *   - DELETE of key set 03, which does not exist: 6A88 (11.2.2.2).
+ */
+#define APP_ENTRY "E3134F08D0D1D2D3D4D501019F700107C503000000"
+
+/* The reference card answered PUT KEY but kept its keys: put back the
+ * 40..4F key set it went on using. */
+static void keep_keys(uint8_t kvn, uint8_t type)
+{
+    static const uint8_t k[16] = { 0x40, 0x41, 0x42, 0x43, 0x44, 0x45, 0x46,
+                                   0x47, 0x48, 0x49, 0x4A, 0x4B, 0x4C, 0x4D,
+                                   0x4E, 0x4F };
+
+    for (uint8_t kid = 1; kid <= 3; kid++) {
+        cr_assert_eq(keystore_put(&st, GP_KEY_ID(kvn, kid), type, k, 16),
+                     STORE_OK);
+    }
+}
+
+static void keep_keys_30(void *ctx)
+{
+    (void)ctx;
+    keep_keys(0x30, KEYSTORE_TYPE_AES);
+}
+
+static void keep_keys_20(void *ctx)
+{
+    (void)ctx;
+    keep_keys(0x20, KEYSTORE_TYPE_DES);
+}
+static const struct gpt_dev scp03_gp_devs[] = {
+    { 141, "6A88", "11.2.2.1", NULL }, { 171, "6A88", "11.2.2.1", NULL },
+    { 194, "6A88", "11.2.2.1", NULL }, { 214, "6A88", "11.2.2.1", NULL },
+    { 280, "6A88", "11.2.2.1", NULL }, { 302, "6A88", "11.2.2.1", NULL },
+    { 349, APP_ENTRY "9000", "one instance", NULL },
+    { 368, "6A88", "11.2.2.2", NULL },
+    { 382, APP_ENTRY "9000", "one instance", NULL },
+    { 0, NULL, NULL, NULL },
+};
+
+Test(unit_gp_isd, replay_gpp_scp03_whole)
+{
+    trace_state(0x30, 0x20, 0x10);
+    cr_assert_eq(gpt_replay("scp03-i70-gp.trace", 1, NULL, scp03_gp_devs,
+                            send, NULL), 141u);
+}
+
+Test(unit_gp_isd, replay_gpp_scp02_whole)
+{
+    trace_state(0x20, 0x30, 0x10);
+    cr_assert_eq(gpt_replay("scp02-i55-gp.trace", 1, NULL, scp03_gp_devs,
+                            send, NULL), 141u);
+}
+
+/* PUT KEY P1 = 01: there is no key set 01 to replace (11.8.2.2) */
+static const struct gpt_dev gpshell_devs[] = {
+    { 103, "6A88", "11.8.2.2", NULL },
+    { 0, NULL, NULL, NULL },
+};
+
+Test(unit_gp_isd, replay_gpshell_scp03)
+{
+    trace_state(0x30, 0x20, 0x10);
+    cr_assert_eq(gpt_replay("scp03-i70-gpshell-3k.trace", 1, NULL, gpshell_devs,
+                            send, NULL), 39u);
+}
+
+Test(unit_gp_isd, replay_gpshell3_scp03)
+{
+    trace_state(0x30, 0x20, 0x10);
+    cr_assert_eq(gpt_replay("scp03-i70-gpshell3.trace", 1, NULL, NULL,
+                            send, NULL), 39u);
+}
+
+Test(unit_gp_isd, replay_gpshell_scp02)
+{
+    trace_state(0x20, 0x30, 0x10);
+    cr_assert_eq(gpt_replay("scp02-i55-gpshell-3k.trace", 1, NULL, NULL,
+                            send, NULL), 8u);
+}
+
+Test(unit_gp_isd, replay_gpshell3_scp02)
+{
+    trace_state(0x20, 0x30, 0x10);
+    cr_assert_eq(gpt_replay("scp02-i55-gpshell3.trace", 1, NULL, NULL,
+                            send, NULL), 39u);
+}
+
+/* As scp03_gp_devs, and: PUT KEY replacing the 40..4F key set (the
+ * reference card answered it and kept its keys: so does the test, after
+ * the answer). */
+#define GP26_DELETE_DEVS \
+    { 141, "6A88", "11.2.2.1", NULL }, { 171, "6A88", "11.2.2.1", NULL }, \
+    { 194, "6A88", "11.2.2.1", NULL }, { 214, "6A88", "11.2.2.1", NULL }
+#define ONE(line) { line, APP_ENTRY "9000", "one instance", NULL }
+/* GET DATA E0 after PUT KEY of a new key set 02: this card stored it */
+#define E0_WITH_02(t, kvn) \
+    "E024C0040102" t "10C0040202" t "10C0040302" t "10C00401" kvn t "10" \
+    "C00402" kvn t "10C00403" kvn t "109000"
+static const struct gpt_dev gp26_scp03_devs[] = {
+    GP26_DELETE_DEVS,
+    { 236, NULL, "reference kept its keys", keep_keys_30 },
+    { 262, E0_WITH_02("88", "30"), "11.8: PUT KEY stores", NULL },
+    { 304, "6A88", "11.2.2.1", NULL }, { 326, "6A88", "11.2.2.1", NULL },
+    ONE(373), ONE(406), ONE(440), ONE(460), ONE(480),
+    { 0, NULL, NULL, NULL },
+};
+static const struct gpt_dev gp26_scp02_devs[] = {
+    GP26_DELETE_DEVS,
+    { 236, NULL, "reference kept its keys", keep_keys_20 },
+    { 262, E0_WITH_02("80", "20"), "11.8: PUT KEY stores", NULL },
+    { 304, "6A88", "11.2.2.1", NULL }, { 326, "6A88", "11.2.2.1", NULL },
+    ONE(373), ONE(406), ONE(440), ONE(464),
+    { 0, NULL, NULL, NULL },
+};
+
+Test(unit_gp_isd, replay_gpp26_scp03)
+{
+    trace_state(0x30, 0x20, 0x10);
+    cr_assert_eq(gpt_replay("scp03-i70-gp26.trace", 1, NULL, gp26_scp03_devs,
+                            send, NULL), 168u);
+}
+
+Test(unit_gp_isd, replay_gpp26_scp02)
+{
+    trace_state(0x20, 0x30, 0x10);
+    cr_assert_eq(gpt_replay("scp02-i55-gp26.trace", 1, NULL, gp26_scp02_devs,
+                            send, NULL), 163u);
 }

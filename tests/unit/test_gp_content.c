@@ -1,0 +1,237 @@
+/*
+ * Unit tests: card content management with what the card has (ROM
+ * modules): INSTALL of the sample module twice under two AIDs with their
+ * install parameters, SELECT and HELLO of each, lock and unlock, GET
+ * STATUS (formats, search, 6310 continuation), DELETE, LOAD block
+ * numbering and lengths, and bad input (GPC 2.3.1 11.2, 11.4, 11.5, 11.6,
+ * 11.10 status words; nothing changes). The session is opened by an
+ * independent host SCP03 (gp_host_scp03.h).
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "apdu_fixture.h"
+#include "applets/sample_applet.h"
+#include "gp/gp.h"
+#include "gp/isd.h"
+#include "gp/registry.h"
+#include "gp_host_scp03.h"
+#include "nctest.h"
+#include "nor_sim.h"
+#include "store/store.h"
+
+static struct nor_sim sim;
+static struct store st;
+static struct store_flash fl;
+static struct host_scp03 host;
+
+static struct store *test_store(void)
+{
+    return &st;
+}
+
+static const struct gp_isd_config cfg = { .store = test_store };
+static const uint8_t key40[16] = { 0x40, 0x41, 0x42, 0x43, 0x44, 0x45, 0x46,
+                                   0x47, 0x48, 0x49, 0x4A, 0x4B, 0x4C, 0x4D,
+                                   0x4E, 0x4F };
+
+static uint8_t buf[4096];
+
+static size_t send(const uint8_t *cmd, size_t n, uint8_t *rsp)
+{
+    size_t len = 0;
+
+    memcpy(buf, cmd, n);
+    cr_assert_eq(dispatch_command(&test_session, buf, n, sizeof(buf), &len),
+                 APPLET_DONE);
+    memcpy(rsp, buf, len);
+    return len;
+}
+
+/* HEX plain (SECURE: wrapped in the session); SW, data into OUT/N. */
+static uint16_t tx(bool secure, const char *hex, uint8_t *out, size_t *n)
+{
+    uint8_t c[300], w[320], r[600];
+    size_t cn = nc_unhex(hex, c, sizeof(c)), rn;
+
+    if (secure) {
+        cn = host_scp03_wrap(&host, c, cn, w);
+        memcpy(c, w, cn);
+    }
+    rn = send(c, cn, r);
+    cr_assert(rn >= 2);
+    if (out) {
+        memcpy(out, r, rn - 2);
+    }
+    if (n) {
+        *n = rn - 2;
+    }
+    return (uint16_t)(r[rn - 2] << 8 | r[rn - 1]);
+}
+
+#define SEC(hex) tx(true, hex, NULL, NULL)
+
+static void open_session(void)
+{
+    cr_assert_eq(tx(false, "00A4040000", NULL, NULL), 0x9000);
+    host_scp03_open(&host, send, 0x30, key40);
+}
+
+static void setup(void)
+{
+    nc_test_init();
+    nor_sim_init(&sim, 4096, 32);
+    nor_sim_flash(&sim, &fl);
+    cr_assert_eq(store_format(&st, &fl, 0x4751u), STORE_OK);
+    cr_assert_eq(gp_personalise(&st), STORE_OK);
+    apdu_fixture_init();
+    gp_registry_init(test_store);
+    cr_assert(gp_registry_add_rom(sample_applet(), SAMPLE_APPLET_INSTANCES,
+                                  false));
+    cr_assert_eq(gp_registry_sync(), STORE_OK);
+    dispatch_set_registry(gp_registry(gp_isd_init(&cfg)));
+    apdu_fixture_reset();
+    open_session();
+}
+
+static void teardown(void)
+{
+    nor_sim_free(&sim);
+    nc_test_fini();
+}
+
+TestSuite(unit_gp_content, .init = setup, .fini = teardown);
+
+#define ELF "0AF06E6574636172640300"
+#define MOD "09F06E65746361726403"
+/* INSTALL [for install and make selectable] of instance AID (LV hex)
+ * with install parameters PARAMS (C9 value, LV hex) */
+#define INSTALL(aid, params) \
+    nc_strf("80E60C00%02X" ELF MOD aid "0100%s00", \
+            (unsigned)((sizeof(ELF MOD aid) - 1) / 2 + 1 + 1 + \
+                       (strlen(params) / 2 + 1) + 1), params)
+
+static char *install(const char *aid_lv, const char *c9_value)
+{
+    char *params = nc_strf("%02XC9%02X%s", (unsigned)(strlen(c9_value) / 2 + 2),
+                           (unsigned)(strlen(c9_value) / 2), c9_value);
+    char *data = nc_strf(ELF MOD "%s0100%s00", aid_lv, params);
+
+    return nc_strf("80E60C00%02X%s", (unsigned)(strlen(data) / 2), data);
+}
+
+Test(unit_gp_content, rom_module_installed_twice_with_its_parameters)
+{
+    uint8_t d[300];
+    size_t n;
+
+    cr_assert_eq(SEC(install("06A0000000AA01", "010203")), 0x9000);
+    cr_assert_eq(SEC(install("06A0000000AA02", "FF")), 0x9000);
+    /* each instance answers its own AID and parameters */
+    cr_assert_eq(tx(false, "00A4040006A0000000AA01", d, &n), 0x9000);
+    cr_assert(n == 10 && memcmp(d, "\x6F\x08\x84\x06\xA0\x00\x00\x00\xAA\x01",
+                                10) == 0, "FCI %s", nc_hex(d, n));
+    cr_assert_eq(tx(false, "8001000000", d, &n), 0x9000);
+    cr_assert(n == 13 && memcmp(d, "\x4F\x06\xA0\x00\x00\x00\xAA\x01\xC9\x03"
+                                   "\x01\x02\x03", 13) == 0, "%s", nc_hex(d, n));
+    cr_assert_eq(tx(false, "00A4040006A0000000AA02", NULL, NULL), 0x9000);
+    cr_assert_eq(tx(false, "8001000000", d, &n), 0x9000);
+    cr_assert(n == 11 && d[7] == 0x02 && d[8] == 0xC9 && d[10] == 0xFF);
+}
+
+Test(unit_gp_content, lock_unlock_and_delete_an_instance)
+{
+    uint8_t d[300];
+    size_t n;
+
+    cr_assert_eq(SEC(install("06A0000000AA01", "01")), 0x9000);
+    cr_assert_eq(SEC("80F0408006A0000000AA01"), 0x9000, "lock");
+    cr_assert_eq(tx(true, "80F24002084F06A0000000AA0100", d, &n), 0x9000,
+                 "%s", nc_hex(d, n));
+    cr_assert(n > 13 && d[13] == 0x87, "LOCKED SELECTABLE: %s", nc_hex(d, n));
+    cr_assert_eq(tx(false, "00A4040006A0000000AA01", NULL, NULL), 0x6A82);
+    open_session();
+    cr_assert_eq(SEC("80F0400006A0000000AA01"), 0x9000, "unlock");
+    cr_assert_eq(tx(false, "00A4040006A0000000AA01", NULL, NULL), 0x9000);
+    open_session();
+    cr_assert_eq(tx(true, "80E40000084F06A0000000AA01", d, &n), 0x9000);
+    cr_assert(n == 1 && d[0] == 0x00);
+    cr_assert_eq(tx(false, "00A4040006A0000000AA01", NULL, NULL), 0x6A82);
+    open_session();
+    cr_assert_eq(SEC("80E40000084F06A0000000AA01"), 0x6A88, "gone");
+    cr_assert_eq(SEC("80E400000C4F0AF06E6574636172640300"), 0x6985,
+                 "a ROM module's load file stays");
+}
+
+Test(unit_gp_content, instances_are_limited)
+{
+    for (unsigned i = 0; i < SAMPLE_APPLET_INSTANCES; i++) {
+        cr_assert_eq(SEC(install(nc_strf("06A0000000AB%02X", i), "")), 0x9000);
+    }
+    cr_assert_eq(SEC(install("06A0000000ABFF", "")), 0x6A84);
+}
+
+Test(unit_gp_content, get_status_formats_and_continuation)
+{
+    uint8_t d[300];
+    size_t n, total = 0;
+    uint16_t sw;
+
+    /* load files of 16-byte AIDs until an answer no longer fits */
+    for (unsigned i = 0; i < 12; i++) {
+        char *aid = nc_strf("10D0D1D2D3D4D5D6D7D8D9DADBDCDDDE%02X", i);
+
+        cr_assert_eq(SEC(nc_strf("80E60200%02X%s00000000",
+                                 (unsigned)(strlen(aid) / 2 + 4), aid)),
+                     0x9000, "INSTALL [for load] %u", i);
+        cr_assert_eq(SEC("80E8800002C400"), 0x9000, "LOAD %u", i);
+    }
+    sw = tx(true, "80F22002024F0000", d, &n);
+    cr_assert_eq(sw, 0x6310);
+    total += n;
+    sw = tx(true, "80F22003024F0000", d, &n);
+    cr_assert_eq(sw, 0x9000, "the rest: %04X", sw);
+    total += n;
+    /* sample ELF (11 + 4 + CE 4) + 12 x (2 + 18 + 4) */
+    cr_assert_eq(total, 2 + 12 + 4 + 4 + 12 * 24u, "%zu bytes", total);
+    /* P1 10: the ROM module's load file with its module (84) */
+    cr_assert_eq(tx(true, "80F210020C4F0AF06E657463617264030000", d, &n), 0x9000);
+    cr_assert(n == 2 + 12 + 4 + 4 + 11, "%s", nc_hex(d, n));
+    /* legacy format of the ISD */
+    cr_assert_eq(tx(true, "80F28000024F0000", d, &n), 0x9000);
+    cr_assert(n == 11 && d[0] == 8 && d[9] == 0x0F && d[10] == 0x9E);
+    cr_assert_eq(SEC("80F24002024F0000"), 0x6A88, "no application");
+    cr_assert_eq(SEC("80F20102024F0000"), 0x6A86);
+    cr_assert_eq(SEC("80F28002025C0000"), 0x6A80);
+}
+
+Test(unit_gp_content, load_checks_blocks_and_lengths)
+{
+    cr_assert_eq(SEC("80E602001205D0D1D2D3D408A000000151000000000000"), 0x9000);
+    cr_assert_eq(SEC("80E8000104C4820004"), 0x6A86, "block 01 first");
+    cr_assert_eq(SEC("80E8800002C400"), 0x6985, "the load was abandoned");
+    cr_assert_eq(SEC("80E602001205D0D1D2D3D408A000000151000000000000"), 0x9000);
+    cr_assert_eq(SEC("80E8000006C482000401FF"), 0x9000);
+    cr_assert_eq(SEC("80E8800101FF"), 0x6A80, "2 of 4 bytes, last block");
+    cr_assert_eq(SEC("80F22002074F05D0D1D2D3D400"), 0x6A88, "not registered");
+    cr_assert_eq(SEC("80E602001205D0D1D2D3D408A000000151000000000000"), 0x9000);
+    cr_assert_eq(SEC("80E8000006C482000401FF"), 0x9000);
+    cr_assert_eq(SEC("80E8800102FFFF"), 0x9000);
+    cr_assert_eq(SEC("80F22002074F05D0D1D2D3D400"), 0x9000, "registered");
+}
+
+Test(unit_gp_content, install_bad_input_changes_nothing)
+{
+    cr_assert_eq(SEC("80E60C0003010203"), 0x6A80, "LVs do not add up");
+    cr_assert_eq(SEC(install("03A00000", "")), 0x6A80, "AID of 3 bytes");
+    cr_assert_eq(SEC("80E60C0020" "0AF06E6574636172640399" MOD
+                     "06A0000000AA01" "0100" "00" "00"), 0x6A88,
+                 "no such load file");
+    cr_assert_eq(SEC(install("08A000000151000000", "")), 0x6A80, "the ISD's AID");
+    cr_assert_eq(SEC("80E6FF0000"), 0x6A86);
+    cr_assert_eq(SEC("80F24002024F0000"), 0x6A88, "nothing was installed");
+    cr_assert_eq(tx(false, "80E60C0000", NULL, NULL), 0x6982,
+                 "without the session's C-MAC: closed");
+}
