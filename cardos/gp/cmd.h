@@ -32,11 +32,11 @@ struct gp_cmd {
     struct apdu_response *rsp;
 };
 
-/* Is the channel's secure channel open with at least C-MAC? */
+/* Is the channel's secure channel open (EXTERNAL AUTHENTICATE passed:
+ * AUTHENTICATED, at any security level, 00 included; GPC 2.3.1 10.2)? */
 static inline bool gp_cmd_authenticated(const struct gp_cmd *c)
 {
-    return c->sc != NULL && c->sc->state == SCP_OPEN &&
-           (c->sc->level & SCP_LEVEL_CMAC);
+    return c->sc != NULL && c->sc->state == SCP_OPEN;
 }
 
 /* gp/keys_cmd.c: PUT KEY (GPC 2.3.1 11.8) and DELETE of keys (11.2.2.2,

@@ -11,7 +11,7 @@
  *   82 EXTERNAL AUTHENTICATE  P1 = security level
  *   D8 PUT KEY, E4 DELETE (keys D0/D2, registry objects 4F), F0 SET
  *   STATUS, F2 GET STATUS, E6 INSTALL, E8 LOAD, E2 STORE DATA: an open
- *   secure channel with at least C-MAC (else 6982); gp/cmd.h has the
+ *   secure channel, authenticated (any level; else 6982); gp/cmd.h has the
  *   modules that run them
  * A secure channel lives on the logical channel of the APDU session that
  * opened it (struct apdu_origin slot): up to GP_SC_SESSIONS at once; it

@@ -118,21 +118,27 @@ static enum crypto_status cmac_command(struct scp_session *s, uint8_t *buf,
                       mac, 16, &len);
 }
 
-/* The ICV of C-DECRYPTION (COMMAND) or R-ENCRYPTION: the encryption
- * counter as a 16-byte block, its first byte 80 for responses (6.2.6,
- * 6.2.7), encrypted with S-ENC. */
-static enum crypto_status counter_icv(const struct scp_session *s,
-                                      bool response, uint8_t icv[16])
+/* The ICVs of C-DECRYPTION (into ICV) and R-ENCRYPTION (kept in the
+ * session) of the command the counter is at: the counter as a 16-byte
+ * block, its first byte 80 for the response (6.2.6, 6.2.7), encrypted
+ * with S-ENC; both blocks in one coprocessor operation. */
+static enum crypto_status counter_icvs(struct scp_session *s, uint8_t icv[16])
 {
-    uint8_t block[16] = { 0 };
+    uint8_t blocks[32] = { 0 };
+    enum crypto_status rc;
 
-    block[0] = response ? 0x80 : 0x00;
-    block[12] = (uint8_t)(s->enc_counter >> 24);
-    block[13] = (uint8_t)(s->enc_counter >> 16);
-    block[14] = (uint8_t)(s->enc_counter >> 8);
-    block[15] = (uint8_t)s->enc_counter;
-    return crypto_cipher(CRYPTO_AES_ECB, CRYPTO_ENGINE_HW, false, s->s_enc,
-                         s->key_len, NULL, block, icv, 16);
+    for (unsigned b = 0; b < 2; b++) {
+        blocks[16 * b + 12] = (uint8_t)(s->enc_counter >> 24);
+        blocks[16 * b + 13] = (uint8_t)(s->enc_counter >> 16);
+        blocks[16 * b + 14] = (uint8_t)(s->enc_counter >> 8);
+        blocks[16 * b + 15] = (uint8_t)s->enc_counter;
+    }
+    blocks[16] = 0x80;
+    rc = crypto_cipher(CRYPTO_AES_ECB, CRYPTO_ENGINE_HW, false, s->s_enc,
+                       s->key_len, NULL, blocks, blocks, 32);
+    memcpy(icv, blocks, 16);
+    memcpy(s->r_icv, blocks + 16, 16);
+    return rc;
 }
 
 uint16_t scp03_authenticate(struct scp_session *s, uint8_t *buf, size_t cap,
@@ -209,12 +215,14 @@ uint16_t scp03_unwrap(struct scp_session *s, uint8_t *buf, size_t cap,
     memcpy(s->chain, mac, 16);
     data = buf + 16 + off;
     len = cmd->nc - 8;
+    if ((s->level & SCP_LEVEL_CDEC) && counter_icvs(s, icv) != CRYPTO_OK) {
+        return SW_UNKNOWN;
+    }
     if ((s->level & SCP_LEVEL_CDEC) && len > 0) {
         if (len % 16 != 0) {
             return SW_SECURITY_STATUS;
         }
-        if (counter_icv(s, false, icv) != CRYPTO_OK ||
-            crypto_cipher(CRYPTO_AES_CBC, CRYPTO_ENGINE_HW, true, s->s_enc,
+        if (crypto_cipher(CRYPTO_AES_CBC, CRYPTO_ENGINE_HW, true, s->s_enc,
                           s->key_len, icv, data, data, len) != CRYPTO_OK) {
             return SW_UNKNOWN;
         }
@@ -252,8 +260,8 @@ void scp03_wrap(struct scp_session *s, struct apdu_response *rsp)
         while (len % 16 != 0) {
             buf[len++] = 0x00;
         }
-        if (counter_icv(s, true, icv) != CRYPTO_OK ||
-            crypto_cipher(CRYPTO_AES_CBC, CRYPTO_ENGINE_HW, false, s->s_enc,
+        memcpy(icv, s->r_icv, 16);
+        if (crypto_cipher(CRYPTO_AES_CBC, CRYPTO_ENGINE_HW, false, s->s_enc,
                           s->key_len, icv, buf, buf, len) != CRYPTO_OK) {
             rsp->len = 0;
             rsp->sw = SW_UNKNOWN;

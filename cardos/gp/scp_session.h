@@ -69,6 +69,16 @@
 enum scp_state { SCP_IDLE = 0, SCP_STARTED, SCP_OPEN };
 
 struct scp_session {
+    /* keys first: word aligned, so the crypto layer takes them as they
+     * are */
+    uint8_t s_enc[SCP_KEY_MAX];
+    uint8_t s_mac[SCP_KEY_MAX];
+    uint8_t s_rmac[SCP_KEY_MAX];    /* SCP02: S-DEK (16 bytes) */
+    uint8_t chain[16];          /* SCP03: MAC chaining value;
+                                   SCP02: the last C-MAC (8 bytes) */
+    uint8_t r_icv[16];          /* SCP03: R-ENCRYPTION ICV of the command
+                                   last unwrapped */
+    uint32_t enc_counter;       /* SCP03 encryption counter */
     uint8_t state;              /* enum scp_state */
     uint8_t proto;              /* 0x02 or 0x03 */
     uint8_t i;                  /* implementation option */
@@ -78,12 +88,6 @@ struct scp_session {
     uint8_t host_challenge[8];
     uint8_t card_challenge[8];  /* SCP02: 6 bytes */
     uint8_t seq[3];             /* SCP02: 2 bytes */
-    uint8_t s_enc[SCP_KEY_MAX];
-    uint8_t s_mac[SCP_KEY_MAX];
-    uint8_t s_rmac[SCP_KEY_MAX];    /* SCP02: S-DEK (16 bytes) */
-    uint8_t chain[16];          /* SCP03: MAC chaining value;
-                                   SCP02: the last C-MAC (8 bytes) */
-    uint32_t enc_counter;       /* SCP03 encryption counter */
 };
 
 /* End the session: keys and state wiped (idle). */
