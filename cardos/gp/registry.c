@@ -24,6 +24,7 @@ struct instance {
     struct applet a;
     uint8_t aid[16];
     bool used;
+    bool seen;                  /* claimed by the reload in progress */
 };
 
 static struct {
@@ -207,11 +208,24 @@ static const struct applet *applet_for(const struct gp_entry *e)
     if (e->aid_len == m->aid_len && memcmp(e->aid, m->aid, m->aid_len) == 0) {
         return m;
     }
+    /* an instance keeps its applet across reloads: a channel may have it
+     * selected */
+    for (unsigned i = 0; i < GP_INSTANCES_MAX; i++) {
+        struct instance *in = &reg.inst[i];
+
+        if (in->used && !in->seen && in->a.aid_len == e->aid_len &&
+            memcmp(in->aid, e->aid, e->aid_len) == 0 &&
+            in->a.process == m->process) {
+            in->seen = true;
+            return &in->a;
+        }
+    }
     for (unsigned i = 0; i < GP_INSTANCES_MAX; i++) {
         struct instance *in = &reg.inst[i];
 
         if (!in->used) {
             in->used = true;
+            in->seen = true;
             in->a = *m;
             memcpy(in->aid, e->aid, e->aid_len);
             in->a.aid = in->aid;
@@ -231,7 +245,7 @@ void gp_registry_reload(void)
     reg.count = 0;
     reg.txn_next = 0;
     for (unsigned i = 0; i < GP_INSTANCES_MAX; i++) {
-        reg.inst[i].used = false;
+        reg.inst[i].seen = false;
     }
     while (st && (id = store_next_id(st, id)) != 0 &&
            id <= GP_OBJ_REG(0xFFFF) && reg.count < GP_REG_MAX) {
@@ -247,6 +261,12 @@ void gp_registry_reload(void)
         memcpy(r->aid, e.aid, e.aid_len);
         r->applet = e.kind == GP_KIND_ELF ? NULL : applet_for(&e);
         reg.count++;
+    }
+    /* instances no entry claimed any more (deleted) */
+    for (unsigned i = 0; i < GP_INSTANCES_MAX; i++) {
+        if (reg.inst[i].used && !reg.inst[i].seen) {
+            reg.inst[i].used = false;
+        }
     }
 }
 

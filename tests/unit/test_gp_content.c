@@ -235,3 +235,20 @@ Test(unit_gp_content, install_bad_input_changes_nothing)
     cr_assert_eq(tx(false, "80E60C0000", NULL, NULL), 0x6982,
                  "without the session's C-MAC: closed");
 }
+
+/* An instance selected on a channel keeps its identity when the registry
+ * changes around it (another instance deleted, one installed). */
+Test(unit_gp_content, a_selected_instance_survives_registry_changes)
+{
+    uint8_t d[300];
+    size_t n;
+
+    cr_assert_eq(SEC(install("06A0000000AA01", "01")), 0x9000);
+    cr_assert_eq(SEC(install("06A0000000AA02", "02")), 0x9000);
+    cr_assert_eq(tx(false, "0070000001", d, &n), 0x9000);
+    cr_assert_eq(tx(false, "01A4040006A0000000AA02", NULL, NULL), 0x9000);
+    cr_assert_eq(SEC("80E40000084F06A0000000AA01"), 0x9000);
+    cr_assert_eq(SEC(install("06A0000000AA03", "03")), 0x9000);
+    cr_assert_eq(tx(false, "8101000000", d, &n), 0x9000);
+    cr_assert(n == 11 && d[7] == 0x02 && d[10] == 0x02, "%s", nc_hex(d, n));
+}
