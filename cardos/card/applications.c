@@ -89,6 +89,8 @@ void applications_register(void)
     }
     /* the sample: no default instance, INSTALL makes them */
     (void)gp_registry_add_rom(sample_applet(), SAMPLE_APPLET_INSTANCES, false);
+    /* supplementary security domains: instances of the ISD's code */
+    (void)gp_registry_add_rom(gp_sd_module(), 8, false);
     /* the Issuer Security Domain first, then the registry's applications
      * as the card's life cycle allows */
     dispatch_set_registry(gp_registry(gp_isd_init(&isd_cfg)));

@@ -10,7 +10,6 @@
 #include "gp/gp.h"
 #include "gp/keyset.h"
 
-static const uint8_t isd_aid[] = { GP_ISD_AID };
 static const uint8_t iin[] = { 0x89, 0x12, 0x34, 0x56, 0x78 };
 static const uint8_t cin[] = { 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07,
                                0x08 };
@@ -88,10 +87,11 @@ static size_t tlv(uint8_t *out, size_t at, size_t cap, uint16_t tag,
     return at + n;
 }
 
-size_t gp_card_recognition(const struct store *st, uint8_t *out, size_t cap)
+size_t gp_card_recognition(const struct store *st, uint8_t sd, uint8_t *out,
+                           size_t cap)
 {
     uint8_t v[64], oid[12];
-    unsigned has = gp_keyset_protocols(st);
+    unsigned has = gp_keyset_protocols(st, sd);
     size_t n = 0, k;
 
     if (cap < 2) {
@@ -131,17 +131,18 @@ size_t gp_card_recognition(const struct store *st, uint8_t *out, size_t cap)
     return k;
 }
 
-size_t gp_isd_fci(const struct store *st, uint8_t *out, size_t cap)
+size_t gp_sd_fci(const struct store *st, uint8_t sd, const uint8_t *aid,
+                 uint8_t aid_len, uint8_t *out, size_t cap)
 {
     uint8_t a5[96], fci[128];
     size_t n, m;
     static const uint8_t max_block = 0xFF;
 
-    n = gp_card_recognition(st, a5, sizeof(a5));
+    n = gp_card_recognition(st, sd, a5, sizeof(a5));
     n = n ? tlv(a5, n, sizeof(a5), 0x9F6E, prod_life_cycle,
                 sizeof(prod_life_cycle)) : 0;
     n = n ? tlv(a5, n, sizeof(a5), 0x9F65, &max_block, 1) : 0;
-    m = n ? tlv(fci, 0, sizeof(fci), 0x84, isd_aid, sizeof(isd_aid)) : 0;
+    m = n ? tlv(fci, 0, sizeof(fci), 0x84, aid, aid_len) : 0;
     m = m ? tlv(fci, m, sizeof(fci), 0xA5, a5, n) : 0;
     return m ? tlv(out, 0, cap, 0x6F, fci, m) : 0;
 }
@@ -189,7 +190,7 @@ size_t gp_card_get_data(const struct gp_data_ctx *ctx, uint16_t tag,
         return tlv(out, 0, cap, tag, gp_key_div_data, sizeof(gp_key_div_data));
     case 0x0066: {
         uint8_t crd[96];
-        size_t n = gp_card_recognition(ctx->st, crd, sizeof(crd));
+        size_t n = gp_card_recognition(ctx->st, ctx->sd, crd, sizeof(crd));
 
         return n ? tlv(out, 0, cap, tag, crd, n) : 0;
     }
@@ -198,8 +199,8 @@ size_t gp_card_get_data(const struct gp_data_ctx *ctx, uint16_t tag,
     case 0x00C1:
         /* the sequence counter of the default key set (its width: SCP02
          * 2 bytes, SCP03 3 bytes) */
-        if (gp_keyset_find(ctx->st, 0, &ks) != STORE_OK ||
-            gp_counter_peek(ctx->st, ks.kvn, &c) != STORE_OK) {
+        if (gp_keyset_find(ctx->st, ctx->sd, 0, &ks) != STORE_OK ||
+            gp_counter_peek(ctx->st, ctx->sd, ks.kvn, &c) != STORE_OK) {
             return 0;
         }
         v[0] = (uint8_t)(c >> 16);
@@ -212,7 +213,7 @@ size_t gp_card_get_data(const struct gp_data_ctx *ctx, uint16_t tag,
         memset(v, 0, 2);
         return tlv(out, 0, cap, tag, v, 2);
     case 0x00E0:
-        return gp_key_info_template(ctx->st, out, cap);
+        return gp_key_info_template(ctx->st, ctx->sd, out, cap);
     case 0x9F7F:
         return tlv(out, 0, cap, tag, cplc, sizeof(cplc));
     case 0xFF21: {

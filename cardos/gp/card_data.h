@@ -50,15 +50,19 @@ int gp_card_personalised(const struct store *st);
  * tag 64 per secure channel protocol the key sets can open
  * (gp_keyset_protocols): into OUT (CAP bytes); its length or 0.
  */
-size_t gp_card_recognition(const struct store *st, uint8_t *out, size_t cap);
+size_t gp_card_recognition(const struct store *st, uint8_t sd, uint8_t *out,
+                           size_t cap);
 
-/* The ISD's FCI (6F: 84 AID, A5: 73, 9F6E, 9F65). */
-size_t gp_isd_fci(const struct store *st, uint8_t *out, size_t cap);
+/* A security domain's FCI (6F: 84 AID, A5: 73 for its key sets SD, 9F6E,
+ * 9F65). */
+size_t gp_sd_fci(const struct store *st, uint8_t sd, const uint8_t *aid,
+                 uint8_t aid_len, uint8_t *out, size_t cap);
 
 /* What GET DATA answers for TAG: the TLV into OUT, its length; 0 if the
  * tag is unknown (6A88). FREE_RAM and APPS for tag FF21. */
 struct gp_data_ctx {
     const struct store *st;
+    uint8_t sd;             /* the security domain asked (0: the ISD) */
     uint32_t free_ram;
     uint32_t apps;          /* installed applications */
 };

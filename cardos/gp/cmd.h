@@ -30,7 +30,20 @@ struct gp_cmd {
     struct scp_session *sc;         /* the channel's session, or NULL */
     const struct apdu *cmd;
     struct apdu_response *rsp;
+    /* the security domain selected on the channel: 0 the ISD, else a
+     * supplementary one's number, AID and privileges (gp/registry.h) */
+    uint8_t sd;
+    uint8_t sd_aid_len;
+    const uint8_t *sd_aid;
+    uint8_t sd_priv[3];
 };
+
+/* May the channel's security domain manage content: the ISD, or one with
+ * the Authorized Management privilege (GPC 2.3.1 6.6.1.2)? */
+static inline bool gp_cmd_may_manage(const struct gp_cmd *c)
+{
+    return c->sd == 0 || (c->sd_priv[1] & 0x40u);
+}
 
 /* Is the channel's secure channel open (EXTERNAL AUTHENTICATE passed:
  * AUTHENTICATED, at any security level, 00 included; GPC 2.3.1 10.2)? */
@@ -56,8 +69,9 @@ void gp_cmd_load(struct gp_cmd *c, uint8_t slot);
 void gp_cmd_delete_object(struct gp_cmd *c, const uint8_t *aid, size_t len);
 void gp_cmd_store_data(struct gp_cmd *c, uint8_t slot);
 
-/* First boot: key sets KVN 30 (SCP03, AES-128) and KVN 20 (SCP02, 3DES),
- * ENC = MAC = DEK = 40..4F, staged into the caller's transaction. */
-int gp_keys_stage_personalisation(struct store *st);
+/* The first key sets of security domain SD, ENC = MAC = DEK = 40..4F,
+ * staged into the caller's transaction: KVN 30 (SCP03, AES-128) and, for
+ * the ISD (first boot), KVN 20 (SCP02, 3DES). */
+int gp_keys_stage_personalisation(struct store *st, uint8_t sd);
 
 #endif /* CARDOS_GP_CMD_H */

@@ -7,6 +7,11 @@
  * response is one byte 00 (no receipt: delegated management is not
  * supported, a token in the command answers 6A80).
  *
+ * The security domain the command reaches (gp/cmd.h) must be the ISD or
+ * hold Authorized Management (else 6985); a supplementary one sees and
+ * changes only what is associated with it (else 6A88). What it installs
+ * or loads is associated with it.
+ *
  * LOAD: blocks numbered from 00 after INSTALL [for load] on the same
  * channel; the first block starts with optional DAP blocks (E2) and the
  * load file data object C4 with its BER length; the last block (P1 80)
@@ -23,6 +28,8 @@
 
 #include "gp/cmd.h"
 #include "gp/gp.h"
+#include "gp/isd.h"
+#include "gp/keyset.h"
 #include "gp/registry.h"
 
 #define LOAD_MAX (512u * 1024u)     /* the code area */
@@ -82,6 +89,44 @@ static bool is_isd(const struct lv *f)
     return f->len == sizeof(isd_aid) && memcmp(f->p, isd_aid, f->len) == 0;
 }
 
+/* May C's security domain touch entry E (the ISD: everything; a
+ * supplementary one: what is associated with it)? */
+static bool visible(const struct gp_cmd *c, const struct gp_entry *e)
+{
+    return c->sd == 0 ||
+           gp_registry_associated(e, c->sd_aid, c->sd_aid_len);
+}
+
+/* The security domain a command names in F (empty: C's own): into
+ * AID/LEN as entries store it (the ISD: length 0). False if F names no
+ * security domain C may use. */
+static bool target_sd(const struct gp_cmd *c, const struct lv *f,
+                      uint8_t aid[16], uint8_t *len)
+{
+    struct gp_entry e;
+    int idx;
+
+    if (f->len == 0) {
+        *len = c->sd ? c->sd_aid_len : 0;
+        memcpy(aid, c->sd_aid, *len);
+        return true;
+    }
+    if (is_isd(f)) {
+        *len = 0;
+        return c->sd == 0;
+    }
+    idx = gp_registry_find(f->p, f->len);
+    if (idx < 0 || !gp_registry_get((unsigned)idx, &e) ||
+        e.kind != GP_KIND_SD ||
+        (c->sd != 0 && (f->len != c->sd_aid_len ||
+                        memcmp(f->p, c->sd_aid, f->len) != 0))) {
+        return false;
+    }
+    *len = f->len;
+    memcpy(aid, f->p, f->len);
+    return true;
+}
+
 /* Commit a transaction begun on the store; SW of the result. */
 static uint16_t commit(struct gp_cmd *c, int rc)
 {
@@ -112,11 +157,11 @@ static void install_for_load(struct gp_cmd *c, uint8_t slot)
         fail(c, SW_WRONG_DATA);         /* the AID is taken */
         return;
     }
-    if (f[1].len != 0 && !is_isd(&f[1])) {
+    memset(&load, 0, sizeof(load));
+    if (!target_sd(c, &f[1], load.elf.sd, &load.elf.sd_len)) {
         fail(c, SW_GP_REFERENCED_DATA); /* no such security domain */
         return;
     }
-    memset(&load, 0, sizeof(load));
     load.active = true;
     load.slot = slot;
     load.elf.kind = GP_KIND_ELF;
@@ -172,8 +217,22 @@ static void install_for_install(struct gp_cmd *c, bool selectable)
         fail(c, SW_WRONG_DATA);
         return;
     }
-    if (f[3].p[0] & GP_PRIV_SD) {
-        /* supplementary security domains: not yet (docs/gp.md) */
+    /* its own load files, and the ROM modules every domain may use */
+    if (!visible(c, &elf) && !elf.rom) {
+        fail(c, SW_GP_REFERENCED_DATA);
+        return;
+    }
+    /* a security domain: an instance of the security domain module; the
+     * privileges it may hold (Table 6-1): no card-wide ones but Authorized
+     * and Delegated Management (tokens are not supported) */
+    if ((f[3].p[0] & GP_PRIV_SD) &&
+        (m != gp_sd_module() || (f[3].p[0] & (GP_PRIV_CARD_LOCK |
+                                              GP_PRIV_CARD_TERMINATE |
+                                              GP_PRIV_CARD_RESET)))) {
+        fail(c, SW_WRONG_DATA);
+        return;
+    }
+    if (!(f[3].p[0] & GP_PRIV_SD) && m == gp_sd_module()) {
         fail(c, SW_WRONG_DATA);
         return;
     }
@@ -187,7 +246,7 @@ static void install_for_install(struct gp_cmd *c, bool selectable)
             return;
         }
     }
-    app.kind = GP_KIND_APP;
+    app.kind = (f[3].p[0] & GP_PRIV_SD) ? GP_KIND_SD : GP_KIND_APP;
     app.life = selectable ? GP_APP_SELECTABLE : GP_APP_INSTALLED;
     memcpy(app.priv, f[3].p, f[3].len);
     app.aid_len = f[2].len;
@@ -196,6 +255,35 @@ static void install_for_install(struct gp_cmd *c, bool selectable)
     memcpy(app.elf, f[0].p, f[0].len);
     app.mod_len = f[1].len;
     memcpy(app.mod, f[1].p, f[1].len);
+    /* associated with the security domain that installs it */
+    app.sd_len = c->sd ? c->sd_aid_len : 0;
+    memcpy(app.sd, c->sd_aid, app.sd_len);
+    if (app.kind == GP_KIND_SD) {
+        /* its number and first key set, in one transaction */
+        int rc;
+
+        app.rom = gp_registry_free_sd();
+        if (app.rom == 0) {
+            fail(c, SW_GP_NOT_ENOUGH_MEMORY);
+            return;
+        }
+        rc = store_begin(c->st);
+        if (rc == STORE_OK) {
+            rc = gp_keyset_stage_delete_all(c->st, app.rom);
+        }
+        if (rc == STORE_OK) {
+            rc = gp_keys_stage_personalisation(c->st, app.rom);
+        }
+        if (rc == STORE_OK) {
+            rc = gp_registry_put(-1, &app, true);
+        }
+        if (commit(c, rc) != SW_OK) {
+            fail(c, SW_GP_NOT_ENOUGH_MEMORY);
+            return;
+        }
+        done(c);
+        return;
+    }
     if (gp_registry_put(-1, &app, false) != STORE_OK) {
         fail(c, SW_GP_NOT_ENOUGH_MEMORY);
         return;
@@ -216,7 +304,7 @@ static void install_make_selectable(struct gp_cmd *c)
     }
     idx = gp_registry_find(f[2].p, f[2].len);
     if (idx < 0 || !gp_registry_get((unsigned)idx, &e) ||
-        e.kind == GP_KIND_ELF) {
+        e.kind == GP_KIND_ELF || !visible(c, &e)) {
         fail(c, SW_GP_REFERENCED_DATA);
         return;
     }
@@ -236,9 +324,9 @@ static void install_make_selectable(struct gp_cmd *c)
     done(c);
 }
 
-/* [for extradition] (10) and [for registry update] (40): the application
- * stays with the ISD (no supplementary security domains yet); registry
- * update may change its privileges and install parameters. */
+/* [for extradition] (10): the application (or security domain) goes to
+ * another security domain; [for registry update] (40): its privileges,
+ * install parameters and, if named, its security domain change. */
 static void install_update(struct gp_cmd *c, bool extradition)
 {
     struct lv f[6];
@@ -252,15 +340,41 @@ static void install_update(struct gp_cmd *c, bool extradition)
         fail(c, SW_WRONG_DATA);
         return;
     }
-    if (f[0].len && !is_isd(&f[0])) {
+    idx = gp_registry_find(f[2].p, f[2].len);
+    if (idx < 0 || !gp_registry_get((unsigned)idx, &e) ||
+        e.kind == GP_KIND_ELF || !visible(c, &e)) {
         fail(c, SW_GP_REFERENCED_DATA);
         return;
     }
-    idx = gp_registry_find(f[2].p, f[2].len);
-    if (idx < 0 || !gp_registry_get((unsigned)idx, &e) ||
-        e.kind == GP_KIND_ELF) {
-        fail(c, SW_GP_REFERENCED_DATA);
-        return;
+    if (f[0].len || extradition) {
+        uint8_t sd[16], sd_len;
+        struct lv t = f[0];
+
+        if (extradition && f[0].len == 0) {
+            fail(c, SW_WRONG_DATA);
+            return;
+        }
+        /* extradition: to the ISD or a security domain (GPC 2.3.1 9.4.1);
+         * not to itself */
+        if (!is_isd(&t) && gp_registry_find(t.p, t.len) >= 0) {
+            struct gp_entry target;
+
+            if (!gp_registry_get((unsigned)gp_registry_find(t.p, t.len),
+                                 &target) || target.kind != GP_KIND_SD ||
+                (t.len == e.aid_len && memcmp(t.p, e.aid, t.len) == 0)) {
+                fail(c, SW_GP_REFERENCED_DATA);
+                return;
+            }
+            sd_len = t.len;
+            memcpy(sd, t.p, t.len);
+        } else if (is_isd(&t)) {
+            sd_len = 0;
+        } else {
+            fail(c, SW_GP_REFERENCED_DATA);
+            return;
+        }
+        e.sd_len = sd_len;
+        memcpy(e.sd, sd, sd_len);
     }
     if (f[3].len) {
         memset(e.priv, 0, 3);
@@ -270,7 +384,6 @@ static void install_update(struct gp_cmd *c, bool extradition)
         fail(c, SW_WRONG_DATA);
         return;
     }
-    e.sd_len = 0;
     if (gp_registry_put(idx, &e, false) != STORE_OK) {
         fail(c, SW_MEMORY_FAILURE);
         return;
@@ -316,6 +429,12 @@ void gp_cmd_install(struct gp_cmd *c, uint8_t slot)
     }
     if (c->cmd->p2 != 0x00 && c->cmd->p2 != 0x01 && c->cmd->p2 != 0x03) {
         fail(c, SW_INCORRECT_P1P2);
+        return;
+    }
+    if (!gp_cmd_may_manage(c)) {
+        /* no Authorized Management; Delegated Management needs tokens,
+         * which this card does not verify (docs/gp.md) */
+        fail(c, SW_CONDITIONS_NOT_SATISFIED);
         return;
     }
     switch (p1 & 0x7F) {
@@ -466,8 +585,16 @@ void gp_cmd_delete_object(struct gp_cmd *c, const uint8_t *aid, size_t len)
         fail(c, SW_CONDITIONS_NOT_SATISFIED);
         return;
     }
-    if (idx < 0 || !gp_registry_get((unsigned)idx, &e)) {
+    if (!gp_cmd_may_manage(c)) {
+        fail(c, SW_CONDITIONS_NOT_SATISFIED);
+        return;
+    }
+    if (idx < 0 || !gp_registry_get((unsigned)idx, &e) || !visible(c, &e)) {
         fail(c, SW_GP_REFERENCED_DATA);
+        return;
+    }
+    if (e.kind == GP_KIND_SD && c->sd != 0 && e.rom == c->sd) {
+        fail(c, SW_CONDITIONS_NOT_SATISFIED);   /* not itself */
         return;
     }
     if (e.kind == GP_KIND_ELF && e.rom) {
@@ -490,6 +617,26 @@ void gp_cmd_delete_object(struct gp_cmd *c, const uint8_t *aid, size_t len)
             store_abort(c->st);
             fail(c, SW_CONDITIONS_NOT_SATISFIED);
             return;
+        }
+    }
+    if (e.kind == GP_KIND_SD) {
+        /* 11.2.2.1: what is associated with it goes with it (P2 80), or it
+         * is refused; then its keys */
+        for (unsigned i = 0; rc == STORE_OK && gp_registry_get(i, &o); i++) {
+            if (gp_registry_associated(&o, e.aid, e.aid_len)) {
+                n++;
+                if (related) {
+                    rc = gp_registry_stage_delete(i);
+                }
+            }
+        }
+        if (n && !related) {
+            store_abort(c->st);
+            fail(c, SW_CONDITIONS_NOT_SATISFIED);
+            return;
+        }
+        if (rc == STORE_OK) {
+            rc = gp_keyset_stage_delete_all(c->st, e.rom);
         }
     }
     if (rc == STORE_OK) {

@@ -7,6 +7,7 @@
 
 #include <string.h>
 
+#include "apdu/session.h"
 #include "crypto/drbg.h"
 #include "gp/card_data.h"
 #include "gp/cmd.h"
@@ -66,6 +67,39 @@ static struct scp_session *new_session(const struct apdu_origin *o)
     return NULL;
 }
 
+/* The security domain selected on ORIGIN's channel: the ISD, or a
+ * supplementary one (its number, AID, privileges). */
+struct sd_ctx {
+    uint8_t sd;
+    uint8_t aid_len;
+    const uint8_t *aid;
+    uint8_t priv[3];
+};
+
+static struct applet isd_applet;
+
+static void sd_context(const struct apdu_origin *o, struct sd_ctx *c)
+{
+    const struct applet *a = o->session
+                                 ? apdu_session_selected(o->session, o->channel)
+                                 : NULL;
+    struct gp_entry e;
+
+    c->sd = a && a != &isd_applet ? gp_registry_sd_of(a, &e) : 0;
+    if (c->sd == 0) {
+        c->aid = isd_aid;
+        c->aid_len = sizeof(isd_aid);
+        c->priv[0] = GP_PRIV_SD | GP_PRIV_CARD_LOCK | GP_PRIV_CARD_TERMINATE |
+                     GP_PRIV_CARD_RESET | GP_PRIV_CVM_MGMT;
+        c->priv[1] = 0;
+        c->priv[2] = 0;
+        return;
+    }
+    c->aid = a->aid;
+    c->aid_len = a->aid_len;
+    memcpy(c->priv, e.priv, 3);
+}
+
 static bool isd_select(void *self, const struct apdu_origin *o)
 {
     (void)self;
@@ -84,9 +118,11 @@ static void isd_fci(void *self, const struct apdu_origin *o,
 {
     size_t n;
 
+    struct sd_ctx sd;
+
     (void)self;
-    (void)o;
-    n = gp_isd_fci(store(), rsp->buf, rsp->cap - 2);
+    sd_context(o, &sd);
+    n = gp_sd_fci(store(), sd.sd, sd.aid, sd.aid_len, rsp->buf, rsp->cap - 2);
     if (n == 0) {
         rsp->sw = SW_UNKNOWN;
         return;
@@ -109,8 +145,10 @@ static void initialize_update(const struct apdu_origin *o,
     size_t len, n;
     int rc;
     enum crypto_status crc;
+    struct sd_ctx sd;
 
     end_session(o);
+    sd_context(o, &sd);
     if (scp_cla_has_sm(cmd->cla)) {
         rsp->sw = SW_CLA_NOT_SUPPORTED;
         return;
@@ -127,11 +165,11 @@ static void initialize_update(const struct apdu_origin *o,
         rsp->sw = SW_MEMORY_FAILURE;
         return;
     }
-    if (gp_keyset_find(st, cmd->p1, &ks) != STORE_OK) {
+    if (gp_keyset_find(st, sd.sd, cmd->p1, &ks) != STORE_OK) {
         rsp->sw = SW_GP_REFERENCED_DATA;
         return;
     }
-    rc = gp_tries_used(st, ks.kvn, &used);
+    rc = gp_tries_used(st, sd.sd, ks.kvn, &used);
     if (rc != STORE_OK || used >= GP_AUTH_TRIES) {
         rsp->sw = SW_GP_AUTH_BLOCKED;
         return;
@@ -143,8 +181,8 @@ static void initialize_update(const struct apdu_origin *o,
         return;
     }
     /* the counter is advanced on the NVM before it is used */
-    rc = gp_counter_take(st, ks.kvn, ks.scp == 0x03 ? 0xFFFFFFu : 0xFFFFu,
-                         &counter);
+    rc = gp_counter_take(st, sd.sd, ks.kvn,
+                         ks.scp == 0x03 ? 0xFFFFFFu : 0xFFFFu, &counter);
     if (rc != STORE_OK) {
         end_session(o);
         rsp->sw = rc == STORE_ERR_IO ? SW_MEMORY_FAILURE
@@ -154,21 +192,22 @@ static void initialize_update(const struct apdu_origin *o,
     seq[0] = (uint8_t)(counter >> 16);
     seq[1] = (uint8_t)(counter >> 8);
     seq[2] = (uint8_t)counter;
-    rc = gp_keyset_read(st, ks.kvn, GP_KID_ENC, ks.type, enc, sizeof(enc), &len);
+    rc = gp_keyset_read(st, sd.sd, ks.kvn, GP_KID_ENC, ks.type, enc,
+                        sizeof(enc), &len);
     if (rc == STORE_OK) {
-        rc = gp_keyset_read(st, ks.kvn, GP_KID_MAC, ks.type, mac, sizeof(mac),
-                            &len);
+        rc = gp_keyset_read(st, sd.sd, ks.kvn, GP_KID_MAC, ks.type, mac,
+                            sizeof(mac), &len);
     }
     if (rc == STORE_OK) {
-        rc = gp_keyset_read(st, ks.kvn, GP_KID_DEK, ks.type, dek, sizeof(dek),
-                            &len);
+        rc = gp_keyset_read(st, sd.sd, ks.kvn, GP_KID_DEK, ks.type, dek,
+                            sizeof(dek), &len);
     }
     crc = rc == STORE_OK ? CRYPTO_OK : CRYPTO_ERR_PARAM;
     if (ks.scp == 0x03) {
         if (crc == CRYPTO_OK) {
             crc = (GP_SCP03_I & SCP03_I_PSEUDO)
-                      ? scp03_card_challenge(enc, len, seq, isd_aid,
-                                             sizeof(isd_aid), card)
+                      ? scp03_card_challenge(enc, len, seq, sd.aid,
+                                             sd.aid_len, card)
                       : crypto_drbg_random(card, 8);
         }
         if (crc == CRYPTO_OK) {
@@ -178,8 +217,7 @@ static void initialize_update(const struct apdu_origin *o,
     } else {
         if (crc == CRYPTO_OK) {
             crc = (GP_SCP02_I & SCP02_I_PSEUDO)
-                      ? scp02_card_challenge(mac, isd_aid, sizeof(isd_aid),
-                                             card)
+                      ? scp02_card_challenge(mac, sd.aid, sd.aid_len, card)
                       : crypto_drbg_random(card, 6);
         }
         if (crc == CRYPTO_OK) {
@@ -195,6 +233,7 @@ static void initialize_update(const struct apdu_origin *o,
         rsp->sw = SW_UNKNOWN;
         return;
     }
+    s->sd = sd.sd;
     memcpy(out, gp_key_div_data, 10);
     out[10] = ks.kvn;
     if (ks.scp == 0x03) {
@@ -235,9 +274,9 @@ static void external_authenticate(const struct apdu_origin *o,
     sw = s->proto == 0x03 ? scp03_authenticate(s, rsp->buf, rsp->cap, cmd)
                           : scp02_authenticate(s, rsp->buf, rsp->cap, cmd);
     if (sw == SW_AUTH_FAILED && st) {
-        (void)gp_tries_fail(st, s->kvn);
+        (void)gp_tries_fail(st, s->sd, s->kvn);
     } else if (sw == SW_OK && st) {
-        (void)gp_tries_reset(st, s->kvn);
+        (void)gp_tries_reset(st, s->sd, s->kvn);
     }
     if (sw != SW_OK) {
         end_session(o);
@@ -252,6 +291,7 @@ static void get_data(struct gp_cmd *c)
 {
     struct gp_data_ctx ctx = {
         .st = c->st,
+        .sd = c->sd,
         .free_ram = isd.cfg && isd.cfg->free_ram ? isd.cfg->free_ram() : 0,
         .apps = gp_registry_apps(),
     };
@@ -334,8 +374,14 @@ static enum applet_status isd_process(void *self, const struct apdu_origin *o,
     struct gp_cmd c = { .st = st, .cmd = &plain, .rsp = rsp };
     bool iso_cla = (cmd->cla & 0x80) == 0;
     uint16_t sw;
+    struct sd_ctx sd;
 
     (void)self;
+    sd_context(o, &sd);
+    c.sd = sd.sd;
+    c.sd_aid = sd.aid;
+    c.sd_aid_len = sd.aid_len;
+    memcpy(c.sd_priv, sd.priv, 3);
     if (!allowed(gp_card_state(st), cmd->ins)) {
         rsp->sw = SW_CONDITIONS_NOT_SATISFIED;
         return APPLET_DONE;
@@ -463,6 +509,26 @@ static struct applet isd_applet = {
     .fci = isd_fci,
 };
 
+/* The module supplementary security domains are instances of: the ISD's
+ * code under the GlobalPlatform security domain module AID. */
+static const uint8_t sd_module_aid[] = { 0xA0, 0x00, 0x00, 0x01, 0x51, 0x53,
+                                         0x50, 0x41 };
+static const struct applet sd_module = {
+    .name = "security-domain",
+    .aid = sd_module_aid,
+    .aid_len = sizeof(sd_module_aid),
+    .select = isd_select,
+    .deselect = isd_deselect,
+    .process = isd_process,
+    .t0_direction = isd_t0_direction,
+    .fci = isd_fci,
+};
+
+const struct applet *gp_sd_module(void)
+{
+    return &sd_module;
+}
+
 const struct applet *gp_isd_init(const struct gp_isd_config *cfg)
 {
     for (unsigned i = 0; i < GP_SC_SESSIONS; i++) {
@@ -485,7 +551,7 @@ int gp_personalise(struct store *st)
     }
     rc = store_begin_secure(st);
     if (rc == STORE_OK) {
-        rc = gp_keys_stage_personalisation(st);
+        rc = gp_keys_stage_personalisation(st, 0);
     }
     if (rc == STORE_OK) {
         rc = gp_card_stage_state(st, GP_CARD_SECURED);

@@ -47,6 +47,17 @@ struct gp_isd_config {
 const struct applet *gp_isd_init(const struct gp_isd_config *cfg);
 
 /*
+ * The ROM module of supplementary security domains (GPC 2.3.1 7.2): the
+ * ISD's code, module AID A000000151535041 (load file A00000015153504100,
+ * gp/registry.h). INSTALL [for install] with the Security Domain
+ * privilege makes instances; each has its own key sets (gp/keyset.h),
+ * starting with key set 30 (SCP03, AES-128, 40..4F), opens its own secure
+ * channels, and, with the Authorized Management privilege, manages the
+ * content associated with it.
+ */
+const struct applet *gp_sd_module(void);
+
+/*
  * First boot of the card manager (an empty store, or after FORMAT NVM):
  * if ST has no card record, write in one transaction the key sets KVN 30
  * (SCP03, AES-128) and KVN 20 (SCP02, 3DES), ENC = MAC = DEK =

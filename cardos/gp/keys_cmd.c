@@ -51,7 +51,7 @@ static uint16_t decrypt(struct gp_cmd *c, const uint8_t *in, size_t len,
         if (len == 0 || len % 16 != 0 || len > 32) {
             return SW_WRONG_DATA;
         }
-        if (gp_keyset_read(c->st, s->kvn, GP_KID_DEK, KEYSTORE_TYPE_AES, dek,
+        if (gp_keyset_read(c->st, s->sd, s->kvn, GP_KID_DEK, KEYSTORE_TYPE_AES, dek,
                            sizeof(dek), &dlen) != STORE_OK ||
             scp03_decrypt_key(dek, dlen, in, len, out) != CRYPTO_OK) {
             sw = SW_UNKNOWN;
@@ -142,7 +142,7 @@ void gp_cmd_put_key(struct gp_cmd *c)
     const struct apdu *cmd = c->cmd;
     struct new_key keys[PUT_KEY_MAX];
     uint8_t out[1 + 3 * PUT_KEY_MAX], kcv[3];
-    uint8_t old_kvn = cmd->p1 & 0x7F, new_kvn, first_kid = cmd->p2 & 0x7F;
+    uint8_t old_kvn = cmd->p1 & 0x7F, new_kvn, first_kid = cmd->p2 & 0x7F, sd;
     size_t at = 1, used, nkeys = 0, n = 0;
     uint16_t sw = SW_OK;
     int rc;
@@ -165,12 +165,17 @@ void gp_cmd_put_key(struct gp_cmd *c)
         c->rsp->sw = SW_WRONG_DATA;
         return;
     }
+    sd = c->sc->sd;         /* the keys of the session's security domain */
     while (at < cmd->nc && sw == SW_OK) {
         if (nkeys == PUT_KEY_MAX || (!(cmd->p2 & 0x80) && nkeys == 1)) {
             sw = SW_WRONG_DATA;
             break;
         }
         keys[nkeys].kid = (uint8_t)(first_kid + nkeys);
+        if (sd != 0 && keys[nkeys].kid > GP_KID_DEK) {
+            sw = SW_WRONG_DATA;     /* a supplementary SD has KIDs 1..3 */
+            break;
+        }
         used = parse_key(c, cmd->data + at, cmd->nc - at, &keys[nkeys], &sw);
         if (sw != SW_OK) {
             break;
@@ -191,11 +196,11 @@ void gp_cmd_put_key(struct gp_cmd *c)
         uint8_t t;
 
         if (old_kvn != 0 &&
-            keystore_info(c->st, GP_KEY_ID(old_kvn, first_kid), &t, NULL) !=
+            keystore_info(c->st, gp_key_id(sd, old_kvn, first_kid), &t, NULL) !=
                 STORE_OK) {
             sw = SW_GP_REFERENCED_DATA;
         } else if (old_kvn == 0 &&
-                   keystore_info(c->st, GP_KEY_ID(new_kvn, first_kid), &t,
+                   keystore_info(c->st, gp_key_id(sd, new_kvn, first_kid), &t,
                                  NULL) == STORE_OK) {
             sw = SW_CONDITIONS_NOT_SATISFIED;
         }
@@ -205,8 +210,9 @@ void gp_cmd_put_key(struct gp_cmd *c)
     if (sw == SW_OK) {
         rc = store_begin(c->st);
         if (rc == STORE_OK && old_kvn != 0 && old_kvn != new_kvn) {
-            for (unsigned kid = 1; kid <= 0x7F && rc == STORE_OK; kid++) {
-                uint32_t id = KEYSTORE_OBJ(GP_KEY_ID(old_kvn, kid));
+            for (unsigned kid = 1; kid <= (sd ? 3u : 0x7Fu) && rc == STORE_OK;
+                 kid++) {
+                uint32_t id = KEYSTORE_OBJ(gp_key_id(sd, old_kvn, kid));
 
                 if (store_size(c->st, id) >= 0) {
                     rc = store_delete(c->st, id);
@@ -214,11 +220,12 @@ void gp_cmd_put_key(struct gp_cmd *c)
             }
         }
         for (size_t i = 0; i < nkeys && rc == STORE_OK; i++) {
-            rc = keystore_stage_put(c->st, GP_KEY_ID(new_kvn, keys[i].kid),
+            rc = keystore_stage_put(c->st, gp_key_id(sd, new_kvn, keys[i].kid),
                                     keys[i].type, keys[i].value, keys[i].len);
         }
-        if (rc == STORE_OK && store_size(c->st, GP_OBJ_TRIES(new_kvn)) >= 0) {
-            rc = store_delete(c->st, GP_OBJ_TRIES(new_kvn));
+        if (rc == STORE_OK &&
+            store_size(c->st, GP_SD_OBJ_TRIES(sd, new_kvn)) >= 0) {
+            rc = store_delete(c->st, GP_SD_OBJ_TRIES(sd, new_kvn));
         }
         if (rc == STORE_OK) {
             rc = store_commit(c->st);
@@ -244,14 +251,15 @@ void gp_cmd_delete_key(struct gp_cmd *c, const uint8_t *kid, const uint8_t *kvn)
     uint32_t ids[16];
     size_t n = 0;
     int rc;
+    uint8_t sd = c->sc ? c->sc->sd : 0;
 
     if (kvn == NULL) {
         /* a key identifier alone names no key set (11.2.2.2) */
         c->rsp->sw = SW_WRONG_DATA;
         return;
     }
-    for (unsigned k = 1; k <= 0x7F && n < 16; k++) {
-        uint32_t id = KEYSTORE_OBJ(GP_KEY_ID(*kvn, k));
+    for (unsigned k = 1; k <= (sd ? 3u : 0x7Fu) && n < 16; k++) {
+        uint32_t id = KEYSTORE_OBJ(gp_key_id(sd, *kvn, k));
 
         if ((kid == NULL || *kid == k) && store_size(c->st, id) >= 0) {
             ids[n++] = id;
@@ -278,7 +286,7 @@ void gp_cmd_delete_key(struct gp_cmd *c, const uint8_t *kid, const uint8_t *kvn)
     (void)apdu_response_set_data(c->rsp, "\x00", 1);
 }
 
-int gp_keys_stage_personalisation(struct store *st)
+int gp_keys_stage_personalisation(struct store *st, uint8_t sd)
 {
     static const uint8_t k[16] = { 0x40, 0x41, 0x42, 0x43, 0x44, 0x45, 0x46,
                                    0x47, 0x48, 0x49, 0x4A, 0x4B, 0x4C, 0x4D,
@@ -286,9 +294,9 @@ int gp_keys_stage_personalisation(struct store *st)
     int rc = STORE_OK;
 
     for (uint8_t kid = GP_KID_ENC; kid <= GP_KID_DEK && rc == STORE_OK; kid++) {
-        rc = keystore_stage_put(st, GP_KEY_ID(0x30, kid), KEYSTORE_TYPE_AES, k,
-                                16);
-        if (rc == STORE_OK) {
+        rc = keystore_stage_put(st, gp_key_id(sd, 0x30, kid), KEYSTORE_TYPE_AES,
+                                k, 16);
+        if (rc == STORE_OK && sd == 0) {
             rc = keystore_stage_put(st, GP_KEY_ID(0x20, kid),
                                     KEYSTORE_TYPE_DES, k, 16);
         }

@@ -6,14 +6,14 @@
 #include "gp/keyset.h"
 
 /* Is KVN a complete secure channel key set? Fills OUT. */
-static bool channel_set(const struct store *st, uint8_t kvn,
+static bool channel_set(const struct store *st, uint8_t sd, uint8_t kvn,
                         struct gp_keyset *out)
 {
     uint8_t type = 0, t;
     size_t len = 0, l;
 
     for (uint8_t kid = GP_KID_ENC; kid <= GP_KID_DEK; kid++) {
-        if (keystore_info(st, GP_KEY_ID(kvn, kid), &t, &l) != STORE_OK) {
+        if (keystore_info(st, gp_key_id(sd, kvn, kid), &t, &l) != STORE_OK) {
             return false;
         }
         if (kid == GP_KID_ENC) {
@@ -36,7 +36,8 @@ static bool channel_set(const struct store *st, uint8_t kvn,
     return true;
 }
 
-int gp_keyset_find(const struct store *st, uint8_t kvn, struct gp_keyset *out)
+int gp_keyset_find(const struct store *st, uint8_t sd, uint8_t kvn,
+                   struct gp_keyset *out)
 {
     struct gp_keyset ks, scp02 = { 0 };
 
@@ -44,14 +45,14 @@ int gp_keyset_find(const struct store *st, uint8_t kvn, struct gp_keyset *out)
         return STORE_ERR_STATE;
     }
     if (kvn != 0) {
-        if (kvn > GP_KVN_MAX || !channel_set(st, kvn, out)) {
+        if (kvn > GP_KVN_MAX || !channel_set(st, sd, kvn, out)) {
             return STORE_ERR_NOT_FOUND;
         }
         return STORE_OK;
     }
     for (unsigned v = GP_KVN_MAX; v >= GP_KVN_MIN; v--) {
-        if (keystore_info(st, GP_KEY_ID(v, GP_KID_ENC), NULL, NULL) !=
-                STORE_OK || !channel_set(st, (uint8_t)v, &ks)) {
+        if (keystore_info(st, gp_key_id(sd, v, GP_KID_ENC), NULL, NULL) !=
+                STORE_OK || !channel_set(st, sd, (uint8_t)v, &ks)) {
             continue;
         }
         if (ks.scp == 0x03) {
@@ -69,27 +70,28 @@ int gp_keyset_find(const struct store *st, uint8_t kvn, struct gp_keyset *out)
     return STORE_OK;
 }
 
-unsigned gp_keyset_protocols(const struct store *st)
+unsigned gp_keyset_protocols(const struct store *st, uint8_t sd)
 {
     struct gp_keyset ks;
     unsigned has = 0;
 
     for (unsigned v = GP_KVN_MIN; st && v <= GP_KVN_MAX; v++) {
-        if (keystore_info(st, GP_KEY_ID(v, GP_KID_ENC), NULL, NULL) ==
-                STORE_OK && channel_set(st, (uint8_t)v, &ks)) {
+        if (keystore_info(st, gp_key_id(sd, v, GP_KID_ENC), NULL, NULL) ==
+                STORE_OK && channel_set(st, sd, (uint8_t)v, &ks)) {
             has |= ks.scp == 0x03 ? GP_HAS_SCP03 : GP_HAS_SCP02;
         }
     }
     return has;
 }
 
-int gp_keyset_read(const struct store *st, uint8_t kvn, uint8_t kid,
+int gp_keyset_read(const struct store *st, uint8_t sd, uint8_t kvn, uint8_t kid,
                    uint8_t type, uint8_t *out, size_t cap, size_t *len)
 {
-    return keystore_read(st, GP_KEY_ID(kvn, kid), type, out, cap, len);
+    return keystore_read(st, gp_key_id(sd, kvn, kid), type, out, cap, len);
 }
 
-int gp_counter_peek(const struct store *st, uint8_t kvn, uint32_t *value)
+int gp_counter_peek(const struct store *st, uint8_t sd, uint8_t kvn,
+                    uint32_t *value)
 {
     uint8_t b[3];
     uint32_t n = 0;
@@ -98,7 +100,7 @@ int gp_counter_peek(const struct store *st, uint8_t kvn, uint32_t *value)
     if (st == NULL) {
         return STORE_ERR_STATE;
     }
-    rc = store_read(st, GP_OBJ_COUNTER(kvn), b, sizeof(b), &n);
+    rc = store_read(st, GP_SD_OBJ_COUNTER(sd, kvn), b, sizeof(b), &n);
     if (rc == STORE_ERR_NOT_FOUND) {
         *value = 0;
         return STORE_OK;
@@ -113,12 +115,12 @@ int gp_counter_peek(const struct store *st, uint8_t kvn, uint32_t *value)
     return STORE_OK;
 }
 
-int gp_counter_take(struct store *st, uint8_t kvn, uint32_t max,
+int gp_counter_take(struct store *st, uint8_t sd, uint8_t kvn, uint32_t max,
                     uint32_t *value)
 {
     uint32_t v;
     uint8_t b[3];
-    int rc = gp_counter_peek(st, kvn, &v);
+    int rc = gp_counter_peek(st, sd, kvn, &v);
 
     if (rc != STORE_OK) {
         return rc;
@@ -129,14 +131,15 @@ int gp_counter_take(struct store *st, uint8_t kvn, uint32_t max,
     b[0] = (uint8_t)((v + 1) >> 16);
     b[1] = (uint8_t)((v + 1) >> 8);
     b[2] = (uint8_t)(v + 1);
-    rc = store_put_secure(st, GP_OBJ_COUNTER(kvn), b, sizeof(b));
+    rc = store_put_secure(st, GP_SD_OBJ_COUNTER(sd, kvn), b, sizeof(b));
     if (rc == STORE_OK) {
         *value = v;
     }
     return rc;
 }
 
-int gp_tries_used(const struct store *st, uint8_t kvn, uint8_t *used)
+int gp_tries_used(const struct store *st, uint8_t sd, uint8_t kvn,
+                  uint8_t *used)
 {
     uint32_t n = 0;
     int rc;
@@ -144,7 +147,7 @@ int gp_tries_used(const struct store *st, uint8_t kvn, uint8_t *used)
     if (st == NULL) {
         return STORE_ERR_STATE;
     }
-    rc = store_read(st, GP_OBJ_TRIES(kvn), used, 1, &n);
+    rc = store_read(st, GP_SD_OBJ_TRIES(sd, kvn), used, 1, &n);
     if (rc == STORE_ERR_NOT_FOUND) {
         *used = 0;
         return STORE_OK;
@@ -155,10 +158,10 @@ int gp_tries_used(const struct store *st, uint8_t kvn, uint8_t *used)
     return rc;
 }
 
-int gp_tries_fail(struct store *st, uint8_t kvn)
+int gp_tries_fail(struct store *st, uint8_t sd, uint8_t kvn)
 {
     uint8_t used = 0;
-    int rc = gp_tries_used(st, kvn, &used);
+    int rc = gp_tries_used(st, sd, kvn, &used);
 
     if (rc == STORE_ERR_CORRUPT) {
         used = GP_AUTH_TRIES - 1;       /* fail safe: blocked */
@@ -168,32 +171,42 @@ int gp_tries_fail(struct store *st, uint8_t kvn)
     if (used < GP_AUTH_TRIES) {
         used++;
     }
-    return store_put_secure(st, GP_OBJ_TRIES(kvn), &used, 1);
+    return store_put_secure(st, GP_SD_OBJ_TRIES(sd, kvn), &used, 1);
 }
 
-int gp_tries_reset(struct store *st, uint8_t kvn)
+int gp_tries_reset(struct store *st, uint8_t sd, uint8_t kvn)
 {
     uint8_t used = 0;
-    int rc = gp_tries_used(st, kvn, &used);
+    int rc = gp_tries_used(st, sd, kvn, &used);
 
     if (rc == STORE_OK && used == 0) {
         return STORE_OK;
     }
     used = 0;
-    return store_put_secure(st, GP_OBJ_TRIES(kvn), &used, 1);
+    return store_put_secure(st, GP_SD_OBJ_TRIES(sd, kvn), &used, 1);
 }
 
-size_t gp_key_info_template(const struct store *st, uint8_t *out, size_t cap)
+/* The key store object range of SD's keys. */
+static void key_range(uint8_t sd, uint32_t *first, uint32_t *last)
+{
+    *first = KEYSTORE_OBJ(gp_key_id(sd, GP_KVN_MIN, 0));
+    *last = sd == 0 ? KEYSTORE_OBJ(gp_key_id(0, GP_KVN_MAX, 0xFF))
+                    : KEYSTORE_OBJ(gp_key_id(sd, GP_KVN_MAX, 3));
+}
+
+size_t gp_key_info_template(const struct store *st, uint8_t sd, uint8_t *out,
+                            size_t cap)
 {
     size_t n = 2;
-    uint32_t id = KEYSTORE_OBJ(GP_KEY_ID(GP_KVN_MIN, 0));
+    uint32_t id, last;
 
     if (cap < 2 || st == NULL) {
         return 0;
     }
+    key_range(sd, &id, &last);
+    id--;
     /* store ids ascend as (KVN, KID) do */
-    while ((id = store_next_id(st, id)) != 0 &&
-           id <= KEYSTORE_OBJ(GP_KEY_ID(GP_KVN_MAX, 0xFF))) {
+    while ((id = store_next_id(st, id)) != 0 && id <= last) {
         uint8_t type;
         size_t len;
 
@@ -205,12 +218,36 @@ size_t gp_key_info_template(const struct store *st, uint8_t *out, size_t cap)
         }
         out[n++] = 0xC0;
         out[n++] = 0x04;
-        out[n++] = (uint8_t)id;                 /* KID */
-        out[n++] = (uint8_t)(id >> 8);          /* KVN */
+        out[n++] = sd == 0 ? (uint8_t)id : (uint8_t)(id & 0x03);    /* KID */
+        out[n++] = sd == 0 ? (uint8_t)(id >> 8)                      /* KVN */
+                           : (uint8_t)((id >> 2) & 0x7F);
         out[n++] = type;
         out[n++] = (uint8_t)len;
     }
     out[0] = 0xE0;
     out[1] = (uint8_t)(n - 2);
     return n;
+}
+
+int gp_keyset_stage_delete_all(struct store *st, uint8_t sd)
+{
+    uint32_t id, last;
+    int rc = STORE_OK;
+
+    if (sd == 0) {
+        return STORE_ERR_PARAM;
+    }
+    key_range(sd, &id, &last);
+    id--;
+    while (rc == STORE_OK && (id = store_next_id(st, id)) != 0 && id <= last) {
+        rc = store_delete(st, id);
+    }
+    /* the counters stay: a security domain made later under the same
+     * number goes on from them (a counter never goes back) */
+    for (unsigned kvn = GP_KVN_MIN; rc == STORE_OK && kvn <= GP_KVN_MAX; kvn++) {
+        if (store_size(st, GP_SD_OBJ_TRIES(sd, kvn)) >= 0) {
+            rc = store_delete(st, GP_SD_OBJ_TRIES(sd, kvn));
+        }
+    }
+    return rc;
 }

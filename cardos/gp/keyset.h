@@ -4,8 +4,8 @@
  *
  * A key set is a key version number (KVN, 01..7F) and keys by key
  * identifier (KID 01 ENC, 02 MAC, 03 DEK for secure channel key sets;
- * GPC 2.3.1 11.1.8): key (KVN, KID) is key store key id
- * GP_KEY_ID(kvn, kid) = kvn << 8 | kid. Its protocol follows from the
+ * GPC 2.3.1 11.1.8) of one security domain (SD: 0 the ISD): key (KVN,
+ * KID) of SD is key store key id gp_key_id(sd, kvn, kid). Its protocol follows from the
  * key type: AES (88) is SCP03 (Amendment D), DES (80) is SCP02 (16-byte
  * 3DES keys); a set is usable for a secure channel when ENC, MAC and DEK
  * are all present with the same type and length. Other key types (85,
@@ -42,15 +42,35 @@
 #include "crypto/keystore.h"
 #include "store/store.h"
 
-#define GP_KEY_ID(kvn, kid)   ((uint16_t)(((unsigned)(kvn) << 8) | (kid)))
 #define GP_KVN_MIN            0x01u
 #define GP_KVN_MAX            0x7Fu
 #define GP_KID_ENC            0x01u
 #define GP_KID_MAC            0x02u
 #define GP_KID_DEK            0x03u
+/* Security domains: 0 the ISD, 1..GP_SD_MAX supplementary ones (their
+ * number in the registry, gp/registry.h). */
+#define GP_SD_MAX             63u
 
-#define GP_OBJ_COUNTER(kvn)   (0x47530000u | (uint8_t)(kvn))   /* "GS" */
-#define GP_OBJ_TRIES(kvn)     (0x47540000u | (uint8_t)(kvn))   /* "GT" */
+/*
+ * Key store id of key (KVN, KID) of security domain SD: the ISD's keys
+ * are KVN << 8 | KID; a supplementary security domain's 8000 | SD << 9 |
+ * KVN << 2 | KID, KID 1..3 (its key sets are ENC, MAC, DEK).
+ */
+static inline uint16_t gp_key_id(uint8_t sd, unsigned kvn, unsigned kid)
+{
+    return sd == 0 ? (uint16_t)((kvn & 0xFFu) << 8 | (kid & 0xFFu))
+                   : (uint16_t)(0x8000u | (sd & 0x3Fu) << 9 |
+                                (kvn & 0x7Fu) << 2 | (kid & 0x03u));
+}
+#define GP_KEY_ID(kvn, kid)   gp_key_id(0, kvn, kid)
+
+/* Per key set of security domain SD ("GS", "GT"). */
+#define GP_SD_OBJ_COUNTER(sd, kvn) \
+    (0x47530000u | (uint32_t)(uint8_t)(sd) << 8 | (uint8_t)(kvn))
+#define GP_SD_OBJ_TRIES(sd, kvn) \
+    (0x47540000u | (uint32_t)(uint8_t)(sd) << 8 | (uint8_t)(kvn))
+#define GP_OBJ_COUNTER(kvn)   GP_SD_OBJ_COUNTER(0, kvn)
+#define GP_OBJ_TRIES(kvn)     GP_SD_OBJ_TRIES(0, kvn)
 #define GP_AUTH_TRIES         10u
 
 #define GP_ERR_BLOCKED        (-40)     /* the key set's tries are used up */
@@ -70,39 +90,48 @@ struct gp_keyset {
  * newest key set of the stronger protocol; docs/gp.md). STORE_OK, or
  * STORE_ERR_NOT_FOUND.
  */
-int gp_keyset_find(const struct store *st, uint8_t kvn, struct gp_keyset *out);
+int gp_keyset_find(const struct store *st, uint8_t sd, uint8_t kvn,
+                   struct gp_keyset *out);
 
 /* Copy key (KVN, KID) of TYPE into OUT (CAP bytes); length in *LEN. */
-int gp_keyset_read(const struct store *st, uint8_t kvn, uint8_t kid,
+int gp_keyset_read(const struct store *st, uint8_t sd, uint8_t kvn, uint8_t kid,
                    uint8_t type, uint8_t *out, size_t cap, size_t *len);
 
 /* The sequence counter KVN will use next (0 if never used). */
-int gp_counter_peek(const struct store *st, uint8_t kvn, uint32_t *value);
+int gp_counter_peek(const struct store *st, uint8_t sd, uint8_t kvn,
+                    uint32_t *value);
 /*
  * Take the next sequence counter value of KVN for a session: *VALUE gets
  * it and the NVM the next one, in one secure transaction, before this
  * returns. GP_ERR_EXHAUSTED past MAX (FFFF for SCP02, FFFFFF for SCP03).
  */
-int gp_counter_take(struct store *st, uint8_t kvn, uint32_t max,
+int gp_counter_take(struct store *st, uint8_t sd, uint8_t kvn, uint32_t max,
                     uint32_t *value);
 
 /* Consecutive authentication failures of KVN so far. */
-int gp_tries_used(const struct store *st, uint8_t kvn, uint8_t *used);
+int gp_tries_used(const struct store *st, uint8_t sd, uint8_t kvn,
+                  uint8_t *used);
 /* One more failure (saturating at GP_AUTH_TRIES). */
-int gp_tries_fail(struct store *st, uint8_t kvn);
+int gp_tries_fail(struct store *st, uint8_t sd, uint8_t kvn);
 /* A successful authentication: back to 0 (no write if already 0). */
-int gp_tries_reset(struct store *st, uint8_t kvn);
+int gp_tries_reset(struct store *st, uint8_t sd, uint8_t kvn);
 
 /*
  * Key Information Template (GPC 2.3.1 11.3.3.1, GET DATA E0): one
  * C0 04 KID KVN type length per key in the store, by KVN and KID, into
  * OUT (CAP bytes); the template's length, or 0 if it does not fit.
  */
-size_t gp_key_info_template(const struct store *st, uint8_t *out, size_t cap);
+size_t gp_key_info_template(const struct store *st, uint8_t sd, uint8_t *out,
+                            size_t cap);
+/* Stage the deletion of every key and failure count of security domain
+ * SD (not the ISD) into the caller's transaction; its sequence counters
+ * stay (a security domain made later under that number goes on from
+ * them). */
+int gp_keyset_stage_delete_all(struct store *st, uint8_t sd);
 
 /* Which SCPs the key sets of ST can open: GP_HAS_SCP02 | GP_HAS_SCP03. */
 #define GP_HAS_SCP02  0x01u
 #define GP_HAS_SCP03  0x02u
-unsigned gp_keyset_protocols(const struct store *st);
+unsigned gp_keyset_protocols(const struct store *st, uint8_t sd);
 
 #endif /* CARDOS_GP_KEYSET_H */

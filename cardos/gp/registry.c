@@ -416,6 +416,42 @@ uint8_t gp_registry_rom_max(const struct applet *module)
     return 0;
 }
 
+uint8_t gp_registry_sd_of(const struct applet *instance, struct gp_entry *e)
+{
+    for (unsigned i = 0; instance && i < reg.count; i++) {
+        if (reg.e[i].applet == instance && reg.e[i].kind == GP_KIND_SD &&
+            gp_registry_get(i, e)) {
+            return e->rom;
+        }
+    }
+    return 0;
+}
+
+uint8_t gp_registry_free_sd(void)
+{
+    uint64_t used = 1;          /* 0 is the ISD */
+    struct gp_entry e;
+
+    for (unsigned i = 0; i < reg.count; i++) {
+        if (reg.e[i].kind == GP_KIND_SD && gp_registry_get(i, &e) &&
+            e.rom < 64) {
+            used |= (uint64_t)1 << e.rom;
+        }
+    }
+    for (uint8_t n = 1; n < 64; n++) {
+        if (!(used & ((uint64_t)1 << n))) {
+            return n;
+        }
+    }
+    return 0;
+}
+
+bool gp_registry_associated(const struct gp_entry *e, const uint8_t *aid,
+                            uint8_t aid_len)
+{
+    return e->sd_len == aid_len && memcmp(e->sd, aid, aid_len) == 0;
+}
+
 size_t gp_registry_params(const struct applet *instance, uint8_t *out,
                           size_t cap)
 {

@@ -68,7 +68,9 @@ struct gp_entry {
     uint8_t mod_len, mod[16];   /* application: its module */
     uint8_t sd_len, sd[16];     /* associated security domain (ISD: 0) */
     uint8_t version[2];         /* load file version, 00 00: none */
-    uint8_t rom;                /* load file: ROM module index + 1, 0 */
+    uint8_t rom;                /* load file: ROM module index + 1, 0;
+                                   security domain: its number 1..63
+                                   (its keys, gp/keyset.h) */
     uint8_t params_len, params[GP_PARAMS_MAX];
     uint32_t size;              /* loaded load file: bytes */
 };
@@ -105,6 +107,16 @@ unsigned gp_registry_apps(void);
 const struct applet *gp_registry_rom(const struct gp_entry *e);
 /* How many instances the ROM module may have. */
 uint8_t gp_registry_rom_max(const struct applet *module);
+
+/* The security domain INSTANCE (an applet the registry handed the
+ * dispatcher) is: its number (1..63) and entry into E; 0 if INSTANCE is
+ * not a supplementary security domain. */
+uint8_t gp_registry_sd_of(const struct applet *instance, struct gp_entry *e);
+/* A security domain number no entry uses, 0 if none is left. */
+uint8_t gp_registry_free_sd(void);
+/* Is E associated with the security domain AID (length 0: the ISD)? */
+bool gp_registry_associated(const struct gp_entry *e, const uint8_t *aid,
+                            uint8_t aid_len);
 
 /* The install parameters (C9 value) of application INSTANCE (an applet
  * the registry handed the dispatcher) into OUT; their length. */

@@ -84,6 +84,7 @@ struct scp_session {
     uint8_t i;                  /* implementation option */
     uint8_t level;              /* SCP_LEVEL_* once open */
     uint8_t kvn;                /* key version of the static keys */
+    uint8_t sd;                 /* their security domain (0: the ISD) */
     uint8_t key_len;            /* session key length: 16, 24 or 32 */
     uint8_t host_challenge[8];
     uint8_t card_challenge[8];  /* SCP02: 6 bytes */

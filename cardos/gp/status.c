@@ -13,9 +13,12 @@
  * card of the GlobalPlatformPro and GPShell sessions returns none either,
  * and the tools do not need it (docs/gp.md).
  *
- * SET STATUS: P1 80 the card (life cycle of 5.1.1), 40 an application or
- * security domain (P2 b8 = 1 locks, P2 = 00 unlocks to the state before
- * the lock), 60 a security domain and its associated applications.
+ * SET STATUS: P1 80 the card (life cycle of 5.1.1; a supplementary
+ * security domain needs Card Lock / Card Terminate), 40 an application
+ * or security domain (P2 b8 = 1 locks, P2 = 00 unlocks to the state
+ * before the lock), 60 a security domain and its associated applications
+ * in one transaction. A supplementary security domain sees and changes
+ * only itself and what is associated with it.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -131,6 +134,15 @@ static size_t entry(const struct gp_entry *e, bool tagged, bool modules,
     return n;
 }
 
+/* A supplementary security domain sees itself and what is associated
+ * with it (GPC 2.3.1 11.4.2); the ISD everything. */
+static bool visible(const struct gp_cmd *c, const struct gp_entry *e)
+{
+    return c->sd == 0 ||
+           gp_registry_associated(e, c->sd_aid, c->sd_aid_len) ||
+           (e->kind == GP_KIND_SD && e->rom == c->sd);
+}
+
 static bool matches(const struct gp_entry *e, uint8_t p1)
 {
     switch (p1) {
@@ -199,7 +211,7 @@ void gp_cmd_get_status(struct gp_cmd *c, uint8_t slot)
     }
     more.active = false;
     if (cmd->p1 == 0x80) {
-        if (more.aid_len <= sizeof(isd_aid) &&
+        if (c->sd == 0 && more.aid_len <= sizeof(isd_aid) &&
             memcmp(isd_aid, more.aid, more.aid_len) == 0) {
             struct gp_entry isd = { .kind = GP_KIND_SD, .aid_len = 8 };
 
@@ -212,7 +224,8 @@ void gp_cmd_get_status(struct gp_cmd *c, uint8_t slot)
         }
     } else {
         for (i = more.next; gp_registry_get(i, &e); i++) {
-            if (!matches(&e, cmd->p1) || e.aid_len < more.aid_len ||
+            if (!matches(&e, cmd->p1) || !visible(c, &e) ||
+                e.aid_len < more.aid_len ||
                 memcmp(e.aid, more.aid, more.aid_len) != 0) {
                 continue;
             }
@@ -246,6 +259,16 @@ static void set_card(struct gp_cmd *c)
 {
     uint8_t cur = gp_card_state(c->st), next = c->cmd->p2;
     bool ok;
+
+    /* 6.6.1: Card Lock for CARD_LOCKED and back, Card Terminate for
+     * TERMINATED; the ISD holds both */
+    if ((next == GP_CARD_TERMINATED &&
+         !(c->sd_priv[0] & GP_PRIV_CARD_TERMINATE)) ||
+        (next != GP_CARD_TERMINATED && !(c->sd_priv[0] & GP_PRIV_CARD_LOCK) &&
+         c->sd != 0)) {
+        c->rsp->sw = SW_CONDITIONS_NOT_SATISFIED;
+        return;
+    }
 
     if (next == cur && next != GP_CARD_TERMINATED) {
         return;     /* already there: nothing to do (unlock of an unlocked
@@ -326,7 +349,8 @@ void gp_cmd_set_status(struct gp_cmd *c)
     }
     idx = gp_registry_find(cmd->data, cmd->nc);
     if (idx < 0 || !gp_registry_get((unsigned)idx, &e) ||
-        e.kind == GP_KIND_ELF || (cmd->p1 == 0x60 && e.kind != GP_KIND_SD)) {
+        e.kind == GP_KIND_ELF || (cmd->p1 == 0x60 && e.kind != GP_KIND_SD) ||
+        !visible(c, &e)) {
         c->rsp->sw = SW_GP_REFERENCED_DATA;
         return;
     }
@@ -336,11 +360,43 @@ void gp_cmd_set_status(struct gp_cmd *c)
                                                       : SW_INCORRECT_P1P2;
         return;
     }
+    /* one transaction: the entry and, for P1 60, the applications
+     * associated with the security domain (11.10.2.2) */
+    rc = store_begin(c->st);
+    for (unsigned i = 0; cmd->p1 == 0x60 && rc == STORE_OK; i++) {
+        struct gp_entry a;
+        uint8_t an;
+
+        if (!gp_registry_get(i, &a)) {
+            break;
+        }
+        if (a.kind == GP_KIND_ELF || !gp_registry_associated(&a, e.aid,
+                                                              e.aid_len)) {
+            continue;
+        }
+        an = locked_state(&a, cmd->p2);
+        if (an == 0) {
+            continue;       /* already in that state */
+        }
+        if (cmd->p2 & 0x80) {
+            a.prev_life = a.life;
+        }
+        a.life = an;
+        rc = gp_registry_put((int)i, &a, true);
+    }
     if (cmd->p2 & 0x80) {
         e.prev_life = e.life;
     }
     e.life = next;
-    rc = gp_registry_put(idx, &e, false);
+    if (rc == STORE_OK) {
+        rc = gp_registry_put(idx, &e, true);
+    }
+    if (rc == STORE_OK) {
+        rc = store_commit(c->st);
+    } else {
+        store_abort(c->st);
+    }
+    gp_registry_reload();
     if (rc != STORE_OK) {
         c->rsp->sw = SW_MEMORY_FAILURE;
     }

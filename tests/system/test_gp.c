@@ -13,9 +13,10 @@
  * its departures from GPC 2.3.1 excepted: tests/unit/gp_trace.h and the
  * lists below; docs/gp.md "Replays"), with one more rule on the card:
  * GET STATUS answers also list the card's own ROM modules and their
- * instances (AIDs F06E6574636172...), which the reference card did not
- * have; they are taken out of the answer before comparing (an answer
- * left empty is 6A88, as the reference card's).
+ * instances (AIDs F06E6574636172..., the security domain module's load
+ * file A00000015153504100), which the reference card did not have; they
+ * are taken out of the answer before comparing (an answer left empty is
+ * 6A88, as the reference card's).
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -27,6 +28,9 @@ TestSuite(system_gp, .init = nc_test_init, .fini = nc_test_fini,
 
 static const uint8_t rom_prefix[7] = { 0xF0, 0x6E, 0x65, 0x74, 0x63, 0x61,
                                        0x72 };
+/* the security domain module's load file (gp/isd.h) */
+static const uint8_t sd_elf[9] = { 0xA0, 0x00, 0x00, 0x01, 0x51, 0x53, 0x50,
+                                   0x41, 0x00 };
 
 /* Take the card's ROM entries out of a GET STATUS answer (tag format). */
 static size_t drop_rom_entries(uint8_t *r, size_t n)
@@ -38,8 +42,9 @@ static size_t drop_rom_entries(uint8_t *r, size_t n)
     }
     while (at + 2 <= n - 2 && r[at] == 0xE3) {
         size_t len = r[at + 1];
-        bool rom = len >= 2 + 7 && r[at + 2] == 0x4F && r[at + 3] >= 7 &&
-                   memcmp(r + at + 4, rom_prefix, 7) == 0;
+        bool rom = len >= 2 + 7 && r[at + 2] == 0x4F &&
+                   ((r[at + 3] >= 7 && memcmp(r + at + 4, rom_prefix, 7) == 0) ||
+                    (r[at + 3] == 9 && memcmp(r + at + 4, sd_elf, 9) == 0));
 
         if (!rom) {
             memmove(r + out, r + at, 2 + len);

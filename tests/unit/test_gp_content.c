@@ -90,6 +90,7 @@ static void setup(void)
     gp_registry_init(test_store);
     cr_assert(gp_registry_add_rom(sample_applet(), SAMPLE_APPLET_INSTANCES,
                                   false));
+    cr_assert(gp_registry_add_rom(gp_sd_module(), 8, false));
     cr_assert_eq(gp_registry_sync(), STORE_OK);
     dispatch_set_registry(gp_registry(gp_isd_init(&cfg)));
     apdu_fixture_reset();
@@ -194,8 +195,10 @@ Test(unit_gp_content, get_status_formats_and_continuation)
     sw = tx(true, "80F22003024F0000", d, &n);
     cr_assert_eq(sw, 0x9000, "the rest: %04X", sw);
     total += n;
-    /* sample ELF (11 + 4 + CE 4) + 12 x (2 + 18 + 4) */
-    cr_assert_eq(total, 2 + 12 + 4 + 4 + 12 * 24u, "%zu bytes", total);
+    /* sample and SD module ELFs (2 + 12 or 11, 4, CE 4) + 12 x (2 + 18 +
+     * 4) */
+    cr_assert_eq(total, 2 + 12 + 4 + 4 + 2 + 11 + 4 + 4 + 12 * 24u,
+                 "%zu bytes", total);
     /* P1 10: the ROM module's load file with its module (84) */
     cr_assert_eq(tx(true, "80F210020C4F0AF06E657463617264030000", d, &n), 0x9000);
     cr_assert(n == 2 + 12 + 4 + 4 + 11, "%s", nc_hex(d, n));
@@ -252,3 +255,161 @@ Test(unit_gp_content, a_selected_instance_survives_registry_changes)
     cr_assert_eq(tx(false, "8101000000", d, &n), 0x9000);
     cr_assert(n == 11 && d[7] == 0x02 && d[10] == 0x02, "%s", nc_hex(d, n));
 }
+
+/* ---- supplementary security domains (GPC 2.3.1 7.2, 6.6) ------------- */
+
+#define SD_ELF "09A00000015153504100"
+#define SD_MOD "08A000000151535041"
+#define SSD    "A000000151535001"
+
+/* INSTALL [for install and make selectable] of an SSD with PRIV (hex,
+ * 3 bytes) */
+static char *install_sd(const char *aid, const char *priv)
+{
+    /* install parameters LV "02 C9 00", token LV "00" */
+    char *data = nc_strf(SD_ELF SD_MOD "%02X%s03%s02C90000",
+                         (unsigned)(strlen(aid) / 2), aid, priv);
+    return nc_strf("80E60C00%02X%s", (unsigned)(strlen(data) / 2), data);
+}
+
+/* A session with the SSD selected on the basic channel. */
+static void open_ssd_session(void)
+{
+    cr_assert_eq(tx(false, "00A4040008" SSD, NULL, NULL), 0x9000);
+    host_scp03_open(&host, send, 0x30, key40);
+}
+
+Test(unit_gp_content, ssd_with_authorized_management)
+{
+    uint8_t d[300];
+    size_t n;
+
+    cr_assert_eq(SEC(install_sd(SSD, "804000")), 0x9000);
+    cr_assert_eq(tx(true, "80F24002024F0000", d, &n), 0x9000);
+    cr_assert(strstr(nc_hex(d, n), "4F08" SSD "9F700107C503804000"),
+              "%s", nc_hex(d, n));
+    /* its own FCI, key sets and secure channel */
+    cr_assert_eq(tx(false, "00A4040008" SSD, d, &n), 0x9000);
+    cr_assert(n > 12 && d[2] == 0x84 && d[3] == 8 &&
+              strncmp(nc_hex(d + 4, 8), SSD, 16) == 0);
+    cr_assert_eq(tx(false, "80CA00E000", d, &n), 0x9000);
+    cr_assert(n == 20 && d[4] == 0x01 && d[5] == 0x30 && d[6] == 0x88,
+              "E0 of the SSD: %s", nc_hex(d, n));
+    open_ssd_session();
+    /* it installs an application: associated with it */
+    cr_assert_eq(SEC(install("06A0000000AA01", "01")), 0x9000);
+    cr_assert_eq(tx(true, "80F24002024F0000", d, &n), 0x9000);
+    cr_assert(strstr(nc_hex(d, n), "A0000000AA01") &&
+              strstr(nc_hex(d, n), SSD), "%s", nc_hex(d, n));
+    cr_assert_eq(SEC("80F28002024F0000"), 0x6A88, "the ISD is not its");
+    cr_assert_eq(SEC("80F0807F"), 0x6985, "no Card Lock privilege");
+    /* the ISD sees everything; the SSD with its application cannot be
+     * deleted alone */
+    open_session();
+    cr_assert_eq(SEC("80E400000A" "4F08" SSD), 0x6985);
+    cr_assert_eq(SEC("80E400800A" "4F08" SSD), 0x9000);
+    cr_assert_eq(SEC("80F24002024F0000"), 0x6A88, "both gone");
+    cr_assert_eq(tx(false, "00A4040008" SSD, NULL, NULL), 0x6A82);
+}
+
+Test(unit_gp_content, ssd_keys_are_its_own)
+{
+    uint8_t d[300];
+    size_t n;
+    /* PUT KEY 31 (AES 00..0F encrypted with the static DEK 40..4F:
+     * 3D0FA4.. from scp03-i70-gp26.trace) */
+    static const char put31[] = "80D8008146318811103D0FA4B855D2A5AA4954B8B5DF582A3A"
+        "03C352808811103D0FA4B855D2A5AA4954B8B5DF582A3A03C35280881110"
+        "3D0FA4B855D2A5AA4954B8B5DF582A3A03C35280";
+    static const uint8_t key00[16] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11,
+                                       12, 13, 14, 15 };
+
+    cr_assert_eq(SEC(install_sd(SSD, "800000")), 0x9000);
+    open_ssd_session();
+    cr_assert_eq(tx(true, put31, d, &n), 0x9000);
+    cr_assert(n == 10 && d[0] == 0x31, "%s", nc_hex(d, n));
+    cr_assert_eq(SEC(install("06A0000000AA01", "01")), 0x6985,
+                 "no Authorized Management");
+    /* the new key set opens the SSD, not the ISD */
+    cr_assert_eq(tx(false, "00A4040008" SSD, NULL, NULL), 0x9000);
+    host_scp03_open(&host, send, 0x31, key00);
+    cr_assert_eq(tx(false, "00A4040000", NULL, NULL), 0x9000);
+    cr_assert_eq(tx(false, "80503100080102030405060700", NULL, NULL), 0x6A88);
+    /* extradition of an application from the ISD to the SSD */
+    open_session();
+    cr_assert_eq(SEC(install("06A0000000AA02", "02")), 0x9000);
+    cr_assert_eq(SEC("80E6100014" "08" SSD "00" "06A0000000AA02" "000000"),
+                 0x9000);
+    cr_assert_eq(tx(false, "00A4040008" SSD, NULL, NULL), 0x9000);
+    host_scp03_open(&host, send, 0x31, key00);
+    cr_assert_eq(tx(true, "80F24002024F0000", d, &n), 0x9000);
+    cr_assert(strstr(nc_hex(d, n), "A0000000AA02"), "%s", nc_hex(d, n));
+}
+
+/* ---- pySim's SCP03 vectors on the card ---------------------------------- */
+
+#include "crypto/keystore.h"
+#include "gp/keyset.h"
+#include "gp_vectors.h"
+
+/* The eUICC security domain the vectors come from (ISD-R, SGP.22 2.2.3):
+ * an SSD under that AID, the vector's keys in its key sets, its counter
+ * at the vector's value. The card's INITIALIZE UPDATE answer must be the
+ * vector's byte for byte but the key diversification data (the card's
+ * own, free), and every wrapped command of the session must pass its
+ * C-MAC and decryption: no 6982 (the vectors' commands are an eUICC's,
+ * so their answers are this card's). */
+#define ISD_R "A0000005591010FFFFFFFF8900000100"
+
+static void pysim_scp03_on_card(const char *name)
+{
+    const char *j = gpv_file("scp-pysim.json");
+    const char *v = gpv_find(j, name);
+    uint8_t keys[3][32], want[40], d[300], cmd[300], r[300];
+    size_t klen = 0, n, wn, cn, rn;
+    struct gp_entry e;
+    uint8_t sd, kvn;
+    int idx;
+
+    cr_assert_eq(SEC(install_sd(ISD_R, "800000")), 0x9000);
+    idx = gp_registry_find((const uint8_t *)"\xA0\x00\x00\x05\x59\x10\x10\xFF"
+                           "\xFF\xFF\xFF\x89\x00\x00\x01\x00", 16);
+    cr_assert(idx >= 0 && gp_registry_get((unsigned)idx, &e));
+    sd = e.rom;
+    klen = gpv_hex(v, "enc", keys[0], 32);
+    gpv_hex(v, "mac", keys[1], 32);
+    gpv_hex(v, "dek", keys[2], 32);
+    wn = gpv_hex(v, "init_upd_rsp", want, sizeof(want));
+    kvn = want[10];
+    for (uint8_t kid = 1; kid <= 3; kid++) {
+        cr_assert_eq(keystore_put(&st, gp_key_id(sd, kvn, kid),
+                                  KEYSTORE_TYPE_AES, keys[kid - 1], klen),
+                     STORE_OK);
+    }
+    cr_assert_eq(store_put_secure(&st, GP_SD_OBJ_COUNTER(sd, kvn), want + 29,
+                                  3), STORE_OK);
+    cr_assert_eq(tx(false, "00A4040010" ISD_R, NULL, NULL), 0x9000);
+    cr_assert_eq(tx(false, gpv_str(v, "init_upd_cmd"), d, &n), 0x9000);
+    cr_assert(n == wn && memcmp(d + 10, want + 10, wn - 10) == 0,
+              "%s: INITIALIZE UPDATE answered %s, the vector %s", name,
+              nc_hex(d, n), nc_hex(want, wn));
+    cr_assert_eq(tx(false, gpv_str(v, "ext_auth_cmd"), NULL, NULL), 0x9000);
+    for (int c = 0; c < 5; c++) {
+        const char *key = c == 0 ? "get_eid_cmd" : nc_strf("case_%d_apdu", c);
+
+        cn = nc_unhex(gpv_str(v, key), cmd, sizeof(cmd));
+        rn = send(cmd, cn, r);
+        cr_assert(rn >= 2 && !(r[rn - 2] == 0x69 && r[rn - 1] == 0x82),
+                  "%s: %s refused: %s", name, key, nc_hex(r, rn));
+    }
+}
+
+Test(unit_gp_content, pysim_scp03_aes128_11_on_card) { pysim_scp03_on_card("SCP03_Test_AES128_11"); }
+Test(unit_gp_content, pysim_scp03_aes128_03_on_card) { pysim_scp03_on_card("SCP03_Test_AES128_03"); }
+Test(unit_gp_content, pysim_scp03_aes128_33_on_card) { pysim_scp03_on_card("SCP03_Test_AES128_33"); }
+Test(unit_gp_content, pysim_scp03_aes192_11_on_card) { pysim_scp03_on_card("SCP03_Test_AES192_11"); }
+Test(unit_gp_content, pysim_scp03_aes192_03_on_card) { pysim_scp03_on_card("SCP03_Test_AES192_03"); }
+Test(unit_gp_content, pysim_scp03_aes192_33_on_card) { pysim_scp03_on_card("SCP03_Test_AES192_33"); }
+Test(unit_gp_content, pysim_scp03_aes256_11_on_card) { pysim_scp03_on_card("SCP03_Test_AES256_11"); }
+Test(unit_gp_content, pysim_scp03_aes256_03_on_card) { pysim_scp03_on_card("SCP03_Test_AES256_03"); }
+Test(unit_gp_content, pysim_scp03_aes256_33_on_card) { pysim_scp03_on_card("SCP03_Test_AES256_33"); }

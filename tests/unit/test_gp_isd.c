@@ -175,10 +175,10 @@ Test(unit_gp_isd, counter_advances_with_each_initialize_update)
         cr_assert_eq(n, 32);
         cr_assert_eq(d[31], i, "counter %u in the response", d[31]);
     }
-    cr_assert_eq(gp_counter_peek(&st, 0x30, &c), STORE_OK);
+    cr_assert_eq(gp_counter_peek(&st, 0, 0x30, &c), STORE_OK);
     cr_assert_eq(c, 3);
     cr_assert_eq(store_mount(&st, &fl), STORE_OK);
-    cr_assert_eq(gp_counter_peek(&st, 0x30, &c), STORE_OK);
+    cr_assert_eq(gp_counter_peek(&st, 0, 0x30, &c), STORE_OK);
     cr_assert_eq(c, 3);
 }
 
@@ -214,7 +214,7 @@ Test(unit_gp_isd, wrong_host_cryptograms_block_the_key_set)
         cr_assert_eq(apdu("848201001000000000000000000000000000000000", NULL,
                           NULL), 0x6985, "the session was closed");
     }
-    cr_assert_eq(gp_tries_used(&st, 0x30, &used), STORE_OK);
+    cr_assert_eq(gp_tries_used(&st, 0, 0x30, &used), STORE_OK);
     cr_assert_eq(used, GP_AUTH_TRIES);
     cr_assert_eq(apdu("80503000080102030405060708", NULL, NULL), 0x6983);
     /* the other key set still opens */
