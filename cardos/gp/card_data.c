@@ -13,6 +13,7 @@
 static const uint8_t iin[] = { 0x89, 0x12, 0x34, 0x56, 0x78 };
 static const uint8_t cin[] = { 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07,
                                0x08 };
+uint8_t gp_scp02_i = GP_SCP02_I;
 const uint8_t gp_key_div_data[10] = { 0x01, 0x02, 0x03, 0x04, 0x05, 0x06,
                                       0x07, 0x08, 0x09, 0x0A };
 
@@ -124,7 +125,7 @@ size_t gp_card_recognition(const struct store *st, uint8_t sd, uint8_t *out,
     }
     if (has & GP_HAS_SCP02) {
         oid[9] = 0x02;
-        oid[10] = GP_SCP02_I;
+        oid[10] = gp_scp02_i;
         n = tlv(v, n, sizeof(v), 0x64, oid, 11);
     }
     k = n ? tlv(out, 0, cap, 0x73, v, n) : 0;
@@ -168,7 +169,7 @@ static size_t capabilities(const struct store *st, uint8_t *out, size_t cap)
     a0[5] = GP_SCP03_I;
     n = tlv(v, n, sizeof(v), 0xA0, a0, 6);
     a0[2] = 0x02;
-    a0[5] = GP_SCP02_I;
+    a0[5] = gp_scp02_i;
     n = tlv(v, n, sizeof(v), 0xA0, a0, 6);
     n = tlv(v, n, sizeof(v), 0x81, privs, 3);
     return tlv(out, 0, cap, 0x67, v, n);

@@ -29,9 +29,11 @@
 
 #define GP_OBJ_CARD 0x47430000u      /* "GC" */
 
-/* The i parameters of the card's secure channels. */
+/* The i parameters of the card's secure channels: SCP03 70; SCP02 55 by
+ * default, 15 if the wiring says so (gp/isd.h gp_isd_config.scp02_i). */
 #define GP_SCP02_I 0x55u
 #define GP_SCP03_I 0x70u
+extern uint8_t gp_scp02_i;
 
 extern const uint8_t gp_key_div_data[10];
 

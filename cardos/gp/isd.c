@@ -216,12 +216,12 @@ static void initialize_update(const struct apdu_origin *o,
         }
     } else {
         if (crc == CRYPTO_OK) {
-            crc = (GP_SCP02_I & SCP02_I_PSEUDO)
+            crc = (gp_scp02_i & SCP02_I_PSEUDO)
                       ? scp02_card_challenge(mac, sd.aid, sd.aid_len, card)
                       : crypto_drbg_random(card, 6);
         }
         if (crc == CRYPTO_OK) {
-            crc = scp02_start(s, GP_SCP02_I, ks.kvn, enc, mac, dek, host, card,
+            crc = scp02_start(s, gp_scp02_i, ks.kvn, enc, mac, dek, host, card,
                               seq + 1, cg);
         }
     }
@@ -536,6 +536,7 @@ const struct applet *gp_isd_init(const struct gp_isd_config *cfg)
     }
     memset(isd.slot_sc, 0, sizeof(isd.slot_sc));
     isd.cfg = cfg;
+    gp_scp02_i = cfg && cfg->scp02_i == 0x15 ? 0x15 : GP_SCP02_I;
     return &isd_applet;
 }
 

@@ -42,6 +42,9 @@
 struct gp_isd_config {
     struct store *(*store)(void);
     uint32_t (*free_ram)(void);     /* bytes, for GET DATA FF21 */
+    /* SCP02 option: 0x55 (0: the default; pseudo-random card challenge)
+     * or 0x15 (random card challenge, from the DRBG) */
+    uint8_t scp02_i;
 };
 
 const struct applet *gp_isd_init(const struct gp_isd_config *cfg);

@@ -189,3 +189,25 @@ Test(system_gp, sequence_counter_survives_a_power_cycle)
               "cycle", r.data[31]);
     fs_quit(&fc);
 }
+
+/*
+ * DESIGN.md "GlobalPlatform": the file system stays the basic channel's
+ * default application; TS 102 221 STATUS (80 F2) goes to it unless the
+ * ISD is selected, where 80 F2 is GET STATUS (6982 without a session).
+ */
+Test(system_gp, status_goes_to_the_file_system_unless_the_isd_is_selected)
+{
+    const char *nvm = fs_make_image("gp-status.nvm", 0);
+    FsCard fc = fs_boot(nvm, NULL, false);
+    FsResp r;
+
+    fs_power_on(&fc);
+    r = fs_expect(&fc, "80F2000000", 0x9000, "STATUS after reset: the MF");
+    cr_assert(r.len > 0 && r.data[0] == 0x62, "STATUS answered %s",
+              nc_hex(r.data, r.len));
+    fs_expect(&fc, "00A4040000", 0x9000, "SELECT the ISD");
+    fs_expect(&fc, "80F2000000", 0x6982, "GET STATUS without a session");
+    fs_expect(&fc, "00A4000C023F00", 0x9000, "SELECT MF");
+    fs_expect(&fc, "80F2000000", 0x9000, "STATUS: the file system again");
+    fs_quit(&fc);
+}

@@ -196,8 +196,23 @@ enum crypto_status crypto_mac(enum crypto_mac alg, const uint8_t *key,
     return CRYPTO_ERR_PARAM;
 }
 
-/* crypto/drbg.h: the same deterministic stream. */
+static uint8_t queued[32];
+static size_t nqueued;
+
+void crypto_host_drbg_next(const uint8_t *bytes, size_t len)
+{
+    nqueued = len < sizeof(queued) ? len : sizeof(queued);
+    memcpy(queued, bytes, nqueued);
+}
+
+/* crypto/drbg.h: the queued bytes first, then the deterministic stream. */
 enum crypto_status crypto_drbg_random(void *out, size_t len)
 {
+    if (nqueued && len <= nqueued) {
+        memcpy(out, queued, len);
+        memmove(queued, queued + len, nqueued - len);
+        nqueued -= len;
+        return CRYPTO_OK;
+    }
     return crypto_random(out, len);
 }

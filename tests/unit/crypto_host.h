@@ -7,10 +7,13 @@
 #ifndef NETCARD_TESTS_CRYPTO_HOST_H
 #define NETCARD_TESTS_CRYPTO_HOST_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* Restart crypto_random()'s deterministic stream. */
 void crypto_host_random_seed(uint32_t seed);
+/* The next bytes crypto_drbg_random() returns (at most 32). */
+void crypto_host_drbg_next(const uint8_t *bytes, size_t len);
 /* crypto_cipher() + crypto_mac() calls so far. */
 unsigned crypto_host_calls(void);
 

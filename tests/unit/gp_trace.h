@@ -106,26 +106,24 @@ static inline unsigned gpt_replay(const char *name, unsigned first,
         count++;
         cr_assert(gn >= 2, "%s:%u: no answer to %s", name, lineno,
                   nc_hex(cmd, cn));
+        bool ok = false;
+
         if (cn >= 4 && (cmd[0] & 0xF0) == 0x80 && cmd[1] == 0xCA &&
             cmd[2] == 0x9F && cmd[3] == 0x7F) {
-            /* free: the reference card's CPLC */
-            cr_assert(gn == 2 + 45 || (cmd[0] == 0x84 && gn > 2 + 45),
-                      "%s:%u: CPLC answer %s", name, lineno, nc_hex(got, gn));
-            cr_assert(got[gn - 2] == 0x90 && got[gn - 1] == 0x00);
-            continue;
-        }
-        if (cn >= 4 && cmd[0] == 0x80 && cmd[1] == 0xCA && cmd[2] == 0x00 &&
-            cmd[3] == 0x67) {
+            /* free: the reference card's CPLC (+ an R-MAC if any) */
+            ok = (gn == 2 + 45 || (cmd[0] == 0x84 && gn > 2 + 45)) &&
+                 got[gn - 2] == 0x90 && got[gn - 1] == 0x00;
+        } else if (cn >= 4 && cmd[0] == 0x80 && cmd[1] == 0xCA &&
+                   cmd[2] == 0x00 && cmd[3] == 0x67) {
             /* free: card capability information, unknown to the
              * reference card */
-            cr_assert(got[gn - 2] == 0x90 && got[0] == 0x67,
-                      "%s:%u: GET DATA 67 answered %s", name, lineno,
-                      nc_hex(got, gn));
-            continue;
+            ok = got[gn - 2] == 0x90 && got[0] == 0x67;
+        } else {
+            gpt_mask_9f6e(got, gn);
+            gpt_mask_9f6e(want, wn);
+            ok = gn == wn && memcmp(got, want, wn) == 0;
         }
-        gpt_mask_9f6e(got, gn);
-        gpt_mask_9f6e(want, wn);
-        if (gn != wn || memcmp(got, want, wn) != 0) {
+        if (!ok) {
             /* go on: every mismatch of the session in one report */
             errors = nc_strf("%s\n%s:%u: %s answered\n  %s, expected\n  %s",
                              errors, name, lineno, nc_hex(cmd, cn),

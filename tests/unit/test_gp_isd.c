@@ -19,6 +19,7 @@
 #include "gp/isd.h"
 #include "gp/keyset.h"
 #include "gp/registry.h"
+#include "crypto_host.h"
 #include "gp_trace.h"
 #include "nor_sim.h"
 #include "store/store.h"
@@ -365,4 +366,39 @@ Test(unit_gp_isd, replay_gpp26_scp02)
     trace_state(0x20, 0x30, 0x10);
     cr_assert_eq(gpt_replay("scp02-i55-gp26.trace", 1, NULL, gp26_scp02_devs,
                             send, NULL), 163u);
+}
+
+/* GPShell's SCP02 i=15 session: the reference card's card challenges were
+ * random; the card runs i = 15 and the test hands its DRBG the trace's
+ * challenges before each INITIALIZE UPDATE. PUT KEY P1 01 replaces a key
+ * set 01 that does not exist: 6A88 (11.8.2.2). */
+static void challenge_1(void *ctx)
+{
+    (void)ctx;
+    crypto_host_drbg_next((const uint8_t *)"\x36\x37\xE1\x13\x23\x39", 6);
+}
+
+static void challenge_2(void *ctx)
+{
+    (void)ctx;
+    crypto_host_drbg_next((const uint8_t *)"\x2E\x30\x3F\xBC\x44\x71", 6);
+}
+
+static const struct gpt_dev i15_devs[] = {
+    { 3, NULL, "the first challenge", challenge_1 },
+    { 25, NULL, "the second challenge", challenge_2 },
+    { 103, "6A88", "11.8.2.2", NULL },
+    { 0, NULL, NULL, NULL },
+};
+
+Test(unit_gp_isd, replay_gpshell_scp02_i15)
+{
+    static const struct gp_isd_config cfg15 = { .store = test_store,
+                                                .scp02_i = 0x15 };
+
+    dispatch_set_registry(gp_registry(gp_isd_init(&cfg15)));
+    apdu_fixture_reset();
+    trace_state(0x20, 0x30, 0x10);
+    cr_assert_eq(gpt_replay("scp02-i15-gpshell-3k.trace", 1, NULL, i15_devs,
+                            send, NULL), 34u);
 }
