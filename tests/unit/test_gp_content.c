@@ -413,3 +413,30 @@ Test(unit_gp_content, pysim_scp03_aes192_33_on_card) { pysim_scp03_on_card("SCP0
 Test(unit_gp_content, pysim_scp03_aes256_11_on_card) { pysim_scp03_on_card("SCP03_Test_AES256_11"); }
 Test(unit_gp_content, pysim_scp03_aes256_03_on_card) { pysim_scp03_on_card("SCP03_Test_AES256_03"); }
 Test(unit_gp_content, pysim_scp03_aes256_33_on_card) { pysim_scp03_on_card("SCP03_Test_AES256_33"); }
+
+/* PUT KEY with a wrong KCV: 6A80, nothing stored (GPC 2.3.1 11.8.2.3);
+ * malformed key data: 6A80; a short wrapped command: 6982, the session
+ * closed. */
+Test(unit_gp_content, put_key_bad_input_stores_nothing)
+{
+    uint8_t before[64], after[64];
+    size_t nb, na;
+    /* key 00..0F under the static DEK 40..4F, KCV C35280 changed to C35281 */
+    static const char bad_kcv[] = "80D8008146318811103D0FA4B855D2A5AA4954B8B5DF582A3A"
+        "03C352818811103D0FA4B855D2A5AA4954B8B5DF582A3A03C35280881110"
+        "3D0FA4B855D2A5AA4954B8B5DF582A3A03C35280";
+
+    cr_assert_eq(tx(true, "80CA00E000", before, &nb), 0x9000);
+    cr_assert_eq(SEC(bad_kcv), 0x6A80);
+    cr_assert_eq(SEC("80D800810531881103AA"), 0x6A80, "truncated key data");
+    cr_assert_eq(SEC("80D8008104FF801000"), 0x6A80, "KVN FF");
+    cr_assert_eq(SEC("80D830012F30"
+                     "8811103D0FA4B855D2A5AA4954B8B5DF582A3A03C35280"
+                     "8811103D0FA4B855D2A5AA4954B8B5DF582A3A03C35280"),
+                 0x6A80, "two keys where P2 names one (b8 = 0)");
+    cr_assert_eq(tx(true, "80CA00E000", after, &na), 0x9000);
+    cr_assert(na == nb && memcmp(before, after, na) == 0, "E0 changed");
+    cr_assert_eq(tx(false, "84F2800003AABBCC", NULL, NULL), 0x6982,
+                 "shorter than a C-MAC");
+    cr_assert_eq(SEC("80F28002024F0000"), 0x6882, "the session is closed");
+}
