@@ -10,7 +10,8 @@
  * KCV: DES keys 3DES of 8 zero bytes, AES keys AES of 16 bytes 01; the
  * first 3 bytes; a wrong one: 6A80, nothing stored. Key type 85 (TLS PSK,
  * Amendment B) is stored as decrypted; its KCV is not checked.
- * Response: the KVN, then the KCV of each key.
+ * Response: the KVN, then the KCV of each key. Key identifiers 01..03
+ * only (a key set: ENC, MAC, DEK); others 6A80.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -172,8 +173,8 @@ void gp_cmd_put_key(struct gp_cmd *c)
             break;
         }
         keys[nkeys].kid = (uint8_t)(first_kid + nkeys);
-        if (sd != 0 && keys[nkeys].kid > GP_KID_DEK) {
-            sw = SW_WRONG_DATA;     /* a supplementary SD has KIDs 1..3 */
+        if (keys[nkeys].kid > GP_KID_DEK) {
+            sw = SW_WRONG_DATA;     /* key sets have KIDs 1..3 here */
             break;
         }
         used = parse_key(c, cmd->data + at, cmd->nc - at, &keys[nkeys], &sw);
@@ -210,7 +211,7 @@ void gp_cmd_put_key(struct gp_cmd *c)
     if (sw == SW_OK) {
         rc = store_begin(c->st);
         if (rc == STORE_OK && old_kvn != 0 && old_kvn != new_kvn) {
-            for (unsigned kid = 1; kid <= (sd ? 3u : 0x7Fu) && rc == STORE_OK;
+            for (unsigned kid = 1; kid <= GP_KID_DEK && rc == STORE_OK;
                  kid++) {
                 uint32_t id = KEYSTORE_OBJ(gp_key_id(sd, old_kvn, kid));
 
@@ -248,7 +249,7 @@ void gp_cmd_put_key(struct gp_cmd *c)
 
 void gp_cmd_delete_key(struct gp_cmd *c, const uint8_t *kid, const uint8_t *kvn)
 {
-    uint32_t ids[16];
+    uint32_t ids[GP_KID_DEK];
     size_t n = 0;
     int rc;
     uint8_t sd = c->sc ? c->sc->sd : 0;
@@ -258,7 +259,7 @@ void gp_cmd_delete_key(struct gp_cmd *c, const uint8_t *kid, const uint8_t *kvn)
         c->rsp->sw = SW_WRONG_DATA;
         return;
     }
-    for (unsigned k = 1; k <= (sd ? 3u : 0x7Fu) && n < 16; k++) {
+    for (unsigned k = 1; k <= GP_KID_DEK; k++) {
         uint32_t id = KEYSTORE_OBJ(gp_key_id(sd, *kvn, k));
 
         if ((kid == NULL || *kid == k) && store_size(c->st, id) >= 0) {

@@ -190,8 +190,7 @@ int gp_tries_reset(struct store *st, uint8_t sd, uint8_t kvn)
 static void key_range(uint8_t sd, uint32_t *first, uint32_t *last)
 {
     *first = KEYSTORE_OBJ(gp_key_id(sd, GP_KVN_MIN, 0));
-    *last = sd == 0 ? KEYSTORE_OBJ(gp_key_id(0, GP_KVN_MAX, 0xFF))
-                    : KEYSTORE_OBJ(gp_key_id(sd, GP_KVN_MAX, 3));
+    *last = KEYSTORE_OBJ(gp_key_id(sd, GP_KVN_MAX, 3));
 }
 
 size_t gp_key_info_template(const struct store *st, uint8_t sd, uint8_t *out,
@@ -218,9 +217,8 @@ size_t gp_key_info_template(const struct store *st, uint8_t sd, uint8_t *out,
         }
         out[n++] = 0xC0;
         out[n++] = 0x04;
-        out[n++] = sd == 0 ? (uint8_t)id : (uint8_t)(id & 0x03);    /* KID */
-        out[n++] = sd == 0 ? (uint8_t)(id >> 8)                      /* KVN */
-                           : (uint8_t)((id >> 2) & 0x7F);
+        out[n++] = (uint8_t)(id & 0x03);                /* KID */
+        out[n++] = (uint8_t)((id >> 2) & 0x7F);         /* KVN */
         out[n++] = type;
         out[n++] = (uint8_t)len;
     }
@@ -235,7 +233,7 @@ int gp_keyset_stage_delete_all(struct store *st, uint8_t sd)
     int rc = STORE_OK;
 
     if (sd == 0) {
-        return STORE_ERR_PARAM;
+        return STORE_ERR_PARAM;     /* the ISD's keys are not deleted so */
     }
     key_range(sd, &id, &last);
     id--;

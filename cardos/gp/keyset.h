@@ -4,8 +4,9 @@
  *
  * A key set is a key version number (KVN, 01..7F) and keys by key
  * identifier (KID 01 ENC, 02 MAC, 03 DEK for secure channel key sets;
- * GPC 2.3.1 11.1.8) of one security domain (SD: 0 the ISD): key (KVN,
- * KID) of SD is key store key id gp_key_id(sd, kvn, kid). Its protocol follows from the
+ * GPC 2.3.1 11.1.8; KIDs above 03 are not kept) of one security domain
+ * (SD: 0 the ISD): key (KVN, KID) of SD is key store key id
+ * gp_key_id(sd, kvn, kid). Its protocol follows from the
  * key type: AES (88) is SCP03 (Amendment D), DES (80) is SCP02 (16-byte
  * 3DES keys); a set is usable for a secure channel when ENC, MAC and DEK
  * are all present with the same type and length. Other key types (85,
@@ -49,18 +50,18 @@
 #define GP_KID_DEK            0x03u
 /* Security domains: 0 the ISD, 1..GP_SD_MAX supplementary ones (their
  * number in the registry, gp/registry.h). */
-#define GP_SD_MAX             63u
+#define GP_SD_MAX             62u     /* 63 would reach the TLS key FF01 */
 
 /*
- * Key store id of key (KVN, KID) of security domain SD: the ISD's keys
- * are KVN << 8 | KID; a supplementary security domain's 8000 | SD << 9 |
- * KVN << 2 | KID, KID 1..3 (its key sets are ENC, MAC, DEK).
+ * Key store id of key (KVN, KID) of security domain SD: 8000 | SD << 9 |
+ * KVN << 2 | KID, KID 1..3 (a key set is ENC, MAC, DEK; or a PSK and its
+ * DEK), a range of its own in the key store (docs/crypto.md "Keys in
+ * use": the USIM's keys and the TLS key are outside it).
  */
 static inline uint16_t gp_key_id(uint8_t sd, unsigned kvn, unsigned kid)
 {
-    return sd == 0 ? (uint16_t)((kvn & 0xFFu) << 8 | (kid & 0xFFu))
-                   : (uint16_t)(0x8000u | (sd & 0x3Fu) << 9 |
-                                (kvn & 0x7Fu) << 2 | (kid & 0x03u));
+    return (uint16_t)(0x8000u | (sd & 0x3Fu) << 9 | (kvn & 0x7Fu) << 2 |
+                      (kid & 0x03u));
 }
 #define GP_KEY_ID(kvn, kid)   gp_key_id(0, kvn, kid)
 

@@ -9,6 +9,7 @@
 
 #include "gp/card_data.h"
 #include "gp/gp.h"
+#include "gp/keyset.h"
 
 #define ENTRY_FORMAT 1u
 #define ENTRY_MAX    (1 + 6 + 4 * 17 + 2 + 1 + 1 + GP_PARAMS_MAX + 4)
@@ -438,7 +439,7 @@ uint8_t gp_registry_free_sd(void)
             used |= (uint64_t)1 << e.rom;
         }
     }
-    for (uint8_t n = 1; n < 64; n++) {
+    for (uint8_t n = 1; n <= GP_SD_MAX; n++) {
         if (!(used & ((uint64_t)1 << n))) {
             return n;
         }

@@ -69,7 +69,7 @@ struct gp_entry {
     uint8_t sd_len, sd[16];     /* associated security domain (ISD: 0) */
     uint8_t version[2];         /* load file version, 00 00: none */
     uint8_t rom;                /* load file: ROM module index + 1, 0;
-                                   security domain: its number 1..63
+                                   security domain: its number 1..62
                                    (its keys, gp/keyset.h) */
     uint8_t params_len, params[GP_PARAMS_MAX];
     uint32_t size;              /* loaded load file: bytes */
@@ -109,7 +109,7 @@ const struct applet *gp_registry_rom(const struct gp_entry *e);
 uint8_t gp_registry_rom_max(const struct applet *module);
 
 /* The security domain INSTANCE (an applet the registry handed the
- * dispatcher) is: its number (1..63) and entry into E; 0 if INSTANCE is
+ * dispatcher) is: its number (1..62) and entry into E; 0 if INSTANCE is
  * not a supplementary security domain. */
 uint8_t gp_registry_sd_of(const struct applet *instance, struct gp_entry *e);
 /* A security domain number no entry uses, 0 if none is left. */

@@ -415,7 +415,7 @@ Test(unit_gp_content, pysim_scp03_aes256_03_on_card) { pysim_scp03_on_card("SCP0
 Test(unit_gp_content, pysim_scp03_aes256_33_on_card) { pysim_scp03_on_card("SCP03_Test_AES256_33"); }
 
 /* PUT KEY with a wrong KCV: 6A80, nothing stored (GPC 2.3.1 11.8.2.3);
- * malformed key data: 6A80; a short wrapped command: 6982, the session
+ * malformed key data or a KID past DEK: 6A80; a short wrapped command: 6982, the session
  * closed. */
 Test(unit_gp_content, put_key_bad_input_stores_nothing)
 {
@@ -434,6 +434,12 @@ Test(unit_gp_content, put_key_bad_input_stores_nothing)
                      "8811103D0FA4B855D2A5AA4954B8B5DF582A3A03C35280"
                      "8811103D0FA4B855D2A5AA4954B8B5DF582A3A03C35280"),
                  0x6A80, "two keys where P2 names one (b8 = 0)");
+    cr_assert_eq(SEC("80D8000417318811103D0FA4B855D2A5AA4954B8B5DF582A3A03C35280"),
+                 0x6A80, "KID 04: a key set is ENC, MAC, DEK (11.1.8)");
+    cr_assert_eq(SEC("80D8008246318811103D0FA4B855D2A5AA4954B8B5DF582A3A"
+                     "03C352808811103D0FA4B855D2A5AA4954B8B5DF582A3A03C35280"
+                     "8811103D0FA4B855D2A5AA4954B8B5DF582A3A03C35280"),
+                 0x6A80, "KIDs 02..04");
     cr_assert_eq(tx(true, "80CA00E000", after, &na), 0x9000);
     cr_assert(na == nb && memcmp(before, after, na) == 0, "E0 changed");
     cr_assert_eq(tx(false, "84F2800003AABBCC", NULL, NULL), 0x6982,
