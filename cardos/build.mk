@@ -137,6 +137,13 @@ CARDOS_SRCS := \
     fs/pin.c \
     fs/profile.c \
     fs/fs_applet.c \
+    fs/fs_ef.c \
+    fs/fs_admin.c \
+    fs/milenage.c \
+    fs/usim_auth.c \
+    fs/usim_profile.c \
+    fs/fs_auth.c \
+    fs/fs_gsm.c \
     gp/scp_session.c \
     gp/scp.c \
     gp/scp02.c \
@@ -220,6 +227,8 @@ CARDOS_UNIT_SRCS := $(addprefix $(CARDOS_DIR)/,kernel/log.c kernel/reset_cause.c
     applets/perso_applet.c applets/sample_applet.c store/crc32.c store/store_write.c \
     store/store_mount.c store/store_index.c \
     fs/fs.c fs/fcp.c fs/arr.c fs/pin.c fs/profile.c fs/fs_applet.c \
+    fs/fs_ef.c fs/fs_admin.c fs/milenage.c fs/usim_auth.c fs/usim_profile.c \
+    fs/fs_auth.c fs/fs_gsm.c \
     net/http/http_parse.c net/http/http_write.c crypto/health.c crypto/aes_soft.c \
     crypto/keystore.c gp/scp_session.c gp/scp.c gp/scp02.c gp/scp03.c \
     gp/keyset.c gp/card_data.c gp/keys_cmd.c gp/registry.c gp/status.c \

@@ -37,6 +37,29 @@ struct NetcardMachineState {
     uint64_t nvm_size;   /* machine property "nvm-size" */
 };
 
+/*
+ * Nothing on this board can be unrealized at run time: the SoC's devices
+ * are wired into its memory map, its interrupts and each other, and most
+ * of them (QEMU's armv7m, NVIC and CPU among them) cannot be realized
+ * again. QEMU's one refusal point for `qom-set <path> realized false` is
+ * a device marked hot-plugged whose class is not hot-pluggable
+ * (device_set_realized, hw/core/qdev.c): every device of the SoC is
+ * marked so once it is realized, and the CPU's class, the only
+ * hot-pluggable one here, is made not hot-pluggable (this machine has no
+ * CPU hotplug). QMP then answers "Device '<type>' does not support
+ * hotplugging" and nothing changes (docs/machine.md).
+ */
+static int netcard_forbid_unrealize(Object *obj, void *opaque)
+{
+    DeviceState *dev = (DeviceState *)object_dynamic_cast(obj, TYPE_DEVICE);
+
+    if (dev) {
+        DEVICE_GET_CLASS(dev)->hotpluggable = false;
+        dev->hotplugged = true;
+    }
+    return 0;
+}
+
 static void netcard_machine_init(MachineState *machine)
 {
     NetcardMachineState *m = NETCARD_MACHINE(machine);
@@ -61,6 +84,9 @@ static void netcard_machine_init(MachineState *machine)
                                 blk_by_legacy_dinfo(nvm), &error_fatal);
     }
     sysbus_realize(SYS_BUS_DEVICE(&m->soc), &error_fatal);
+    netcard_forbid_unrealize(OBJECT(&m->soc), NULL);
+    object_child_foreach_recursive(OBJECT(&m->soc), netcard_forbid_unrealize,
+                                   NULL);
 
     armv7m_load_kernel(m->soc.armv7m.cpu, machine->kernel_filename,
                        NETCARD_ROM_BASE, NETCARD_ROM_SIZE);

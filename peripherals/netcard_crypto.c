@@ -20,6 +20,7 @@
 #include "qemu/timer.h"
 #include "qemu/bswap.h"
 #include "qapi/error.h"
+#include "qapi/visitor.h"
 #include "hw/irq.h"
 #include "hw/qdev-clock.h"
 #include "hw/qdev-properties.h"
@@ -70,6 +71,33 @@ static const uint32_t cost_defaults[NC_COST_NUM] = {
     [NC_COST_P384_KEYGEN] = 432000,
     [NC_COST_KEY] = 64,
 };
+
+/*
+ * Ranges (docs/crypto.md "Timing model"). What is charged per block or per
+ * command (setup, symmetric and hash blocks, key loads) may cost up to
+ * 10 ms of the 48 MHz clock, a public-key operation up to 1 s: slower than
+ * any engine of the class, so that a slow chip can be modelled, while
+ * every command stays a bounded stretch of virtual time. Out of range is
+ * an error (qom-set, -global), the value stays.
+ */
+#define NC_COST_BLOCK_MAX   480000u
+#define NC_COST_OP_MAX      48000000u
+
+static uint32_t netcard_crypto_cost_max(unsigned i)
+{
+    switch (i) {
+    case NC_COST_SETUP:
+    case NC_COST_AES:
+    case NC_COST_TDES:
+    case NC_COST_SHA1:
+    case NC_COST_SHA256:
+    case NC_COST_SHA512:
+    case NC_COST_KEY:
+        return NC_COST_BLOCK_MAX;
+    default:
+        return NC_COST_OP_MAX;
+    }
+}
 
 static const char *const err_names[] = {
     "ok", "bad-op", "bad-slot", "key-type", "key-size", "key-usage",
@@ -505,6 +533,33 @@ static void netcard_crypto_reset_exit(Object *obj, ResetType type)
     netcard_crypto_update_irq(NETCARD_CRYPTO(obj));
 }
 
+/* The cost properties: OPAQUE is the index into s->cost. */
+static void netcard_crypto_get_cost(Object *obj, Visitor *v, const char *name,
+                                    void *opaque, Error **errp)
+{
+    NetcardCryptoState *s = NETCARD_CRYPTO(obj);
+
+    visit_type_uint32(v, name, &s->cost[(uintptr_t)opaque], errp);
+}
+
+static void netcard_crypto_set_cost(Object *obj, Visitor *v, const char *name,
+                                    void *opaque, Error **errp)
+{
+    NetcardCryptoState *s = NETCARD_CRYPTO(obj);
+    unsigned i = (uintptr_t)opaque;
+    uint32_t value;
+
+    if (!visit_type_uint32(v, name, &value, errp)) {
+        return;
+    }
+    if (value > netcard_crypto_cost_max(i)) {
+        error_setg(errp, "netcard-crypto: %s must be 0..%u (cycles of the "
+                   "system clock)", name, netcard_crypto_cost_max(i));
+        return;
+    }
+    s->cost[i] = value;
+}
+
 static void netcard_crypto_init(Object *obj)
 {
     NetcardCryptoState *s = NETCARD_CRYPTO(obj);
@@ -517,8 +572,9 @@ static void netcard_crypto_init(Object *obj)
     s->timer = timer_new_ns(QEMU_CLOCK_VIRTUAL, netcard_crypto_complete, s);
     for (int i = 0; i < NC_COST_NUM; i++) {
         s->cost[i] = cost_defaults[i];
-        object_property_add_uint32_ptr(obj, cost_names[i], &s->cost[i],
-                                       OBJ_PROP_FLAG_READWRITE);
+        object_property_add(obj, cost_names[i], "uint32",
+                            netcard_crypto_get_cost, netcard_crypto_set_cost,
+                            NULL, (void *)(uintptr_t)i);
     }
 }
 
@@ -622,6 +678,11 @@ static int netcard_crypto_post_load(void *opaque, int version_id)
     }
     if (s->pend_len && !s->pend_buf) {
         return -EINVAL;
+    }
+    for (unsigned i = 0; i < NC_COST_NUM; i++) {
+        if (s->cost[i] > netcard_crypto_cost_max(i)) {
+            return -EINVAL;
+        }
     }
     return 0;
 }

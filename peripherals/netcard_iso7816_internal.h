@@ -22,10 +22,11 @@
  *     and t1_* fields: turns the C-APDU of the host frame into T=0 or T=1
  *     traffic and the answer into the R-APDU.
  * netcard_iso7816_vpcd.c  host bridge. Owns the chardev, the frame being
- *     received or answered (frame, host_busy, host_discard) and the
- *     answer being written (host_tx, host_watch). Starts exchanges and
- *     activations; everyone answers the current frame through
- *     netcard_iso_host_reply() and then netcard_iso_host_done().
+ *     received or answered (frame, host_busy, host_discard), the
+ *     look-ahead at the next frame (ahead) and the answer being written
+ *     (host_tx, host_watch). Starts exchanges and activations; everyone
+ *     answers the current frame through netcard_iso_host_reply() and
+ *     then netcard_iso_host_done().
  *
  * Everything runs in the main loop (chardev callbacks, virtual-clock
  * timers, MMIO), one event at a time: the functions call each other
@@ -52,6 +53,15 @@ enum {
 
 /* Exchanges (xfer) */
 enum { XFER_NONE = 0, XFER_T0, XFER_T1 };
+
+/*
+ * The longest answer a vpcd frame carries: its length field is 16 bits.
+ * Under T=0 the terminal never asks the card for more data than fits
+ * with the SW; any longer answer (T=1: up to 65536 bytes + SW) reaches
+ * the host as 6700, so that no frame length ever wraps
+ * (docs/iso7816.md "Answers in error cases").
+ */
+#define HOST_PAYLOAD_MAX      0xffffu
 
 /* The terminal's IFSD: the longest INF it takes (ISO 7816-3 11.4.2) */
 #define T1_IFSD               254
@@ -160,8 +170,20 @@ void netcard_iso_term_fail(NetcardIso7816State *s, const char *why,
 void netcard_iso_term_power_on(NetcardIso7816State *s);
 void netcard_iso_term_power_off(NetcardIso7816State *s);
 void netcard_iso_term_warm_reset(NetcardIso7816State *s);
-/* The chip reset the terminal asked for is done (the device's reset). */
+/*
+ * The chip has been reset (the device's reset): RST rises after a reset
+ * the terminal asked for; after any other the terminal reads the ATR the
+ * card sends on its own and tells the host.
+ */
 void netcard_iso_term_chip_reset_done(NetcardIso7816State *s);
+/*
+ * The card reset itself while the host was idle and the host has not
+ * been told yet: true once (the caller answers the frame with the error
+ * answer), then false.
+ */
+bool netcard_iso_term_take_reset_report(NetcardIso7816State *s);
+/* The host powers or resets the card itself: nothing left to tell. */
+void netcard_iso_term_forget_reset_report(NetcardIso7816State *s);
 void netcard_iso_term_realize(NetcardIso7816State *s);
 void netcard_iso_term_unrealize(NetcardIso7816State *s);
 

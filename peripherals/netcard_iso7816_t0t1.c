@@ -166,7 +166,12 @@ static void t0_start(NetcardIso7816State *s)
     s->t0_case = ap.kase;
     s->t0_reissued = false;
     memcpy(s->t0_hdr, a, 4);
-    s->t0_ne = ap.ne;
+    /*
+     * The terminal takes no more data than one vpcd frame carries with
+     * the SW: GET RESPONSE stops there and the host gets the card's 61xx
+     * (ISO 7816-3 12.2.4), truthfully, to fetch the rest itself.
+     */
+    s->t0_ne = MIN(ap.ne, HOST_PAYLOAD_MAX - 2);
     s->t0_out_off = 2 + ap.data_off;
     switch (ap.kase) {
     case 1:

@@ -177,6 +177,9 @@ void netcard_iso_term_arm_wait(NetcardIso7816State *s)
         if (s->wtx > 1) {
             t *= s->wtx;
         }
+    } else if (s->tstate == TS_ATR && !s->atr_len && s->atr_unsolicited) {
+        /* no RST edge to count from: the card boots, then answers */
+        t = (int64_t)s->fast_wait_ms * SCALE_MS;
     } else if (s->tstate == TS_ATR) {
         t = s->atr_len ? etu_ns(s, INITIAL_WT_ETU, 372, 1)
                        : clk_ns(s, ATR_FIRST_CLK);
@@ -217,6 +220,7 @@ static void term_reset_link(NetcardIso7816State *s)
     s->wtx = 0;
     s->xfer = XFER_NONE;
     s->t1_rx_len = 0;
+    s->atr_unsolicited = false;
 }
 
 static void term_set_state(NetcardIso7816State *s, uint32_t st)
@@ -671,8 +675,50 @@ static void term_timer_cb(void *opaque)
 }
 
 /*
- * The chip reset the terminal asked for (power-on or warm) has happened:
- * RST rises RST_LOW_CLK clocks later. Called from the device's reset.
+ * A reset the terminal did not cause: QMP system_reset, a power cycle,
+ * the watchdog, a software reset (the card OS's fault handler), a tear.
+ * RST stayed high, so the card, back at F = 372, D = 1 and with no
+ * protocol state, sends a new ATR by itself once it has booted. A reader
+ * takes TS arriving when it expects no ATR as that: it drops the
+ * exchange in progress and reads the ATR with the default parameters,
+ * then PPS and the protocol start again as after any activation.
+ *
+ * The host hears of it the one way vpcd has: the error answer (empty
+ * frame), at once for the exchange the reset cut, else for the host's
+ * next frame (then pcscd sees the card removed and inserted again).
+ * While the card is off (RST low) it stays silent; while the terminal
+ * activates it, reading the ATR simply starts again; a mute card stays
+ * mute until the host powers it again.
+ */
+static void term_unsolicited_reset(NetcardIso7816State *s)
+{
+    uint32_t was = s->tstate;
+    bool cut = was == TS_READY && s->host_busy;
+
+    if (was != TS_READY && was != TS_ATR && was != TS_PPS) {
+        return;
+    }
+    trace_netcard_iso_card_reset(term_state_names[was], cut);
+    term_reset_link(s);
+    s->pps_failed = false;
+    s->atr_unsolicited = true;
+    s->rst_rise_ns = now_ns();
+    /* first the new state, so that a queued frame waits for the ATR */
+    term_set_state(s, TS_ATR);
+    netcard_iso_term_arm_wait(s);
+    if (cut) {
+        s->cnt_host_errors++;
+        netcard_iso_host_reply(s, NULL, 0);
+        netcard_iso_host_done(s);
+    } else if (was == TS_READY) {
+        s->reset_report = true;
+    }
+}
+
+/*
+ * The chip has been reset: after the reset the terminal asked for
+ * (power-on or warm), RST rises RST_LOW_CLK clocks later; any other was
+ * the card's own. Called from the device's reset.
  */
 void netcard_iso_term_chip_reset_done(NetcardIso7816State *s)
 {
@@ -681,7 +727,22 @@ void netcard_iso_term_chip_reset_done(NetcardIso7816State *s)
         if (s->tstate == TS_RESETTING) {
             term_set_timer(s, TR_RST_RISE, clk_ns(s, RST_LOW_CLK));
         }
+        return;
     }
+    term_unsolicited_reset(s);
+}
+
+bool netcard_iso_term_take_reset_report(NetcardIso7816State *s)
+{
+    bool r = s->reset_report;
+
+    s->reset_report = false;
+    return r;
+}
+
+void netcard_iso_term_forget_reset_report(NetcardIso7816State *s)
+{
+    s->reset_report = false;
 }
 
 void netcard_iso_term_realize(NetcardIso7816State *s)

@@ -22,6 +22,7 @@
 #include "qemu/log.h"
 #include "qemu/timer.h"
 #include "qapi/error.h"
+#include "qapi/visitor.h"
 #include "hw/irq.h"
 #include "hw/qdev-properties.h"
 #include "hw/qdev-properties-system.h"
@@ -450,6 +451,34 @@ static char *iso_get_state(Object *obj, Error **errp)
     return g_strdup(netcard_iso_term_state_name(s));
 }
 
+/*
+ * The fault-injection counts (inject-*, docs/iso7816.md): characters to
+ * corrupt from now on, 0..ISO_INJECT_MAX. OPAQUE is the field.
+ */
+#define ISO_INJECT_MAX 65535u
+
+static void iso_get_inject(Object *obj, Visitor *v, const char *name,
+                           void *opaque, Error **errp)
+{
+    visit_type_uint32(v, name, opaque, errp);
+}
+
+static void iso_set_inject(Object *obj, Visitor *v, const char *name,
+                           void *opaque, Error **errp)
+{
+    uint32_t value;
+
+    if (!visit_type_uint32(v, name, &value, errp)) {
+        return;
+    }
+    if (value > ISO_INJECT_MAX) {
+        error_setg(errp, "netcard-iso7816-uart: %s must be 0..%u "
+                   "(characters)", name, ISO_INJECT_MAX);
+        return;
+    }
+    *(uint32_t *)opaque = value;
+}
+
 static void iso_init(Object *obj)
 {
     NetcardIso7816State *s = NETCARD_ISO7816_UART(obj);
@@ -459,11 +488,11 @@ static void iso_init(Object *obj)
     sysbus_init_mmio(SYS_BUS_DEVICE(obj), &s->iomem);
     sysbus_init_irq(SYS_BUS_DEVICE(obj), &s->irq);
 
-    object_property_add_uint32_ptr(obj, "inject-rx-parity-errors",
-                                   &s->inject_rx_parity,
-                                   OBJ_PROP_FLAG_READWRITE);
-    object_property_add_uint32_ptr(obj, "inject-tx-nack", &s->inject_tx_nack,
-                                   OBJ_PROP_FLAG_READWRITE);
+    object_property_add(obj, "inject-rx-parity-errors", "uint32",
+                        iso_get_inject, iso_set_inject, NULL,
+                        &s->inject_rx_parity);
+    object_property_add(obj, "inject-tx-nack", "uint32", iso_get_inject,
+                        iso_set_inject, NULL, &s->inject_tx_nack);
     object_property_add_uint32_ptr(obj, "chars-to-card", &s->cnt_to_card,
                                    OBJ_PROP_FLAG_READ);
     object_property_add_uint32_ptr(obj, "chars-from-card", &s->cnt_from_card,
@@ -554,7 +583,10 @@ static int iso_post_load(void *opaque, int version_id)
         s->t0_out_off > NETCARD_ISO_FRAME_MAX ||
         s->t0_out_rem > NETCARD_ISO_FRAME_MAX - s->t0_out_off ||
         s->t1_off > NETCARD_ISO_FRAME_MAX - 2 ||
-        s->t1_chunk > T1_IFSD) {
+        s->t1_chunk > T1_IFSD ||
+        s->inject_rx_parity > ISO_INJECT_MAX ||
+        s->inject_tx_nack > ISO_INJECT_MAX ||
+        s->ahead_len > sizeof(s->ahead)) {
         return -EINVAL;
     }
     /* the host connection is not part of the snapshot */
@@ -562,6 +594,32 @@ static int iso_post_load(void *opaque, int version_id)
     s->host_watch = 0;
     return 0;
 }
+
+/*
+ * What the terminal owes the host after a reset it did not cause, and the
+ * look-ahead at the next frame: only sent when there is any, so that
+ * streams stay loadable both ways with version 2 otherwise.
+ */
+static bool iso_host_events_needed(void *opaque)
+{
+    NetcardIso7816State *s = opaque;
+
+    return s->reset_report || s->atr_unsolicited || s->ahead_len;
+}
+
+static const VMStateDescription vmstate_iso_host_events = {
+    .name = TYPE_NETCARD_ISO7816_UART "/host-events",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .needed = iso_host_events_needed,
+    .fields = (const VMStateField[]) {
+        VMSTATE_BOOL(reset_report, NetcardIso7816State),
+        VMSTATE_BOOL(atr_unsolicited, NetcardIso7816State),
+        VMSTATE_UINT8_ARRAY(ahead, NetcardIso7816State, 3),
+        VMSTATE_UINT32(ahead_len, NetcardIso7816State),
+        VMSTATE_END_OF_LIST()
+    },
+};
 
 static const VMStateDescription vmstate_iso = {
     .name = TYPE_NETCARD_ISO7816_UART,
@@ -668,6 +726,10 @@ static const VMStateDescription vmstate_iso = {
         VMSTATE_BOOL(host_busy, NetcardIso7816State),
         VMSTATE_BOOL(host_discard, NetcardIso7816State),
         VMSTATE_END_OF_LIST()
+    },
+    .subsections = (const VMStateDescription * const []) {
+        &vmstate_iso_host_events,
+        NULL
     },
 };
 

@@ -218,6 +218,13 @@ struct NetcardIso7816State {
     uint8_t card_atr[NETCARD_ISO_ATR_MAX];
     uint32_t card_atr_len;
     bool card_mute;             /* last activation found no valid ATR */
+    /*
+     * The card reset itself (a reset the terminal did not cause) while
+     * the host was idle: its next frame is answered with the error
+     * answer (docs/iso7816.md "Resets the terminal did not cause").
+     */
+    bool reset_report;
+    bool atr_unsolicited;       /* reading an ATR not asked for */
     uint8_t pps_req[4];
     uint32_t pps_req_len;
     uint8_t pps_resp[6];
@@ -272,6 +279,12 @@ struct NetcardIso7816State {
     uint32_t frame_len;         /* bytes received of the current frame */
     bool host_busy;             /* the current frame is being answered */
     bool host_discard;          /* client went away: drop the answer */
+    /*
+     * Look-ahead: while a frame is answered, the next frame's header and,
+     * for a control frame, its code (a power-off ends the exchange).
+     */
+    uint8_t ahead[3];
+    uint32_t ahead_len;
     uint8_t host_tx[2 + NETCARD_ISO_RESP_MAX];
     uint32_t host_tx_pos;
     uint32_t host_tx_len;

@@ -3,8 +3,10 @@
  * device's chardev (serial_hd(1)). A frame is a 2-byte big-endian length
  * and a payload: a 1-byte control code (00 power off, 01 power on, 02
  * reset, 04 get ATR) or a C-APDU, answered with the R-APDU. Frames are
- * taken one at a time (the chardev is not read while one is answered);
- * answers leave with non-blocking writes. The terminal (netcard_iso7816_
+ * taken one at a time; while one is answered only the next frame's
+ * header is read, and its code if it is a control frame: a power-off,
+ * power-on or reset ends the frame in progress at once (error answer).
+ * Answers leave with non-blocking writes. The terminal (netcard_iso7816_
  * term.c, netcard_iso7816_t0t1.c) does the work; contract:
  * netcard_iso7816_internal.h.
  *
@@ -70,9 +72,23 @@ static bool frame_complete(NetcardIso7816State *s)
     return s->frame_len >= 2 && s->frame_len == 2 + frame_payload_len(s);
 }
 
+/*
+ * An answer over HOST_PAYLOAD_MAX bytes cannot be framed (the length field
+ * would wrap and the rest would be read as further frames): the host gets
+ * 6700 (wrong length) instead, as from a reader whose buffer is too small,
+ * and the stream stays in step.
+ */
 void netcard_iso_host_reply(NetcardIso7816State *s, const uint8_t *data,
                             uint32_t len)
 {
+    static const uint8_t wrong_length[2] = { 0x67, 0x00 };
+
+    if (len > HOST_PAYLOAD_MAX) {
+        trace_netcard_iso_host_error("answer over 65535 bytes: 6700 instead");
+        s->cnt_host_errors++;
+        data = wrong_length;
+        len = sizeof(wrong_length);
+    }
     if (s->host_discard || !qemu_chr_fe_backend_connected(&s->chr)) {
         return;
     }
@@ -90,9 +106,29 @@ void netcard_iso_host_done(NetcardIso7816State *s)
 {
     s->host_busy = false;
     s->host_discard = false;
-    s->frame_len = 0;
+    /* what was read ahead is the start of the next frame */
+    memcpy(s->frame, s->ahead, s->ahead_len);
+    s->frame_len = s->ahead_len;
+    s->ahead_len = 0;
     qemu_chr_fe_accept_input(&s->chr);
     host_dispatch(s);
+}
+
+/*
+ * The card reset itself since the host's last frame (a reset the
+ * terminal did not cause): this frame gets the error answer, vpcd's one
+ * way to say so (docs/iso7816.md "Resets the terminal did not cause").
+ */
+static bool host_report_card_reset(NetcardIso7816State *s)
+{
+    if (!netcard_iso_term_take_reset_report(s)) {
+        return false;
+    }
+    trace_netcard_iso_host_error("the card reset itself: error answer");
+    s->cnt_host_errors++;
+    netcard_iso_host_reply(s, NULL, 0);
+    netcard_iso_host_done(s);
+    return true;
 }
 
 /*
@@ -153,6 +189,12 @@ static void host_dispatch(NetcardIso7816State *s)
         return;
     }
     if (len == 1) {
+        if (s->frame[2] != 0x04) {
+            /* the host powers or resets the card itself */
+            netcard_iso_term_forget_reset_report(s);
+        } else if (host_report_card_reset(s)) {
+            return;             /* "no card" once */
+        }
         switch (s->frame[2]) {
         case 0x00:
             netcard_iso_term_power_off(s);
@@ -191,6 +233,9 @@ static void host_dispatch(NetcardIso7816State *s)
         netcard_iso_host_done(s);
         return;
     }
+    if (host_report_card_reset(s)) {
+        return;             /* not sent to a card that lost its state */
+    }
     s->host_busy = true;
     if (term_transitional(s)) {
         return;             /* netcard_iso_host_resume() starts it */
@@ -205,12 +250,50 @@ static void host_dispatch(NetcardIso7816State *s)
     netcard_iso_xfer_start(s);
 }
 
+/* Room in the look-ahead: a header, then a control frame's code. */
+static int host_ahead_room(NetcardIso7816State *s)
+{
+    if (s->ahead_len < 2) {
+        return 2 - s->ahead_len;
+    }
+    if (s->ahead_len == 2 && (s->ahead[0] << 8 | s->ahead[1]) == 1) {
+        return 1;
+    }
+    return 0;           /* a C-APDU, or a code that waits its turn */
+}
+
+/*
+ * A power-off, power-on or reset read ahead ends the frame in progress:
+ * its exchange (or the activation it waits for) cannot complete, so it is
+ * answered at once with the error answer, and the control frame runs. A
+ * host whose command hangs can so power the card off without waiting
+ * for the waiting time; a get-ATR or a C-APDU waits its turn.
+ */
+static void host_check_ahead(NetcardIso7816State *s)
+{
+    if (s->ahead_len != 3 || s->ahead[0] || s->ahead[1] != 1 ||
+        s->ahead[2] > 0x02) {
+        return;
+    }
+    trace_netcard_iso_host_error("frame in progress ended by a control "
+                                 "frame");
+    s->cnt_host_errors++;
+    if (s->xfer != XFER_NONE) {
+        netcard_iso_xfer_end(s);
+    }
+    netcard_iso_host_reply(s, NULL, 0);
+    netcard_iso_host_done(s);
+}
+
 static int host_can_receive(void *opaque)
 {
     NetcardIso7816State *s = opaque;
 
-    if (s->host_busy || s->host_tx_len) {
+    if (s->host_tx_len) {
         return 0;
+    }
+    if (s->host_busy) {
+        return host_ahead_room(s);
     }
     if (s->frame_len < 2) {
         return 2 - s->frame_len;
@@ -257,6 +340,13 @@ static void host_receive(void *opaque, const uint8_t *buf, int size)
     int room = (int)sizeof(s->frame) - (int)s->frame_len;
 
     host_tune_socket(s, false);
+    if (s->host_busy) {
+        size = MIN(size, host_ahead_room(s));   /* can_receive bounds it */
+        memcpy(s->ahead + s->ahead_len, buf, size);
+        s->ahead_len += size;
+        host_check_ahead(s);
+        return;
+    }
     if (size > room) {
         size = room;        /* cannot happen: can_receive bounds it */
     }
@@ -281,6 +371,8 @@ static void host_event(void *opaque, QEMUChrEvent event)
             s->host_watch = 0;
         }
         s->host_tx_pos = s->host_tx_len = 0;
+        s->ahead_len = 0;               /* the gone client's next frame */
+        netcard_iso_term_forget_reset_report(s);   /* its session is gone */
         if (s->host_busy) {
             s->host_discard = true;     /* answer dropped when done */
         } else {

@@ -506,6 +506,40 @@ static void netcard_nvm_set_tear_seed(Object *obj, Visitor *v,
     }
 }
 
+/*
+ * tear-after counts program/erase operations from now: 0 (off) up to a
+ * million, about 20 s of the card's fastest programming; a larger count
+ * is a mistake, refused (docs/nvm.md).
+ */
+#define NETCARD_NVM_TEAR_AFTER_MAX 1000000u
+
+static void netcard_nvm_get_tear_after(Object *obj, Visitor *v,
+                                       const char *name, void *opaque,
+                                       Error **errp)
+{
+    NetcardNvmState *s = NETCARD_NVM(obj);
+
+    visit_type_uint32(v, name, &s->tear_after, errp);
+}
+
+static void netcard_nvm_set_tear_after(Object *obj, Visitor *v,
+                                       const char *name, void *opaque,
+                                       Error **errp)
+{
+    NetcardNvmState *s = NETCARD_NVM(obj);
+    uint32_t value;
+
+    if (!visit_type_uint32(v, name, &value, errp)) {
+        return;
+    }
+    if (value > NETCARD_NVM_TEAR_AFTER_MAX) {
+        error_setg(errp, "netcard-nvm: tear-after must be 0..%u "
+                   "(operations)", NETCARD_NVM_TEAR_AFTER_MAX);
+        return;
+    }
+    s->tear_after = value;
+}
+
 static void netcard_nvm_init(Object *obj)
 {
     NetcardNvmState *s = NETCARD_NVM(obj);
@@ -517,8 +551,9 @@ static void netcard_nvm_init(Object *obj)
     netcard_nvm_seed(s, 1);
 
     /* Fault injection and counters: runtime properties (qom-set/get). */
-    object_property_add_uint32_ptr(obj, "tear-after", &s->tear_after,
-                                   OBJ_PROP_FLAG_READWRITE);
+    object_property_add(obj, "tear-after", "uint32",
+                        netcard_nvm_get_tear_after,
+                        netcard_nvm_set_tear_after, NULL, NULL);
     object_property_set_description(obj, "tear-after",
         "Cut the power at the N-th program/erase from now (0: off)");
     object_property_add_str(obj, "tear-mode", netcard_nvm_get_tear_mode,
@@ -638,6 +673,7 @@ static int netcard_nvm_post_load(void *opaque, int version_id)
     }
     if (s->op_addr >= s->size ||
         s->tear_mode > NETCARD_NVM_TEAR_AFTER ||
+        s->tear_after > NETCARD_NVM_TEAR_AFTER_MAX ||
         (FIELD_EX32(s->status, NVMC_STATUS, BUSY) &&
          (s->op_cmd < NVMC_CMD_PROGRAM || s->op_cmd > NVMC_CMD_ERASE_PAGE))) {
         return -EINVAL;

@@ -263,6 +263,23 @@ static const VMStateDescription vmstate_netcard_trng = {
     },
 };
 
+/*
+ * word-period-ns: 1 ns up to 1 ms per 32-bit word (32 kbit/s, the rate of
+ * a slow physical source; the card's driver waits 50 ms for a word).
+ */
+#define NETCARD_TRNG_PERIOD_MAX_NS 1000000u
+
+static void netcard_trng_realize(DeviceState *dev, Error **errp)
+{
+    NetcardTrngState *s = NETCARD_TRNG(dev);
+
+    if (s->word_period_ns < 1 ||
+        s->word_period_ns > NETCARD_TRNG_PERIOD_MAX_NS) {
+        error_setg(errp, "netcard-trng: word-period-ns must be 1..%u",
+                   NETCARD_TRNG_PERIOD_MAX_NS);
+    }
+}
+
 static const Property netcard_trng_properties[] = {
     DEFINE_PROP_UINT32("word-period-ns", NetcardTrngState, word_period_ns,
                        1000),
@@ -273,6 +290,7 @@ static void netcard_trng_class_init(ObjectClass *klass, void *data)
     DeviceClass *dc = DEVICE_CLASS(klass);
     ResettableClass *rc = RESETTABLE_CLASS(klass);
 
+    dc->realize = netcard_trng_realize;
     dc->vmsd = &vmstate_netcard_trng;
     rc->phases.hold = netcard_trng_reset_hold;
     rc->phases.exit = netcard_trng_reset_exit;

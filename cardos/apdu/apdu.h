@@ -78,6 +78,11 @@ struct apdu {
 /* Parse @len bytes at @buf. SW_OK, or SW_WRONG_LENGTH if malformed. */
 uint16_t apdu_parse(const uint8_t *buf, size_t len, struct apdu *out);
 
+/* The GSM SIM class of 3GPP TS 51.011 (ISO reserves 1010 xxxx): not a
+ * class apdu_class_decode() accepts; the dispatcher hands it to a
+ * default application that takes it (apdu/applet.h gsm_class). */
+#define APDU_CLA_GSM      0xA0u
+
 /* The class byte, ISO/IEC 7816-4:2013 5.4.1 (see dispatch.h for use). */
 struct apdu_class {
     bool valid;          /* false: RFU (001x xxxx) or FF */

@@ -89,6 +89,10 @@ struct applet {
      */
     void (*fci)(void *self, const struct apdu_origin *origin,
                 struct apdu_response *rsp);
+    /* Default application only: takes the GSM SIM class CLA A0 of 3GPP
+     * TS 51.011 (APDU_CLA_GSM, no channels: the basic channel), which
+     * the dispatcher otherwise answers 6E00. */
+    bool gsm_class;
 };
 
 /* Does CMD's class byte indicate secure messaging? */

@@ -276,7 +276,17 @@ enum applet_status dispatch_command(struct apdu_session *s, uint8_t *buf,
         return finish(&rsp, rsp_len);
     }
     cls = apdu_class_decode(cmd.cla);
-    if (!cls.valid) {
+    if (cmd.cla == APDU_CLA_GSM && default_app && default_app->gsm_class) {
+        /* TS 51.011: the basic channel, the default application (a SIM
+         * has no other); SELECT makes it the channel's application */
+        if (cmd.ins == INS_SELECT) {
+            select_default(s, &cmd, 0, &rsp);
+        } else {
+            struct apdu_origin o = apdu_session_origin(s, 0);
+
+            (void)default_app->process(default_app->self, &o, &cmd, &rsp);
+        }
+    } else if (!cls.valid) {
         rsp.sw = SW_CLA_NOT_SUPPORTED;
     } else if (cls.sm != 0) {
         /* the selected application unwraps (or refuses) it */
@@ -332,6 +342,11 @@ enum t0_dir dispatch_t0_direction(const struct apdu_session *s,
     struct apdu_class cls = apdu_class_decode(hdr[0]);
     const struct applet *a;
 
+    if (hdr[0] == APDU_CLA_GSM && default_app && default_app->gsm_class) {
+        return default_app->t0_direction
+                   ? default_app->t0_direction(default_app->self, hdr)
+                   : T0_DIR_NONE;
+    }
     if (!cls.valid || !s->channels[cls.channel].open) {
         return T0_DIR_NONE;
     }

@@ -8,6 +8,8 @@
  * Order of checks for a command APDU of session S:
  *   0. the card is refused (dispatch_set_refusal)      6F00
  *   1. malformed length (apdu_parse)                   6700
+ *   1b. CLA A0 (TS 51.011) and a default application with gsm_class:
+ *      it processes the command (basic channel; SELECT selects it there)
  *   2. CLA invalid (20..3F, 90..BF, FF)                6E00
  *   3. secure messaging indicated (CLA b4b3 or b6): the application
  *      selected on the (open) channel processes it, whatever the INS

@@ -77,6 +77,70 @@ static enum applet_status format(const struct apdu *cmd,
     return APPLET_PENDING;
 }
 
+/* INS 50: TLVs 01 Ki, 02 OPc | 03 OP, [04 SQN] */
+static uint16_t usim_keys(const struct apdu *cmd)
+{
+    const uint8_t *ki = NULL, *opc = NULL, *op = NULL;
+    uint64_t sqn = 0;
+    bool has_sqn = false;
+
+    for (uint32_t i = 0; i < cmd->nc;) {
+        uint8_t tag, len;
+
+        if (i + 2 > cmd->nc || i + 2u + cmd->data[i + 1] > cmd->nc) {
+            return SW_WRONG_DATA;
+        }
+        tag = cmd->data[i];
+        len = cmd->data[i + 1];
+        if ((tag >= 1 && tag <= 3 && len != 16) || (tag == 4 && len != 6) ||
+            tag < 1 || tag > 4) {
+            return SW_WRONG_DATA;
+        }
+        if (tag == 1) {
+            ki = cmd->data + i + 2;
+        } else if (tag == 2) {
+            opc = cmd->data + i + 2;
+        } else if (tag == 3) {
+            op = cmd->data + i + 2;
+        } else {
+            has_sqn = true;
+            for (unsigned k = 0; k < 6; k++) {
+                sqn = sqn << 8 | cmd->data[i + 2 + k];
+            }
+        }
+        i += 2u + len;
+    }
+    if (ki == NULL || (opc == NULL) == (op == NULL)) {
+        return SW_WRONG_DATA;
+    }
+    return config.set_usim(ki, opc, op, has_sqn, sqn);
+}
+
+static uint16_t personalise(const struct apdu *cmd)
+{
+    if (config.adm_verified == NULL || config.set_usim == NULL ||
+        config.set_pin == NULL) {
+        return SW_INS_NOT_SUPPORTED;
+    }
+    if (!config.adm_verified()) {
+        return 0x6982u;         /* security status: ADM1 */
+    }
+    if (cmd->ins == PERSO_INS_USIM_KEYS) {
+        if (cmd->p1 != 0 || cmd->p2 != 0) {
+            return SW_INCORRECT_P1P2;
+        }
+        return usim_keys(cmd);
+    }
+    if (cmd->p1 != 0 || (cmd->p2 != 0x01 && cmd->p2 != 0x0A)) {
+        return SW_INCORRECT_P1P2;
+    }
+    if (cmd->nc != 8 && !(cmd->nc == 16 && cmd->p2 == 0x01)) {
+        return SW_WRONG_LENGTH;
+    }
+    return config.set_pin(cmd->p2, cmd->data,
+                          cmd->nc == 16 ? cmd->data + 8 : NULL);
+}
+
 static enum applet_status process(void *self,
                                   const struct apdu_origin *origin,
                                   const struct apdu *cmd,
@@ -91,6 +155,10 @@ static enum applet_status process(void *self,
     }
     if (!apdu_class_decode(cmd->cla).proprietary) {
         rsp->sw = SW_CLA_NOT_SUPPORTED;
+        return APPLET_DONE;
+    }
+    if (cmd->ins == PERSO_INS_USIM_KEYS || cmd->ins == PERSO_INS_SET_PIN) {
+        rsp->sw = personalise(cmd);
         return APPLET_DONE;
     }
     if (cmd->ins != PERSO_INS_CARD_STATE && cmd->ins != PERSO_INS_FORMAT) {
@@ -145,6 +213,8 @@ static enum t0_dir t0_direction(void *self, const uint8_t hdr[4])
     case PERSO_INS_CARD_STATE:
         return T0_DIR_OUT;
     case PERSO_INS_FORMAT:
+    case PERSO_INS_USIM_KEYS:
+    case PERSO_INS_SET_PIN:
         return T0_DIR_IN;
     default:
         return T0_DIR_NONE;

@@ -33,6 +33,18 @@
  *                       command): the card stays unusable or boots as a
  *                       first boot; send FORMAT NVM again.    T=0: in
  *
+ *   INS 50 SET USIM KEYS  P1P2 0000, data: TLVs 01 10 Ki, then 02 10 OPc
+ *                       or 03 10 OP (the card computes OPc), optional
+ *                       04 06 SQN (the SQN array starts above it,
+ *                       fs/usim_auth.h). ADM1 verified on the file
+ *                       system (00 20 00 0A), else 6982.        T=0: in
+ *   INS 52 SET PIN      P1 00, P2 key reference (01 PIN1, 0A ADM1),
+ *                       data: the value (8 bytes, FF padded) and for
+ *                       PIN1 optionally the PUK (8): set with full tries.
+ *                       ADM1 verified, else 6982.                T=0: in
+ *   There is no secure channel yet (GlobalPlatform, issue 13): these are
+ *   protected by ADM1 only, in the clear (docs/usim.md).
+ *
  * Other INS: 6D00. P1P2 not 0000: 6A86. Lc where none is allowed: 6700.
  *
  * No hardware access (the kernel supplies the storage operations through
@@ -53,6 +65,8 @@ extern const uint8_t perso_applet_aid[PERSO_APPLET_AID_LEN];
 
 #define PERSO_INS_CARD_STATE 0x30u
 #define PERSO_INS_FORMAT     0x40u
+#define PERSO_INS_USIM_KEYS  0x50u
+#define PERSO_INS_SET_PIN    0x52u
 
 /* FORMAT NVM's confirmation: a command that only a deliberate caller
  * sends, never a stray or fuzzed APDU */
@@ -83,6 +97,16 @@ struct perso_applet_config {
      * a negative store_result.
      */
     int (*format_step)(void);
+    /* Personalisation (INS 50, 52; may be NULL: 6D00). The file system's
+     * security status: ADM1 verified in this card session. */
+    bool (*adm_verified)(void);
+    /* USIM keys: KI, and OPC or OP (the other NULL); the SQN array when
+     * HAS_SQN. Returns a status word. */
+    uint16_t (*set_usim)(const uint8_t ki[16], const uint8_t *opc,
+                         const uint8_t *op, bool has_sqn, uint64_t sqn);
+    /* Key REF's value (and PUK, or NULL), tries at their maximum. */
+    uint16_t (*set_pin)(uint8_t ref, const uint8_t value[8],
+                        const uint8_t *puk);
 };
 
 /* Configure and return the application, ready for a registry (apdu/applet_table.h). */

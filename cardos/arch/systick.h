@@ -13,7 +13,10 @@
  * in steady traffic the next deadline rarely moves).
  *
  * Context: systick_start(), systick_stop() and systick_running() from the
- * event loop's idle port, with interrupts masked.
+ * event loop's idle port, with interrupts masked. The crypto and TRNG
+ * drivers' bounded sleeps borrow SysTick too (drivers/wake.h), only ever
+ * to wake earlier than the idle port asked: the loop wakes early at worst
+ * once, never late.
  *
  * SPDX-License-Identifier: Apache-2.0
  */

@@ -3,6 +3,8 @@
  *
  * SPDX-License-Identifier: Apache-2.0
  */
+#include <string.h>
+
 #include "apdu/applet_table.h"
 #include "apdu/dispatch.h"
 #include "applets/perso_applet.h"
@@ -12,7 +14,10 @@
 #include "card/image.h"
 #include "card/keys.h"
 #include "card/storage.h"
+#include "crypto/crypto.h"
 #include "fs/fs_applet.h"
+#include "fs/pin.h"
+#include "fs/usim_auth.h"
 #include "gp/isd.h"
 #include "gp/registry.h"
 
@@ -52,12 +57,58 @@ static int perso_format_step(void)
     }
     /* an empty store: the file system creates its first-boot tree, the
      * key store gets its first-boot keys */
-    if (fs_applet_mount(storage_store()) < 0) {
+    if (fs_applet_mount(storage_store()) < 0 ||
+        fs_applet_install_usim() != 0x9000u) {
         return STORE_ERR_IO;
     }
     card_keys_personalise();
     applications_storage_ready();
     return 0;
+}
+
+/* Personalisation through the personalization application, authorised
+ * by ADM1 on the file system (docs/usim.md). */
+static bool perso_adm_verified(void)
+{
+    return fs_applet_key_verified(PIN_REF_ADM1);
+}
+
+static uint16_t perso_set_usim(const uint8_t ki[16], const uint8_t *opc,
+                               const uint8_t *op, bool has_sqn, uint64_t sqn)
+{
+    uint16_t sw = usim_auth_set_keys(fs_applet_fs(), ki, opc, op);
+
+    if (sw == 0x9000u && has_sqn) {
+        sw = usim_auth_set_sqn(fs_applet_fs(), sqn);
+    }
+    return sw;
+}
+
+static uint16_t perso_set_pin(uint8_t ref, const uint8_t value[8],
+                              const uint8_t *puk)
+{
+    struct pin_rec p;
+    uint16_t sw = pin_get(fs_applet_fs(), ref, &p);
+
+    if (sw != 0x9000u) {
+        return sw;
+    }
+    memcpy(p.value, value, sizeof(p.value));
+    p.left = p.max;
+    if (puk != NULL && p.puk_max != 0) {
+        memcpy(p.puk, puk, sizeof(p.puk));
+        p.puk_left = p.puk_max;
+    }
+    return pin_put(fs_applet_fs(), &p);
+}
+
+/* The USIM's MILENAGE runs on the crypto coprocessor (fs/usim_auth.h). */
+static int usim_aes128(void *ctx, const uint8_t key[16], const uint8_t in[16],
+                       uint8_t out[16])
+{
+    (void)ctx;
+    return crypto_cipher(CRYPTO_AES_ECB, CRYPTO_ENGINE_HW, false, key, 16,
+                         NULL, in, out, 16) == CRYPTO_OK ? 0 : -1;
 }
 
 /* Free RAM between the static data and the stack, for GET DATA FF21. */
@@ -68,16 +119,22 @@ static uint32_t free_ram(void)
 
 void applications_register(void)
 {
+    static const struct usim_cipher usim_cipher = { usim_aes128, NULL };
+
     static const struct perso_applet_config perso_cfg = {
         .card_state = perso_card_state,
         .format_start = perso_format_start,
         .format_step = perso_format_step,
+        .adm_verified = perso_adm_verified,
+        .set_usim = perso_set_usim,
+        .set_pin = perso_set_pin,
     };
     static const struct gp_isd_config isd_cfg = {
         .store = storage_store,
         .free_ram = free_ram,
     };
 
+    usim_auth_set_cipher(&usim_cipher);
     applet_table_init(&applets);
     (void)applet_table_add(&applets, perso_applet_init(&perso_cfg));
     image_add_applications(&applets);

@@ -209,6 +209,7 @@ int main(void)
     /* the file system: first-boot tree on an empty store; no store or a
      * damaged file system: file commands answer 6581 (docs/fs.md) */
     (void)fs_applet_mount(storage_store());
+    (void)fs_applet_install_usim();     /* docs/usim.md: when missing */
     card_keys_personalise();    /* the key store's first-boot keys */
     applications_storage_ready();   /* the GlobalPlatform registry */
     log_flush();

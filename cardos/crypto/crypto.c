@@ -115,6 +115,11 @@ static enum crypto_status engine_result(int err, const char *what)
         return CRYPTO_ERR_INPUT;
     case NETCARD_CRYPTO_ERR_VERIFY:
         return CRYPTO_ERR_VERIFY;
+    case CRYPTO_DRV_ERR_TIMEOUT:
+        LOG_E("coprocessor: %s: no completion within %u ms", what,
+              (unsigned)CRYPTO_DRV_TIMEOUT_MS);
+        crypto_fail("crypto coprocessor");
+        return CRYPTO_ERR_HW;
     default:
         LOG_E("coprocessor: %s: error %d", what, err);
         crypto_fail("crypto coprocessor");

@@ -12,7 +12,13 @@
 #include "drivers/timer.h"
 #include "arch/mmio.h"
 #include "drivers/nvm.h"
+#include "drivers/wake.h"
+#include "drivers/watchdog.h"
 #include "netcard_memmap.h"
+
+/* A command's wait ends before the watchdog would bark (see crypto.h). */
+_Static_assert(CRYPTO_DRV_TIMEOUT_MS < WATCHDOG_TIMEOUT_MS,
+               "the coprocessor time-out must end before the watchdog barks");
 
 /* Status reads before sleeping: the CPU sleeps almost at once (WFI), which
  * also lets the emulator complete the command soonest. */
@@ -49,13 +55,14 @@ bool crypto_drv_init(void)
 }
 
 /*
- * Wait while BUSY: poll, then sleep until the completion interrupt. Out of
- * line on purpose: make bench's insn_window plugin leaves this wait out of
- * the card's instruction count by its address range.
+ * Wait while BUSY: poll, then sleep until the completion interrupt, or
+ * SysTick at the time-out (drivers/wake.h: nothing else need wake the
+ * core). Out of line on purpose: make bench's insn_window plugin leaves
+ * this wait out of the card's instruction count by its address range.
  */
 static __attribute__((noinline)) bool wait_idle(void)
 {
-    uint32_t start = 0;
+    uint32_t start = 0, elapsed = 0;
     bool sleeping = false;
 
     for (uint32_t spins = 0;; spins++) {
@@ -70,12 +77,16 @@ static __attribute__((noinline)) bool wait_idle(void)
         if (!sleeping) {
             sleeping = true;
             start = timer_now_ms();
-        } else if (timer_now_ms() - start > CRYPTO_DRV_TIMEOUT_MS) {
-            return false;
+        } else {
+            elapsed = timer_now_ms() - start;
+            if (elapsed > CRYPTO_DRV_TIMEOUT_MS) {
+                return false;
+            }
         }
         /* Masked check-then-sleep: a completion in between still wakes. */
         primask = cpu_irq_save();
         if (rd(A_CRYPTO_STATUS) & R_CRYPTO_STATUS_BUSY_MASK) {
+            drv_wake_within_ms(CRYPTO_DRV_TIMEOUT_MS + 1u - elapsed);
             cpu_wfi();
         }
         cpu_irq_restore(primask);
@@ -86,6 +97,13 @@ int crypto_drv_run(const struct crypto_drv_cmd *c, uint32_t *outlen)
 {
     uint32_t st;
 
+    /*
+     * A command is progress: each of its waits ends within the time-out,
+     * under the watchdog's bark, so restarting the watchdog here hides no
+     * hang, and the power-on self-tests (run back to back before the
+     * event loop kicks) are not bitten on a slow engine.
+     */
+    watchdog_kick();
     if (!wait_idle()) {
         return CRYPTO_DRV_ERR_TIMEOUT;
     }

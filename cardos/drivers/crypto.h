@@ -6,10 +6,16 @@
  *
  * Waiting: STATUS is polled for a short while (symmetric commands take a
  * few microseconds), then the CPU sleeps (WFI) until the completion
- * interrupt (NVIC line NETCARD_IRQ_CRYPTO, INTEN.DONE). The interrupt handler
+ * interrupt (NVIC line NETCARD_IRQ_CRYPTO, INTEN.DONE), with SysTick set
+ * to wake it at the time-out (drivers/wake.h). The interrupt handler
  * only acknowledges INTSTAT. A command still busy after
- * CRYPTO_DRV_TIMEOUT_MS of card time is a time-out (the slowest modelled
- * command, an RSA-4096 CRT operation, takes 320 ms).
+ * CRYPTO_DRV_TIMEOUT_MS of card time is a time-out, which the crypto
+ * layer takes for a failed engine (the refused state). The time-out is
+ * under the watchdog's bark (drivers/watchdog.h), and each command
+ * restarts the watchdog, so a slow or stuck engine never makes the card
+ * reset itself. The slowest command at the default timing, an RSA-4096
+ * CRT operation, takes 320 ms; the engine's timing properties can make
+ * commands longer (docs/crypto.md "Timing model").
  *
  * DMA: the caller passes addresses the device accepts (RAM, or NVM for
  * sources, word aligned: docs/crypto.md "DMA rules").
@@ -27,7 +33,7 @@
 
 #include "netcard_crypto.h"
 
-#define CRYPTO_DRV_TIMEOUT_MS   2000u
+#define CRYPTO_DRV_TIMEOUT_MS   500u
 /* crypto_drv_run() result besides the device's ERRCODE (0..14) */
 #define CRYPTO_DRV_ERR_TIMEOUT  0x100
 

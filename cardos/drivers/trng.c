@@ -8,6 +8,7 @@
 #include "arch/cpu.h"
 #include "arch/nvic.h"
 #include "drivers/timer.h"
+#include "drivers/wake.h"
 #include "arch/mmio.h"
 #include "netcard_trng.h"
 #include "netcard_memmap.h"
@@ -56,15 +57,17 @@ bool trng_read_word(uint32_t *w)
      * the emulator's device timers (and wastes power on silicon).
      */
     while (!ready()) {
-        uint32_t primask;
+        uint32_t primask, elapsed = timer_now_ms() - start;
 
-        if (timer_now_ms() - start > TRNG_WAIT_MS) {
+        if (elapsed > TRNG_WAIT_MS) {
             return false;
         }
         primask = cpu_irq_save();
         wr(A_TRNG_CTRL, R_TRNG_CTRL_EN_MASK | R_TRNG_CTRL_IE_MASK |
                         (1u << R_TRNG_CTRL_THRESH_SHIFT));
         if (!ready()) {
+            /* a dead source raises nothing: SysTick ends the wait */
+            drv_wake_within_ms(TRNG_WAIT_MS + 1u - elapsed);
             cpu_wfi();
         }
         wr(A_TRNG_CTRL, R_TRNG_CTRL_EN_MASK);

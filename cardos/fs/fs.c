@@ -18,7 +18,7 @@ static const uint8_t marker[MARKER_LEN] = { 'N', 'C', 'F', 'S', FS_VERSION,
 /* Header layout (FS_HDR_SIZE bytes, little-endian):
  *  0 magic F5, 1 type, 2 parent, 3 lcs, 4-5 fid, 6 sfi, 7 arr_rec,
  *  8-9 arr_fid, 10-11 size, 12 rec_len, 13 nrec, 14 cyc_head,
- *  15 aid_len, 16-31 aid, 32-39 FF (reserved) */
+ *  15 aid_len, 16-31 aid, 32 link (FF: none), 33-39 FF (reserved) */
 void fs_hdr_encode(const struct fs_file *f, uint8_t out[FS_HDR_SIZE])
 {
     memset(out, 0xff, FS_HDR_SIZE);
@@ -40,6 +40,7 @@ void fs_hdr_encode(const struct fs_file *f, uint8_t out[FS_HDR_SIZE])
     out[15] = f->aid_len;
     memset(out + 16, 0, FS_AID_MAX);
     memcpy(out + 16, f->aid, f->aid_len <= FS_AID_MAX ? f->aid_len : 0);
+    out[32] = f->link != 0 ? f->link : 0xFF;
 }
 
 bool fs_hdr_decode(const uint8_t *in, uint32_t len, uint8_t no,
@@ -64,7 +65,10 @@ bool fs_hdr_decode(const uint8_t *in, uint32_t len, uint8_t no,
     f->cyc_head = in[14];
     f->aid_len = in[15];
     memcpy(f->aid, in + 16, f->aid_len);
-    if (f->size > FS_MAX_FILE_SIZE || f->parent > FS_MAX_FILES ||
+    f->link = in[32] == 0xFF ? 0 : in[32];
+    if (f->link > FS_MAX_FILES || f->link == no ||
+        (f->link != 0 && fs_type_is_df(f->type)) ||
+        f->size > FS_MAX_FILE_SIZE || f->parent > FS_MAX_FILES ||
         (fs_type_is_record(f->type) &&
          (f->rec_len == 0 || f->nrec == 0 || f->cyc_head >= f->nrec ||
           (uint32_t)f->rec_len * f->nrec != f->size)) ||
@@ -145,6 +149,12 @@ bool fs_is_below(const struct fs *fs, uint8_t a, uint8_t d)
     return false;
 }
 
+/* The file whose content objects F reads and writes. */
+static uint8_t content_no(const struct fs_file *f)
+{
+    return f->link != 0 ? f->link : f->no;
+}
+
 /* Size of chunk I of F (the last one may be shorter). */
 static uint32_t chunk_len(const struct fs_file *f, uint32_t i)
 {
@@ -170,7 +180,7 @@ uint16_t fs_read(const struct fs *fs, const struct fs_file *f, uint32_t off,
     while (len > 0) {
         uint32_t ci = off / FS_CHUNK, co = off % FS_CHUNK, got = 0;
         uint32_t n = FS_CHUNK - co < len ? FS_CHUNK - co : len;
-        int rc = store_read(fs->st, FS_OBJ_CHUNK(f->no, ci), chunk,
+        int rc = store_read(fs->st, FS_OBJ_CHUNK(content_no(f), ci), chunk,
                             sizeof(chunk), &got);
 
         if (rc != STORE_OK || got != chunk_len(f, ci)) {
@@ -219,7 +229,7 @@ uint16_t fs_write(struct fs *fs, const struct fs_file *f, uint32_t off,
         uint32_t clen = chunk_len(f, ci);
 
         if (n < clen) {
-            rc = store_read(fs->st, FS_OBJ_CHUNK(f->no, ci), chunk,
+            rc = store_read(fs->st, FS_OBJ_CHUNK(content_no(f), ci), chunk,
                             sizeof(chunk), &got);
             if (rc == STORE_OK && got != clen) {
                 rc = STORE_ERR_CORRUPT;
@@ -227,7 +237,8 @@ uint16_t fs_write(struct fs *fs, const struct fs_file *f, uint32_t off,
         }
         if (rc == STORE_OK) {
             memcpy(chunk + co, data, n);
-            rc = store_write(fs->st, FS_OBJ_CHUNK(f->no, ci), chunk, clen);
+            rc = store_write(fs->st, FS_OBJ_CHUNK(content_no(f), ci), chunk,
+                             clen);
         }
         data += n;
         off += n;
@@ -294,7 +305,15 @@ uint16_t fs_create(struct fs *fs, struct fs_file *f)
         }
     }
     f->no = (uint8_t)no;
-    chunks = (f->size + FS_CHUNK - 1) / FS_CHUNK;
+    if (f->link != 0) {
+        struct fs_file t;
+
+        if (fs_get(fs, f->link, &t) != FS_SW_OK || fs_type_is_df(t.type) ||
+            t.link != 0 || t.size != f->size) {
+            return FS_SW_WRONG_DATA;
+        }
+    }
+    chunks = f->link != 0 ? 0 : (f->size + FS_CHUNK - 1) / FS_CHUNK;
     need = FS_HDR_SIZE + 32 + chunks * (FS_CHUNK + 32);
     if (store_free(fs->st) < need + 2048) {
         return FS_SW_NO_SPACE;

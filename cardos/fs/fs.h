@@ -14,6 +14,11 @@
  *                            the cyclic EF's newest record)
  *   0x4653nncc (cc 1..32)    content of file nn, FS_CHUNK bytes each
  *
+ * An EF may share another EF's content (a link: TS 31.102 and TS 51.011
+ * name files of DF_GSM / DF_TELECOM that are the same data as ADF_USIM's,
+ * e.g. EF_IMSI): it has its own header (FID, parent, SFI, access rule)
+ * and reads and writes the content objects of the file it links to.
+ *
  * Contract:
  *  - fs_mount() on a mounted store: with the marker, loads the file table
  *    (FID, parent, type, SFI of every file: FS_MAX_FILES entries in RAM)
@@ -126,6 +131,8 @@ struct fs_file {
     uint8_t cyc_head;    /* cyclic: slot (0-based) of record 1 (newest) */
     uint8_t aid_len;     /* ADF */
     uint8_t aid[FS_AID_MAX];
+    uint8_t link;        /* EF sharing the content of file LINK (same
+                            size and structure; 0: its own content) */
 };
 
 /* RAM table entry: enough to walk the tree without reading the store. */
@@ -192,7 +199,8 @@ uint16_t fs_read(const struct fs *fs, const struct fs_file *f, uint32_t off,
 uint16_t fs_write(struct fs *fs, const struct fs_file *f, uint32_t off,
                   const uint8_t *data, uint32_t len, bool with_header);
 /*
- * Create F under F->parent (F->no is assigned; content FF). 6A89 if the
+ * Create F under F->parent (F->no is assigned; content FF, none for a
+ * link: F->link names an existing EF of the same size). 6A89 if the
  * parent has a child with that FID, or an ADF with that AID exists;
  * 6A84 if there is no free slot or space.
  */

@@ -41,6 +41,8 @@
  *                     current DF and selected.                      T=0 in
  *   E4 DELETE FILE    P1P2 0000, data = FID of a child of the current DF;
  *                     its subtree goes too.                         T=0 in
+ *   88 AUTHENTICATE   3GPP TS 31.102 7.1.2 in ADF.USIM (fs/usim_auth.h):
+ *                     P2 80 GSM context, 81 3G context; PIN1. T=0 in
  *   04 DEACTIVATE / 44 ACTIVATE FILE   P1P2 0000, no data: the current EF
  *                     (or DF if no EF); data FID: as SELECT P1 00 finds
  *                     it.                                           T=0 in
@@ -85,6 +87,7 @@
 #define FS_INS_CREATE       0xE0u
 #define FS_INS_DELETE       0xE4u
 #define FS_INS_STATUS       0xF2u
+#define FS_INS_AUTHENTICATE 0x88u
 
 /*
  * Mount the card's file system on ST (NULL: storage unusable, every file
@@ -99,6 +102,15 @@ int fs_applet_mount(struct store *st);
  * the session.
  */
 void fs_applet_unmount(void);
+/*
+ * Install the USIM profile and the GSM SIM files on the mounted file
+ * system when they are missing (fs/usim_profile.h): after
+ * fs_applet_mount() on the card. 9000 or the failing status word.
+ */
+uint16_t fs_applet_install_usim(void);
+/* Is key REF verified in the card session (or a disabled PIN)? For the
+ * personalization application's ADM1 check, through card/. */
+bool fs_applet_key_verified(uint8_t ref);
 /* The application, for dispatch_set_default(). */
 const struct applet *fs_applet(void);
 /* The mounted file system (tests, diagnostics). */

@@ -197,6 +197,15 @@ class Bench:
                 bench_crypto.bench_iso7816.vpcd.LibraryError, OSError) as e:
             raise BenchError(str(e))
 
+    def usim(self):
+        """AUTHENTICATE and reading the IMSI through pcscd (bench_usim.py)."""
+        import bench_usim
+        try:
+            bench_usim.run(self)
+        except (bench_usim.BenchError, OSError, ValueError,
+                subprocess.TimeoutExpired) as e:
+            raise BenchError(str(e))
+
     # ---------------------------------------------------------------- QEMU
 
     def card_argv(self, **options):
@@ -874,7 +883,7 @@ def main():
     failed = False
     steps = (b.boot_to_banner, b.qemu_rss, b.idle_cpu, b.cardos_sizes,
              b.iso7816, b.network, b.tls, b.store_costs,
-             b.store_card_time, b.crypto, b.gp,
+             b.store_card_time, b.crypto, b.gp, b.usim,
              b.incremental_rebuild)
     if args.only:
         names = args.only.split(",")
