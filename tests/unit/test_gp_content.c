@@ -14,6 +14,8 @@
 
 #include "apdu_fixture.h"
 #include "applets/sample_applet.h"
+#include "card/keys.h"
+#include "fs/usim_auth.h"
 #include "gp/gp.h"
 #include "gp/isd.h"
 #include "gp/registry.h"
@@ -445,4 +447,37 @@ Test(unit_gp_content, put_key_bad_input_stores_nothing)
     cr_assert_eq(tx(false, "84F2800003AABBCC", NULL, NULL), 0x6982,
                  "shorter than a C-MAC");
     cr_assert_eq(SEC("80F28002024F0000"), 0x6882, "the session is closed");
+}
+
+/* The card manager's key sets have their own key id range (docs/crypto.md
+ * "Keys in use"): a key set 55 (once key ids 5501..5503, the USIM's Ki
+ * and OPc) and its DELETE leave the USIM's keys and the TLS key alone. */
+Test(unit_gp_content, key_sets_leave_other_keys_alone)
+{
+    static const uint16_t others[] = { USIM_KEY_KI, USIM_KEY_OPC,
+                                       CARD_KEY_TLS_TEST };
+    static const char kcv[] = "C35280";
+    static const char key[] = "8811103D0FA4B855D2A5AA4954B8B5DF582A3A03";
+    uint8_t v[16], d[16], got[32];
+    size_t n;
+
+    for (size_t i = 0; i < sizeof(others) / sizeof(others[0]); i++) {
+        memset(v, 0xA0 + (int)i, sizeof(v));
+        cr_assert_eq(keystore_put(&st, others[i], KEYSTORE_TYPE_AES, v, 16),
+                     STORE_OK);
+    }
+    /* PUT KEY, a new key set 55 of three keys (GPC 2.3.1 11.8.2.3): the
+     * answer is the KVN and the KCVs the host computed */
+    cr_assert_eq(tx(true, nc_strf("80D800814655%s%s%s%s%s%s", key, kcv, key,
+                                  kcv, key, kcv), d, &n), 0x9000);
+    cr_assert_str_eq(nc_hex(d, n), nc_strf("55%s%s%s", kcv, kcv, kcv));
+    cr_assert_eq(SEC("80E4000003D20155"), 0x9000, "DELETE key set 55");
+    for (size_t i = 0; i < sizeof(others) / sizeof(others[0]); i++) {
+        memset(v, 0xA0 + (int)i, sizeof(v));
+        cr_assert_eq(keystore_read(&st, others[i], KEYSTORE_TYPE_AES, got,
+                                   sizeof(got), &n), STORE_OK,
+                     "key %04X is gone", others[i]);
+        cr_assert(n == 16 && memcmp(got, v, 16) == 0, "key %04X changed",
+                  others[i]);
+    }
 }
