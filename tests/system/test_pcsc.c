@@ -229,6 +229,22 @@ static void run_pyscard_usim(const char *part)
 }
 
 /*
+ * A GlobalPlatform session through pcscd (tests/system/pyscard_gp.py):
+ * authenticate, GET STATUS, PUT KEY of a new key set and a session with
+ * it, the sample ROM module installed twice under two AIDs with their
+ * parameters, lock/unlock, DELETE, card lock/unlock (docs/gp.md).
+ */
+Test(system_pcsc, pyscard_globalplatform_session)
+{
+    require_tool("python3", "python3");
+    int port = free_vpcd_port();
+    boot_pcsc_card(port);
+    char *out = pyscard_run(port, "pyscard-gp", "pyscard_gp.py", nc_srcdir());
+    cr_assert(strstr(out, "ok gp"), "the GlobalPlatform session did not "
+              "finish:\n%s", out);
+}
+
+/*
  * The USIM and the GSM SIM through pcscd + vpcd with pyscard
  * (tests/system/pyscard_usim.py; expected values: docs/usim.md and
  * osmo-auc-gen): every file of ADF.USIM, DF.GSM, DF.TELECOM and the MF
