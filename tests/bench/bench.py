@@ -187,6 +187,14 @@ class Bench:
                 bench_crypto.bench_iso7816.vpcd.LibraryError, OSError) as e:
             raise BenchError(str(e))
 
+    def runner(self):
+        """Snapshot-fork case starts, many idle cards (bench_runner.py)."""
+        import bench_runner
+        try:
+            bench_runner.run(self)
+        except (bench_runner.BenchError, OSError) as e:
+            raise BenchError(str(e))
+
     # ---------------------------------------------------------------- QEMU
 
     def card_argv(self, **options):
@@ -864,7 +872,7 @@ def main():
     failed = False
     steps = (b.boot_to_banner, b.qemu_rss, b.idle_cpu, b.cardos_sizes,
              b.iso7816, b.network, b.tls, b.store_costs,
-             b.store_card_time, b.crypto,
+             b.store_card_time, b.crypto, b.runner,
              b.incremental_rebuild)
     if args.only:
         names = args.only.split(",")
