@@ -11,6 +11,9 @@
 #               [--http-port N] [--https-port N] [--no-net] [--pcap FILE]
 #               [--image ELF] [--qemu BIN] [--print-cmdline[=FORMAT]]
 #               [-- QEMU-ARGS]
+#               [--deterministic] [--apdu-cost FILE.csv] [--coverage DIR]
+#               [--instances N [--instances-dir DIR]]
+#   netcard coverage lcov|merge|html ...
 #   netcard gdb [--port PORT] [--image ELF]
 #   netcard apdu [--port N] [--atr] [--reset|--cold] [-f SCRIPT] HEX...
 #   netcard qemu-cmdline [BUILDER OPTIONS] [-- QEMU-ARGS]
@@ -273,7 +276,33 @@ def build_run_cmdline(args):
         iso=iso,
         qmp=("listen", args.qmp) if args.qmp else None,
         halted=args.gdb is not None, gdb_port=args.gdb, seed=args.seed,
+        deterministic=args.deterministic, plugin=args.plugins,
         extra=args.qemu_args, **net)
+
+
+def run_plugins(args):
+    """The -plugin arguments of --apdu-cost and --coverage."""
+    from netcard_host import cost, coverage
+    plugins = []
+    try:
+        if args.apdu_cost:
+            out_dir = os.path.dirname(os.path.abspath(args.apdu_cost))
+            if not os.path.isdir(out_dir):
+                raise UsageError(f"--apdu-cost folder {out_dir} does not "
+                                 "exist")
+            plugins.append(cost.plugin_spec(args.image, args.apdu_cost,
+                                            BUILD))
+        if args.coverage:
+            os.makedirs(args.coverage, exist_ok=True)
+            # one raw file per run: QEMU's pid once the launcher execs it
+            args.coverage_raw = os.path.join(
+                os.path.abspath(args.coverage), f"netcard-{os.getpid()}.cov")
+            plugins.append(coverage.plugin_spec(args.coverage_raw, BUILD))
+    except (cost.CostError, coverage.CoverageError) as e:
+        raise UsageError(str(e))
+    except OSError as e:
+        raise UsageError(f"--coverage {args.coverage}: {e.strerror}")
+    return plugins
 
 
 def print_cmdline(cmd, fmt):
@@ -325,7 +354,11 @@ def cmd_run(args):
         if os.path.exists(args.qmp):
             raise UsageError(f"QMP socket {args.qmp} already exists "
                              "(another card running? remove it if not)")
+    if args.instances is not None:
+        from netcard_host import instances
+        return instances.run(args, UsageError)
     args.nvm_size_bytes = nvm_size_for(args.nvm, args.nvm_size)
+    args.plugins = run_plugins(args)
     cmd = build_run_cmdline(args)
     if args.print_cmdline:
         return print_cmdline(cmd, args.print_cmdline)
@@ -358,6 +391,14 @@ def cmd_run(args):
             say(f"capturing the card's frames to {args.pcap}")
     if args.qmp:
         say(f"QMP on unix:{args.qmp}")
+    if args.deterministic:
+        say("deterministic: seeded TRNG, -icount, fixed RTC")
+    if args.apdu_cost:
+        say(f"instructions per APDU to {args.apdu_cost} (written as QEMU "
+            "runs and when it exits)")
+    if args.coverage:
+        say(f"card OS coverage to {args.coverage_raw} (written when QEMU "
+            f"exits; {PROG} coverage lcov makes a tracefile)")
     sys.stderr.flush()
     try:
         os.execv(cmd[0], cmd)
@@ -863,6 +904,22 @@ def make_parser():
     run.add_argument("--pcap", metavar="FILE",
                      help="write the card's network traffic to FILE "
                      "(pcap, QEMU filter-dump)")
+    run.add_argument("--deterministic", action="store_true",
+                     help="runs that repeat: seeded TRNG (--seed, default "
+                     "1), -icount, a fixed RTC")
+    run.add_argument("--apdu-cost", metavar="FILE.csv",
+                     help="write the guest instructions of each APDU to "
+                     "FILE.csv (TCG plugin apdu_cost)")
+    run.add_argument("--coverage", metavar="DIR",
+                     help="record the card OS instructions executed into "
+                     "DIR/netcard-PID.cov ('netcard coverage lcov')")
+    run.add_argument("--instances", metavar="N", type=int,
+                     help="start N cards, each with its own ports, NVM "
+                     "(DIR/card-I.nvm) and network; print their ports; "
+                     "stop them all on Ctrl-C")
+    run.add_argument("--instances-dir", metavar="DIR", default="cards",
+                     help="folder of the --instances cards' NVM images and "
+                     "logs (default: %(default)s)")
     run.add_argument("--image", metavar="ELF", default=DEFAULT_IMAGE,
                      help="card OS image (default: %(default)s)")
     run.add_argument("--qemu", metavar="BIN",
@@ -966,6 +1023,10 @@ def make_parser():
                        help="seconds to wait for each answer")
     perso.set_defaults(func=cmd_perso)
 
+    # Parsed by netcard_host.coverage.main; listed here for --help.
+    sub.add_parser("coverage", add_help=False,
+                   help="card OS coverage: lcov tracefiles from 'run "
+                   "--coverage', merge, html (genhtml)")
     # Parsed by cmd_qemu_cmdline; listed here for --help.
     sub.add_parser("qemu-cmdline", add_help=False,
                    help="print a QEMU command line for the machine (the "
@@ -974,6 +1035,13 @@ def make_parser():
 
 
 def main(argv):
+    if argv[:1] == ["coverage"]:
+        from netcard_host import coverage
+        try:
+            return coverage.main(argv[1:], DEFAULT_IMAGE)
+        except (coverage.CoverageError, OSError) as e:
+            print(f"{PROG} coverage: {e}", file=sys.stderr)
+            return 2
     if argv[:1] == ["qemu-cmdline"]:
         try:
             return cmd_qemu_cmdline(argv[1:])

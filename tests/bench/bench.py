@@ -206,6 +206,14 @@ class Bench:
                 subprocess.TimeoutExpired) as e:
             raise BenchError(str(e))
 
+    def runner(self):
+        """Snapshot-fork case starts, many idle cards (bench_runner.py)."""
+        import bench_runner
+        try:
+            bench_runner.run(self)
+        except (bench_runner.BenchError, OSError) as e:
+            raise BenchError(str(e))
+
     # ---------------------------------------------------------------- QEMU
 
     def card_argv(self, **options):
@@ -883,7 +891,7 @@ def main():
     failed = False
     steps = (b.boot_to_banner, b.qemu_rss, b.idle_cpu, b.cardos_sizes,
              b.iso7816, b.network, b.tls, b.store_costs,
-             b.store_card_time, b.crypto, b.gp, b.usim,
+             b.store_card_time, b.crypto, b.gp, b.usim, b.runner,
              b.incremental_rebuild)
     if args.only:
         names = args.only.split(",")
