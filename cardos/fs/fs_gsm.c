@@ -2,8 +2,9 @@
  * fs_gsm: the GSM SIM class (CLA A0) of 3GPP TS 51.011 on the same file
  * system: SELECT answering 9Fxx with the TS 51.011 9.2.1 response data
  * kept for GET RESPONSE, STATUS, READ / UPDATE BINARY, READ / UPDATE
- * RECORD, VERIFY / CHANGE / DISABLE / ENABLE / UNBLOCK CHV, INVALIDATE /
- * REHABILITATE and RUN GSM ALGORITHM, with TS 51.011 9.4 status words.
+ * RECORD, SEEK, VERIFY / CHANGE / DISABLE / ENABLE / UNBLOCK CHV,
+ * INVALIDATE / REHABILITATE and RUN GSM ALGORITHM, with TS 51.011 9.4
+ * status words.
  * The commands reuse the TS 102 221 ones (fs_ef.c, fs_admin.c) and
  * translate their status words. Contract: fs/fs_applet.h; shared state:
  * fs/fs_applet_priv.h; docs/usim.md.
@@ -257,6 +258,66 @@ static uint16_t gsm_chv(const struct apdu *cmd)
     return gsm_sw(sw);
 }
 
+/*
+ * SEEK (TS 51.011 9.2.7, 8.8): P2 = type (high nibble: 0 type 1, 1 type
+ * 2) and mode (low nibble: 0 from the beginning forward, 1 from the end
+ * backward, 2 from the next record forward, 3 from the previous one
+ * backward; with no record pointer yet, 2 and 3 start at the first and
+ * the last record). The pattern (1 .. record length bytes, 6700 else) is
+ * compared with the start of each record of the current linear fixed EF
+ * (9408 for another structure); the first match becomes the record
+ * pointer; type 2 keeps its number for GET RESPONSE (9F01). No match:
+ * 9404 and the pointer is unchanged. The search is SEARCH RECORD's
+ * (fs_ef.c), under the EF's READ condition.
+ */
+static uint16_t gsm_seek(struct chan_state *c, unsigned sess,
+                         const struct apdu *cmd, struct apdu_response *rsp)
+{
+    uint8_t type = cmd->p2 >> 4, mode = cmd->p2 & 0x0F, no;
+    struct apdu search = *cmd;
+    struct fs_file f;
+    unsigned start;
+    uint16_t sw;
+
+    if (cmd->p1 != 0 || type > 1 || mode > 3) {
+        return 0x6B00u;
+    }
+    sw = fsa_target_ef(c, 0, &f);
+    if (sw != FS_SW_OK) {
+        return gsm_sw(sw);
+    }
+    if (f.type != FS_T_LINEAR) {
+        return 0x9408u;
+    }
+    switch (mode) {
+    case 0:
+        start = 1;
+        break;
+    case 1:
+        start = f.nrec;
+        break;
+    case 2:
+        start = c->rec == 0 ? 1u : c->rec + 1u;
+        break;
+    default:
+        start = c->rec == 0 ? f.nrec : c->rec - 1u;
+        break;
+    }
+    if (start < 1 || start > f.nrec) {
+        return cmd->nc == 0 || cmd->nc > f.rec_len ? 0x6700u : 0x9404u;
+    }
+    search.p1 = (uint8_t)start;
+    search.p2 = mode == 0 || mode == 2 ? 0x04 : 0x05;
+    sw = fsa_search_record(c, &search, rsp);
+    if (sw != FS_SW_OK) {
+        rsp->len = 0;
+        return sw == FS_SW_EOF ? 0x9404u : gsm_sw(sw);
+    }
+    no = rsp->buf[0];
+    rsp->len = 0;
+    return type == 1 ? keep(sess, &no, 1) : 0x9000u;
+}
+
 static uint16_t gsm_run(struct chan_state *c, unsigned sess,
                         const struct apdu *cmd)
 {
@@ -317,6 +378,8 @@ uint16_t fsa_gsm(struct chan_state *c, unsigned sess, const struct apdu *cmd,
         sw = cmd->ins == FS_INS_READ_RECORD ? fsa_read_record(c, cmd, rsp)
                                              : fsa_update_record(c, cmd);
         return gsm_sw(sw);
+    case FS_INS_SEARCH:
+        return gsm_seek(c, sess, cmd, rsp);
     case FS_INS_VERIFY:
     case FS_INS_CHANGE:
     case FS_INS_DISABLE:
@@ -347,6 +410,7 @@ enum t0_dir fsa_gsm_t0_direction(const uint8_t hdr[4])
     case FS_INS_SELECT: case FS_INS_UPDATE_BINARY: case FS_INS_UPDATE_RECORD:
     case FS_INS_VERIFY: case FS_INS_CHANGE: case FS_INS_DISABLE:
     case FS_INS_ENABLE: case FS_INS_UNBLOCK: case FS_INS_AUTHENTICATE:
+    case FS_INS_SEARCH:
         return T0_DIR_IN;
     default:
         return T0_DIR_NONE;

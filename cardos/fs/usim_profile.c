@@ -109,13 +109,18 @@ static const uint8_t keys[] = { 0x07 };
 static const uint8_t start_hfn[] = { 0xF0, 0x00, 0x00, 0xF0, 0x00, 0x00 };
 /* EF.ECC (4.2.21): 112, category 00 */
 static const uint8_t ecc[] = { 0x11, 0xF2, 0xFF, 0x00 };
-/* EF.MSISDN (4.2.26): no alpha, +15550100001 (BCD, TON/NPI 91) */
+/* EF.MSISDN (4.2.26): no alpha, +15550100001 (BCD, TON/NPI 91; TS
+ * 24.008 10.5.4.7: digit pairs 15 55 01 00 00 1F, each byte low nibble
+ * first) */
 static const uint8_t msisdn[] = {
     0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
-    0x07, 0x91, 0x51, 0x55, 0x10, 0x00, 0x10, 0xF1,
+    0x07, 0x91, 0x51, 0x55, 0x10, 0x00, 0x00, 0xF1,
 };
-/* EF.SMS (4.2.25): every record free */
+/* EF.SMS (4.2.25): every record free (status 00, the rest FF) */
 static const uint8_t sms_free[] = { 0x00 };
+/* EF.ADN (TS 51.011 10.5.1): an unused record is all FF (an alpha
+ * identifier starting 00 would be a name, "@" in the GSM alphabet) */
+static const uint8_t adn_free[] = { 0xFF };
 /* EF.SMSP (4.2.27): alpha "netcard", only the SC address present:
  * +15550100000 */
 static const uint8_t smsp[] = {
@@ -201,7 +206,7 @@ static const struct ent files[] = {
     [I_TELECOM] = { PROFILE_FID_TELECOM, MF, FS_T_DF, 0, 5, 0, 0, 0, NONE,
                     0, NULL, 0 },
     LINK(USIM_FID_ARR, I_TELECOM, 0, 1, I_ARR),
-    REC(0x6F3A, I_TELECOM, 0, 3, 30, 10, EVERY_RECORD, sms_free),
+    REC(0x6F3A, I_TELECOM, 0, 3, 30, 10, EVERY_RECORD, adn_free),
     LINK(0x6F40, I_TELECOM, 0, 3, I_MSISDN),
     LINK(0x6F3C, I_TELECOM, 0, 3, I_SMS),
     LINK(0x6F42, I_TELECOM, 0, 3, I_SMSP),

@@ -215,3 +215,66 @@ Test(system_pcsc, pyscard_reads_ef_iccid)
     cr_assert(strstr(out, "iccid " ICCID_HEX "\nok"),
               "pyscard did not read EF_ICCID " ICCID_HEX ":\n%s", out);
 }
+
+/* Boot a card behind pcscd and run one part of pyscard_usim.py, which
+ * prints "ok PART" when every check of that part held. */
+static void run_pyscard_usim(const char *part)
+{
+    int port = free_vpcd_port();
+    boot_pcsc_card(port);
+    char *out = pyscard_run(port, nc_strf("pyscard-usim-%s", part),
+                            "pyscard_usim.py", part);
+    cr_assert(strstr(out, nc_strf("\nok %s", part)), "pyscard_usim.py %s:\n%s",
+              part, out);
+}
+
+/*
+ * A GlobalPlatform session through pcscd (tests/system/pyscard_gp.py):
+ * authenticate, GET STATUS, PUT KEY of a new key set and a session with
+ * it, the sample ROM module installed twice under two AIDs with their
+ * parameters, lock/unlock, DELETE, card lock/unlock (docs/gp.md).
+ */
+Test(system_pcsc, pyscard_globalplatform_session)
+{
+    require_tool("python3", "python3");
+    int port = free_vpcd_port();
+    boot_pcsc_card(port);
+    char *out = pyscard_run(port, "pyscard-gp", "pyscard_gp.py", nc_srcdir());
+    cr_assert(strstr(out, "ok gp"), "the GlobalPlatform session did not "
+              "finish:\n%s", out);
+}
+
+/*
+ * The USIM and the GSM SIM through pcscd + vpcd with pyscard
+ * (tests/system/pyscard_usim.py; expected values: docs/usim.md and
+ * osmo-auc-gen): every file of ADF.USIM, DF.GSM, DF.TELECOM and the MF
+ * read with CLA 00 (by FID and SFI, FCP checked) and CLA A0 (9Fxx, GET
+ * RESPONSE per TS 51.011 9.2.1), access rules before and after PIN1.
+ */
+Test(system_pcsc, pyscard_reads_every_usim_and_gsm_file)
+{
+    require_tool("python3", "python3");
+    run_pyscard_usim("files");
+}
+
+/* VERIFY / UNBLOCK / CHANGE / DISABLE / ENABLE on CLA A0 (TS 51.011
+ * 9.2.9-9.2.13, CHV status in the DF response) and CLA 00 (TS 102 221
+ * 11.1.9-11.1.13, 63Cx counters), across card resets. */
+Test(system_pcsc, pyscard_verify_unblock_on_cla_00_and_a0)
+{
+    require_tool("python3", "python3");
+    run_pyscard_usim("pins");
+}
+
+/* AUTHENTICATE (3G and GSM contexts) and RUN GSM ALGORITHM against
+ * osmo-auc-gen with the documented keys and random ones set through the
+ * personalization application; SQN freshness: a replay and a SQN beyond
+ * 2^28 are synchronisation failures whose AUTS osmo-auc-gen resolves to
+ * the accepted SQN, an older SEQ in an unused IND slot is accepted, a
+ * wrong MAC answers 9862. */
+Test(system_pcsc, pyscard_authenticate_against_osmo_auc_gen)
+{
+    require_tool("python3", "python3");
+    (void)nc_tool("osmo-auc-gen", "libosmocore-utils");
+    run_pyscard_usim("auth");
+}

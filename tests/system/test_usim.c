@@ -6,49 +6,25 @@
  * handed back to osmo-auc-gen (-A), which must find the card's SQN_MS;
  * the GSM context against osmo-auc-gen's SRES/Kc; SQN freshness
  * (TS 33.102 Annex C): replay -> sync failure, a jump beyond 2^28 ->
- * sync failure, a fresh one -> success and then stale.
+ * sync failure, a fresh one -> success and then stale; and the published
+ * MILENAGE test sets (TS 35.207 / 35.208) through AUTHENTICATE.
  *
- * Expected values: osmo-auc-gen's output, never the card's own.
+ * Expected values: osmo-auc-gen's output and the 3GPP test sets, never
+ * the card's own.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
 #include "fs_card.h"
+#include "milenage_sets.h"
+#include "osmo_auc.h"
 
 #include <ctype.h>
-#include <sys/wait.h>
 
 TestSuite(system_usim, .init = nc_test_init, .fini = nc_test_fini,
           .timeout = NC_SUITE_TIMEOUT_SYSTEM);
 
 #define USIM_SELECT "00A4040C07A0000000871002"
 #define PERSO_SELECT "00A4040009F06E6574636172640200"
-
-/* osmo-auc-gen's "NAME:\tvalue" line of OUT (lower-case hex). */
-static const char *field(const char *out, const char *name)
-{
-    const char *p = strstr(out, nc_strf("\n%s:\t", name));
-
-    cr_assert(p, "osmo-auc-gen printed no %s:\n%s", name, out);
-    p += strlen(name) + 3;
-    return nc_strf("%.*s", (int)strcspn(p, "\n"), p);
-}
-
-static char *osmo(const char *const *args)
-{
-    const char *argv[24] = { nc_tool("osmo-auc-gen", "libosmocore-utils") };
-    size_t n = 1;
-
-    for (size_t i = 0; args[i]; i++) {
-        argv[n++] = args[i];
-    }
-    argv[n] = NULL;
-    NcProc *p = nc_spawn("osmo-auc-gen", argv, NULL);
-    int st = nc_proc_wait_exit(p, NC_TIMEOUT_EXIT_MS);
-    char *out = nc_read_file(p->stdout_path, NULL);
-    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0 && out,
-              "osmo-auc-gen %s\n%s", nc_proc_describe(p), nc_proc_diag(p));
-    return nc_strf("\n%s", (char *)nc_gc(out));
-}
 
 static char *rnd_hex(unsigned bytes)
 {
@@ -105,30 +81,30 @@ Test(system_usim, authenticate_against_osmo_auc_gen)
         const char *args[] = { "-3", "-a", "milenage", "-k", ki, "-o", opc,
                                "-s", nc_strf("%llu", sqn), "-r", rand,
                                "-f", "8000", NULL };
-        char *out = osmo(args);
-        FsResp r = authenticate(&fc, rand, field(out, "AUTN"));
+        char *out = osmo_auc_gen(args);
+        FsResp r = authenticate(&fc, rand, osmo_field(out, "AUTN"));
         cr_assert(r.len == 53 && r.data[0] == 0xDB, "round %d: %s", round,
                   nc_hex(r.data, r.len));
-        upper_eq(nc_hex(r.data + 2, 8), field(out, "RES"), "RES");
-        upper_eq(nc_hex(r.data + 11, 16), field(out, "CK"), "CK");
-        upper_eq(nc_hex(r.data + 28, 16), field(out, "IK"), "IK");
-        upper_eq(nc_hex(r.data + 45, 8), field(out, "Kc"), "Kc");
+        upper_eq(nc_hex(r.data + 2, 8), osmo_field(out, "RES"), "RES");
+        upper_eq(nc_hex(r.data + 11, 16), osmo_field(out, "CK"), "CK");
+        upper_eq(nc_hex(r.data + 28, 16), osmo_field(out, "IK"), "IK");
+        upper_eq(nc_hex(r.data + 45, 8), osmo_field(out, "Kc"), "Kc");
         /* replayed: AUTS; osmo-auc-gen resynchronises on it */
-        r = authenticate(&fc, rand, field(out, "AUTN"));
+        r = authenticate(&fc, rand, osmo_field(out, "AUTN"));
         cr_assert(r.len == 16 && r.data[0] == 0xDC && r.data[1] == 14);
         const char *rargs[] = { "-3", "-a", "milenage", "-k", ki, "-o", opc,
                                 "-A", nc_hex(r.data + 2, 14), "-r", rand,
                                 NULL };
-        char *rs = osmo(rargs);
-        cr_assert_str_eq(field(rs, "SQN.MS"), nc_strf("%llu", sqn),
+        char *rs = osmo_auc_gen(rargs);
+        cr_assert_str_eq(osmo_field(rs, "SQN.MS"), nc_strf("%llu", sqn),
                          "AUTS names SQN_MS %s, the accepted SQN is %llu",
-                         field(rs, "SQN.MS"), sqn);
+                         osmo_field(rs, "SQN.MS"), sqn);
         /* GSM context: SRES = c2(RES), Kc = c3(CK, IK) */
         r = fs_expect(&fc, nc_strf("0088008011" "10%s", rand), 0x9000,
                       "AUTHENTICATE GSM");
         cr_assert(r.len == 14 && r.data[0] == 4 && r.data[5] == 8);
-        upper_eq(nc_hex(r.data + 1, 4), field(out, "SRES"), "SRES");
-        upper_eq(nc_hex(r.data + 6, 8), field(out, "Kc"), "GSM Kc");
+        upper_eq(nc_hex(r.data + 1, 4), osmo_field(out, "SRES"), "SRES");
+        upper_eq(nc_hex(r.data + 6, 8), osmo_field(out, "Kc"), "GSM Kc");
     }
     fs_quit(&fc);
 }
@@ -147,12 +123,12 @@ Test(system_usim, sqn_freshness)
     const char *far[] = { "-3", "-a", "milenage", "-k", ki, "-o", opc, "-s",
                           nc_strf("%llu", ((1ull << 28) + 2) << 5), "-r",
                           rand, "-f", "8000", NULL };
-    FsResp r = authenticate(&fc, rand, field(osmo(far), "AUTN"));
+    FsResp r = authenticate(&fc, rand, osmo_field(osmo_auc_gen(far), "AUTN"));
     cr_assert_eq(r.data[0], 0xDC, "a SQN beyond 2^28 was accepted");
     /* IND 3, SEQ 5: fresh; again: stale */
     const char *ok[] = { "-3", "-a", "milenage", "-k", ki, "-o", opc, "-s",
                          "163", "-r", rand, "-f", "8000", NULL };
-    const char *autn = field(osmo(ok), "AUTN");
+    const char *autn = osmo_field(osmo_auc_gen(ok), "AUTN");
     r = authenticate(&fc, rand, autn);
     cr_assert_eq(r.data[0], 0xDB);
     r = authenticate(&fc, rand, autn);
@@ -160,7 +136,7 @@ Test(system_usim, sqn_freshness)
     /* an older SEQ in another IND slot is still fresh (C.2.2 array) */
     const char *other[] = { "-3", "-a", "milenage", "-k", ki, "-o", opc, "-s",
                             "68", "-r", rand, "-f", "8000", NULL };
-    r = authenticate(&fc, rand, field(osmo(other), "AUTN"));
+    r = authenticate(&fc, rand, osmo_field(osmo_auc_gen(other), "AUTN"));
     cr_assert_eq(r.data[0], 0xDB, "SEQ 2 in slot 4 was refused");
     /* a power cycle: still stale */
     fs_power_on(&fc);
@@ -173,5 +149,76 @@ Test(system_usim, sqn_freshness)
     bad[31] = bad[31] == '0' ? '1' : '0';
     fs_expect(&fc, nc_strf("0088008122" "10%s" "10%s", rand, bad), 0x9862,
               "AUTHENTICATE with a bad MAC");
+    fs_quit(&fc);
+}
+
+/* hex of A xor B (equal lengths, lower or upper case in, upper out) */
+static const char *xor_hex(const char *a, const char *b)
+{
+    uint8_t x[16], y[16];
+    size_t n = nc_unhex(a, x, sizeof(x));
+
+    cr_assert_eq(nc_unhex(b, y, sizeof(y)), n);
+    for (size_t i = 0; i < n; i++) {
+        x[i] ^= y[i];
+    }
+    return nc_hex(x, n);
+}
+
+/*
+ * The published MILENAGE test sets (tests/lib/milenage_sets.h: TS 35.207
+ * 4.3 sets 1-6, TS 35.208 4.3 sets 7, 19, 20) through AUTHENTICATE on the
+ * card: K with OPc, or with OP (OPc then computed by the card: every
+ * other set), personalised with SQN_MS just below the set's SQN; AUTN =
+ * SQN xor AK (f5) || AMF || MAC-A (f1) (TS 33.102 6.3.2); the answer is
+ * RES f2, CK f3, IK f4 and Kc = c3 = CK1 xor CK2 xor IK1 xor IK2 (TS
+ * 33.102 6.8.1.2); replayed, the AUTS starts with SQN_MS xor AK* (f5*)
+ * (6.3.3); the GSM context gives SRES = c2 = RES1 xor RES2.
+ */
+Test(system_usim, milenage_test_sets_through_authenticate)
+{
+    FsCard fc = fs_boot(fs_make_image("card.nvm", 0), NULL, false);
+
+    nc_console_wait(fc.card->console, "I boot: ready", READY_TIMEOUT_MS);
+    fs_power_on(&fc);
+    fs_expect(&fc, "0020000A08" "3838383838383838", 0x9000, "VERIFY ADM1");
+    for (size_t i = 0; i < MILENAGE_SETS; i++) {
+        const struct mset *s = &milenage_sets[i];
+        unsigned long long sqn = strtoull(s->sqn, NULL, 16);
+
+        fs_expect(&fc, PERSO_SELECT, 0x9000, "SELECT perso");
+        fs_expect(&fc, nc_strf("805000002C0110%s%s%s0406%012llX", s->k,
+                               i % 2 ? "0310" : "0210",
+                               i % 2 ? s->op : s->opc, sqn - 32),
+                  0x9000, nc_strf("SET USIM KEYS, test set %d", s->n));
+        fs_expect(&fc, USIM_SELECT, 0x9000, "SELECT ADF.USIM");
+        fs_expect(&fc, "0020000108" "31323334FFFFFFFF", 0x9000,
+                  "VERIFY PIN1");
+        const char *autn = nc_strf("%s%s%s", xor_hex(s->sqn, s->f5), s->amf,
+                                   s->f1);
+        FsResp r = authenticate(&fc, s->rand, autn);
+        const char *kc = xor_hex(xor_hex(nc_strf("%.16s", s->f3),
+                                         s->f3 + 16),
+                                 xor_hex(nc_strf("%.16s", s->f4),
+                                         s->f4 + 16));
+        char *want = nc_strf("DB08%s10%s10%s08%s", s->f2, s->f3, s->f4, kc);
+        for (char *c = want; *c; c++) {
+            *c = (char)toupper((unsigned char)*c);
+        }
+        cr_assert_str_eq(nc_hex(r.data, r.len), want, "test set %d (%s): "
+                         "AUTHENTICATE answered %s", s->n,
+                         i % 2 ? "OP" : "OPc", nc_hex(r.data, r.len));
+        r = authenticate(&fc, s->rand, autn);
+        cr_assert(r.len == 16 && r.data[0] == 0xDC, "test set %d: replay "
+                  "answered %s", s->n, nc_hex(r.data, r.len));
+        upper_eq(nc_hex(r.data + 2, 6), xor_hex(s->sqn, s->f5s),
+                 nc_strf("test set %d: AUTS's SQN_MS xor AK*", s->n));
+        r = fs_expect(&fc, nc_strf("0088008011" "10%s", s->rand), 0x9000,
+                      "AUTHENTICATE GSM");
+        upper_eq(nc_hex(r.data, r.len),
+                 nc_strf("04%s08%s", xor_hex(nc_strf("%.8s", s->f2),
+                                             s->f2 + 8), kc),
+                 nc_strf("test set %d: GSM context", s->n));
+    }
     fs_quit(&fc);
 }

@@ -13,6 +13,8 @@
  */
 #include "fs_fixture.h"
 
+#include <stdio.h>
+
 #include "crypto/aes_soft.h"
 #include "fs/usim_auth.h"
 #include "fs/usim_profile.h"
@@ -179,4 +181,89 @@ Test(unit_fs_usim, gsm_class_a0)
     /* ISO class on the same card still works */
     fsx_expect("00 A4 00 0C 02 3F 00", 0x9000, "");
     fsx_expect("A0 12 00 00 00", 0x6D00, "");
+}
+
+/*
+ * TS 51.011 9.2.1 (EF response data), byte 12: the file status of 9.3:
+ * b1 = 1 not invalidated, 0 invalidated; b3 = 0 an invalidated file is
+ * neither readable nor updatable (READ / UPDATE then answer 9810, 9.4.4
+ * "file invalidated"). INVALIDATE (9.2.11) clears b1, REHABILITATE
+ * (9.2.12) sets it again; both under ADM (EF.PLMNsel's byte 11: AA).
+ * Real SIMs answer 01 for a valid file (pySim's own test vectors of
+ * EF.ICCID and EF.MSISDN in tests/unittests/test_decode_select_resp.py).
+ */
+Test(unit_fs_usim, gsm_file_status_byte_is_ts_51_011_9_3)
+{
+    fsx_expect("A0 A4 00 00 02 7F 20", 0x9F16, "");
+    fsx_expect("A0 A4 00 00 02 6F 30", 0x9F0F, "");
+    /* EF.PLMNsel: 24 bytes, READ/UPDATE CHV1 (11), INCREASE NEV, REHAB /
+     * INVALIDATE ADM (AA), status 01, 2 bytes follow, transparent */
+    fsx_expect("A0 C0 00 00 0F", 0x9000,
+               "00 00 00 18 6F 30 04 00 11 FF AA 01 02 00 00");
+    fsx_expect("A0 20 00 01 08 " FSX_PIN1, 0x9000, "");
+    fsx_expect("A0 04 00 00 00", 0x9804, "");        /* ADM not verified */
+    fsx_expect("A0 20 00 0A 08 " FSX_ADM1, 0x9000, "");
+    fsx_expect("A0 04 00 00 00", 0x9000, "");        /* INVALIDATE */
+    fsx_expect("A0 A4 00 00 02 6F 30", 0x9F0F, "");
+    fsx_expect("A0 C0 00 00 0F", 0x9000,
+               "00 00 00 18 6F 30 04 00 11 FF AA 00 02 00 00");
+    fsx_expect("A0 B0 00 00 03", 0x9810, "");
+    fsx_expect("A0 D6 00 00 03 00 F1 10", 0x9810, "");
+    fsx_expect("A0 44 00 00 00", 0x9000, "");        /* REHABILITATE */
+    fsx_expect("A0 A4 00 00 02 6F 30", 0x9F0F, "");
+    fsx_expect("A0 C0 00 00 0F", 0x9000,
+               "00 00 00 18 6F 30 04 00 11 FF AA 01 02 00 00");
+    fsx_expect("A0 B0 00 00 03", 0x9000, "00 F1 10");
+}
+
+/*
+ * SEEK (TS 51.011 9.2.7 and 8.8) on DF.TELECOM's EF.ADN (linear fixed,
+ * 10 x 30, free records all FF): type 1 sets the record pointer (READ
+ * RECORD P2 04 then reads that record), type 2 also gives the record
+ * number (9F01, GET RESPONSE); modes 0 from the beginning, 1 from the
+ * end, 2 next, 3 previous; no match 9404 with the pointer unchanged;
+ * pattern longer than a record 6700; a transparent EF 9408; P2 RFU 6B00.
+ */
+Test(unit_fs_usim, gsm_seek)
+{
+    char rec3[200], rec7[200], pad[100] = "", apdu[256];
+
+    for (int i = 0; i < 27; i++) {
+        strcat(pad, " FF");
+    }
+    snprintf(rec3, sizeof(rec3), "41 42 43%s", pad);
+    snprintf(rec7, sizeof(rec7), "41 42 44%s", pad);
+    fsx_expect("A0 20 00 01 08 " FSX_PIN1, 0x9000, "");
+    fsx_expect("A0 A4 00 00 02 7F 10", 0x9F16, "");
+    fsx_expect("A0 A4 00 00 02 6F 3A", 0x9F0F, "");
+    snprintf(apdu, sizeof(apdu), "A0 DC 03 04 1E %s", rec3);
+    fsx_expect(apdu, 0x9000, "");
+    snprintf(apdu, sizeof(apdu), "A0 DC 07 04 1E %s", rec7);
+    fsx_expect(apdu, 0x9000, "");
+    /* type 1, from the beginning: record 3 becomes current */
+    fsx_expect("A0 A2 00 00 02 41 42", 0x9000, "");
+    fsx_expect("A0 B2 00 04 1E", 0x9000, rec3);
+    /* type 2, next: record 7; again: none (9404), pointer stays */
+    fsx_expect("A0 A2 00 12 02 41 42", 0x9F01, "");
+    fsx_expect("A0 C0 00 00 01", 0x9000, "07");
+    fsx_expect("A0 A2 00 12 02 41 42", 0x9404, "");
+    fsx_expect("A0 B2 00 04 1E", 0x9000, rec7);
+    /* previous: record 3; from the end: record 7 (41 42 44) */
+    fsx_expect("A0 A2 00 13 02 41 42", 0x9F01, "");
+    fsx_expect("A0 C0 00 00 01", 0x9000, "03");
+    fsx_expect("A0 A2 00 11 03 41 42 44", 0x9F01, "");
+    fsx_expect("A0 C0 00 00 01", 0x9000, "07");
+    /* from the end backward, a pattern of free records: record 10 */
+    fsx_expect("A0 A2 00 11 01 FF", 0x9F01, "");
+    fsx_expect("A0 C0 00 00 01", 0x9000, "0A");
+    fsx_expect("A0 A2 00 00 01 5A", 0x9404, "");
+    /* 31 bytes: one more than a record */
+    snprintf(apdu, sizeof(apdu), "A0 A2 00 00 1F 41 42 43%s FF", pad);
+    fsx_expect(apdu, 0x6700, "");
+    fsx_expect("A0 A2 00 20 01 41", 0x6B00, "");
+    fsx_expect("A0 A2 01 00 01 41", 0x6B00, "");
+    /* a transparent EF */
+    fsx_expect("A0 A4 00 00 02 7F 20", 0x9F16, "");
+    fsx_expect("A0 A4 00 00 02 6F 30", 0x9F0F, "");
+    fsx_expect("A0 A2 00 00 01 00", 0x9408, "");
 }

@@ -59,6 +59,7 @@ Test(unit_http_write, an_admin_agent_post_parses_back)
     memcpy(buf + n, "\xAB\x02\x80\x00", 4);
     cr_assert_eq(http_parse_request(buf, n + 4, sizeof(buf), &p),
                  HTTP_PARSE_OK);
+    http_parsed_terminate(&p, buf);     /* C strings, as at dispatch */
     cr_assert_eq(p.method, HTTP_METHOD_POST);
     cr_assert_str_eq(p.path, "/server/admin");
     cr_assert_str_eq(p.query, "cmd=1");

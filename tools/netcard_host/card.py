@@ -1,266 +1,227 @@
-# One card for `netcard test`: QEMU started from the one command-line
-# builder (qemu_cmdline.py) on a free ISO 7816 port, a QMP socket, a
-# console file, an NVM image, and (when a case needs it) libslirp with the
-# card's web server ports forwarded; spoken to through the one vpcd client
-# (vpcd.py). Every exchange can be written to an APDU capture
-# (apdu_pcap.py). Failures raise CardError with what the card printed.
+# One running card for programs: QEMU started from the one command-line
+# builder (qemu_cmdline.py) with its own free ports, NVM file, console file
+# and QMP socket in a work folder; the vpcd link (vpcd.py) and QMP (qmp.py)
+# to it. The test runner, snapshots (snapshot.py), `netcard run
+# --instances` and the benchmarks start cards through here.
+#
+#   card = Card(workdir="/tmp/c1", deterministic=True,
+#               apdu_cost="/tmp/c1/cost.csv").start()
+#   card.wait_ready()                  # ISO 7816 answers: ATR known
+#   card.transmit(bytes.fromhex("00A4040000"))   -> R-APDU bytes
+#   card.stop()                        # QMP quit: the plugins write files
 #
 # SPDX-License-Identifier: Apache-2.0
 
 import os
-import signal
 import socket
 import subprocess
-import threading
 import time
 
-from . import qemu_cmdline, vpcd
+from . import cost, coverage, hostlib, qemu_cmdline, vpcd
 from .qmp import Qmp, QmpError
 
-CONSOLE_TAIL_LINES = 20
-START_TIMEOUT_S = 20.0
-_ports_lock = threading.Lock()
-_ports_given = set()
+CARD_HTTP_PORT = 80
+CARD_HTTPS_PORT = 4116
+NVM_SIZE = 2 * 1024 * 1024      # the machine's default nvm-size
 
 
 class CardError(Exception):
-    """The card did not answer as a card does (crash, hang, refusal)."""
+    """A card did not start or answer: one line, with its log's tail."""
+
+
+def build_dir():
+    """BUILD: this package is BUILD/lib/python/netcard_host when
+    installed, SRCDIR/tools/netcard_host in the source tree."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    up2 = os.path.dirname(os.path.dirname(here))
+    if os.path.basename(os.path.dirname(here)) == "python":
+        return os.path.dirname(up2)
+    return os.path.join(os.path.dirname(os.path.dirname(here)), "build")
 
 
 def free_port():
-    """A free loopback TCP port, never the same twice in this process."""
-    while True:
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        with _ports_lock:
-            if port not in _ports_given:
-                _ports_given.add(port)
-                return port
+    """A free loopback TCP port (bound, released)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
-def tail(path, lines=CONSOLE_TAIL_LINES):
-    try:
-        with open(path, "rb") as f:
-            f.seek(0, os.SEEK_END)
-            f.seek(max(0, f.tell() - 16384))
-            text = f.read().decode("utf-8", "replace")
-    except OSError:
-        return ""
-    return "\n".join(text.splitlines()[-lines:])
+def erased_nvm(path, size=NVM_SIZE):
+    with open(path, "wb") as f:
+        f.write(b"\xff" * size)
 
 
 class Card:
-    def __init__(self, qemu, image, nvm, workdir, *, network=False,
-                 protocol=None, pcap=None, extra=None, timeout_s=10.0):
-        self.qemu, self.image, self.nvm = qemu, image, nvm
-        self.workdir = workdir
-        self.console = os.path.join(workdir, "console.log")
-        self.qemu_log = os.path.join(workdir, "qemu.log")
-        self.qmp_path = os.path.join(workdir, "qmp.sock")
-        self.network = network
-        self.protocol = protocol
-        self.pcap = pcap
-        self.extra = dict(extra or {})
-        self.timeout_s = timeout_s
-        self.proc = None
-        self.link = None
-        self._qmp = None
-        self.http_ports = {}
-        self.console_pos = 0
-        self.exchanges = 0
+    """One card in QEMU. Keyword options: image (ELF; default the product
+    image), qemu, nvm (raw image path; default WORKDIR/card.nvm, created
+    erased), net (True: libslirp with HTTP and HTTPS forwarded to free
+    ports), deterministic, seed, apdu_cost (CSV path), coverage (raw
+    path), extra (more QEMU arguments), name."""
 
-    # -- life cycle --------------------------------------------------------
-    def argv(self):
-        opts = dict(self.extra)
-        globals_ = list(opts.pop("globals_", ()))
-        if self.protocol:
-            globals_.append(f"netcard-iso7816-uart.protocol={self.protocol}")
-        if self.network:
-            self.http_ports = {80: free_port(), 3516: free_port()}
-            net = dict(net="user", hostfwd=tuple(
-                (h, g) for g, h in self.http_ports.items()))
-        else:
-            net = dict(net="none")
+    def __init__(self, workdir, *, build=None, image=None, qemu=None,
+                 nvm=None, net=True, deterministic=False, seed=None,
+                 apdu_cost=None, coverage=None, extra=(), name="card"):
+        self.build = build or build_dir()
+        if not os.path.isfile(os.path.join(hostlib._default_libdir(),
+                                           hostlib.LIBNAME)):
+            hostlib.use(os.path.join(self.build, "lib"))   # source tree
+        self.workdir = os.path.abspath(workdir)
+        os.makedirs(self.workdir, exist_ok=True)
+        self.image = os.path.abspath(image or os.path.join(
+            self.build, "cardos", "cardos.elf"))
+        self.qemu = qemu or os.environ.get("NETCARD_QEMU") or os.path.join(
+            self.build, "qemu", "qemu-system-arm")
+        self.nvm = os.path.abspath(nvm or os.path.join(self.workdir,
+                                                       "card.nvm"))
+        self.net = net
+        self.deterministic = deterministic
+        self.seed = seed
+        self.apdu_cost = apdu_cost
+        self.coverage = coverage
+        self.extra = list(extra)
+        self.name = name
+        self.console = os.path.join(self.workdir, "console.log")
+        self.log = os.path.join(self.workdir, "qemu.log")
+        self.qmp_path = os.path.join(self.workdir, "qmp.sock")
         self.iso_port = free_port()
+        self.http_port = free_port() if net else None
+        self.https_port = free_port() if net else None
+        self.proc = None
+        self._link = None
+        self._qmp = None
+        self.started_at = None
+
+    def argv(self):
+        plugins = []
+        if self.apdu_cost:
+            plugins.append(cost.plugin_spec(self.image, self.apdu_cost,
+                                            self.build))
+        if self.coverage:
+            plugins.append(coverage.plugin_spec(self.coverage, self.build))
+        net = dict(net="none")
+        if self.net:
+            net = dict(net="user", hostfwd=(
+                (self.http_port, CARD_HTTP_PORT),
+                (self.https_port, CARD_HTTPS_PORT)))
         return qemu_cmdline.qemu_argv(
             self.qemu, image=self.image, nvm=self.nvm,
             console=f"file:{self.console}",
             iso=("listen", "127.0.0.1", self.iso_port),
-            qmp=("listen", self.qmp_path), globals_=globals_, **net, **opts)
+            qmp=("listen", self.qmp_path), seed=self.seed,
+            deterministic=self.deterministic, plugin=plugins,
+            extra=self.extra, **net)
 
     def start(self):
-        """Start QEMU and connect the vpcd client; a port taken by another
-        program between choosing and binding is retried."""
-        for attempt in range(3):
-            if os.path.exists(self.qmp_path):
-                os.unlink(self.qmp_path)
-            argv = self.argv()
-            with open(self.qemu_log, "wb") as log:
-                self.proc = subprocess.Popen(
-                    argv, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
-                    start_new_session=True)
-            try:
-                self._connect()
-                return
-            except CardError:
-                self.stop()
-                if "in use" not in tail(self.qemu_log) or attempt == 2:
-                    raise
-
-    def _connect(self):
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while True:
-            if self.proc.poll() is not None:
-                raise CardError(f"QEMU exited with status "
-                                f"{self.proc.returncode} at start:\n"
-                                f"{tail(self.qemu_log)}")
-            try:
-                self.link = vpcd.Link("127.0.0.1", self.iso_port, 0.2,
-                                      retry=True)
-                self.link.timeout_ms = int(self.timeout_s * 1000)
-                return
-            except vpcd.VpcdError:
-                if time.monotonic() > deadline:
-                    raise CardError(f"the card's ISO 7816 port "
-                                    f"{self.iso_port} did not listen within "
-                                    f"{START_TIMEOUT_S:.0f} s")
-
-    def qmp(self):
-        if self._qmp is None:
-            try:
-                self._qmp = Qmp(self.qmp_path, self.timeout_s,
-                                alive=lambda: self.proc.poll() is None)
-            except QmpError as e:
-                raise CardError(str(e))
-        return self._qmp
+        if not os.path.exists(self.nvm):
+            erased_nvm(self.nvm)
+        for stale in (self.qmp_path, self.console):
+            if os.path.exists(stale):
+                os.unlink(stale)
+        argv = self.argv()
+        self.started_at = time.monotonic()
+        with open(self.log, "wb") as log:
+            self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
+                                         stdout=log, stderr=log,
+                                         start_new_session=True)
+        return self
 
     def alive(self):
         return self.proc is not None and self.proc.poll() is None
 
-    def quit(self):
-        """Stop QEMU in order (QMP quit), so the NVM image is complete."""
-        try:
-            if self.alive():
-                self.qmp().execute("quit")
-                self.proc.wait(timeout=10)
-        except (CardError, QmpError, subprocess.TimeoutExpired):
-            pass
-        self.stop()
-
-    def kill(self):
-        """Kill QEMU (safe from another thread: a blocked exchange then
-        ends with the connection closed)."""
-        if self.proc and self.proc.poll() is None:
+    def tail(self, n=800):
+        out = []
+        for path in (self.log, self.console):
             try:
-                os.killpg(self.proc.pid, signal.SIGKILL)
+                with open(path, "rb") as f:
+                    f.seek(0, 2)
+                    f.seek(max(0, f.tell() - n))
+                    text = f.read().decode("utf-8", "replace").strip()
+                if text:
+                    out.append(f"{os.path.basename(path)}: ...{text}")
             except OSError:
                 pass
+        return "\n".join(out)
 
-    def stop(self):
-        if self.link:
-            self.link.close()
-            self.link = None
-        if self._qmp:
-            self._qmp.close()
-            self._qmp = None
-        if self.proc:
-            self.kill()
-            self.proc.wait()
+    def _fail(self, what):
+        state = "running" if self.alive() else \
+            f"exited {self.proc.returncode if self.proc else '?'}"
+        return CardError(f"{self.name}: {what} (QEMU {state})\n{self.tail()}")
 
-    # -- ISO 7816 ----------------------------------------------------------
-    def _failed(self, e, what, timeout_s=None):
-        if not isinstance(e, vpcd.Timeout):
-            try:                # a closed link: is QEMU on its way out?
-                self.proc.wait(timeout=1.0)
-            except subprocess.TimeoutExpired:
-                pass
-        if not self.alive():
-            return CardError(f"{what}: QEMU exited (status "
-                             f"{self.proc.returncode}): {e}\n"
-                             f"{tail(self.qemu_log, 5)}".rstrip())
-        if isinstance(e, vpcd.Timeout):
-            t = self.link.timeout_ms / 1000 if timeout_s is None \
-                else timeout_s
-            return CardError(f"{what}: no answer within {t:g} s (card "
-                             "hung?)")
-        return CardError(f"{what}: {e}")
+    @property
+    def qmp(self):
+        if self._qmp is None:
+            try:
+                self._qmp = Qmp(self.qmp_path, alive=self.alive)
+            except QmpError as e:
+                raise self._fail(str(e))
+        return self._qmp
 
-    def transmit(self, capdu, timeout_s=None):
-        try:
-            if timeout_s is None:
-                r = self.link.transmit(capdu)
-            else:
-                r = self.link.transmit(capdu, timeout_s)
-        except vpcd.VpcdError as e:
-            raise self._failed(e, f"APDU {capdu.hex().upper()}", timeout_s)
-        self.exchanges += 1
-        if self.pcap:
-            self.pcap.exchange(capdu, r)
-        return r
+    def link(self, timeout_s=30.0):
+        """The vpcd link to the card (connected once, retrying while QEMU
+        starts)."""
+        if self._link is None:
+            try:
+                self._link = vpcd.Link("127.0.0.1", self.iso_port, timeout_s,
+                                       retry=True)
+            except vpcd.VpcdError as e:
+                raise self._fail(f"ISO 7816 port {self.iso_port}: {e}")
+        return self._link
 
-    def control(self, code, what):
-        try:
-            self.link.control(code)
-        except vpcd.VpcdError as e:
-            raise self._failed(e, what)
-
-    def atr(self):
-        try:
-            return self.link.atr()
-        except vpcd.VpcdError as e:
-            raise self._failed(e, "get ATR")
-
-    def power_on(self):
-        """Power on (if off) and return the ATR."""
-        deadline = time.monotonic() + self.timeout_s
-        atr = self.atr()
-        while not atr:
-            self.control(vpcd.POWER_ON, "power on")
-            atr = self.atr()
-            if not atr and time.monotonic() > deadline:
-                raise CardError("the card sends no ATR after power-on")
-        return atr
-
-    def power_off(self):
-        self.control(vpcd.POWER_OFF, "power off")
-
-    def warm_reset(self):
-        self.control(vpcd.RESET, "warm reset")
-        return self.power_on()
-
-    # -- console -----------------------------------------------------------
-    def console_wait(self, regex, timeout_s, keep_place=False):
-        """The first console line matching REGEX after the last line a
-        wait matched (from the start with KEEP_PLACE, which also leaves
-        that place alone), within TIMEOUT_S."""
+    def wait_ready(self, timeout_s=30.0):
+        """Until the card answers get-ATR with its ATR (powering it on if
+        it reports none); returns the ATR."""
         deadline = time.monotonic() + timeout_s
-        start = 0 if keep_place else self.console_pos
+        link = self.link(timeout_s)
         while True:
             try:
-                with open(self.console, "rb") as f:
-                    f.seek(start)
-                    chunk = f.read()
-            except OSError:
-                chunk = b""
-            pos = 0
-            while True:
-                nl = chunk.find(b"\n", pos)
-                if nl < 0:
-                    break
-                line = chunk[pos:nl].decode("utf-8", "replace").rstrip("\r")
-                pos = nl + 1
-                if regex.search(line):
-                    if not keep_place:
-                        self.console_pos = start + pos
-                    return line
-            if time.monotonic() > deadline:
-                raise CardError(f"no console line matching "
-                                f"/{regex.pattern}/ within {timeout_s:g} s")
-            if not self.alive():
-                raise CardError(f"QEMU exited while waiting for "
-                                f"/{regex.pattern}/")
+                atr = link.atr()
+                if not atr:
+                    link.control(vpcd.POWER_ON)
+                    atr = link.atr()
+            except vpcd.VpcdError as e:
+                raise self._fail(f"get ATR: {e}")
+            if atr:
+                return atr
+            if time.monotonic() > deadline or not self.alive():
+                raise self._fail("no ATR")
             time.sleep(0.01)
 
-    def console_tail(self):
-        return tail(self.console)
+    def transmit(self, apdu):
+        if isinstance(apdu, str):
+            apdu = bytes.fromhex("".join(apdu.split()))
+        try:
+            return self.link().transmit(apdu)
+        except vpcd.VpcdError as e:
+            raise self._fail(f"APDU {apdu.hex().upper()}: {e}")
+
+    def disconnect(self):
+        if self._link is not None:
+            self._link.close()
+            self._link = None
+
+    def stop(self, timeout_s=20.0):
+        """QMP quit (the plugins write their files at exit), else SIGTERM,
+        else SIGKILL. Returns QEMU's exit status."""
+        self.disconnect()
+        if self.alive():
+            try:
+                self.qmp.execute("quit")
+            except (QmpError, CardError):
+                self.proc.terminate()
+        if self._qmp is not None:
+            self._qmp.close()
+            self._qmp = None
+        if self.proc is not None:
+            try:
+                self.proc.wait(timeout_s)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+            return self.proc.returncode
+        return None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()

@@ -13,7 +13,7 @@ import re
 import time
 
 from . import match, scp
-from .card import CardError
+from .testcard import CardError
 
 HTTP_RETRY_S = 15.0
 # The card's address is configured (docs/network.md "Console lines"):
@@ -150,8 +150,8 @@ class Context:
 
     # -- QMP ----------------------------------------------------------------
     def _qom_set(self, path, prop, value):
-        self.card.qmp().execute("qom-set", {"path": path, "property": prop,
-                                            "value": value})
+        self.card.qmp().execute("qom-set", path=path, property=prop,
+                                value=value)
 
     def _tear(self, step):
         a = step.args
@@ -163,15 +163,15 @@ class Context:
         self.log.append(f"tear after {a['after']} ({a['mode']})")
 
     def _link(self, step):
-        self.card.qmp().execute("set_link", {"name": "netcard-nic.0",
-                                             "up": step.args["value"] == "up"})
+        self.card.qmp().execute("set_link", name="netcard-nic.0",
+                                up=step.args["value"] == "up")
         self.log.append(f"link {step.args['value']}")
 
     def _qmp(self, step):
         a = step.args
         from .qmp import QmpError
         try:
-            ret = self.card.qmp().execute(a["execute"], a["arguments"])
+            ret = self.card.qmp().execute(a["execute"], **a["arguments"])
         except QmpError as e:
             raise StepFailed(step, f"qmp {a['execute']}: {e}")
         self.log.append(f"qmp {a['execute']} -> {json.dumps(ret)}")

@@ -1,10 +1,13 @@
-# A minimal QMP client (QEMU Machine Protocol, JSON over a unix socket)
-# for `netcard test`'s fault steps: the greeting, qmp_capabilities, then
-# commands answered in order; events are kept aside.
+# A small QMP client (QEMU Machine Protocol over a unix socket), for the
+# cards card.py starts: quit, savevm-style commands through the human
+# monitor, migration, qom-set for fault injection.
 #
-#   q = Qmp(path, timeout_s); q.execute("qom-get", {...}) -> the return
+#   q = Qmp(path, timeout_s=30)        # connects (retrying), negotiates
+#   q.execute("qom-get", path="/machine/soc/sysctl", property="reset-cause")
+#   q.hmp("savevm fixture")            # human-monitor-command; its text
+#   q.wait_event("STOP")
 #
-# QmpError: QEMU's error answer (class and description), or the socket.
+# Errors raise QmpError (a QMP "error" answer, or the socket failing).
 #
 # SPDX-License-Identifier: Apache-2.0
 
@@ -18,10 +21,12 @@ class QmpError(Exception):
 
 
 class Qmp:
-    def __init__(self, path, timeout_s=10.0, alive=None):
-        """Connect to PATH, retrying until it listens (QEMU starting) for
-        TIMEOUT_S while ALIVE() (if given) says QEMU still runs."""
+    def __init__(self, path, timeout_s=30.0, alive=None):
+        """Connect to QEMU's QMP server at PATH within TIMEOUT_S; ALIVE
+        (a callable) stops the retries early when it returns False."""
         deadline = time.monotonic() + timeout_s
+        self.timeout_s = timeout_s
+        self.events = []
         while True:
             s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
             try:
@@ -29,51 +34,61 @@ class Qmp:
                 break
             except OSError as e:
                 s.close()
-                if time.monotonic() > deadline or \
-                        (alive is not None and not alive()):
+                if time.monotonic() > deadline or (alive and not alive()):
                     raise QmpError(f"cannot connect to QMP {path}: "
                                    f"{e.strerror}")
-                time.sleep(0.01)
-        s.settimeout(timeout_s)
+                time.sleep(0.005)
         self.sock = s
-        self.buf = b""
-        self.events = []
-        self._read()                    # greeting
+        self.file = s.makefile("rwb", buffering=0)
+        s.settimeout(timeout_s)
+        self._read()                       # greeting
         self.execute("qmp_capabilities")
 
     def _read(self):
-        while b"\n" not in self.buf:
-            try:
-                chunk = self.sock.recv(65536)
-            except OSError as e:
-                raise QmpError(f"QMP: {e}")
-            if not chunk:
-                raise QmpError("QMP: QEMU closed the connection")
-            self.buf += chunk
-        line, _, self.buf = self.buf.partition(b"\n")
+        try:
+            line = self.file.readline()
+        except OSError as e:
+            raise QmpError(f"QMP: {e}")
+        if not line:
+            raise QmpError("QMP: QEMU closed the connection")
         return json.loads(line)
 
-    def execute(self, command, arguments=None):
+    def execute(self, command, **arguments):
+        """Run COMMAND; its "return" value."""
         msg = {"execute": command}
         if arguments:
             msg["arguments"] = arguments
         try:
-            self.sock.sendall(json.dumps(msg).encode() + b"\n")
+            self.file.write(json.dumps(msg).encode() + b"\n")
         except OSError as e:
-            raise QmpError(f"QMP: {e}")
+            raise QmpError(f"QMP {command}: {e}")
         while True:
             r = self._read()
             if "event" in r:
                 self.events.append(r)
-                continue
-            if "error" in r:
-                e = r["error"]
-                raise QmpError(f"{command}: {e.get('class')}: "
-                               f"{e.get('desc')}")
-            return r.get("return")
+            elif "error" in r:
+                raise QmpError(f"QMP {command}: {r['error'].get('desc')}")
+            elif "return" in r:
+                return r["return"]
+
+    def hmp(self, command_line):
+        """A human monitor command (savevm, loadvm, ...); its output."""
+        return self.execute("human-monitor-command",
+                            **{"command-line": command_line})
+
+    def wait_event(self, name, timeout_s=None):
+        deadline = time.monotonic() + (timeout_s or self.timeout_s)
+        while True:
+            for i, e in enumerate(self.events):
+                if e["event"] == name:
+                    return self.events.pop(i)
+            if time.monotonic() > deadline:
+                raise QmpError(f"QMP: no {name} event")
+            self.events.append(self._read())
 
     def close(self):
         try:
+            self.file.close()
             self.sock.close()
         except OSError:
             pass

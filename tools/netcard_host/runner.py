@@ -23,7 +23,7 @@ import traceback
 
 from . import testfile
 from .apdu_pcap import ApduPcap
-from .card import Card, CardError
+from .testcard import Card, CardError
 from .execute import Context, StepFailed
 
 NVM_SIZE = 2 * 1024 * 1024

@@ -237,37 +237,34 @@ static unsigned parse_error_status(enum http_parse_result r)
 {
     switch (r) {
     case HTTP_PARSE_TOO_LARGE: return 431;
+    case HTTP_PARSE_CONTENT_TOO_LARGE: return 413;
     case HTTP_PARSE_VERSION:   return 505;
     case HTTP_PARSE_NOT_IMPL:  return 501;
     default:                   return 400;
     }
 }
 
-bool http_exchange_run(char *buf, size_t len, size_t max, uint16_t port,
-                       struct http_exchange *ex)
+bool http_exchange_run(struct http_reader *rd, char *buf, size_t len,
+                       size_t max, uint16_t port, struct http_exchange *ex)
 {
     struct http_parsed p;
     struct http_response resp;
-    enum http_parse_result r = http_parse_request(buf, len, max, &p);
-    unsigned error = 0;
+    enum http_parse_result r = http_reader_feed(rd, buf, len, max);
 
     if (r == HTTP_PARSE_INCOMPLETE) {
-        return false;
+        return false;                   /* head or body still arriving */
     }
-    if (r == HTTP_PARSE_OK && p.content_length > max - p.head_len) {
-        error = 413;
-    } else if (r != HTTP_PARSE_OK) {
-        error = parse_error_status(r);
-    }
-    if (error) {
+    if (r != HTTP_PARSE_OK) {
         stats.errors++;
-        http_exchange_error(error, ex);
+        http_exchange_error(parse_error_status(r), ex);
         ex->consumed = len;
+        http_reader_init(rd);
         return true;
     }
-    if (len < p.head_len + p.content_length) {
-        return false;                   /* body still arriving */
-    }
+    p = rd->req;
+    http_reader_init(rd);
+    /* The handler gets C strings: the only bytes of BUF ever written. */
+    http_parsed_terminate(&p, buf);
     memset(ex, 0, sizeof(*ex));
     dispatch(&p, buf, port, &resp);
     ex->keep_alive = p.keep_alive;

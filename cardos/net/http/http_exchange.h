@@ -5,15 +5,20 @@
  * (http_parse.h), finds the route or default handler (http_app.h), runs
  * it and writes the response head (http_write.h).
  *
- * http_exchange_run(): parse the request in BUF (LEN bytes received, at
- * most MAX); if it is complete (or in error), run its handler and
- * describe the response. Returns false while the request is incomplete.
- * On true, the caller sends HEAD then BODY and drops CONSUMED bytes from
- * BUF; a dynamic BODY lives in a buffer shared by all connections, valid
- * until the next call (send or copy it before returning to the event
- * loop). A malformed or oversized request gets the server's own error
- * response (400, 413, 431, 501, 505; ERROR true, KEEP_ALIVE false,
- * CONSUMED all of LEN).
+ * http_exchange_run(): read the request in BUF (LEN bytes received so
+ * far, at most MAX) with the connection's reader RD (http_parse.h: the
+ * head is parsed once, when it is complete, then Content-Length body
+ * bytes are counted; nothing is written to BUF until dispatch); once it
+ * is complete (or in error), run its handler and describe the response.
+ * Returns false while the request is incomplete: call again when more
+ * bytes arrived, with the same RD and BUF. On true, RD is ready for the
+ * next request and the caller sends HEAD then BODY and drops CONSUMED
+ * bytes from BUF; a dynamic BODY lives in a buffer shared by all
+ * connections, valid until the next call (send or copy it before
+ * returning to the event loop). A malformed or oversized request gets the
+ * server's own error response (400, 413, 431, 501, 505; ERROR true,
+ * KEEP_ALIVE false, CONSUMED all of LEN). A connection starts with
+ * http_reader_init(RD).
  *
  * Every response head: status line, Server, Content-Type, Content-Length,
  * Cache-Control: no-store (dynamic bodies), Allow (405) or Retry-After
@@ -27,6 +32,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "net/http/http_parse.h"
 
 /* Bytes of a response head the server produces at most. */
 #define HTTP_HEAD_OUT_MAX 320u
@@ -43,8 +50,8 @@ struct http_exchange {
     size_t consumed;
 };
 
-bool http_exchange_run(char *buf, size_t len, size_t max, uint16_t port,
-                       struct http_exchange *ex);
+bool http_exchange_run(struct http_reader *rd, char *buf, size_t len,
+                       size_t max, uint16_t port, struct http_exchange *ex);
 
 /* The server's own error response STATUS ("<status> <reason>\n"), for a
  * transport's timers (408). */

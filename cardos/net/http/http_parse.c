@@ -284,31 +284,71 @@ static bool persistent(const struct framing *fr, unsigned minor)
     return minor >= 1 ? !fr->conn_close : (fr->conn_keep && !fr->conn_close);
 }
 
-enum http_parse_result http_parse_request(char *buf, size_t len, size_t max,
-                                          struct http_parsed *req)
+/*
+ * Advance RD's search for the end of a request head over B[0, SCAN),
+ * looking only at lines it has not finished before: skip the empty lines
+ * a request may begin with (RFC 9112 2.2), check the request line while
+ * it arrives (one that cannot become HTTP is refused before its end),
+ * then look for the empty line that ends the head (RFC 9112 2.1). OK and
+ * *END just past the empty line; INCOMPLETE; BAD.
+ */
+static enum http_parse_result head_scan(struct http_reader *rd,
+                                        const char *b, size_t scan,
+                                        size_t *end)
 {
-    size_t scan = len < max ? len : max;
-    size_t i, eol, end, n;
+    if (!rd->started) {
+        while (rd->next < scan && (b[rd->next] == '\r' || b[rd->next] == '\n')) {
+            rd->next++;
+        }
+        if (rd->next == scan) {
+            return HTTP_PARSE_INCOMPLETE;
+        }
+        rd->started = true;
+        rd->start = rd->next;
+    }
+    if (rd->next == rd->start) {
+        /* The request line, whole or as far as it has arrived. */
+        size_t eol = line_end(b, rd->start, scan);
+        size_t n = (eol < scan ? eol : scan) - rd->start;
+
+        if (eol < scan && n > 0 && b[eol - 1] == '\r') {
+            n--;
+        }
+        if (!request_line_prefix_ok(b + rd->start, n)) {
+            return HTTP_PARSE_BAD;
+        }
+        if (eol == scan) {
+            return HTTP_PARSE_INCOMPLETE;
+        }
+        rd->next = eol + 1;
+    }
+    for (;;) {
+        size_t e = line_end(b, rd->next, scan);
+
+        if (e == scan) {
+            return HTTP_PARSE_INCOMPLETE;
+        }
+        if (e == rd->next || (e == rd->next + 1 && b[rd->next] == '\r')) {
+            *end = e + 1;
+            return HTTP_PARSE_OK;
+        }
+        rd->next = e + 1;
+    }
+}
+
+/*
+ * The complete request head B[START, END) (START: its request line):
+ * request line and fields into *REQ. Nothing is written to B.
+ */
+static enum http_parse_result head_parse(const char *buf, size_t start,
+                                         size_t end, struct http_parsed *req)
+{
+    size_t i = start, eol = line_end(buf, start, end), n;
     bool have_host = false;
     struct framing fr = { 0 };
     struct field f;
-    char *sp1, *sp2, *q;
+    const char *sp1, *sp2, *q;
     int r;
-
-    /* Tolerate empty lines before the request line (RFC 9112 2.2). */
-    i = 0;
-    while (i < scan && (buf[i] == '\r' || buf[i] == '\n')) {
-        i++;
-    }
-    eol = line_end(buf, i, scan);
-    if (!request_line_prefix_ok(buf + i,
-                                (eol < scan ? eol : scan) - i -
-                                (eol < scan && eol > i && buf[eol - 1] == '\r'))) {
-        return HTTP_PARSE_BAD;
-    }
-    if (!find_head_end(buf, i, scan, &end)) {
-        return len >= max ? HTTP_PARSE_TOO_LARGE : HTTP_PARSE_INCOMPLETE;
-    }
 
     memset(req, 0, sizeof(*req));
     req->head_len = end;
@@ -323,7 +363,7 @@ enum http_parse_result http_parse_request(char *buf, size_t len, size_t max,
     if (!sp2 || sp2 == sp1 + 1 || (size_t)(buf + i + n - sp2) != 9) {
         return HTTP_PARSE_BAD;
     }
-    for (char *p = sp1 + 1; p < sp2; p++) {
+    for (const char *p = sp1 + 1; p < sp2; p++) {
         if (!is_target_char(*p)) {
             return HTTP_PARSE_BAD;
         }
@@ -366,17 +406,73 @@ enum http_parse_result http_parse_request(char *buf, size_t len, size_t max,
     req->content_length = fr.cl;
     req->keep_alive = persistent(&fr, req->minor);
 
-    /* Path and query, NUL-terminated in place (over SP / '?'). */
-    *sp2 = 0;
-    q = memchr(sp1 + 1, '?', (size_t)(sp2 - (sp1 + 1)));
-    if (q) {
-        *q = 0;
-        req->query = q + 1;
-    } else {
-        req->query = sp2;   /* the NUL just written: "" */
-    }
+    /* Path and query (RFC 9112 3.2.1 origin-form), left in place. */
     req->path = sp1 + 1;
+    q = memchr(req->path, '?', (size_t)(sp2 - req->path));
+    req->path_len = (size_t)((q ? q : sp2) - req->path);
+    req->query = q ? q + 1 : sp2;
+    req->query_len = (size_t)(sp2 - req->query);
     return HTTP_PARSE_OK;
+}
+
+enum http_parse_result http_parse_request(const char *buf, size_t len,
+                                          size_t max,
+                                          struct http_parsed *req)
+{
+    struct http_reader rd;
+    size_t end;
+    enum http_parse_result r;
+
+    http_reader_init(&rd);
+    r = head_scan(&rd, buf, len < max ? len : max, &end);
+    if (r == HTTP_PARSE_INCOMPLETE) {
+        return len >= max ? HTTP_PARSE_TOO_LARGE : HTTP_PARSE_INCOMPLETE;
+    }
+    return r == HTTP_PARSE_OK ? head_parse(buf, rd.start, end, req) : r;
+}
+
+void http_parsed_terminate(struct http_parsed *req, char *buf)
+{
+    /* Both end inside the request line, at '?' or the SP before the
+     * version (the query's end is the path's when there is none). */
+    buf[(size_t)(req->path - buf) + req->path_len] = 0;
+    buf[(size_t)(req->query - buf) + req->query_len] = 0;
+}
+
+void http_reader_init(struct http_reader *rd)
+{
+    memset(rd, 0, sizeof(*rd));
+}
+
+enum http_parse_result http_reader_feed(struct http_reader *rd,
+                                        const char *buf, size_t len,
+                                        size_t max)
+{
+    if (rd->result == HTTP_PARSE_INCOMPLETE) {
+        size_t end;
+        enum http_parse_result r = head_scan(rd, buf, len < max ? len : max,
+                                             &end);
+
+        if (r == HTTP_PARSE_INCOMPLETE) {
+            if (len < max) {
+                return r;
+            }
+            r = HTTP_PARSE_TOO_LARGE;
+        } else if (r == HTTP_PARSE_OK) {
+            r = head_parse(buf, rd->start, end, &rd->req);
+            if (r == HTTP_PARSE_OK &&
+                rd->req.content_length > max - rd->req.head_len) {
+                r = HTTP_PARSE_CONTENT_TOO_LARGE;   /* RFC 9110 15.5.14 */
+            }
+        }
+        rd->result = r;
+    }
+    if (rd->result != HTTP_PARSE_OK) {
+        return rd->result;
+    }
+    /* RFC 9112 6.2: Content-Length octets of body follow the head. */
+    return len - rd->req.head_len >= rd->req.content_length ?
+           HTTP_PARSE_OK : HTTP_PARSE_INCOMPLETE;
 }
 
 /*

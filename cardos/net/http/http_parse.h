@@ -23,9 +23,17 @@
  * http_parse_request(): Host, Connection, Content-Length and
  * Transfer-Encoding are interpreted; obs-fold is refused (400). HTTP/1.1
  * requests without Host are refused (400). On OK, REQ->content_length
- * body bytes follow the head; the path and query point into BUF and are
- * NUL-terminated there (the parser writes NULs over the separators); BUF
- * is otherwise left as received.
+ * body bytes follow the head; the path and query point into BUF (lengths
+ * path_len, query_len). Nothing is written to BUF, so the same bytes can
+ * be parsed again as more arrive (a body in a later TCP segment or TLS
+ * record than its head). http_parsed_terminate() makes the path and query
+ * C strings, in BUF, once the request is dispatched.
+ *
+ * http_reader_feed(): the same parser for a connection, incremental (RFC
+ * 9112 6.2: the message body is the Content-Length octets after the
+ * head). It keeps where it stopped: each call looks only at the bytes
+ * that arrived since the last one until the head is complete, parses the
+ * head once, then counts body bytes. It writes nothing either.
  *
  * http_parse_response(): the status line (RFC 9112 4), Connection,
  * Content-Length and Transfer-Encoding; the body's framing by RFC 9112
@@ -53,6 +61,7 @@ enum http_parse_result {
     HTTP_PARSE_TOO_LARGE,
     HTTP_PARSE_VERSION,
     HTTP_PARSE_NOT_IMPL,
+    HTTP_PARSE_CONTENT_TOO_LARGE,   /* head + body over MAX (413); reader only */
 };
 
 enum http_method {
@@ -69,16 +78,53 @@ enum http_method {
 struct http_parsed {
     enum http_method method;
     char method_name[HTTP_METHOD_MAX_LEN + 1];
-    const char *path;         /* "/..." without the query, NUL-terminated */
-    const char *query;        /* after '?', NUL-terminated; "" if none */
+    const char *path;         /* "/..." without the query, into BUF */
+    size_t path_len;
+    const char *query;        /* after '?' (query_len 0 if none), into BUF */
+    size_t query_len;
     unsigned minor;           /* HTTP/1.<minor> */
     bool keep_alive;          /* after Connection and the version default */
     size_t content_length;
     size_t head_len;          /* request line + fields + empty line */
 };
 
-enum http_parse_result http_parse_request(char *buf, size_t len, size_t max,
+enum http_parse_result http_parse_request(const char *buf, size_t len,
+                                          size_t max,
                                           struct http_parsed *req);
+
+/*
+ * Make REQ's path and query NUL-terminated strings by writing a NUL after
+ * each in BUF (over the '?' and the SP before the version): done once,
+ * when the request is dispatched. The head cannot be parsed again after.
+ */
+void http_parsed_terminate(struct http_parsed *req, char *buf);
+
+/*
+ * One request read as it arrives. Before its first byte:
+ * http_reader_init(). Then, whenever bytes were added, feed everything
+ * received so far (BUF does not move and LEN only grows until the
+ * request is consumed; bytes past it may be the next, pipelined, one):
+ *   HTTP_PARSE_INCOMPLETE         head or body still arriving
+ *   HTTP_PARSE_OK                 the request is complete: RD->req, then
+ *                                 RD->req.content_length body bytes
+ *   HTTP_PARSE_CONTENT_TOO_LARGE  head + Content-Length over MAX (413),
+ *                                 known as soon as the head is complete
+ *   the other errors as http_parse_request() (400, 431, 505, 501), as
+ *   early as they are known.
+ * A result other than INCOMPLETE is final: feeding again returns it.
+ */
+struct http_reader {
+    enum http_parse_result result;  /* of the head; INCOMPLETE until known */
+    bool started;             /* the request line began at START */
+    size_t start;
+    size_t next;              /* where the first unfinished line starts */
+    struct http_parsed req;   /* once the head is complete */
+};
+
+void http_reader_init(struct http_reader *rd);
+enum http_parse_result http_reader_feed(struct http_reader *rd,
+                                        const char *buf, size_t len,
+                                        size_t max);
 
 /* How a response's body is delimited (RFC 9112 6.3). */
 enum http_body {

@@ -8,6 +8,15 @@
  * (copied into lwIP's heap); static bodies are sent in place from ROM, as
  * send room allows.
  *
+ * A connection takes a slot with its first bytes, not when it is
+ * accepted: until then (and after an error response, or once it gave its
+ * slot up) it is only an lwIP PCB, "waiting", at TCP_PRIO_MIN, which
+ * lwIP's tcp_alloc() takes back (the longest inactive first, with a
+ * reset) when a new connection finds no free PCB. Connections holding a
+ * slot are at TCP_PRIO_NORMAL: lwIP never takes them. When every slot is
+ * busy, the first bytes of a connection may take one (slot_take()), or
+ * get 503.
+ *
  * SPDX-License-Identifier: Apache-2.0
  */
 #include "net/http/http_server.h"
@@ -19,6 +28,7 @@
 #include "net/http/http_app.h"
 #include "net/http/http_exchange.h"
 #include "net/http/http_parse.h"
+#include "net/http/http_pcb.h"
 
 #define LOG_MODULE "http"
 #include "kernel/log.h"
@@ -52,6 +62,7 @@ struct http_conn {
      * instead of its requests being dropped.
      */
     struct pbuf *rx_pending;
+    struct http_reader rd;    /* the request in req[], read as it arrives */
     size_t req_len;
     char req[HTTP_REQ_MAX];         /* last: slot set-up clears up to here */
 };
@@ -62,11 +73,66 @@ struct tcp_stats {
     uint32_t rejected_busy;
     uint32_t timeouts;
     uint32_t aborted;
+    uint32_t evicted;
     unsigned active;
 };
 
 static struct http_conn conns[HTTP_MAX_CONN];
 static struct tcp_stats stats;
+
+static err_t http_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p,
+                       err_t err);
+static err_t http_sent(void *arg, struct tcp_pcb *pcb, u16_t len);
+static void http_err(void *arg, err_t err);
+static err_t http_poll(void *arg, struct tcp_pcb *pcb);
+static err_t http_recv_waiting(void *arg, struct tcp_pcb *pcb,
+                               struct pbuf *p, err_t err);
+
+/* lwIP's poll interval (500 ms ticks, at least 1) for a delay of MS. */
+static u8_t poll_ticks(uint32_t ms)
+{
+    uint32_t t = (ms + 499u) / 500u;
+
+    return (u8_t)(t == 0 ? 1 : t > 255 ? 255 : t);
+}
+
+/* ---- Connections without a slot ------------------------------------ */
+
+/* A waiting connection's timer: no first byte within
+ * HTTP_FIRST_BYTE_TIMEOUT_MS, or idle since it gave its slot up. No
+ * response: there is no request to answer (RFC 9112 9.5: a server may
+ * close an inactive connection at any time). */
+static err_t http_poll_waiting(void *arg, struct tcp_pcb *pcb)
+{
+    (void)arg;
+    return http_pcb_close_detached(pcb);
+}
+
+/* After an error response without a slot: discard input, close on the
+ * client's FIN or after HTTP_LINGER_MS. */
+static err_t http_recv_discard(void *arg, struct tcp_pcb *pcb,
+                               struct pbuf *p, err_t err)
+{
+    (void)arg;
+    (void)err;
+    if (!p) {
+        return http_pcb_close_detached(pcb);
+    }
+    tcp_recved(pcb, p->tot_len);
+    pbuf_free(p);
+    return ERR_OK;
+}
+
+static void pcb_wait(struct tcp_pcb *pcb, uint32_t ms)
+{
+    http_pcb_detach(pcb, http_recv_waiting, http_poll_waiting, poll_ticks(ms));
+}
+
+static void pcb_linger(struct tcp_pcb *pcb)
+{
+    http_pcb_detach(pcb, http_recv_discard, http_poll_waiting,
+               poll_ticks(HTTP_LINGER_MS));
+}
 
 /* ---- Connections ---------------------------------------------------- */
 
@@ -77,30 +143,28 @@ static void conn_free(struct http_conn *c)
         c->rx_pending = NULL;
     }
     if (c->pcb) {
-        tcp_arg(c->pcb, NULL);
-        tcp_recv(c->pcb, NULL);
-        tcp_sent(c->pcb, NULL);
-        tcp_err(c->pcb, NULL);
-        tcp_poll(c->pcb, NULL, 0);
+        /* Closing (FIN_WAIT...) it may be taken back by lwIP. */
+        http_pcb_detach(c->pcb, NULL, NULL, 0);
     }
     c->pcb = NULL;
     c->state = CONN_FREE;
     stats.active--;
 }
 
-/* Close a PCB that has no connection slot (a refused one). */
-static err_t pcb_close_detached(struct tcp_pcb *pcb)
+/* PCB takes the free slot C. */
+static void conn_attach(struct http_conn *c, struct tcp_pcb *pcb)
 {
-    tcp_arg(pcb, NULL);
-    tcp_recv(pcb, NULL);
-    tcp_sent(pcb, NULL);
-    tcp_err(pcb, NULL);
-    tcp_poll(pcb, NULL, 0);
-    if (tcp_close(pcb) != ERR_OK) {
-        tcp_abort(pcb);
-        return ERR_ABRT;
-    }
-    return ERR_OK;
+    memset(c, 0, offsetof(struct http_conn, req));
+    c->pcb = pcb;
+    c->state = CONN_READING;
+    c->local_port = pcb->local_port;
+    c->t_first = c->t_last = sys_now();
+    stats.active++;
+    tcp_arg(pcb, c);
+    tcp_recv(pcb, http_recv);
+    tcp_sent(pcb, http_sent);
+    tcp_err(pcb, http_err);
+    tcp_poll(pcb, http_poll, HTTP_POLL_TICKS);
 }
 
 /* Graceful close; falls back to abort. Returns ERR_ABRT if aborted. */
@@ -189,6 +253,7 @@ static err_t conn_respond(struct http_conn *c, const struct http_exchange *ex)
         tcp_output(c->pcb);
         c->state = CONN_LINGER;
         c->req_len = 0;
+        http_reader_init(&c->rd);
         if (tcp_shutdown(c->pcb, 0, 1) != ERR_OK) {
             return conn_abort(c);
         }
@@ -210,6 +275,14 @@ static err_t conn_respond(struct http_conn *c, const struct http_exchange *ex)
     return ERR_OK;
 }
 
+/* Has the request in req[] (head and Content-Length body) arrived? Errors
+ * count as complete: they are answered at once. */
+static bool request_complete(struct http_conn *c)
+{
+    return http_reader_feed(&c->rd, c->req, c->req_len, sizeof(c->req)) !=
+           HTTP_PARSE_INCOMPLETE;
+}
+
 /* Answer what has arrived, request by request, as far as possible. */
 static err_t conn_process(struct http_conn *c)
 {
@@ -222,7 +295,7 @@ static err_t conn_process(struct http_conn *c)
             tcp_sndqueuelen(c->pcb) + 4u > TCP_SND_QUEUELEN) {
             return ERR_OK;              /* retried when data is acked */
         }
-        if (!http_exchange_run(c->req, c->req_len, sizeof(c->req),
+        if (!http_exchange_run(&c->rd, c->req, c->req_len, sizeof(c->req),
                                c->local_port, &ex)) {
             return ERR_OK;              /* head or body still arriving */
         }
@@ -257,7 +330,7 @@ static err_t conn_error(struct http_conn *c, unsigned status)
  * frees room. A request larger than req[] still fills it and is then
  * refused by the parser (431/413).
  */
-static err_t conn_pull_and_process(struct http_conn *c)
+static err_t pull_and_process(struct http_conn *c)
 {
     for (;;) {
         size_t room = sizeof(c->req) - c->req_len;
@@ -294,33 +367,48 @@ static err_t conn_pull_and_process(struct http_conn *c)
     }
 }
 
+/*
+ * lwIP priority of C's PCB: normal while it serves (a whole request,
+ * its response, or idle between requests: a client that has made one);
+ * TCP_PRIO_MIN while its request is incomplete or it lingers, so that
+ * lwIP may reset it (the longest inactive first) when a new connection
+ * finds no free PCB, as it may a connection without a slot. (A trickled
+ * request would otherwise hold a PCB lwIP cannot take: with 8 slots,
+ * four SYN_RCVD PCBs of a burst of new connections left none.)
+ */
+static void conn_prio(struct http_conn *c)
+{
+    bool low = c->state == CONN_LINGER ||
+               (c->state == CONN_READING && c->req_len > 0 &&
+                !request_complete(c));
+
+    tcp_setprio(c->pcb, low ? TCP_PRIO_MIN : TCP_PRIO_NORMAL);
+}
+
+static err_t conn_pull_and_process(struct http_conn *c)
+{
+    err_t e = pull_and_process(c);
+
+    if (e == ERR_OK && c->state != CONN_FREE) {
+        conn_prio(c);
+    }
+    return e;
+}
+
 static err_t http_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p,
                        err_t err)
 {
     struct http_conn *c = arg;
 
     (void)err;
-    if (!c) {                       /* refused (503) connection */
-        if (p) {
-            tcp_recved(pcb, p->tot_len);
-            pbuf_free(p);
-            return ERR_OK;
-        }
-        return pcb_close_detached(pcb);
-    }
     if (!p) {
         c->peer_closed = true;
         if (c->state == CONN_LINGER ||
             (c->state == CONN_READING && c->req_len == 0)) {
             return conn_close(c);
         }
-        if (c->state == CONN_READING) {
-            /* An incomplete request will never complete. */
-            struct http_parsed pr;
-            if (http_parse_request(c->req, c->req_len, sizeof(c->req), &pr)
-                == HTTP_PARSE_INCOMPLETE) {
-                return conn_close(c);
-            }
+        if (c->state == CONN_READING && !request_complete(c)) {
+            return conn_close(c);   /* it will never complete */
         }
         return ERR_OK;
     }
@@ -379,14 +467,18 @@ static err_t http_poll(void *arg, struct tcp_pcb *pcb)
     struct http_conn *c = arg;
     uint32_t now = sys_now();
 
-    if (!c) {
-        /* A refused (503) connection: close after the linger time. */
-        return pcb_close_detached(pcb);
-    }
+    (void)pcb;
+    conn_prio(c);
     switch (c->state) {
     case CONN_READING:
-        if (c->req_len > 0 && now - c->t_first >= HTTP_REQUEST_TIMEOUT_MS) {
-            return conn_error(c, 408);
+        if (c->req_len > 0 && !request_complete(c)) {
+            if (now - c->t_first >= HTTP_REQUEST_TIMEOUT_MS) {
+                return conn_error(c, 408);
+            }
+        } else if (c->req_len > 0 && now - c->t_last >= HTTP_SEND_TIMEOUT_MS) {
+            /* Complete, but no send room for its answer: the peer does
+             * not read (what the send timeout is for). */
+            return conn_abort(c);
         }
         if (c->req_len == 0 && now - c->t_last >= HTTP_IDLE_TIMEOUT_MS) {
             return conn_close(c);
@@ -408,8 +500,8 @@ static err_t http_poll(void *arg, struct tcp_pcb *pcb)
     return ERR_OK;
 }
 
-/* All slots busy: 503, then linger like an error response. */
-static void http_refuse(struct tcp_pcb *pcb)
+/* All slots busy: 503 (Retry-After: 1), then linger without a slot. */
+static err_t http_refuse(struct tcp_pcb *pcb)
 {
     char head[HTTP_HEAD_OUT_MAX];
     static const char body[] = "503 Service Unavailable\n";
@@ -418,47 +510,134 @@ static void http_refuse(struct tcp_pcb *pcb)
 
     stats.rejected_busy++;
     stats.errors++;
-    tcp_arg(pcb, NULL);
-    tcp_recv(pcb, http_recv);
-    tcp_poll(pcb, http_poll, (u8_t)(HTTP_LINGER_MS / 500u));
+    pcb_linger(pcb);
     if (tcp_write(pcb, head, (u16_t)hl, TCP_WRITE_FLAG_COPY |
                   TCP_WRITE_FLAG_MORE) != ERR_OK ||
         tcp_write(pcb, body, sizeof(body) - 1, 0) != ERR_OK ||
         tcp_shutdown(pcb, 0, 1) != ERR_OK) {
         tcp_abort(pcb);
+        return ERR_ABRT;
     }
+    tcp_output(pcb);
+    return ERR_OK;
 }
 
+/* Is C's slot idle (no request bytes, nothing to send)? */
+static bool conn_idle(const struct http_conn *c)
+{
+    return c->state == CONN_READING && c->req_len == 0 && !c->rx_pending;
+}
+
+/*
+ * A slot for a connection's first bytes (READY: they hold a whole
+ * request), when none is free, in this order:
+ *  1. a connection lingering after an error response goes on lingering
+ *     without its slot (nothing is lost);
+ *  2. the persistent connection idle the longest, if for at least
+ *     HTTP_IDLE_HOLD_MS, gives its slot up and waits without it (its next
+ *     request takes a slot like a new connection's);
+ *  3. the incomplete request that began the longest ago, if
+ *     HTTP_SLOW_EVICT_MS ago or READY (a whole request waits for a
+ *     trickle), is reset (RST: its PCB is free at once).
+ * A slot that is sending, or holds a complete request, is never taken.
+ * NULL: 503. (RFC 9112 9.4: a server may refuse or close connections it
+ * deems abusive; 9.5: it may close an idle one at any time.)
+ */
+static struct http_conn *slot_take(bool ready)
+{
+    struct http_conn *linger = NULL, *idle = NULL, *slow = NULL;
+    uint32_t now = sys_now();
+
+    for (unsigned i = 0; i < HTTP_MAX_CONN; i++) {
+        struct http_conn *c = &conns[i];
+
+        if (c->state == CONN_FREE) {
+            return c;
+        }
+        if (c->state == CONN_LINGER) {
+            if (!linger || now - c->t_last > now - linger->t_last) {
+                linger = c;
+            }
+        } else if (conn_idle(c)) {
+            if (now - c->t_last >= HTTP_IDLE_HOLD_MS &&
+                (!idle || now - c->t_last > now - idle->t_last)) {
+                idle = c;
+            }
+        } else if (c->state == CONN_READING && !request_complete(c) &&
+                   (ready || now - c->t_first >= HTTP_SLOW_EVICT_MS) &&
+                   (!slow || now - c->t_first > now - slow->t_first)) {
+            slow = c;
+        }
+    }
+    if (linger) {
+        struct tcp_pcb *pcb = linger->pcb;
+        conn_free(linger);
+        pcb_linger(pcb);
+        return linger;
+    }
+    if (idle) {
+        struct tcp_pcb *pcb = idle->pcb;
+        uint32_t idle_ms = now - idle->t_last;
+        uint32_t left = idle_ms < HTTP_IDLE_TIMEOUT_MS ?
+                        HTTP_IDLE_TIMEOUT_MS - idle_ms : 0;
+        conn_free(idle);
+        pcb_wait(pcb, left);
+        return idle;
+    }
+    if (slow) {
+        stats.evicted++;
+        (void)conn_abort(slow);       /* another PCB than the caller's */
+        return slow;
+    }
+    return NULL;
+}
+
+/* Do a connection's first bytes P already hold a whole request? (A short
+ * request comes in one segment, one pbuf: only that is looked at.) */
+static bool first_bytes_ready(const struct pbuf *p)
+{
+    struct http_reader rd;
+
+    if (p->len != p->tot_len) {
+        return false;
+    }
+    http_reader_init(&rd);
+    return http_reader_feed(&rd, p->payload, p->len, HTTP_REQ_MAX) ==
+           HTTP_PARSE_OK;
+}
+
+/* The first bytes of a connection without a slot (new, or one that gave
+ * its slot up), or its close. */
+static err_t http_recv_waiting(void *arg, struct tcp_pcb *pcb,
+                               struct pbuf *p, err_t err)
+{
+    struct http_conn *c;
+
+    (void)arg;
+    (void)err;
+    if (!p) {
+        return http_pcb_close_detached(pcb);
+    }
+    c = slot_take(first_bytes_ready(p));
+    if (!c) {
+        tcp_recved(pcb, p->tot_len);
+        pbuf_free(p);
+        return http_refuse(pcb);
+    }
+    conn_attach(c, pcb);
+    c->rx_pending = p;
+    return conn_pull_and_process(c);
+}
+
+/* A new connection waits for its first bytes without a slot. */
 static err_t http_accept(void *arg, struct tcp_pcb *pcb, err_t err)
 {
-    struct tcp_pcb *listener = arg;
-    struct http_conn *c = NULL;
-
+    (void)arg;
     if (err != ERR_OK || !pcb) {
         return ERR_VAL;
     }
-    for (unsigned i = 0; i < HTTP_MAX_CONN; i++) {
-        if (conns[i].state == CONN_FREE) {
-            c = &conns[i];
-            break;
-        }
-    }
     tcp_nagle_disable(pcb);
-    if (!c) {
-        http_refuse(pcb);
-        return ERR_OK;
-    }
-    memset(c, 0, offsetof(struct http_conn, req));
-    c->pcb = pcb;
-    c->state = CONN_READING;
-    c->local_port = listener ? listener->local_port : 0;
-    c->t_first = c->t_last = sys_now();
-    stats.active++;
-    tcp_arg(pcb, c);
-    tcp_recv(pcb, http_recv);
-    tcp_sent(pcb, http_sent);
-    tcp_err(pcb, http_err);
-    tcp_poll(pcb, http_poll, HTTP_POLL_TICKS);
+    pcb_wait(pcb, HTTP_FIRST_BYTE_TIMEOUT_MS);
     return ERR_OK;
 }
 
@@ -480,7 +659,6 @@ static bool http_listen(u16_t port)
         tcp_abort(pcb);
         return false;
     }
-    tcp_arg(lpcb, lpcb);
     tcp_accept(lpcb, http_accept);
     return true;
 }
@@ -505,6 +683,7 @@ void http_server_get_stats(struct http_server_stats *out)
     out->rejected_busy = stats.rejected_busy;
     out->timeouts = stats.timeouts;
     out->aborted = stats.aborted;
+    out->evicted = stats.evicted;
     out->active = stats.active;
 }
 

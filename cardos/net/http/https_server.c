@@ -6,6 +6,14 @@
  * https_drive(), advances a session as far as it can; lwIP's recv, sent
  * and poll callbacks call it.
  *
+ * As on plain HTTP (http_server.c), a connection takes a session with
+ * its first bytes (the ClientHello), not when it is accepted: until then
+ * it is an lwIP PCB at TCP_PRIO_MIN, which lwIP may take back for a new
+ * connection, closed after HTTP_FIRST_BYTE_TIMEOUT_MS. With both sessions
+ * busy, one idle for HTTP_IDLE_HOLD_MS is closed for it, or else a
+ * handshake or request HTTP_SLOW_EVICT_MS old (any, if the first bytes
+ * are a whole TLS record) is reset (session_take()).
+ *
  * SPDX-License-Identifier: Apache-2.0
  */
 #include "mbedtls/ssl.h"
@@ -18,6 +26,7 @@
 #include "lwip/tcp.h"
 #include "net/http/http_app.h"
 #include "net/http/http_exchange.h"
+#include "net/http/http_pcb.h"
 #include "net/http/http_server.h"
 #include "net/http/https_server.h"
 #include "net/tls/tls.h"
@@ -42,29 +51,40 @@ struct https_session {
     struct tls_conn tls;
     enum session_state state;
     bool close_after;         /* close once the response is out */
+    uint8_t peer_done;        /* the client closed: PEER_* */
     uint32_t t_start, t_first, t_last;
     size_t req_len;
     size_t out_len, out_off;
     const uint8_t *st_ptr;    /* static (ROM) body still to send */
     size_t st_left;
+    struct http_reader rd;    /* the request in req[], read as it arrives */
     char req[HTTP_REQ_MAX];
     uint8_t out[HTTP_HEAD_OUT_MAX + HTTP_RENDER_MAX];
+};
+
+/* How the client ended the session (peer_done). */
+enum {
+    PEER_OPEN = 0,
+    PEER_CLOSE_NOTIFY,        /* answered with our close_notify */
+    PEER_EOF,                 /* TCP closed without close_notify */
 };
 
 static struct https_session sessions[HTTPS_MAX_SESSIONS];
 static mbedtls_ssl_config conf;
 static struct https_server_stats stats;
 
+static err_t https_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p,
+                        err_t err);
+static err_t https_sent(void *arg, struct tcp_pcb *pcb, u16_t len);
+static void https_err(void *arg, err_t err);
+static err_t https_poll(void *arg, struct tcp_pcb *pcb);
+
 static void session_release(struct https_session *s)
 {
     struct tcp_pcb *pcb = s->tls.pcb;
 
     if (pcb) {
-        tcp_arg(pcb, NULL);
-        tcp_recv(pcb, NULL);
-        tcp_sent(pcb, NULL);
-        tcp_err(pcb, NULL);
-        tcp_poll(pcb, NULL, 0);
+        http_pcb_detach(pcb, NULL, NULL, 0);
     }
     tls_conn_release(&s->tls);
     s->state = SESSION_FREE;
@@ -125,7 +145,75 @@ static bool session_busy_sending(const struct https_session *s)
     return s->out_off < s->out_len || s->st_left;
 }
 
+/*
+ * Read every decrypted byte there is into req[] (as room allows): one
+ * mbedtls_ssl_read() returns at most one record, and a request may span
+ * several (its body in a later record than its head). The client's end
+ * of the session is noted (peer_done), not acted on: requests before it
+ * are still answered. < 0: a fatal TLS error.
+ */
+static int session_read(struct https_session *s)
+{
+    while (s->req_len < sizeof(s->req) && !s->peer_done) {
+        int r = mbedtls_ssl_read(&s->tls.ssl,
+                                 (unsigned char *)s->req + s->req_len,
+                                 sizeof(s->req) - s->req_len);
+        if (r > 0) {
+            if (s->req_len == 0) {
+                s->t_first = sys_now();
+            }
+            s->req_len += (size_t)r;
+            s->t_last = sys_now();
+        } else if (r == 0 || r == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY) {
+            s->peer_done = PEER_CLOSE_NOTIFY;
+        } else if (r == MBEDTLS_ERR_SSL_CONN_EOF) {
+            s->peer_done = PEER_EOF;
+        } else if (r == MBEDTLS_ERR_SSL_WANT_READ ||
+                   r == MBEDTLS_ERR_SSL_WANT_WRITE) {
+            break;
+        } else {
+            return r;
+        }
+    }
+    return 0;
+}
+
+/* Is the request in req[] still arriving? */
+static bool request_incomplete(struct https_session *s)
+{
+    return s->req_len > 0 &&
+           http_reader_feed(&s->rd, s->req, s->req_len, sizeof(s->req)) ==
+           HTTP_PARSE_INCOMPLETE;
+}
+
+/*
+ * lwIP priority of S's PCB, as on plain HTTP (http_server.c conn_prio):
+ * normal while it serves a request or is idle between requests;
+ * TCP_PRIO_MIN during the handshake and while a request is incomplete,
+ * so that lwIP may reset it when a new connection finds no free PCB.
+ */
+static void session_prio(struct https_session *s)
+{
+    bool low = s->state == SESSION_HANDSHAKE ||
+               (request_incomplete(s) && !session_busy_sending(s));
+
+    tcp_setprio(s->tls.pcb, low ? TCP_PRIO_MIN : TCP_PRIO_NORMAL);
+}
+
+static err_t session_drive(struct https_session *s);
+
+/* Advance S as far as it goes; then its PCB's priority. */
 static err_t https_drive(struct https_session *s)
+{
+    err_t e = session_drive(s);
+
+    if (e == ERR_OK && s->state != SESSION_FREE && s->tls.pcb) {
+        session_prio(s);
+    }
+    return e;
+}
+
+static err_t session_drive(struct https_session *s)
 {
     int r;
 
@@ -157,30 +245,15 @@ static err_t https_drive(struct https_session *s)
         if (s->close_after) {
             return session_close(s, true);
         }
-        /* Read what is there (mbedTLS may hold decrypted bytes). */
-        if (s->req_len < sizeof(s->req)) {
-            r = mbedtls_ssl_read(&s->tls.ssl,
-                                 (unsigned char *)s->req + s->req_len,
-                                 sizeof(s->req) - s->req_len);
-            if (r > 0) {
-                if (s->req_len == 0) {
-                    s->t_first = sys_now();
-                }
-                s->req_len += (size_t)r;
-                s->t_last = sys_now();
-            } else if (r == 0 || r == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY ||
-                       r == MBEDTLS_ERR_SSL_CONN_EOF) {
-                return session_close(s, r != MBEDTLS_ERR_SSL_CONN_EOF);
-            } else if (r != MBEDTLS_ERR_SSL_WANT_READ &&
-                       r != MBEDTLS_ERR_SSL_WANT_WRITE) {
-                return session_abort(s);
-            }
+        if (session_read(s) < 0) {
+            return session_abort(s);
         }
         if (s->req_len == 0 ||
-            !http_exchange_run(s->req, s->req_len, sizeof(s->req),
+            !http_exchange_run(&s->rd, s->req, s->req_len, sizeof(s->req),
                                HTTPS_PORT, &ex)) {
-            if (s->tls.peer_closed && !s->tls.rx) {
-                return session_close(s, false);
+            if (s->peer_done) {
+                /* What is left of a request will never complete. */
+                return session_close(s, s->peer_done == PEER_CLOSE_NOTIFY);
             }
             break;
         }
@@ -257,26 +330,26 @@ static err_t https_poll(void *arg, struct tcp_pcb *pcb)
     if (!s) {
         return ERR_OK;
     }
+    session_prio(s);
     if (s->state == SESSION_HANDSHAKE &&
         now - s->t_start >= HTTPS_HANDSHAKE_TIMEOUT_MS) {
         stats.failures++;
         return session_abort(s);
     }
     if (s->state == SESSION_APP) {
-        if (s->req_len > 0 && !session_busy_sending(s) &&
+        if (request_incomplete(s) && !session_busy_sending(s) &&
             !s->close_after &&
             now - s->t_first >= HTTP_REQUEST_TIMEOUT_MS) {
             /* As over plain HTTP: 408, then close. */
-            static const char timeout_resp[] =
-                "HTTP/1.1 408 Request Timeout\r\n"
-                "Content-Type: text/plain\r\n"
-                "Content-Length: 20\r\n"
-                "Connection: close\r\n\r\n"
-                "408 Request Timeout\n";
-            memcpy(s->out, timeout_resp, sizeof(timeout_resp) - 1);
-            s->out_len = sizeof(timeout_resp) - 1;
+            struct http_exchange ex;
+
+            http_exchange_error(408, &ex);
+            memcpy(s->out, ex.head, ex.head_len);
+            memcpy(s->out + ex.head_len, ex.body, ex.body_len);
+            s->out_len = ex.head_len + ex.body_len;
             s->out_off = 0;
             s->req_len = 0;
+            http_reader_init(&s->rd);
             s->close_after = true;
             return https_drive(s);
         }
@@ -287,45 +360,123 @@ static err_t https_poll(void *arg, struct tcp_pcb *pcb)
     return https_drive(s);
 }
 
-static err_t https_accept(void *arg, struct tcp_pcb *pcb, err_t err)
+/*
+ * A session for a connection's first bytes (READY: a whole TLS record),
+ * when none is free: the session idle the longest, if for at least
+ * HTTP_IDLE_HOLD_MS, is closed (close_notify); else the handshake or
+ * incomplete request that began the longest ago, if HTTP_SLOW_EVICT_MS
+ * ago or READY, is reset. A session sending a response, or with a
+ * complete request, is never taken. NULL: none.
+ */
+static struct https_session *session_take(bool ready)
 {
-    struct https_session *s = NULL;
+    struct https_session *idle = NULL, *slow = NULL;
+    uint32_t now = sys_now();
 
-    (void)arg;
-    if (err != ERR_OK || !pcb) {
-        return ERR_VAL;
-    }
-    if (crypto_failed()) {      /* refused card (crypto/crypto.h) */
-        stats.refused++;
-        tcp_abort(pcb);
-        return ERR_ABRT;
-    }
     for (unsigned i = 0; i < HTTPS_MAX_SESSIONS; i++) {
-        if (sessions[i].state == SESSION_FREE) {
-            s = &sessions[i];
-            break;
+        struct https_session *s = &sessions[i];
+        bool busy = session_busy_sending(s) || s->close_after;
+
+        if (s->state == SESSION_FREE) {
+            return s;
+        }
+        if (s->state == SESSION_APP && !busy && s->req_len == 0) {
+            if (now - s->t_last >= HTTP_IDLE_HOLD_MS &&
+                (!idle || now - s->t_last > now - idle->t_last)) {
+                idle = s;
+            }
+        } else if ((s->state == SESSION_HANDSHAKE ||
+                    (!busy && request_incomplete(s))) &&
+                   (ready || now - s->t_first >= HTTP_SLOW_EVICT_MS) &&
+                   (!slow || now - s->t_first > now - slow->t_first)) {
+            slow = s;
         }
     }
+    if (idle) {
+        (void)session_close(idle, true);   /* another PCB than the caller's */
+        return idle;
+    }
+    if (slow) {
+        stats.evicted++;
+        (void)session_abort(slow);
+        return slow;
+    }
+    return NULL;
+}
+
+/* RFC 5246 6.2.1: is the first record (type, version, 16-bit length,
+ * fragment) of a connection whole in P, a handshake record? */
+static bool first_record_whole(const struct pbuf *p)
+{
+    const uint8_t *b = p->payload;
+
+    return p->len == p->tot_len && p->len >= 5 && b[0] == 22 &&
+           p->len >= 5u + (((unsigned)b[3] << 8) | b[4]);
+}
+
+static err_t refuse(struct tcp_pcb *pcb, struct pbuf *p)
+{
+    stats.refused++;
+    if (p) {
+        pbuf_free(p);
+    }
+    tcp_abort(pcb);
+    return ERR_ABRT;
+}
+
+/* The first bytes of a connection: it takes a session, or is reset. */
+static err_t https_recv_waiting(void *arg, struct tcp_pcb *pcb,
+                                struct pbuf *p, err_t err)
+{
+    struct https_session *s;
+
+    (void)arg;
+    (void)err;
+    if (!p) {
+        return http_pcb_close_detached(pcb);
+    }
+    if (crypto_failed()) {      /* refused card (crypto/crypto.h) */
+        return refuse(pcb, p);
+    }
+    s = session_take(first_record_whole(p));
     if (!s) {
-        stats.refused++;
-        tcp_abort(pcb);
-        return ERR_ABRT;
+        return refuse(pcb, p);
     }
     memset(s, 0, offsetof(struct https_session, req));
     if (!tls_conn_setup(&s->tls, &conf, pcb)) {
-        stats.refused++;
-        tcp_abort(pcb);
-        return ERR_ABRT;
+        return refuse(pcb, p);
     }
     s->state = SESSION_HANDSHAKE;
-    s->t_start = s->t_last = sys_now();
+    s->t_start = s->t_first = s->t_last = sys_now();
     stats.active++;
-    tcp_nagle_disable(pcb);
     tcp_arg(pcb, s);
     tcp_recv(pcb, https_recv);
     tcp_sent(pcb, https_sent);
     tcp_err(pcb, https_err);
     tcp_poll(pcb, https_poll, HTTPS_POLL_TICKS);
+    tls_conn_input(&s->tls, p);
+    return https_drive(s);
+}
+
+/* No first byte within HTTP_FIRST_BYTE_TIMEOUT_MS. */
+static err_t https_poll_waiting(void *arg, struct tcp_pcb *pcb)
+{
+    (void)arg;
+    return http_pcb_close_detached(pcb);
+}
+
+static err_t https_accept(void *arg, struct tcp_pcb *pcb, err_t err)
+{
+    (void)arg;
+    if (err != ERR_OK || !pcb) {
+        return ERR_VAL;
+    }
+    if (crypto_failed()) {      /* refused card (crypto/crypto.h) */
+        return refuse(pcb, NULL);
+    }
+    tcp_nagle_disable(pcb);
+    http_pcb_detach(pcb, https_recv_waiting, https_poll_waiting,
+               (u8_t)((HTTP_FIRST_BYTE_TIMEOUT_MS + 499u) / 500u));
     return ERR_OK;
 }
 

@@ -7,10 +7,16 @@
  * card's wiring registers (tls_set_psk_provider); docs/network.md lists
  * the test identity and key personalised at first boot.
  *
- * Limits: HTTPS_MAX_SESSIONS sessions at once (a further connection is
- * reset, as is any while the card is refused: crypto/crypto.h); a
- * handshake must finish within HTTPS_HANDSHAKE_TIMEOUT_MS; a session idle
- * for HTTP_IDLE_TIMEOUT_MS is closed (close_notify); a request incomplete
+ * Limits: HTTPS_MAX_SESSIONS sessions at once; a connection takes one
+ * with its first bytes, which must come within HTTP_FIRST_BYTE_TIMEOUT_MS
+ * (else it is closed). With both busy, a session idle for
+ * HTTP_IDLE_HOLD_MS is closed (close_notify) for the new one, else a
+ * handshake or incomplete request HTTP_SLOW_EVICT_MS old (any, when the
+ * new connection's first bytes are a whole TLS record) is reset;
+ * otherwise the new connection is reset, as is any while the card is
+ * refused (crypto/crypto.h). A handshake must finish within
+ * HTTPS_HANDSHAKE_TIMEOUT_MS of its first byte; a session idle for
+ * HTTP_IDLE_TIMEOUT_MS is closed (close_notify); a request incomplete
  * after HTTP_REQUEST_TIMEOUT_MS gets 408 and the session is closed.
  * Malformed and oversized requests get the same 4xx answers as over
  * plain HTTP.
@@ -35,6 +41,7 @@ struct https_server_stats {
     uint32_t handshakes;      /* completed */
     uint32_t failures;        /* failed handshakes */
     uint32_t refused;         /* connections reset: all sessions busy, or the card refused (crypto) */
+    uint32_t evicted;         /* handshakes or requests reset for a new one */
     unsigned active;
 };
 

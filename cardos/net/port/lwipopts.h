@@ -33,7 +33,20 @@
 #define MEMP_NUM_PBUF                   24  /* PBUF_ROM: static bodies sent in place */
 #define MEMP_NUM_RAW_PCB                1   /* gateway ping (net/ping.c) */
 #define MEMP_NUM_UDP_PCB                4   /* DHCP, DNS, 2 spare */
-#define MEMP_NUM_TCP_PCB                12  /* 6 HTTP slots, 503 refusals, closing, admin client */
+/*
+ * TCP PCBs: the 6 HTTP slots and 2 HTTPS sessions hold theirs at
+ * TCP_PRIO_NORMAL while they serve (a whole request, its response, idle
+ * between requests); every other connection (waiting for its first
+ * bytes, with an incomplete request or in its TLS handshake, refused,
+ * lingering, closing: net/http/http_server.c) is at TCP_PRIO_MIN, and
+ * when a new connection finds the pool empty tcp_alloc() takes the oldest
+ * TIME_WAIT, then the longest inactive of those (a reset), so idle or
+ * trickling connections cannot keep a real client out. Only a burst of
+ * more SYNs than PCBs (a SYN_RCVD PCB is at normal priority) still finds
+ * none: the peer sends its SYN again. The admin client (issue 15) will
+ * need one at normal priority.
+ */
+#define MEMP_NUM_TCP_PCB                12
 #define MEMP_NUM_TCP_PCB_LISTEN         3   /* HTTP 80, SCWS 3516, HTTPS 4116 */
 #define MEMP_NUM_TCP_SEG                32
 #define MEMP_NUM_ARP_QUEUE              4
