@@ -239,9 +239,8 @@ def _scp_step(r, tf, where, node):
         if any(x in m for x in ("enc", "mac", "dek")):
             r.fail(m["key"][0], "scp: 'key' (one key for all three) "
                    "excludes enc, mac, dek")
-        keys = dict.fromkeys(("enc", "mac", "dek"), None)
         key = r.hexbytes(m["key"][1], "scp: key", (16, 24, 32))
-        keys = {n: key for n in keys}
+        keys = dict.fromkeys(("enc", "mac", "dek"), key)
     else:
         for n in ("enc", "mac", "dek"):
             if n not in m:
