@@ -107,7 +107,7 @@ Test(system_runner, broken_expectation_fails_with_a_diff)
               strstr(out, "expected: 98 94 20 00 00 21 43 65 87 F8") &&
               strstr(out, "got:      98 94 20 00 00 21 43 65 87 F9") &&
               strstr(out, "^^ byte 9"), "no readable diff:\n%s", out);
-    cr_assert(strstr(out, "I boot: ready"), "no console tail:\n%s", out);
+    cr_assert(strstr(out, "| I store: formatted the erased NVM"), "no console tail:\n%s", out);
     cr_assert(strstr(out, "\n1 passed, 1 failed\n"), "summary:\n%s", out);
 
     /* JUnit: valid against the schema, the failure in it */
@@ -286,7 +286,7 @@ Test(system_runner, dead_or_hung_card_fails_its_case_and_the_run_goes_on)
               "%s", out);
     cr_assert(strstr(out, "FAIL dies.yaml::card hangs") &&
               strstr(out, "no answer within 1 s"), "%s", out);
-    cr_assert(strstr(out, "I boot: ready"), "no console tail:\n%s", out);
+    cr_assert(strstr(out, "| I store: formatted the erased NVM"), "no console tail:\n%s", out);
     cr_assert(strstr(out, "\n1 passed, 2 failed\n"), "%s", out);
 }
 
