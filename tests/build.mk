@@ -18,6 +18,7 @@
 #                      TCG plugin counting guest instructions between two
 #                      marker addresses (tests/plugins/insn_window.c)
 #   check-run   run it (needs QEMU, the card OS images and the launcher)
+#   conformance-run  `netcard test` on tests/suites (the same needs)
 #   bench-run   tests/bench/bench.py (builds $(BUILD)/tests/store-bench and
 #               the plugin first)
 #
@@ -109,7 +110,15 @@ NC_TESTS_ENV := \
 	NETCARD_BIN=$(abspath $(BUILD)/bin) \
 	NETCARD_PLUGINS=$(abspath $(NC_PLUGIN_DIR))
 
-.PHONY: check-run bench-run
+.PHONY: check-run bench-run conformance-run
+# The example conformance suites (tests/suites) on the installed launcher.
+#   CONFORMANCE_JOBS  cards at once (default 2)
+#   CONFORMANCE_ARGS  more `netcard test` options (--junit FILE, -v ...)
+CONFORMANCE_JOBS ?= 2
+CONFORMANCE_ARGS ?=
+conformance-run:
+	$(Q)$(NETCARD) test -j$(CONFORMANCE_JOBS) $(CONFORMANCE_ARGS) \
+		$(SRCDIR)/tests/suites
 check-run: $(NC_TESTS_BIN) $(NC_INSN_PLUGIN)
 	$(Q)$(NC_TESTS_ENV) $(NC_TESTS_BIN) -j$(TESTS_JOBS) \
 		$(if $(TESTS_FILTER),--filter='$(TESTS_FILTER)') $(TESTS_ARGS)

@@ -9,7 +9,8 @@
 #   netcard run [--nvm FILE] [--gdb[=PORT]] [--qmp PATH] [--seed N]
 #               [--iso tcp:HOST:PORT | --pcsc[=PORT]]
 #               [--http-port N] [--https-port N] [--no-net] [--pcap FILE]
-#               [--image ELF] [--qemu BIN] [--print-cmdline[=FORMAT]]
+#               [--apdu-pcap FILE] [--image ELF] [--qemu BIN]
+#               [--print-cmdline[=FORMAT]]
 #               [-- QEMU-ARGS]
 #               [--deterministic] [--apdu-cost FILE.csv] [--coverage DIR]
 #               [--instances N [--instances-dir DIR]]
@@ -17,6 +18,8 @@
 #   netcard gdb [--port PORT] [--image ELF]
 #   netcard apdu [--port N] [--atr] [--reset|--cold] [-f SCRIPT] HEX...
 #   netcard qemu-cmdline [BUILDER OPTIONS] [-- QEMU-ARGS]
+#   netcard test [-j N] [--shard I/N] [--junit FILE] [--tap FILE]
+#                [--keep-failed DIR] [--pcap-dir DIR] FILE|DIR...
 #
 # Every problem found before QEMU starts is one line on stderr and exit
 # status 2; once QEMU runs, the launcher is replaced by it (exec), so the
@@ -250,7 +253,10 @@ def qemu_argv(qemu, **options):
 
 def build_run_cmdline(args):
     """`netcard run`'s QEMU command line, from the one builder."""
-    if args.pcsc is not None:
+    if args.apdu_pcap:
+        # the relay (apdu_relay.py) stands between the host side and QEMU
+        iso = ("listen", DEFAULT_ISO_HOST, args.relay_port)
+    elif args.pcsc is not None:
         iso = ("connect", DEFAULT_ISO_HOST, args.pcsc)
     elif args.iso is not None:
         iso = ("listen",) + args.iso
@@ -358,6 +364,15 @@ def cmd_run(args):
         from netcard_host import instances
         return instances.run(args, UsageError)
     args.nvm_size_bytes = nvm_size_for(args.nvm, args.nvm_size)
+    if args.apdu_pcap:
+        if args.pcsc is None and args.iso is None:
+            raise UsageError("--apdu-pcap needs the ISO 7816 interface "
+                             "(--iso or --pcsc, not --iso none)")
+        pcap_dir = os.path.dirname(os.path.abspath(args.apdu_pcap))
+        if not os.path.isdir(pcap_dir):
+            raise UsageError(f"--apdu-pcap folder {pcap_dir} does not exist")
+        from netcard_host.card import free_port
+        args.relay_port = free_port()
     args.plugins = run_plugins(args)
     cmd = build_run_cmdline(args)
     if args.print_cmdline:
@@ -391,6 +406,17 @@ def cmd_run(args):
             say(f"capturing the card's frames to {args.pcap}")
     if args.qmp:
         say(f"QMP on unix:{args.qmp}")
+    if args.apdu_pcap:
+        from netcard_host import apdu_relay
+        upstream = ("connect", DEFAULT_ISO_HOST, args.pcsc) \
+            if args.pcsc is not None else ("listen",) + args.iso
+        say(f"capturing APDUs to {args.apdu_pcap} (GSMTAP; card behind "
+            f"a relay on {DEFAULT_ISO_HOST}:{args.relay_port})")
+        sys.stderr.flush()
+        try:
+            apdu_relay.fork_relay(upstream, args.relay_port, args.apdu_pcap)
+        except OSError as e:
+            raise UsageError(f"--apdu-pcap: {e.strerror or e}")
     if args.deterministic:
         say("deterministic: seeded TRNG, -icount, fixed RTC")
     if args.apdu_cost:
@@ -904,6 +930,9 @@ def make_parser():
     run.add_argument("--pcap", metavar="FILE",
                      help="write the card's network traffic to FILE "
                      "(pcap, QEMU filter-dump)")
+    run.add_argument("--apdu-pcap", metavar="FILE",
+                     help="write every APDU and its response to FILE (pcap, "
+                     "GSMTAP: Wireshark decodes GSM SIM / ISO 7816-4)")
     run.add_argument("--deterministic", action="store_true",
                      help="runs that repeat: seeded TRNG (--seed, default "
                      "1), -icount, a fixed RTC")
@@ -1022,6 +1051,10 @@ def make_parser():
     perso.add_argument("--timeout", type=float, default=30.0,
                        help="seconds to wait for each answer")
     perso.set_defaults(func=cmd_perso)
+
+    from netcard_host import testcmd
+    testcmd.add_parser(sub, os.environ.get("NETCARD_QEMU", DEFAULT_QEMU),
+                       os.path.dirname(DEFAULT_IMAGE))
 
     # Parsed by netcard_host.coverage.main; listed here for --help.
     sub.add_parser("coverage", add_help=False,
