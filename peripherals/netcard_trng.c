@@ -29,11 +29,36 @@ static void netcard_trng_update_irq(NetcardTrngState *s)
                  s->level >= thresh);
 }
 
+/*
+ * A 32-bit word from the seed: SplitMix64's output function (Steele, Lea,
+ * Flood, "Fast splittable pseudorandom number generators", OOPSLA 2014)
+ * over seed + count * golden gamma. Statistically sound for the card's
+ * health tests; it is a test mode, not an entropy source.
+ */
+static uint32_t netcard_trng_seeded(NetcardTrngState *s)
+{
+    uint64_t z = s->seed + ++s->seeded_count * 0x9e3779b97f4a7c15ULL;
+
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return (uint32_t)((z ^ (z >> 31)) >> 32);
+}
+
+static uint32_t netcard_trng_raw(NetcardTrngState *s)
+{
+    uint32_t w;
+
+    if (s->seeded) {
+        return netcard_trng_seeded(s);
+    }
+    qemu_guest_getrandom_nofail(&w, sizeof(w));
+    return w;
+}
+
 static uint32_t netcard_trng_word(NetcardTrngState *s)
 {
-    uint32_t w, w2;
+    uint32_t w = netcard_trng_raw(s), w2;
 
-    qemu_guest_getrandom_nofail(&w, sizeof(w));
     switch (s->fault) {
     case NETCARD_TRNG_FAULT_STUCK:
         if (!s->stuck_valid) {
@@ -42,7 +67,7 @@ static uint32_t netcard_trng_word(NetcardTrngState *s)
         }
         return s->stuck_word;
     case NETCARD_TRNG_FAULT_BIASED:
-        qemu_guest_getrandom_nofail(&w2, sizeof(w2));
+        w2 = netcard_trng_raw(s);
         return w | w2;
     default:
         return w;
@@ -202,7 +227,10 @@ static void netcard_trng_reset_hold(Object *obj, ResetType type)
     if (type == RESET_TYPE_SNAPSHOT_LOAD) {
         return;
     }
-    /* The fault knob models the silicon, not a register: it survives. */
+    /*
+     * The fault knob models the silicon, not a register: it survives; so
+     * does the seeded stream's position (a reset does not replay words).
+     */
     timer_del(s->timer);
     s->ctrl = 0;
     s->underrun = 0;
@@ -247,6 +275,23 @@ static int netcard_trng_post_load(void *opaque, int version_id)
     return netcard_trng_post_load_check(opaque, version_id) ? 0 : -EINVAL;
 }
 
+static bool netcard_trng_seeded_needed(void *opaque)
+{
+    return NETCARD_TRNG(opaque)->seeded;
+}
+
+/* Where the seeded stream is, so a snapshot goes on with the same words. */
+static const VMStateDescription vmstate_netcard_trng_seeded = {
+    .name = TYPE_NETCARD_TRNG "/seeded",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .needed = netcard_trng_seeded_needed,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT64(seeded_count, NetcardTrngState),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
 static const VMStateDescription vmstate_netcard_trng = {
     .name = TYPE_NETCARD_TRNG,
     .version_id = 1,
@@ -263,6 +308,10 @@ static const VMStateDescription vmstate_netcard_trng = {
         VMSTATE_UINT32(stuck_valid, NetcardTrngState),
         VMSTATE_UINT32(stuck_word, NetcardTrngState),
         VMSTATE_END_OF_LIST()
+    },
+    .subsections = (const VMStateDescription * const []) {
+        &vmstate_netcard_trng_seeded,
+        NULL
     },
 };
 
@@ -286,6 +335,9 @@ static void netcard_trng_realize(DeviceState *dev, Error **errp)
 static const Property netcard_trng_properties[] = {
     DEFINE_PROP_UINT32("word-period-ns", NetcardTrngState, word_period_ns,
                        1000),
+    /* On: the words repeat run to run (netcard run --deterministic). */
+    DEFINE_PROP_BOOL("seeded", NetcardTrngState, seeded, false),
+    DEFINE_PROP_UINT64("seed", NetcardTrngState, seed, 0),
 };
 
 static void netcard_trng_class_init(ObjectClass *klass, void *data)

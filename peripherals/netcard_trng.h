@@ -14,9 +14,13 @@
  * CTRL.IE is set and the FIFO holds at least CTRL.THRESH words (0 is read
  * as 1). Clearing EN stops the source and empties the FIFO.
  *
- * The words come from qemu_guest_getrandom_nofail(): the same -seed gives
- * the same stream. For testing the card's health tests the QOM property
- * "fault" (qom-set at run time) degrades the source:
+ * The words come from qemu_guest_getrandom_nofail(), or, when the QOM
+ * property "seeded" is on, from the device's own generator (SplitMix64
+ * over property "seed" and a word counter): the same seed gives the same
+ * words in the same order whatever the host's timing (QEMU's -seed gives
+ * each thread its own generator, and threads are made in host time).
+ * For testing the card's health tests the QOM property "fault" (qom-set
+ * at run time) degrades the source:
  *   none    healthy output
  *   stuck   every new word repeats one value (the next word the healthy
  *           source would have produced)
@@ -85,6 +89,9 @@ struct NetcardTrngState {
     uint32_t fault;              /* NetcardTrngFault, QOM "fault" */
     uint32_t stuck_valid;
     uint32_t stuck_word;
+    bool seeded;                 /* QOM "seeded": the words from "seed" */
+    uint64_t seed;               /* QOM "seed" */
+    uint64_t seeded_count;       /* words drawn from the seed */
 };
 
 #endif /* !NETCARD_CARDOS */

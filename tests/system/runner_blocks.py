@@ -91,21 +91,16 @@ def wait_port(port, proc, timeout_s=30):
     check(proc.poll() is None, "netcard run exited early")
 
 
-def check_counts(a, b, trng_headers):
-    """Two deterministic runs' cost tables: the same rows and, for every
-    command that does not read the TRNG, the same count. A command that
-    waits for TRNG words is compared within 5 %: known limitation,
-    docs/testing.md "Determinism"."""
+def check_counts(a, b):
+    """Two deterministic runs' cost tables: the same rows, and the same
+    instruction count for every command (those that wait for TRNG words
+    included: docs/testing.md "Determinism")."""
     check([(r.apdu, r.header, r.command_bytes) for r in a] ==
           [(r.apdu, r.header, r.command_bytes) for r in b],
           "rows differ:\n%s\n%s", a, b)
     for x, y in zip(a, b):
-        if x.header in trng_headers:
-            check(abs(x.instructions - y.instructions) <= x.instructions / 20,
-                  "TRNG command counts far apart: %s %s", x, y)
-        else:
-            check(x.instructions == y.instructions,
-                  "instruction counts differ:\n%s\n%s", a, b)
+        check(x.instructions == y.instructions,
+              "instruction counts differ: %s %s\n%s\n%s", x, y, a, b)
 
 
 def case_determinism(work):
@@ -135,7 +130,7 @@ def case_determinism(work):
     check((atr0, rsp0) == (atr1, rsp1),
           "two deterministic runs answered differently:\n%s\n%s",
           rsp0, rsp1)
-    check_counts(cost0, cost1, [RANDOM16[:8], RANDOM32[:8]])
+    check_counts(cost0, cost1)
     check(rsp2[2] != rsp0[2] or rsp2[3] != rsp0[3],
           "without --deterministic the random answers repeat: %s", rsp2)
 
@@ -165,7 +160,7 @@ def case_apdu_cost(work):
               "lengths %s", rows)
         check(all(r.instructions > 0 for r in rows), "counts %s", rows)
         tables.append(rows)
-    check_counts(tables[0], tables[1], [RANDOM16[:8]])
+    check_counts(tables[0], tables[1])
     # 32 random bytes cost more than 16: the counts measure the work
     check(tables[0][2].instructions > tables[0][1].instructions,
           "RANDOM %s vs ECHO %s", tables[0][2], tables[0][1])

@@ -125,7 +125,7 @@ static const char usage[] =
     "  --accel NAME                -accel NAME\n"
     "  --halted                    -S\n"
     "  --gdb PORT                  gdb stub on 127.0.0.1:PORT\n"
-    "  --seed N                    -seed N (the TRNG)\n"
+    "  --seed N                    -seed N, and the TRNG's own seed N\n"
     "  --icount SHIFT              -icount shift=SHIFT\n"
     "  --deterministic             seeded TRNG, -icount, a fixed RTC in "
     "virtual time:\n"
@@ -600,10 +600,24 @@ static void emit(const Opts *o, Out *w)
         arg(w, "-seed");
         addf(w, "%llu", o->has_seed ? o->seed : DETERMINISTIC_SEED);
         end(w);
+        /* QEMU's -seed gives each thread a generator seeded when the
+         * thread is made, in host time: the TRNG draws from its own. */
+        arg(w, "-global");
+        arg(w, "netcard-trng.seeded=on");
+        arg(w, "-global");
+        addf(w, "netcard-trng.seed=%llu",
+             o->has_seed ? o->seed : DETERMINISTIC_SEED);
+        end(w);
     }
     if (o->icount >= 0 || o->deterministic) {
         arg(w, "-icount");
         addf(w, "shift=%d", o->icount >= 0 ? o->icount : DETERMINISTIC_SHIFT);
+        /* sleep=off: an idle card's virtual time jumps to its next timer
+         * instead of following the host's clock, so how long the host
+         * takes between APDUs does not change what the card sees. */
+        if (o->deterministic) {
+            addf(w, ",sleep=off");
+        }
         end(w);
     }
     if (o->deterministic) {
