@@ -32,18 +32,24 @@ NC_PYTHON       := $(or $(PYTHON),/usr/bin/python3)
 # Sources as paths relative to SRCDIR (CARDOS_UNIT_SRCS may be either).
 NC_TESTS_UNIT_SRCS := $(patsubst $(SRCDIR)/%,%,$(sort $(wildcard $(SRCDIR)/tests/unit/*.c)))
 NC_TESTS_HARN_SRCS := $(patsubst $(SRCDIR)/%,%,$(sort $(wildcard \
-	$(SRCDIR)/tests/devices/*.c $(SRCDIR)/tests/system/*.c $(SRCDIR)/tests/lib/*.c)))
+	$(SRCDIR)/tests/devices/*.c $(SRCDIR)/tests/system/*.c $(SRCDIR)/tests/net/*.c \
+	$(SRCDIR)/tests/lib/*.c)))
+# The admin server's GLib-free modules (script codec, SCP03), with their
+# unit tests (tests/unit/test_ras_*.c), on the host mbedTLS (net/build.mk).
+NC_TESTS_NET_OBJS := $(NC_RAS_CODEC_SRCS:%.c=$(NC_TESTS_OBJDIR)/%.o)
 NC_TESTS_CARDOS_SRCS := $(patsubst ./%,%,$(patsubst $(SRCDIR)/%,%,$(CARDOS_UNIT_SRCS)))
 
 NC_TESTS_UNIT_OBJS   := $(NC_TESTS_UNIT_SRCS:%.c=$(NC_TESTS_OBJDIR)/%.o)
 NC_TESTS_HARN_OBJS   := $(NC_TESTS_HARN_SRCS:%.c=$(NC_TESTS_OBJDIR)/%.o)
 NC_TESTS_CARDOS_OBJS := $(NC_TESTS_CARDOS_SRCS:%.c=$(NC_TESTS_OBJDIR)/%.o)
-NC_TESTS_OBJS := $(NC_TESTS_UNIT_OBJS) $(NC_TESTS_HARN_OBJS) $(NC_TESTS_CARDOS_OBJS)
+NC_TESTS_OBJS := $(NC_TESTS_UNIT_OBJS) $(NC_TESTS_HARN_OBJS) $(NC_TESTS_CARDOS_OBJS) \
+	$(NC_TESTS_NET_OBJS)
 
 NC_TESTS_CFLAGS := -Wall -Wextra -Werror -std=gnu11 -g -MMD -MP \
 	-I$(SRCDIR)/cardos -I$(SRCDIR)/peripherals \
-	-I$(SRCDIR)/tests/lib $(NC_TOOLS_CFLAGS)
-NC_TESTS_LDLIBS := $(NC_TOOLS_LIB) -lcriterion $(CARDOS_UNIT_LDLIBS)
+	-I$(SRCDIR)/tests/lib $(NC_TOOLS_CFLAGS) -I$(SRCDIR)/net
+NC_TESTS_LDLIBS := $(NC_TOOLS_LIB) -lcriterion $(CARDOS_UNIT_LDLIBS) \
+	$(HOST_PREFIX)/lib/libmbedcrypto.a
 
 # The card OS modules and their unit tests see the same host configuration.
 ifneq ($(strip $(NC_TESTS_CARDOS_OBJS) $(NC_TESTS_UNIT_OBJS)),)
@@ -67,6 +73,9 @@ $(NC_TESTS_BIN): $(NC_TESTS_OBJS) $(NC_TOOLS_LIB)
 	$(call quiet,LINK,$@)
 	@mkdir -p $(dir $@)
 	$(Q)$(NC_HOSTCC) -g -o $@ $(NC_TESTS_OBJS) $(NC_TESTS_LDLIBS)
+
+$(NC_TESTS_NET_OBJS): NC_TESTS_XFLAGS := -I$(HOST_PREFIX)/include
+$(NC_TESTS_NET_OBJS) $(NC_TESTS_UNIT_OBJS): $(HOST_PREFIX)/.mbedtls-stamp
 
 -include $(NC_TESTS_OBJS:.o=.d)
 
@@ -108,6 +117,7 @@ NC_TESTS_ENV := \
 	NETCARD_CARDOS_DIR=$(abspath $(BUILD)/cardos) \
 	NETCARD_SRCDIR=$(abspath $(SRCDIR)) \
 	NETCARD_BIN=$(abspath $(BUILD)/bin) \
+	NETCARD_TESTS_DIR=$(abspath $(BUILD)/tests) \
 	NETCARD_PLUGINS=$(abspath $(NC_PLUGIN_DIR))
 
 .PHONY: check-run bench-run conformance-run
@@ -119,7 +129,7 @@ CONFORMANCE_ARGS ?=
 conformance-run:
 	$(Q)$(NETCARD) test -j$(CONFORMANCE_JOBS) $(CONFORMANCE_ARGS) \
 		$(SRCDIR)/tests/suites
-check-run: $(NC_TESTS_BIN) $(NC_INSN_PLUGIN)
+check-run: $(NC_TESTS_BIN) $(NC_INSN_PLUGIN) $(NC_RAS) $(NC_RAS_LOAD)
 	$(Q)$(NC_TESTS_ENV) $(NC_TESTS_BIN) -j$(TESTS_JOBS) \
 		$(if $(TESTS_FILTER),--filter='$(TESTS_FILTER)') $(TESTS_ARGS)
 

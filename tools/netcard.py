@@ -878,6 +878,27 @@ def cmd_qemu_cmdline(argv):
     return print_cmdline(cmd, fmt)
 
 
+# ---------------------------------------------------------------------------
+# netcard ras: the remote administration server (net/ras, Amendment B).
+# Everything after 'ras' goes to BUILD/bin/netcard-ras unchanged:
+# serve | card | cards | enqueue | status | log (docs/remote-admin.md).
+# ---------------------------------------------------------------------------
+RAS_BIN = os.path.join(BUILD, "bin", "netcard-ras")
+
+
+def cmd_ras(argv):
+    if not argv or argv[0] in ("-h", "--help"):
+        print(f"usage: {PROG} ras serve|card|cards|enqueue|status|log "
+              "[OPTIONS]\n\nThe remote administration server "
+              f"({RAS_BIN}); '{PROG} ras COMMAND --help'\nlists a command's "
+              "options.")
+        return 0 if argv else 2
+    if not os.access(RAS_BIN, os.X_OK):
+        print(f"{PROG}: {RAS_BIN} is missing: run make", file=sys.stderr)
+        return 1
+    os.execv(RAS_BIN, [RAS_BIN] + argv)
+
+
 def make_parser():
     parser = Parser(prog=PROG,
                     description="Boot and debug the netcard virtual card.")
@@ -1060,6 +1081,10 @@ def make_parser():
     sub.add_parser("coverage", add_help=False,
                    help="card OS coverage: lcov tracefiles from 'run "
                    "--coverage', merge, html (genhtml)")
+    # Parsed by cmd_ras (netcard-ras); listed here for --help.
+    sub.add_parser("ras", add_help=False,
+                   help="remote administration server: serve, enqueue, "
+                   "status, log (Amendment B)")
     # Parsed by cmd_qemu_cmdline; listed here for --help.
     sub.add_parser("qemu-cmdline", add_help=False,
                    help="print a QEMU command line for the machine (the "
@@ -1075,6 +1100,8 @@ def main(argv):
         except (coverage.CoverageError, OSError) as e:
             print(f"{PROG} coverage: {e}", file=sys.stderr)
             return 2
+    if argv[:1] == ["ras"]:
+        return cmd_ras(argv[1:])
     if argv[:1] == ["qemu-cmdline"]:
         try:
             return cmd_qemu_cmdline(argv[1:])

@@ -197,6 +197,15 @@ class Bench:
                 bench_crypto.bench_iso7816.vpcd.LibraryError, OSError) as e:
             raise BenchError(str(e))
 
+    def ras(self):
+        """The remote administration server (bench_ras.py)."""
+        import bench_ras
+        try:
+            bench_ras.run(self)
+        except (bench_ras.BenchError, OSError,
+                subprocess.TimeoutExpired) as e:
+            raise BenchError(str(e))
+
     def usim(self):
         """AUTHENTICATE and reading the IMSI through pcscd (bench_usim.py)."""
         import bench_usim
@@ -891,7 +900,7 @@ def main():
     failed = False
     steps = (b.boot_to_banner, b.qemu_rss, b.idle_cpu, b.cardos_sizes,
              b.iso7816, b.network, b.tls, b.store_costs,
-             b.store_card_time, b.crypto, b.gp, b.usim, b.runner,
+             b.store_card_time, b.crypto, b.gp, b.usim, b.runner, b.ras,
              b.incremental_rebuild)
     if args.only:
         names = args.only.split(",")

@@ -1,0 +1,314 @@
+/*
+ * netcard-ras — the remote administration server of GlobalPlatform
+ * Amendment B (SCP81) and its operator commands. `netcard ras ...` runs
+ * this program.
+ *
+ *   netcard-ras serve   [--db SPEC] [--listen H:P] [--admin H:P] [...]
+ *   netcard-ras card    [--db SPEC] --card ICCID --identity ID --psk HEX
+ *                       [--agent-id ID] [--scp03 KVN:ENC:MAC:DEK]
+ *   netcard-ras cards   [--db SPEC] FILE     (lines: ICCID IDENTITY PSK)
+ *   netcard-ras enqueue [--db SPEC] (--card ICCID | --all)
+ *                       (--apdu HEX... | --script FILE) [--target AID]
+ *                       [--scp03 LEVEL]
+ *   netcard-ras status  [--db SPEC] [--card ICCID] [--job ID]
+ *   netcard-ras log     [--db SPEC] [--card ICCID] [--limit N]
+ *
+ * SPEC: a SQLite file (default netcard-ras.db, or $NETCARD_RAS_DB) or
+ * postgresql://... Exit status 0 on success, 1 on a failed operation,
+ * 2 on a usage error.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ras_api.h"
+#include "ras_db.h"
+#include "ras_server.h"
+
+static char *opt_db;
+
+static RasDb *open_db(void)
+{
+    const char *spec = opt_db ? opt_db : g_getenv("NETCARD_RAS_DB");
+    char *err = NULL;
+    RasDb *db = ras_db_open(spec ? spec : "netcard-ras.db", &err);
+    if (!db) {
+        fprintf(stderr, "netcard-ras: database: %s\n", err);
+        exit(1);
+    }
+    return db;
+}
+
+static int parse(int *argc, char ***argv, GOptionEntry *e, const char *what)
+{
+    GOptionEntry db[] = {
+        { "db", 0, 0, G_OPTION_ARG_STRING, &opt_db,
+          "SQLite file or postgresql://... URI", "SPEC" },
+        { NULL, 0, 0, 0, NULL, NULL, NULL },
+    };
+    GOptionContext *ctx = g_option_context_new(what);
+    g_option_context_add_main_entries(ctx, db, NULL);
+    g_option_context_add_main_entries(ctx, e, NULL);
+    GError *err = NULL;
+    bool ok = g_option_context_parse(ctx, argc, argv, &err);
+    g_option_context_free(ctx);
+    if (!ok) {
+        fprintf(stderr, "netcard-ras: %s\n", err->message);
+        g_error_free(err);
+        return 2;
+    }
+    return 0;
+}
+
+static int cmd_serve(int argc, char **argv)
+{
+    char *listen = NULL, *admin = NULL, *instance = NULL;
+    int hs = 10000, req = 10000, idle = 30000, maxc = 1024, lease = 300;
+    int max_body = 1 << 20;
+    gboolean indef = FALSE, chunked = FALSE;
+    GOptionEntry e[] = {
+        { "listen", 0, 0, G_OPTION_ARG_STRING, &listen, "HTTPS-PSK for cards (127.0.0.1:8443)", "H:P" },
+        { "admin", 0, 0, G_OPTION_ARG_STRING, &admin, "REST API, plain HTTP (127.0.0.1:8081)", "H:P" },
+        { "instance", 0, 0, G_OPTION_ARG_STRING, &instance, "name in the queue and audit log", "NAME" },
+        { "indefinite", 0, 0, G_OPTION_ARG_NONE, &indef, "send scripts as AE 80 ... 00 00", NULL },
+        { "chunked", 0, 0, G_OPTION_ARG_NONE, &chunked, "send bodies chunked", NULL },
+        { "handshake-timeout-ms", 0, 0, G_OPTION_ARG_INT, &hs, "TLS handshake deadline", "MS" },
+        { "request-timeout-ms", 0, 0, G_OPTION_ARG_INT, &req, "whole-request deadline", "MS" },
+        { "idle-timeout-ms", 0, 0, G_OPTION_ARG_INT, &idle, "idle deadline between requests", "MS" },
+        { "max-conns", 0, 0, G_OPTION_ARG_INT, &maxc, "concurrent connections", "N" },
+        { "max-body", 0, 0, G_OPTION_ARG_INT, &max_body, "largest request body", "BYTES" },
+        { "lease-s", 0, 0, G_OPTION_ARG_INT, &lease, "a sent job's lease", "S" },
+        { NULL, 0, 0, 0, NULL, NULL, NULL },
+    };
+    if (parse(&argc, &argv, e, "serve")) {
+        return 2;
+    }
+    char *inst = instance ? instance : g_strdup_printf("%s:%d", g_get_host_name(), getpid());
+    RasServerOpts o = {
+        .listen = listen ? listen : "127.0.0.1:8443",
+        .admin = admin ? admin : "127.0.0.1:8081",
+        .handshake_ms = hs, .request_ms = req, .idle_ms = idle,
+        .max_conns = maxc,
+        .cfg = { .instance = inst, .lease_s = lease, .indefinite = indef,
+                 .chunked = chunked, .max_body = (size_t)max_body },
+    };
+    if (admin && !strcmp(admin, "none")) {
+        o.admin = NULL;
+    }
+    RasDb *db = open_db();
+    int rc = ras_server_run(db, &o);
+    ras_db_close(db);
+    return rc;
+}
+
+static int cmd_card(int argc, char **argv)
+{
+    char *card = NULL, *id = NULL, *psk = NULL, *agent = NULL, *scp03 = NULL;
+    GOptionEntry e[] = {
+        { "card", 0, 0, G_OPTION_ARG_STRING, &card, "ICCID or agent id", "NAME" },
+        { "identity", 0, 0, G_OPTION_ARG_STRING, &id, "PSK identity", "ID" },
+        { "psk", 0, 0, G_OPTION_ARG_STRING, &psk, "PSK (hex)", "HEX" },
+        { "agent-id", 0, 0, G_OPTION_ARG_STRING, &agent, "X-Admin-From", "ID" },
+        { "scp03", 0, 0, G_OPTION_ARG_STRING, &scp03, "static keys", "KVN:ENC:MAC:DEK" },
+        { NULL, 0, 0, 0, NULL, NULL, NULL },
+    };
+    if (parse(&argc, &argv, e, "card")) {
+        return 2;
+    }
+    RasDb *db = open_db();
+    char *err = ras_card_add(db, card, id, psk, agent, scp03);
+    ras_db_close(db);
+    if (err) {
+        fprintf(stderr, "netcard-ras: %s\n", err);
+        return 1;
+    }
+    return 0;
+}
+
+static int cmd_cards(int argc, char **argv)
+{
+    GOptionEntry e[] = { { NULL, 0, 0, 0, NULL, NULL, NULL } };
+    if (parse(&argc, &argv, e, "FILE") || argc != 2) {
+        return 2;
+    }
+    char *text;
+    if (!g_file_get_contents(argv[1], &text, NULL, NULL)) {
+        fprintf(stderr, "netcard-ras: cannot read %s\n", argv[1]);
+        return 1;
+    }
+    RasDb *db = open_db();
+    gchar **lines = g_strsplit(text, "\n", -1);
+    int n = 0, rc = 0;
+    for (gchar **l = lines; *l && !rc; l++) {
+        gchar **f = g_strsplit_set(g_strstrip(*l), " \t", -1);
+        if (f[0] && *f[0] && *f[0] != '#') {
+            char *err = g_strv_length(f) >= 3
+                ? ras_card_add(db, f[0], f[1], f[2], f[3] && *f[3] ? f[3] : NULL, NULL)
+                : g_strdup("expected: ICCID IDENTITY PSK [AGENT-ID]");
+            if (err) {
+                fprintf(stderr, "netcard-ras: %s: %s\n", *l, err);
+                g_free(err);
+                rc = 1;
+            }
+            n++;
+        }
+        g_strfreev(f);
+    }
+    g_strfreev(lines);
+    g_free(text);
+    ras_db_close(db);
+    if (!rc) {
+        printf("%d cards\n", n);
+    }
+    return rc;
+}
+
+/* A script file: one C-APDU in hex per line, '#' comments; a line "---"
+ * starts the next script of the same job. */
+static GPtrArray *read_script(const char *path)
+{
+    char *text;
+    if (!g_file_get_contents(path, &text, NULL, NULL)) {
+        return NULL;
+    }
+    GPtrArray *scripts = g_ptr_array_new_with_free_func((GDestroyNotify)g_ptr_array_unref);
+    GPtrArray *cur = g_ptr_array_new_with_free_func(g_free);
+    gchar **lines = g_strsplit(text, "\n", -1);
+    for (gchar **l = lines; *l; l++) {
+        char *s = g_strstrip(*l), *hash = strchr(s, '#');
+        if (hash) {
+            *hash = 0;
+            s = g_strstrip(s);
+        }
+        if (!strcmp(s, "---")) {
+            if (cur->len) {
+                g_ptr_array_add(scripts, cur);
+                cur = g_ptr_array_new_with_free_func(g_free);
+            }
+        } else if (*s) {
+            char *hex = g_malloc(strlen(s) + 1), *w = hex;
+            for (const char *r = s; *r; r++) {
+                if (*r != ' ' && *r != '\t') {
+                    *w++ = *r;
+                }
+            }
+            *w = 0;
+            g_ptr_array_add(cur, hex);
+        }
+    }
+    if (cur->len) {
+        g_ptr_array_add(scripts, cur);
+    } else {
+        g_ptr_array_unref(cur);
+    }
+    g_strfreev(lines);
+    g_free(text);
+    return scripts;
+}
+
+static int cmd_enqueue(int argc, char **argv)
+{
+    char *card = NULL, *script = NULL, *target = NULL, *load = NULL, *install = NULL;
+    char **apdus = NULL;
+    gboolean all = FALSE;
+    int level = 0;
+    GOptionEntry e[] = {
+        { "card", 0, 0, G_OPTION_ARG_STRING, &card, "ICCID or agent id", "NAME" },
+        { "all", 0, 0, G_OPTION_ARG_NONE, &all, "every known card", NULL },
+        { "apdu", 0, 0, G_OPTION_ARG_STRING_ARRAY, &apdus, "a C-APDU (repeat; one script)", "HEX" },
+        { "script", 0, 0, G_OPTION_ARG_FILENAME, &script, "script file", "FILE" },
+        { "target", 0, 0, G_OPTION_ARG_STRING, &target, "X-Admin-Targeted-Application", "AID" },
+        { "scp03", 0, 0, G_OPTION_ARG_INT, &level, "open SCP03 at this security level (e.g. 0x33 = 51)", "LEVEL" },
+        { "load", 0, 0, G_OPTION_ARG_FILENAME, &load, "(not yet)", "NCAP" },
+        { "install", 0, 0, G_OPTION_ARG_STRING, &install, "(not yet)", "AID" },
+        { NULL, 0, 0, 0, NULL, NULL, NULL },
+    };
+    if (parse(&argc, &argv, e, "enqueue")) {
+        return 2;
+    }
+    if (load || install) {
+        fprintf(stderr, "netcard-ras: --load/--install need the card's load file format "
+                "and INSTALL support (the applet issue); not implemented yet: give the "
+                "LOAD and INSTALL commands with --script\n");
+        return 2;
+    }
+    if ((!card) == (!all) || (!apdus) == (!script)) {
+        fprintf(stderr, "netcard-ras enqueue: (--card ICCID | --all) and "
+                "(--apdu HEX... | --script FILE)\n");
+        return 2;
+    }
+    GPtrArray *scripts;
+    if (script) {
+        scripts = read_script(script);
+        if (!scripts) {
+            fprintf(stderr, "netcard-ras: cannot read %s\n", script);
+            return 1;
+        }
+    } else {
+        scripts = g_ptr_array_new_with_free_func((GDestroyNotify)g_ptr_array_unref);
+        GPtrArray *one = g_ptr_array_new_with_free_func(g_free);
+        for (char **a = apdus; *a; a++) {
+            g_ptr_array_add(one, g_strdup(*a));
+        }
+        g_ptr_array_add(scripts, one);
+    }
+    RasDb *db = open_db();
+    GArray *ids = g_array_new(FALSE, FALSE, sizeof(int64_t));
+    char *err = ras_enqueue(db, card, all, target, level, scripts, ids);
+    ras_db_close(db);
+    g_ptr_array_unref(scripts);
+    if (err) {
+        fprintf(stderr, "netcard-ras: %s\n", err);
+        return 1;
+    }
+    for (guint i = 0; i < ids->len; i++) {
+        printf("job %" G_GINT64_FORMAT "\n", (gint64)g_array_index(ids, int64_t, i));
+    }
+    g_array_unref(ids);
+    return 0;
+}
+
+static int cmd_status(int argc, char **argv, bool log)
+{
+    char *card = NULL;
+    gint64 job = 0;
+    int limit = 50;
+    GOptionEntry e[] = {
+        { "card", 0, 0, G_OPTION_ARG_STRING, &card, "one card", "NAME" },
+        { log ? "limit" : "job", 0, 0, log ? G_OPTION_ARG_INT : G_OPTION_ARG_INT64,
+          log ? (gpointer)&limit : (gpointer)&job, log ? "last N entries" : "one job in detail",
+          "N" },
+        { NULL, 0, 0, 0, NULL, NULL, NULL },
+    };
+    if (parse(&argc, &argv, e, log ? "log" : "status")) {
+        return 2;
+    }
+    RasDb *db = open_db();
+    char *j = log ? ras_db_log_json(db, card, limit) : ras_db_jobs_json(db, card, job);
+    if (!j) {
+        fprintf(stderr, "netcard-ras: %s\n", ras_db_error(db));
+        ras_db_close(db);
+        return 1;
+    }
+    printf("%s\n", j);
+    g_free(j);
+    ras_db_close(db);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    const char *cmd = argc > 1 ? argv[1] : "";
+    argv[1] = argv[0];
+    if (!strcmp(cmd, "serve")) return cmd_serve(argc - 1, argv + 1);
+    if (!strcmp(cmd, "card")) return cmd_card(argc - 1, argv + 1);
+    if (!strcmp(cmd, "cards")) return cmd_cards(argc - 1, argv + 1);
+    if (!strcmp(cmd, "enqueue")) return cmd_enqueue(argc - 1, argv + 1);
+    if (!strcmp(cmd, "status")) return cmd_status(argc - 1, argv + 1, false);
+    if (!strcmp(cmd, "log")) return cmd_status(argc - 1, argv + 1, true);
+    fprintf(stderr, "usage: netcard-ras serve|card|cards|enqueue|status|log [--help]\n");
+    return 2;
+}
