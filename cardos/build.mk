@@ -144,6 +144,7 @@ CARDOS_SRCS := \
     fs/usim_profile.c \
     fs/fs_auth.c \
     fs/fs_gsm.c \
+    sys/ncap.c \
     applets/perso_applet.c \
     applets/status_web.c \
     card/nvm_partitions.c \
@@ -218,11 +219,14 @@ CARDOS_UNIT_SRCS := $(addprefix $(CARDOS_DIR)/,kernel/log.c kernel/reset_cause.c
     fs/fs_ef.c fs/fs_admin.c fs/milenage.c fs/usim_auth.c fs/usim_profile.c \
     fs/fs_auth.c fs/fs_gsm.c \
     net/http/http_parse.c net/http/http_write.c crypto/health.c crypto/aes_soft.c \
-    crypto/keystore.c) \
+    crypto/keystore.c sys/ncap.c) \
     $(CARDOS_TESTS_DIR)/test_applet.c
 CARDOS_UNIT_CFLAGS := $(CARDOS_INCLUDES) -I$(CARDOS_TOP)
 # libm: tests/unit/test_crypto_health.c recomputes the SP 800-90B cut-offs.
 CARDOS_UNIT_LDLIBS += -lm
+# GLib: tests/unit/test_sys_ncap.c hashes load files with its SHA-256.
+CARDOS_UNIT_LDLIBS += $(shell pkg-config --libs glib-2.0)
+CARDOS_UNIT_CFLAGS += $(shell pkg-config --cflags glib-2.0)
 
 # Changes VERSION or GIT_DESCRIBE into a rebuild of the main objects.
 CARDOS_VERSION_STAMP := $(CARDOS_OUT)/version.stamp
