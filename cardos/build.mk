@@ -144,8 +144,20 @@ CARDOS_SRCS := \
     fs/usim_profile.c \
     fs/fs_auth.c \
     fs/fs_gsm.c \
+    gp/scp_session.c \
+    gp/scp.c \
+    gp/scp02.c \
+    gp/scp03.c \
+    gp/keyset.c \
+    gp/card_data.c \
+    gp/keys_cmd.c \
+    gp/registry.c \
+    gp/status.c \
+    gp/content.c \
+    gp/isd.c \
     sys/ncap.c \
     applets/perso_applet.c \
+    applets/sample_applet.c \
     applets/status_web.c \
     card/nvm_partitions.c \
     card/storage.c \
@@ -172,6 +184,7 @@ CARDOS_NET_SRCS := \
     net/http/http_parse.c \
     net/http/http_write.c \
     net/http/http_exchange.c \
+    net/http/http_pcb.c \
     net/http/http_server.c \
     net/http/https_server.c \
     net/tls/tls.c \
@@ -188,7 +201,7 @@ CARDOS_TESTS_DIR := $(patsubst ./%,%,$(CARDOS_TOP)/tests/cardos)
 CARDOS_IMAGES := cardos cardos-test cardos-fault cardos-watchdog cardos-storebench
 CARDOS_IMAGE_SRCS_cardos := $(CARDOS_DIR)/card/image_product.c
 CARDOS_IMAGE_SRCS_cardos-test := $(addprefix $(CARDOS_TESTS_DIR)/,image_test.c \
-    test_applet.c test_applet_crypto.c test_applet_bench.c)
+    test_applet.c test_applet_crypto.c test_applet_bench.c test_gp_state.c)
 CARDOS_IMAGE_SRCS_cardos-fault := $(CARDOS_TESTS_DIR)/image_fault.c
 CARDOS_IMAGE_SRCS_cardos-watchdog := $(CARDOS_TESTS_DIR)/image_watchdog.c
 CARDOS_IMAGE_SRCS_cardos-storebench := $(addprefix $(CARDOS_TESTS_DIR)/,image_storebench.c \
@@ -213,13 +226,15 @@ CARDOS_LWIP_OBJS := $(patsubst $(LWIP_SRC)/src/%.c,$(CARDOS_OBJ)/lwip/%.o,$(CARD
 CARDOS_UNIT_SRCS := $(addprefix $(CARDOS_DIR)/,kernel/log.c kernel/reset_cause.c kernel/event_loop.c \
     apdu/apdu.c apdu/session.c apdu/dispatch.c apdu/applet_table.c \
     iso7816/atr.c iso7816/pps.c iso7816/t0.c iso7816/t1.c iso7816/card.c \
-    applets/perso_applet.c store/crc32.c store/store_write.c \
+    applets/perso_applet.c applets/sample_applet.c store/crc32.c store/store_write.c \
     store/store_mount.c store/store_index.c \
     fs/fs.c fs/fcp.c fs/arr.c fs/pin.c fs/profile.c fs/fs_applet.c \
     fs/fs_ef.c fs/fs_admin.c fs/milenage.c fs/usim_auth.c fs/usim_profile.c \
     fs/fs_auth.c fs/fs_gsm.c \
     net/http/http_parse.c net/http/http_write.c crypto/health.c crypto/aes_soft.c \
-    crypto/keystore.c sys/ncap.c) \
+    crypto/keystore.c gp/scp_session.c gp/scp.c gp/scp02.c gp/scp03.c \
+    gp/keyset.c gp/card_data.c gp/keys_cmd.c gp/registry.c gp/status.c \
+    gp/content.c gp/isd.c sys/ncap.c) \
     $(CARDOS_TESTS_DIR)/test_applet.c
 CARDOS_UNIT_CFLAGS := $(CARDOS_INCLUDES) -I$(CARDOS_TOP)
 # libm: tests/unit/test_crypto_health.c recomputes the SP 800-90B cut-offs.

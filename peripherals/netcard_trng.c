@@ -66,13 +66,15 @@ static void netcard_trng_tick(void *opaque)
 {
     NetcardTrngState *s = NETCARD_TRNG(opaque);
 
+    /*
+     * The word's value is drawn when the guest reads it (DATA), in the
+     * vCPU's thread: under -seed each thread has its own generator, and
+     * this timer may run in either thread, so drawing here would make
+     * the sequence depend on host timing.
+     */
     if (FIELD_EX32(s->ctrl, TRNG_CTRL, EN) &&
         s->level < NETCARD_TRNG_FIFO_DEPTH) {
-        uint32_t w = netcard_trng_word(s);
-
-        s->fifo[(s->head + s->level) % NETCARD_TRNG_FIFO_DEPTH] = w;
         s->level++;
-        trace_netcard_trng_word(w, s->level);
     }
     netcard_trng_schedule(s);
     netcard_trng_update_irq(s);
@@ -105,10 +107,11 @@ static uint64_t netcard_trng_read(void *opaque, hwaddr offset, unsigned size)
             s->underrun = 1;
             break;
         }
-        value = s->fifo[s->head];
+        value = netcard_trng_word(s);
         s->fifo[s->head] = 0;
         s->head = (s->head + 1) % NETCARD_TRNG_FIFO_DEPTH;
         s->level--;
+        trace_netcard_trng_word(value, s->level);
         netcard_trng_schedule(s);
         netcard_trng_update_irq(s);
         break;

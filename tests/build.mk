@@ -49,6 +49,14 @@ ifneq ($(strip $(NC_TESTS_CARDOS_OBJS) $(NC_TESTS_UNIT_OBJS)),)
 $(NC_TESTS_CARDOS_OBJS) $(NC_TESTS_UNIT_OBJS): NC_TESTS_XFLAGS := -DCARDOS_HOST=1 $(CARDOS_UNIT_CFLAGS)
 endif
 
+# tests/unit/crypto_host.c: the card's crypto API (crypto/crypto.h) on the
+# host mbedTLS, for the unit tests of modules above crypto/.
+NC_HOST_MBEDTLS := $(abspath $(BUILD)/host)
+# The tests see its headers too (tests/unit/gp_host_scp03.h).
+$(NC_TESTS_UNIT_OBJS) $(NC_TESTS_HARN_OBJS): NC_TESTS_XFLAGS += -I$(NC_HOST_MBEDTLS)/include
+$(NC_TESTS_UNIT_OBJS) $(NC_TESTS_HARN_OBJS): $(NC_HOST_MBEDTLS)/.mbedtls-stamp
+NC_TESTS_LDLIBS += $(NC_HOST_MBEDTLS)/lib/libmbedcrypto.a
+
 $(NC_TESTS_OBJDIR)/%.o: $(SRCDIR)/%.c
 	$(call quiet,HOSTCC,$<)
 	@mkdir -p $(dir $@)
@@ -63,7 +71,6 @@ $(NC_TESTS_BIN): $(NC_TESTS_OBJS) $(NC_TOOLS_LIB)
 
 # make bench's TLS-PSK handshake timer, on the host mbedTLS.
 NC_TLS_HS := $(BUILD)/tests/tls-psk-handshake
-NC_HOST_MBEDTLS := $(abspath $(BUILD)/host)
 $(NC_TLS_HS): $(SRCDIR)/tests/bench/tls_psk_handshake.c $(NC_HOST_MBEDTLS)/.mbedtls-stamp
 	$(call quiet,HOSTCC,$<)
 	@mkdir -p $(dir $@)

@@ -15,6 +15,9 @@
 #   NC_TOOLS_LIB   $(BUILD)/lib/libnetcard-host.a: the same, static, for
 #                  the C tests (tests/build.mk)
 #   NC_TOOLS_CFLAGS  -I for its headers (qemu_cmdline.h, vpcd.h)
+#   NC_TOOLS_PLUGINS $(BUILD)/lib/plugins/lib*.so: the product's TCG plugins
+#                  (tools/plugins: apdu_cost, coverage), for `netcard run
+#                  --apdu-cost/--coverage`
 #
 # SPDX-License-Identifier: Apache-2.0
 
@@ -30,9 +33,11 @@ NC_TOOLS_LIB    := $(BUILD)/lib/libnetcard-host.a
 NC_TOOLS_SO     := $(BUILD)/lib/libnetcard-host.so
 NC_TOOLS_CFLAGS := -I$(SRCDIR)/tools/lib
 NC_TOOLS_CC     := $(or $(HOSTCC),gcc)
+NC_TOOLS_PLUGINS := $(patsubst $(SRCDIR)/tools/plugins/%.c,\
+	$(BUILD)/lib/plugins/lib%.so,$(wildcard $(SRCDIR)/tools/plugins/*.c))
 
 .PHONY: launcher
-launcher: $(NETCARD) $(NC_TOOLS_PY) $(NC_TOOLS_SO)
+launcher: $(NETCARD) $(NC_TOOLS_PY) $(NC_TOOLS_SO) $(NC_TOOLS_PLUGINS)
 
 $(NETCARD): $(SRCDIR)/tools/netcard.py
 	$(call quiet,INSTALL,$@)
@@ -60,3 +65,12 @@ $(NC_TOOLS_SO): $(NC_TOOLS_OBJS)
 	$(call quiet,LINK,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(NC_TOOLS_CC) -shared -Wl,-soname,libnetcard-host.so -o $@ $^
+
+# TCG plugins QEMU loads with -plugin: QEMU's public plugin header and GLib.
+$(BUILD)/lib/plugins/lib%.so: $(SRCDIR)/tools/plugins/%.c \
+		$(QEMU_SRC)/include/qemu/qemu-plugin.h
+	$(call quiet,HOSTCC,$<)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(NC_TOOLS_CC) -std=gnu11 -O2 -g -fPIC -shared -Wall -Wextra -Werror \
+		-I$(QEMU_SRC)/include/qemu $(shell pkg-config --cflags glib-2.0) \
+		$< -o $@

@@ -11,6 +11,9 @@
 #               [--http-port N] [--https-port N] [--no-net] [--pcap FILE]
 #               [--image ELF] [--qemu BIN] [--print-cmdline[=FORMAT]]
 #               [-- QEMU-ARGS]
+#               [--deterministic] [--apdu-cost FILE.csv] [--coverage DIR]
+#               [--instances N [--instances-dir DIR]]
+#   netcard coverage lcov|merge|html ...
 #   netcard gdb [--port PORT] [--image ELF]
 #   netcard apdu [--port N] [--atr] [--reset|--cold] [-f SCRIPT] HEX...
 #   netcard qemu-cmdline [BUILDER OPTIONS] [-- QEMU-ARGS]
@@ -273,7 +276,33 @@ def build_run_cmdline(args):
         iso=iso,
         qmp=("listen", args.qmp) if args.qmp else None,
         halted=args.gdb is not None, gdb_port=args.gdb, seed=args.seed,
+        deterministic=args.deterministic, plugin=args.plugins,
         extra=args.qemu_args, **net)
+
+
+def run_plugins(args):
+    """The -plugin arguments of --apdu-cost and --coverage."""
+    from netcard_host import cost, coverage
+    plugins = []
+    try:
+        if args.apdu_cost:
+            out_dir = os.path.dirname(os.path.abspath(args.apdu_cost))
+            if not os.path.isdir(out_dir):
+                raise UsageError(f"--apdu-cost folder {out_dir} does not "
+                                 "exist")
+            plugins.append(cost.plugin_spec(args.image, args.apdu_cost,
+                                            BUILD))
+        if args.coverage:
+            os.makedirs(args.coverage, exist_ok=True)
+            # one raw file per run: QEMU's pid once the launcher execs it
+            args.coverage_raw = os.path.join(
+                os.path.abspath(args.coverage), f"netcard-{os.getpid()}.cov")
+            plugins.append(coverage.plugin_spec(args.coverage_raw, BUILD))
+    except (cost.CostError, coverage.CoverageError) as e:
+        raise UsageError(str(e))
+    except OSError as e:
+        raise UsageError(f"--coverage {args.coverage}: {e.strerror}")
+    return plugins
 
 
 def print_cmdline(cmd, fmt):
@@ -325,7 +354,11 @@ def cmd_run(args):
         if os.path.exists(args.qmp):
             raise UsageError(f"QMP socket {args.qmp} already exists "
                              "(another card running? remove it if not)")
+    if args.instances is not None:
+        from netcard_host import instances
+        return instances.run(args, UsageError)
     args.nvm_size_bytes = nvm_size_for(args.nvm, args.nvm_size)
+    args.plugins = run_plugins(args)
     cmd = build_run_cmdline(args)
     if args.print_cmdline:
         return print_cmdline(cmd, args.print_cmdline)
@@ -358,6 +391,14 @@ def cmd_run(args):
             say(f"capturing the card's frames to {args.pcap}")
     if args.qmp:
         say(f"QMP on unix:{args.qmp}")
+    if args.deterministic:
+        say("deterministic: seeded TRNG, -icount, fixed RTC")
+    if args.apdu_cost:
+        say(f"instructions per APDU to {args.apdu_cost} (written as QEMU "
+            "runs and when it exits)")
+    if args.coverage:
+        say(f"card OS coverage to {args.coverage_raw} (written when QEMU "
+            f"exits; {PROG} coverage lcov makes a tracefile)")
     sys.stderr.flush()
     try:
         os.execv(cmd[0], cmd)
@@ -543,6 +584,69 @@ def cmd_apdu(args):
                   f"got {response.hex().upper() or '(empty)'}",
                   file=sys.stderr)
     return 1 if failures else 0
+
+
+# ---------------------------------------------------------------------------
+# netcard gp: GlobalPlatform card management (SCP03) over vpcd framing
+# (tools/netcard_host/gp.py; docs/gp.md). A convenience: tests never take
+# expected bytes from it.
+# ---------------------------------------------------------------------------
+GP_ACTIONS = ("list", "info", "put-key", "install", "delete", "lock",
+              "unlock", "lock-card", "unlock-card", "load")
+
+
+def cmd_gp(args):
+    from netcard_host import gp
+    link = CardLink(args.host, args.port, args.timeout)
+    link.ensure_powered()
+    key = parse_hex(args.key, "key")
+    if link.exchange(bytes.fromhex("00A4040000"))[-2:] != b"\x90\x00":
+        raise UsageError("the card's ISD does not answer SELECT")
+
+    def need(value, what):
+        if not value:
+            raise UsageError(f"gp {args.action} needs {what}")
+        return parse_hex(value, what)
+
+    try:
+        if args.action == "info":
+            lines = gp.gp_info(link.exchange)
+        else:
+            s = gp.Scp03(link.exchange, key).open(kvn=args.kvn,
+                                                  level=args.level)
+            if args.action == "list":
+                lines = gp.gp_list(s)
+            elif args.action == "put-key":
+                lines = gp.gp_put_key(s, args.new_kvn,
+                                      need(args.new_key, "--new-key"),
+                                      replace=args.replace)
+            elif args.action == "install":
+                lines = gp.gp_install(s, need(args.package, "--package"),
+                                      need(args.module, "--module"),
+                                      need(args.aid, "--aid"),
+                                      parse_hex(args.params or "", "params"))
+            elif args.action == "delete":
+                lines = gp.gp_delete(s, need(args.aid, "--aid"),
+                                     related=args.related)
+            elif args.action in ("lock", "unlock"):
+                lines = gp.gp_set_status(s, 0x40, 0x80 if args.action ==
+                                         "lock" else 0x00,
+                                         need(args.aid, "--aid"))
+            elif args.action in ("lock-card", "unlock-card"):
+                lines = gp.gp_set_status(s, 0x80, 0x7F if args.action ==
+                                         "lock-card" else 0x0F)
+            else:
+                if not args.file:
+                    raise UsageError("gp load needs --file")
+                with open(args.file, "rb") as f:
+                    blob = f.read()
+                lines = gp.gp_load(s, need(args.package, "--package"), blob)
+    except gp.GpError as e:
+        print(f"{PROG}: gp {args.action}: {e}", file=sys.stderr)
+        return 1
+    for line in lines:
+        print(line)
+    return 0
 
 
 # ---------------------------------------------------------------------------
@@ -800,6 +904,22 @@ def make_parser():
     run.add_argument("--pcap", metavar="FILE",
                      help="write the card's network traffic to FILE "
                      "(pcap, QEMU filter-dump)")
+    run.add_argument("--deterministic", action="store_true",
+                     help="runs that repeat: seeded TRNG (--seed, default "
+                     "1), -icount, a fixed RTC")
+    run.add_argument("--apdu-cost", metavar="FILE.csv",
+                     help="write the guest instructions of each APDU to "
+                     "FILE.csv (TCG plugin apdu_cost)")
+    run.add_argument("--coverage", metavar="DIR",
+                     help="record the card OS instructions executed into "
+                     "DIR/netcard-PID.cov ('netcard coverage lcov')")
+    run.add_argument("--instances", metavar="N", type=int,
+                     help="start N cards, each with its own ports, NVM "
+                     "(DIR/card-I.nvm) and network; print their ports; "
+                     "stop them all on Ctrl-C")
+    run.add_argument("--instances-dir", metavar="DIR", default="cards",
+                     help="folder of the --instances cards' NVM images and "
+                     "logs (default: %(default)s)")
     run.add_argument("--image", metavar="ELF", default=DEFAULT_IMAGE,
                      help="card OS image (default: %(default)s)")
     run.add_argument("--qemu", metavar="BIN",
@@ -850,6 +970,44 @@ def make_parser():
                       "%(default)s)")
     apdu.set_defaults(func=cmd_apdu)
 
+    gpp = sub.add_parser("gp", help="GlobalPlatform card management",
+                         description="Manage the card's GlobalPlatform "
+                         "content over SCP03 (docs/gp.md): list the "
+                         "registry, card data, PUT KEY, INSTALL of ROM "
+                         "modules, DELETE, lock/unlock, LOAD of native "
+                         "load files.")
+    gpp.add_argument("action", choices=GP_ACTIONS)
+    gpp.add_argument("--port", type=port_number, default=DEFAULT_ISO_PORT,
+                     help="the card's ISO 7816 port (default: %(default)s)")
+    gpp.add_argument("--host", default=DEFAULT_ISO_HOST,
+                     help="the card's host (default: %(default)s)")
+    gpp.add_argument("--key", default="404142434445464748494A4B4C4D4E4F",
+                     help="static ENC = MAC = DEK key (default: the test "
+                     "key 40..4F)")
+    gpp.add_argument("--kvn", type=lambda v: int(v, 16), default=0,
+                     help="key version to open the session with (hex; "
+                     "default 00: the card's default)")
+    gpp.add_argument("--level", type=lambda v: int(v, 16), default=0x01,
+                     help="security level (hex: 00, 01, 03; default 01)")
+    gpp.add_argument("--new-kvn", type=lambda v: int(v, 16), default=0x31,
+                     help="put-key: the new key version (hex)")
+    gpp.add_argument("--new-key", help="put-key: the new AES key (hex), "
+                     "ENC = MAC = DEK")
+    gpp.add_argument("--replace", type=lambda v: int(v, 16), default=0,
+                     help="put-key: the key version it replaces (hex; 00: "
+                     "a new key set)")
+    gpp.add_argument("--package", help="load file AID (hex)")
+    gpp.add_argument("--module", help="module AID (hex)")
+    gpp.add_argument("--aid", help="application AID (hex)")
+    gpp.add_argument("--params", help="install: install parameters (C9 "
+                     "value, hex)")
+    gpp.add_argument("--related", action="store_true",
+                     help="delete: with related objects")
+    gpp.add_argument("--file", help="load: the load file")
+    gpp.add_argument("--timeout", type=float, default=30.0,
+                     help="seconds to wait for each answer")
+    gpp.set_defaults(func=cmd_gp)
+
     perso = sub.add_parser("perso", help="personalise a card started with "
                            "run from a JSON profile (docs/usim.md)",
                            description="Personalise the card: VERIFY ADM1, "
@@ -865,6 +1023,10 @@ def make_parser():
                        help="seconds to wait for each answer")
     perso.set_defaults(func=cmd_perso)
 
+    # Parsed by netcard_host.coverage.main; listed here for --help.
+    sub.add_parser("coverage", add_help=False,
+                   help="card OS coverage: lcov tracefiles from 'run "
+                   "--coverage', merge, html (genhtml)")
     # Parsed by cmd_qemu_cmdline; listed here for --help.
     sub.add_parser("qemu-cmdline", add_help=False,
                    help="print a QEMU command line for the machine (the "
@@ -873,6 +1035,13 @@ def make_parser():
 
 
 def main(argv):
+    if argv[:1] == ["coverage"]:
+        from netcard_host import coverage
+        try:
+            return coverage.main(argv[1:], DEFAULT_IMAGE)
+        except (coverage.CoverageError, OSError) as e:
+            print(f"{PROG} coverage: {e}", file=sys.stderr)
+            return 2
     if argv[:1] == ["qemu-cmdline"]:
         try:
             return cmd_qemu_cmdline(argv[1:])

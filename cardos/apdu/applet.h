@@ -81,6 +81,14 @@ struct applet {
     enum t0_dir (*t0_direction)(void *self, const uint8_t hdr[4]);
     /* SESSION was reset (default application only); may be NULL. */
     void (*reset)(void *self, const struct apdu_session *session);
+    /*
+     * The response data of a SELECT that asks for the FCI (P2 b4b3 00):
+     * written into RSP (empty, SW 9000) right after select(). NULL: the
+     * runtime answers 6F 84 <AID> (apdu/dispatch.h). A security domain
+     * answers its GlobalPlatform FCI (GPC 2.3.1 11.9.3.1).
+     */
+    void (*fci)(void *self, const struct apdu_origin *origin,
+                struct apdu_response *rsp);
     /* Default application only: takes the GSM SIM class CLA A0 of 3GPP
      * TS 51.011 (APDU_CLA_GSM, no channels: the basic channel), which
      * the dispatcher otherwise answers 6E00. */

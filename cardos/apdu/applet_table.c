@@ -32,6 +32,7 @@ void applet_table_init(struct applet_table *t)
 {
     memset(t, 0, sizeof(*t));
     t->registry.find = find;
+    t->registry.unnamed = NULL;
     t->registry.ctx = t;
 }
 

@@ -159,11 +159,18 @@ static void select_by_aid(struct apdu_session *s, const struct apdu *cmd,
         rsp->sw = SW_INCORRECT_P1P2;
         return;
     }
-    if (cmd->nc < APDU_AID_MIN || cmd->nc > APDU_AID_MAX) {
+    if (cmd->nc == 0 && registry && registry->unnamed && occurrence == 0) {
+        found = registry->unnamed(registry->ctx);
+    } else if (cmd->nc < APDU_AID_MIN || cmd->nc > APDU_AID_MAX) {
+        rsp->sw = SW_WRONG_LENGTH;
+        return;
+    } else {
+        found = find_by_name(s, ch, cmd, occurrence == 2);
+    }
+    if (found == NULL && cmd->nc == 0) {
         rsp->sw = SW_WRONG_LENGTH;
         return;
     }
-    found = find_by_name(s, ch, cmd, occurrence == 2);
     if (found == NULL && default_app) {
         struct apdu_origin o = apdu_session_origin(s, ch);
 
@@ -187,6 +194,12 @@ static void select_by_aid(struct apdu_session *s, const struct apdu *cmd,
     }
     s->channels[ch].selected = found;
     if (fci == 0x0c) {
+        return;
+    }
+    if (fci == 0x00 && found->fci) {
+        struct apdu_origin o = apdu_session_origin(s, ch);
+
+        found->fci(found->self, &o, rsp);
         return;
     }
     {

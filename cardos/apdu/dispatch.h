@@ -48,6 +48,9 @@
  *
  * SELECT, P1 = 04 (by DF name): data = AID (5..16 bytes; else 6700),
  *   looked up in the registry: full name or prefix (partial DF name).
+ *   No data field (first occurrence): the registry's unnamed()
+ *   application (GlobalPlatform: the ISD), or 6700 when it has none.
+ *   The FCI is the application's fci() when it has one.
  *   P2: b2b1 00 first/only occurrence, 10 next occurrence (the next
  *   match after the application selected on the channel, if that one
  *   matches the name; else the first), b4b3 00 FCI (6F 84 AID), 01 FCP

@@ -26,6 +26,12 @@ struct apdu_registry {
      */
     const struct applet *(*find)(void *ctx, const uint8_t *aid, size_t len,
                                  const struct applet *after);
+    /*
+     * What SELECT by DF name without a name (no data field) selects, or
+     * NULL (and a NULL function): nothing, 6700. GlobalPlatform cards
+     * select the Issuer Security Domain (GPC 2.3.1 11.9.2.1).
+     */
+    const struct applet *(*unnamed)(void *ctx);
     void *ctx;
 };
 

@@ -8,6 +8,8 @@
 #include "apdu/applet_table.h"
 #include "apdu/dispatch.h"
 #include "applets/perso_applet.h"
+#include "applets/sample_applet.h"
+#include "arch/layout.h"
 #include "card/applications.h"
 #include "card/image.h"
 #include "card/keys.h"
@@ -16,6 +18,8 @@
 #include "fs/fs_applet.h"
 #include "fs/pin.h"
 #include "fs/usim_auth.h"
+#include "gp/isd.h"
+#include "gp/registry.h"
 
 static struct applet_table applets;
 
@@ -58,6 +62,7 @@ static int perso_format_step(void)
         return STORE_ERR_IO;
     }
     card_keys_personalise();
+    applications_storage_ready();
     return 0;
 }
 
@@ -106,6 +111,12 @@ static int usim_aes128(void *ctx, const uint8_t key[16], const uint8_t in[16],
                          NULL, in, out, 16) == CRYPTO_OK ? 0 : -1;
 }
 
+/* Free RAM between the static data and the stack, for GET DATA FF21. */
+static uint32_t free_ram(void)
+{
+    return (uint32_t)(uintptr_t)__ram_free;
+}
+
 void applications_register(void)
 {
     static const struct usim_cipher usim_cipher = { usim_aes128, NULL };
@@ -118,11 +129,32 @@ void applications_register(void)
         .set_usim = perso_set_usim,
         .set_pin = perso_set_pin,
     };
+    static const struct gp_isd_config isd_cfg = {
+        .store = storage_store,
+        .free_ram = free_ram,
+    };
 
     usim_auth_set_cipher(&usim_cipher);
     applet_table_init(&applets);
     (void)applet_table_add(&applets, perso_applet_init(&perso_cfg));
     image_add_applications(&applets);
-    dispatch_set_registry(&applets.registry);
+    /* the built-in applications are the registry's ROM modules, each
+     * with its default instance under its own AID (gp/registry.h) */
+    gp_registry_init(storage_store);
+    for (unsigned i = 0; i < applets.count; i++) {
+        (void)gp_registry_add_rom(applets.apps[i], 1, true);
+    }
+    /* the sample: no default instance, INSTALL makes them */
+    (void)gp_registry_add_rom(sample_applet(), SAMPLE_APPLET_INSTANCES, false);
+    /* supplementary security domains: instances of the ISD's code */
+    (void)gp_registry_add_rom(gp_sd_module(), 8, false);
+    /* the Issuer Security Domain first, then the registry's applications
+     * as the card's life cycle allows */
+    dispatch_set_registry(gp_registry(gp_isd_init(&isd_cfg)));
     dispatch_set_default(fs_applet());
+}
+
+void applications_storage_ready(void)
+{
+    (void)gp_registry_sync();
 }

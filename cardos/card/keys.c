@@ -9,6 +9,7 @@
 
 #include "card/storage.h"
 #include "crypto/keystore.h"
+#include "gp/isd.h"
 #include "net/tls/tls.h"
 
 #define LOG_MODULE "keys"
@@ -25,8 +26,16 @@ void card_keys_personalise(void)
     struct store *st = storage_store();
     int rc;
 
-    if (st == NULL ||
-        keystore_info(st, CARD_KEY_TLS_TEST, NULL, NULL) != STORE_ERR_NOT_FOUND) {
+    if (st == NULL) {
+        return;
+    }
+    /* the card manager's key sets and card record (gp/isd.h) */
+    rc = gp_personalise(st);
+    if (rc != STORE_OK) {
+        LOG_E("GlobalPlatform key sets not personalised: %s",
+              store_strerror(rc));
+    }
+    if (keystore_info(st, CARD_KEY_TLS_TEST, NULL, NULL) != STORE_ERR_NOT_FOUND) {
         return;
     }
     rc = keystore_put(st, CARD_KEY_TLS_TEST, KEYSTORE_TYPE_PSK_TLS,

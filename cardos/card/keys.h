@@ -9,7 +9,9 @@
  * (docs/network.md).
  *
  *   card_keys_personalise()  write the documented test key into the
- *                            store if the store has none: at first boot
+ *                            store if the store has none, and let the
+ *                            card manager personalise its key sets
+ *                            (gp/isd.h gp_personalise, once per store): at first boot
  *                            and after a FORMAT NVM (card/main.c,
  *                            card/applications.c); never over a key that
  *                            is there (nor over a damaged one), never into

@@ -211,6 +211,7 @@ int main(void)
     (void)fs_applet_mount(storage_store());
     (void)fs_applet_install_usim();     /* docs/usim.md: when missing */
     card_keys_personalise();    /* the key store's first-boot keys */
+    applications_storage_ready();   /* the GlobalPlatform registry */
     log_flush();
     image_boot_point(IMAGE_AFTER_STORAGE, cause);
 

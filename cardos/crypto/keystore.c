@@ -5,6 +5,7 @@
  */
 #include "crypto/keystore.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 #define KEY_HEAD 3u             /* format, type, value length */
@@ -20,8 +21,10 @@ static void wipe(void *p, size_t len)
     }
 }
 
-int keystore_put(struct store *st, uint16_t id, uint8_t type,
-                 const void *value, size_t len)
+/* Write key ID in a transaction of its own (STAGE false) or in the
+ * caller's open one. */
+static int put(struct store *st, uint16_t id, uint8_t type,
+               const void *value, size_t len, bool stage)
 {
     uint8_t obj[KEY_OBJ_MAX];
     int rc;
@@ -36,9 +39,25 @@ int keystore_put(struct store *st, uint16_t id, uint8_t type,
     obj[1] = type;
     obj[2] = (uint8_t)len;
     memcpy(obj + KEY_HEAD, value, len);
-    rc = store_put(st, KEYSTORE_OBJ(id), obj, (uint32_t)(KEY_HEAD + len));
+    if (stage) {
+        rc = store_write(st, KEYSTORE_OBJ(id), obj, (uint32_t)(KEY_HEAD + len));
+    } else {
+        rc = store_put(st, KEYSTORE_OBJ(id), obj, (uint32_t)(KEY_HEAD + len));
+    }
     wipe(obj, sizeof(obj));
     return rc;
+}
+
+int keystore_put(struct store *st, uint16_t id, uint8_t type,
+                 const void *value, size_t len)
+{
+    return put(st, id, type, value, len, false);
+}
+
+int keystore_stage_put(struct store *st, uint16_t id, uint8_t type,
+                       const void *value, size_t len)
+{
+    return put(st, id, type, value, len, true);
 }
 
 /* Read and check key ID's object into OBJ; its value length into *N. */

@@ -76,4 +76,13 @@ int keystore_info(const struct store *st, uint16_t id, uint8_t *type,
 /* Remove key ID (one store transaction). */
 int keystore_delete(struct store *st, uint16_t id);
 
+/*
+ * Stage the creation or replacement of key ID into the transaction the
+ * caller has open on ST (store_begin ... store_commit), so that several
+ * keys change together (a GlobalPlatform key set: all or none). Errors as
+ * store_write(); the caller aborts.
+ */
+int keystore_stage_put(struct store *st, uint16_t id, uint8_t type,
+                       const void *value, size_t len);
+
 #endif /* CARDOS_CRYPTO_KEYSTORE_H */

@@ -177,6 +177,16 @@ class Bench:
                 bench_iso7816.vpcd.LibraryError, OSError) as e:
             raise BenchError(str(e))
 
+    def gp(self):
+        """The GlobalPlatform card manager (bench_gp.py)."""
+        import bench_gp
+        try:
+            bench_gp.run(self)
+        except (bench_gp.BenchError, bench_gp.vpcd.VpcdError,
+                bench_gp.vpcd.LibraryError, bench_gp.gp.GpError,
+                OSError) as e:
+            raise BenchError(str(e))
+
     def crypto(self):
         """Card cycles of the crypto operations (bench_crypto.py)."""
         import bench_crypto
@@ -194,6 +204,14 @@ class Bench:
             bench_usim.run(self)
         except (bench_usim.BenchError, OSError, ValueError,
                 subprocess.TimeoutExpired) as e:
+            raise BenchError(str(e))
+
+    def runner(self):
+        """Snapshot-fork case starts, many idle cards (bench_runner.py)."""
+        import bench_runner
+        try:
+            bench_runner.run(self)
+        except (bench_runner.BenchError, OSError) as e:
             raise BenchError(str(e))
 
     # ---------------------------------------------------------------- QEMU
@@ -873,7 +891,7 @@ def main():
     failed = False
     steps = (b.boot_to_banner, b.qemu_rss, b.idle_cpu, b.cardos_sizes,
              b.iso7816, b.network, b.tls, b.store_costs,
-             b.store_card_time, b.crypto, b.usim,
+             b.store_card_time, b.crypto, b.gp, b.usim, b.runner,
              b.incremental_rebuild)
     if args.only:
         names = args.only.split(",")

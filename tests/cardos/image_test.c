@@ -1,7 +1,8 @@
 /*
  * The test image (cardos-test.elf, card/image.h): the product plus the
  * test application (tests/cardos/test_applet.h) with its crypto and
- * bench commands, which the system tests and `make bench` talk to, and
+ * bench commands, which the system tests and `make bench` talk to, the
+ * card manager's state hooks for trace replays (test_gp_state.h), and
  * /static/blob-64k.bin on the web server (64 KiB of 'n' in ROM, for the
  * throughput tests and tcp_throughput_kib_s).
  *
@@ -10,12 +11,14 @@
 #include <string.h>
 
 #include "card/image.h"
+#include "card/storage.h"
 #include "drivers/timer.h"
 #include "net/http/http_app.h"
 #include "iso7816/card.h"
 #include "kernel/version.h"
 #include "tests/cardos/test_applet.h"
 #include "tests/cardos/test_applet_crypto.h"
+#include "tests/cardos/test_gp_state.h"
 
 const char image_name[] = "test";
 
@@ -55,6 +58,7 @@ void image_add_applications(struct applet_table *table)
     };
 
     (void)applet_table_add(table, test_applet_init(&cfg));
+    (void)applet_table_add(table, test_gp_state_init(storage_store));
     (void)http_default_add(blob_resource, NULL);
 }
 

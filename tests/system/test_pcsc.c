@@ -216,6 +216,34 @@ Test(system_pcsc, pyscard_reads_ef_iccid)
               "pyscard did not read EF_ICCID " ICCID_HEX ":\n%s", out);
 }
 
+/* Boot a card behind pcscd and run one part of pyscard_usim.py, which
+ * prints "ok PART" when every check of that part held. */
+static void run_pyscard_usim(const char *part)
+{
+    int port = free_vpcd_port();
+    boot_pcsc_card(port);
+    char *out = pyscard_run(port, nc_strf("pyscard-usim-%s", part),
+                            "pyscard_usim.py", part);
+    cr_assert(strstr(out, nc_strf("\nok %s", part)), "pyscard_usim.py %s:\n%s",
+              part, out);
+}
+
+/*
+ * A GlobalPlatform session through pcscd (tests/system/pyscard_gp.py):
+ * authenticate, GET STATUS, PUT KEY of a new key set and a session with
+ * it, the sample ROM module installed twice under two AIDs with their
+ * parameters, lock/unlock, DELETE, card lock/unlock (docs/gp.md).
+ */
+Test(system_pcsc, pyscard_globalplatform_session)
+{
+    require_tool("python3", "python3");
+    int port = free_vpcd_port();
+    boot_pcsc_card(port);
+    char *out = pyscard_run(port, "pyscard-gp", "pyscard_gp.py", nc_srcdir());
+    cr_assert(strstr(out, "ok gp"), "the GlobalPlatform session did not "
+              "finish:\n%s", out);
+}
+
 /*
  * The USIM and the GSM SIM through pcscd + vpcd with pyscard
  * (tests/system/pyscard_usim.py; expected values: docs/usim.md and
@@ -226,11 +254,7 @@ Test(system_pcsc, pyscard_reads_ef_iccid)
 Test(system_pcsc, pyscard_reads_every_usim_and_gsm_file)
 {
     require_tool("python3", "python3");
-    int port = free_vpcd_port();
-    boot_pcsc_card(port);
-    char *out = pyscard_run(port, "pyscard-usim-files", "pyscard_usim.py",
-                            "files");
-    cr_assert(strstr(out, "\nok files"), "pyscard_usim.py files:\n%s", out);
+    run_pyscard_usim("files");
 }
 
 /* VERIFY / UNBLOCK / CHANGE / DISABLE / ENABLE on CLA A0 (TS 51.011
@@ -239,11 +263,7 @@ Test(system_pcsc, pyscard_reads_every_usim_and_gsm_file)
 Test(system_pcsc, pyscard_verify_unblock_on_cla_00_and_a0)
 {
     require_tool("python3", "python3");
-    int port = free_vpcd_port();
-    boot_pcsc_card(port);
-    char *out = pyscard_run(port, "pyscard-usim-pins", "pyscard_usim.py",
-                            "pins");
-    cr_assert(strstr(out, "\nok pins"), "pyscard_usim.py pins:\n%s", out);
+    run_pyscard_usim("pins");
 }
 
 /* AUTHENTICATE (3G and GSM contexts) and RUN GSM ALGORITHM against
@@ -256,9 +276,5 @@ Test(system_pcsc, pyscard_authenticate_against_osmo_auc_gen)
 {
     require_tool("python3", "python3");
     (void)nc_tool("osmo-auc-gen", "libosmocore-utils");
-    int port = free_vpcd_port();
-    boot_pcsc_card(port);
-    char *out = pyscard_run(port, "pyscard-usim-auth", "pyscard_usim.py",
-                            "auth");
-    cr_assert(strstr(out, "\nok auth"), "pyscard_usim.py auth:\n%s", out);
+    run_pyscard_usim("auth");
 }

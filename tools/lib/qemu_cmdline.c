@@ -20,6 +20,15 @@
 #define ISO_RECONNECT_MS    500     /* `netcard run --pcsc`: vpcd listens late */
 #define MAX_HOSTFWD         16
 #define MAX_GLOBALS         32
+#define MAX_PLUGINS         4
+/*
+ * --deterministic: the TRNG's seed, the instruction count shift (one
+ * instruction = 2^5 ns, close to the SoC's 48 MHz) and the wall clock
+ * (virtual time from a fixed date) unless --seed/--icount say otherwise.
+ */
+#define DETERMINISTIC_SEED  1ULL
+#define DETERMINISTIC_SHIFT 5
+#define DETERMINISTIC_RTC   "2000-01-01T00:00:00"
 
 enum { NET_UNSET, NET_DEFAULT, NET_NONE, NET_USER };
 enum { LINK_NONE, LINK_LISTEN, LINK_CONNECT };
@@ -41,10 +50,13 @@ typedef struct Opts {
     bool has_seed;
     unsigned long long seed;
     int icount;                     /* -1: none */
+    bool deterministic;
     int net;
     int hostfwd[MAX_HOSTFWD][2];
     size_t n_hostfwd;
-    const char *mac, *pcap, *plugin;
+    const char *mac, *pcap;
+    const char *plugins[MAX_PLUGINS];
+    size_t n_plugins;
     const char *globals[MAX_GLOBALS];
     size_t n_globals;
     const char *const *extra;
@@ -54,7 +66,7 @@ typedef struct Opts {
 typedef enum OptId {
     O_QEMU, O_MACHINE, O_IMAGE, O_NVM, O_NVM_FORMAT, O_NVM_READONLY,
     O_CONSOLE, O_ISO, O_ISO_RECONNECT_MS, O_QMP, O_QTEST, O_ACCEL, O_HALTED,
-    O_GDB, O_SEED, O_ICOUNT, O_NET, O_HOSTFWD, O_MAC, O_PCAP, O_PLUGIN,
+    O_GDB, O_SEED, O_ICOUNT, O_DETERMINISTIC, O_NET, O_HOSTFWD, O_MAC, O_PCAP, O_PLUGIN,
     O_GLOBAL,
 } OptId;
 
@@ -79,6 +91,7 @@ static const struct {
     { "--gdb", O_GDB, true },
     { "--seed", O_SEED, true },
     { "--icount", O_ICOUNT, true },
+    { "--deterministic", O_DETERMINISTIC, false },
     { "--net", O_NET, true },
     { "--hostfwd", O_HOSTFWD, true },
     { "--mac", O_MAC, true },
@@ -114,6 +127,12 @@ static const char usage[] =
     "  --gdb PORT                  gdb stub on 127.0.0.1:PORT\n"
     "  --seed N                    -seed N (the TRNG)\n"
     "  --icount SHIFT              -icount shift=SHIFT\n"
+    "  --deterministic             seeded TRNG, -icount, a fixed RTC in "
+    "virtual time:\n"
+    "                              -seed (--seed, default 1) -icount "
+    "shift=(--icount,\n"
+    "                              default 5) -rtc base=2000-01-01T00:00:00,"
+    "clock=vm\n"
     "  --net default|none|user     default: QEMU's default NIC; user: the "
     "card's NIC on\n"
     "                              libslirp (implied by --hostfwd, --mac, "
@@ -122,7 +141,7 @@ static const char usage[] =
     "card (repeatable)\n"
     "  --mac MAC                   the NIC's MAC address\n"
     "  --pcap FILE                 capture the card's frames (filter-dump)\n"
-    "  --plugin SPEC               -plugin SPEC\n"
+    "  --plugin SPEC               -plugin SPEC (repeatable, up to 4)\n"
     "  --global DRIVER.PROP=VALUE  -global (repeatable)\n"
     "  -- ARGS                     more QEMU arguments, last\n";
 
@@ -289,6 +308,9 @@ static long take(Opts *o, OptId id, const char *name, const char *v,
         }
         o->icount = (int)num;
         break;
+    case O_DETERMINISTIC:
+        o->deterministic = true;
+        break;
     case O_NET:
         if (strcmp(v, "default") == 0) {
             o->net = NET_DEFAULT;
@@ -329,7 +351,10 @@ static long take(Opts *o, OptId id, const char *name, const char *v,
         o->pcap = v;
         break;
     case O_PLUGIN:
-        o->plugin = v;
+        if (o->n_plugins == MAX_PLUGINS) {
+            return bad(err, errcap, "more than %d %s", MAX_PLUGINS, name);
+        }
+        o->plugins[o->n_plugins++] = v;
         break;
     case O_GLOBAL:
         if (o->n_globals == MAX_GLOBALS) {
@@ -571,19 +596,23 @@ static void emit(const Opts *o, Out *w)
     if (o->halted) {
         arg(w, "-S");
     }
-    if (o->has_seed) {
+    if (o->has_seed || o->deterministic) {
         arg(w, "-seed");
-        addf(w, "%llu", o->seed);
+        addf(w, "%llu", o->has_seed ? o->seed : DETERMINISTIC_SEED);
         end(w);
     }
-    if (o->icount >= 0) {
+    if (o->icount >= 0 || o->deterministic) {
         arg(w, "-icount");
-        addf(w, "shift=%d", o->icount);
+        addf(w, "shift=%d", o->icount >= 0 ? o->icount : DETERMINISTIC_SHIFT);
         end(w);
     }
-    if (o->plugin) {
+    if (o->deterministic) {
+        arg(w, "-rtc");
+        arg(w, "base=" DETERMINISTIC_RTC ",clock=vm");
+    }
+    for (size_t i = 0; i < o->n_plugins; i++) {
         arg(w, "-plugin");
-        arg(w, o->plugin);
+        arg(w, o->plugins[i]);
     }
     for (size_t i = 0; i < o->n_globals; i++) {
         arg(w, "-global");

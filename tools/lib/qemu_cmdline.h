@@ -9,7 +9,8 @@
  *
  * The input is a list of option words, the same as `netcard qemu-cmdline`
  * takes ("--opt VALUE" or "--opt=VALUE"; a later value replaces an
- * earlier one, except for the repeatable --hostfwd and --global; "--"
+ * earlier one, except for the repeatable --hostfwd, --global and
+ * --plugin; "--"
  * ends the options and what follows is appended to QEMU's argv as is):
  *
  *   --qemu BIN             qemu-system-arm (required)
@@ -35,6 +36,9 @@
  *   --gdb PORT             -gdb tcp:127.0.0.1:PORT
  *   --seed N               -seed N (non-negative; 0x.. accepted)
  *   --icount SHIFT         -icount shift=SHIFT (0..10)
+ *   --deterministic        runs that repeat: -seed N (--seed, default 1),
+ *                          -icount shift=S (--icount, default 5) and
+ *                          -rtc base=2000-01-01T00:00:00,clock=vm
  *   --net default|none|user
  *                          default: no -nic option (QEMU's default NIC);
  *                          none: -nic none; user: the netcard-nic on
@@ -42,7 +46,7 @@
  *   --hostfwd HOSTPORT:GUESTPORT   TCP 127.0.0.1:HOSTPORT to the card
  *   --mac MAC              the NIC's MAC address
  *   --pcap FILE            capture of the card's frames (filter-dump)
- *   --plugin SPEC          -plugin SPEC
+ *   --plugin SPEC          -plugin SPEC (repeatable, up to 4)
  *   --global DRIVER.PROP=VALUE     -global (repeatable)
  *
  * Values are checked for shape only (ports, modes, formats): the builder

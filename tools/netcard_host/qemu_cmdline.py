@@ -49,11 +49,12 @@ def argv(words):
 def words(qemu, *, machine=None, image=None, nvm=None, nvm_format=None,
           nvm_readonly=False, console=None, iso=None, iso_reconnect_ms=None,
           qmp=None, qtest=None, accel=None, halted=False, gdb_port=None,
-          seed=None, icount=None, net=None, hostfwd=(), mac=None, pcap=None,
+          seed=None, icount=None, deterministic=False, net=None, hostfwd=(), mac=None, pcap=None,
           plugin=None, globals_=(), extra=()):
     """The option words for qemu_argv's keyword arguments: iso is
     (listen|connect, HOST, PORT), qmp (listen|connect, PATH), hostfwd
-    [(HOSTPORT, GUESTPORT)], globals_ ["DRIVER.PROP=VALUE"], extra QEMU
+    [(HOSTPORT, GUESTPORT)], globals_ ["DRIVER.PROP=VALUE"], plugin one
+    -plugin SPEC or a list of them, deterministic a flag, extra QEMU
     arguments; the others are the options of the same name."""
     w = ["--qemu", qemu]
 
@@ -82,12 +83,15 @@ def words(qemu, *, machine=None, image=None, nvm=None, nvm_format=None,
     opt("--gdb", gdb_port)
     opt("--seed", seed)
     opt("--icount", icount)
+    if deterministic:
+        w.append("--deterministic")
     opt("--net", net)
     for host_port, guest_port in hostfwd:
         opt("--hostfwd", f"{host_port}:{guest_port}")
     opt("--mac", mac)
     opt("--pcap", pcap)
-    opt("--plugin", plugin)
+    for spec in ((plugin,) if isinstance(plugin, str) else plugin or ()):
+        opt("--plugin", spec)
     for g in globals_:
         opt("--global", g)
     if extra:

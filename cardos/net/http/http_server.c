@@ -28,6 +28,7 @@
 #include "net/http/http_app.h"
 #include "net/http/http_exchange.h"
 #include "net/http/http_parse.h"
+#include "net/http/http_pcb.h"
 
 #define LOG_MODULE "http"
 #include "kernel/log.h"
@@ -97,33 +98,6 @@ static u8_t poll_ticks(uint32_t ms)
 
 /* ---- Connections without a slot ------------------------------------ */
 
-/*
- * PCB goes on without a slot: RECV and POLL (after TICKS, lwIP's
- * 500 ms timer, counted from now for a PCB with nothing unacknowledged)
- * are its callbacks, and lwIP may take it back for a new connection.
- */
-static void pcb_detach(struct tcp_pcb *pcb, tcp_recv_fn recv,
-                       tcp_poll_fn poll, u8_t ticks)
-{
-    tcp_arg(pcb, NULL);
-    tcp_recv(pcb, recv);
-    tcp_sent(pcb, NULL);
-    tcp_err(pcb, NULL);
-    tcp_poll(pcb, poll, ticks);
-    tcp_setprio(pcb, TCP_PRIO_MIN);
-}
-
-/* Close a PCB that has no connection slot. */
-static err_t pcb_close_detached(struct tcp_pcb *pcb)
-{
-    pcb_detach(pcb, NULL, NULL, 0);
-    if (tcp_close(pcb) != ERR_OK) {
-        tcp_abort(pcb);
-        return ERR_ABRT;
-    }
-    return ERR_OK;
-}
-
 /* A waiting connection's timer: no first byte within
  * HTTP_FIRST_BYTE_TIMEOUT_MS, or idle since it gave its slot up. No
  * response: there is no request to answer (RFC 9112 9.5: a server may
@@ -131,7 +105,7 @@ static err_t pcb_close_detached(struct tcp_pcb *pcb)
 static err_t http_poll_waiting(void *arg, struct tcp_pcb *pcb)
 {
     (void)arg;
-    return pcb_close_detached(pcb);
+    return http_pcb_close_detached(pcb);
 }
 
 /* After an error response without a slot: discard input, close on the
@@ -142,7 +116,7 @@ static err_t http_recv_discard(void *arg, struct tcp_pcb *pcb,
     (void)arg;
     (void)err;
     if (!p) {
-        return pcb_close_detached(pcb);
+        return http_pcb_close_detached(pcb);
     }
     tcp_recved(pcb, p->tot_len);
     pbuf_free(p);
@@ -151,12 +125,12 @@ static err_t http_recv_discard(void *arg, struct tcp_pcb *pcb,
 
 static void pcb_wait(struct tcp_pcb *pcb, uint32_t ms)
 {
-    pcb_detach(pcb, http_recv_waiting, http_poll_waiting, poll_ticks(ms));
+    http_pcb_detach(pcb, http_recv_waiting, http_poll_waiting, poll_ticks(ms));
 }
 
 static void pcb_linger(struct tcp_pcb *pcb)
 {
-    pcb_detach(pcb, http_recv_discard, http_poll_waiting,
+    http_pcb_detach(pcb, http_recv_discard, http_poll_waiting,
                poll_ticks(HTTP_LINGER_MS));
 }
 
@@ -170,7 +144,7 @@ static void conn_free(struct http_conn *c)
     }
     if (c->pcb) {
         /* Closing (FIN_WAIT...) it may be taken back by lwIP. */
-        pcb_detach(c->pcb, NULL, NULL, 0);
+        http_pcb_detach(c->pcb, NULL, NULL, 0);
     }
     c->pcb = NULL;
     c->state = CONN_FREE;
@@ -642,7 +616,7 @@ static err_t http_recv_waiting(void *arg, struct tcp_pcb *pcb,
     (void)arg;
     (void)err;
     if (!p) {
-        return pcb_close_detached(pcb);
+        return http_pcb_close_detached(pcb);
     }
     c = slot_take(first_bytes_ready(p));
     if (!c) {

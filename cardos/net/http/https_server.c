@@ -26,6 +26,7 @@
 #include "lwip/tcp.h"
 #include "net/http/http_app.h"
 #include "net/http/http_exchange.h"
+#include "net/http/http_pcb.h"
 #include "net/http/http_server.h"
 #include "net/http/https_server.h"
 #include "net/tls/tls.h"
@@ -78,35 +79,12 @@ static err_t https_sent(void *arg, struct tcp_pcb *pcb, u16_t len);
 static void https_err(void *arg, err_t err);
 static err_t https_poll(void *arg, struct tcp_pcb *pcb);
 
-/* PCB without a session: RECV and POLL (after TICKS of 500 ms) are its
- * callbacks, and lwIP may take it back for a new connection. */
-static void pcb_detach(struct tcp_pcb *pcb, tcp_recv_fn recv,
-                       tcp_poll_fn poll, u8_t ticks)
-{
-    tcp_arg(pcb, NULL);
-    tcp_recv(pcb, recv);
-    tcp_sent(pcb, NULL);
-    tcp_err(pcb, NULL);
-    tcp_poll(pcb, poll, ticks);
-    tcp_setprio(pcb, TCP_PRIO_MIN);
-}
-
-static err_t pcb_close_detached(struct tcp_pcb *pcb)
-{
-    pcb_detach(pcb, NULL, NULL, 0);
-    if (tcp_close(pcb) != ERR_OK) {
-        tcp_abort(pcb);
-        return ERR_ABRT;
-    }
-    return ERR_OK;
-}
-
 static void session_release(struct https_session *s)
 {
     struct tcp_pcb *pcb = s->tls.pcb;
 
     if (pcb) {
-        pcb_detach(pcb, NULL, NULL, 0);
+        http_pcb_detach(pcb, NULL, NULL, 0);
     }
     tls_conn_release(&s->tls);
     s->state = SESSION_FREE;
@@ -455,7 +433,7 @@ static err_t https_recv_waiting(void *arg, struct tcp_pcb *pcb,
     (void)arg;
     (void)err;
     if (!p) {
-        return pcb_close_detached(pcb);
+        return http_pcb_close_detached(pcb);
     }
     if (crypto_failed()) {      /* refused card (crypto/crypto.h) */
         return refuse(pcb, p);
@@ -484,7 +462,7 @@ static err_t https_recv_waiting(void *arg, struct tcp_pcb *pcb,
 static err_t https_poll_waiting(void *arg, struct tcp_pcb *pcb)
 {
     (void)arg;
-    return pcb_close_detached(pcb);
+    return http_pcb_close_detached(pcb);
 }
 
 static err_t https_accept(void *arg, struct tcp_pcb *pcb, err_t err)
@@ -497,7 +475,7 @@ static err_t https_accept(void *arg, struct tcp_pcb *pcb, err_t err)
         return refuse(pcb, NULL);
     }
     tcp_nagle_disable(pcb);
-    pcb_detach(pcb, https_recv_waiting, https_poll_waiting,
+    http_pcb_detach(pcb, https_recv_waiting, https_poll_waiting,
                (u8_t)((HTTP_FIRST_BYTE_TIMEOUT_MS + 499u) / 500u));
     return ERR_OK;
 }

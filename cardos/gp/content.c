@@ -1,0 +1,689 @@
+/*
+ * Card content management (GPC 2.3.1 11.5 INSTALL, 11.6 LOAD, 11.2 DELETE,
+ * 11.11 STORE DATA). Contract: gp/cmd.h.
+ *
+ * INSTALL data is a sequence of length-value fields (Tables 11-43..11-49);
+ * every variant checks that they add up exactly (else 6A80). The
+ * response is one byte 00 (no receipt: delegated management is not
+ * supported, a token in the command answers 6A80).
+ *
+ * The security domain the command reaches (gp/cmd.h) must be the ISD or
+ * hold Authorized Management (else 6985); a supplementary one sees and
+ * changes only what is associated with it (else 6A88). What it installs
+ * or loads is associated with it.
+ *
+ * LOAD: blocks numbered from 00 after INSTALL [for load] on the same
+ * channel; the first block starts with optional DAP blocks (E2) and the
+ * load file data object C4 with its BER length; the last block (P1 80)
+ * must end the data exactly. Out of order: 6A86; a wrong length: 6A80;
+ * in both cases the load is abandoned and nothing is registered. What a
+ * load file carries is not kept yet (the native loader writes it to the
+ * code area in issue 14); its version is read from a Java Card CAP
+ * Header component when the data starts with one (the tools' test load
+ * files are CAP files).
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include <string.h>
+
+#include "gp/cmd.h"
+#include "gp/gp.h"
+#include "gp/isd.h"
+#include "gp/keyset.h"
+#include "gp/registry.h"
+
+#define LOAD_MAX (512u * 1024u)     /* the code area */
+
+struct lv {
+    const uint8_t *p;
+    uint8_t len;
+};
+
+/* The load in progress (one at a time, on one channel slot). */
+static struct {
+    bool active;
+    uint8_t slot;
+    struct gp_entry elf;
+    uint8_t next_block;
+    bool have_len;
+    uint32_t declared, received;
+    uint8_t head[16];           /* first bytes of the load file data */
+    uint8_t head_len;
+} load;
+
+/* Split DATA into exactly N length-value fields. */
+static bool split(const uint8_t *data, size_t nc, struct lv *f, unsigned n)
+{
+    size_t at = 0;
+
+    for (unsigned i = 0; i < n; i++) {
+        if (at >= nc || at + 1u + data[at] > nc) {
+            return false;
+        }
+        f[i].len = data[at];
+        f[i].p = data + at + 1;
+        at += 1u + data[at];
+    }
+    return at == nc;
+}
+
+static bool aid_ok(const struct lv *f)
+{
+    return f->len >= 5 && f->len <= 16;
+}
+
+static void done(struct gp_cmd *c)
+{
+    (void)apdu_response_set_data(c->rsp, "\x00", 1);
+}
+
+static void fail(struct gp_cmd *c, uint16_t sw)
+{
+    c->rsp->sw = sw;
+}
+
+static bool is_isd(const struct lv *f)
+{
+    static const uint8_t isd_aid[] = { GP_ISD_AID };
+
+    return f->len == sizeof(isd_aid) && memcmp(f->p, isd_aid, f->len) == 0;
+}
+
+/* May C's security domain touch entry E (the ISD: everything; a
+ * supplementary one: what is associated with it)? */
+static bool visible(const struct gp_cmd *c, const struct gp_entry *e)
+{
+    return c->sd == 0 ||
+           gp_registry_associated(e, c->sd_aid, c->sd_aid_len);
+}
+
+/* The security domain a command names in F (empty: C's own): into
+ * AID/LEN as entries store it (the ISD: length 0). False if F names no
+ * security domain C may use. */
+static bool target_sd(const struct gp_cmd *c, const struct lv *f,
+                      uint8_t aid[16], uint8_t *len)
+{
+    struct gp_entry e;
+    int idx;
+
+    if (f->len == 0) {
+        *len = c->sd ? c->sd_aid_len : 0;
+        memcpy(aid, c->sd_aid, *len);
+        return true;
+    }
+    if (is_isd(f)) {
+        *len = 0;
+        return c->sd == 0;
+    }
+    idx = gp_registry_find(f->p, f->len);
+    if (idx < 0 || !gp_registry_get((unsigned)idx, &e) ||
+        e.kind != GP_KIND_SD ||
+        (c->sd != 0 && (f->len != c->sd_aid_len ||
+                        memcmp(f->p, c->sd_aid, f->len) != 0))) {
+        return false;
+    }
+    *len = f->len;
+    memcpy(aid, f->p, f->len);
+    return true;
+}
+
+/* Commit a transaction begun on the store; SW of the result. */
+static uint16_t commit(struct gp_cmd *c, int rc)
+{
+    if (rc == STORE_OK) {
+        rc = store_commit(c->st);
+    } else {
+        store_abort(c->st);
+    }
+    gp_registry_reload();
+    if (rc == STORE_ERR_FULL) {
+        return SW_GP_NOT_ENOUGH_MEMORY;
+    }
+    return rc == STORE_OK ? SW_OK : SW_MEMORY_FAILURE;
+}
+
+/* ---- INSTALL ------------------------------------------------------------ */
+
+static void install_for_load(struct gp_cmd *c, uint8_t slot)
+{
+    struct lv f[5];
+
+    if (!split(c->cmd->data, c->cmd->nc, f, 5) || !aid_ok(&f[0]) ||
+        (f[1].len != 0 && !aid_ok(&f[1])) || f[4].len != 0) {
+        fail(c, SW_WRONG_DATA);
+        return;
+    }
+    if (gp_registry_find(f[0].p, f[0].len) >= 0 || is_isd(&f[0])) {
+        fail(c, SW_WRONG_DATA);         /* the AID is taken */
+        return;
+    }
+    memset(&load, 0, sizeof(load));
+    if (!target_sd(c, &f[1], load.elf.sd, &load.elf.sd_len)) {
+        fail(c, SW_GP_REFERENCED_DATA); /* no such security domain */
+        return;
+    }
+    load.active = true;
+    load.slot = slot;
+    load.elf.kind = GP_KIND_ELF;
+    load.elf.life = GP_ELF_LOADED;
+    load.elf.aid_len = f[0].len;
+    memcpy(load.elf.aid, f[0].p, f[0].len);
+    done(c);
+}
+
+/* Install parameters: C9 L value, then system parameters (EF, C7, C8,
+ * ...) that are accepted and not kept. */
+static bool install_params(const struct lv *f, struct gp_entry *e)
+{
+    if (f->len == 0) {
+        return true;
+    }
+    if (f->len < 2 || f->p[0] != 0xC9 || 2u + f->p[1] > f->len ||
+        f->p[1] > GP_PARAMS_MAX) {
+        return false;
+    }
+    e->params_len = f->p[1];
+    memcpy(e->params, f->p + 2, e->params_len);
+    return true;
+}
+
+static void install_for_install(struct gp_cmd *c, bool selectable)
+{
+    struct lv f[6];
+    struct gp_entry elf, app = { 0 }, other;
+    const struct applet *m;
+    int idx;
+    unsigned count = 0;
+
+    if (!split(c->cmd->data, c->cmd->nc, f, 6) || !aid_ok(&f[0]) ||
+        !aid_ok(&f[1]) || !aid_ok(&f[2]) ||
+        (f[3].len != 1 && f[3].len != 3) || f[5].len != 0 ||
+        !install_params(&f[4], &app)) {
+        fail(c, SW_WRONG_DATA);
+        return;
+    }
+    idx = gp_registry_find(f[0].p, f[0].len);
+    if (idx < 0 || !gp_registry_get((unsigned)idx, &elf) ||
+        elf.kind != GP_KIND_ELF) {
+        fail(c, SW_GP_REFERENCED_DATA);
+        return;
+    }
+    m = gp_registry_rom(&elf);
+    if (m && (f[1].len != m->aid_len || memcmp(f[1].p, m->aid, m->aid_len))) {
+        fail(c, SW_GP_REFERENCED_DATA);     /* no such module */
+        return;
+    }
+    if (gp_registry_find(f[2].p, f[2].len) >= 0 || is_isd(&f[2])) {
+        fail(c, SW_WRONG_DATA);
+        return;
+    }
+    /* its own load files, and the ROM modules every domain may use */
+    if (!visible(c, &elf) && !elf.rom) {
+        fail(c, SW_GP_REFERENCED_DATA);
+        return;
+    }
+    /* a security domain: an instance of the security domain module; the
+     * privileges it may hold (Table 6-1): no card-wide ones but Authorized
+     * and Delegated Management (tokens are not supported) */
+    if ((f[3].p[0] & GP_PRIV_SD) &&
+        (m != gp_sd_module() || (f[3].p[0] & (GP_PRIV_CARD_LOCK |
+                                              GP_PRIV_CARD_TERMINATE |
+                                              GP_PRIV_CARD_RESET)))) {
+        fail(c, SW_WRONG_DATA);
+        return;
+    }
+    if (!(f[3].p[0] & GP_PRIV_SD) && m == gp_sd_module()) {
+        fail(c, SW_WRONG_DATA);
+        return;
+    }
+    if (m) {
+        for (unsigned i = 0; gp_registry_get(i, &other); i++) {
+            count += other.kind == GP_KIND_APP && other.mod_len == m->aid_len &&
+                     memcmp(other.mod, m->aid, m->aid_len) == 0;
+        }
+        if (count >= gp_registry_rom_max(m)) {
+            fail(c, SW_GP_NOT_ENOUGH_MEMORY);
+            return;
+        }
+    }
+    app.kind = (f[3].p[0] & GP_PRIV_SD) ? GP_KIND_SD : GP_KIND_APP;
+    app.life = selectable ? GP_APP_SELECTABLE : GP_APP_INSTALLED;
+    memcpy(app.priv, f[3].p, f[3].len);
+    app.aid_len = f[2].len;
+    memcpy(app.aid, f[2].p, f[2].len);
+    app.elf_len = f[0].len;
+    memcpy(app.elf, f[0].p, f[0].len);
+    app.mod_len = f[1].len;
+    memcpy(app.mod, f[1].p, f[1].len);
+    /* associated with the security domain that installs it */
+    app.sd_len = c->sd ? c->sd_aid_len : 0;
+    memcpy(app.sd, c->sd_aid, app.sd_len);
+    if (app.kind == GP_KIND_SD) {
+        /* its number and first key set, in one transaction */
+        int rc;
+
+        app.rom = gp_registry_free_sd();
+        if (app.rom == 0) {
+            fail(c, SW_GP_NOT_ENOUGH_MEMORY);
+            return;
+        }
+        rc = store_begin(c->st);
+        if (rc == STORE_OK) {
+            rc = gp_keyset_stage_delete_all(c->st, app.rom);
+        }
+        if (rc == STORE_OK) {
+            rc = gp_keys_stage_personalisation(c->st, app.rom);
+        }
+        if (rc == STORE_OK) {
+            rc = gp_registry_put(-1, &app, true);
+        }
+        if (commit(c, rc) != SW_OK) {
+            fail(c, SW_GP_NOT_ENOUGH_MEMORY);
+            return;
+        }
+        done(c);
+        return;
+    }
+    if (gp_registry_put(-1, &app, false) != STORE_OK) {
+        fail(c, SW_GP_NOT_ENOUGH_MEMORY);
+        return;
+    }
+    done(c);
+}
+
+static void install_make_selectable(struct gp_cmd *c)
+{
+    struct lv f[6];
+    struct gp_entry e;
+    int idx;
+
+    if (!split(c->cmd->data, c->cmd->nc, f, 6) || f[0].len || f[1].len ||
+        !aid_ok(&f[2]) || f[3].len > 3 || f[5].len != 0) {
+        fail(c, SW_WRONG_DATA);
+        return;
+    }
+    idx = gp_registry_find(f[2].p, f[2].len);
+    if (idx < 0 || !gp_registry_get((unsigned)idx, &e) ||
+        e.kind == GP_KIND_ELF || !visible(c, &e)) {
+        fail(c, SW_GP_REFERENCED_DATA);
+        return;
+    }
+    if (e.life != GP_APP_INSTALLED) {
+        fail(c, SW_CONDITIONS_NOT_SATISFIED);
+        return;
+    }
+    e.life = GP_APP_SELECTABLE;
+    if (f[3].len) {
+        memset(e.priv, 0, 3);
+        memcpy(e.priv, f[3].p, f[3].len);
+    }
+    if (gp_registry_put(idx, &e, false) != STORE_OK) {
+        fail(c, SW_MEMORY_FAILURE);
+        return;
+    }
+    done(c);
+}
+
+/* [for extradition] (10): the application (or security domain) goes to
+ * another security domain; [for registry update] (40): its privileges,
+ * install parameters and, if named, its security domain change. */
+static void install_update(struct gp_cmd *c, bool extradition)
+{
+    struct lv f[6];
+    struct gp_entry e;
+    int idx;
+
+    if (!split(c->cmd->data, c->cmd->nc, f, 6) || f[1].len ||
+        !aid_ok(&f[2]) || f[5].len != 0 ||
+        (extradition && (f[3].len || f[4].len)) || f[3].len == 2 ||
+        f[3].len > 3) {
+        fail(c, SW_WRONG_DATA);
+        return;
+    }
+    idx = gp_registry_find(f[2].p, f[2].len);
+    if (idx < 0 || !gp_registry_get((unsigned)idx, &e) ||
+        e.kind == GP_KIND_ELF || !visible(c, &e)) {
+        fail(c, SW_GP_REFERENCED_DATA);
+        return;
+    }
+    if (f[0].len || extradition) {
+        uint8_t sd[16], sd_len;
+        struct lv t = f[0];
+
+        if (extradition && f[0].len == 0) {
+            fail(c, SW_WRONG_DATA);
+            return;
+        }
+        /* extradition: to the ISD or a security domain (GPC 2.3.1 9.4.1);
+         * not to itself */
+        if (!is_isd(&t) && gp_registry_find(t.p, t.len) >= 0) {
+            struct gp_entry target;
+
+            if (!gp_registry_get((unsigned)gp_registry_find(t.p, t.len),
+                                 &target) || target.kind != GP_KIND_SD ||
+                (t.len == e.aid_len && memcmp(t.p, e.aid, t.len) == 0)) {
+                fail(c, SW_GP_REFERENCED_DATA);
+                return;
+            }
+            sd_len = t.len;
+            memcpy(sd, t.p, t.len);
+        } else if (is_isd(&t)) {
+            sd_len = 0;
+        } else {
+            fail(c, SW_GP_REFERENCED_DATA);
+            return;
+        }
+        e.sd_len = sd_len;
+        memcpy(e.sd, sd, sd_len);
+    }
+    if (f[3].len) {
+        memset(e.priv, 0, 3);
+        memcpy(e.priv, f[3].p, f[3].len);
+    }
+    if (!install_params(&f[4], &e)) {
+        fail(c, SW_WRONG_DATA);
+        return;
+    }
+    if (gp_registry_put(idx, &e, false) != STORE_OK) {
+        fail(c, SW_MEMORY_FAILURE);
+        return;
+    }
+    done(c);
+}
+
+/* The application STORE DATA goes to after INSTALL [for personalization]. */
+static struct {
+    bool active;
+    uint8_t slot;
+    int index;
+} perso;
+
+static void install_for_personalization(struct gp_cmd *c, uint8_t slot)
+{
+    struct lv f[6];
+    int idx;
+
+    if (!split(c->cmd->data, c->cmd->nc, f, 6) || f[0].len || f[1].len ||
+        !aid_ok(&f[2]) || f[3].len || f[4].len || f[5].len) {
+        fail(c, SW_WRONG_DATA);
+        return;
+    }
+    idx = gp_registry_find(f[2].p, f[2].len);
+    if (idx < 0) {
+        fail(c, SW_GP_REFERENCED_DATA);
+        return;
+    }
+    perso.active = true;
+    perso.slot = slot;
+    perso.index = idx;
+    done(c);
+}
+
+void gp_cmd_install(struct gp_cmd *c, uint8_t slot)
+{
+    uint8_t p1 = c->cmd->p1;
+
+    if (!gp_cmd_authenticated(c)) {
+        fail(c, SW_SECURITY_STATUS);
+        return;
+    }
+    if (c->cmd->p2 != 0x00 && c->cmd->p2 != 0x01 && c->cmd->p2 != 0x03) {
+        fail(c, SW_INCORRECT_P1P2);
+        return;
+    }
+    if (!gp_cmd_may_manage(c)) {
+        /* no Authorized Management; Delegated Management needs tokens,
+         * which this card does not verify (docs/gp.md) */
+        fail(c, SW_CONDITIONS_NOT_SATISFIED);
+        return;
+    }
+    switch (p1 & 0x7F) {
+    case 0x02:
+        install_for_load(c, slot);
+        return;
+    case 0x04:
+        install_for_install(c, false);
+        return;
+    case 0x0C:
+        install_for_install(c, true);
+        return;
+    case 0x08:
+        install_make_selectable(c);
+        return;
+    case 0x10:
+        install_update(c, true);
+        return;
+    case 0x20:
+        install_for_personalization(c, slot);
+        return;
+    case 0x40:
+        install_update(c, false);
+        return;
+    default:
+        fail(c, SW_INCORRECT_P1P2);
+        return;
+    }
+}
+
+/* ---- LOAD --------------------------------------------------------------- */
+
+/* The load file's version from a CAP Header component (tag 01: magic
+ * DECAFFED, CAP minor/major, flags, package minor/major). */
+static void cap_version(struct gp_entry *e)
+{
+    static const uint8_t magic[4] = { 0xDE, 0xCA, 0xFF, 0xED };
+
+    if (load.head_len >= 12 && load.head[0] == 0x01 &&
+        memcmp(load.head + 3, magic, 4) == 0) {
+        e->version[0] = load.head[11];
+        e->version[1] = load.head[10];
+    }
+}
+
+void gp_cmd_load(struct gp_cmd *c, uint8_t slot)
+{
+    const struct apdu *cmd = c->cmd;
+    const uint8_t *p = cmd->data;
+    size_t n = cmd->nc;
+    uint16_t sw = SW_OK;
+
+    if (!gp_cmd_authenticated(c)) {
+        fail(c, SW_SECURITY_STATUS);
+        return;
+    }
+    if (!load.active || load.slot != slot) {
+        fail(c, SW_CONDITIONS_NOT_SATISFIED);
+        return;
+    }
+    if ((cmd->p1 != 0x00 && cmd->p1 != 0x80) || cmd->p2 != load.next_block) {
+        load.active = false;
+        fail(c, SW_INCORRECT_P1P2);
+        return;
+    }
+    if (!load.have_len) {
+        /* DAP blocks (E2) first, then C4 with its BER length */
+        while (n >= 2 && p[0] == 0xE2) {
+            size_t l = p[1];
+
+            if (l > 0x7F || 2 + l > n) {
+                sw = SW_WRONG_DATA;
+                break;
+            }
+            p += 2 + l;
+            n -= 2 + l;
+        }
+        if (sw == SW_OK && (n < 2 || p[0] != 0xC4)) {
+            sw = SW_WRONG_DATA;
+        } else if (sw == SW_OK) {
+            size_t hl = 2;
+
+            if (p[1] < 0x80) {
+                load.declared = p[1];
+            } else if (p[1] == 0x81 && n >= 3) {
+                load.declared = p[2];
+                hl = 3;
+            } else if (p[1] == 0x82 && n >= 4) {
+                load.declared = (uint32_t)p[2] << 8 | p[3];
+                hl = 4;
+            } else if (p[1] == 0x83 && n >= 5) {
+                load.declared = (uint32_t)p[2] << 16 | (uint32_t)p[3] << 8 | p[4];
+                hl = 5;
+            } else {
+                sw = SW_WRONG_DATA;
+            }
+            p += hl;
+            n -= hl;
+            load.have_len = true;
+            if (load.declared > LOAD_MAX) {
+                sw = SW_GP_NOT_ENOUGH_MEMORY;
+            }
+        }
+    }
+    if (sw == SW_OK) {
+        while (n > 0 && load.head_len < sizeof(load.head)) {
+            load.head[load.head_len++] = *p++;
+            n--;
+            load.received++;
+        }
+        load.received += (uint32_t)n;
+        if (load.received > load.declared ||
+            (cmd->p1 == 0x80 && load.received != load.declared)) {
+            sw = SW_WRONG_DATA;
+        }
+    }
+    if (sw != SW_OK) {
+        load.active = false;
+        fail(c, sw);
+        return;
+    }
+    load.next_block++;
+    if (cmd->p1 != 0x80) {
+        return;
+    }
+    load.active = false;
+    load.elf.size = load.declared;
+    cap_version(&load.elf);
+    if (gp_registry_put(-1, &load.elf, false) != STORE_OK) {
+        fail(c, SW_GP_NOT_ENOUGH_MEMORY);
+        return;
+    }
+    done(c);
+}
+
+/* ---- DELETE ------------------------------------------------------------- */
+
+void gp_cmd_delete_object(struct gp_cmd *c, const uint8_t *aid, size_t len)
+{
+    static const uint8_t isd_aid[] = { GP_ISD_AID };
+    struct gp_entry e, o;
+    bool related = (c->cmd->p2 & 0x80) != 0;
+    int idx = gp_registry_find(aid, len);
+    int rc;
+    unsigned n = 0;
+
+    if (len == sizeof(isd_aid) && memcmp(aid, isd_aid, len) == 0) {
+        fail(c, SW_CONDITIONS_NOT_SATISFIED);
+        return;
+    }
+    if (!gp_cmd_may_manage(c)) {
+        fail(c, SW_CONDITIONS_NOT_SATISFIED);
+        return;
+    }
+    if (idx < 0 || !gp_registry_get((unsigned)idx, &e) || !visible(c, &e)) {
+        fail(c, SW_GP_REFERENCED_DATA);
+        return;
+    }
+    if (e.kind == GP_KIND_SD && c->sd != 0 && e.rom == c->sd) {
+        fail(c, SW_CONDITIONS_NOT_SATISFIED);   /* not itself */
+        return;
+    }
+    if (e.kind == GP_KIND_ELF && e.rom) {
+        fail(c, SW_CONDITIONS_NOT_SATISFIED);   /* a ROM module's code stays */
+        return;
+    }
+    rc = store_begin(c->st);
+    if (e.kind == GP_KIND_ELF) {
+        /* 11.2.2.1: its applications go with it, or it is refused */
+        for (unsigned i = 0; rc == STORE_OK && gp_registry_get(i, &o); i++) {
+            if (o.kind != GP_KIND_ELF && o.elf_len == e.aid_len &&
+                memcmp(o.elf, e.aid, e.aid_len) == 0) {
+                n++;
+                if (related) {
+                    rc = gp_registry_stage_delete(i);
+                }
+            }
+        }
+        if (n && !related) {
+            store_abort(c->st);
+            fail(c, SW_CONDITIONS_NOT_SATISFIED);
+            return;
+        }
+    }
+    if (e.kind == GP_KIND_SD) {
+        /* 11.2.2.1: what is associated with it goes with it (P2 80), or it
+         * is refused; then its keys */
+        for (unsigned i = 0; rc == STORE_OK && gp_registry_get(i, &o); i++) {
+            if (gp_registry_associated(&o, e.aid, e.aid_len)) {
+                n++;
+                if (related) {
+                    rc = gp_registry_stage_delete(i);
+                }
+            }
+        }
+        if (n && !related) {
+            store_abort(c->st);
+            fail(c, SW_CONDITIONS_NOT_SATISFIED);
+            return;
+        }
+        if (rc == STORE_OK) {
+            rc = gp_keyset_stage_delete_all(c->st, e.rom);
+        }
+    }
+    if (rc == STORE_OK) {
+        rc = gp_registry_stage_delete((unsigned)idx);
+    }
+    if (commit(c, rc) != SW_OK) {
+        fail(c, SW_MEMORY_FAILURE);
+        return;
+    }
+    if (perso.active && perso.index == idx) {
+        perso.active = false;
+    }
+    done(c);
+}
+
+/* ---- STORE DATA (to the ISD) --------------------------------------------- */
+
+void gp_cmd_store_data(struct gp_cmd *c, uint8_t slot)
+{
+    static struct {
+        bool active;
+        uint8_t slot, next;
+    } seq;
+    const struct apdu *cmd = c->cmd;
+
+    if (!gp_cmd_authenticated(c)) {
+        fail(c, SW_SECURITY_STATUS);
+        return;
+    }
+    /* 11.11.2: P2 numbers the blocks from 00; P1 b8 marks the last */
+    if (cmd->p2 == 0) {
+        seq.active = true;
+        seq.slot = slot;
+        seq.next = 0;
+    }
+    if (!seq.active || seq.slot != slot || cmd->p2 != seq.next) {
+        seq.active = false;
+        fail(c, SW_INCORRECT_P1P2);
+        return;
+    }
+    if (cmd->nc == 0) {
+        seq.active = false;
+        fail(c, SW_WRONG_LENGTH);
+        return;
+    }
+    seq.next++;
+    if (cmd->p1 & 0x80) {
+        seq.active = false;
+    }
+}

@@ -1,0 +1,309 @@
+/*
+ * Secure Channel Protocol '03'. Contract: gp/scp03.h.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include "gp/scp03.h"
+
+#include <string.h>
+
+enum crypto_status scp03_kdf(const uint8_t *key, size_t key_len,
+                             uint8_t constant, uint16_t l_bits,
+                             const uint8_t *context, size_t context_len,
+                             uint8_t *out)
+{
+    /* Amendment D 4.1.5: label (11 zero bytes and the derivation
+     * constant), separator 00, L (2 bytes), counter i (1 byte), context */
+    uint8_t msg[16 + 32];
+    uint8_t block[16];
+    size_t want = l_bits / 8u, done = 0, n;
+    enum crypto_status rc = CRYPTO_OK;
+
+    if (context_len > 32 || want == 0 || want > 32) {
+        return CRYPTO_ERR_PARAM;
+    }
+    memset(msg, 0, 11);
+    msg[11] = constant;
+    msg[12] = 0x00;
+    msg[13] = (uint8_t)(l_bits >> 8);
+    msg[14] = (uint8_t)l_bits;
+    memcpy(msg + 16, context, context_len);
+    for (uint8_t i = 1; done < want && rc == CRYPTO_OK; i++) {
+        msg[15] = i;
+        rc = crypto_mac(CRYPTO_MAC_AES_CMAC, key, key_len, msg,
+                        16 + context_len, block, sizeof(block), &n);
+        n = want - done < 16 ? want - done : 16;
+        if (rc == CRYPTO_OK) {
+            memcpy(out + done, block, n);
+        }
+        done += n;
+    }
+    scp_wipe(block, sizeof(block));
+    return rc;
+}
+
+enum crypto_status scp03_card_challenge(const uint8_t *key_enc,
+                                        size_t key_len, const uint8_t seq[3],
+                                        const uint8_t *aid, size_t aid_len,
+                                        uint8_t out[8])
+{
+    uint8_t ctx[3 + 16];
+
+    if (aid_len > 16) {
+        return CRYPTO_ERR_PARAM;
+    }
+    memcpy(ctx, seq, 3);
+    memcpy(ctx + 3, aid, aid_len);
+    return scp03_kdf(key_enc, key_len, SCP03_DC_CARD_CHALLENGE, 64, ctx,
+                     3 + aid_len, out);
+}
+
+enum crypto_status scp03_start(struct scp_session *s, uint8_t i, uint8_t kvn,
+                               const uint8_t *key_enc, const uint8_t *key_mac,
+                               size_t key_len, const uint8_t host[8],
+                               const uint8_t card[8], const uint8_t seq[3],
+                               uint8_t card_cryptogram[8])
+{
+    uint8_t ctx[16];
+    uint16_t l = (uint16_t)(key_len * 8);
+    enum crypto_status rc;
+
+    scp_end(s);
+    if (key_len != 16 && key_len != 24 && key_len != 32) {
+        return CRYPTO_ERR_PARAM;
+    }
+    memcpy(ctx, host, 8);
+    memcpy(ctx + 8, card, 8);
+    rc = scp03_kdf(key_enc, key_len, SCP03_DC_S_ENC, l, ctx, 16, s->s_enc);
+    if (rc == CRYPTO_OK) {
+        rc = scp03_kdf(key_mac, key_len, SCP03_DC_S_MAC, l, ctx, 16, s->s_mac);
+    }
+    if (rc == CRYPTO_OK) {
+        rc = scp03_kdf(key_mac, key_len, SCP03_DC_S_RMAC, l, ctx, 16,
+                       s->s_rmac);
+    }
+    if (rc == CRYPTO_OK) {
+        rc = scp03_kdf(s->s_mac, key_len, SCP03_DC_CARD_CRYPTOGRAM, 64, ctx,
+                       16, card_cryptogram);
+    }
+    if (rc != CRYPTO_OK) {
+        scp_end(s);
+        return rc;
+    }
+    s->proto = 0x03;
+    s->i = i;
+    s->kvn = kvn;
+    s->key_len = (uint8_t)key_len;
+    memcpy(s->host_challenge, host, 8);
+    memcpy(s->card_challenge, card, 8);
+    memcpy(s->seq, seq, 3);
+    s->state = SCP_STARTED;
+    return CRYPTO_OK;
+}
+
+/*
+ * C-MAC of the N command bytes at BUF (header, Lc as sent, data without
+ * the MAC) with the chaining value in front (Amendment D 6.2.4): built
+ * in place, the command moved up by 16 bytes. The full 16-byte CMAC into
+ * MAC; the command stays at BUF + 16.
+ */
+static enum crypto_status cmac_command(struct scp_session *s, uint8_t *buf,
+                                       size_t n, size_t tail, uint8_t mac[16])
+{
+    size_t len;
+
+    memmove(buf + 16, buf, n + tail);
+    memcpy(buf, s->chain, 16);
+    return crypto_mac(CRYPTO_MAC_AES_CMAC, s->s_mac, s->key_len, buf, 16 + n,
+                      mac, 16, &len);
+}
+
+/* The ICVs of C-DECRYPTION (into ICV) and R-ENCRYPTION (kept in the
+ * session) of the command the counter is at: the counter as a 16-byte
+ * block, its first byte 80 for the response (6.2.6, 6.2.7), encrypted
+ * with S-ENC; both blocks in one coprocessor operation. */
+static enum crypto_status counter_icvs(struct scp_session *s, uint8_t icv[16])
+{
+    uint8_t blocks[32] = { 0 };
+    enum crypto_status rc;
+
+    for (unsigned b = 0; b < 2; b++) {
+        blocks[16 * b + 12] = (uint8_t)(s->enc_counter >> 24);
+        blocks[16 * b + 13] = (uint8_t)(s->enc_counter >> 16);
+        blocks[16 * b + 14] = (uint8_t)(s->enc_counter >> 8);
+        blocks[16 * b + 15] = (uint8_t)s->enc_counter;
+    }
+    blocks[16] = 0x80;
+    rc = crypto_cipher(CRYPTO_AES_ECB, CRYPTO_ENGINE_HW, false, s->s_enc,
+                       s->key_len, NULL, blocks, blocks, 32);
+    memcpy(icv, blocks, 16);
+    memcpy(s->r_icv, blocks + 16, 16);
+    return rc;
+}
+
+uint16_t scp03_authenticate(struct scp_session *s, uint8_t *buf, size_t cap,
+                            const struct apdu *cmd)
+{
+    uint8_t ctx[16], host_cryptogram[8], mac[16];
+    size_t off = scp_data_offset(buf, cmd), n;
+    uint8_t level = cmd->p1;
+
+    if (s->state != SCP_STARTED || s->proto != 0x03) {
+        return SW_CONDITIONS_NOT_SATISFIED;
+    }
+    if (!scp_cla_has_sm(cmd->cla)) {
+        return SW_SECURITY_STATUS;
+    }
+    if (cmd->nc != 16 || off + 16 + 16 > cap) {
+        return SW_WRONG_LENGTH;
+    }
+    /* Amendment D 7.1.2.1: 00, 01, 03, 11, 13, 33; R-MAC and R-ENC only
+     * where i offers them */
+    if (cmd->p2 != 0 ||
+        (level != 0x00 && level != 0x01 && level != 0x03 && level != 0x11 &&
+         level != 0x13 && level != 0x33) ||
+        ((level & SCP_LEVEL_RMAC) && !(s->i & SCP03_I_RMAC)) ||
+        ((level & SCP_LEVEL_RENC) && !(s->i & SCP03_I_RENC))) {
+        return SW_INCORRECT_P1P2;
+    }
+    memcpy(ctx, s->host_challenge, 8);
+    memcpy(ctx + 8, s->card_challenge, 8);
+    if (scp03_kdf(s->s_mac, s->key_len, SCP03_DC_HOST_CRYPTOGRAM, 64, ctx, 16,
+                  host_cryptogram) != CRYPTO_OK) {
+        return SW_UNKNOWN;
+    }
+    if (!scp_equal(host_cryptogram, cmd->data, 8)) {
+        return SW_AUTH_FAILED;
+    }
+    memset(s->chain, 0, 16);
+    n = off + 8;
+    if (cmac_command(s, buf, n, 8, mac) != CRYPTO_OK) {
+        return SW_UNKNOWN;
+    }
+    if (!scp_equal(mac, buf + 16 + n, 8)) {
+        return SW_SECURITY_STATUS;
+    }
+    memcpy(s->chain, mac, 16);
+    s->level = level;
+    s->enc_counter = 0;
+    s->state = SCP_OPEN;
+    return SW_OK;
+}
+
+uint16_t scp03_unwrap(struct scp_session *s, uint8_t *buf, size_t cap,
+                      const struct apdu *cmd, struct apdu *plain)
+{
+    size_t off = scp_data_offset(buf, cmd), n, len;
+    uint8_t mac[16], icv[16];
+    uint8_t *data;
+
+    /* 6.2.6: the counter counts every command of the session */
+    s->enc_counter++;
+    if (cmd->nc < 8) {
+        return SW_SECURITY_STATUS;
+    }
+    n = off + cmd->nc - 8;
+    if (n + 8 + 16 > cap) {
+        return SW_WRONG_LENGTH;
+    }
+    if (cmac_command(s, buf, n, 8, mac) != CRYPTO_OK) {
+        return SW_UNKNOWN;
+    }
+    if (!scp_equal(mac, buf + 16 + n, 8)) {
+        return SW_SECURITY_STATUS;
+    }
+    memcpy(s->chain, mac, 16);
+    data = buf + 16 + off;
+    len = cmd->nc - 8;
+    if ((s->level & SCP_LEVEL_CDEC) && counter_icvs(s, icv) != CRYPTO_OK) {
+        return SW_UNKNOWN;
+    }
+    if ((s->level & SCP_LEVEL_CDEC) && len > 0) {
+        if (len % 16 != 0) {
+            return SW_SECURITY_STATUS;
+        }
+        if (crypto_cipher(CRYPTO_AES_CBC, CRYPTO_ENGINE_HW, true, s->s_enc,
+                          s->key_len, icv, data, data, len) != CRYPTO_OK) {
+            return SW_UNKNOWN;
+        }
+        /* ISO/IEC 9797-1 padding method 2 */
+        while (len > 0 && data[len - 1] == 0x00) {
+            len--;
+        }
+        if (len == 0 || data[len - 1] != 0x80) {
+            return SW_SECURITY_STATUS;
+        }
+        len--;
+    }
+    scp_plain(cmd, data, len, plain);
+    return SW_OK;
+}
+
+void scp03_wrap(struct scp_session *s, struct apdu_response *rsp)
+{
+    uint8_t *buf = rsp->buf;
+    size_t len = rsp->len, maclen;
+    uint8_t icv[16], mac[16];
+    uint8_t sw1 = (uint8_t)(rsp->sw >> 8);
+
+    if (!(s->level & SCP_LEVEL_RMAC) ||
+        (rsp->sw != SW_OK && sw1 != 0x62 && sw1 != 0x63)) {
+        return;     /* Amendment D 6.2.5: errors go back unprotected */
+    }
+    if (len + 16 + 16 + 2 + 8 > rsp->cap) {
+        rsp->len = 0;
+        rsp->sw = SW_UNKNOWN;
+        return;
+    }
+    if ((s->level & SCP_LEVEL_RENC) && len > 0) {
+        buf[len++] = 0x80;
+        while (len % 16 != 0) {
+            buf[len++] = 0x00;
+        }
+        memcpy(icv, s->r_icv, 16);
+        if (crypto_cipher(CRYPTO_AES_CBC, CRYPTO_ENGINE_HW, false, s->s_enc,
+                          s->key_len, icv, buf, buf, len) != CRYPTO_OK) {
+            rsp->len = 0;
+            rsp->sw = SW_UNKNOWN;
+            return;
+        }
+    }
+    /* R-MAC over the chaining value (the C-MAC of the command), the
+     * response data and the status word */
+    memmove(buf + 16, buf, len);
+    memcpy(buf, s->chain, 16);
+    buf[16 + len] = sw1;
+    buf[16 + len + 1] = (uint8_t)rsp->sw;
+    if (crypto_mac(CRYPTO_MAC_AES_CMAC, s->s_rmac, s->key_len, buf,
+                   16 + len + 2, mac, sizeof(mac), &maclen) != CRYPTO_OK) {
+        rsp->len = 0;
+        rsp->sw = SW_UNKNOWN;
+        return;
+    }
+    memmove(buf, buf + 16, len);
+    memcpy(buf + len, mac, 8);
+    rsp->len = len + 8;
+}
+
+enum crypto_status scp03_kcv(const uint8_t *key, size_t key_len,
+                             uint8_t kcv[3])
+{
+    uint8_t block[16];
+    enum crypto_status rc;
+
+    memset(block, 0x01, sizeof(block));
+    rc = crypto_cipher(CRYPTO_AES_ECB, CRYPTO_ENGINE_HW, false, key, key_len,
+                       NULL, block, block, 16);
+    memcpy(kcv, block, 3);
+    return rc;
+}
+
+enum crypto_status scp03_decrypt_key(const uint8_t *dek, size_t dek_len,
+                                     const uint8_t *in, size_t len,
+                                     uint8_t *out)
+{
+    uint8_t icv[16] = { 0 };
+
+    return crypto_cipher(CRYPTO_AES_CBC, CRYPTO_ENGINE_HW, true, dek, dek_len,
+                         icv, in, out, len);
+}
