@@ -105,6 +105,8 @@ CARDOS_SRCS := \
     arch/fault.c \
     arch/fault_entry.S \
     arch/systick.c \
+    arch/uproc.c \
+    arch/uproc_entry.S \
     drivers/sysctl.c \
     drivers/debug_uart.c \
     drivers/timer.c \
@@ -156,6 +158,9 @@ CARDOS_SRCS := \
     gp/content.c \
     gp/isd.c \
     sys/ncap.c \
+    sys/codearea.c \
+    sys/syscall.c \
+    sys/runtime.c \
     applets/perso_applet.c \
     applets/sample_applet.c \
     applets/status_web.c \
