@@ -159,7 +159,10 @@ enum uproc_stop uproc_run(struct uproc *p)
         p->stop = UPROC_BUDGET;
         return UPROC_BUDGET;
     }
-    mpu_on(p);
+    if (!p->mpu_on) {
+        mpu_on(p);              /* stays on across system calls */
+        p->mpu_on = true;
+    }
     p->stop = 0;
     systick_start(p->budget_ticks * SYSTICK_REFCLK_DIV);
     budget_armed = true;
@@ -177,7 +180,9 @@ enum uproc_stop uproc_run(struct uproc *p)
     systick_stop();
     scs_write(A_SCB_ICSR, ICSR_PENDSVCLR);
     uproc_current = NULL;
-    mpu_off();
+    if (p->stop != UPROC_SVC) {
+        uproc_finish(p);
+    }
     p->budget_ticks = p->stop == UPROC_SVC ? left : 0;
     if (p->stop == UPROC_SVC) {
         /* the number is the immediate of the SVC before the stacked
@@ -199,6 +204,14 @@ enum uproc_stop uproc_run(struct uproc *p)
         p->svc = *(const uint8_t *)(uintptr_t)(pc - 2u);
     }
     return (enum uproc_stop)p->stop;
+}
+
+void uproc_finish(struct uproc *p)
+{
+    if (p->mpu_on) {
+        mpu_off();
+        p->mpu_on = false;
+    }
 }
 
 bool uproc_args(const struct uproc *p, uint32_t args[4])

@@ -24,7 +24,8 @@
  * code (RO, executable), its RAM (RW, XN), the APDU window (RW, XN).
  * Unprivileged accesses anywhere else fault: ROM, OS RAM, peripherals
  * (no DMA-capable engine is reachable), the System Control Space. Its
- * stack is bounded by PSPLIM. After it stops the MPU is off again.
+ * stack is bounded by PSPLIM. Once it is finished (uproc_finish) the MPU
+ * is off again.
  *
  * SysTick is borrowed for the budget while the process runs, and stopped
  * when it stops (systick_running() is then false: the idle port arms it
@@ -69,6 +70,7 @@ struct uproc {
     uint32_t svc;           /* UPROC_SVC: the number */
     struct uproc_fault fault;
     uint32_t budget_ticks;  /* SysTick reference ticks left */
+    bool mpu_on;            /* its regions are programmed and enabled */
 };
 
 /*
@@ -86,6 +88,12 @@ void uproc_start(struct uproc *p, uint32_t entry, const uint32_t args[3],
 
 /* Run or resume P until it stops; the reason. */
 enum uproc_stop uproc_run(struct uproc *p);
+
+/* P will not be resumed: the MPU off again (uproc_run does it itself
+ * for every stop but UPROC_SVC, whose call the OS serves with P's
+ * regions still on: the OS's default map is untouched by them, and
+ * none of them is writable code). */
+void uproc_finish(struct uproc *p);
 
 /* UPROC_SVC: the arguments r0-r3 into ARGS (false if its frame is not
  * inside its RAM: treat as a fault), and its result. */

@@ -228,10 +228,12 @@ static bool run_event(struct sys_instance *in, uint32_t ev,
             why = k < sizeof(kinds) / sizeof(kinds[0]) && kinds[k] ?
                   kinds[k] : "fault";
         }
+        uproc_finish(&c->p);
         stopped(c, why);
         c->in = NULL;
         return false;
     }
+    uproc_finish(&c->p);
     /* a transaction left open at the end of the event is aborted */
     sys_syscall_abort(c);
     c->in = NULL;
