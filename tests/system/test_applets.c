@@ -201,3 +201,87 @@ Test(system_applets, wallet_debit_torn_at_every_flash_operation,
 {
     campaign("wallet");
 }
+
+/*
+ * gdb with an applet's symbols where the card runs it (docs/applets.md
+ * "Debugging"): the addresses from the card's log, the command `netcard
+ * gdb --applet` builds, a breakpoint in hello's handler hit by a real
+ * command, and a backtrace through crt0.
+ */
+Test(system_applets, gdb_breaks_in_an_applet_handler)
+{
+    const char *gdb = nc_tool("gdb-multiarch", "gdb-multiarch");
+    AppCard ac;
+    int gport = nc_free_tcp_port();
+    const char *nvm = nvm_image_make("gdb", 0);
+    ac.port = nc_free_tcp_port();
+    const char *opts[] = {
+        "--nvm", nvm, "--iso", nc_strf("listen:127.0.0.1:%d", ac.port),
+        "--net", "none", NULL,
+    };
+    NcCardOpts o = { .image = "cardos.elf", .cmdline_opts = opts,
+                     .gdb_port = gport };
+    ac.card = nc_card_start(&o);
+    nc_card_wait_banner(ac.card, "power-on", BOOT_TIMEOUT_MS);
+    nc_console_wait(ac.card->console, "I boot: ready", READY_TIMEOUT_MS);
+    flow(&ac, "hello-ready");
+    regmatch_t m[3];
+    char *line = nc_console_wait_re(ac.card->console,
+        "I sys: applet A000000077010001: code at (0x[0-9a-f]{8}), data at "
+        "(0x[0-9a-f]{8})", m, 3, 10000);
+    const char *code = nc_match_str(line, m, 1);
+    const char *data = nc_match_str(line, m, 2);
+    const char *elf = nc_strf("%s/../applets/hello.elf",
+                              getenv("NETCARD_CARDOS_DIR"));
+
+    /* what `netcard gdb --applet` runs */
+    const char *nargv[] = {
+        nc_strf("%s/netcard", getenv("NETCARD_BIN")), "gdb", "--port",
+        nc_strf("%d", gport), "--applet", elf, "--code", code, "--data", data,
+        "--print-cmdline", NULL,
+    };
+    NcProc *np = nc_spawn("netcard-gdb", nargv, NULL);
+    cr_assert_eq(nc_proc_wait_exit(np, 30000), 0, "%s", nc_proc_diag(np));
+    char *cmdline = nc_read_file(np->stdout_path, NULL);
+    cr_assert(cmdline && strstr(cmdline, "add-symbol-file /") &&
+              strstr(cmdline, nc_strf("/applets/hello.elf -s .text %s -s "
+                                      ".data %s -s .bss 0x", code, data)),
+              "netcard gdb --applet: %s", cmdline ? cmdline : "");
+    /* the whole add-symbol-file argument (with .bss), as printed */
+    char *asf = strstr(cmdline, "add-symbol-file");
+    char *end = strchr(asf, '\'');
+    cr_assert(end, "unquoted add-symbol-file in %s", cmdline);
+    *end = 0;
+
+    const char *argv[] = {
+        gdb, "-batch", "-nx",
+        "-ex", "set pagination off",
+        "-ex", nc_strf("file %s", nc_cardos_image("cardos.elf")),
+        "-ex", nc_strf("target remote 127.0.0.1:%d", gport),
+        "-ex", asf,
+        "-ex", "break hello",
+        "-ex", "continue",
+        "-ex", "bt",
+        "-ex", "print count",
+        "-ex", "kill",
+        NULL,
+    };
+    NcSpawnOpts so = { .stderr_to_stdout = true };
+    NcProc *g = nc_spawn("gdb", argv, &so);
+    nc_nap_ms(1500);        /* attached and continuing, then commands */
+    const char *fargv[] = {
+        "/usr/bin/python3",
+        nc_strf("%s/tests/system/applets_flow.py", nc_srcdir()),
+        "--port", nc_strf("%d", ac.port), "--build",
+        nc_strf("%s/..", getenv("NETCARD_CARDOS_DIR")), "hello-loop", NULL,
+    };
+    (void)nc_spawn("hello-loop", fargv, &so);
+    nc_proc_wait_exit(g, 90000);
+    char *out = nc_read_file(g->stdout_path, NULL);
+    cr_assert(out && strstr(out, "Breakpoint 1, hello (event="),
+              "the breakpoint in hello was not hit:\n%s", out ? out : "");
+    cr_assert(strstr(out, "#0  hello (event=") &&
+              strstr(out, "in _nc_start ()"),
+              "no backtrace from hello through crt0:\n%s", out);
+    cr_assert(strstr(out, "$1 = "), "no value of hello's count:\n%s", out);
+}
