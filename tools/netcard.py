@@ -15,11 +15,13 @@
 #               [--deterministic] [--apdu-cost FILE.csv] [--coverage DIR]
 #               [--instances N [--instances-dir DIR]]
 #   netcard coverage lcov|merge|html ...
-#   netcard gdb [--port PORT] [--image ELF]
+#   netcard gdb [--port PORT] [--image ELF] [--applet ELF --code ADDR
+#               [--data ADDR]]
 #   netcard apdu [--port N] [--atr] [--reset|--cold] [-f SCRIPT] HEX...
 #   netcard qemu-cmdline [BUILDER OPTIONS] [-- QEMU-ARGS]
 #   netcard test [-j N] [--shard I/N] [--junit FILE] [--tap FILE]
 #                [--keep-failed DIR] [--pcap-dir DIR] FILE|DIR...
+#   netcard pack APP.ELF -o APP.NCAP [--info]
 #
 # Every problem found before QEMU starts is one line on stderr and exit
 # status 2; once QEMU runs, the launcher is replaced by it (exec), so the
@@ -432,6 +434,17 @@ def cmd_run(args):
         raise UsageError(f"cannot run {cmd[0]}: {e.strerror}")
 
 
+def applet_section_offset(elf, name):
+    """Offset of section NAME from the data segment's start (0x80000000
+    in cardos/sdk/applet.ld) in the applet ELF, or None."""
+    sdk = os.path.join(SRCDIR, "cardos", "sdk")
+    sys.path.insert(0, sdk)
+    import ncap_pack
+    with open(elf, "rb") as f:
+        sec = ncap_pack.Elf(f.read()).section(name)
+    return None if sec is None else sec["addr"] - ncap_pack.DATA_BASE
+
+
 def cmd_gdb(args):
     image = os.path.abspath(args.image)
     check_file(image, "card OS image", "build it with 'make cardos'")
@@ -440,6 +453,22 @@ def cmd_gdb(args):
     if not gdb:
         raise UsageError(f"{GDB} not found: apt-get install gdb-multiarch")
     cmd = [gdb, "-q", image, "-ex", f"target remote 127.0.0.1:{args.port}"]
+    if args.applet:
+        # an applet's symbols where the card put it (docs/applets.md
+        # "Debugging"): its code where LOAD placed it, its data in the
+        # instance's RAM (the card logs both)
+        elf = os.path.abspath(args.applet)
+        check_file(elf, "applet ELF", "build it with 'make applets'")
+        if args.code is None:
+            raise UsageError("--applet needs --code ADDR (the card logs "
+                             "'code at 0x...' when it loads the file)")
+        where = f"add-symbol-file {elf} -s .text {args.code:#x}"
+        if args.data is not None:
+            bss = applet_section_offset(elf, ".bss")
+            where += f" -s .data {args.data:#x}"
+            if bss is not None:
+                where += f" -s .bss {args.data + bss:#x}"
+        cmd += ["-ex", where]
     if args.print_cmdline:
         print(shlex.join(cmd))
         return 0
@@ -991,6 +1020,13 @@ def make_parser():
                      help="card OS image with symbols (default: %(default)s)")
     gdb.add_argument("--print-cmdline", action="store_true",
                      help="print the gdb command line and exit")
+    gdb.add_argument("--applet", metavar="ELF",
+                     help="also load this applet's symbols (with --code, "
+                     "--data)")
+    gdb.add_argument("--code", type=lambda v: int(v, 0), metavar="ADDR",
+                     help="where the card runs the applet's code")
+    gdb.add_argument("--data", type=lambda v: int(v, 0), metavar="ADDR",
+                     help="where the instance's data starts in RAM")
     gdb.set_defaults(func=cmd_gdb)
 
     apdu = sub.add_parser("apdu", help="send APDUs to a card started with run",
@@ -1092,6 +1128,17 @@ def make_parser():
     return parser
 
 
+def cmd_pack(argv):
+    """netcard pack APP.ELF -o APP.NCAP: the SDK's packer
+    (cardos/sdk/ncap_pack.py, docs/applets.md)."""
+    sdk = os.path.join(SRCDIR, "cardos", "sdk")
+    if not os.path.isfile(os.path.join(sdk, "ncap_pack.py")):
+        raise UsageError(f"the SDK is not at {sdk}")
+    sys.path.insert(0, sdk)
+    import ncap_pack
+    return ncap_pack.main(argv)
+
+
 def main(argv):
     if argv[:1] == ["coverage"]:
         from netcard_host import coverage
@@ -1102,6 +1149,12 @@ def main(argv):
             return 2
     if argv[:1] == ["ras"]:
         return cmd_ras(argv[1:])
+    if argv[:1] == ["pack"]:
+        try:
+            return cmd_pack(argv[1:])
+        except UsageError as e:
+            print(f"{PROG}: {e}", file=sys.stderr)
+            return 2
     if argv[:1] == ["qemu-cmdline"]:
         try:
             return cmd_qemu_cmdline(argv[1:])
