@@ -168,7 +168,8 @@ CARDOS_SRCS := \
     card/storage.c \
     card/contact.c \
     card/applications.c \
-    card/keys.c
+    card/keys.c \
+    card/admin.c
 
 # crypto/'s glue to the card's mbedTLS (AES and GCM on the coprocessor,
 # entropy, heap, the DRBG): built with mbedTLS's headers.
@@ -193,7 +194,11 @@ CARDOS_NET_SRCS := \
     net/http/http_server.c \
     net/http/https_server.c \
     net/tls/tls.c \
-    net/tls/tls_conn.c
+    net/tls/tls_conn.c \
+    net/admin/admin_script.c \
+    net/admin/admin_params.c \
+    net/admin/admin_http.c \
+    net/admin/admin_agent.c
 CARDOS_SRCS += $(CARDOS_NET_SRCS)
 
 CARDOS_COMMON_OBJS := $(patsubst %,$(CARDOS_OBJ)/%.o,$(basename $(CARDOS_SRCS)))

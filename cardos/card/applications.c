@@ -10,6 +10,7 @@
 #include "applets/perso_applet.h"
 #include "applets/sample_applet.h"
 #include "arch/layout.h"
+#include "card/admin.h"
 #include "card/applications.h"
 #include "card/image.h"
 #include "card/keys.h"
@@ -134,6 +135,7 @@ void applications_register(void)
     static const struct gp_isd_config isd_cfg = {
         .store = storage_store,
         .free_ram = free_ram,
+        .extra_command = card_admin_command,    /* card/admin.h */
     };
 
     usim_auth_set_cipher(&usim_cipher);
