@@ -190,6 +190,14 @@ static bool get_data(uint8_t sd, uint16_t tag, struct apdu_response *rsp)
     return true;
 }
 
+bool card_admin_scp81_session(uint8_t sd, const struct apdu_origin *origin)
+{
+    uint8_t admin_sd;
+
+    return origin->session == &admin_session &&
+           admin_agent_session_sd(&admin_sd) && admin_sd == sd;
+}
+
 bool card_admin_command(uint8_t sd, const struct apdu *cmd, bool auth,
                         struct apdu_response *rsp)
 {

@@ -45,6 +45,7 @@
 #include <stdint.h>
 
 #include "apdu/apdu.h"
+#include "apdu/applet.h"
 
 #define CARD_ADMIN_INS_TRIGGER    0x4Cu
 #define CARD_OBJ_ADMIN_PARAMS(sd) (0x41500000u | (uint8_t)(sd))
@@ -58,6 +59,10 @@ void card_admin_personalise(void);
 void card_admin_start(void);
 
 /* gp_isd_config.extra_command */
+/* gp_isd_config.scp81_session: is ORIGIN the admin APDU session while
+ * it administers SD? */
+bool card_admin_scp81_session(uint8_t sd, const struct apdu_origin *origin);
+
 bool card_admin_command(uint8_t sd, const struct apdu *cmd, bool auth,
                         struct apdu_response *rsp);
 

@@ -136,6 +136,7 @@ void applications_register(void)
         .store = storage_store,
         .free_ram = free_ram,
         .extra_command = card_admin_command,    /* card/admin.h */
+        .scp81_session = card_admin_scp81_session,
     };
 
     usim_auth_set_cipher(&usim_cipher);

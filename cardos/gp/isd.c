@@ -434,6 +434,8 @@ static enum applet_status isd_process(void *self, const struct apdu_origin *o,
         plain.data = tail;
     }
     c.sc = s;
+    c.scp81 = !s && isd.cfg && isd.cfg->scp81_session &&
+              isd.cfg->scp81_session(c.sd, o);
     if (isd.cfg && isd.cfg->extra_command &&
         isd.cfg->extra_command(c.sd, &plain, gp_cmd_authenticated(&c), rsp)) {
         /* answered by the wiring's command (gp_isd_config) */

@@ -57,6 +57,13 @@ struct gp_isd_config {
      */
     bool (*extra_command)(uint8_t sd, const struct apdu *cmd, bool auth,
                           struct apdu_response *rsp);
+    /*
+     * Does ORIGIN belong to an Amendment B administration session of
+     * security domain SD (card/admin.c)? Its commands count as
+     * authenticated (gp/cmd.h gp_cmd_authenticated) unless the script
+     * opens a secure channel of its own. NULL: never.
+     */
+    bool (*scp81_session)(uint8_t sd, const struct apdu_origin *origin);
 };
 
 const struct applet *gp_isd_init(const struct gp_isd_config *cfg);

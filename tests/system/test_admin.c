@@ -6,6 +6,8 @@
  *
  * SPDX-License-Identifier: Apache-2.0
  */
+#include <unistd.h>
+
 #include "fs_card.h"
 #include "../net/ras_harness.h"
 #include "../unit/gp_host_scp03.h"
@@ -175,5 +177,48 @@ Test(system_admin, end_to_end_with_netcard_ras)
     cr_assert(g.len == 13 && g.data[3] == 0x01 && g.data[5] == 3 &&
               g.data[7] == 204 && g.data[9] == 1 && g.data[11] == 10,
               "outcome %s", nc_hex(g.data, g.len));
+    quit();
+}
+
+/*
+ * The seed's promise: an applet reaches the card through the admin
+ * server. `netcard-ras enqueue --load hello.ncap --install AID` queues
+ * one script (INSTALL [for load], LOAD in C4 blocks with the last at P1
+ * 80, INSTALL [for install and make selectable]: GP 2.3.1 11.5, 11.6);
+ * after the session the instance answers over ISO 7816 as the SDK's
+ * sample says (INS 01: "Hello, card!") and GET STATUS lists it.
+ */
+Test(system_admin, load_and_install_an_applet_over_the_admin_session)
+{
+    const char *build = getenv("NETCARD_CARDOS_DIR");
+    cr_assert(build, "NETCARD_CARDOS_DIR is not set (run through make)");
+    const char *hello = nc_strf("%s/../applets/hello.ncap", build);
+    cr_assert(access(hello, R_OK) == 0, "%s is missing: make applets", hello);
+    const char *db = nc_tmp_path("ras.db");
+    RasSrv srv = ras_start(db, 0, "ras", NULL);
+
+    ras_cli(db, "card", "--card", CARD_ICCID, "--identity", ADMIN_ID,
+            "--psk", ADMIN_PSK_HEX);
+    ras_cli(db, "enqueue", "--card", CARD_ICCID, "--load", hello,
+            "--install", "A00000007701000101");
+    boot_admin_card();
+    nc_console_wait(fc.card->console, "I net: dhcp", 30000);
+    store_params(srv.port);
+    fs_expect(&fc, "00A4040000", 0x9000, "SELECT the ISD");
+    fs_expect(&fc, "804C0000", 0x9000, "ADMIN TRIGGER");
+    nc_console_wait(fc.card->console, "I admin: session ok", SESSION_WAIT_MS);
+
+    char *st = ras_cli(db, "status", "--job", "1");
+    cr_assert(strstr(st, "\"state\": \"done\""), "job not done: %s", st);
+    cr_assert(strstr(st, "\"status\": \"ok\""), "script status: %s", st);
+    cr_assert(!strstr(st, "6A80") && !strstr(st, "6985"),
+              "a command was refused: %s", st);
+
+    FsResp r = fs_expect(&fc, "00A4040009A00000007701000101", 0x9000,
+                         "SELECT the new instance");
+    (void)r;
+    r = fs_expect(&fc, "8001000000", 0x9000, "hello INS 01");
+    cr_assert(r.len == 12 && memcmp(r.data, "Hello, card!", 12) == 0,
+              "hello answered %s", nc_hex(r.data, r.len));
     quit();
 }

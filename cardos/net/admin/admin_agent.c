@@ -702,6 +702,15 @@ bool admin_agent_busy(void)
     return ag.state != ST_IDLE;
 }
 
+bool admin_agent_session_sd(uint8_t *sd)
+{
+    if (ag.state == ST_IDLE) {
+        return false;
+    }
+    *sd = ag.sd;
+    return true;
+}
+
 static void poll_fire(void *arg)
 {
     (void)admin_agent_trigger(0, arg ? ADMIN_TRIGGER_BOOT : ADMIN_TRIGGER_POLL);

@@ -121,6 +121,10 @@ enum admin_start admin_agent_trigger(uint8_t sd, enum admin_trigger why);
 
 bool admin_agent_busy(void);
 
+/* During a session: true and *SD the security domain it administers
+ * (the one whose SCP81 keys authenticated the PSK-TLS session). */
+bool admin_agent_session_sd(uint8_t *sd);
+
 /* The parameters changed (STORE DATA): restart the poll timer. */
 void admin_agent_params_changed(void);
 
