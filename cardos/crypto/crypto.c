@@ -9,6 +9,7 @@
  *   3  SLOT_RSA   RSA CRT key of the last private call
  *   4  SLOT_DES   single-DES K || K for long retail MACs
  *   6, 7          EC key ids 0, 1
+ *   5, 8..15      the key handles' cache (crypto/key.h, crypto/slot.c)
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -201,6 +202,45 @@ static enum crypto_status load_sym(uint32_t type, const uint8_t *key, size_t len
 static enum crypto_status check_in_service(void)
 {
     return st.failed ? CRYPTO_ERR_REFUSED : CRYPTO_OK;
+}
+
+void crypto_forget_byte_keys(void)
+{
+    volatile uint8_t *k = st.sym_key;
+
+    for (size_t i = 0; i < sizeof(st.sym_key); i++) {
+        k[i] = 0;
+    }
+    st.sym_type = 0;
+    st.sym_len = 0;
+    if (!st.failed) {
+        (void)run(cmd_word(NETCARD_CRYPTO_OP_KEY_ZEROIZE, SLOT_SYM), 0, 0, 0,
+                  "key zeroize");
+    }
+}
+
+/* ---- For crypto/slot.c (crypto/crypto_int.h) ------------------------------ */
+
+enum crypto_status crypto_int_in_service(void)
+{
+    return check_in_service();
+}
+
+enum crypto_status crypto_int_result(int err, const char *what)
+{
+    return engine_result(err, what);
+}
+
+enum crypto_status crypto_int_load_key(uint32_t slot, uint32_t type,
+                                       uint32_t usage, const uint8_t *key,
+                                       size_t len)
+{
+    return load_key(slot, type, usage, key, len);
+}
+
+uint8_t *crypto_int_bounce(void)
+{
+    return bounce;
 }
 
 /* ---- Life cycle ----------------------------------------------------------- */

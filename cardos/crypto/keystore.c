@@ -23,6 +23,18 @@ static void wipe(void *p, size_t len)
 
 /* Write key ID in a transaction of its own (STAGE false) or in the
  * caller's open one. */
+static uint32_t epoch;
+
+uint32_t keystore_epoch(void)
+{
+    return epoch;
+}
+
+void keystore_changed(void)
+{
+    epoch++;
+}
+
 static int put(struct store *st, uint16_t id, uint8_t type,
                const void *value, size_t len, bool stage)
 {
@@ -32,6 +44,7 @@ static int put(struct store *st, uint16_t id, uint8_t type,
     if (st == NULL) {
         return STORE_ERR_STATE;
     }
+    keystore_changed();
     if (value == NULL || len == 0 || len > KEYSTORE_VALUE_MAX) {
         return STORE_ERR_PARAM;
     }
@@ -134,6 +147,7 @@ int keystore_delete(struct store *st, uint16_t id)
     if (st == NULL) {
         return STORE_ERR_STATE;
     }
+    keystore_changed();
     rc = store_begin(st);
     if (rc == STORE_OK) {
         rc = store_delete(st, KEYSTORE_OBJ(id));

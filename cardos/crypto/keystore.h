@@ -85,4 +85,14 @@ int keystore_delete(struct store *st, uint16_t id);
 int keystore_stage_put(struct store *st, uint16_t id, uint8_t type,
                        const void *value, size_t len);
 
+/*
+ * A counter that changes whenever a key may have changed: keystore_put,
+ * keystore_stage_put, keystore_delete, and callers that delete key
+ * objects themselves inside a larger transaction call keystore_changed().
+ * The key handles (crypto/key.h) reload a cached key and refuse to
+ * re-derive a session key after it changed.
+ */
+uint32_t keystore_epoch(void);
+void keystore_changed(void);
+
 #endif /* CARDOS_CRYPTO_KEYSTORE_H */

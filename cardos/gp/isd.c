@@ -139,10 +139,11 @@ static void initialize_update(const struct apdu_origin *o,
     struct store *st = store();
     struct gp_keyset ks;
     struct scp_session *s;
-    uint8_t enc[SCP_KEY_MAX], mac[SCP_KEY_MAX], dek[SCP_KEY_MAX];
+    struct crypto_key static_key;
+    uint16_t ids[3];
     uint8_t host[8], card[8], cg[8], seq[3], out[32], used = 0;
     uint32_t counter;
-    size_t len, n;
+    size_t n;
     int rc;
     enum crypto_status crc;
     struct sd_ctx sd;
@@ -192,42 +193,33 @@ static void initialize_update(const struct apdu_origin *o,
     seq[0] = (uint8_t)(counter >> 16);
     seq[1] = (uint8_t)(counter >> 8);
     seq[2] = (uint8_t)counter;
-    rc = gp_keyset_read(st, sd.sd, ks.kvn, GP_KID_ENC, ks.type, enc,
-                        sizeof(enc), &len);
-    if (rc == STORE_OK) {
-        rc = gp_keyset_read(st, sd.sd, ks.kvn, GP_KID_MAC, ks.type, mac,
-                            sizeof(mac), &len);
-    }
-    if (rc == STORE_OK) {
-        rc = gp_keyset_read(st, sd.sd, ks.kvn, GP_KID_DEK, ks.type, dek,
-                            sizeof(dek), &len);
-    }
-    crc = rc == STORE_OK ? CRYPTO_OK : CRYPTO_ERR_PARAM;
+    /* the static keys stay in the key store: the session names them
+     * (gp/scp_session.h), the coprocessor derives from them */
+    ids[0] = gp_key_id(sd.sd, ks.kvn, GP_KID_ENC);
+    ids[1] = gp_key_id(sd.sd, ks.kvn, GP_KID_MAC);
+    ids[2] = gp_key_id(sd.sd, ks.kvn, GP_KID_DEK);
+    crc = CRYPTO_OK;
     if (ks.scp == 0x03) {
+        crypto_key_stored(&static_key, st, ids[0], ks.type, ks.key_len);
+        crc = (GP_SCP03_I & SCP03_I_PSEUDO)
+                  ? scp03_card_challenge(&static_key, seq, sd.aid,
+                                         sd.aid_len, card)
+                  : crypto_drbg_random(card, 8);
         if (crc == CRYPTO_OK) {
-            crc = (GP_SCP03_I & SCP03_I_PSEUDO)
-                      ? scp03_card_challenge(enc, len, seq, sd.aid,
-                                             sd.aid_len, card)
-                      : crypto_drbg_random(card, 8);
-        }
-        if (crc == CRYPTO_OK) {
-            crc = scp03_start(s, GP_SCP03_I, ks.kvn, enc, mac, len, host, card,
-                              seq, cg);
+            crc = scp03_start(s, GP_SCP03_I, ks.kvn, st, ids, ks.key_len,
+                              host, card, seq, cg);
         }
     } else {
+        crypto_key_stored(&static_key, st, ids[1], ks.type, ks.key_len);
+        crc = (gp_scp02_i & SCP02_I_PSEUDO)
+                  ? scp02_card_challenge(&static_key, sd.aid, sd.aid_len,
+                                         card)
+                  : crypto_drbg_random(card, 6);
         if (crc == CRYPTO_OK) {
-            crc = (gp_scp02_i & SCP02_I_PSEUDO)
-                      ? scp02_card_challenge(mac, sd.aid, sd.aid_len, card)
-                      : crypto_drbg_random(card, 6);
-        }
-        if (crc == CRYPTO_OK) {
-            crc = scp02_start(s, gp_scp02_i, ks.kvn, enc, mac, dek, host, card,
+            crc = scp02_start(s, gp_scp02_i, ks.kvn, st, ids, host, card,
                               seq + 1, cg);
         }
     }
-    scp_wipe(enc, sizeof(enc));
-    scp_wipe(mac, sizeof(mac));
-    scp_wipe(dek, sizeof(dek));
     if (crc != CRYPTO_OK) {
         end_session(o);
         rsp->sw = SW_UNKNOWN;

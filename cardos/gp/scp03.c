@@ -7,14 +7,18 @@
 
 #include <string.h>
 
-enum crypto_status scp03_kdf(const uint8_t *key, size_t key_len,
-                             uint8_t constant, uint16_t l_bits,
-                             const uint8_t *context, size_t context_len,
-                             uint8_t *out)
+#include "crypto/keystore.h"
+
+enum crypto_status scp03_kdf(const struct crypto_key *key, uint8_t constant,
+                             uint16_t l_bits, const uint8_t *context,
+                             size_t context_len, uint8_t *out)
 {
     /* Amendment D 4.1.5: label (11 zero bytes and the derivation
-     * constant), separator 00, L (2 bytes), counter i (1 byte), context */
-    uint8_t msg[16 + 32];
+     * constant), separator 00, L (2 bytes), counter i (1 byte), context;
+     * for what is sent (cryptograms, card challenge): the output is not
+     * a key */
+    uint32_t words[(16 + 32) / 4];
+    uint8_t *msg = (uint8_t *)words;
     uint8_t block[16];
     size_t want = l_bits / 8u, done = 0, n;
     enum crypto_status rc = CRYPTO_OK;
@@ -30,20 +34,18 @@ enum crypto_status scp03_kdf(const uint8_t *key, size_t key_len,
     memcpy(msg + 16, context, context_len);
     for (uint8_t i = 1; done < want && rc == CRYPTO_OK; i++) {
         msg[15] = i;
-        rc = crypto_mac(CRYPTO_MAC_AES_CMAC, key, key_len, msg,
-                        16 + context_len, block, sizeof(block), &n);
+        rc = crypto_key_cmac(key, msg, 16 + context_len, block);
         n = want - done < 16 ? want - done : 16;
         if (rc == CRYPTO_OK) {
             memcpy(out + done, block, n);
         }
         done += n;
     }
-    scp_wipe(block, sizeof(block));
     return rc;
 }
 
-enum crypto_status scp03_card_challenge(const uint8_t *key_enc,
-                                        size_t key_len, const uint8_t seq[3],
+enum crypto_status scp03_card_challenge(const struct crypto_key *key_enc,
+                                        const uint8_t seq[3],
                                         const uint8_t *aid, size_t aid_len,
                                         uint8_t out[8])
 {
@@ -54,42 +56,28 @@ enum crypto_status scp03_card_challenge(const uint8_t *key_enc,
     }
     memcpy(ctx, seq, 3);
     memcpy(ctx + 3, aid, aid_len);
-    return scp03_kdf(key_enc, key_len, SCP03_DC_CARD_CHALLENGE, 64, ctx,
-                     3 + aid_len, out);
+    return scp03_kdf(key_enc, SCP03_DC_CARD_CHALLENGE, 64, ctx, 3 + aid_len,
+                     out);
 }
 
 enum crypto_status scp03_start(struct scp_session *s, uint8_t i, uint8_t kvn,
-                               const uint8_t *key_enc, const uint8_t *key_mac,
-                               size_t key_len, const uint8_t host[8],
-                               const uint8_t card[8], const uint8_t seq[3],
+                               const struct store *st,
+                               const uint16_t key_id[3], size_t key_len,
+                               const uint8_t host[8], const uint8_t card[8],
+                               const uint8_t seq[3],
                                uint8_t card_cryptogram[8])
 {
+    struct crypto_key k;
     uint8_t ctx[16];
-    uint16_t l = (uint16_t)(key_len * 8);
-    enum crypto_status rc;
+    enum crypto_status rc = CRYPTO_OK;
 
     scp_end(s);
     if (key_len != 16 && key_len != 24 && key_len != 32) {
         return CRYPTO_ERR_PARAM;
     }
-    memcpy(ctx, host, 8);
-    memcpy(ctx + 8, card, 8);
-    rc = scp03_kdf(key_enc, key_len, SCP03_DC_S_ENC, l, ctx, 16, s->s_enc);
-    if (rc == CRYPTO_OK) {
-        rc = scp03_kdf(key_mac, key_len, SCP03_DC_S_MAC, l, ctx, 16, s->s_mac);
-    }
-    if (rc == CRYPTO_OK) {
-        rc = scp03_kdf(key_mac, key_len, SCP03_DC_S_RMAC, l, ctx, 16,
-                       s->s_rmac);
-    }
-    if (rc == CRYPTO_OK) {
-        rc = scp03_kdf(s->s_mac, key_len, SCP03_DC_CARD_CRYPTOGRAM, 64, ctx,
-                       16, card_cryptogram);
-    }
-    if (rc != CRYPTO_OK) {
-        scp_end(s);
-        return rc;
-    }
+    s->st = st;
+    s->epoch = keystore_epoch();
+    memcpy(s->key_id, key_id, sizeof(s->key_id));
     s->proto = 0x03;
     s->i = i;
     s->kvn = kvn;
@@ -98,7 +86,23 @@ enum crypto_status scp03_start(struct scp_session *s, uint8_t i, uint8_t kvn,
     memcpy(s->card_challenge, card, 8);
     memcpy(s->seq, seq, 3);
     s->state = SCP_STARTED;
-    return CRYPTO_OK;
+    /* 6.2.1: S-ENC, S-MAC, S-RMAC derived into coprocessor slots */
+    for (unsigned w = SCP_KEY_ENC; w <= SCP_KEY_RMAC && rc == CRYPTO_OK;
+         w++) {
+        scp_key(s, (enum scp_key)w, &k);
+        rc = crypto_key_make(&k);
+    }
+    if (rc == CRYPTO_OK) {
+        memcpy(ctx, host, 8);
+        memcpy(ctx + 8, card, 8);
+        scp_key(s, SCP_KEY_MAC, &k);
+        rc = scp03_kdf(&k, SCP03_DC_CARD_CRYPTOGRAM, 64, ctx, 16,
+                       card_cryptogram);
+    }
+    if (rc != CRYPTO_OK) {
+        scp_end(s);
+    }
+    return rc;
 }
 
 /*
@@ -110,12 +114,12 @@ enum crypto_status scp03_start(struct scp_session *s, uint8_t i, uint8_t kvn,
 static enum crypto_status cmac_command(struct scp_session *s, uint8_t *buf,
                                        size_t n, size_t tail, uint8_t mac[16])
 {
-    size_t len;
+    struct crypto_key k;
 
     memmove(buf + 16, buf, n + tail);
     memcpy(buf, s->chain, 16);
-    return crypto_mac(CRYPTO_MAC_AES_CMAC, s->s_mac, s->key_len, buf, 16 + n,
-                      mac, 16, &len);
+    scp_key(s, SCP_KEY_MAC, &k);
+    return crypto_key_cmac(&k, buf, 16 + n, mac);
 }
 
 /* The ICVs of C-DECRYPTION (into ICV) and R-ENCRYPTION (kept in the
@@ -124,7 +128,9 @@ static enum crypto_status cmac_command(struct scp_session *s, uint8_t *buf,
  * with S-ENC; both blocks in one coprocessor operation. */
 static enum crypto_status counter_icvs(struct scp_session *s, uint8_t icv[16])
 {
-    uint8_t blocks[32] = { 0 };
+    uint32_t words[8] = { 0 };
+    uint8_t *blocks = (uint8_t *)words;
+    struct crypto_key k;
     enum crypto_status rc;
 
     for (unsigned b = 0; b < 2; b++) {
@@ -134,8 +140,9 @@ static enum crypto_status counter_icvs(struct scp_session *s, uint8_t icv[16])
         blocks[16 * b + 15] = (uint8_t)s->enc_counter;
     }
     blocks[16] = 0x80;
-    rc = crypto_cipher(CRYPTO_AES_ECB, CRYPTO_ENGINE_HW, false, s->s_enc,
-                       s->key_len, NULL, blocks, blocks, 32);
+    scp_key(s, SCP_KEY_ENC, &k);
+    rc = crypto_key_cipher(&k, CRYPTO_AES_ECB, false, NULL, blocks, blocks,
+                           32);
     memcpy(icv, blocks, 16);
     memcpy(s->r_icv, blocks + 16, 16);
     return rc;
@@ -145,6 +152,7 @@ uint16_t scp03_authenticate(struct scp_session *s, uint8_t *buf, size_t cap,
                             const struct apdu *cmd)
 {
     uint8_t ctx[16], host_cryptogram[8], mac[16];
+    struct crypto_key k;
     size_t off = scp_data_offset(buf, cmd), n;
     uint8_t level = cmd->p1;
 
@@ -168,7 +176,8 @@ uint16_t scp03_authenticate(struct scp_session *s, uint8_t *buf, size_t cap,
     }
     memcpy(ctx, s->host_challenge, 8);
     memcpy(ctx + 8, s->card_challenge, 8);
-    if (scp03_kdf(s->s_mac, s->key_len, SCP03_DC_HOST_CRYPTOGRAM, 64, ctx, 16,
+    scp_key(s, SCP_KEY_MAC, &k);
+    if (scp03_kdf(&k, SCP03_DC_HOST_CRYPTOGRAM, 64, ctx, 16,
                   host_cryptogram) != CRYPTO_OK) {
         return SW_UNKNOWN;
     }
@@ -195,6 +204,7 @@ uint16_t scp03_unwrap(struct scp_session *s, uint8_t *buf, size_t cap,
 {
     size_t off = scp_data_offset(buf, cmd), n, len;
     uint8_t mac[16], icv[16];
+    struct crypto_key k;
     uint8_t *data;
 
     /* 6.2.6: the counter counts every command of the session */
@@ -222,8 +232,9 @@ uint16_t scp03_unwrap(struct scp_session *s, uint8_t *buf, size_t cap,
         if (len % 16 != 0) {
             return SW_SECURITY_STATUS;
         }
-        if (crypto_cipher(CRYPTO_AES_CBC, CRYPTO_ENGINE_HW, true, s->s_enc,
-                          s->key_len, icv, data, data, len) != CRYPTO_OK) {
+        scp_key(s, SCP_KEY_ENC, &k);
+        if (crypto_key_cipher(&k, CRYPTO_AES_CBC, true, icv, data, data,
+                              len) != CRYPTO_OK) {
             return SW_UNKNOWN;
         }
         /* ISO/IEC 9797-1 padding method 2 */
@@ -242,8 +253,9 @@ uint16_t scp03_unwrap(struct scp_session *s, uint8_t *buf, size_t cap,
 void scp03_wrap(struct scp_session *s, struct apdu_response *rsp)
 {
     uint8_t *buf = rsp->buf;
-    size_t len = rsp->len, maclen;
+    size_t len = rsp->len;
     uint8_t icv[16], mac[16];
+    struct crypto_key k;
     uint8_t sw1 = (uint8_t)(rsp->sw >> 8);
 
     if (!(s->level & SCP_LEVEL_RMAC) ||
@@ -261,8 +273,9 @@ void scp03_wrap(struct scp_session *s, struct apdu_response *rsp)
             buf[len++] = 0x00;
         }
         memcpy(icv, s->r_icv, 16);
-        if (crypto_cipher(CRYPTO_AES_CBC, CRYPTO_ENGINE_HW, false, s->s_enc,
-                          s->key_len, icv, buf, buf, len) != CRYPTO_OK) {
+        scp_key(s, SCP_KEY_ENC, &k);
+        if (crypto_key_cipher(&k, CRYPTO_AES_CBC, false, icv, buf, buf,
+                              len) != CRYPTO_OK) {
             rsp->len = 0;
             rsp->sw = SW_UNKNOWN;
             return;
@@ -274,8 +287,8 @@ void scp03_wrap(struct scp_session *s, struct apdu_response *rsp)
     memcpy(buf, s->chain, 16);
     buf[16 + len] = sw1;
     buf[16 + len + 1] = (uint8_t)rsp->sw;
-    if (crypto_mac(CRYPTO_MAC_AES_CMAC, s->s_rmac, s->key_len, buf,
-                   16 + len + 2, mac, sizeof(mac), &maclen) != CRYPTO_OK) {
+    scp_key(s, SCP_KEY_RMAC, &k);
+    if (crypto_key_cmac(&k, buf, 16 + len + 2, mac) != CRYPTO_OK) {
         rsp->len = 0;
         rsp->sw = SW_UNKNOWN;
         return;
@@ -298,12 +311,11 @@ enum crypto_status scp03_kcv(const uint8_t *key, size_t key_len,
     return rc;
 }
 
-enum crypto_status scp03_decrypt_key(const uint8_t *dek, size_t dek_len,
+enum crypto_status scp03_decrypt_key(const struct crypto_key *dek,
                                      const uint8_t *in, size_t len,
                                      uint8_t *out)
 {
     uint8_t icv[16] = { 0 };
 
-    return crypto_cipher(CRYPTO_AES_CBC, CRYPTO_ENGINE_HW, true, dek, dek_len,
-                         icv, in, out, len);
+    return crypto_key_cipher(dek, CRYPTO_AES_CBC, true, icv, in, out, len);
 }
