@@ -20,10 +20,13 @@
 
 static const uint8_t isd_aid[] = { GP_ISD_AID };
 
+/* One secure channel session per logical channel of every APDU session
+ * (GPC 2.3.1 10.2.2: a session belongs to the channel it was initiated
+ * on), indexed by the origin's slot. A session holds no keys (they stay
+ * in the coprocessor, gp/scp_session.h): about 80 bytes each. */
 static struct {
     const struct gp_isd_config *cfg;
-    struct scp_session sc[GP_SC_SESSIONS];
-    uint8_t slot_sc[APDU_SLOTS];    /* 0: none, else index + 1 */
+    struct scp_session sc[APDU_SLOTS];
 } isd;
 
 static struct store *store(void)
@@ -31,12 +34,13 @@ static struct store *store(void)
     return isd.cfg && isd.cfg->store ? isd.cfg->store() : NULL;
 }
 
-/* The session of ORIGIN's channel, or NULL. */
+/* The session of ORIGIN's channel if one is started or open, or NULL. */
 static struct scp_session *session_of(const struct apdu_origin *o)
 {
-    uint8_t i = o->slot < APDU_SLOTS ? isd.slot_sc[o->slot] : 0;
-
-    return i ? &isd.sc[i - 1] : NULL;
+    if (o->slot >= APDU_SLOTS || isd.sc[o->slot].state == SCP_IDLE) {
+        return NULL;
+    }
+    return &isd.sc[o->slot];
 }
 
 static void end_session(const struct apdu_origin *o)
@@ -45,26 +49,14 @@ static void end_session(const struct apdu_origin *o)
 
     if (s) {
         scp_end(s);
-        isd.slot_sc[o->slot] = 0;
     }
 }
 
-/* A free session for ORIGIN (ending its old one), or NULL. */
+/* ORIGIN's channel's session, its old one ended; NULL without a slot. */
 static struct scp_session *new_session(const struct apdu_origin *o)
 {
     end_session(o);
-    for (unsigned i = 0; i < GP_SC_SESSIONS; i++) {
-        bool used = false;
-
-        for (unsigned k = 0; k < APDU_SLOTS && !used; k++) {
-            used = isd.slot_sc[k] == i + 1;
-        }
-        if (!used && o->slot < APDU_SLOTS) {
-            isd.slot_sc[o->slot] = (uint8_t)(i + 1);
-            return &isd.sc[i];
-        }
-    }
-    return NULL;
+    return o->slot < APDU_SLOTS ? &isd.sc[o->slot] : NULL;
 }
 
 /* The security domain selected on ORIGIN's channel: the ISD, or a
@@ -523,10 +515,9 @@ const struct applet *gp_sd_module(void)
 
 const struct applet *gp_isd_init(const struct gp_isd_config *cfg)
 {
-    for (unsigned i = 0; i < GP_SC_SESSIONS; i++) {
+    for (unsigned i = 0; i < APDU_SLOTS; i++) {
         scp_end(&isd.sc[i]);
     }
-    memset(isd.slot_sc, 0, sizeof(isd.slot_sc));
     isd.cfg = cfg;
     gp_scp02_i = cfg && cfg->scp02_i == 0x15 ? 0x15 : GP_SCP02_I;
     return &isd_applet;
