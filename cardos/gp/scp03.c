@@ -9,6 +9,8 @@
 
 #include "crypto/keystore.h"
 
+static void ahead_forget(const struct scp_session *s);
+
 enum crypto_status scp03_kdf(const struct crypto_key *key, uint8_t constant,
                              uint16_t l_bits, const uint8_t *context,
                              size_t context_len, uint8_t *out)
@@ -72,6 +74,7 @@ enum crypto_status scp03_start(struct scp_session *s, uint8_t i, uint8_t kvn,
     enum crypto_status rc = CRYPTO_OK;
 
     scp_end(s);
+    ahead_forget(s);
     if (key_len != 16 && key_len != 24 && key_len != 32) {
         return CRYPTO_ERR_PARAM;
     }
@@ -122,30 +125,77 @@ static enum crypto_status cmac_command(struct scp_session *s, uint8_t *buf,
     return crypto_key_cmac(&k, buf, 16 + n, mac);
 }
 
-/* The ICVs of C-DECRYPTION (into ICV) and R-ENCRYPTION (kept in the
- * session) of the command the counter is at: the counter as a 16-byte
+/*
+ * The ICVs of C-DECRYPTION and R-ENCRYPTION: the counter as a 16-byte
  * block, its first byte 80 for the response (6.2.6, 6.2.7), encrypted
- * with S-ENC; both blocks in one coprocessor operation. */
+ * with S-ENC. The counter of the next commands is known, so one
+ * coprocessor command computes both ICVs of ICV_AHEAD commands, kept
+ * for the session last used (tagged by its slot and challenges): under
+ * emulation each engine command costs tens of microseconds of host time,
+ * and a wrapped command needs four others (docs/gp.md "Benchmarks").
+ */
+#define ICV_AHEAD 8u
+
+static struct {
+    const struct scp_session *s;
+    uint8_t challenges[16];
+    uint32_t first;                 /* counter of blocks 0 and 1 */
+    uint32_t words[ICV_AHEAD * 8];  /* 2 blocks per counter */
+} ahead;
+
+static bool ahead_has(const struct scp_session *s, uint32_t ctr)
+{
+    return ahead.s == s && ctr - ahead.first < ICV_AHEAD &&
+           memcmp(ahead.challenges, s->host_challenge, 8) == 0 &&
+           memcmp(ahead.challenges + 8, s->card_challenge, 8) == 0;
+}
+
 static enum crypto_status counter_icvs(struct scp_session *s, uint8_t icv[16])
 {
-    uint32_t words[8] = { 0 };
-    uint8_t *blocks = (uint8_t *)words;
+    uint8_t *blocks = (uint8_t *)ahead.words;
+    uint32_t off;
     struct crypto_key k;
     enum crypto_status rc;
 
-    for (unsigned b = 0; b < 2; b++) {
-        blocks[16 * b + 12] = (uint8_t)(s->enc_counter >> 24);
-        blocks[16 * b + 13] = (uint8_t)(s->enc_counter >> 16);
-        blocks[16 * b + 14] = (uint8_t)(s->enc_counter >> 8);
-        blocks[16 * b + 15] = (uint8_t)s->enc_counter;
+    if (!ahead_has(s, s->enc_counter)) {
+        memset(&ahead, 0, sizeof(ahead));
+        for (unsigned c = 0; c < ICV_AHEAD; c++) {
+            uint32_t v = s->enc_counter + c;
+
+            for (unsigned b = 0; b < 2; b++) {
+                uint8_t *p = blocks + 32 * c + 16 * b;
+
+                p[0] = b ? 0x80 : 0x00;
+                p[12] = (uint8_t)(v >> 24);
+                p[13] = (uint8_t)(v >> 16);
+                p[14] = (uint8_t)(v >> 8);
+                p[15] = (uint8_t)v;
+            }
+        }
+        scp_key(s, SCP_KEY_ENC, &k);
+        rc = crypto_key_cipher(&k, CRYPTO_AES_ECB, false, NULL, blocks,
+                               blocks, sizeof(ahead.words));
+        if (rc != CRYPTO_OK) {
+            memset(&ahead, 0, sizeof(ahead));
+            return rc;
+        }
+        ahead.s = s;
+        ahead.first = s->enc_counter;
+        memcpy(ahead.challenges, s->host_challenge, 8);
+        memcpy(ahead.challenges + 8, s->card_challenge, 8);
     }
-    blocks[16] = 0x80;
-    scp_key(s, SCP_KEY_ENC, &k);
-    rc = crypto_key_cipher(&k, CRYPTO_AES_ECB, false, NULL, blocks, blocks,
-                           32);
-    memcpy(icv, blocks, 16);
-    memcpy(s->r_icv, blocks + 16, 16);
-    return rc;
+    off = 32 * (s->enc_counter - ahead.first);
+    memcpy(icv, blocks + off, 16);
+    memcpy(s->r_icv, blocks + off + 16, 16);
+    return CRYPTO_OK;
+}
+
+/* Forget the ICVs kept for S (its session ends or restarts). */
+static void ahead_forget(const struct scp_session *s)
+{
+    if (ahead.s == s) {
+        scp_wipe(&ahead, sizeof(ahead));
+    }
 }
 
 uint16_t scp03_authenticate(struct scp_session *s, uint8_t *buf, size_t cap,

@@ -183,12 +183,23 @@ static void scp03_vector(const char *name)
     cr_assert_eq(scp03_authenticate(&s, ea.buf, sizeof(ea.buf), &ea.a), SW_OK,
                  "%s: EXTERNAL AUTHENTICATE refused", name);
     cr_assert_eq(s.level, ea.a.p1);
+    unsigned ops = crypto_host_slot_ops();
+
     expect_unwrap(&s, gpv_str(v, "get_eid_cmd"), gpv_str(plain, "get_eid_cmd"));
     expect_wrap(&s, gpv_str(plain, "get_eid_rsp"), gpv_str(v, "get_eid_rsp"));
     for (int c = 1; c <= 4; c++) {
         const char *key = nc_strf("case_%d_apdu", c);
 
         expect_unwrap(&s, gpv_str(v, key), gpv_str(plain, key));
+    }
+    if (s.level == 0x33) {
+        /* engine commands (each a coprocessor command on the card), keys
+         * all in their slots: one C-MAC per command (5), a decryption per
+         * command with data (get EID, cases 3 and 4), R-ENC and R-MAC of
+         * the one response, and the ICVs of all five commands in one */
+        cr_assert_eq(crypto_host_slot_ops() - ops, 5u + 3u + 2u + 1u,
+                     "%s: %u engine commands", name,
+                     crypto_host_slot_ops() - ops);
     }
     scp_end(&s);
     cr_assert_eq(s.state, SCP_IDLE);
