@@ -8,10 +8,65 @@
 #include <string.h>
 
 #include "apdu/session.h"
+#include "gp/gp.h"
 #include "gp/registry.h"
 
 static const uint8_t module_aid[] = { 0xF0, 0x6E, 0x65, 0x74, 0x63, 0x61,
                                       0x72, 0x64, 0x03 };
+
+/* Personalization data per instance (RAM: the sample keeps it until a
+ * reset), by the instance's AID. */
+#define PERSO_MAX 64u
+
+static struct {
+    uint8_t aid_len, aid[16];
+    uint8_t len;
+    uint8_t data[PERSO_MAX];
+} perso[SAMPLE_APPLET_INSTANCES];
+
+static int perso_of(const struct applet *me, bool make)
+{
+    int free_i = -1;
+
+    for (int i = 0; i < (int)SAMPLE_APPLET_INSTANCES; i++) {
+        if (perso[i].aid_len == me->aid_len &&
+            memcmp(perso[i].aid, me->aid, me->aid_len) == 0) {
+            return i;
+        }
+        if (perso[i].aid_len == 0 && free_i < 0) {
+            free_i = i;
+        }
+    }
+    if (make && free_i >= 0) {
+        perso[free_i].aid_len = me->aid_len;
+        memcpy(perso[free_i].aid, me->aid, me->aid_len);
+        perso[free_i].len = 0;
+    }
+    return make ? free_i : -1;
+}
+
+/* STORE DATA from the security domain (apdu/applet.h store_data): block
+ * 00 starts the instance's data again, every block is appended. */
+static void store_data(void *self, const struct applet *instance,
+                       const struct apdu *cmd, struct apdu_response *rsp)
+{
+    int i = perso_of(instance, true);
+
+    (void)self;
+    if (i < 0) {
+        rsp->sw = SW_GP_NOT_ENOUGH_MEMORY;
+        return;
+    }
+    if (cmd->p2 == 0) {
+        perso[i].len = 0;
+    }
+    if (cmd->nc > PERSO_MAX - perso[i].len) {
+        rsp->sw = SW_GP_NOT_ENOUGH_MEMORY;
+        return;
+    }
+    memcpy(perso[i].data + perso[i].len, cmd->data, cmd->nc);
+    perso[i].len = (uint8_t)(perso[i].len + cmd->nc);
+}
 
 static enum applet_status process(void *self, const struct apdu_origin *o,
                                   const struct apdu *cmd,
@@ -27,7 +82,7 @@ static enum applet_status process(void *self, const struct apdu_origin *o,
         rsp->sw = SW_CLA_NOT_SUPPORTED;
         return APPLET_DONE;
     }
-    if (cmd->ins != 0x01) {
+    if (cmd->ins != 0x01 && cmd->ins != 0x02) {
         rsp->sw = SW_INS_NOT_SUPPORTED;
         return APPLET_DONE;
     }
@@ -37,6 +92,15 @@ static enum applet_status process(void *self, const struct apdu_origin *o,
     }
     if (me == NULL) {
         rsp->sw = SW_CONDITIONS_NOT_SATISFIED;
+        return APPLET_DONE;
+    }
+    if (cmd->ins == 0x02) {
+        /* DATA: what STORE DATA personalised, as received */
+        int i = perso_of(me, false);
+
+        if (i >= 0) {
+            (void)apdu_response_set_data(rsp, perso[i].data, perso[i].len);
+        }
         return APPLET_DONE;
     }
     out[n++] = 0x4F;
@@ -64,6 +128,7 @@ static const struct applet sample = {
     .aid_len = sizeof(module_aid),
     .process = process,
     .t0_direction = t0_direction,
+    .store_data = store_data,
 };
 
 const struct applet *sample_applet(void)
