@@ -70,7 +70,7 @@ static int find(const struct crypto_key *k)
     for (unsigned i = 0; i < CRYPTO_KEY_CACHE; i++) {
         if (cache.used[i] && same(&cache.key[i], k) &&
             (k->kind != CRYPTO_KEY_STORED ||
-             cache.epoch[i] == keystore_epoch())) {
+             cache.epoch[i] == keystore_epoch(k->id))) {
             return (int)i;
         }
     }
@@ -117,7 +117,7 @@ static enum crypto_status load_stored(const struct crypto_key *k, unsigned i)
     rc = crypto_slot_load(i, k->type, v, n);
     wipe(v, sizeof(v));
     if (rc == CRYPTO_OK) {
-        cache.epoch[i] = keystore_epoch();
+        cache.epoch[i] = keystore_epoch(k->id);
         cache.stats.loads++;
     }
     return rc;
@@ -174,7 +174,7 @@ static enum crypto_status entry(const struct crypto_key *k, unsigned *out)
     case CRYPTO_KEY_SCP03:
     case CRYPTO_KEY_SCP02:
     case CRYPTO_KEY_SCP02_K1:
-        if (k->epoch != keystore_epoch()) {
+        if (k->epoch != keystore_epoch(k->id)) {
             return CRYPTO_ERR_STALE;
         }
         crypto_key_stored(&base, k->st, k->id, k->type, k->len);

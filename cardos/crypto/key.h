@@ -17,9 +17,10 @@
  *   - a derived key: its base key is made (as above), then the engine
  *     derives into a slot (CMAC KDF or TDES to slot, CMD.TOSLOT): the
  *     session key is never in memory. Evicted, it is derived again from
- *     the recipe, unless the key store changed since the handle was made
- *     (keystore_epoch()): then CRYPTO_ERR_STALE (the caller ends the
- *     session; a replaced static key would give another session key).
+ *     the recipe, unless its base key may have changed since the handle
+ *     was made (keystore_epoch(id)): then CRYPTO_ERR_STALE (the caller
+ *     ends the session; a replaced static key would give another session
+ *     key).
  *
  * Handles are plain values: zero them before filling (the constructors
  * do), copy them freely; two handles with the same recipe name the same
@@ -54,7 +55,7 @@ enum crypto_key_kind {
 
 struct crypto_key {
     const struct store *st;
-    uint32_t epoch;         /* derived: keystore_epoch() of the recipe */
+    uint32_t epoch;         /* derived: keystore_epoch(id) of the recipe */
     uint16_t id;            /* key store id (of the base key) */
     uint16_t constant;      /* derivation constant */
     uint8_t kind;           /* enum crypto_key_kind */

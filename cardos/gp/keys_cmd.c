@@ -267,9 +267,9 @@ void gp_cmd_delete_key(struct gp_cmd *c, const uint8_t *kid, const uint8_t *kvn)
         c->rsp->sw = SW_GP_REFERENCED_DATA;
         return;
     }
-    keystore_changed();     /* cached copies of these keys are stale */
     rc = store_begin(c->st);
     for (size_t i = 0; i < n && rc == STORE_OK; i++) {
+        keystore_changed((uint16_t)ids[i]);  /* cached copies are stale */
         rc = store_delete(c->st, ids[i]);
     }
     if (rc == STORE_OK) {

@@ -202,7 +202,6 @@ size_t gp_key_info_template(const struct store *st, uint8_t sd, uint8_t *out,
     if (cap < 2 || st == NULL) {
         return 0;
     }
-    keystore_changed();     /* cached copies of these keys are stale */
     key_range(sd, &id, &last);
     id--;
     /* store ids ascend as (KVN, KID) do */
@@ -236,7 +235,7 @@ int gp_keyset_stage_delete_all(struct store *st, uint8_t sd)
     if (sd == 0) {
         return STORE_ERR_PARAM;     /* the ISD's keys are not deleted so */
     }
-    keystore_changed();     /* cached copies of these keys are stale */
+    keystore_changed_all();     /* cached copies of these keys are stale */
     key_range(sd, &id, &last);
     id--;
     while (rc == STORE_OK && (id = store_next_id(st, id)) != 0 && id <= last) {

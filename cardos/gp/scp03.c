@@ -79,7 +79,8 @@ enum crypto_status scp03_start(struct scp_session *s, uint8_t i, uint8_t kvn,
         return CRYPTO_ERR_PARAM;
     }
     s->st = st;
-    s->epoch = keystore_epoch();
+    /* one counter for the key set's ENC, MAC, DEK (crypto/keystore.h) */
+    s->epoch = keystore_epoch(key_id[0]);
     memcpy(s->key_id, key_id, sizeof(s->key_id));
     s->proto = 0x03;
     s->i = i;

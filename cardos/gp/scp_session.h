@@ -74,7 +74,7 @@ enum scp_state { SCP_IDLE = 0, SCP_STARTED, SCP_OPEN };
 
 struct scp_session {
     const struct store *st;     /* the key store of the static keys */
-    uint32_t epoch;             /* keystore_epoch() when started */
+    uint32_t epoch;             /* keystore_epoch(key_id) when started */
     uint16_t key_id[3];         /* static ENC, MAC, DEK (key store ids) */
     uint8_t chain[16];          /* SCP03: MAC chaining value;
                                    SCP02: the last C-MAC (8 bytes) */

@@ -12,6 +12,7 @@
  * SPDX-License-Identifier: Apache-2.0
  */
 #include <criterion/criterion.h>
+#include <mbedtls/aes.h>
 #include <string.h>
 
 #include "apdu_fixture.h"
@@ -145,6 +146,66 @@ static void teardown(void)
 
 TestSuite(unit_gp_channels, .init = setup, .fini = teardown);
 
+/* GET STATUS of the ISD on channel CH: 9000 and the ISD's entry. */
+static void status_on(struct host_scp03 *h, unsigned ch, const char *what)
+{
+    uint8_t c[64], r[300];
+    size_t n = wrap(h, ch, (const uint8_t *)"\x80\xF2\x80\x02",
+                    (const uint8_t *)"\x4F\x00", 2, c);
+
+    c[n++] = 0x00;
+    n = send(c, n, r);
+    cr_assert_eq(sw_of(r, n), 0x9000, "%s: GET STATUS on channel %u", what,
+                 ch);
+    cr_assert(n > 12 && r[0] == 0xE3 && memcmp(r + 4, isd, 8) == 0,
+              "%s: channel %u: not the ISD's entry", what, ch);
+}
+
+/* PUT KEY (GPC 2.3.1 11.8; Amendment D 7.2.2) of a new AES key set KVN
+ * (ENC = MAC = DEK = 16 bytes 0x60 + i) on channel CH: each key AES-CBC
+ * under the static DEK 40..4F with a zero ICV, its KCV AES(key, 01..01);
+ * computed here on the host mbedTLS. The card answers KVN and the KCVs. */
+static void put_key_set(struct host_scp03 *h, unsigned ch, uint8_t kvn)
+{
+    uint8_t key[16], ct[16], iv[16] = { 0 }, ones[16], kcv[16];
+    uint8_t data[1 + 3 * 22], want[1 + 9 + 2], c[128], r[64];
+    mbedtls_aes_context aes;
+    size_t n = 0;
+
+    for (unsigned i = 0; i < 16; i++) {
+        key[i] = (uint8_t)(0x60 + i);
+    }
+    memset(ones, 0x01, 16);
+    mbedtls_aes_init(&aes);
+    cr_assert_eq(mbedtls_aes_setkey_enc(&aes, key40, 128), 0);
+    cr_assert_eq(mbedtls_aes_crypt_cbc(&aes, MBEDTLS_AES_ENCRYPT, 16, iv, key,
+                                       ct), 0);
+    cr_assert_eq(mbedtls_aes_setkey_enc(&aes, key, 128), 0);
+    cr_assert_eq(mbedtls_aes_crypt_ecb(&aes, MBEDTLS_AES_ENCRYPT, ones, kcv),
+                 0);
+    mbedtls_aes_free(&aes);
+    data[n++] = kvn;
+    want[0] = kvn;
+    for (unsigned k = 0; k < 3; k++) {
+        data[n++] = 0x88;
+        data[n++] = 0x11;
+        data[n++] = 0x10;
+        memcpy(data + n, ct, 16);
+        n += 16;
+        data[n++] = 0x03;
+        memcpy(data + n, kcv, 3);
+        n += 3;
+        memcpy(want + 1 + 3 * k, kcv, 3);
+    }
+    want[10] = 0x90;
+    want[11] = 0x00;
+    n = wrap(h, ch, (const uint8_t *)"\x80\xD8\x00\x81", data, n, c);
+    c[n++] = 0x00;
+    n = send(c, n, r);
+    cr_assert_eq(n, sizeof(want), "PUT KEY answered %s", nc_hex(r, n));
+    cr_assert(memcmp(r, want, n) == 0, "PUT KEY answered %s", nc_hex(r, n));
+}
+
 Test(unit_gp_channels, a_session_on_each_of_20_channels)
 {
     static struct host_scp03 h[APDU_CHANNELS];
@@ -181,6 +242,12 @@ Test(unit_gp_channels, a_session_on_each_of_20_channels)
     crypto_key_stats(&ks);
     cr_assert_geq(ks.derivations, 3u * APDU_CHANNELS + 2u * APDU_CHANNELS,
                   "%u derivations", ks.derivations);
+    /* a new key set on channel 0 leaves the other channels' sessions
+     * (key set 30) alone: their evicted keys are derived again */
+    put_key_set(&h[0], 0, 0x31);
+    for (unsigned ch = 0; ch < APDU_CHANNELS; ch++) {
+        status_on(&h[ch], ch, "after PUT KEY 31");
+    }
     /* a wrong C-MAC ends the session of its channel only (6982) */
     n = wrap(&h[7], 7, (const uint8_t *)"\x80\xF2\x80\x02",
              (const uint8_t *)"\x4F\x00", 2, c);

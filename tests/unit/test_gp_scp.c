@@ -370,7 +370,7 @@ Test(unit_gp_scp, put_key_components_and_kcvs)
      * (scp02-i15-gpshell-3k.trace) */
     put_keys(key40, key40, key40, 16, KEYSTORE_TYPE_DES);
     s.st = &kst;
-    s.epoch = keystore_epoch();
+    s.epoch = keystore_epoch(key_ids[0]);
     memcpy(s.key_id, key_ids, sizeof(s.key_id));
     s.proto = 0x02;
     s.key_len = 16;
