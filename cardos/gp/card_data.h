@@ -28,9 +28,8 @@
 #include "store/store.h"
 
 #define GP_OBJ_CARD 0x47430000u      /* "GC" */
-/* A security domain's Security Domain Manager URL (GET DATA 5F50): the
- * URL bytes, store object "GU" + the security domain number. */
-#define GP_SD_OBJ_URL(sd) (0x47550000u | (uint8_t)(sd))
+/* A security domain's Security Domain Manager URL (GET DATA 5F50): store
+ * object GP_SD_OBJ_URL(sd) (gp/keyset.h), the URL bytes. */
 #define GP_URL_MAX  64u
 
 /* The i parameters of the card's secure channels: SCP03 70; SCP02 55 by

@@ -241,6 +241,10 @@ int gp_keyset_stage_delete_all(struct store *st, uint8_t sd)
     while (rc == STORE_OK && (id = store_next_id(st, id)) != 0 && id <= last) {
         rc = store_delete(st, id);
     }
+    /* its Security Domain Manager URL (GET DATA 5F50) goes too */
+    if (rc == STORE_OK && store_size(st, GP_SD_OBJ_URL(sd)) >= 0) {
+        rc = store_delete(st, GP_SD_OBJ_URL(sd));
+    }
     /* the counters stay: a security domain made later under the same
      * number goes on from them (a counter never goes back) */
     for (unsigned kvn = GP_KVN_MIN; rc == STORE_OK && kvn <= GP_KVN_MAX; kvn++) {

@@ -93,6 +93,7 @@ static void boot(bool format)
     gp_registry_init(test_store);
     cr_assert(gp_registry_add_rom(sample_applet(), SAMPLE_APPLET_INSTANCES,
                                   false));
+    cr_assert(gp_registry_add_rom(gp_sd_module(), 8, false));
     cr_assert_eq(gp_registry_sync(), STORE_OK);
     dispatch_set_registry(gp_registry(gp_isd_init(&cfg)));
     apdu_fixture_reset();
@@ -159,4 +160,30 @@ Test(unit_gp_perso, sd_manager_url_set_by_store_data_and_read_back)
     cr_assert_str_eq(tx(true, "80E29000045F500841"), "6A80");
     cr_assert_str_eq(tx(true, "80CA5F5000"),
                      "5F501468747470733A2F2F73646D2E6578616D706C652F9000");
+}
+
+#define SSD "A000000151535001"
+/* INSTALL [for install and make selectable] of SSD, privileges 80 00 00,
+ * install parameters C9 empty */
+#define INSTALL_SSD "80E60C0024" "09A00000015153504100" "08A000000151535041" \
+    "08" SSD "03800000" "02C900" "00"
+#define URL_SSD "5F50136874747073" "3A2F2F7373642E6578616D706C65"
+
+Test(unit_gp_perso, a_security_domain_has_its_own_url_gone_with_it)
+{
+    cr_assert_str_eq(tx(true, INSTALL_SSD), "009000");
+    ok("00A4040008" SSD);
+    host_scp03_open(&host, send, 0x30, key40);
+    /* "https://ssd.example" (19 bytes) to the SSD itself */
+    cr_assert_str_eq(tx(true, "80E2900016" URL_SSD), "9000");
+    cr_assert_str_eq(tx(true, "80CA5F5000"), URL_SSD "9000");
+    /* the ISD has none */
+    open_session();
+    cr_assert_str_eq(tx(true, "80CA5F5000"), "6A88");
+    /* deleted with the SSD: a new one under the same number has none */
+    cr_assert_str_eq(tx(true, "80E400000A4F08" SSD), "009000");
+    cr_assert_str_eq(tx(true, INSTALL_SSD), "009000");
+    ok("00A4040008" SSD);
+    host_scp03_open(&host, send, 0x30, key40);
+    cr_assert_str_eq(tx(true, "80CA5F5000"), "6A88");
 }
