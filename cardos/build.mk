@@ -124,6 +124,7 @@ CARDOS_SRCS := \
     crypto/keystore.c \
     crypto/key.c \
     crypto/slot.c \
+    crypto/rsa.c \
     iso7816/atr.c \
     iso7816/pps.c \
     iso7816/t0.c \
