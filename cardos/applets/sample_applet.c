@@ -16,7 +16,7 @@ static const uint8_t module_aid[] = { 0xF0, 0x6E, 0x65, 0x74, 0x63, 0x61,
 
 /* Personalization data per instance (RAM: the sample keeps it until a
  * reset), by the instance's AID. */
-#define PERSO_MAX 64u
+#define PERSO_MAX 32u
 
 static struct {
     uint8_t aid_len, aid[16];

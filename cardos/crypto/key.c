@@ -12,7 +12,7 @@
 
 static struct {
     struct crypto_key key[CRYPTO_KEY_CACHE];  /* recipes, no values */
-    uint32_t epoch[CRYPTO_KEY_CACHE];   /* stored keys: when loaded */
+    uint16_t epoch[CRYPTO_KEY_CACHE];   /* stored keys: when loaded */
     uint32_t used[CRYPTO_KEY_CACHE];    /* LRU stamp, 0: empty */
     uint32_t clock;
     struct crypto_key_stats stats;
@@ -40,7 +40,7 @@ void crypto_key_stored(struct crypto_key *k, const struct store *st,
 
 void crypto_key_derived(struct crypto_key *k, const struct crypto_key *base,
                         enum crypto_key_kind kind, uint16_t constant,
-                        const uint8_t *ctx, size_t ctx_len, uint32_t epoch)
+                        const uint8_t *ctx, size_t ctx_len, uint16_t epoch)
 {
     memset(k, 0, sizeof(*k));
     k->st = base->st;

@@ -55,7 +55,7 @@ enum crypto_key_kind {
 
 struct crypto_key {
     const struct store *st;
-    uint32_t epoch;         /* derived: keystore_epoch(id) of the recipe */
+    uint16_t epoch;         /* derived: keystore_epoch(id) of the recipe */
     uint16_t id;            /* key store id (of the base key) */
     uint16_t constant;      /* derivation constant */
     uint8_t kind;           /* enum crypto_key_kind */
@@ -77,7 +77,7 @@ void crypto_key_stored(struct crypto_key *k, const struct store *st,
  */
 void crypto_key_derived(struct crypto_key *k, const struct crypto_key *base,
                         enum crypto_key_kind kind, uint16_t constant,
-                        const uint8_t *ctx, size_t ctx_len, uint32_t epoch);
+                        const uint8_t *ctx, size_t ctx_len, uint16_t epoch);
 
 /* Make K's key (load or derive) now: errors show here. */
 enum crypto_status crypto_key_make(const struct crypto_key *k);

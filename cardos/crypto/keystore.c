@@ -27,14 +27,14 @@ static void wipe(void *p, size_t len)
  * in their two low bits (a GlobalPlatform key set: gp/keyset.h). */
 #define EPOCH_BUCKETS 16u
 
-static uint32_t epoch[EPOCH_BUCKETS];
+static uint16_t epoch[EPOCH_BUCKETS];
 
 static unsigned bucket(uint16_t id)
 {
     return (unsigned)(((uint32_t)(id >> 2) * 0x9E37u) >> 8) % EPOCH_BUCKETS;
 }
 
-uint32_t keystore_epoch(uint16_t id)
+uint16_t keystore_epoch(uint16_t id)
 {
     return epoch[bucket(id)];
 }

@@ -93,9 +93,11 @@ int keystore_stage_put(struct store *st, uint16_t id, uint8_t type,
  * that delete key objects themselves inside a larger transaction call
  * keystore_changed(id) or keystore_changed_all(). The key handles
  * (crypto/key.h) reload a cached key and refuse to derive a session key
- * again once its base key's counter moved.
+ * again once its base key's counter moved. 16 bits: a count that wraps
+ * round to the same value only misses a change, which then shows as
+ * wrong MACs (the session fails safe).
  */
-uint32_t keystore_epoch(uint16_t id);
+uint16_t keystore_epoch(uint16_t id);
 void keystore_changed(uint16_t id);
 void keystore_changed_all(void);
 

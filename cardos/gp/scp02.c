@@ -58,7 +58,7 @@ enum crypto_status scp02_start(struct scp_session *s, uint8_t i, uint8_t kvn,
     enum crypto_status rc = CRYPTO_OK;
 
     scp_end(s);
-    s->st = st;
+    scp_set_key_store(st);
     /* one counter for the key set's ENC, MAC, DEK (crypto/keystore.h) */
     s->epoch = keystore_epoch(key_id[0]);
     memcpy(s->key_id, key_id, sizeof(s->key_id));

@@ -78,7 +78,7 @@ enum crypto_status scp03_start(struct scp_session *s, uint8_t i, uint8_t kvn,
     if (key_len != 16 && key_len != 24 && key_len != 32) {
         return CRYPTO_ERR_PARAM;
     }
-    s->st = st;
+    scp_set_key_store(st);
     /* one counter for the key set's ENC, MAC, DEK (crypto/keystore.h) */
     s->epoch = keystore_epoch(key_id[0]);
     memcpy(s->key_id, key_id, sizeof(s->key_id));
@@ -135,7 +135,7 @@ static enum crypto_status cmac_command(struct scp_session *s, uint8_t *buf,
  * emulation each engine command costs tens of microseconds of host time,
  * and a wrapped command needs four others (docs/gp.md "Benchmarks").
  */
-#define ICV_AHEAD 8u
+#define ICV_AHEAD 4u
 
 static struct {
     const struct scp_session *s;

@@ -50,10 +50,17 @@ size_t scp_data_offset(const uint8_t *buf, const struct apdu *cmd)
     return 4u + (cmd->extended ? 3u : 1u);
 }
 
+static const struct store *key_store;
+
+void scp_set_key_store(const struct store *st)
+{
+    key_store = st;
+}
+
 void scp_static_key(const struct scp_session *s, unsigned kid,
                     struct crypto_key *k)
 {
-    crypto_key_stored(k, s->st, s->key_id[kid < 3 ? kid : 0],
+    crypto_key_stored(k, key_store, s->key_id[kid < 3 ? kid : 0],
                       s->proto == 0x02 ? KEYSTORE_TYPE_DES : KEYSTORE_TYPE_AES,
                       s->key_len);
 }

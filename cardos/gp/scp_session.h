@@ -72,15 +72,17 @@
 
 enum scp_state { SCP_IDLE = 0, SCP_STARTED, SCP_OPEN };
 
+/* Packed by size (no padding): one per logical channel (gp/isd.c), 72
+ * bytes. The key store of the static keys is the card's one
+ * (scp_key_store(), set by scp0x_start()). */
 struct scp_session {
-    const struct store *st;     /* the key store of the static keys */
-    uint32_t epoch;             /* keystore_epoch(key_id) when started */
+    uint32_t enc_counter;       /* SCP03 encryption counter */
+    uint16_t epoch;             /* keystore_epoch(key_id) when started */
     uint16_t key_id[3];         /* static ENC, MAC, DEK (key store ids) */
     uint8_t chain[16];          /* SCP03: MAC chaining value;
                                    SCP02: the last C-MAC (8 bytes) */
     uint8_t r_icv[16];          /* SCP03: R-ENCRYPTION ICV of the command
                                    last unwrapped */
-    uint32_t enc_counter;       /* SCP03 encryption counter */
     uint8_t state;              /* enum scp_state */
     uint8_t proto;              /* 0x02 or 0x03 */
     uint8_t i;                  /* implementation option */
@@ -96,6 +98,9 @@ struct scp_session {
 /* Which key of a session (SCP02: RMAC is S-DEK; MAC_K1 is K1 || K1 of
  * S-MAC, the single DES key of the ICV encryption, E.4.4). */
 enum scp_key { SCP_KEY_ENC = 0, SCP_KEY_MAC, SCP_KEY_RMAC, SCP_KEY_MAC_K1 };
+
+/* The key store the sessions' static keys are in (one per card). */
+void scp_set_key_store(const struct store *st);
 
 /* K names session key WHICH of S (a started or open session). */
 void scp_key(const struct scp_session *s, enum scp_key which,
