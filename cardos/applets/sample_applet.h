@@ -14,8 +14,8 @@
  *                  instance received (below), as received.      T=0: out
  * Personalization (apdu/applet.h store_data): STORE DATA after INSTALL
  * [for personalization] naming an instance is appended to its data (at
- * most 32 bytes: 6A84 beyond; block 00 starts again), kept in RAM until
- * a reset (a sample: no store object of its own).
+ * most 64 bytes: 6A84 beyond; block 00 starts again), kept in the store
+ * (object "SA" + a hash of the AID; it outlives the instance: a sample).
  * Other INS: 6D00; P1P2 not 0000: 6A86; an interindustry CLA: 6E00.
  *
  * No hardware access; compiles on the host.

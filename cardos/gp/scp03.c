@@ -151,10 +151,13 @@ static bool ahead_has(const struct scp_session *s, uint32_t ctr)
            memcmp(ahead.challenges + 8, s->card_challenge, 8) == 0;
 }
 
-static enum crypto_status counter_icvs(struct scp_session *s, uint8_t icv[16])
+/* The ICVs of the command the counter is at: C-DECRYPTION's (RESPONSE
+ * false) or R-ENCRYPTION's (true), from the look-ahead, computed (with
+ * the next ones) if it does not hold them. */
+static enum crypto_status counter_icv(const struct scp_session *s,
+                                      bool response, uint8_t icv[16])
 {
     uint8_t *blocks = (uint8_t *)ahead.words;
-    uint32_t off;
     struct crypto_key k;
     enum crypto_status rc;
 
@@ -185,9 +188,8 @@ static enum crypto_status counter_icvs(struct scp_session *s, uint8_t icv[16])
         memcpy(ahead.challenges, s->host_challenge, 8);
         memcpy(ahead.challenges + 8, s->card_challenge, 8);
     }
-    off = 32 * (s->enc_counter - ahead.first);
-    memcpy(icv, blocks + off, 16);
-    memcpy(s->r_icv, blocks + off + 16, 16);
+    memcpy(icv, blocks + 32 * (s->enc_counter - ahead.first) +
+                (response ? 16 : 0), 16);
     return CRYPTO_OK;
 }
 
@@ -276,7 +278,8 @@ uint16_t scp03_unwrap(struct scp_session *s, uint8_t *buf, size_t cap,
     memcpy(s->chain, mac, 16);
     data = buf + 16 + off;
     len = cmd->nc - 8;
-    if ((s->level & SCP_LEVEL_CDEC) && counter_icvs(s, icv) != CRYPTO_OK) {
+    if ((s->level & SCP_LEVEL_CDEC) &&
+        counter_icv(s, false, icv) != CRYPTO_OK) {
         return SW_UNKNOWN;
     }
     if ((s->level & SCP_LEVEL_CDEC) && len > 0) {
@@ -323,7 +326,13 @@ void scp03_wrap(struct scp_session *s, struct apdu_response *rsp)
         while (len % 16 != 0) {
             buf[len++] = 0x00;
         }
-        memcpy(icv, s->r_icv, 16);
+        /* 6.2.7: the R-ENCRYPTION ICV of the command last unwrapped (the
+         * counter has not moved since) */
+        if (counter_icv(s, true, icv) != CRYPTO_OK) {
+            rsp->len = 0;
+            rsp->sw = SW_UNKNOWN;
+            return;
+        }
         scp_key(s, SCP_KEY_ENC, &k);
         if (crypto_key_cipher(&k, CRYPTO_AES_CBC, false, icv, buf, buf,
                               len) != CRYPTO_OK) {

@@ -72,7 +72,7 @@
 
 enum scp_state { SCP_IDLE = 0, SCP_STARTED, SCP_OPEN };
 
-/* Packed by size (no padding): one per logical channel (gp/isd.c), 72
+/* Packed by size (no padding): one per logical channel (gp/isd.c), 56
  * bytes. The key store of the static keys is the card's one
  * (scp_key_store(), set by scp0x_start()). */
 struct scp_session {
@@ -81,8 +81,6 @@ struct scp_session {
     uint16_t key_id[3];         /* static ENC, MAC, DEK (key store ids) */
     uint8_t chain[16];          /* SCP03: MAC chaining value;
                                    SCP02: the last C-MAC (8 bytes) */
-    uint8_t r_icv[16];          /* SCP03: R-ENCRYPTION ICV of the command
-                                   last unwrapped */
     uint8_t state;              /* enum scp_state */
     uint8_t proto;              /* 0x02 or 0x03 */
     uint8_t i;                  /* implementation option */
