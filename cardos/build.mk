@@ -124,6 +124,9 @@ CARDOS_SRCS := \
     crypto/crypto.c \
     crypto/selftest.c \
     crypto/keystore.c \
+    crypto/key.c \
+    crypto/slot.c \
+    crypto/rsa.c \
     iso7816/atr.c \
     iso7816/pps.c \
     iso7816/t0.c \
@@ -242,7 +245,7 @@ CARDOS_UNIT_SRCS := $(addprefix $(CARDOS_DIR)/,kernel/log.c kernel/reset_cause.c
     fs/fs_ef.c fs/fs_admin.c fs/milenage.c fs/usim_auth.c fs/usim_profile.c \
     fs/fs_auth.c fs/fs_gsm.c \
     net/http/http_parse.c net/http/http_write.c crypto/health.c crypto/aes_soft.c \
-    crypto/keystore.c gp/scp_session.c gp/scp.c gp/scp02.c gp/scp03.c \
+    crypto/keystore.c crypto/key.c gp/scp_session.c gp/scp.c gp/scp02.c gp/scp03.c \
     gp/keyset.c gp/card_data.c gp/keys_cmd.c gp/registry.c gp/status.c \
     gp/content.c gp/isd.c sys/ncap.c) \
     $(CARDOS_TESTS_DIR)/test_applet.c

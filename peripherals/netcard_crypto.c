@@ -687,10 +687,11 @@ static int netcard_crypto_post_load(void *opaque, int version_id)
     return 0;
 }
 
+/* Version 2: 16 key slots (version 1 had 8). */
 static const VMStateDescription vmstate_netcard_crypto = {
     .name = TYPE_NETCARD_CRYPTO,
-    .version_id = 1,
-    .minimum_version_id = 1,
+    .version_id = 2,
+    .minimum_version_id = 2,
     .post_load = netcard_crypto_post_load,
     .fields = (const VMStateField[]) {
         VMSTATE_CLOCK(clk, NetcardCryptoState),

@@ -38,12 +38,12 @@ REG32(CRYPTO_ID, 0x000)
 REG32(CRYPTO_CMD, 0x004)
     FIELD(CRYPTO_CMD, OP, 0, 8)
     FIELD(CRYPTO_CMD, DEC, 8, 1)       /* 1: decrypt (AES/TDES ECB/CBC/CTR) */
-    FIELD(CRYPTO_CMD, TOSLOT, 9, 1)    /* ECDH: secret into slot KEY2 */
+    FIELD(CRYPTO_CMD, TOSLOT, 9, 1)    /* output into slot KEY2 */
     FIELD(CRYPTO_CMD, FROMREG, 10, 1)  /* KEY_LOAD: from KEYDATA, not SRC */
-    FIELD(CRYPTO_CMD, ALG, 12, 4)      /* NetcardCryptoHash or ...Curve */
+    FIELD(CRYPTO_CMD, ALG, 12, 4)      /* hash, curve, KDF counter offset */
     FIELD(CRYPTO_CMD, CTX, 16, 2)      /* hash context 0..3 */
-    FIELD(CRYPTO_CMD, KEY, 24, 4)      /* key slot 0..7 */
-    FIELD(CRYPTO_CMD, KEY2, 28, 4)     /* destination slot (KEYGEN, ECDH) */
+    FIELD(CRYPTO_CMD, KEY, 24, 4)      /* key slot 0..15 */
+    FIELD(CRYPTO_CMD, KEY2, 28, 4)     /* destination slot (KEYGEN, TOSLOT) */
 /* RO: state of the last command. */
 REG32(CRYPTO_STATUS, 0x008)
     FIELD(CRYPTO_STATUS, BUSY, 0, 1)
@@ -94,7 +94,7 @@ REG32(CRYPTO_IV3, 0x08c)
 REG32(CRYPTO_KEYDATA0, 0x100)
 
 #define NETCARD_CRYPTO_ID            0x4e434331u  /* "NCC1" */
-#define NETCARD_CRYPTO_NUM_SLOTS     8
+#define NETCARD_CRYPTO_NUM_SLOTS     16   /* SLOTINFO0..15 */
 #define NETCARD_CRYPTO_NUM_CTX       4
 #define NETCARD_CRYPTO_KEYDATA_SIZE  256
 #define NETCARD_CRYPTO_SLOT_MAX      1280   /* RSA-4096 CRT: 5 x 256 bytes */

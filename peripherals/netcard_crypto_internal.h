@@ -74,6 +74,13 @@ uint32_t netcard_crypto_slot_get(NetcardCryptoState *s, uint32_t n,
                                  uint32_t type, uint32_t usage,
                                  NetcardCryptoSlot **out);
 void netcard_crypto_slot_zeroize(NetcardCryptoSlot *k);
+/*
+ * Validate LEN bytes of key material of TYPE (as KEY_LOAD does) and make
+ * them the key of slot N with USAGE.
+ */
+uint32_t netcard_crypto_slot_store(NetcardCryptoState *s, uint32_t n,
+                                   uint32_t type, uint32_t usage,
+                                   const uint8_t *data, uint32_t len);
 
 /* netcard_crypto_sym.c: hash contexts */
 

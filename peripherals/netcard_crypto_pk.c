@@ -16,6 +16,7 @@
 #include "qemu/bswap.h"
 #include "netcard_crypto.h"
 #include "netcard_crypto_internal.h"
+#include "trace.h"
 
 #include "mbedtls/bignum.h"
 #include "mbedtls/ecp.h"
@@ -310,7 +311,15 @@ static uint32_t slot_store(NetcardCryptoState *s, uint32_t n, uint32_t type,
     s->slots[n].usage = usage;
     s->slots[n].len = len;
     memcpy(s->slots[n].data, data, len);
+    trace_netcard_crypto_slot(n, type, usage, len);
     return NETCARD_CRYPTO_OK;
+}
+
+uint32_t netcard_crypto_slot_store(NetcardCryptoState *s, uint32_t n,
+                                   uint32_t type, uint32_t usage,
+                                   const uint8_t *data, uint32_t len)
+{
+    return slot_store(s, n, type, usage, data, len);
 }
 
 uint32_t netcard_crypto_op_ec(NetcardCryptoState *s, uint32_t op,

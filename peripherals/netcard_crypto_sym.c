@@ -146,6 +146,47 @@ static uint64_t aes_cycles(NetcardCryptoState *s, uint32_t keylen,
     return blocks * s->cost[NC_COST_AES] * (6 + keylen / 4) / 10;
 }
 
+/*
+ * Where the LEN output bytes of a cipher command go: DST, or with
+ * CMD.TOSLOT a new key in slot KEY2 (sym_to_slot(), when the command is
+ * accepted): nothing is then written to memory and OUTLEN stays 0.
+ */
+static uint32_t sym_output(NetcardCryptoState *s, NetcardCryptoJob *j,
+                           uint32_t len)
+{
+    if (!FIELD_EX32(s->cmd, CRYPTO_CMD, TOSLOT)) {
+        return netcard_crypto_job_output(s, j, len, s->src, s->len);
+    }
+    j->out = g_malloc0(len ? len : 1);
+    j->out_len = len;
+    j->dst = 0;
+    return NETCARD_CRYPTO_OK;
+}
+
+/*
+ * With CMD.TOSLOT: the output in J becomes slot KEY2's key of
+ * KEYCFG.TYPE and .USAGE (validated as KEY_LOAD does); J keeps none.
+ */
+static uint32_t sym_to_slot(NetcardCryptoState *s, NetcardCryptoJob *j)
+{
+    uint32_t err;
+
+    if (!FIELD_EX32(s->cmd, CRYPTO_CMD, TOSLOT)) {
+        return NETCARD_CRYPTO_OK;
+    }
+    err = netcard_crypto_slot_store(s, FIELD_EX32(s->cmd, CRYPTO_CMD, KEY2),
+                                    FIELD_EX32(s->keycfg, CRYPTO_KEYCFG, TYPE),
+                                    FIELD_EX32(s->keycfg, CRYPTO_KEYCFG,
+                                               USAGE),
+                                    j->out, j->out_len);
+    mbedtls_platform_zeroize(j->out, j->out_len);
+    g_free(j->out);
+    j->out = NULL;
+    j->out_len = 0;
+    j->iv_valid = false;
+    return err;
+}
+
 uint32_t netcard_crypto_op_aes(NetcardCryptoState *s, uint32_t op,
                                NetcardCryptoJob *j)
 {
@@ -170,7 +211,7 @@ uint32_t netcard_crypto_op_aes(NetcardCryptoState *s, uint32_t op,
     }
     err = netcard_crypto_dma_check(s, s->src, s->len, false);
     if (!err) {
-        err = netcard_crypto_job_output(s, j, s->len, s->src, s->len);
+        err = sym_output(s, j, s->len);
     }
     if (!err) {
         err = netcard_crypto_dma_fetch(s, s->src, s->len, &in);
@@ -210,28 +251,46 @@ uint32_t netcard_crypto_op_aes(NetcardCryptoState *s, uint32_t op,
     mbedtls_platform_zeroize(stream, sizeof(stream));
     g_free(in);
     j->cycles = aes_cycles(s, k->len, DIV_ROUND_UP(s->len, 16));
-    return r ? NETCARD_CRYPTO_ERR_INTERNAL : NETCARD_CRYPTO_OK;
+    return r ? NETCARD_CRYPTO_ERR_INTERNAL : sym_to_slot(s, j);
 }
 
+/*
+ * AES_CMAC. With CMD.TOSLOT, a key derivation (NIST SP 800-108 5.1,
+ * counter mode, PRF AES-CMAC, an 8-bit counter): KEYCFG.LEN bytes (at
+ * most 64) of CMAC(SRC/LEN) with the byte at offset CMD.ALG of the
+ * message set to 1, 2, ... for each 16-byte block, into slot KEY2.
+ * GPC Amendment D 4.1.5 (SCP03) puts that counter at offset 15.
+ */
 uint32_t netcard_crypto_op_cmac(NetcardCryptoState *s, NetcardCryptoJob *j)
 {
     static const mbedtls_cipher_type_t types[] = {
         MBEDTLS_CIPHER_AES_128_ECB, MBEDTLS_CIPHER_AES_192_ECB,
         MBEDTLS_CIPHER_AES_256_ECB,
     };
+    bool toslot = FIELD_EX32(s->cmd, CRYPTO_CMD, TOSLOT);
+    uint32_t ctr = FIELD_EX32(s->cmd, CRYPTO_CMD, ALG);
+    uint32_t olen = toslot ? FIELD_EX32(s->keycfg, CRYPTO_KEYCFG, LEN) : 16;
+    uint32_t blocks = DIV_ROUND_UP(olen, 16);
     NetcardCryptoSlot *k;
     uint8_t *in = NULL;
+    uint8_t mac[16];
     uint32_t err;
-    int r;
+    int r = 0;
 
     err = netcard_crypto_slot_get(s, FIELD_EX32(s->cmd, CRYPTO_CMD, KEY),
                                   NETCARD_CRYPTO_KEY_AES,
                                   NETCARD_CRYPTO_USE_MAC, &k);
+    if (!err && toslot &&
+        (olen == 0 || olen > 64 || ctr >= s->len)) {
+        qemu_log_mask(LOG_GUEST_ERROR, "netcard-crypto: CMAC KDF of %u "
+                      "bytes, counter at %u of %u\n", olen, ctr, s->len);
+        err = NETCARD_CRYPTO_ERR_BAD_LEN;
+    }
     if (!err) {
         err = netcard_crypto_dma_check(s, s->src, s->len, false);
     }
     if (!err) {
-        err = netcard_crypto_job_output(s, j, 16, s->src, s->len);
+        err = sym_output(s, j, olen);
     }
     if (!err) {
         err = netcard_crypto_dma_fetch(s, s->src, s->len, &in);
@@ -239,13 +298,20 @@ uint32_t netcard_crypto_op_cmac(NetcardCryptoState *s, NetcardCryptoJob *j)
     if (err) {
         return err;
     }
-    r = mbedtls_cipher_cmac(
-        mbedtls_cipher_info_from_type(types[(k->len - 16) / 8]),
-        k->data, k->len * 8, in, s->len, j->out);
+    for (uint32_t b = 0; !r && b < blocks; b++) {
+        if (toslot) {
+            in[ctr] = (uint8_t)(b + 1);
+        }
+        r = mbedtls_cipher_cmac(
+            mbedtls_cipher_info_from_type(types[(k->len - 16) / 8]),
+            k->data, k->len * 8, in, s->len, mac);
+        memcpy(j->out + 16 * b, mac, MIN(16, olen - 16 * b));
+    }
+    mbedtls_platform_zeroize(mac, sizeof(mac));
     g_free(in);
-    /* one extra block: the subkey derivation */
-    j->cycles = aes_cycles(s, k->len, DIV_ROUND_UP(s->len, 16) + 1);
-    return r ? NETCARD_CRYPTO_ERR_INTERNAL : NETCARD_CRYPTO_OK;
+    /* one extra block per CMAC: the subkey derivation */
+    j->cycles = blocks * aes_cycles(s, k->len, DIV_ROUND_UP(s->len, 16) + 1);
+    return r ? NETCARD_CRYPTO_ERR_INTERNAL : sym_to_slot(s, j);
 }
 
 uint32_t netcard_crypto_op_tdes(NetcardCryptoState *s, uint32_t op,
@@ -275,9 +341,14 @@ uint32_t netcard_crypto_op_tdes(NetcardCryptoState *s, uint32_t op,
     if (s->len == 0 || s->len % 8) {
         return NETCARD_CRYPTO_ERR_BAD_LEN;
     }
+    if (mac && FIELD_EX32(s->cmd, CRYPTO_CMD, TOSLOT)) {
+        qemu_log_mask(LOG_GUEST_ERROR, "netcard-crypto: no retail MAC into "
+                      "a slot\n");
+        return NETCARD_CRYPTO_ERR_BAD_OP;
+    }
     err = netcard_crypto_dma_check(s, s->src, s->len, false);
     if (!err) {
-        err = netcard_crypto_job_output(s, j, mac ? 8 : s->len, s->src, s->len);
+        err = sym_output(s, j, mac ? 8 : s->len);
     }
     if (!err) {
         err = netcard_crypto_dma_fetch(s, s->src, s->len, &in);
@@ -335,7 +406,7 @@ uint32_t netcard_crypto_op_tdes(NetcardCryptoState *s, uint32_t op,
         j->cycles = (uint64_t)s->cost[NC_COST_TDES] * (s->len / 8);
     }
     g_free(in);
-    return r ? NETCARD_CRYPTO_ERR_INTERNAL : NETCARD_CRYPTO_OK;
+    return r ? NETCARD_CRYPTO_ERR_INTERNAL : sym_to_slot(s, j);
 }
 
 uint32_t netcard_crypto_op_hash(NetcardCryptoState *s, uint32_t op,

@@ -89,6 +89,19 @@ struct applet {
      */
     void (*fci)(void *self, const struct apdu_origin *origin,
                 struct apdu_response *rsp);
+    /*
+     * GlobalPlatform personalization (GPC 2.3.1 11.11.2.3, 11.5.2.3.4
+     * INSTALL [for personalization]; Java Card's Application.processData):
+     * after INSTALL [for personalization] names this application, its
+     * security domain hands it every STORE DATA of that channel, unwrapped
+     * (C-MAC checked, data deciphered by the secure channel), INSTANCE
+     * being the application's own struct applet (its AID). RSP as for
+     * process(): data and status word go back to the host, wrapped by the
+     * security domain. NULL: the application takes no personalization
+     * data (the security domain answers 6985).
+     */
+    void (*store_data)(void *self, const struct applet *instance,
+                       const struct apdu *cmd, struct apdu_response *rsp);
     /* Default application only: takes the GSM SIM class CLA A0 of 3GPP
      * TS 51.011 (APDU_CLA_GSM, no channels: the basic channel), which
      * the dispatcher otherwise answers 6E00. */

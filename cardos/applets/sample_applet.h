@@ -10,6 +10,12 @@
  * C0..CF):
  *   INS 01 HELLO   P1P2 0000: returns the instance's AID as 4F L AID,
  *                  then its install parameters as C9 L value.   T=0: out
+ *   INS 02 DATA    P1P2 0000: returns the personalization data the
+ *                  instance received (below), as received.      T=0: out
+ * Personalization (apdu/applet.h store_data): STORE DATA after INSTALL
+ * [for personalization] naming an instance is appended to its data (at
+ * most 64 bytes: 6A84 beyond; block 00 starts again), kept in the store
+ * (object "SA" + a hash of the AID; it outlives the instance: a sample).
  * Other INS: 6D00; P1P2 not 0000: 6A86; an interindustry CLA: 6E00.
  *
  * No hardware access; compiles on the host.

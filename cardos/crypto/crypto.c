@@ -6,9 +6,10 @@
  *   0  SLOT_SYM   AES / TDES key of the last cipher or CMAC/retail MAC call
  *   1  SLOT_HMAC  HMAC key
  *   2  SLOT_PUB   public key of the last verify / RSA public call
- *   3  SLOT_RSA   RSA CRT key of the last private call
+ *   3  SLOT_RSA   RSA CRT key of the last private call (crypto/rsa.c)
  *   4  SLOT_DES   single-DES K || K for long retail MACs
  *   6, 7          EC key ids 0, 1
+ *   5, 8..15      the key handles' cache (crypto/key.h, crypto/slot.c)
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -201,6 +202,45 @@ static enum crypto_status load_sym(uint32_t type, const uint8_t *key, size_t len
 static enum crypto_status check_in_service(void)
 {
     return st.failed ? CRYPTO_ERR_REFUSED : CRYPTO_OK;
+}
+
+void crypto_forget_byte_keys(void)
+{
+    volatile uint8_t *k = st.sym_key;
+
+    for (size_t i = 0; i < sizeof(st.sym_key); i++) {
+        k[i] = 0;
+    }
+    st.sym_type = 0;
+    st.sym_len = 0;
+    if (!st.failed) {
+        (void)run(cmd_word(NETCARD_CRYPTO_OP_KEY_ZEROIZE, SLOT_SYM), 0, 0, 0,
+                  "key zeroize");
+    }
+}
+
+/* ---- For crypto/slot.c (crypto/crypto_int.h) ------------------------------ */
+
+enum crypto_status crypto_int_in_service(void)
+{
+    return check_in_service();
+}
+
+enum crypto_status crypto_int_result(int err, const char *what)
+{
+    return engine_result(err, what);
+}
+
+enum crypto_status crypto_int_load_key(uint32_t slot, uint32_t type,
+                                       uint32_t usage, const uint8_t *key,
+                                       size_t len)
+{
+    return load_key(slot, type, usage, key, len);
+}
+
+uint8_t *crypto_int_bounce(void)
+{
+    return bounce;
 }
 
 /* ---- Life cycle ----------------------------------------------------------- */
@@ -880,88 +920,6 @@ enum crypto_status crypto_ecdh(unsigned id, const uint8_t *peer, uint8_t *shared
     }
     if (rc == CRYPTO_OK) {
         memcpy(shared, bounce + 128, cs);
-    }
-    return rc;
-}
-
-/* ---- RSA ------------------------------------------------------------------ */
-
-static enum crypto_status rsa_op(uint32_t op, uint32_t slot, size_t k,
-                                 const uint8_t *in, uint8_t *out)
-{
-    enum crypto_status rc;
-
-    memcpy(bounce, in, k);
-    rc = run(cmd_word(op, slot), (uintptr_t)bounce, (uintptr_t)(bounce + 512),
-             (uint32_t)k, "RSA");
-    if (rc == CRYPTO_OK) {
-        memcpy(out, bounce + 512, k);
-    }
-    return rc;
-}
-
-enum crypto_status crypto_rsa_public(const uint8_t *n, size_t n_len,
-                                     uint32_t e, const uint8_t *in,
-                                     uint8_t *out)
-{
-    enum crypto_status rc = check_in_service();
-
-    if (rc != CRYPTO_OK) {
-        return rc;
-    }
-    if (n == NULL || in == NULL || out == NULL || n_len < 128 || n_len > 512 ||
-        n_len % 8 != 0 || n[0] == 0 || !(n[n_len - 1] & 1) || e < 3 || !(e & 1)) {
-        return CRYPTO_ERR_PARAM;
-    }
-    memcpy(bounce, n, n_len);
-    bounce[n_len] = (uint8_t)(e >> 24);
-    bounce[n_len + 1] = (uint8_t)(e >> 16);
-    bounce[n_len + 2] = (uint8_t)(e >> 8);
-    bounce[n_len + 3] = (uint8_t)e;
-    rc = load_key(SLOT_PUB, NETCARD_CRYPTO_KEY_RSA_PUB, NETCARD_CRYPTO_USE_ENCRYPT,
-                  bounce, n_len + 4);
-    if (rc != CRYPTO_OK) {
-        return rc;
-    }
-    return rsa_op(NETCARD_CRYPTO_OP_RSA_PUBLIC, SLOT_PUB, n_len, in, out);
-}
-
-enum crypto_status crypto_rsa_private(const struct crypto_rsa_crt_key *key,
-                                      const uint8_t *in, uint8_t *out)
-{
-    size_t h;
-    enum crypto_status rc = check_in_service();
-
-    if (rc != CRYPTO_OK) {
-        return rc;
-    }
-    if (key == NULL || in == NULL || out == NULL) {
-        return CRYPTO_ERR_PARAM;
-    }
-    h = key->half;
-    if (h < 64 || h > 256 || h % 4 != 0 || !key->p || !key->q || !key->dp || !key->dq ||
-        !key->qinv || key->p[0] == 0 || key->q[0] == 0 || !(key->p[h - 1] & 1) ||
-        !(key->q[h - 1] & 1)) {
-        return CRYPTO_ERR_PARAM;
-    }
-    memcpy(bounce, key->p, h);
-    memcpy(bounce + h, key->q, h);
-    memcpy(bounce + 2 * h, key->dp, h);
-    memcpy(bounce + 3 * h, key->dq, h);
-    memcpy(bounce + 4 * h, key->qinv, h);
-    rc = load_key(SLOT_RSA, NETCARD_CRYPTO_KEY_RSA_CRT,
-                  NETCARD_CRYPTO_USE_DECRYPT | NETCARD_CRYPTO_USE_SIGN, bounce, 5 * h);
-    memset(bounce, 0, 5 * h);
-    if (rc != CRYPTO_OK) {
-        return rc;
-    }
-    rc = rsa_op(NETCARD_CRYPTO_OP_RSA_CRT, SLOT_RSA, 2 * h, in, out);
-    if (rc == CRYPTO_OK || rc == CRYPTO_ERR_INPUT) {
-        enum crypto_status z = zeroize(SLOT_RSA);   /* no private key left behind */
-
-        if (z != CRYPTO_OK) {
-            rc = z;
-        }
     }
     return rc;
 }

@@ -34,7 +34,9 @@
  *
  * Keys: symmetric and RSA keys are passed as bytes with each call and
  * loaded into the coprocessor's transient slots (a key already loaded is
- * not loaded again). EC private keys live in the coprocessor only: they
+ * not loaded again). Keys that must not be in RAM are used through
+ * handles instead (crypto/key.h: key store keys and session keys derived
+ * in the coprocessor). EC private keys live in the coprocessor only: they
  * are generated into (or, for tests, loaded into) one of CRYPTO_EC_KEYS
  * key ids and used by id; their bytes never come back.
  *
@@ -138,6 +140,14 @@ enum crypto_status crypto_cipher(enum crypto_cipher alg,
                                  const uint8_t *key, size_t key_len,
                                  uint8_t *iv, const uint8_t *in,
                                  uint8_t *out, size_t len);
+
+/*
+ * Forget the key last passed as bytes: zeroize the coprocessor slot it
+ * was loaded into and this layer's RAM copy of it (kept to avoid
+ * reloading the same key). For callers done with a secret they had to
+ * hold as bytes (a new key of a GlobalPlatform PUT KEY, for its KCV).
+ */
+void crypto_forget_byte_keys(void);
 
 /* ---- MACs ----------------------------------------------------------------- */
 

@@ -23,6 +23,34 @@ static void wipe(void *p, size_t len)
 
 /* Write key ID in a transaction of its own (STAGE false) or in the
  * caller's open one. */
+/* Change counters by key id, one per bucket of key ids that differ only
+ * in their two low bits (a GlobalPlatform key set: gp/keyset.h). */
+#define EPOCH_BUCKETS 16u
+
+static uint16_t epoch[EPOCH_BUCKETS];
+
+static unsigned bucket(uint16_t id)
+{
+    return (unsigned)(((uint32_t)(id >> 2) * 0x9E37u) >> 8) % EPOCH_BUCKETS;
+}
+
+uint16_t keystore_epoch(uint16_t id)
+{
+    return epoch[bucket(id)];
+}
+
+void keystore_changed(uint16_t id)
+{
+    epoch[bucket(id)]++;
+}
+
+void keystore_changed_all(void)
+{
+    for (unsigned i = 0; i < EPOCH_BUCKETS; i++) {
+        epoch[i]++;
+    }
+}
+
 static int put(struct store *st, uint16_t id, uint8_t type,
                const void *value, size_t len, bool stage)
 {
@@ -32,6 +60,7 @@ static int put(struct store *st, uint16_t id, uint8_t type,
     if (st == NULL) {
         return STORE_ERR_STATE;
     }
+    keystore_changed(id);
     if (value == NULL || len == 0 || len > KEYSTORE_VALUE_MAX) {
         return STORE_ERR_PARAM;
     }
@@ -134,6 +163,7 @@ int keystore_delete(struct store *st, uint16_t id)
     if (st == NULL) {
         return STORE_ERR_STATE;
     }
+    keystore_changed(id);
     rc = store_begin(st);
     if (rc == STORE_OK) {
         rc = store_delete(st, KEYSTORE_OBJ(id));

@@ -85,4 +85,20 @@ int keystore_delete(struct store *st, uint16_t id);
 int keystore_stage_put(struct store *st, uint16_t id, uint8_t type,
                        const void *value, size_t len);
 
+/*
+ * A counter that changes whenever key ID may have changed (shared by ids
+ * that differ only in their two low bits, a GlobalPlatform key set, and
+ * by a few others: a change shows as a change of all of them):
+ * keystore_put, keystore_stage_put and keystore_delete count; callers
+ * that delete key objects themselves inside a larger transaction call
+ * keystore_changed(id) or keystore_changed_all(). The key handles
+ * (crypto/key.h) reload a cached key and refuse to derive a session key
+ * again once its base key's counter moved. 16 bits: a count that wraps
+ * round to the same value only misses a change, which then shows as
+ * wrong MACs (the session fails safe).
+ */
+uint16_t keystore_epoch(uint16_t id);
+void keystore_changed(uint16_t id);
+void keystore_changed_all(void);
+
 #endif /* CARDOS_CRYPTO_KEYSTORE_H */

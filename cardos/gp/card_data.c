@@ -7,6 +7,7 @@
 
 #include <string.h>
 
+#include "apdu/apdu.h"
 #include "gp/gp.h"
 #include "gp/keyset.h"
 
@@ -217,6 +218,18 @@ size_t gp_card_get_data(const struct gp_data_ctx *ctx, uint16_t tag,
         return gp_key_info_template(ctx->st, ctx->sd, out, cap);
     case 0x9F7F:
         return tlv(out, 0, cap, tag, cplc, sizeof(cplc));
+    case 0x5F50: {
+        /* Security Domain Manager URL, if one was set (STORE DATA) */
+        uint8_t url[GP_URL_MAX];
+        uint32_t got = 0;
+
+        if (ctx->st == NULL ||
+            store_read(ctx->st, GP_SD_OBJ_URL(ctx->sd), url, sizeof(url),
+                       &got) != STORE_OK || got == 0) {
+            return 0;
+        }
+        return tlv(out, 0, cap, tag, url, got);
+    }
     case 0xFF21: {
         /* extended card resources (ETSI TS 102 226 8.2.1.7.2) */
         uint8_t r[14];
@@ -241,4 +254,51 @@ size_t gp_card_get_data(const struct gp_data_ctx *ctx, uint16_t tag,
     default:
         return 0;
     }
+}
+
+uint16_t gp_sd_store_data(struct store *st, uint8_t sd, uint8_t p1,
+                          const uint8_t *data, size_t len)
+{
+    size_t i = 0;
+
+    if ((p1 & 0x18u) != 0x10u) {
+        return SW_OK;       /* DGI or no structure given: not kept */
+    }
+    /* BER-TLV (ISO/IEC 8825-1): one- or two-byte tags, short lengths and
+     * 81 xx */
+    while (i < len) {
+        uint16_t tag = data[i++];
+        size_t n;
+
+        if ((tag & 0x1Fu) == 0x1Fu) {
+            if (i >= len) {
+                return SW_WRONG_DATA;
+            }
+            tag = (uint16_t)(tag << 8 | data[i++]);
+        }
+        if (i >= len) {
+            return SW_WRONG_DATA;
+        }
+        n = data[i++];
+        if (n == 0x81 && i < len) {
+            n = data[i++];
+        } else if (n > 0x80) {
+            return SW_WRONG_DATA;
+        }
+        if (n > len - i) {
+            return SW_WRONG_DATA;
+        }
+        if (tag == 0x5F50) {
+            if (n == 0 || n > GP_URL_MAX) {
+                return SW_WRONG_DATA;
+            }
+            if (st == NULL ||
+                store_put(st, GP_SD_OBJ_URL(sd), data + i, (uint32_t)n) !=
+                    STORE_OK) {
+                return SW_MEMORY_FAILURE;
+            }
+        }
+        i += n;
+    }
+    return SW_OK;
 }

@@ -28,6 +28,9 @@
 #include "store/store.h"
 
 #define GP_OBJ_CARD 0x47430000u      /* "GC" */
+/* A security domain's Security Domain Manager URL (GET DATA 5F50): store
+ * object GP_SD_OBJ_URL(sd) (gp/keyset.h), the URL bytes. */
+#define GP_URL_MAX  64u
 
 /* The i parameters of the card's secure channels: SCP03 70; SCP02 55 by
  * default, 15 if the wiring says so (gp/isd.h gp_isd_config.scp02_i). */
@@ -70,5 +73,16 @@ struct gp_data_ctx {
 };
 size_t gp_card_get_data(const struct gp_data_ctx *ctx, uint16_t tag,
                         uint8_t *out, size_t cap);
+
+/*
+ * STORE DATA to security domain SD itself (GPC 2.3.1 11.11; no
+ * application being personalised): a BER-TLV data field (P1 b5b4 = 10)
+ * whose tag 5F50 sets the Security Domain Manager URL (1..GP_URL_MAX
+ * bytes; GET DATA 5F50 answers it, 11.3), one store transaction; other
+ * tags are accepted and not kept. The status word: 9000, 6A80 (bad TLV,
+ * URL too long), 6581 (the store failed).
+ */
+uint16_t gp_sd_store_data(struct store *st, uint8_t sd, uint8_t p1,
+                          const uint8_t *data, size_t len);
 
 #endif /* CARDOS_GP_CARD_DATA_H */

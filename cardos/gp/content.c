@@ -27,6 +27,7 @@
  */
 #include <string.h>
 
+#include "gp/card_data.h"
 #include "gp/cmd.h"
 #include "gp/gp.h"
 #include "gp/isd.h"
@@ -759,4 +760,19 @@ void gp_cmd_store_data(struct gp_cmd *c, uint8_t slot)
     if (cmd->p1 & 0x80) {
         seq.active = false;
     }
+    if (perso.active && perso.slot == slot) {
+        /* 11.11.2.3: to the application of INSTALL [for personalization] */
+        const struct applet *a = gp_registry_applet((unsigned)perso.index);
+
+        if (a == NULL || a->store_data == NULL) {
+            fail(c, SW_CONDITIONS_NOT_SATISFIED);
+            return;
+        }
+        a->store_data(a->self, a, cmd, c->rsp);
+        if (cmd->p1 & 0x80) {
+            perso.active = false;       /* the last block */
+        }
+        return;
+    }
+    c->rsp->sw = gp_sd_store_data(c->st, c->sd, cmd->p1, cmd->data, cmd->nc);
 }

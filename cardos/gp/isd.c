@@ -20,10 +20,13 @@
 
 static const uint8_t isd_aid[] = { GP_ISD_AID };
 
+/* One secure channel session per logical channel of every APDU session
+ * (GPC 2.3.1 10.2.2: a session belongs to the channel it was initiated
+ * on), indexed by the origin's slot. A session holds no keys (they stay
+ * in the coprocessor, gp/scp_session.h): about 80 bytes each. */
 static struct {
     const struct gp_isd_config *cfg;
-    struct scp_session sc[GP_SC_SESSIONS];
-    uint8_t slot_sc[APDU_SLOTS];    /* 0: none, else index + 1 */
+    struct scp_session sc[APDU_SLOTS];
 } isd;
 
 static struct store *store(void)
@@ -31,12 +34,13 @@ static struct store *store(void)
     return isd.cfg && isd.cfg->store ? isd.cfg->store() : NULL;
 }
 
-/* The session of ORIGIN's channel, or NULL. */
+/* The session of ORIGIN's channel if one is started or open, or NULL. */
 static struct scp_session *session_of(const struct apdu_origin *o)
 {
-    uint8_t i = o->slot < APDU_SLOTS ? isd.slot_sc[o->slot] : 0;
-
-    return i ? &isd.sc[i - 1] : NULL;
+    if (o->slot >= APDU_SLOTS || isd.sc[o->slot].state == SCP_IDLE) {
+        return NULL;
+    }
+    return &isd.sc[o->slot];
 }
 
 static void end_session(const struct apdu_origin *o)
@@ -45,26 +49,14 @@ static void end_session(const struct apdu_origin *o)
 
     if (s) {
         scp_end(s);
-        isd.slot_sc[o->slot] = 0;
     }
 }
 
-/* A free session for ORIGIN (ending its old one), or NULL. */
+/* ORIGIN's channel's session, its old one ended; NULL without a slot. */
 static struct scp_session *new_session(const struct apdu_origin *o)
 {
     end_session(o);
-    for (unsigned i = 0; i < GP_SC_SESSIONS; i++) {
-        bool used = false;
-
-        for (unsigned k = 0; k < APDU_SLOTS && !used; k++) {
-            used = isd.slot_sc[k] == i + 1;
-        }
-        if (!used && o->slot < APDU_SLOTS) {
-            isd.slot_sc[o->slot] = (uint8_t)(i + 1);
-            return &isd.sc[i];
-        }
-    }
-    return NULL;
+    return o->slot < APDU_SLOTS ? &isd.sc[o->slot] : NULL;
 }
 
 /* The security domain selected on ORIGIN's channel: the ISD, or a
@@ -139,10 +131,11 @@ static void initialize_update(const struct apdu_origin *o,
     struct store *st = store();
     struct gp_keyset ks;
     struct scp_session *s;
-    uint8_t enc[SCP_KEY_MAX], mac[SCP_KEY_MAX], dek[SCP_KEY_MAX];
+    struct crypto_key static_key;
+    uint16_t ids[3];
     uint8_t host[8], card[8], cg[8], seq[3], out[32], used = 0;
     uint32_t counter;
-    size_t len, n;
+    size_t n;
     int rc;
     enum crypto_status crc;
     struct sd_ctx sd;
@@ -192,42 +185,33 @@ static void initialize_update(const struct apdu_origin *o,
     seq[0] = (uint8_t)(counter >> 16);
     seq[1] = (uint8_t)(counter >> 8);
     seq[2] = (uint8_t)counter;
-    rc = gp_keyset_read(st, sd.sd, ks.kvn, GP_KID_ENC, ks.type, enc,
-                        sizeof(enc), &len);
-    if (rc == STORE_OK) {
-        rc = gp_keyset_read(st, sd.sd, ks.kvn, GP_KID_MAC, ks.type, mac,
-                            sizeof(mac), &len);
-    }
-    if (rc == STORE_OK) {
-        rc = gp_keyset_read(st, sd.sd, ks.kvn, GP_KID_DEK, ks.type, dek,
-                            sizeof(dek), &len);
-    }
-    crc = rc == STORE_OK ? CRYPTO_OK : CRYPTO_ERR_PARAM;
+    /* the static keys stay in the key store: the session names them
+     * (gp/scp_session.h), the coprocessor derives from them */
+    ids[0] = gp_key_id(sd.sd, ks.kvn, GP_KID_ENC);
+    ids[1] = gp_key_id(sd.sd, ks.kvn, GP_KID_MAC);
+    ids[2] = gp_key_id(sd.sd, ks.kvn, GP_KID_DEK);
+    crc = CRYPTO_OK;
     if (ks.scp == 0x03) {
+        crypto_key_stored(&static_key, st, ids[0], ks.type, ks.key_len);
+        crc = (GP_SCP03_I & SCP03_I_PSEUDO)
+                  ? scp03_card_challenge(&static_key, seq, sd.aid,
+                                         sd.aid_len, card)
+                  : crypto_drbg_random(card, 8);
         if (crc == CRYPTO_OK) {
-            crc = (GP_SCP03_I & SCP03_I_PSEUDO)
-                      ? scp03_card_challenge(enc, len, seq, sd.aid,
-                                             sd.aid_len, card)
-                      : crypto_drbg_random(card, 8);
-        }
-        if (crc == CRYPTO_OK) {
-            crc = scp03_start(s, GP_SCP03_I, ks.kvn, enc, mac, len, host, card,
-                              seq, cg);
+            crc = scp03_start(s, GP_SCP03_I, ks.kvn, st, ids, ks.key_len,
+                              host, card, seq, cg);
         }
     } else {
+        crypto_key_stored(&static_key, st, ids[1], ks.type, ks.key_len);
+        crc = (gp_scp02_i & SCP02_I_PSEUDO)
+                  ? scp02_card_challenge(&static_key, sd.aid, sd.aid_len,
+                                         card)
+                  : crypto_drbg_random(card, 6);
         if (crc == CRYPTO_OK) {
-            crc = (gp_scp02_i & SCP02_I_PSEUDO)
-                      ? scp02_card_challenge(mac, sd.aid, sd.aid_len, card)
-                      : crypto_drbg_random(card, 6);
-        }
-        if (crc == CRYPTO_OK) {
-            crc = scp02_start(s, gp_scp02_i, ks.kvn, enc, mac, dek, host, card,
+            crc = scp02_start(s, gp_scp02_i, ks.kvn, st, ids, host, card,
                               seq + 1, cg);
         }
     }
-    scp_wipe(enc, sizeof(enc));
-    scp_wipe(mac, sizeof(mac));
-    scp_wipe(dek, sizeof(dek));
     if (crc != CRYPTO_OK) {
         end_session(o);
         rsp->sw = SW_UNKNOWN;
@@ -536,10 +520,9 @@ const struct applet *gp_sd_module(void)
 
 const struct applet *gp_isd_init(const struct gp_isd_config *cfg)
 {
-    for (unsigned i = 0; i < GP_SC_SESSIONS; i++) {
+    for (unsigned i = 0; i < APDU_SLOTS; i++) {
         scp_end(&isd.sc[i]);
     }
-    memset(isd.slot_sc, 0, sizeof(isd.slot_sc));
     isd.cfg = cfg;
     gp_scp02_i = cfg && cfg->scp02_i == 0x15 ? 0x15 : GP_SCP02_I;
     return &isd_applet;

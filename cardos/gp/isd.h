@@ -14,7 +14,8 @@
  *   secure channel, authenticated (any level; else 6982); gp/cmd.h has the
  *   modules that run them
  * A secure channel lives on the logical channel of the APDU session that
- * opened it (struct apdu_origin slot): up to GP_SC_SESSIONS at once; it
+ * opened it (struct apdu_origin slot), one per channel of every APDU
+ * session (APDU_SLOTS), all of them open at once if need be; it
  * ends on a wrong C-MAC (6982), a wrong host cryptogram (6300, counted:
  * gp/keyset.h), another INITIALIZE UPDATE, deselection and reset.
  * Responses are wrapped (R-MAC, R-ENC) as the level asks.
@@ -38,8 +39,6 @@
 #include "apdu/apdu.h"
 #include "apdu/applet.h"
 #include "store/store.h"
-
-#define GP_SC_SESSIONS 4
 
 struct gp_isd_config {
     struct store *(*store)(void);

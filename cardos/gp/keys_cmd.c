@@ -45,20 +45,16 @@ static uint16_t decrypt(struct gp_cmd *c, const uint8_t *in, size_t len,
         }
         return scp02_decrypt_key(s, in, out) == CRYPTO_OK ? SW_OK : SW_UNKNOWN;
     } else {
-        uint8_t dek[SCP_KEY_MAX];
-        size_t dlen = 0;
-        uint16_t sw = SW_OK;
+        struct crypto_key dek;
 
         if (len == 0 || len % 16 != 0 || len > 32) {
             return SW_WRONG_DATA;
         }
-        if (gp_keyset_read(c->st, s->sd, s->kvn, GP_KID_DEK, KEYSTORE_TYPE_AES, dek,
-                           sizeof(dek), &dlen) != STORE_OK ||
-            scp03_decrypt_key(dek, dlen, in, len, out) != CRYPTO_OK) {
-            sw = SW_UNKNOWN;
-        }
-        scp_wipe(dek, sizeof(dek));
-        return sw;
+        /* Amendment D 7.2.2: the static DEK, from the key store into a
+         * coprocessor slot (crypto/key.h) */
+        scp_static_key(s, 2, &dek);
+        return scp03_decrypt_key(&dek, in, len, out) == CRYPTO_OK
+                   ? SW_OK : SW_UNKNOWN;
     }
 }
 
@@ -239,6 +235,7 @@ void gp_cmd_put_key(struct gp_cmd *c)
         }
     }
     scp_wipe(keys, sizeof(keys));
+    crypto_forget_byte_keys();      /* the KCVs' copies of the new keys */
     if (sw != SW_OK) {
         c->rsp->sw = sw;
         return;
@@ -272,6 +269,7 @@ void gp_cmd_delete_key(struct gp_cmd *c, const uint8_t *kid, const uint8_t *kvn)
     }
     rc = store_begin(c->st);
     for (size_t i = 0; i < n && rc == STORE_OK; i++) {
+        keystore_changed((uint16_t)ids[i]);  /* cached copies are stale */
         rc = store_delete(c->st, ids[i]);
     }
     if (rc == STORE_OK) {

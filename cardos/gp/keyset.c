@@ -235,10 +235,15 @@ int gp_keyset_stage_delete_all(struct store *st, uint8_t sd)
     if (sd == 0) {
         return STORE_ERR_PARAM;     /* the ISD's keys are not deleted so */
     }
+    keystore_changed_all();     /* cached copies of these keys are stale */
     key_range(sd, &id, &last);
     id--;
     while (rc == STORE_OK && (id = store_next_id(st, id)) != 0 && id <= last) {
         rc = store_delete(st, id);
+    }
+    /* its Security Domain Manager URL (GET DATA 5F50) goes too */
+    if (rc == STORE_OK && store_size(st, GP_SD_OBJ_URL(sd)) >= 0) {
+        rc = store_delete(st, GP_SD_OBJ_URL(sd));
     }
     /* the counters stay: a security domain made later under the same
      * number goes on from them (a counter never goes back) */

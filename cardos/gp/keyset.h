@@ -70,6 +70,9 @@ static inline uint16_t gp_key_id(uint8_t sd, unsigned kvn, unsigned kid)
     (0x47530000u | (uint32_t)(uint8_t)(sd) << 8 | (uint8_t)(kvn))
 #define GP_SD_OBJ_TRIES(sd, kvn) \
     (0x47540000u | (uint32_t)(uint8_t)(sd) << 8 | (uint8_t)(kvn))
+/* The security domain's Security Domain Manager URL (gp/card_data.h),
+ * "GU": gone with the domain's keys (gp_keyset_stage_delete_all). */
+#define GP_SD_OBJ_URL(sd)     (0x47550000u | (uint32_t)(uint8_t)(sd))
 #define GP_OBJ_COUNTER(kvn)   GP_SD_OBJ_COUNTER(0, kvn)
 #define GP_OBJ_TRIES(kvn)     GP_SD_OBJ_TRIES(0, kvn)
 #define GP_AUTH_TRIES         10u

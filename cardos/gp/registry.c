@@ -478,6 +478,16 @@ bool gp_registry_associated(const struct gp_entry *e, const uint8_t *aid,
     return e->sd_len == aid_len && memcmp(e->sd, aid, aid_len) == 0;
 }
 
+struct store *gp_registry_store(void)
+{
+    return store();
+}
+
+const struct applet *gp_registry_applet(unsigned index)
+{
+    return index < reg.count ? reg.e[index].applet : NULL;
+}
+
 size_t gp_registry_params(const struct applet *instance, uint8_t *out,
                           size_t cap)
 {

@@ -123,6 +123,14 @@ bool gp_registry_associated(const struct gp_entry *e, const uint8_t *aid,
 size_t gp_registry_params(const struct applet *instance, uint8_t *out,
                           size_t cap);
 
+/* The card's store (the wiring's, gp_registry_init), or NULL: for
+ * applications that keep data of their own (applets/sample_applet.c). */
+struct store *gp_registry_store(void);
+
+/* The applet the registry hands the dispatcher for entry INDEX (an
+ * application or security domain), or NULL. */
+const struct applet *gp_registry_applet(unsigned index);
+
 /* Static RAM of the registry, for the bench. */
 uint32_t gp_registry_ram_bytes(void);
 

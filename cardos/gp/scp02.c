@@ -7,26 +7,16 @@
 
 #include <string.h>
 
-enum crypto_status scp02_session_key(const uint8_t key[16], uint16_t constant,
-                                     const uint8_t seq[2], uint8_t out[16])
-{
-    /* E.4.1: 3DES-CBC, zero ICV, of constant | counter | 12 zero bytes */
-    uint8_t block[16] = { 0 }, icv[8] = { 0 };
+#include "crypto/keystore.h"
 
-    block[0] = (uint8_t)(constant >> 8);
-    block[1] = (uint8_t)constant;
-    block[2] = seq[0];
-    block[3] = seq[1];
-    return crypto_cipher(CRYPTO_TDES_CBC, CRYPTO_ENGINE_HW, false, key, 16,
-                         icv, block, out, 16);
-}
-
-/* Full 3DES MAC (ISO/IEC 9797-1 algorithm 1, 3DES-CBC, zero ICV) of the
- * LEN bytes at MSG padded (method 2); LEN at most 24. */
-static enum crypto_status full_mac(const uint8_t key[16], const uint8_t *msg,
-                                   size_t len, uint8_t mac[8])
+/* Full 3DES MAC (ISO/IEC 9797-1 algorithm 1, 3DES-CBC, zero ICV) with
+ * key K of the LEN bytes at MSG padded (method 2); LEN at most 24. */
+static enum crypto_status full_mac(const struct crypto_key *k,
+                                   const uint8_t *msg, size_t len,
+                                   uint8_t mac[8])
 {
-    uint8_t block[32] = { 0 }, icv[8] = { 0 };
+    uint32_t words[8] = { 0 };
+    uint8_t *block = (uint8_t *)words, icv[8] = { 0 };
     size_t padded = (len / 8 + 1) * 8;
     enum crypto_status rc;
 
@@ -35,43 +25,13 @@ static enum crypto_status full_mac(const uint8_t key[16], const uint8_t *msg,
     }
     memcpy(block, msg, len);
     block[len] = 0x80;
-    rc = crypto_cipher(CRYPTO_TDES_CBC, CRYPTO_ENGINE_HW, false, key, 16, icv,
-                       block, block, padded);
+    rc = crypto_key_cipher(k, CRYPTO_TDES_CBC, false, icv, block, block,
+                           padded);
     memcpy(mac, block + padded - 8, 8);
     return rc;
 }
 
-/*
- * Retail MAC (ISO/IEC 9797-1 algorithm 3: single DES CBC with K1, 3DES on
- * the last block) of the LEN bytes at MSG with ICV; MSG has room for 8
- * padding bytes after LEN, which are overwritten (method 2 padding).
- */
-static enum crypto_status retail_mac(const uint8_t key[16],
-                                     const uint8_t icv_in[8], uint8_t *msg,
-                                     size_t len, uint8_t mac[8])
-{
-    uint8_t k1[16], iv[8], out[8];
-    size_t padded = (len / 8 + 1) * 8;
-    enum crypto_status rc = CRYPTO_OK;
-
-    msg[len] = 0x80;
-    memset(msg + len + 1, 0, padded - len - 1);
-    memcpy(k1, key, 8);
-    memcpy(k1 + 8, key, 8);         /* single DES: 3DES with K1 = K2 */
-    memcpy(iv, icv_in, 8);
-    for (size_t off = 0; off + 8 < padded && rc == CRYPTO_OK; off += 8) {
-        rc = crypto_cipher(CRYPTO_TDES_CBC, CRYPTO_ENGINE_HW, false, k1, 16,
-                           iv, msg + off, out, 8);
-    }
-    if (rc == CRYPTO_OK) {
-        rc = crypto_cipher(CRYPTO_TDES_CBC, CRYPTO_ENGINE_HW, false, key, 16,
-                           iv, msg + padded - 8, mac, 8);
-    }
-    scp_wipe(k1, sizeof(k1));
-    return rc;
-}
-
-enum crypto_status scp02_card_challenge(const uint8_t key_mac[16],
+enum crypto_status scp02_card_challenge(const struct crypto_key *key_mac,
                                         const uint8_t *aid, size_t aid_len,
                                         uint8_t out[6])
 {
@@ -87,38 +47,21 @@ enum crypto_status scp02_card_challenge(const uint8_t key_mac[16],
 }
 
 enum crypto_status scp02_start(struct scp_session *s, uint8_t i, uint8_t kvn,
-                               const uint8_t key_enc[16],
-                               const uint8_t key_mac[16],
-                               const uint8_t key_dek[16],
+                               const struct store *st,
+                               const uint16_t key_id[3],
                                const uint8_t host[8], const uint8_t card[6],
                                const uint8_t seq[2],
                                uint8_t card_cryptogram[8])
 {
+    struct crypto_key k;
     uint8_t msg[16];
-    enum crypto_status rc;
+    enum crypto_status rc = CRYPTO_OK;
 
     scp_end(s);
-    rc = scp02_session_key(key_enc, SCP02_DC_ENC, seq, s->s_enc);
-    if (rc == CRYPTO_OK) {
-        rc = scp02_session_key(key_mac, SCP02_DC_CMAC, seq, s->s_mac);
-    }
-    if (rc == CRYPTO_OK) {
-        rc = scp02_session_key(key_dek, SCP02_DC_DEK, seq, s->s_rmac);
-    }
-    /* E.4.2.1: host challenge | sequence counter | card challenge */
-    memcpy(msg, host, 8);
-    memcpy(msg + 8, seq, 2);
-    memcpy(msg + 10, card, 6);
-    if (rc == CRYPTO_OK) {
-        uint8_t full[24];
-
-        memcpy(full, msg, 16);
-        rc = full_mac(s->s_enc, full, 16, card_cryptogram);
-    }
-    if (rc != CRYPTO_OK) {
-        scp_end(s);
-        return rc;
-    }
+    scp_set_key_store(st);
+    /* one counter for the key set's ENC, MAC, DEK (crypto/keystore.h) */
+    s->epoch = keystore_epoch(key_id[0]);
+    memcpy(s->key_id, key_id, sizeof(s->key_id));
     s->proto = 0x02;
     s->i = i;
     s->kvn = kvn;
@@ -127,7 +70,24 @@ enum crypto_status scp02_start(struct scp_session *s, uint8_t i, uint8_t kvn,
     memcpy(s->card_challenge, card, 6);
     memcpy(s->seq, seq, 2);
     s->state = SCP_STARTED;
-    return CRYPTO_OK;
+    /* E.4.1: S-ENC, C-MAC (and its K1 for the ICV), DEK into slots */
+    for (unsigned w = SCP_KEY_ENC; w <= SCP_KEY_MAC_K1 && rc == CRYPTO_OK;
+         w++) {
+        scp_key(s, (enum scp_key)w, &k);
+        rc = crypto_key_make(&k);
+    }
+    /* E.4.2.1: host challenge | sequence counter | card challenge */
+    memcpy(msg, host, 8);
+    memcpy(msg + 8, seq, 2);
+    memcpy(msg + 10, card, 6);
+    if (rc == CRYPTO_OK) {
+        scp_key(s, SCP_KEY_ENC, &k);
+        rc = full_mac(&k, msg, 16, card_cryptogram);
+    }
+    if (rc != CRYPTO_OK) {
+        scp_end(s);
+    }
+    return rc;
 }
 
 /* The ICV of the next C-MAC: zero for the first command (EXTERNAL
@@ -136,8 +96,7 @@ enum crypto_status scp02_start(struct scp_session *s, uint8_t i, uint8_t kvn,
 static enum crypto_status next_icv(const struct scp_session *s, bool first,
                                    uint8_t icv[8])
 {
-    uint8_t k1[16];
-    enum crypto_status rc;
+    struct crypto_key k1;
 
     if (first) {
         memset(icv, 0, 8);
@@ -147,12 +106,8 @@ static enum crypto_status next_icv(const struct scp_session *s, bool first,
     if (!(s->i & SCP02_I_ICV_ENC)) {
         return CRYPTO_OK;
     }
-    memcpy(k1, s->s_mac, 8);
-    memcpy(k1 + 8, s->s_mac, 8);
-    rc = crypto_cipher(CRYPTO_TDES_ECB, CRYPTO_ENGINE_HW, false, k1, 16, NULL,
-                       icv, icv, 8);
-    scp_wipe(k1, sizeof(k1));
-    return rc;
+    scp_key(s, SCP_KEY_MAC_K1, &k1);
+    return crypto_key_cipher(&k1, CRYPTO_TDES_ECB, false, NULL, icv, icv, 8);
 }
 
 /*
@@ -165,13 +120,15 @@ static uint16_t check_cmac(struct scp_session *s, uint8_t *buf, size_t off,
                            size_t len, const uint8_t mac_in[8], bool first)
 {
     uint8_t icv[8], mac[8];
+    struct crypto_key k;
 
     if (off != 5 || len + 8 > 255) {
         return SW_WRONG_LENGTH;
     }
     buf[4] = (uint8_t)(len + 8);
+    scp_key(s, SCP_KEY_MAC, &k);
     if (next_icv(s, first, icv) != CRYPTO_OK ||
-        retail_mac(s->s_mac, icv, buf, off + len, mac) != CRYPTO_OK) {
+        crypto_key_retail_mac(&k, icv, buf, off + len, mac) != CRYPTO_OK) {
         return SW_UNKNOWN;
     }
     if (!scp_equal(mac, mac_in, 8)) {
@@ -185,6 +142,7 @@ uint16_t scp02_authenticate(struct scp_session *s, uint8_t *buf, size_t cap,
                             const struct apdu *cmd)
 {
     uint8_t msg[24], host_cryptogram[8], mac[8];
+    struct crypto_key k;
     size_t off = scp_data_offset(buf, cmd);
     uint8_t level = cmd->p1;
     uint16_t sw;
@@ -205,7 +163,8 @@ uint16_t scp02_authenticate(struct scp_session *s, uint8_t *buf, size_t cap,
     memcpy(msg, s->seq, 2);
     memcpy(msg + 2, s->card_challenge, 6);
     memcpy(msg + 8, s->host_challenge, 8);
-    if (full_mac(s->s_enc, msg, 16, host_cryptogram) != CRYPTO_OK) {
+    scp_key(s, SCP_KEY_ENC, &k);
+    if (full_mac(&k, msg, 16, host_cryptogram) != CRYPTO_OK) {
         return SW_UNKNOWN;
     }
     if (!scp_equal(host_cryptogram, cmd->data, 8)) {
@@ -240,12 +199,14 @@ uint16_t scp02_unwrap(struct scp_session *s, uint8_t *buf, size_t cap,
     if ((s->level & SCP_LEVEL_CDEC) && len > 0) {
         /* E.4.6: 3DES-CBC with S-ENC, zero ICV, always padded */
         uint8_t icv[8] = { 0 };
+        struct crypto_key k;
 
         if (len % 8 != 0) {
             return SW_SECURITY_STATUS;
         }
-        if (crypto_cipher(CRYPTO_TDES_CBC, CRYPTO_ENGINE_HW, true, s->s_enc,
-                          16, icv, data, data, len) != CRYPTO_OK) {
+        scp_key(s, SCP_KEY_ENC, &k);
+        if (crypto_key_cipher(&k, CRYPTO_TDES_CBC, true, icv, data, data,
+                              len) != CRYPTO_OK) {
             return SW_UNKNOWN;
         }
         while (len > 0 && data[len - 1] == 0x00) {
@@ -278,6 +239,8 @@ enum crypto_status scp02_kcv(const uint8_t key[16], uint8_t kcv[3])
 enum crypto_status scp02_decrypt_key(const struct scp_session *s,
                                      const uint8_t in[16], uint8_t out[16])
 {
-    return crypto_cipher(CRYPTO_TDES_ECB, CRYPTO_ENGINE_HW, true, s->s_rmac,
-                         16, NULL, in, out, 16);
+    struct crypto_key dek;
+
+    scp_key(s, SCP_KEY_RMAC, &dek);     /* SCP02: the session DEK */
+    return crypto_key_cipher(&dek, CRYPTO_TDES_ECB, true, NULL, in, out, 16);
 }

@@ -33,28 +33,25 @@
 
 #include "apdu/apdu.h"
 #include "crypto/crypto.h"
+#include "crypto/key.h"
 #include "gp/scp_session.h"
 
-/* Session key derivation constants (E.4.1). */
+/* Session key derivation constants (E.4.1; gp/scp_session.c). */
 #define SCP02_DC_CMAC  0x0101u
 #define SCP02_DC_RMAC  0x0102u
 #define SCP02_DC_DEK   0x0181u
 #define SCP02_DC_ENC   0x0182u
 
-/* 16-byte session key from a 16-byte static KEY, CONSTANT and SEQ. */
-enum crypto_status scp02_session_key(const uint8_t key[16], uint16_t constant,
-                                     const uint8_t seq[2], uint8_t out[16]);
-
-enum crypto_status scp02_card_challenge(const uint8_t key_mac[16],
+enum crypto_status scp02_card_challenge(const struct crypto_key *key_mac,
                                         const uint8_t *aid, size_t aid_len,
                                         uint8_t out[6]);
 
-/* Start session S with the static keys (16 bytes each): S-ENC, S-MAC,
- * S-DEK and the card cryptogram. */
+/* Start session S with the static keys KEY_ID (ENC, MAC, DEK in ST, 16
+ * bytes each): S-ENC, S-MAC, S-DEK derived into coprocessor slots, the
+ * card cryptogram. */
 enum crypto_status scp02_start(struct scp_session *s, uint8_t i, uint8_t kvn,
-                               const uint8_t key_enc[16],
-                               const uint8_t key_mac[16],
-                               const uint8_t key_dek[16],
+                               const struct store *st,
+                               const uint16_t key_id[3],
                                const uint8_t host[8], const uint8_t card[6],
                                const uint8_t seq[2],
                                uint8_t card_cryptogram[8]);

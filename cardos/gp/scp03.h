@@ -34,6 +34,7 @@
 
 #include "apdu/apdu.h"
 #include "crypto/crypto.h"
+#include "crypto/key.h"
 #include "gp/scp_session.h"
 
 /* Derivation constants (Amendment D Table 4-1). */
@@ -45,28 +46,31 @@
 #define SCP03_DC_S_RMAC          0x07u
 
 /* L_BITS / 8 bytes derived from KEY with CONSTANT and CONTEXT into OUT
- * (L_BITS: 64, 128, 192 or 256; CONTEXT at most 32 bytes). */
-enum crypto_status scp03_kdf(const uint8_t *key, size_t key_len,
-                             uint8_t constant, uint16_t l_bits,
-                             const uint8_t *context, size_t context_len,
-                             uint8_t *out);
+ * (L_BITS: 64, 128, 192 or 256; CONTEXT at most 32 bytes): for values
+ * sent to the host (cryptograms, card challenge). Session keys are
+ * derived inside the coprocessor (scp_key(), crypto/key.h). */
+enum crypto_status scp03_kdf(const struct crypto_key *key, uint8_t constant,
+                             uint16_t l_bits, const uint8_t *context,
+                             size_t context_len, uint8_t *out);
 
 /* 8-byte pseudo-random card challenge from Key-ENC, the 3-byte sequence
  * counter and the AID of the security domain. */
-enum crypto_status scp03_card_challenge(const uint8_t *key_enc,
-                                        size_t key_len, const uint8_t seq[3],
+enum crypto_status scp03_card_challenge(const struct crypto_key *key_enc,
+                                        const uint8_t seq[3],
                                         const uint8_t *aid, size_t aid_len,
                                         uint8_t out[8]);
 
 /*
- * Start session S (state started): remember I, KVN, the challenges and
- * SEQ, derive S-ENC, S-MAC, S-RMAC from the static KEY_ENC and KEY_MAC
- * (KEY_LEN bytes each) and compute the card cryptogram.
+ * Start session S (state started): remember I, KVN, the static keys
+ * (KEY_ID: ENC, MAC, DEK in ST, KEY_LEN bytes each), the challenges and
+ * SEQ; derive S-ENC, S-MAC, S-RMAC into coprocessor slots and compute
+ * the card cryptogram.
  */
 enum crypto_status scp03_start(struct scp_session *s, uint8_t i, uint8_t kvn,
-                               const uint8_t *key_enc, const uint8_t *key_mac,
-                               size_t key_len, const uint8_t host[8],
-                               const uint8_t card[8], const uint8_t seq[3],
+                               const struct store *st,
+                               const uint16_t key_id[3], size_t key_len,
+                               const uint8_t host[8], const uint8_t card[8],
+                               const uint8_t seq[3],
                                uint8_t card_cryptogram[8]);
 
 /*
@@ -88,8 +92,8 @@ enum crypto_status scp03_kcv(const uint8_t *key, size_t key_len,
                              uint8_t kcv[3]);
 
 /* Decrypt LEN bytes (a multiple of 16) of a PUT KEY component with the
- * static DEK into OUT. */
-enum crypto_status scp03_decrypt_key(const uint8_t *dek, size_t dek_len,
+ * static DEK (a key handle) into OUT. */
+enum crypto_status scp03_decrypt_key(const struct crypto_key *dek,
                                      const uint8_t *in, size_t len,
                                      uint8_t *out);
 

@@ -15,12 +15,16 @@
  *              the session ends (a failed check, a new INITIALIZE UPDATE,
  *              another selection, a reset).
  *
- * Keys: the static keys are read from the key store by the caller into a
- * stack buffer, handed to scp0x_start() (which only feeds them to
- * crypto/), and wiped by the caller; a session holds session keys only,
- * wiped by scp_end(). Nothing here logs a key or returns one in a
- * response.
- *
+ * Keys (the issue's "key values never leave the key store"): a session
+ * holds no key bytes. It names its static keys by key store id
+ * (key_id[], in store st) and its session keys by recipe: scp_key()
+ * makes the crypto/key.h handle of S-ENC, S-MAC, S-RMAC (SCP02: S-DEK)
+ * from the key id, the derivation constant (Amendment D Table 4-1; GPC
+ * 2.3.1 E.4.1) and the session's challenges or counter. The coprocessor
+ * derives each into a key slot (crypto/key.h) and computes there;
+ * scp_end() zeroizes those slots. Nothing here logs a key or returns one
+ * in a response.
+
  * Buffers: commands are unwrapped in the APDU buffer they arrived in (the
  * C-MAC input is built in place in front of the command, so the buffer
  * needs SCP_WRAP_ROOM bytes of spare capacity), and responses are
@@ -39,6 +43,7 @@
 #include <stdint.h>
 
 #include "apdu/apdu.h"
+#include "crypto/key.h"
 
 /* Security level bits (GPC 2.3.1 Table 10-1; Amendment D 5.1). */
 #define SCP_LEVEL_CMAC   0x01u
@@ -59,7 +64,6 @@
 #define SCP02_I_RMAC     0x20u
 #define SCP02_I_PSEUDO   0x40u
 
-#define SCP_KEY_MAX      32u
 #define SCP_WRAP_ROOM    32u        /* spare buffer bytes wrap/unwrap need */
 
 /* Status words of the secure channel (GPC 2.3.1 E.5.2; Amendment D 7.1.2). */
@@ -68,17 +72,15 @@
 
 enum scp_state { SCP_IDLE = 0, SCP_STARTED, SCP_OPEN };
 
+/* Packed by size (no padding): one per logical channel (gp/isd.c), 56
+ * bytes. The key store of the static keys is the card's one
+ * (scp_key_store(), set by scp0x_start()). */
 struct scp_session {
-    /* keys first: word aligned, so the crypto layer takes them as they
-     * are */
-    uint8_t s_enc[SCP_KEY_MAX];
-    uint8_t s_mac[SCP_KEY_MAX];
-    uint8_t s_rmac[SCP_KEY_MAX];    /* SCP02: S-DEK (16 bytes) */
+    uint32_t enc_counter;       /* SCP03 encryption counter */
+    uint16_t epoch;             /* keystore_epoch(key_id) when started */
+    uint16_t key_id[3];         /* static ENC, MAC, DEK (key store ids) */
     uint8_t chain[16];          /* SCP03: MAC chaining value;
                                    SCP02: the last C-MAC (8 bytes) */
-    uint8_t r_icv[16];          /* SCP03: R-ENCRYPTION ICV of the command
-                                   last unwrapped */
-    uint32_t enc_counter;       /* SCP03 encryption counter */
     uint8_t state;              /* enum scp_state */
     uint8_t proto;              /* 0x02 or 0x03 */
     uint8_t i;                  /* implementation option */
@@ -91,7 +93,22 @@ struct scp_session {
     uint8_t seq[3];             /* SCP02: 2 bytes */
 };
 
-/* End the session: keys and state wiped (idle). */
+/* Which key of a session (SCP02: RMAC is S-DEK; MAC_K1 is K1 || K1 of
+ * S-MAC, the single DES key of the ICV encryption, E.4.4). */
+enum scp_key { SCP_KEY_ENC = 0, SCP_KEY_MAC, SCP_KEY_RMAC, SCP_KEY_MAC_K1 };
+
+/* The key store the sessions' static keys are in (one per card). */
+void scp_set_key_store(const struct store *st);
+
+/* K names session key WHICH of S (a started or open session). */
+void scp_key(const struct scp_session *s, enum scp_key which,
+             struct crypto_key *k);
+/* K names static key KID (0 ENC, 1 MAC, 2 DEK) of S. */
+void scp_static_key(const struct scp_session *s, unsigned kid,
+                    struct crypto_key *k);
+
+/* End the session: its session keys zeroized in the coprocessor, state
+ * wiped (idle). */
 void scp_end(struct scp_session *s);
 
 /* The secure-messaging form of CLA (80 -> 84, C0.. -> E0..) and back. */

@@ -9,9 +9,9 @@
  * modules); P2 b1 = 1 next occurrence (after 6310). Search criteria: 4F
  * with an AID or its first bytes (empty: all), optionally followed by a
  * tag list 5C (only those tags are returned). Nothing matches: 6A88.
- * The associated security domain (CC) is not returned: the reference
- * card of the GlobalPlatformPro and GPShell sessions returns none either,
- * and the tools do not need it (docs/gp.md).
+ * CC, the associated security domain's AID (11.4.2.2, Table 11-36), ends
+ * the entry of every load file, application and supplementary security
+ * domain (the ISD's own entry has none: it is associated with no other).
  *
  * SET STATUS: P1 80 the card (life cycle of 5.1.1; a supplementary
  * security domain needs Card Lock / Card Terminate), 40 an application
@@ -29,7 +29,19 @@
 #include "gp/gp.h"
 #include "gp/registry.h"
 
-#define STATUS_BUDGET 232       /* 256 less R-ENC padding and R-MAC */
+/* Response data per GET STATUS: a short response (256 bytes), less room
+ * for R-ENC padding and the R-MAC when the session's level has R-MAC
+ * (Amendment D 6.2.5, 6.2.7: the wrapped answer must still fit). */
+#define STATUS_BUDGET_WRAPPED 232
+
+static size_t status_budget(const struct gp_cmd *c)
+{
+    size_t cap = c->rsp->cap > 2 ? c->rsp->cap - 2 : 0;
+    size_t b = (c->sc && (c->sc->level & SCP_LEVEL_RMAC))
+                   ? STATUS_BUDGET_WRAPPED : 256;
+
+    return b < cap ? b : cap;
+}
 
 static const uint8_t isd_aid[] = { GP_ISD_AID };
 static const uint8_t isd_priv[3] = {
@@ -65,6 +77,12 @@ static bool want(const uint8_t *tags, uint8_t ntags, uint16_t tag)
         }
     }
     return false;
+}
+
+static bool is_isd(const struct gp_entry *e)
+{
+    return e->kind == GP_KIND_SD && e->aid_len == sizeof(isd_aid) &&
+           memcmp(e->aid, isd_aid, sizeof(isd_aid)) == 0;
 }
 
 /* One entry in the chosen format into OUT (at most CAP bytes); its
@@ -124,6 +142,15 @@ static size_t entry(const struct gp_entry *e, bool tagged, bool modules,
             b[n++] = m->aid_len;
             memcpy(b + n, m->aid, m->aid_len);
             n += m->aid_len;
+        }
+        if (!is_isd(e) && want(tags, ntags, 0xCC)) {
+            /* registry: an empty associated SD is the ISD */
+            bool isd = e->sd_len == 0;
+
+            b[n++] = 0xCC;
+            b[n++] = isd ? (uint8_t)sizeof(isd_aid) : e->sd_len;
+            memcpy(b + n, isd ? isd_aid : e->sd, b[n - 1]);
+            n += b[n - 1];
         }
         b[1] = (uint8_t)(n - 2);
     }
@@ -219,7 +246,7 @@ void gp_cmd_get_status(struct gp_cmd *c, uint8_t slot)
             memcpy(isd.priv, isd_priv, 3);
             isd.life = gp_card_state(c->st);
             n = entry(&isd, tagged, false, more.tags, more.ntags, out,
-                      STATUS_BUDGET);
+                      status_budget(c));
             any = true;
         }
     } else {
@@ -230,7 +257,7 @@ void gp_cmd_get_status(struct gp_cmd *c, uint8_t slot)
                 continue;
             }
             k = entry(&e, tagged, cmd->p1 == 0x10, more.tags, more.ntags,
-                      out + n, STATUS_BUDGET - n);
+                      out + n, status_budget(c) - n);
             if (k == 0) {
                 full = true;
                 break;

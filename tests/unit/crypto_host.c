@@ -216,3 +216,155 @@ enum crypto_status crypto_drbg_random(void *out, size_t len)
     }
     return crypto_random(out, len);
 }
+
+void crypto_forget_byte_keys(void)
+{
+}
+
+/* ---- The key handles' slots (cardos/crypto/slot.h) on the host --------- */
+
+#include "crypto/key.h"
+#include "crypto/keystore.h"
+#include "crypto/slot.h"
+
+static struct {
+    uint8_t type, len;
+    uint8_t k[32];
+} hslot[CRYPTO_KEY_CACHE];
+static unsigned slot_ops;
+
+unsigned crypto_host_slot_ops(void)
+{
+    return slot_ops;
+}
+
+enum crypto_status crypto_slot_load(unsigned i, uint8_t type,
+                                    const uint8_t *key, size_t len)
+{
+    if (i >= CRYPTO_KEY_CACHE || len > 32) {
+        return CRYPTO_ERR_PARAM;
+    }
+    slot_ops++;
+    hslot[i].type = type;
+    hslot[i].len = (uint8_t)len;
+    memcpy(hslot[i].k, key, len);
+    return CRYPTO_OK;
+}
+
+enum crypto_status crypto_slot_kdf(unsigned dst, unsigned src,
+                                   unsigned ctr_off, const uint8_t *msg,
+                                   size_t len, size_t out_len)
+{
+    uint8_t m[48], out[64], mac[16];
+    size_t n;
+
+    if (dst >= CRYPTO_KEY_CACHE || src >= CRYPTO_KEY_CACHE || len > 48 ||
+        ctr_off >= len || out_len > 32 || hslot[src].type != KEYSTORE_TYPE_AES) {
+        return CRYPTO_ERR_PARAM;
+    }
+    slot_ops++;
+    memcpy(m, msg, len);
+    for (unsigned b = 0; 16 * b < out_len; b++) {
+        m[ctr_off] = (uint8_t)(b + 1);
+        if (crypto_mac(CRYPTO_MAC_AES_CMAC, hslot[src].k, hslot[src].len, m,
+                       len, mac, 16, &n) != CRYPTO_OK) {
+            return CRYPTO_ERR_PARAM;
+        }
+        memcpy(out + 16 * b, mac, 16);
+    }
+    hslot[dst].type = KEYSTORE_TYPE_AES;
+    hslot[dst].len = (uint8_t)out_len;
+    memcpy(hslot[dst].k, out, out_len);
+    return CRYPTO_OK;
+}
+
+enum crypto_status crypto_slot_tdes_key(unsigned dst, unsigned src, bool cbc,
+                                        const uint8_t *msg, size_t len)
+{
+    uint8_t out[16], iv[8] = { 0 };
+
+    if (dst >= CRYPTO_KEY_CACHE || src >= CRYPTO_KEY_CACHE || len != 16 ||
+        hslot[src].type != KEYSTORE_TYPE_DES) {
+        return CRYPTO_ERR_PARAM;
+    }
+    slot_ops++;
+    if (tdes(cbc, false, hslot[src].k, hslot[src].len, cbc ? iv : NULL, msg,
+             out, 16) != CRYPTO_OK) {
+        return CRYPTO_ERR_PARAM;
+    }
+    hslot[dst].type = KEYSTORE_TYPE_DES;
+    hslot[dst].len = 16;
+    memcpy(hslot[dst].k, out, 16);
+    return CRYPTO_OK;
+}
+
+enum crypto_status crypto_slot_cipher(unsigned i, enum crypto_cipher alg,
+                                      bool decrypt, uint8_t *iv,
+                                      const uint8_t *in, uint8_t *out,
+                                      size_t len)
+{
+    if (i >= CRYPTO_KEY_CACHE || hslot[i].len == 0) {
+        return CRYPTO_ERR_PARAM;
+    }
+    slot_ops++;
+    return crypto_cipher(alg, CRYPTO_ENGINE_HW, decrypt, hslot[i].k,
+                         hslot[i].len, iv, in, out, len);
+}
+
+enum crypto_status crypto_slot_cmac(unsigned i, const uint8_t *msg,
+                                    size_t len, uint8_t mac[16])
+{
+    size_t n;
+
+    if (i >= CRYPTO_KEY_CACHE || hslot[i].type != KEYSTORE_TYPE_AES) {
+        return CRYPTO_ERR_PARAM;
+    }
+    slot_ops++;
+    return crypto_mac(CRYPTO_MAC_AES_CMAC, hslot[i].k, hslot[i].len, msg, len,
+                      mac, 16, &n);
+}
+
+enum crypto_status crypto_slot_retail_mac(unsigned i, const uint8_t icv[8],
+                                          const uint8_t *msg, size_t len,
+                                          uint8_t mac[8])
+{
+    uint8_t k1[16], iv[8], block[8], last[8] = { 0 };
+    size_t blocks = len / 8 + 1, rest = len - 8 * (blocks - 1);
+    enum crypto_status rc = CRYPTO_OK;
+
+    if (i >= CRYPTO_KEY_CACHE || hslot[i].type != KEYSTORE_TYPE_DES ||
+        hslot[i].len != 16) {
+        return CRYPTO_ERR_PARAM;
+    }
+    slot_ops++;
+    memcpy(k1, hslot[i].k, 8);
+    memcpy(k1 + 8, hslot[i].k, 8);
+    memcpy(iv, icv, 8);
+    for (size_t b = 0; b + 1 < blocks && rc == CRYPTO_OK; b++) {
+        rc = tdes(true, false, k1, 16, iv, msg + 8 * b, block, 8);
+    }
+    memcpy(last, msg + 8 * (blocks - 1), rest);
+    last[rest] = 0x80;
+    return rc == CRYPTO_OK ? tdes(true, false, hslot[i].k, 16, iv, last, mac, 8)
+                           : rc;
+}
+
+bool crypto_host_key_value(const struct crypto_key *k, uint8_t *out,
+                           size_t *len)
+{
+    int i;
+
+    if (crypto_key_make(k) != CRYPTO_OK || (i = crypto_key_entry(k)) < 0) {
+        return false;
+    }
+    memcpy(out, hslot[i].k, hslot[i].len);
+    *len = hslot[i].len;
+    return true;
+}
+
+void crypto_slot_clear(unsigned i)
+{
+    if (i < CRYPTO_KEY_CACHE) {
+        memset(&hslot[i], 0, sizeof(hslot[i]));
+    }
+}

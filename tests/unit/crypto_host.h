@@ -7,6 +7,7 @@
 #ifndef NETCARD_TESTS_CRYPTO_HOST_H
 #define NETCARD_TESTS_CRYPTO_HOST_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -16,5 +17,16 @@ void crypto_host_random_seed(uint32_t seed);
 void crypto_host_drbg_next(const uint8_t *bytes, size_t len);
 /* crypto_cipher() + crypto_mac() calls so far. */
 unsigned crypto_host_calls(void);
+
+struct crypto_key;
+/*
+ * The value of key handle K in the host model of the coprocessor's
+ * slots (made if need be): what the card's engine would hold, which the
+ * card itself can never read back. *LEN its length.
+ */
+bool crypto_host_key_value(const struct crypto_key *k, uint8_t *out,
+                           size_t *len);
+/* crypto_slot_*() calls so far (engine operations of the key handles). */
+unsigned crypto_host_slot_ops(void);
 
 #endif /* NETCARD_TESTS_CRYPTO_HOST_H */
