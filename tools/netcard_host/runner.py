@@ -147,8 +147,8 @@ class Runner:
                 else ()
             try:
                 return Snapshot.create(
-                    *steps, workdir=workdir, card_class=TestCard, qemu=self.qemu,
-                    image=image, net=network, protocol=tf.protocol,
+                    *steps, workdir=workdir, card_class=TestCard,
+                    qemu=self.qemu, image=image, net=network, protocol=tf.protocol,
                     deterministic=self.deterministic,
                     timeout_s=self.step_timeout)
             except CardError as e:
@@ -224,7 +224,7 @@ class Runner:
                 raise started.error
             ctx = Context(card, tf.vars, case.id if self.deterministic
                           else None)
-            ctx.net_up = case.network      # waited for in the snapshot
+            ctx.net_up = case.network   # waited for in the snapshot
             timer = threading.Timer(case.timeout, card.kill)
             timer.start()
             try:
