@@ -105,6 +105,8 @@ CARDOS_SRCS := \
     arch/fault.c \
     arch/fault_entry.S \
     arch/systick.c \
+    arch/uproc.c \
+    arch/uproc_entry.S \
     drivers/sysctl.c \
     drivers/debug_uart.c \
     drivers/timer.c \
@@ -155,6 +157,10 @@ CARDOS_SRCS := \
     gp/status.c \
     gp/content.c \
     gp/isd.c \
+    sys/ncap.c \
+    sys/codearea.c \
+    sys/syscall.c \
+    sys/runtime.c \
     applets/perso_applet.c \
     applets/sample_applet.c \
     applets/status_web.c \
@@ -162,7 +168,8 @@ CARDOS_SRCS := \
     card/storage.c \
     card/contact.c \
     card/applications.c \
-    card/keys.c
+    card/keys.c \
+    card/admin.c
 
 # crypto/'s glue to the card's mbedTLS (AES and GCM on the coprocessor,
 # entropy, heap, the DRBG): built with mbedTLS's headers.
@@ -187,7 +194,11 @@ CARDOS_NET_SRCS := \
     net/http/http_server.c \
     net/http/https_server.c \
     net/tls/tls.c \
-    net/tls/tls_conn.c
+    net/tls/tls_conn.c \
+    net/admin/admin_script.c \
+    net/admin/admin_params.c \
+    net/admin/admin_http.c \
+    net/admin/admin_agent.c
 CARDOS_SRCS += $(CARDOS_NET_SRCS)
 
 CARDOS_COMMON_OBJS := $(patsubst %,$(CARDOS_OBJ)/%.o,$(basename $(CARDOS_SRCS)))
@@ -233,11 +244,14 @@ CARDOS_UNIT_SRCS := $(addprefix $(CARDOS_DIR)/,kernel/log.c kernel/reset_cause.c
     net/http/http_parse.c net/http/http_write.c crypto/health.c crypto/aes_soft.c \
     crypto/keystore.c gp/scp_session.c gp/scp.c gp/scp02.c gp/scp03.c \
     gp/keyset.c gp/card_data.c gp/keys_cmd.c gp/registry.c gp/status.c \
-    gp/content.c gp/isd.c) \
+    gp/content.c gp/isd.c sys/ncap.c) \
     $(CARDOS_TESTS_DIR)/test_applet.c
 CARDOS_UNIT_CFLAGS := $(CARDOS_INCLUDES) -I$(CARDOS_TOP)
 # libm: tests/unit/test_crypto_health.c recomputes the SP 800-90B cut-offs.
 CARDOS_UNIT_LDLIBS += -lm
+# GLib: tests/unit/test_sys_ncap.c hashes load files with its SHA-256.
+CARDOS_UNIT_LDLIBS += $(shell pkg-config --libs glib-2.0)
+CARDOS_UNIT_CFLAGS += $(shell pkg-config --cflags glib-2.0)
 
 # Changes VERSION or GIT_DESCRIBE into a rebuild of the main objects.
 CARDOS_VERSION_STAMP := $(CARDOS_OUT)/version.stamp

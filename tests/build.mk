@@ -93,8 +93,11 @@ $(NC_TLS_HS): $(SRCDIR)/tests/bench/tls_psk_handshake.c $(NC_HOST_MBEDTLS)/.mbed
 NC_PLUGIN_DIR    := $(BUILD)/tests/plugins
 NC_INSN_PLUGIN   := $(NC_PLUGIN_DIR)/libinsn_window.so
 NC_PLUGIN_CFLAGS := -std=gnu11 -O2 -g -fPIC -shared -Wall -Wextra -Werror \
-	-I$(QEMU_SRC)/include/qemu $(shell pkg-config --cflags glib-2.0)
-$(NC_PLUGIN_DIR)/lib%.so: $(SRCDIR)/tests/plugins/%.c $(QEMU_SRC)/include/qemu/qemu-plugin.h
+	-I$(QEMU_SRC)/include/qemu -I$(SRCDIR)/tools/plugins \
+	$(shell pkg-config --cflags glib-2.0)
+$(NC_PLUGIN_DIR)/lib%.so: $(SRCDIR)/tests/plugins/%.c \
+		$(SRCDIR)/tools/plugins/plugin_args.h \
+		$(QEMU_SRC)/include/qemu/qemu-plugin.h
 	$(call quiet,HOSTCC,$<)
 	@mkdir -p $(dir $@)
 	$(Q)$(NC_HOSTCC) $(NC_PLUGIN_CFLAGS) $< -o $@

@@ -68,6 +68,7 @@ $(NC_TOOLS_SO): $(NC_TOOLS_OBJS)
 
 # TCG plugins QEMU loads with -plugin: QEMU's public plugin header and GLib.
 $(BUILD)/lib/plugins/lib%.so: $(SRCDIR)/tools/plugins/%.c \
+		$(SRCDIR)/tools/plugins/plugin_args.h \
 		$(QEMU_SRC)/include/qemu/qemu-plugin.h
 	$(call quiet,HOSTCC,$<)
 	$(Q)mkdir -p $(dir $@)

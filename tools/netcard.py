@@ -15,11 +15,13 @@
 #               [--deterministic] [--apdu-cost FILE.csv] [--coverage DIR]
 #               [--instances N [--instances-dir DIR]]
 #   netcard coverage lcov|merge|html ...
-#   netcard gdb [--port PORT] [--image ELF]
+#   netcard gdb [--port PORT] [--image ELF] [--applet ELF --code ADDR
+#               [--data ADDR]]
 #   netcard apdu [--port N] [--atr] [--reset|--cold] [-f SCRIPT] HEX...
 #   netcard qemu-cmdline [BUILDER OPTIONS] [-- QEMU-ARGS]
 #   netcard test [-j N] [--shard I/N] [--junit FILE] [--tap FILE]
 #                [--keep-failed DIR] [--pcap-dir DIR] FILE|DIR...
+#   netcard pack APP.ELF -o APP.NCAP [--info]
 #
 # Every problem found before QEMU starts is one line on stderr and exit
 # status 2; once QEMU runs, the launcher is replaced by it (exec), so the
@@ -27,7 +29,7 @@
 #
 # This file only puts the commands together; each family is a module of
 # netcard_host/: runcmd (run, qemu-cmdline), gdbcmd, apducmd, persocmd,
-# gpcmd, rascmd, testcmd, coverage; cli holds what they share (paths,
+# gpcmd, rascmd, packcmd, testcmd, coverage; cli holds what they share (paths,
 # defaults, UsageError, argument types).
 #
 # QEMU command lines come from one builder and vpcd framing from one
@@ -44,8 +46,8 @@ BUILD = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
 # Installed: the package is in BUILD/lib/python. From the source tree,
 # Python finds it beside this file.
 sys.path.insert(1, os.path.join(BUILD, "lib", "python"))
-from netcard_host import (apducmd, gdbcmd, gpcmd, persocmd,  # noqa: E402
-                          rascmd, runcmd)
+from netcard_host import (apducmd, gdbcmd, gpcmd, packcmd,  # noqa: E402
+                          persocmd, rascmd, runcmd)
 from netcard_host.cli import (DEFAULT_IMAGE, DEFAULT_QEMU,  # noqa: E402
                               PROG, Parser, UsageError, version)
 
@@ -93,6 +95,12 @@ def main(argv):
             return 2
     if argv[:1] == ["ras"]:
         return rascmd.cmd_ras(argv[1:])
+    if argv[:1] == ["pack"]:
+        try:
+            return packcmd.cmd_pack(argv[1:])
+        except UsageError as e:
+            print(f"{PROG}: {e}", file=sys.stderr)
+            return 2
     if argv[:1] == ["qemu-cmdline"]:
         try:
             return runcmd.cmd_qemu_cmdline(argv[1:])

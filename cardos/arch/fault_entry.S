@@ -26,6 +26,18 @@
     .type \name, %function
     .thumb_func
 \name:
+    .if \kind
+    /* taken from an unprivileged process (arch/uproc.h): stop it, the
+     * OS carries on */
+    tst     lr, #4
+    beq     1f
+    ldr     r0, =uproc_current
+    ldr     r0, [r0]
+    cbz     r0, 1f
+    movs    r1, #\kind
+    b       uproc_fault_stop
+1:
+    .endif
     tst     lr, #4              /* EXC_RETURN.SPSEL: 0 = MSP, 1 = PSP */
     ite     eq
     mrseq   r0, msp
@@ -35,6 +47,7 @@
     ldr     r3, =\target
     b       fault_stack_switch
     .size \name, . - \name
+    .ltorg
     .endm
 
     EXCEPTION_STUB hard_fault_handler,   FAULT_KIND_HARD_FAULT,   fault_report

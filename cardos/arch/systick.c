@@ -14,6 +14,12 @@
 
 /* Started and not yet expired; cleared by the exception handler. */
 static volatile bool running;
+static void (*volatile expiry_hook)(void);
+
+void systick_set_expiry_hook(void (*hook)(void))
+{
+    expiry_hook = hook;
+}
 
 void systick_init(void)
 {
@@ -74,6 +80,11 @@ void systick_stop(void)
  */
 void systick_handler(void)
 {
+    void (*hook)(void) = expiry_hook;
+
     scs_write(A_SYST_CSR, 0);
     running = false;
+    if (hook) {
+        hook();
+    }
 }

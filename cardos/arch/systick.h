@@ -46,4 +46,8 @@ bool systick_running(void);
 /* Stop the one-shot and drop its exception if it is pending. */
 void systick_stop(void);
 
+/* Called from the SysTick exception after it stopped the counter (the
+ * process budget of arch/uproc.h); NULL: none. */
+void systick_set_expiry_hook(void (*hook)(void));
+
 #endif /* CARDOS_ARCH_SYSTICK_H */

@@ -10,14 +10,17 @@
 #include "applets/perso_applet.h"
 #include "applets/sample_applet.h"
 #include "arch/layout.h"
+#include "card/admin.h"
 #include "card/applications.h"
 #include "card/image.h"
 #include "card/keys.h"
+#include "card/nvm_partitions.h"
 #include "card/storage.h"
 #include "crypto/crypto.h"
 #include "fs/fs_applet.h"
 #include "fs/pin.h"
 #include "fs/usim_auth.h"
+#include "sys/runtime.h"
 #include "gp/isd.h"
 #include "gp/registry.h"
 
@@ -132,6 +135,8 @@ void applications_register(void)
     static const struct gp_isd_config isd_cfg = {
         .store = storage_store,
         .free_ram = free_ram,
+        .extra_command = card_admin_command,    /* card/admin.h */
+        .scp81_session = card_admin_scp81_session,
     };
 
     usim_auth_set_cipher(&usim_cipher);
@@ -154,7 +159,37 @@ void applications_register(void)
     dispatch_set_default(fs_applet());
 }
 
+/* The code area (card/nvm_partitions.h) as the native applet runtime
+ * sees it (sys/codearea.h). */
+static int code_program(uint32_t offset, const void *data, uint32_t len)
+{
+    return nvm_partition_program(nvm_code_partition(), offset, data, len);
+}
+
+static int code_erase(uint32_t page)
+{
+    return nvm_partition_erase(nvm_code_partition(), page);
+}
+
+static bool code_erased(uint32_t page)
+{
+    return nvm_partition_page_erased(nvm_code_partition(), page);
+}
+
 void applications_storage_ready(void)
 {
+    static struct sys_code_flash code;
+    static bool runtime;
+
+    if (!runtime) {
+        /* loaded applets: the runtime answers the registry for them */
+        code.base = nvm_partition_base(nvm_code_partition());
+        code.pages = nvm_code_partition()->pages;
+        code.program = code_program;
+        code.erase = code_erase;
+        code.erased = code_erased;
+        sys_init(&code, storage_store);
+        runtime = true;
+    }
     (void)gp_registry_sync();
 }

@@ -7,6 +7,7 @@
 
 #include <string.h>
 
+#include "card/admin.h"
 #include "card/storage.h"
 #include "crypto/keystore.h"
 #include "gp/isd.h"
@@ -66,6 +67,7 @@ void card_keys_register(void)
 {
     static const struct tls_psk_provider provider = {
         .server_key = psk_server_key,
+        .client_psk = card_admin_client_psk,    /* card/admin.h */
     };
 
     tls_set_psk_provider(&provider);

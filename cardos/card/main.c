@@ -24,6 +24,7 @@
 #include "arch/layout.h"
 #include "arch/startup.h"
 #include "arch/systick.h"
+#include "card/admin.h"
 #include "card/applications.h"
 #include "card/contact.h"
 #include "card/image.h"
@@ -220,6 +221,7 @@ int main(void)
         (void)status_web_init();    /* the status page's resources */
         card_keys_register();       /* the TLS PSK provider */
         (void)https_server_init();
+        card_admin_start();         /* the Amendment B agent */
     }
     log_flush();
 

@@ -36,6 +36,9 @@ struct gp_cmd {
     uint8_t sd_aid_len;
     const uint8_t *sd_aid;
     uint8_t sd_priv[3];
+    /* the command came in an Amendment B administration session of this
+     * security domain (PSK-TLS with its SCP81 keys, gp_isd_config) */
+    bool scp81;
 };
 
 /* May the channel's security domain manage content: the ISD, or one with
@@ -46,10 +49,14 @@ static inline bool gp_cmd_may_manage(const struct gp_cmd *c)
 }
 
 /* Is the channel's secure channel open (EXTERNAL AUTHENTICATE passed:
- * AUTHENTICATED, at any security level, 00 included; GPC 2.3.1 10.2)? */
+ * AUTHENTICATED, at any security level, 00 included; GPC 2.3.1 10.2), or
+ * did the command come through the domain's SCP81 session (Amendment B:
+ * the PSK-TLS session authenticated the server with the domain's keys
+ * and protects every command; GPC 2.3.1 10.2 lists SCP81 as a secure
+ * channel protocol)? */
 static inline bool gp_cmd_authenticated(const struct gp_cmd *c)
 {
-    return c->sc != NULL && c->sc->state == SCP_OPEN;
+    return c->scp81 || (c->sc != NULL && c->sc->state == SCP_OPEN);
 }
 
 /* gp/keys_cmd.c: PUT KEY (GPC 2.3.1 11.8) and DELETE of keys (11.2.2.2,

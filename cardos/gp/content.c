@@ -16,11 +16,12 @@
  * channel; the first block starts with optional DAP blocks (E2) and the
  * load file data object C4 with its BER length; the last block (P1 80)
  * must end the data exactly. Out of order: 6A86; a wrong length: 6A80;
- * in both cases the load is abandoned and nothing is registered. What a
- * load file carries is not kept yet (the native loader writes it to the
- * code area in issue 14); its version is read from a Java Card CAP
- * Header component when the data starts with one (the tools' test load
- * files are CAP files).
+ * in both cases the load is abandoned and nothing is registered. A
+ * native load file (data starting "NCAP", sys/ncap.h) goes to the code
+ * area through the runtime's port (gp/native.h), checked and recorded in
+ * the transaction that registers it; anything else (the GP tools' test
+ * load files are Java Card CAP files) is registered without code, its
+ * version read from a CAP Header component when there is one.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -30,6 +31,7 @@
 #include "gp/gp.h"
 #include "gp/isd.h"
 #include "gp/keyset.h"
+#include "gp/native.h"
 #include "gp/registry.h"
 
 #define LOAD_MAX (512u * 1024u)     /* the code area */
@@ -49,7 +51,20 @@ static struct {
     uint32_t declared, received;
     uint8_t head[16];           /* first bytes of the load file data */
     uint8_t head_len;
+    bool native;                /* an NCAP file going to the code area */
 } load;
+
+/* The load in progress ends without being registered. */
+static void load_stop(void)
+{
+    const struct gp_native *nat = gp_native_get();
+
+    if (load.native && nat != NULL) {
+        nat->load_abort();
+    }
+    load.native = false;
+    load.active = false;
+}
 
 /* Split DATA into exactly N length-value fields. */
 static bool split(const uint8_t *data, size_t nc, struct lv *f, unsigned n)
@@ -157,6 +172,7 @@ static void install_for_load(struct gp_cmd *c, uint8_t slot)
         fail(c, SW_WRONG_DATA);         /* the AID is taken */
         return;
     }
+    load_stop();                        /* an older one is abandoned */
     memset(&load, 0, sizeof(load));
     if (!target_sd(c, &f[1], load.elf.sd, &load.elf.sd_len)) {
         fail(c, SW_GP_REFERENCED_DATA); /* no such security domain */
@@ -212,6 +228,16 @@ static void install_for_install(struct gp_cmd *c, bool selectable)
     if (m && (f[1].len != m->aid_len || memcmp(f[1].p, m->aid, m->aid_len))) {
         fail(c, SW_GP_REFERENCED_DATA);     /* no such module */
         return;
+    }
+    if (!m && gp_native_get() != NULL) {
+        /* a loaded load file: the module exists, its instance fits */
+        uint16_t sw = gp_native_get()->install_check(&elf, f[1].p,
+                                                     f[1].len);
+
+        if (sw != SW_OK) {
+            fail(c, sw);
+            return;
+        }
     }
     if (gp_registry_find(f[2].p, f[2].len) >= 0 || is_isd(&f[2])) {
         fail(c, SW_WRONG_DATA);
@@ -480,12 +506,49 @@ static void cap_version(struct gp_entry *e)
     }
 }
 
+/* Is the load file data (first block) a native load file (sys/ncap.h)?
+ * Anything else (the GP tools' Java Card CAP files) is registered
+ * without code, as before the native runtime. */
+static bool is_native(const uint8_t *p, size_t n)
+{
+    return gp_native_get() != NULL && n >= 4 && p[0] == 'N' && p[1] == 'C' &&
+           p[2] == 'A' && p[3] == 'P';
+}
+
+/* The last block: register the load file, with the runtime's record of
+ * its code in the same transaction (GPC 2.3.1 11.1.4: all or nothing). */
+static uint16_t load_register(struct gp_cmd *c)
+{
+    const struct gp_native *nat = gp_native_get();
+    uint16_t sw = SW_OK;
+    int rc;
+
+    load.elf.size = load.declared;
+    cap_version(&load.elf);
+    if (!load.native) {
+        return gp_registry_put(-1, &load.elf, false) == STORE_OK ?
+               SW_OK : SW_GP_NOT_ENOUGH_MEMORY;
+    }
+    rc = store_begin(c->st);
+    if (rc == STORE_OK) {
+        sw = nat->load_stage(c->st, &load.elf);
+        if (sw != SW_OK) {
+            store_abort(c->st);
+            gp_registry_reload();
+            return sw;
+        }
+        rc = gp_registry_put(-1, &load.elf, true);
+    }
+    return commit(c, rc);
+}
+
 void gp_cmd_load(struct gp_cmd *c, uint8_t slot)
 {
     const struct apdu *cmd = c->cmd;
     const uint8_t *p = cmd->data;
     size_t n = cmd->nc;
     uint16_t sw = SW_OK;
+    const struct gp_native *nat = gp_native_get();
 
     if (!gp_cmd_authenticated(c)) {
         fail(c, SW_SECURITY_STATUS);
@@ -496,7 +559,7 @@ void gp_cmd_load(struct gp_cmd *c, uint8_t slot)
         return;
     }
     if ((cmd->p1 != 0x00 && cmd->p1 != 0x80) || cmd->p2 != load.next_block) {
-        load.active = false;
+        load_stop();
         fail(c, SW_INCORRECT_P1P2);
         return;
     }
@@ -537,6 +600,18 @@ void gp_cmd_load(struct gp_cmd *c, uint8_t slot)
             if (load.declared > LOAD_MAX) {
                 sw = SW_GP_NOT_ENOUGH_MEMORY;
             }
+            if (sw == SW_OK && is_native(p, n)) {
+                sw = nat->load_begin(load.declared);
+                load.native = sw == SW_OK;
+            }
+        }
+    }
+    if (sw == SW_OK) {
+        if (load.received + n > load.declared ||
+            (cmd->p1 == 0x80 && load.received + n != load.declared)) {
+            sw = SW_WRONG_DATA;
+        } else if (load.native) {
+            sw = nat->load_block(p, (uint32_t)n);
         }
     }
     if (sw == SW_OK) {
@@ -546,13 +621,9 @@ void gp_cmd_load(struct gp_cmd *c, uint8_t slot)
             load.received++;
         }
         load.received += (uint32_t)n;
-        if (load.received > load.declared ||
-            (cmd->p1 == 0x80 && load.received != load.declared)) {
-            sw = SW_WRONG_DATA;
-        }
     }
     if (sw != SW_OK) {
-        load.active = false;
+        load_stop();
         fail(c, sw);
         return;
     }
@@ -560,11 +631,10 @@ void gp_cmd_load(struct gp_cmd *c, uint8_t slot)
     if (cmd->p1 != 0x80) {
         return;
     }
-    load.active = false;
-    load.elf.size = load.declared;
-    cap_version(&load.elf);
-    if (gp_registry_put(-1, &load.elf, false) != STORE_OK) {
-        fail(c, SW_GP_NOT_ENOUGH_MEMORY);
+    sw = load_register(c);
+    load_stop();
+    if (sw != SW_OK) {
+        fail(c, sw);
         return;
     }
     done(c);
@@ -638,6 +708,9 @@ void gp_cmd_delete_object(struct gp_cmd *c, const uint8_t *aid, size_t len)
         if (rc == STORE_OK) {
             rc = gp_keyset_stage_delete_all(c->st, e.rom);
         }
+    }
+    if (rc == STORE_OK && e.kind == GP_KIND_ELF && gp_native_get() != NULL) {
+        rc = gp_native_get()->stage_unload(c->st, &e);  /* its code */
     }
     if (rc == STORE_OK) {
         rc = gp_registry_stage_delete((unsigned)idx);

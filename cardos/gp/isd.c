@@ -434,7 +434,12 @@ static enum applet_status isd_process(void *self, const struct apdu_origin *o,
         plain.data = tail;
     }
     c.sc = s;
-    switch (plain.ins) {
+    c.scp81 = !s && isd.cfg && isd.cfg->scp81_session &&
+              isd.cfg->scp81_session(c.sd, o);
+    if (isd.cfg && isd.cfg->extra_command &&
+        isd.cfg->extra_command(c.sd, &plain, gp_cmd_authenticated(&c), rsp)) {
+        /* answered by the wiring's command (gp_isd_config) */
+    } else switch (plain.ins) {
     case GP_INS_GET_DATA:
     case GP_INS_GET_DATA_ODD:
         get_data(&c);

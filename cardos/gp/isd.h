@@ -32,8 +32,10 @@
 #ifndef CARDOS_GP_ISD_H
 #define CARDOS_GP_ISD_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
+#include "apdu/apdu.h"
 #include "apdu/applet.h"
 #include "store/store.h"
 
@@ -45,6 +47,23 @@ struct gp_isd_config {
     /* SCP02 option: 0x55 (0: the default; pseudo-random card challenge)
      * or 0x15 (random card challenge, from the DRBG) */
     uint8_t scp02_i;
+    /*
+     * Commands the wiring adds to every security domain (card/admin.c:
+     * the Amendment B admin session trigger, its parameters with STORE
+     * DATA and GET DATA), after secure channel unwrapping and before the
+     * ISD's own: SD is the security domain (0: the ISD), AUTH whether the
+     * channel's secure channel is open. True if it answered RSP (the
+     * ISD wraps the response as usual); NULL: none.
+     */
+    bool (*extra_command)(uint8_t sd, const struct apdu *cmd, bool auth,
+                          struct apdu_response *rsp);
+    /*
+     * Does ORIGIN belong to an Amendment B administration session of
+     * security domain SD (card/admin.c)? Its commands count as
+     * authenticated (gp/cmd.h gp_cmd_authenticated) unless the script
+     * opens a secure channel of its own. NULL: never.
+     */
+    bool (*scp81_session)(uint8_t sd, const struct apdu_origin *origin);
 };
 
 const struct applet *gp_isd_init(const struct gp_isd_config *cfg);

@@ -10,6 +10,7 @@
 #include "gp/card_data.h"
 #include "gp/gp.h"
 #include "gp/keyset.h"
+#include "gp/native.h"
 
 #define ENTRY_FORMAT 1u
 #define ENTRY_MAX    (1 + 6 + 4 * 17 + 2 + 1 + 1 + GP_PARAMS_MAX + 4)
@@ -195,12 +196,30 @@ static int rom_index(const uint8_t *elf, uint8_t len)
     return -1;
 }
 
-/* The applet an application entry is selected as. */
-static const struct applet *applet_for(const struct gp_entry *e)
+static const struct gp_native *native;
+
+void gp_native_set(const struct gp_native *n)
+{
+    native = n;
+}
+
+const struct gp_native *gp_native_get(void)
+{
+    return native;
+}
+
+/* The applet an application entry (registry number N) is selected as. */
+static const struct applet *applet_for(const struct gp_entry *e, uint16_t n)
 {
     int r = rom_index(e->elf, e->elf_len);
     const struct applet *m;
 
+    if (r < 0 && native != NULL) {
+        /* a loaded load file: the native runtime's instance */
+        const struct applet *a = native->applet_for(e, n);
+
+        return a ? a : &not_runnable;
+    }
     if (r < 0 || e->mod_len != reg.rom[r].module->aid_len ||
         memcmp(e->mod, reg.rom[r].module->aid, e->mod_len) != 0) {
         return &not_runnable;
@@ -248,6 +267,9 @@ void gp_registry_reload(void)
     for (unsigned i = 0; i < GP_INSTANCES_MAX; i++) {
         reg.inst[i].seen = false;
     }
+    if (native != NULL) {
+        native->reload_begin();
+    }
     while (st && (id = store_next_id(st, id)) != 0 &&
            id <= GP_OBJ_REG(0xFFFF) && reg.count < GP_REG_MAX) {
         struct ram_entry *r = &reg.e[reg.count];
@@ -260,8 +282,11 @@ void gp_registry_reload(void)
         r->life = e.life;
         r->aid_len = e.aid_len;
         memcpy(r->aid, e.aid, e.aid_len);
-        r->applet = e.kind == GP_KIND_ELF ? NULL : applet_for(&e);
+        r->applet = e.kind == GP_KIND_ELF ? NULL : applet_for(&e, r->n);
         reg.count++;
+    }
+    if (native != NULL) {
+        native->reload_end();
     }
     /* instances no entry claimed any more (deleted) */
     for (unsigned i = 0; i < GP_INSTANCES_MAX; i++) {

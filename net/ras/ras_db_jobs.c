@@ -102,15 +102,10 @@ out:
     return id;
 }
 
-int ras_db_job_get(RasDb *db, int64_t id, RasJob *j)
+/* The job of a query that returns at most one (R NULL: the query
+ * failed): 1 found and *J filled, 0 none, -1 error. Frees R. */
+static int one_job(Rows *r, RasJob *j)
 {
-    char *sid = I64(id);
-    const char *p[] = { sid };
-    char *sql = g_strdup_printf("SELECT %s FROM jobs WHERE id = CAST($1 AS BIGINT)",
-                                JOB_COLS);
-    Rows *r = run(db, sql, 1, p, NULL);
-    g_free(sql);
-    g_free(sid);
     if (!r) {
         return -1;
     }
@@ -120,6 +115,18 @@ int ras_db_job_get(RasDb *db, int64_t id, RasJob *j)
     }
     rows_free(r);
     return found;
+}
+
+int ras_db_job_get(RasDb *db, int64_t id, RasJob *j)
+{
+    char *sid = I64(id);
+    const char *p[] = { sid };
+    char *sql = g_strdup_printf("SELECT %s FROM jobs WHERE id = CAST($1 AS BIGINT)",
+                                JOB_COLS);
+    Rows *r = run(db, sql, 1, p, NULL);
+    g_free(sql);
+    g_free(sid);
+    return one_job(r, j);
 }
 
 int ras_db_claim(RasDb *db, const char *card, const char *owner,
@@ -142,15 +149,7 @@ int ras_db_claim(RasDb *db, const char *card, const char *owner,
     g_free(sql);
     g_free(snow);
     g_free(lease);
-    if (!r) {
-        return -1;
-    }
-    int found = r->rows->len == 1;
-    if (found) {
-        job_from(r, 0, j);
-    }
-    rows_free(r);
-    return found;
+    return one_job(r, j);
 }
 
 int ras_db_job_touch(RasDb *db, int64_t id, const char *owner, int lease_s)

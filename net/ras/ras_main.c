@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "ras_api.h"
+#include "ras_content.h"
 #include "ras_db.h"
 #include "ras_server.h"
 
@@ -212,6 +213,7 @@ static GPtrArray *read_script(const char *path)
 static int cmd_enqueue(int argc, char **argv)
 {
     char *card = NULL, *script = NULL, *target = NULL, *load = NULL, *install = NULL;
+    char *module = NULL, *params = NULL;
     char **apdus = NULL;
     gboolean all = FALSE;
     int level = 0;
@@ -222,26 +224,37 @@ static int cmd_enqueue(int argc, char **argv)
         { "script", 0, 0, G_OPTION_ARG_FILENAME, &script, "script file", "FILE" },
         { "target", 0, 0, G_OPTION_ARG_STRING, &target, "X-Admin-Targeted-Application", "AID" },
         { "scp03", 0, 0, G_OPTION_ARG_INT, &level, "open SCP03 at this security level (e.g. 0x33 = 51)", "LEVEL" },
-        { "load", 0, 0, G_OPTION_ARG_FILENAME, &load, "(not yet)", "NCAP" },
-        { "install", 0, 0, G_OPTION_ARG_STRING, &install, "(not yet)", "AID" },
+        { "load", 0, 0, G_OPTION_ARG_FILENAME, &load, "LOAD this load file (one script)", "NCAP" },
+        { "install", 0, 0, G_OPTION_ARG_STRING, &install, "then INSTALL an instance of it", "AID" },
+        { "module", 0, 0, G_OPTION_ARG_STRING, &module, "the module to install (default: the first)", "AID" },
+        { "params", 0, 0, G_OPTION_ARG_STRING, &params, "install parameters, C9's value", "HEX" },
         { NULL, 0, 0, 0, NULL, NULL, NULL },
     };
     if (parse(&argc, &argv, e, "enqueue")) {
         return 2;
     }
-    if (load || install) {
-        fprintf(stderr, "netcard-ras: --load/--install need the card's load file format "
-                "and INSTALL support (the applet issue); not implemented yet: give the "
-                "LOAD and INSTALL commands with --script\n");
+    if ((install || module || params) && !load) {
+        fprintf(stderr, "netcard-ras enqueue: --install, --module and --params go "
+                "with --load\n");
         return 2;
     }
-    if ((!card) == (!all) || (!apdus) == (!script)) {
+    if ((!card) == (!all) || (!!apdus + !!script + !!load) != 1) {
         fprintf(stderr, "netcard-ras enqueue: (--card ICCID | --all) and "
-                "(--apdu HEX... | --script FILE)\n");
+                "(--apdu HEX... | --script FILE | --load NCAP [--install AID])\n");
         return 2;
     }
     GPtrArray *scripts;
-    if (script) {
+    if (load) {
+        char *cerr = NULL;
+        GPtrArray *one = ras_content_script(load, install, module, params, &cerr);
+        if (!one) {
+            fprintf(stderr, "netcard-ras: %s\n", cerr);
+            g_free(cerr);
+            return 1;
+        }
+        scripts = g_ptr_array_new_with_free_func((GDestroyNotify)g_ptr_array_unref);
+        g_ptr_array_add(scripts, one);
+    } else if (script) {
         scripts = read_script(script);
         if (!scripts) {
             fprintf(stderr, "netcard-ras: cannot read %s\n", script);

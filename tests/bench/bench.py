@@ -187,6 +187,16 @@ class Bench:
                 OSError) as e:
             raise BenchError(str(e))
 
+    def applets(self):
+        """Native applets (bench_applets.py)."""
+        import bench_applets
+        try:
+            bench_applets.run(self)
+        except (bench_applets.BenchError, bench_applets.vpcd.VpcdError,
+                bench_applets.vpcd.LibraryError, bench_applets.gp.GpError,
+                OSError) as e:
+            raise BenchError(str(e))
+
     def crypto(self):
         """Card cycles of the crypto operations (bench_crypto.py)."""
         import bench_crypto
@@ -900,7 +910,8 @@ def main():
     failed = False
     steps = (b.boot_to_banner, b.qemu_rss, b.idle_cpu, b.cardos_sizes,
              b.iso7816, b.network, b.tls, b.store_costs,
-             b.store_card_time, b.crypto, b.gp, b.usim, b.runner, b.ras,
+             b.store_card_time, b.crypto, b.gp, b.applets, b.usim, b.runner,
+             b.ras,
              b.incremental_rebuild)
     if args.only:
         names = args.only.split(",")

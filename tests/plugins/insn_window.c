@@ -51,6 +51,8 @@
 
 #include <qemu-plugin.h>
 
+#include "plugin_args.h"
+
 QEMU_PLUGIN_EXPORT int qemu_plugin_version = QEMU_PLUGIN_VERSION;
 
 #define MAX_EXCLUDES 8
@@ -202,18 +204,6 @@ static void plugin_exit(qemu_plugin_id_t id, void *udata)
     g_free(out_path);
 }
 
-static bool parse_u64(const char *s, uint64_t *v)
-{
-    char *end;
-
-    if (!*s) {
-        return false;
-    }
-    errno = 0;
-    *v = strtoull(s, &end, 0);
-    return errno == 0 && *end == '\0';
-}
-
 static bool parse_range(const char *s, struct addr_range *r)
 {
     const char *dash = strchr(s, '-');
@@ -224,19 +214,13 @@ static bool parse_range(const char *s, struct addr_range *r)
         return false;
     }
     first = g_strndup(s, (gsize)(dash - s));
-    ok = parse_u64(first, &r->start) && parse_u64(dash + 1, &r->end) &&
+    ok = plugin_parse_u64(first, &r->start) && plugin_parse_u64(dash + 1, &r->end) &&
          r->start < r->end;
     g_free(first);
     return ok;
 }
 
 /* Installation errors go to stderr: QEMU then exits, naming the plugin. */
-static int fail(const char *fmt, const char *arg)
-{
-    fprintf(stderr, fmt, arg);
-    return -1;
-}
-
 QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id,
                                            const qemu_info_t *info,
                                            int argc, char **argv)
@@ -249,14 +233,14 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id,
         size_t klen = eq ? (size_t)(eq - argv[i]) : strlen(argv[i]);
 
         if (klen == 5 && !strncmp(argv[i], "begin", 5)) {
-            if (!parse_u64(val, &begin_addr)) {
-                return fail("insn_window: bad begin address '%s'\n", val);
+            if (!plugin_parse_u64(val, &begin_addr)) {
+                return plugin_fail("insn_window: bad begin address '%s'\n", val);
             }
             begin_addr &= ~(uint64_t)1;
             have_begin = true;
         } else if (klen == 3 && !strncmp(argv[i], "end", 3)) {
-            if (!parse_u64(val, &end_addr)) {
-                return fail("insn_window: bad end address '%s'\n", val);
+            if (!plugin_parse_u64(val, &end_addr)) {
+                return plugin_fail("insn_window: bad end address '%s'\n", val);
             }
             end_addr &= ~(uint64_t)1;
             have_end = true;
@@ -265,29 +249,29 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id,
             out_path = g_strdup(val);
         } else if (klen == 7 && !strncmp(argv[i], "exclude", 7)) {
             if (n_excludes == MAX_EXCLUDES) {
-                return fail("insn_window: more than 8 exclude ranges at '%s'\n",
+                return plugin_fail("insn_window: more than 8 exclude ranges at '%s'\n",
                             val);
             }
             if (!parse_range(val, &excludes[n_excludes])) {
-                return fail("insn_window: bad exclude range '%s' "
+                return plugin_fail("insn_window: bad exclude range '%s' "
                             "(START-END, START < END)\n", val);
             }
             n_excludes++;
         } else {
-            return fail("insn_window: unknown argument '%s' (begin=, end=, "
+            return plugin_fail("insn_window: unknown argument '%s' (begin=, end=, "
                         "out=, exclude=)\n", argv[i]);
         }
     }
     if (!have_begin || !have_end) {
-        return fail("insn_window: %s\n", "begin=ADDR and end=ADDR are required");
+        return plugin_fail("insn_window: %s\n", "begin=ADDR and end=ADDR are required");
     }
     if (begin_addr == end_addr) {
-        return fail("insn_window: %s\n", "begin and end are the same address");
+        return plugin_fail("insn_window: %s\n", "begin and end are the same address");
     }
     if (out_path && *out_path) {
         out = fopen(out_path, "w");
         if (!out) {
-            return fail("insn_window: cannot create out file '%s'\n", out_path);
+            return plugin_fail("insn_window: cannot create out file '%s'\n", out_path);
         }
     }
 

@@ -245,6 +245,29 @@ Test(system_pcsc, pyscard_globalplatform_session)
 }
 
 /*
+ * Native applets through pcscd with pyscard, as GPShell sends it
+ * (tests/system/applets_flow.py gpshell: INSTALL [for load], LOAD of C4
+ * in 247-byte blocks, INSTALL [for install and make selectable]): load,
+ * install twice, select, use, DELETE refused then with related objects,
+ * reload (docs/applets.md).
+ */
+Test(system_pcsc, pyscard_native_applet_flow)
+{
+    require_tool("python3", "python3");
+    int port = free_vpcd_port();
+    boot_pcsc_card(port);
+    const char *argv[] = {
+        "/usr/bin/python3",
+        nc_strf("%s/tests/system/applets_flow.py", nc_srcdir()),
+        "--reader", "Virtual PCD 00 00", "--build",
+        nc_strf("%s/..", getenv("NETCARD_CARDOS_DIR")), "gpshell", NULL,
+    };
+    char *out = pcsc_run(port, "applets", argv, NULL);
+    cr_assert(strstr(out, "ok gpshell"), "the applet flow through pcscd did "
+              "not finish:\n%s", out);
+}
+
+/*
  * The USIM and the GSM SIM through pcscd + vpcd with pyscard
  * (tests/system/pyscard_usim.py; expected values: docs/usim.md and
  * osmo-auc-gen): every file of ADF.USIM, DF.GSM, DF.TELECOM and the MF

@@ -9,10 +9,12 @@
 #   s.open(kvn=0, level=0x01)            INITIALIZE UPDATE + EXT. AUTH.
 #   s.send(capdu) -> (data, sw)          wrapped; R-MAC checked, stripped
 #   gp_list(s), gp_put_key(s, ...), ...  lines to print
+#   cmac(key, data)                      AES-CMAC (blockcipher.py)
 #
 # SPDX-License-Identifier: Apache-2.0
 
 from . import scp
+from .blockcipher import aes_cmac as cmac   # noqa: F401 (for scripts)
 
 GpError = scp.ScpError
 

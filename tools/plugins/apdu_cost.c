@@ -57,6 +57,8 @@
 
 #include <qemu-plugin.h>
 
+#include "plugin_args.h"
+
 QEMU_PLUGIN_EXPORT int qemu_plugin_version = QEMU_PLUGIN_VERSION;
 
 #define HEADER_BYTES  4
@@ -296,24 +298,6 @@ static void plugin_exit(qemu_plugin_id_t id, void *udata)
     g_free(out_path);
 }
 
-static bool parse_u64(const char *s, uint64_t *v)
-{
-    char *end;
-
-    if (!*s) {
-        return false;
-    }
-    errno = 0;
-    *v = strtoull(s, &end, 0);
-    return errno == 0 && *end == '\0';
-}
-
-static int fail(const char *fmt, const char *arg)
-{
-    fprintf(stderr, fmt, arg);
-    return -1;
-}
-
 QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id,
                                            const qemu_info_t *info,
                                            int argc, char **argv)
@@ -328,9 +312,9 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id,
         for (int m = 0; m < M_COUNT; m++) {
             if (g_strcmp0(key, marker_names[m]) == 0) {
                 known = true;
-                if (!parse_u64(val, &marker_addr[m])) {
+                if (!plugin_parse_u64(val, &marker_addr[m])) {
                     g_strfreev(kv);
-                    return fail("apdu_cost: bad address '%s'\n", argv[i]);
+                    return plugin_fail("apdu_cost: bad address '%s'\n", argv[i]);
                 }
                 marker_addr[m] &= ~(uint64_t)1;
                 have[m] = true;
@@ -343,20 +327,20 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id,
         }
         g_strfreev(kv);
         if (!known) {
-            return fail("apdu_cost: unknown argument '%s' (rx=, tx=, cmd=, "
+            return plugin_fail("apdu_cost: unknown argument '%s' (rx=, tx=, cmd=, "
                         "out=)\n", argv[i]);
         }
     }
     if (!have[M_RX] || !have[M_TX] || !have[M_CMD] || !out_path) {
-        return fail("apdu_cost: %s\n",
+        return plugin_fail("apdu_cost: %s\n",
                     "rx=ADDR, tx=ADDR, cmd=ADDR and out=FILE are required");
     }
     if (info->system_emulation && info->system.max_vcpus > 1) {
-        return fail("apdu_cost: %s\n", "one vCPU only");
+        return plugin_fail("apdu_cost: %s\n", "one vCPU only");
     }
     out = fopen(out_path, "w");
     if (!out) {
-        return fail("apdu_cost: cannot create '%s'\n", out_path);
+        return plugin_fail("apdu_cost: cannot create '%s'\n", out_path);
     }
     fputs("apdu,header,command_bytes,instructions\n", out);
     fflush(out);

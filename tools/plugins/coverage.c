@@ -39,6 +39,8 @@
 
 #include <qemu-plugin.h>
 
+#include "plugin_args.h"
+
 QEMU_PLUGIN_EXPORT int qemu_plugin_version = QEMU_PLUGIN_VERSION;
 
 #define RAW_MAGIC "netcard-coverage 1\n"
@@ -136,24 +138,6 @@ static void plugin_exit(qemu_plugin_id_t id, void *udata)
     g_free(out_path);
 }
 
-static bool parse_u64(const char *s, uint64_t *v)
-{
-    char *end;
-
-    if (!*s) {
-        return false;
-    }
-    errno = 0;
-    *v = strtoull(s, &end, 0);
-    return errno == 0 && *end == '\0';
-}
-
-static int fail(const char *fmt, const char *arg)
-{
-    fprintf(stderr, fmt, arg);
-    return -1;
-}
-
 QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id,
                                            const qemu_info_t *info,
                                            int argc, char **argv)
@@ -170,26 +154,26 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id,
             g_free(out_path);
             out_path = g_strdup(val);
         } else if (g_strcmp0(key, "from") == 0) {
-            ok = parse_u64(val, &from_addr);
+            ok = plugin_parse_u64(val, &from_addr);
         } else if (g_strcmp0(key, "to") == 0) {
-            ok = parse_u64(val, &to_addr);
+            ok = plugin_parse_u64(val, &to_addr);
         } else {
             g_strfreev(kv);
-            return fail("coverage: unknown argument '%s' (out=, from=, "
+            return plugin_fail("coverage: unknown argument '%s' (out=, from=, "
                         "to=)\n", argv[i]);
         }
         g_strfreev(kv);
         if (!ok) {
-            return fail("coverage: bad address in '%s'\n", argv[i]);
+            return plugin_fail("coverage: bad address in '%s'\n", argv[i]);
         }
     }
     if (!out_path) {
-        return fail("coverage: %s\n", "out=FILE is required");
+        return plugin_fail("coverage: %s\n", "out=FILE is required");
     }
     /* Fail now, not at exit, if the file cannot be written. */
     probe = fopen(out_path, "w");
     if (!probe) {
-        return fail("coverage: cannot create '%s'\n", out_path);
+        return plugin_fail("coverage: cannot create '%s'\n", out_path);
     }
     fclose(probe);
     executed = g_hash_table_new(g_direct_hash, g_direct_equal);

@@ -1,0 +1,112 @@
+/*
+ * Unprivileged processes: running applet code in Thread mode on the
+ * process stack, unprivileged, under the MPU, and getting control back.
+ *
+ * ARMv8-M ARM references: B3.7 (CONTROL.nPRIV, SPSEL), B3.19 (PSPLIM),
+ * B3.21/B3.24 (exception entry, EXC_RETURN), B3.27 (SVCall), B3.29
+ * (PendSV), B10 (PMSAv8 MPU: RBAR/RLAR regions, MAIR, PRIVDEFENA).
+ *
+ * A process is a coroutine of the OS: uproc_run() enters (or resumes)
+ * it from the OS's Thread mode through `svc #255` and returns when it
+ * stops, with the reason:
+ *   UPROC_SVC     it executed `svc #n` (n < 255): the OS serves the
+ *                 call in Thread mode, where every interrupt and driver
+ *                 works as usual, writes the result with uproc_set_r0()
+ *                 and resumes it with uproc_run();
+ *   UPROC_FAULT   MemManage, BusFault, UsageFault (divide by zero, stack
+ *                 limit, undefined instruction) or HardFault taken from
+ *                 it: what and where in p->fault;
+ *   UPROC_BUDGET  its time budget ran out (SysTick, then PendSV).
+ * Faults taken from the OS itself still go to fault_report() (reset).
+ *
+ * While it runs, the MPU (enabled, PRIVDEFENA = 1 so the OS's interrupt
+ * handlers keep the default map) has exactly three regions for it: its
+ * code (RO, executable), its RAM (RW, XN), the APDU window (RW, XN).
+ * Unprivileged accesses anywhere else fault: ROM, OS RAM, peripherals
+ * (no DMA-capable engine is reachable), the System Control Space. Its
+ * stack is bounded by PSPLIM. Once it is finished (uproc_finish) the MPU
+ * is off again.
+ *
+ * SysTick is borrowed for the budget while the process runs, and stopped
+ * when it stops (systick_running() is then false: the idle port arms it
+ * again). Context: the event loop (Thread mode, privileged), one process
+ * at a time.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#ifndef CARDOS_ARCH_UPROC_H
+#define CARDOS_ARCH_UPROC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum uproc_stop {
+    UPROC_SVC = 1,
+    UPROC_FAULT = 2,
+    UPROC_BUDGET = 3,
+};
+
+struct uproc_region {
+    uint32_t base;          /* 32-byte aligned */
+    uint32_t limit;         /* last byte + 1, 32-byte aligned */
+};
+
+struct uproc_fault {
+    uint32_t kind;          /* FAULT_KIND_* (kernel/reset_cause.h) */
+    uint32_t pc, lr;        /* stacked, 0 if the frame was not readable */
+    uint32_t cfsr, hfsr;
+    uint32_t addr;          /* MMFAR or BFAR when valid, else 0 */
+};
+
+struct uproc {
+    /* set by uproc_start(); read by the assembly (offsets fixed) */
+    uint32_t psp;           /* 0 */
+    uint32_t psplim;        /* 4 */
+    uint32_t regs[8];       /* 8: r4-r11 while stopped */
+    uint32_t os_sp;         /* 40: the OS's MSP while it runs */
+    uint32_t stop;          /* 44: enum uproc_stop */
+    /* the rest is C's */
+    struct uproc_region code, ram, window;
+    uint32_t svc;           /* UPROC_SVC: the number */
+    struct uproc_fault fault;
+    uint32_t budget_ticks;  /* SysTick reference ticks left */
+    bool mpu_on;            /* its regions are programmed and enabled */
+};
+
+/*
+ * Prepare P to run from ENTRY (Thumb bit set) with r0-r2 = ARGS, r9 =
+ * R9, on a stack that starts at the top of [STACK_LIMIT, STACK_TOP) and
+ * may not go below STACK_LIMIT; with the regions CODE, RAM (which holds
+ * the stack) and WINDOW, and BUDGET_US microseconds of CPU time (at
+ * most 2.7 s).
+ */
+void uproc_start(struct uproc *p, uint32_t entry, const uint32_t args[3],
+                 uint32_t r9, uint32_t stack_limit, uint32_t stack_top,
+                 const struct uproc_region *code,
+                 const struct uproc_region *ram,
+                 const struct uproc_region *window, uint32_t budget_us);
+
+/* Run or resume P until it stops; the reason. */
+enum uproc_stop uproc_run(struct uproc *p);
+
+/* P will not be resumed: the MPU off again (uproc_run does it itself
+ * for every stop but UPROC_SVC, whose call the OS serves with P's
+ * regions still on: the OS's default map is untouched by them, and
+ * none of them is writable code). */
+void uproc_finish(struct uproc *p);
+
+/* UPROC_SVC: the arguments r0-r3 into ARGS (false if its frame is not
+ * inside its RAM: treat as a fault), and its result. */
+bool uproc_args(const struct uproc *p, uint32_t args[4]);
+void uproc_set_r0(struct uproc *p, uint32_t value);
+
+/* Is [ADDR, ADDR + LEN) inside one of P's regions, writable ones only
+ * when WRITE (code is read-only)? LEN 0 is always fine. */
+bool uproc_access_ok(const struct uproc *p, uint32_t addr, uint32_t len,
+                     bool write);
+
+/* Stopped by an SVC or the budget: its PC and LR (from its frame, when
+ * inside its RAM) into p->fault, for the log. */
+void uproc_where(struct uproc *p);
+
+#endif /* CARDOS_ARCH_UPROC_H */

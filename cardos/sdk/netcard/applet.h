@@ -1,0 +1,162 @@
+/*
+ * What an applet includes: the APDU window, the module declaration, the
+ * system calls as inline functions (netcard/syscall.h has the ABI) and
+ * the few C library functions the SDK provides (sdk/lib.c).
+ *
+ * An applet is one or more modules. Each is declared once with
+ *
+ *     NC_PACKAGE("A0000000770100", 1, 0, 512, 1024);  stack, quota
+ *     NC_MODULE("A000000077010001", hello_handler);
+ *
+ * and a handler int handler(unsigned event, struct nc_apdu *apdu)
+ * (events NC_EV_*): PROCESS returns the status word, SELECT 0 to accept.
+ * The packer (netcard pack) reads these declarations from the ELF.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#ifndef NETCARD_APPLET_H
+#define NETCARD_APPLET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "netcard/syscall.h"
+
+/* The APDU window: the OS copies each command here (the applet may also
+ * build its response in it). 512 bytes, mapped RW for the running applet
+ * only. */
+#define NC_APDU_WINDOW    512
+#define NC_APDU_DATA_MAX  (NC_APDU_WINDOW - 16)
+
+struct nc_apdu {
+    uint8_t cla, ins, p1, p2;
+    uint32_t nc;            /* command data bytes (may exceed DATA_MAX: the
+                               rest through nc_data()) */
+    uint32_t ne;            /* expected response bytes, 0: none */
+    uint8_t channel;        /* logical channel */
+    uint8_t reserved[3];
+    uint8_t data[NC_APDU_DATA_MAX];
+};
+
+struct nc_crypto_req {
+    int32_t key;            /* handle */
+    uint32_t op;            /* NC_OP_* */
+    const void *in;
+    uint32_t len;
+    void *out;              /* len bytes (ciphers), the MAC (MACs) */
+    uint8_t *iv;            /* CBC: 16 bytes, updated */
+};
+
+/* The HTTP route registration of the web-application issue (issue 16):
+ * the shape is fixed now, the call answers NC_E_UNSUPPORTED until the
+ * card's web server routes to applets. */
+struct nc_http_route {
+    const char *path;       /* "/wallet/log": under the instance's prefix */
+    uint32_t path_len;
+    uint32_t methods;       /* bit 0 GET, 1 POST, 2 PUT, 3 DELETE */
+    uint32_t event;         /* handler event number for a request, >= 16 */
+};
+
+#define NC_SW_OK              0x9000
+#define NC_SW_WRONG_LENGTH    0x6700
+#define NC_SW_SECURITY        0x6982
+#define NC_SW_CONDITIONS      0x6985
+#define NC_SW_WRONG_DATA      0x6A80
+#define NC_SW_NOT_FOUND       0x6A88
+#define NC_SW_WRONG_P1P2      0x6B00
+#define NC_SW_INS_UNKNOWN     0x6D00
+#define NC_SW_CLA_UNKNOWN     0x6E00
+
+#define NC__STR(x) #x
+#define NC_STR(x) NC__STR(x)
+
+/* Declarations the packer reads (section .ncap.info, not loaded). */
+#define NC_PACKAGE(aid, major, minor, stack, quota)                        \
+    __attribute__((section(".ncap.info"), used)) static const char        \
+    nc__package[] = "package " aid " " NC_STR(major) "." NC_STR(minor)    \
+                    " " NC_STR(stack) " " NC_STR(quota) "\n"
+#define NC_MODULE(aid, fn)                                                 \
+    int fn(unsigned event, struct nc_apdu *apdu)                           \
+        __attribute__((used, section(".text.nc_module." #fn)));           \
+    __attribute__((section(".ncap.info"), used)) static const char        \
+    nc__module_##fn[] = "module " aid " " #fn "\n"
+/* RAM cleared on select, deselect and reset. */
+#define NC_TRANSIENT __attribute__((section(".transient")))
+
+#define NC__SVC(n) "svc #" NC_STR(n)
+
+#define NC_SYSCALL0(n) ({                                                  \
+    register int32_t r0_ __asm__("r0");                                    \
+    __asm__ volatile(NC__SVC(n) : "=r"(r0_) : : "memory");                 \
+    r0_; })
+#define NC_SYSCALL1(n, a) ({                                               \
+    register int32_t r0_ __asm__("r0") = (int32_t)(a);                     \
+    __asm__ volatile(NC__SVC(n) : "+r"(r0_) : : "memory");                 \
+    r0_; })
+#define NC_SYSCALL2(n, a, b) ({                                            \
+    register int32_t r0_ __asm__("r0") = (int32_t)(a);                     \
+    register int32_t r1_ __asm__("r1") = (int32_t)(b);                     \
+    __asm__ volatile(NC__SVC(n) : "+r"(r0_) : "r"(r1_) : "memory");        \
+    r0_; })
+#define NC_SYSCALL3(n, a, b, c) ({                                         \
+    register int32_t r0_ __asm__("r0") = (int32_t)(a);                     \
+    register int32_t r1_ __asm__("r1") = (int32_t)(b);                     \
+    register int32_t r2_ __asm__("r2") = (int32_t)(c);                     \
+    __asm__ volatile(NC__SVC(n) : "+r"(r0_) : "r"(r1_), "r"(r2_)           \
+                     : "memory");                                          \
+    r0_; })
+#define NC_SYSCALL4(n, a, b, c, d) ({                                      \
+    register int32_t r0_ __asm__("r0") = (int32_t)(a);                     \
+    register int32_t r1_ __asm__("r1") = (int32_t)(b);                     \
+    register int32_t r2_ __asm__("r2") = (int32_t)(c);                     \
+    register int32_t r3_ __asm__("r3") = (int32_t)(d);                     \
+    __asm__ volatile(NC__SVC(n) : "+r"(r0_) : "r"(r1_), "r"(r2_), "r"(r3_) \
+                     : "memory");                                          \
+    r0_; })
+
+static inline int32_t nc_version(void)
+{ return NC_SYSCALL0(NC_SYS_VERSION); }
+static inline int32_t nc_send(const void *p, uint32_t len)
+{ return NC_SYSCALL2(NC_SYS_SEND, p, len); }
+static inline int32_t nc_data(uint32_t off, void *p, uint32_t len)
+{ return NC_SYSCALL3(NC_SYS_DATA, off, p, len); }
+static inline int32_t nc_random(void *p, uint32_t len)
+{ return NC_SYSCALL2(NC_SYS_RANDOM, p, len); }
+static inline int32_t nc_log(const char *p, uint32_t len)
+{ return NC_SYSCALL2(NC_SYS_LOG, p, len); }
+static inline int32_t nc_obj_read(uint32_t id, void *p, uint32_t cap)
+{ return NC_SYSCALL3(NC_SYS_OBJ_READ, id, p, cap); }
+static inline int32_t nc_obj_write(uint32_t id, const void *p, uint32_t len)
+{ return NC_SYSCALL3(NC_SYS_OBJ_WRITE, id, p, len); }
+static inline int32_t nc_obj_delete(uint32_t id)
+{ return NC_SYSCALL1(NC_SYS_OBJ_DELETE, id); }
+static inline int32_t nc_tx_begin(void)
+{ return NC_SYSCALL0(NC_SYS_TX_BEGIN); }
+static inline int32_t nc_tx_commit(void)
+{ return NC_SYSCALL0(NC_SYS_TX_COMMIT); }
+static inline int32_t nc_tx_abort(void)
+{ return NC_SYSCALL0(NC_SYS_TX_ABORT); }
+static inline int32_t nc_key_import(uint32_t type, const void *p,
+                                    uint32_t len)
+{ return NC_SYSCALL3(NC_SYS_KEY_IMPORT, type, p, len); }
+static inline int32_t nc_key_destroy(int32_t key)
+{ return NC_SYSCALL1(NC_SYS_KEY_DESTROY, key); }
+static inline int32_t nc_crypto(const struct nc_crypto_req *req)
+{ return NC_SYSCALL1(NC_SYS_CRYPTO, req); }
+static inline int32_t nc_hash(uint32_t alg, const void *p, uint32_t len,
+                              void *out)
+{ return NC_SYSCALL4(NC_SYS_HASH, alg, p, len, out); }
+static inline int32_t nc_sc_state(void)
+{ return NC_SYSCALL0(NC_SYS_SC_STATE); }
+static inline int32_t nc_params(void *p, uint32_t cap)
+{ return NC_SYSCALL2(NC_SYS_PARAMS, p, cap); }
+static inline int32_t nc_http_route(const struct nc_http_route *r)
+{ return NC_SYSCALL1(NC_SYS_HTTP_ROUTE, r); }
+
+/* sdk/lib.c */
+void *memcpy(void *dst, const void *src, size_t n);
+void *memset(void *dst, int c, size_t n);
+int memcmp(const void *a, const void *b, size_t n);
+size_t strlen(const char *s);
+
+#endif /* NETCARD_APPLET_H */

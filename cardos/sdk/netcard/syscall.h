@@ -1,0 +1,80 @@
+/*
+ * The netcard system-call interface, version 1.0: numbers, arguments and
+ * errors (docs/applets.md "System calls"). An applet calls the OS with
+ * `svc #n` (ARMv8-M ARM B3.27 "SVCall"): arguments in r0-r3, the result
+ * in r0, >= 0 success, < 0 an NC_E_* error. A pointer or a length that
+ * is not inside the calling instance's own memory (its code, its RAM,
+ * the APDU window) is not an error: the applet is stopped (fault, 6F00).
+ *
+ * This header is the ABI; cardos/sys/syscall.h repeats the numbers on the
+ * OS side (the OS and the SDK do not include each other) and a unit test
+ * checks that both agree.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#ifndef NETCARD_SYSCALL_H
+#define NETCARD_SYSCALL_H
+
+#define NC_SYSCALL_MAJOR 1
+#define NC_SYSCALL_MINOR 0
+
+/* number            args (r0, r1, r2, r3)               result */
+#define NC_SYS_EXIT        0   /* code: end of the event (crt0)   - */
+#define NC_SYS_VERSION     1   /* -                       major<<8|minor */
+#define NC_SYS_SEND        2   /* ptr, len: append response data  0 */
+#define NC_SYS_DATA        3   /* offset, ptr, len: command data  bytes copied */
+#define NC_SYS_RANDOM      4   /* ptr, len                        0 */
+#define NC_SYS_LOG         5   /* ptr, len (text, <= 96 shown)    0 */
+#define NC_SYS_OBJ_READ    6   /* id, ptr, cap                    bytes */
+#define NC_SYS_OBJ_WRITE   7   /* id, ptr, len                    0 */
+#define NC_SYS_OBJ_DELETE  8   /* id                              0 */
+#define NC_SYS_TX_BEGIN    9   /* -                               0 */
+#define NC_SYS_TX_COMMIT   10  /* -                               0 */
+#define NC_SYS_TX_ABORT    11  /* -                               0 */
+#define NC_SYS_KEY_IMPORT  12  /* type, ptr, len                  handle */
+#define NC_SYS_KEY_DESTROY 13  /* handle                          0 */
+#define NC_SYS_CRYPTO      14  /* struct nc_crypto_req *          bytes out */
+#define NC_SYS_HASH        15  /* alg, ptr, len, out (32)         bytes out */
+#define NC_SYS_SC_STATE    16  /* -                               NC_SC_* bits */
+#define NC_SYS_PARAMS      17  /* ptr, cap: install params (C9)   bytes */
+#define NC_SYS_HTTP_ROUTE  18  /* struct nc_http_route *          route id */
+#define NC_SYS_COUNT       19
+
+/* errors */
+#define NC_E_INVAL       (-1)  /* an argument out of its range */
+#define NC_E_NOTFOUND    (-2)  /* no such object or key */
+#define NC_E_QUOTA       (-3)  /* over the instance's persistent quota */
+#define NC_E_NOSPACE     (-4)  /* the store or a table is full */
+#define NC_E_STATE       (-5)  /* no transaction open, or one already is */
+#define NC_E_UNSUPPORTED (-6)  /* not offered by this card (yet) */
+#define NC_E_LENGTH      (-7)  /* the response does not fit */
+#define NC_E_CRYPTO      (-8)  /* the crypto engine failed */
+#define NC_E_IO          (-9)  /* the NVM failed */
+
+/* key types (NC_SYS_KEY_IMPORT) */
+#define NC_KEY_AES        1    /* 16, 24 or 32 bytes */
+#define NC_KEY_HMAC       2    /* 1..64 bytes, HMAC-SHA-256 */
+
+/* operations (struct nc_crypto_req.op) */
+#define NC_OP_AES_ECB_ENC 1
+#define NC_OP_AES_ECB_DEC 2
+#define NC_OP_AES_CBC_ENC 3    /* iv: 16 bytes, updated */
+#define NC_OP_AES_CBC_DEC 4
+#define NC_OP_AES_CMAC    5    /* out: 16 bytes */
+#define NC_OP_HMAC_SHA256 6    /* out: 32 bytes */
+
+/* hashes (NC_SYS_HASH) */
+#define NC_HASH_SHA256    3
+
+/* secure-channel state of the current command (NC_SYS_SC_STATE) */
+#define NC_SC_OPEN        0x01 /* a secure channel is authenticated */
+#define NC_SC_CMAC        0x02 /* this command carried a valid C-MAC */
+#define NC_SC_CDEC        0x04 /* its data was encrypted */
+
+/* events: the first argument of a module's handler */
+#define NC_EV_INSTALL     0    /* once, after INSTALL; apdu NULL */
+#define NC_EV_SELECT      1    /* return 0 to accept */
+#define NC_EV_DESELECT    2
+#define NC_EV_PROCESS     3    /* return the status word */
+
+#endif /* NETCARD_SYSCALL_H */

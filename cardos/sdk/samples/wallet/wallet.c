@@ -1,0 +1,247 @@
+/*
+ * wallet: a balance, credit authorised by the issuer, debit with the
+ * cardholder's PIN, and a log of the last WALLET_LOG operations that the
+ * cardholder can read (docs/applets.md "Samples").
+ *
+ * Install parameters (C9 value): PIN (4 bytes) then the issuer's AES-128
+ * key (16 bytes); without them PIN "1234" and key 40..4F (test values).
+ *
+ *   80 50 00 00 00            balance: 4 bytes, big-endian
+ *   80 52 00 00 0C amount(4) mac(8)
+ *                             credit; mac = the first 8 bytes of
+ *                             AES-CMAC(issuer key, "CR" seq(2) amount(4)),
+ *                             seq = the wallet's operation counter: a
+ *                             credit is never accepted twice (6982)
+ *   80 54 00 00 08 pin(4) amount(4)
+ *                             debit: 63Cx wrong PIN (x tries left), 6983
+ *                             blocked, 6985 not enough balance
+ *   80 56 00 00 00            log: newest first, 8 bytes each:
+ *                             type ('C' or 'D'), 0, seq(2), amount(4)
+ *   80 58 00 00 00            the operation counter (2 bytes)
+ *
+ * State (persistent objects): 1 = balance(4) seq(2) tries(1) pad(1),
+ * 2 = the log ring (head(1) count(1) pad(2) + WALLET_LOG entries), both
+ * written in one transaction per operation, so a power cut leaves the
+ * old or the new balance with its matching log, never a mix.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include "netcard/applet.h"
+
+NC_PACKAGE("A00000007703", 1, 0, 1024, 256);
+NC_MODULE("A0000000770301", wallet);
+
+#define WALLET_LOG   8
+#define PIN_TRIES    3
+#define OBJ_STATE    1
+#define OBJ_LOG      2
+
+struct state {
+    uint8_t balance[4];
+    uint8_t seq[2];
+    uint8_t tries;
+    uint8_t pad;
+};
+
+struct logbook {
+    uint8_t head, count, pad[2];
+    uint8_t e[WALLET_LOG][8];
+};
+
+static uint32_t be32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+           (uint32_t)p[2] << 8 | p[3];
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)(v >> 24);
+    p[1] = (uint8_t)(v >> 16);
+    p[2] = (uint8_t)(v >> 8);
+    p[3] = (uint8_t)v;
+}
+
+/* PIN(4) and issuer key(16) from the install parameters. */
+static void secrets(uint8_t pin[4], uint8_t key[16])
+{
+    uint8_t p[20];
+
+    if (nc_params(p, sizeof(p)) == 20) {
+        memcpy(pin, p, 4);
+        memcpy(key, p + 4, 16);
+        return;
+    }
+    memcpy(pin, "1234", 4);
+    for (int i = 0; i < 16; i++) {
+        key[i] = (uint8_t)(0x40 + i);
+    }
+}
+
+static int load(struct state *s, struct logbook *l)
+{
+    int32_t n = nc_obj_read(OBJ_STATE, s, sizeof(*s));
+
+    if (n == NC_E_NOTFOUND) {
+        memset(s, 0, sizeof(*s));
+        s->tries = PIN_TRIES;
+        memset(l, 0, sizeof(*l));
+        return 0;
+    }
+    if (n != (int32_t)sizeof(*s) ||
+        nc_obj_read(OBJ_LOG, l, sizeof(*l)) != (int32_t)sizeof(*l)) {
+        return -1;
+    }
+    return 0;
+}
+
+/* State and log (with one more entry when TYPE) in one transaction. */
+static int save(struct state *s, struct logbook *l, uint8_t type,
+                uint32_t amount)
+{
+    if (type) {
+        uint8_t *e = l->e[l->head];
+
+        e[0] = type;
+        e[1] = 0;
+        e[2] = s->seq[0];
+        e[3] = s->seq[1];
+        put32(e + 4, amount);
+        l->head = (uint8_t)((l->head + 1) % WALLET_LOG);
+        if (l->count < WALLET_LOG) {
+            l->count++;
+        }
+    }
+    if (nc_tx_begin() != 0) {
+        return -1;
+    }
+    if (nc_obj_write(OBJ_STATE, s, sizeof(*s)) != 0 ||
+        nc_obj_write(OBJ_LOG, l, sizeof(*l)) != 0) {
+        nc_tx_abort();
+        return -1;
+    }
+    return nc_tx_commit();
+}
+
+static void seq_next(struct state *s)
+{
+    uint16_t q = (uint16_t)(s->seq[0] << 8 | s->seq[1]);
+
+    q++;
+    s->seq[0] = (uint8_t)(q >> 8);
+    s->seq[1] = (uint8_t)q;
+}
+
+static int credit(struct nc_apdu *a, struct state *s, struct logbook *l)
+{
+    uint8_t pin[4], key[16], msg[8], mac[16];
+    uint32_t amount, bal;
+    int32_t h;
+    struct nc_crypto_req r;
+    int ok;
+
+    if (a->nc != 12) {
+        return NC_SW_WRONG_LENGTH;
+    }
+    secrets(pin, key);
+    msg[0] = 'C';
+    msg[1] = 'R';
+    msg[2] = s->seq[0];
+    msg[3] = s->seq[1];
+    memcpy(msg + 4, a->data, 4);
+    h = nc_key_import(NC_KEY_AES, key, 16);
+    if (h < 0) {
+        return 0x6581;
+    }
+    r.key = h;
+    r.op = NC_OP_AES_CMAC;
+    r.in = msg;
+    r.len = sizeof(msg);
+    r.out = mac;
+    r.iv = 0;
+    ok = nc_crypto(&r) == 16 && memcmp(mac, a->data + 4, 8) == 0;
+    nc_key_destroy(h);
+    if (!ok) {
+        return NC_SW_SECURITY;
+    }
+    amount = be32(a->data);
+    bal = be32(s->balance);
+    if (bal + amount < bal) {
+        return NC_SW_WRONG_DATA;            /* no overflow */
+    }
+    put32(s->balance, bal + amount);
+    seq_next(s);
+    return save(s, l, 'C', amount) == 0 ? NC_SW_OK : 0x6581;
+}
+
+static int debit(struct nc_apdu *a, struct state *s, struct logbook *l)
+{
+    uint8_t pin[4], key[16];
+    uint32_t amount, bal;
+
+    if (a->nc != 8) {
+        return NC_SW_WRONG_LENGTH;
+    }
+    if (s->tries == 0) {
+        return 0x6983;
+    }
+    secrets(pin, key);
+    if (memcmp(pin, a->data, 4) != 0) {
+        s->tries--;
+        if (save(s, l, 0, 0) != 0) {
+            return 0x6581;
+        }
+        return 0x63C0 | s->tries;
+    }
+    amount = be32(a->data + 4);
+    bal = be32(s->balance);
+    if (amount > bal) {
+        /* the right PIN resets the tries even when nothing is paid */
+        if (s->tries != PIN_TRIES) {
+            s->tries = PIN_TRIES;
+            if (save(s, l, 0, 0) != 0) {
+                return 0x6581;
+            }
+        }
+        return NC_SW_CONDITIONS;
+    }
+    s->tries = PIN_TRIES;
+    put32(s->balance, bal - amount);
+    seq_next(s);
+    return save(s, l, 'D', amount) == 0 ? NC_SW_OK : 0x6581;
+}
+
+int wallet(unsigned event, struct nc_apdu *apdu)
+{
+    struct state s;
+    struct logbook l;
+
+    if (event != NC_EV_PROCESS) {
+        return 0;
+    }
+    if (apdu->cla != 0x80) {
+        return NC_SW_CLA_UNKNOWN;
+    }
+    if (load(&s, &l) != 0) {
+        return 0x6581;
+    }
+    switch (apdu->ins) {
+    case 0x50:
+        nc_send(s.balance, 4);
+        return NC_SW_OK;
+    case 0x52:
+        return credit(apdu, &s, &l);
+    case 0x54:
+        return debit(apdu, &s, &l);
+    case 0x56:
+        for (uint8_t i = 0; i < l.count; i++) {
+            nc_send(l.e[(l.head + WALLET_LOG - 1 - i) % WALLET_LOG], 8);
+        }
+        return NC_SW_OK;
+    case 0x58:
+        nc_send(s.seq, 2);
+        return NC_SW_OK;
+    default:
+        return NC_SW_INS_UNKNOWN;
+    }
+}

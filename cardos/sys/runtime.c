@@ -1,0 +1,547 @@
+/*
+ * The native applet runtime. Contract: sys/runtime.h.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include <string.h>
+
+#include "crypto/crypto.h"
+#include "gp/gp.h"
+#include "gp/native.h"
+#include "gp/registry.h"
+#include "kernel/reset_cause.h"
+#include "sys/runtime.h"
+#include "sys/sys_priv.h"
+
+#define LOG_MODULE "sys"
+#include "kernel/log.h"
+
+#define GRANULE   32u
+#define GRANULES  (SYS_RAM_POOL / GRANULE)
+
+static struct {
+    struct store *(*store)(void);
+    struct sys_instance inst[SYS_INSTANCES_MAX];
+    uint8_t map[GRANULES / 8];          /* pool granules in use */
+    struct ncap_info load_info;
+    uint32_t faults;
+    struct sys_call call;               /* the one running applet */
+    uint16_t live_ns[GP_REG_MAX];       /* namespaces the reload named */
+    unsigned live_count;
+} rt;
+
+static uint8_t pool[SYS_RAM_POOL] __attribute__((aligned(32)));
+/* The APDU window (netcard/applet.h struct nc_apdu), its own region. */
+static uint8_t window[SYS_WINDOW_SIZE] __attribute__((aligned(32)));
+
+static int sha256(const void *data, size_t len, uint8_t out[32])
+{
+    return crypto_hash(CRYPTO_SHA256, data, len, out) == CRYPTO_OK ? 0 : -1;
+}
+
+/* ---- the RAM pool: first fit in 32-byte granules ------------------------- */
+
+static bool granule_used(uint32_t g)
+{
+    return (rt.map[g / 8] >> (g % 8)) & 1u;
+}
+
+static void granules_set(uint32_t first, uint32_t n, bool used)
+{
+    for (uint32_t g = first; g < first + n; g++) {
+        if (used) {
+            rt.map[g / 8] |= (uint8_t)(1u << (g % 8));
+        } else {
+            rt.map[g / 8] &= (uint8_t)~(1u << (g % 8));
+        }
+    }
+}
+
+static bool ram_alloc(uint32_t size, uint32_t *off)
+{
+    uint32_t n = size / GRANULE, run = 0;
+
+    for (uint32_t g = 0; g < GRANULES && n > 0; g++) {
+        run = granule_used(g) ? 0 : run + 1;
+        if (run == n) {
+            granules_set(g + 1 - n, n, true);
+            *off = (g + 1 - n) * GRANULE;
+            return true;
+        }
+    }
+    return false;
+}
+
+static void ram_free(uint32_t off, uint32_t size)
+{
+    granules_set(off / GRANULE, size / GRANULE, false);
+}
+
+/* ---- running an event ----------------------------------------------------- */
+
+static uint32_t addr(const void *p)
+{
+    return (uint32_t)(uintptr_t)p;
+}
+
+static uint8_t *ram_of(const struct sys_instance *in)
+{
+    return pool + in->ram_off;
+}
+
+static void hexaid(const struct sys_instance *in, char *out)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    uint8_t n = in->a.aid_len;
+
+    for (uint8_t i = 0; i < n; i++) {
+        out[2 * i] = hex[in->aid[i] >> 4];
+        out[2 * i + 1] = hex[in->aid[i] & 15];
+    }
+    out[2 * n] = 0;
+}
+
+/* Data and bss from the load file, relocated for where things are. */
+static void ram_setup(struct sys_instance *in)
+{
+    const struct ncap_info *i = &in->info;
+    uint8_t *ram = ram_of(in);
+    char name[2 * NCAP_AID_MAX + 1];
+
+    hexaid(in, name);
+    LOG_I("applet %s: code at 0x%08x, data at 0x%08x", name,
+          (unsigned)addr(in->file + i->code_offset),
+          (unsigned)addr(ram + i->stack_size));
+    memset(ram, 0, in->ram_size);
+    ncap_instance_init(in->file, i, ram + i->stack_size,
+                       addr(in->file + i->code_offset),
+                       addr(ram + i->stack_size));
+    in->ram_ready = true;
+}
+
+static void transient_clear(struct sys_instance *in)
+{
+    const struct ncap_info *i = &in->info;
+
+    if (in->ram_ready) {
+        memset(ram_of(in) + i->stack_size + i->data_size + i->bss_size, 0,
+               i->transient_size);
+    }
+}
+
+static void lock_instance(struct sys_instance *in)
+{
+    struct gp_entry e;
+    int idx = gp_registry_find(in->aid, in->a.aid_len);
+
+    if (idx >= 0 && gp_registry_get((unsigned)idx, &e) &&
+        !(e.life & GP_APP_LOCKED_BIT)) {
+        e.prev_life = e.life;
+        e.life |= GP_APP_LOCKED_BIT;
+        if (gp_registry_put(idx, &e, false) != STORE_OK) {
+            LOG_E("could not lock the applet");
+        }
+    }
+}
+
+static const char *const kinds[] = {
+    [FAULT_KIND_HARD_FAULT] = "HardFault",
+    [FAULT_KIND_MEM_MANAGE] = "MemManage",
+    [FAULT_KIND_BUS_FAULT] = "BusFault",
+    [FAULT_KIND_USAGE_FAULT] = "UsageFault",
+    [FAULT_KIND_SECURE_FAULT] = "SecureFault",
+};
+
+/* The applet of C is stopped for WHY: log, abort, count, maybe lock. */
+static void stopped(struct sys_call *c, const char *why)
+{
+    struct sys_instance *in = c->in;
+    const struct uproc_fault *f = &c->p.fault;
+    char name[2 * NCAP_AID_MAX + 1];
+
+    hexaid(in, name);
+    rt.faults++;
+    LOG_E("applet %s stopped: %s PC=0x%08x LR=0x%08x addr=0x%08x "
+          "CFSR=0x%08x", name, why, (unsigned)f->pc, (unsigned)f->lr,
+          (unsigned)f->addr, (unsigned)f->cfsr);
+    sys_syscall_abort(c);
+    in->ram_ready = false;          /* its data may be half-changed */
+    if (++in->faults >= SYS_FAULTS_LOCK) {
+        LOG_E("applet %s: %u faults, LOCKED", name, (unsigned)in->faults);
+        lock_instance(in);
+    }
+}
+
+/*
+ * Run event EV of instance IN; its result in *RESULT. False when the
+ * applet was stopped (fault, budget, bad argument): the caller answers
+ * 6F00.
+ */
+static bool run_event(struct sys_instance *in, uint32_t ev,
+                      const struct apdu_origin *o, const struct apdu *cmd,
+                      struct apdu_response *rsp, uint32_t *result)
+{
+    struct sys_call *c = &rt.call;
+    const struct ncap_info *i = &in->info;
+    uint32_t file = addr(in->file), ram = addr(ram_of(in));
+    struct uproc_region code = {
+        file, (file + i->code_offset + i->code_size + 31u) & ~31u };
+    struct uproc_region rr = { ram, ram + in->ram_size };
+    struct uproc_region win = { addr(window), addr(window) + sizeof(window) };
+    uint32_t args[3] = { ev, cmd ? addr(window) : 0,
+                         addr(in->file + i->code_offset +
+                              i->modules[in->module].entry) };
+    const char *why = NULL;
+
+    if (!in->ram_ready) {
+        ram_setup(in);
+    }
+    memset(c, 0, sizeof(*c));
+    c->in = in;
+    c->cmd = cmd;
+    c->rsp = rsp;
+    c->origin = o;
+    /* crt0 at code offset 0; r9 = the GOT in the instance's data */
+    uproc_start(&c->p, addr(in->file + i->code_offset) | 1u, args,
+                ram + i->stack_size + i->got_offset, ram,
+                ram + i->stack_size, &code, &rr, &win, SYS_BUDGET_US);
+    for (;;) {
+        enum uproc_stop s = uproc_run(&c->p);
+
+        if (s == UPROC_SVC) {
+            enum sys_sc r = sys_syscall(c, result);
+
+            if (r == SYS_SC_RESUME) {
+                continue;
+            }
+            if (r == SYS_SC_EXIT) {
+                break;
+            }
+            why = "bad system call argument";
+            uproc_where(&c->p);
+        } else if (s == UPROC_BUDGET) {
+            why = "time budget exceeded";
+            uproc_where(&c->p);
+        } else {
+            uint32_t k = c->p.fault.kind;
+
+            why = k < sizeof(kinds) / sizeof(kinds[0]) && kinds[k] ?
+                  kinds[k] : "fault";
+        }
+        uproc_finish(&c->p);
+        stopped(c, why);
+        c->in = NULL;
+        return false;
+    }
+    uproc_finish(&c->p);
+    /* a transaction left open at the end of the event is aborted */
+    sys_syscall_abort(c);
+    c->in = NULL;
+    return true;
+}
+
+static bool native_select(void *self, const struct apdu_origin *o)
+{
+    struct sys_instance *in = self;
+    uint32_t r = 1;
+
+    transient_clear(in);
+    return run_event(in, 1u /* NC_EV_SELECT */, o, NULL, NULL, &r) && r == 0;
+}
+
+static void native_deselect(void *self, const struct apdu_origin *o)
+{
+    struct sys_instance *in = self;
+    uint32_t r;
+
+    (void)run_event(in, 2u /* NC_EV_DESELECT */, o, NULL, NULL, &r);
+    transient_clear(in);
+}
+
+/* The command into the window (netcard/applet.h struct nc_apdu). */
+static void window_fill(const struct apdu_origin *o, const struct apdu *cmd)
+{
+    uint32_t n = cmd->nc < SYS_WINDOW_SIZE - 16u ? cmd->nc :
+                 SYS_WINDOW_SIZE - 16u;
+
+    memset(window, 0, sizeof(window));
+    window[0] = cmd->cla;
+    window[1] = cmd->ins;
+    window[2] = cmd->p1;
+    window[3] = cmd->p2;
+    memcpy(window + 4, &cmd->nc, 4);
+    memcpy(window + 8, &cmd->ne, 4);
+    window[12] = o ? o->channel : 0;
+    if (n) {
+        memcpy(window + 16, cmd->data, n);
+    }
+}
+
+static enum applet_status native_process(void *self,
+                                         const struct apdu_origin *o,
+                                         const struct apdu *cmd,
+                                         struct apdu_response *rsp)
+{
+    struct sys_instance *in = self;
+    uint32_t r = 0;
+
+    window_fill(o, cmd);
+    if (!run_event(in, 3u /* NC_EV_PROCESS */, o, cmd, rsp, &r)) {
+        rsp->len = 0;
+        rsp->sw = SW_UNKNOWN;
+        return APPLET_DONE;
+    }
+    rsp->sw = (uint16_t)r;
+    if ((r >> 8) != 0x90 && (r >> 8) != 0x61 && (r >> 12) != 6) {
+        rsp->sw = SW_UNKNOWN;           /* not a status word */
+        rsp->len = 0;
+    }
+    return APPLET_DONE;
+}
+
+/* ---- the card manager's port (gp/native.h) -------------------------------- */
+
+static uint16_t port_load_begin(uint32_t size)
+{
+    return sys_code_load_begin(size);
+}
+
+static uint16_t port_load_block(const uint8_t *data, uint32_t len)
+{
+    return sys_code_load_write(data, len);
+}
+
+static uint16_t port_load_stage(struct store *st, struct gp_entry *elf)
+{
+    uint16_t sw = sys_code_load_stage(st, elf->aid, elf->aid_len,
+                                      &rt.load_info);
+
+    if (sw == SW_OK) {
+        elf->version[0] = rt.load_info.version[0];
+        elf->version[1] = rt.load_info.version[1];
+    }
+    return sw;
+}
+
+static int module_index(const struct ncap_info *i, const uint8_t *mod,
+                        uint8_t len)
+{
+    for (unsigned m = 0; m < i->module_count; m++) {
+        if (i->modules[m].aid_len == len &&
+            memcmp(i->modules[m].aid, mod, len) == 0) {
+            return (int)m;
+        }
+    }
+    return -1;
+}
+
+static uint16_t port_install_check(const struct gp_entry *elf,
+                                   const uint8_t *mod, uint8_t mod_len)
+{
+    struct sys_code_file f;
+    struct ncap_info i;
+    uint32_t off;
+
+    if (!sys_code_find(elf->aid, elf->aid_len, &f)) {
+        return SW_OK;           /* not native: registered without code */
+    }
+    if (ncap_parse(f.bytes, f.size, &i) != NCAP_OK ||
+        module_index(&i, mod, mod_len) < 0) {
+        return SW_GP_REFERENCED_DATA;
+    }
+    /* its RAM must fit now (taken back at once: the reload allocates) */
+    if (!ram_alloc(ncap_ram_size(&i), &off)) {
+        return SW_GP_NOT_ENOUGH_MEMORY;
+    }
+    ram_free(off, ncap_ram_size(&i));
+    for (unsigned k = 0; k < SYS_INSTANCES_MAX; k++) {
+        if (!rt.inst[k].used) {
+            return SW_OK;
+        }
+    }
+    return SW_GP_NOT_ENOUGH_MEMORY;
+}
+
+static int port_stage_unload(struct store *st, const struct gp_entry *elf)
+{
+    return sys_code_stage_remove(st, elf->aid, elf->aid_len);
+}
+
+static void port_reload_begin(void)
+{
+    rt.live_count = 0;
+    sys_code_refresh();
+    for (unsigned k = 0; k < SYS_INSTANCES_MAX; k++) {
+        rt.inst[k].seen = false;
+    }
+}
+
+static struct sys_instance *instance_new(const struct gp_entry *e, uint16_t n)
+{
+    struct sys_code_file f;
+    struct sys_instance *in = NULL;
+    int m;
+
+    for (unsigned k = 0; k < SYS_INSTANCES_MAX && !in; k++) {
+        in = rt.inst[k].used ? NULL : &rt.inst[k];
+    }
+    if (in == NULL || !sys_code_find(e->elf, e->elf_len, &f)) {
+        return NULL;
+    }
+    memset(in, 0, sizeof(*in));
+    /* checked at LOAD; checked again here, hash included: the code area
+     * is not trusted across resets more than the store is */
+    if (ncap_check(f.bytes, f.size, sha256, &in->info) != NCAP_OK) {
+        LOG_E("load file at page %u is damaged", (unsigned)f.page);
+        return NULL;
+    }
+    m = module_index(&in->info, e->mod, e->mod_len);
+    in->ram_size = ncap_ram_size(&in->info);
+    if (m < 0 || !ram_alloc(in->ram_size, &in->ram_off)) {
+        return NULL;
+    }
+    in->used = true;
+    in->seen = true;
+    in->ns = n;
+    in->module = (uint8_t)m;
+    in->file = f.bytes;
+    memcpy(in->aid, e->aid, e->aid_len);
+    in->a.name = "native";
+    in->a.aid = in->aid;
+    in->a.aid_len = e->aid_len;
+    in->a.self = in;
+    in->a.select = native_select;
+    in->a.deselect = native_deselect;
+    in->a.process = native_process;
+    return in;
+}
+
+static const struct applet *port_applet_for(const struct gp_entry *e,
+                                            uint16_t n)
+{
+    struct sys_instance *in;
+
+    if (rt.live_count < GP_REG_MAX) {
+        rt.live_ns[rt.live_count++] = n;
+    }
+    /* an instance keeps its record (RAM, faults) across reloads */
+    for (unsigned k = 0; k < SYS_INSTANCES_MAX; k++) {
+        in = &rt.inst[k];
+        if (in->used && !in->seen && in->ns == n &&
+            in->a.aid_len == e->aid_len &&
+            memcmp(in->aid, e->aid, e->aid_len) == 0) {
+            in->seen = true;
+            return &in->a;
+        }
+    }
+    in = instance_new(e, n);
+    return in ? &in->a : NULL;
+}
+
+static bool ns_live(uint16_t ns)
+{
+    for (unsigned k = 0; k < rt.live_count; k++) {
+        if (rt.live_ns[k] == ns) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Persistent objects of instances the registry no longer has (deleted,
+ * or a DELETE torn after its commit): gone before a new instance could
+ * get the same registry number. */
+static void objects_gc(void)
+{
+    struct store *st = sys_store();
+    uint32_t id = SYS_OBJ_APPLET(0, 0) - 1u, dead[STORE_MAX_TXN_RECORDS - 1];
+    unsigned n;
+
+    do {
+        n = 0;
+        id = SYS_OBJ_APPLET(0, 0) - 1u;
+        while (st && n < sizeof(dead) / sizeof(dead[0]) &&
+               (id = store_next_id(st, id)) != 0 &&
+               id <= SYS_OBJ_APPLET(0xFFFF, 0xFF)) {
+            if (!ns_live((uint16_t)(id >> 8))) {
+                dead[n++] = id;
+            }
+        }
+        if (n == 0 || store_begin(st) != STORE_OK) {
+            return;
+        }
+        for (unsigned k = 0; k < n; k++) {
+            (void)store_delete(st, dead[k]);
+        }
+        if (store_commit(st) != STORE_OK) {
+            return;
+        }
+    } while (n == sizeof(dead) / sizeof(dead[0]));
+}
+
+static void port_reload_end(void)
+{
+    objects_gc();
+    for (unsigned k = 0; k < SYS_INSTANCES_MAX; k++) {
+        struct sys_instance *in = &rt.inst[k];
+
+        if (in->used && !in->seen) {
+            sys_keys_forget(in);
+            ram_free(in->ram_off, in->ram_size);
+            in->used = false;
+        }
+    }
+}
+
+static void port_load_abort(void)
+{
+    sys_code_load_abort();
+}
+
+static const struct gp_native port = {
+    .load_begin = port_load_begin,
+    .load_block = port_load_block,
+    .load_stage = port_load_stage,
+    .load_abort = port_load_abort,
+    .install_check = port_install_check,
+    .stage_unload = port_stage_unload,
+    .reload_begin = port_reload_begin,
+    .applet_for = port_applet_for,
+    .reload_end = port_reload_end,
+};
+
+void sys_init(const struct sys_code_flash *flash,
+              struct store *(*store)(void))
+{
+    memset(&rt, 0, sizeof(rt));
+    rt.store = store;
+    sys_code_init(flash, store, sha256);
+    gp_native_set(&port);
+}
+
+struct store *sys_store(void)
+{
+    return rt.store ? rt.store() : NULL;
+}
+
+void sys_get_stats(struct sys_stats *st)
+{
+    memset(st, 0, sizeof(*st));
+    for (unsigned k = 0; k < SYS_INSTANCES_MAX; k++) {
+        if (rt.inst[k].used) {
+            st->instances++;
+            st->ram_used += rt.inst[k].ram_size;
+        }
+    }
+    st->ram_free = SYS_RAM_POOL - st->ram_used;
+    st->code_pages = sys_code_pages();
+    st->code_used = sys_code_used_pages();
+    st->code_largest_free = sys_code_largest_free();
+    st->faults = rt.faults;
+    st->syscalls = sys_syscall_count();
+}
+
+uint32_t sys_ram_bytes(void)
+{
+    return (uint32_t)(sizeof(rt) + sizeof(pool) + sizeof(window));
+}

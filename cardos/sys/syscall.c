@@ -1,0 +1,438 @@
+/*
+ * System calls of native applets (cardos/sdk/netcard/syscall.h is the
+ * ABI; docs/applets.md "System calls" the reference). Contract:
+ * sys/sys_priv.h.
+ *
+ * Every pointer and length is checked against the calling instance's
+ * regions (uproc_access_ok: its code read-only, its RAM, the APDU
+ * window) before the OS touches a byte: a bad one stops the applet
+ * (SYS_SC_KILL), never reaches memory. Other bad arguments are NC_E_*
+ * errors the applet sees.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include <string.h>
+
+#include "crypto/crypto.h"
+#include "gp/registry.h"
+#include "sys/runtime.h"
+#include "sys/sys_priv.h"
+
+#define LOG_MODULE "applet"
+#include "kernel/log.h"
+
+/* The numbers and errors of cardos/sdk/netcard/syscall.h (the OS and the
+ * SDK do not include each other; tests/unit/test_sys_abi.c compares). */
+enum {
+    SC_EXIT, SC_VERSION, SC_SEND, SC_DATA, SC_RANDOM, SC_LOG, SC_OBJ_READ,
+    SC_OBJ_WRITE, SC_OBJ_DELETE, SC_TX_BEGIN, SC_TX_COMMIT, SC_TX_ABORT,
+    SC_KEY_IMPORT, SC_KEY_DESTROY, SC_CRYPTO, SC_HASH, SC_SC_STATE,
+    SC_PARAMS, SC_HTTP_ROUTE, SC_COUNT
+};
+#define E_INVAL       (-1)
+#define E_NOTFOUND    (-2)
+#define E_QUOTA       (-3)
+#define E_NOSPACE     (-4)
+#define E_STATE       (-5)
+#define E_UNSUPPORTED (-6)
+#define E_LENGTH      (-7)
+#define E_CRYPTO      (-8)
+#define E_IO          (-9)
+#define SYSCALL_VERSION 0x0100
+#define OBJ_MAX       255u
+#define RANDOM_MAX    1024u
+#define LOG_MAX       96u
+#define KEYS_MAX      8u
+
+static struct {
+    const struct sys_instance *owner;   /* NULL: free */
+    uint8_t type, len;
+    uint8_t key[32];
+} keys[KEYS_MAX];
+static uint32_t calls;
+
+uint32_t sys_syscall_count(void)
+{
+    return calls;
+}
+
+void sys_keys_forget(const struct sys_instance *in)
+{
+    for (unsigned k = 0; k < KEYS_MAX; k++) {
+        if (keys[k].owner == in) {
+            memset(&keys[k], 0, sizeof(keys[k]));
+        }
+    }
+}
+
+static struct store *st_get(void)
+{
+    return sys_store();
+}
+
+void sys_syscall_abort(struct sys_call *c)
+{
+    if (c->tx_open) {
+        store_abort(st_get());
+        c->tx_open = false;
+    }
+}
+
+static bool rd(const struct sys_call *c, uint32_t a, uint32_t n)
+{
+    return uproc_access_ok(&c->p, a, n, false);
+}
+
+static bool wr(const struct sys_call *c, uint32_t a, uint32_t n)
+{
+    return uproc_access_ok(&c->p, a, n, true);
+}
+
+static void *ptr(uint32_t a)
+{
+    return (void *)(uintptr_t)a;
+}
+
+/* Bytes the namespace holds, EXCEPT object id (it is being replaced). */
+static uint32_t ns_bytes(const struct store *st, uint16_t ns, uint32_t except)
+{
+    uint32_t id = SYS_OBJ_APPLET(ns, 0) - 1u, total = 0;
+
+    while ((id = store_next_id(st, id)) != 0 &&
+           id <= SYS_OBJ_APPLET(ns, OBJ_MAX)) {
+        int n = store_size(st, id);
+
+        if (id != except && n > 0) {
+            total += (uint32_t)n;
+        }
+    }
+    return total;
+}
+
+static int32_t obj_write(struct sys_call *c, uint32_t obj, uint32_t a,
+                         uint32_t n)
+{
+    struct store *st = st_get();
+    uint32_t id = SYS_OBJ_APPLET(c->in->ns, obj);
+    int rc;
+
+    if (obj > OBJ_MAX || n > STORE_MAX_OBJECT) {
+        return E_INVAL;
+    }
+    if (st == NULL) {
+        return E_IO;
+    }
+    if (ns_bytes(st, c->in->ns, id) + n > c->in->info.quota) {
+        return E_QUOTA;
+    }
+    rc = c->tx_open ? store_write(st, id, ptr(a), n) :
+                      store_put(st, id, ptr(a), n);
+    if (rc == STORE_ERR_FULL) {
+        return E_NOSPACE;
+    }
+    return rc == STORE_OK ? 0 : E_IO;
+}
+
+static int32_t obj_read(struct sys_call *c, uint32_t obj, uint32_t a,
+                        uint32_t cap)
+{
+    struct store *st = st_get();
+    uint32_t len = 0;
+    int rc;
+
+    if (obj > OBJ_MAX) {
+        return E_INVAL;
+    }
+    if (st == NULL) {
+        return E_IO;
+    }
+    rc = store_read(st, SYS_OBJ_APPLET(c->in->ns, obj), ptr(a), cap, &len);
+    if (rc == STORE_ERR_NOT_FOUND) {
+        return E_NOTFOUND;
+    }
+    if (rc == STORE_ERR_PARAM) {
+        return E_LENGTH;
+    }
+    return rc == STORE_OK ? (int32_t)len : E_IO;
+}
+
+static int32_t obj_delete(struct sys_call *c, uint32_t obj)
+{
+    struct store *st = st_get();
+    uint32_t id = SYS_OBJ_APPLET(c->in->ns, obj);
+    int rc;
+
+    if (obj > OBJ_MAX) {
+        return E_INVAL;
+    }
+    if (st == NULL) {
+        return E_IO;
+    }
+    if (c->tx_open) {
+        rc = store_delete(st, id);
+    } else {
+        rc = store_begin(st);
+        if (rc == STORE_OK) {
+            rc = store_delete(st, id);
+            if (rc == STORE_OK) {
+                rc = store_commit(st);
+            } else {
+                store_abort(st);
+            }
+        }
+    }
+    if (rc == STORE_ERR_NOT_FOUND) {
+        return E_NOTFOUND;
+    }
+    return rc == STORE_OK ? 0 : E_IO;
+}
+
+static int32_t tx(struct sys_call *c, uint32_t n)
+{
+    struct store *st = st_get();
+    int rc;
+
+    if (st == NULL) {
+        return E_IO;
+    }
+    if (n == SC_TX_BEGIN) {
+        if (c->tx_open) {
+            return E_STATE;
+        }
+        rc = store_begin(st);
+        c->tx_open = rc == STORE_OK;
+        return rc == STORE_OK ? 0 : rc == STORE_ERR_FULL ? E_NOSPACE : E_IO;
+    }
+    if (!c->tx_open) {
+        return E_STATE;
+    }
+    c->tx_open = false;
+    if (n == SC_TX_ABORT) {
+        store_abort(st);
+        return 0;
+    }
+    rc = store_commit(st);
+    return rc == STORE_OK ? 0 : rc == STORE_ERR_FULL ? E_NOSPACE : E_IO;
+}
+
+static int key_slot(const struct sys_call *c, int32_t h)
+{
+    if (h < 1 || h > (int32_t)KEYS_MAX || keys[h - 1].owner != c->in) {
+        return -1;
+    }
+    return h - 1;
+}
+
+static int32_t key_import(struct sys_call *c, uint32_t type, uint32_t a,
+                          uint32_t n)
+{
+    if ((type == 1 && n != 16 && n != 24 && n != 32) ||
+        (type == 2 && (n < 1 || n > 32)) || (type != 1 && type != 2)) {
+        return E_INVAL;
+    }
+    for (unsigned k = 0; k < KEYS_MAX; k++) {
+        if (keys[k].owner == NULL) {
+            keys[k].owner = c->in;
+            keys[k].type = (uint8_t)type;
+            keys[k].len = (uint8_t)n;
+            memcpy(keys[k].key, ptr(a), n);
+            return (int32_t)k + 1;
+        }
+    }
+    return E_NOSPACE;
+}
+
+/* struct nc_crypto_req: key, op, in, len, out, iv (6 words). */
+static enum sys_sc crypto_op(struct sys_call *c, uint32_t a, int32_t *res)
+{
+    uint32_t q[6];
+    int k;
+    bool dec;
+    size_t mac_len = 0;
+    enum crypto_status s;
+
+    if (!rd(c, a, sizeof(q))) {
+        return SYS_SC_KILL;
+    }
+    memcpy(q, ptr(a), sizeof(q));
+    k = key_slot(c, (int32_t)q[0]);
+    if (k < 0) {
+        *res = E_NOTFOUND;
+        return SYS_SC_RESUME;
+    }
+    if (q[1] >= 1 && q[1] <= 4) {           /* AES ECB/CBC */
+        bool cbc = q[1] >= 3;
+
+        if (!rd(c, q[2], q[3]) || !wr(c, q[4], q[3]) ||
+            (cbc && !wr(c, q[5], 16))) {
+            return SYS_SC_KILL;
+        }
+        if (keys[k].type != 1 || q[3] == 0 || q[3] % 16) {
+            *res = E_INVAL;
+            return SYS_SC_RESUME;
+        }
+        dec = q[1] == 2 || q[1] == 4;
+        s = crypto_cipher(cbc ? CRYPTO_AES_CBC : CRYPTO_AES_ECB,
+                          CRYPTO_ENGINE_HW, dec, keys[k].key, keys[k].len,
+                          cbc ? ptr(q[5]) : NULL, ptr(q[2]), ptr(q[4]), q[3]);
+        *res = s == CRYPTO_OK ? (int32_t)q[3] : E_CRYPTO;
+        return SYS_SC_RESUME;
+    }
+    if (q[1] == 5 || q[1] == 6) {           /* AES-CMAC, HMAC-SHA-256 */
+        uint32_t out = q[1] == 5 ? 16 : 32;
+
+        if (!rd(c, q[2], q[3]) || !wr(c, q[4], out)) {
+            return SYS_SC_KILL;
+        }
+        if (keys[k].type != (q[1] == 5 ? 1 : 2)) {
+            *res = E_INVAL;
+            return SYS_SC_RESUME;
+        }
+        s = crypto_mac(q[1] == 5 ? CRYPTO_MAC_AES_CMAC :
+                       CRYPTO_MAC_HMAC_SHA256, keys[k].key, keys[k].len,
+                       ptr(q[2]), q[3], ptr(q[4]), out, &mac_len);
+        *res = s == CRYPTO_OK ? (int32_t)mac_len : E_CRYPTO;
+        return SYS_SC_RESUME;
+    }
+    *res = E_INVAL;
+    return SYS_SC_RESUME;
+}
+
+static void log_text(const struct sys_call *c, uint32_t a, uint32_t n)
+{
+    char line[LOG_MAX + 1];
+    const uint8_t *p = ptr(a);
+
+    n = n > LOG_MAX ? LOG_MAX : n;
+    for (uint32_t i = 0; i < n; i++) {
+        line[i] = p[i] >= 0x20 && p[i] < 0x7F ? (char)p[i] : '.';
+    }
+    line[n] = 0;
+    LOG_I("%02X%02X..%02X: %s", c->in->aid[0], c->in->aid[1],
+          c->in->aid[c->in->a.aid_len - 1], line);
+}
+
+enum sys_sc sys_syscall(struct sys_call *c, uint32_t *value)
+{
+    uint32_t a[4];
+    int32_t r = 0;
+
+    calls++;
+    if (!uproc_args(&c->p, a)) {
+        return SYS_SC_KILL;
+    }
+    switch (c->p.svc) {
+    case SC_EXIT:
+        *value = a[0];
+        return SYS_SC_EXIT;
+    case SC_VERSION:
+        r = SYSCALL_VERSION;
+        break;
+    case SC_SEND:
+        if (!rd(c, a[0], a[1])) {
+            return SYS_SC_KILL;
+        }
+        r = c->rsp == NULL ? E_STATE :
+            apdu_response_append(c->rsp, ptr(a[0]), a[1]) ? 0 : E_LENGTH;
+        break;
+    case SC_DATA:
+        if (!wr(c, a[1], a[2])) {
+            return SYS_SC_KILL;
+        }
+        if (c->cmd == NULL || a[0] > c->cmd->nc) {
+            r = E_INVAL;
+        } else {
+            uint32_t n = c->cmd->nc - a[0] < a[2] ? c->cmd->nc - a[0] : a[2];
+
+            memcpy(ptr(a[1]), c->cmd->data + a[0], n);
+            r = (int32_t)n;
+        }
+        break;
+    case SC_RANDOM:
+        if (!wr(c, a[0], a[1])) {
+            return SYS_SC_KILL;
+        }
+        r = a[1] > RANDOM_MAX ? E_INVAL :
+            crypto_random(ptr(a[0]), a[1]) == CRYPTO_OK ? 0 : E_CRYPTO;
+        break;
+    case SC_LOG:
+        if (!rd(c, a[0], a[1])) {
+            return SYS_SC_KILL;
+        }
+        log_text(c, a[0], a[1]);
+        break;
+    case SC_OBJ_READ:
+        if (!wr(c, a[1], a[2])) {
+            return SYS_SC_KILL;
+        }
+        r = obj_read(c, a[0], a[1], a[2]);
+        break;
+    case SC_OBJ_WRITE:
+        if (!rd(c, a[1], a[2])) {
+            return SYS_SC_KILL;
+        }
+        r = obj_write(c, a[0], a[1], a[2]);
+        break;
+    case SC_OBJ_DELETE:
+        r = obj_delete(c, a[0]);
+        break;
+    case SC_TX_BEGIN:
+    case SC_TX_COMMIT:
+    case SC_TX_ABORT:
+        r = tx(c, c->p.svc);
+        break;
+    case SC_KEY_IMPORT:
+        if (!rd(c, a[1], a[2] > 64 ? 64 : a[2])) {
+            return SYS_SC_KILL;
+        }
+        r = key_import(c, a[0], a[1], a[2]);
+        break;
+    case SC_KEY_DESTROY: {
+        int k = key_slot(c, (int32_t)a[0]);
+
+        if (k >= 0) {
+            memset(&keys[k], 0, sizeof(keys[k]));
+        }
+        r = k >= 0 ? 0 : E_NOTFOUND;
+        break;
+    }
+    case SC_CRYPTO:
+        if (crypto_op(c, a[0], &r) == SYS_SC_KILL) {
+            return SYS_SC_KILL;
+        }
+        break;
+    case SC_HASH:
+        if (!rd(c, a[1], a[2]) || !wr(c, a[3], 32)) {
+            return SYS_SC_KILL;
+        }
+        r = a[0] != CRYPTO_SHA256 ? E_INVAL :
+            crypto_hash(CRYPTO_SHA256, ptr(a[1]), a[2], ptr(a[3])) ==
+                CRYPTO_OK ? 32 : E_CRYPTO;
+        break;
+    case SC_SC_STATE:
+        /* secure messaging reaches the selected application unchanged
+         * (DESIGN.md); wrap/unwrap through the security domain is not
+         * offered yet: no secure channel is ever reported */
+        r = 0;
+        break;
+    case SC_PARAMS:
+        if (!wr(c, a[0], a[1])) {
+            return SYS_SC_KILL;
+        }
+        r = (int32_t)gp_registry_params(&c->in->a, ptr(a[0]), a[1]);
+        break;
+    case SC_HTTP_ROUTE:
+        /* struct nc_http_route: path, path_len, methods, event */
+        if (!rd(c, a[0], 16) ||
+            !rd(c, ((const uint32_t *)ptr(a[0]))[0],
+                ((const uint32_t *)ptr(a[0]))[1])) {
+            return SYS_SC_KILL;
+        }
+        r = E_UNSUPPORTED;          /* issue 16 routes requests */
+        break;
+    default:
+        return SYS_SC_KILL;         /* no such system call */
+    }
+    uproc_set_r0(&c->p, (uint32_t)r);
+    return SYS_SC_RESUME;
+}
