@@ -200,7 +200,9 @@ def cmd_run(args):
         raise UsageError("--iso and --pcsc exclude each other")
     if args.gdb is not None:
         check_port_free(args.gdb, "--gdb")
-    if args.pcsc is None and args.iso is not None:
+    # --instances chooses every card's ports: the defaults are not its
+    own = args.instances is None
+    if args.pcsc is None and args.iso is not None and own:
         check_port_free(args.iso[1], "--iso", args.iso[0])
     if args.no_net and (args.http_port_given or args.https_port_given
                         or args.pcap):
@@ -210,8 +212,9 @@ def cmd_run(args):
         if args.http_port == args.https_port:
             raise UsageError(f"--http-port and --https-port are both "
                              f"{args.http_port}")
-        check_port_free(args.http_port, "--http-port", NET_HOST)
-        check_port_free(args.https_port, "--https-port", NET_HOST)
+        if own:
+            check_port_free(args.http_port, "--http-port", NET_HOST)
+            check_port_free(args.https_port, "--https-port", NET_HOST)
         if args.pcap:
             pcap_dir = os.path.dirname(os.path.abspath(args.pcap))
             if not os.path.isdir(pcap_dir):
