@@ -592,6 +592,8 @@ static int iso_post_load(void *opaque, int version_id)
     /* the host connection is not part of the snapshot */
     s->host_tx_pos = s->host_tx_len = 0;
     s->host_watch = 0;
+    s->stage_len = 0;
+    s->host_rx_stalled = s->host_pumping = s->host_repump = false;
     return 0;
 }
 

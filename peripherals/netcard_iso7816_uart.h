@@ -141,6 +141,7 @@ OBJECT_DECLARE_SIMPLE_TYPE(NetcardIso7816State, NETCARD_ISO7816_UART)
 #define NETCARD_ISO_ATR_MAX      33
 #define NETCARD_ISO_FRAME_MAX    (2 + 65535)        /* vpcd length + payload */
 #define NETCARD_ISO_RESP_MAX     (65536 + 2)        /* R-APDU data + SW */
+#define NETCARD_ISO_HOST_STAGE   4096               /* one chardev read */
 #define NETCARD_ISO_TXQ_MAX      320                /* one TPDU or T=1 block */
 #define NETCARD_ISO_T1_BLOCK_MAX (3 + 254 + 2)
 
@@ -285,6 +286,15 @@ struct NetcardIso7816State {
      */
     uint8_t ahead[3];
     uint32_t ahead_len;
+    /*
+     * What the chardev gave and the frame or the look-ahead has not taken
+     * yet: a whole frame arrives in one read, whatever its length field.
+     */
+    uint8_t stage[NETCARD_ISO_HOST_STAGE];
+    uint32_t stage_len;
+    bool host_rx_stalled;       /* can_receive said 0 since the last kick */
+    bool host_pumping;          /* host_pump() runs: a nested call repeats */
+    bool host_repump;
     uint8_t host_tx[2 + NETCARD_ISO_RESP_MAX];
     uint32_t host_tx_pos;
     uint32_t host_tx_len;

@@ -2,13 +2,15 @@
  * netcard ISO 7816 UART, host bridge: vsmartcard's vpcd framing on the
  * device's chardev (serial_hd(1)). A frame is a 2-byte big-endian length
  * and a payload: a 1-byte control code (00 power off, 01 power on, 02
- * reset, 04 get ATR) or a C-APDU, answered with the R-APDU. Frames are
- * taken one at a time; while one is answered only the next frame's
- * header is read, and its code if it is a control frame: a power-off,
- * power-on or reset ends the frame in progress at once (error answer).
- * Answers leave with non-blocking writes. The terminal (netcard_iso7816_
- * term.c, netcard_iso7816_t0t1.c) does the work; contract:
- * netcard_iso7816_internal.h.
+ * reset, 04 get ATR) or a C-APDU, answered with the R-APDU. The chardev
+ * gives what it has into a staging buffer (one read for a whole frame);
+ * frames are taken from it one at a time; while one is answered only the
+ * next frame's header is taken, and its code if it is a control frame: a
+ * power-off, power-on or reset ends the frame in progress at once (error
+ * answer). Answers leave with non-blocking writes. The main loop is only
+ * woken to read again when the chardev was told there was no room. The
+ * terminal (netcard_iso7816_term.c, netcard_iso7816_t0t1.c) does the
+ * work; contract: netcard_iso7816_internal.h.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -28,6 +30,7 @@
 /* Host side                                                           */
 
 static void host_dispatch(NetcardIso7816State *s);
+static void host_pump(NetcardIso7816State *s);
 static gboolean host_tx_watch_cb(void *do_not_use, GIOCondition cond,
                                  void *opaque);
 
@@ -61,8 +64,9 @@ static gboolean host_tx_watch_cb(void *do_not_use, GIOCondition cond,
     s->host_watch = 0;
     host_tx_flush(s);
     if (s->host_tx_len == 0) {
+        s->host_rx_stalled = false;
         qemu_chr_fe_accept_input(&s->chr);
-        host_dispatch(s);
+        host_pump(s);
     }
     return G_SOURCE_REMOVE;
 }
@@ -110,8 +114,12 @@ void netcard_iso_host_done(NetcardIso7816State *s)
     memcpy(s->frame, s->ahead, s->ahead_len);
     s->frame_len = s->ahead_len;
     s->ahead_len = 0;
-    qemu_chr_fe_accept_input(&s->chr);
-    host_dispatch(s);
+    if (s->host_rx_stalled) {
+        /* the main loop stopped reading: have it look again */
+        s->host_rx_stalled = false;
+        qemu_chr_fe_accept_input(&s->chr);
+    }
+    host_pump(s);
 }
 
 /*
@@ -289,16 +297,55 @@ static int host_can_receive(void *opaque)
 {
     NetcardIso7816State *s = opaque;
 
-    if (s->host_tx_len) {
+    if (s->host_tx_len || s->stage_len == sizeof(s->stage)) {
+        s->host_rx_stalled = true;
         return 0;
     }
-    if (s->host_busy) {
-        return host_ahead_room(s);
+    return sizeof(s->stage) - s->stage_len;
+}
+
+static void host_unstage(NetcardIso7816State *s, uint32_t n)
+{
+    s->stage_len -= n;
+    memmove(s->stage, s->stage + n, s->stage_len);
+}
+
+/*
+ * Staged bytes into the frame (the rest of its header, then of its
+ * payload) or, while a frame is answered, into the look-ahead; each frame
+ * complete is dispatched. A call from inside (a control frame answered at
+ * once ends in netcard_iso_host_done()) makes the running one go round
+ * again instead of nesting.
+ */
+static void host_pump(NetcardIso7816State *s)
+{
+    uint32_t n;
+
+    if (s->host_pumping) {
+        s->host_repump = true;
+        return;
     }
-    if (s->frame_len < 2) {
-        return 2 - s->frame_len;
-    }
-    return 2 + frame_payload_len(s) - s->frame_len;
+    s->host_pumping = true;
+    do {
+        s->host_repump = false;
+        while (!s->host_busy && s->stage_len && !frame_complete(s)) {
+            n = s->frame_len < 2 ? 2 - s->frame_len
+                                 : 2 + frame_payload_len(s) - s->frame_len;
+            n = MIN(n, s->stage_len);
+            memcpy(s->frame + s->frame_len, s->stage, n);
+            s->frame_len += n;
+            host_unstage(s, n);
+        }
+        host_dispatch(s);
+        while (s->host_busy && s->stage_len && host_ahead_room(s)) {
+            n = MIN(s->stage_len, (uint32_t)host_ahead_room(s));
+            memcpy(s->ahead + s->ahead_len, s->stage, n);
+            s->ahead_len += n;
+            host_unstage(s, n);
+            host_check_ahead(s);
+        }
+    } while (s->host_repump);
+    s->host_pumping = false;
 }
 
 /*
@@ -337,22 +384,15 @@ static void host_tune_socket(NetcardIso7816State *s, bool nodelay)
 static void host_receive(void *opaque, const uint8_t *buf, int size)
 {
     NetcardIso7816State *s = opaque;
-    int room = (int)sizeof(s->frame) - (int)s->frame_len;
+    int room = (int)sizeof(s->stage) - (int)s->stage_len;
 
     host_tune_socket(s, false);
-    if (s->host_busy) {
-        size = MIN(size, host_ahead_room(s));   /* can_receive bounds it */
-        memcpy(s->ahead + s->ahead_len, buf, size);
-        s->ahead_len += size;
-        host_check_ahead(s);
-        return;
-    }
     if (size > room) {
         size = room;        /* cannot happen: can_receive bounds it */
     }
-    memcpy(s->frame + s->frame_len, buf, size);
-    s->frame_len += size;
-    host_dispatch(s);
+    memcpy(s->stage + s->stage_len, buf, size);
+    s->stage_len += size;
+    host_pump(s);
 }
 
 static void host_event(void *opaque, QEMUChrEvent event)
@@ -372,6 +412,7 @@ static void host_event(void *opaque, QEMUChrEvent event)
         }
         s->host_tx_pos = s->host_tx_len = 0;
         s->ahead_len = 0;               /* the gone client's next frame */
+        s->stage_len = 0;
         netcard_iso_term_forget_reset_report(s);   /* its session is gone */
         if (s->host_busy) {
             s->host_discard = true;     /* answer dropped when done */

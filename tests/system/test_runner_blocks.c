@@ -19,12 +19,12 @@ TestSuite(system_runner_blocks, .init = nc_test_init, .fini = nc_test_fini,
 
 #define CASE_TIMEOUT_MS 240000
 
-static void run_case(const char *name)
+static void run_script(const char *script, const char *name)
 {
     const char *work = nc_tmp_path(name);
     const char *argv[] = {
         nc_tool("python3", "python3"),
-        nc_strf("%s/tests/system/runner_blocks.py", nc_srcdir()),
+        nc_strf("%s/tests/system/%s", nc_srcdir(), script),
         name, work, NULL,
     };
     NcSpawnOpts o = { .stderr_to_stdout = true };
@@ -38,6 +38,17 @@ static void run_case(const char *name)
     cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "%s %s:\n%s",
               p->cmdline, nc_proc_describe(p), nc_file_tail(p->stdout_path,
                                                              4000));
+}
+
+static void run_case(const char *name)
+{
+    run_script("runner_blocks.py", name);
+}
+
+/* the blocks wired into `netcard test`: tests/system/runner_wired.py */
+static void run_wired(const char *name)
+{
+    run_script("runner_wired.py", name);
 }
 
 Test(system_runner_blocks, deterministic_runs_repeat)
@@ -63,4 +74,19 @@ Test(system_runner_blocks, snapshot_fork_restores_nvm_and_links)
 Test(system_runner_blocks, many_instances)
 {
     run_case("instances");
+}
+
+Test(system_runner_blocks, test_deterministic_suites_repeat)
+{
+    run_wired("deterministic_suites");
+}
+
+Test(system_runner_blocks, test_coverage_html_covers_the_suite)
+{
+    run_wired("coverage_html");
+}
+
+Test(system_runner_blocks, test_fixture_snapshot_keeps_nvm_not_ram)
+{
+    run_wired("fixture_snapshot");
 }

@@ -14,7 +14,10 @@
 
 import os
 import socket
+import shutil
 import subprocess
+import tempfile
+import threading
 import time
 
 from . import cost, coverage, hostlib, qemu_cmdline, vpcd
@@ -39,11 +42,21 @@ def build_dir():
     return os.path.join(os.path.dirname(os.path.dirname(here)), "build")
 
 
+_ports_lock = threading.Lock()
+_ports_given = set()
+
+
 def free_port():
-    """A free loopback TCP port (bound, released)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A free loopback TCP port (bound, released), never the same twice in
+    this process (cards started at once do not race for one)."""
+    while True:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        with _ports_lock:
+            if port not in _ports_given:
+                _ports_given.add(port)
+                return port
 
 
 def erased_nvm(path, size=NVM_SIZE):
@@ -56,11 +69,16 @@ class Card:
     image), qemu, nvm (raw image path; default WORKDIR/card.nvm, created
     erased), net (True: libslirp with HTTP and HTTPS forwarded to free
     ports), deterministic, seed, apdu_cost (CSV path), coverage (raw
-    path), extra (more QEMU arguments), name."""
+    path), globals_ (["DRIVER.PROP=VALUE"]), extra (more QEMU arguments),
+    name. http_ports maps the forwarded guest ports (GUEST_PORTS) to
+    their host ports."""
+
+    GUEST_PORTS = (CARD_HTTP_PORT, CARD_HTTPS_PORT)
 
     def __init__(self, workdir, *, build=None, image=None, qemu=None,
                  nvm=None, net=True, deterministic=False, seed=None,
-                 apdu_cost=None, coverage=None, extra=(), name="card"):
+                 apdu_cost=None, coverage=None, globals_=(), extra=(),
+                 name="card"):
         self.build = build or build_dir()
         if not os.path.isfile(os.path.join(hostlib._default_libdir(),
                                            hostlib.LIBNAME)):
@@ -78,14 +96,21 @@ class Card:
         self.seed = seed
         self.apdu_cost = apdu_cost
         self.coverage = coverage
+        self.globals_ = list(globals_)
         self.extra = list(extra)
         self.name = name
         self.console = os.path.join(self.workdir, "console.log")
         self.log = os.path.join(self.workdir, "qemu.log")
         self.qmp_path = os.path.join(self.workdir, "qmp.sock")
+        self._sockdir = None
+        if len(os.fsencode(self.qmp_path)) > 100:   # sun_path: 108 bytes
+            self._sockdir = tempfile.mkdtemp(prefix="ncqmp-", dir="/tmp")
+            self.qmp_path = os.path.join(self._sockdir, "qmp.sock")
         self.iso_port = free_port()
-        self.http_port = free_port() if net else None
-        self.https_port = free_port() if net else None
+        self.http_ports = {g: free_port() for g in self.GUEST_PORTS} \
+            if net else {}
+        self.http_port = self.http_ports.get(CARD_HTTP_PORT)
+        self.https_port = self.http_ports.get(CARD_HTTPS_PORT)
         self.proc = None
         self._link = None
         self._qmp = None
@@ -100,16 +125,15 @@ class Card:
             plugins.append(coverage.plugin_spec(self.coverage, self.build))
         net = dict(net="none")
         if self.net:
-            net = dict(net="user", hostfwd=(
-                (self.http_port, CARD_HTTP_PORT),
-                (self.https_port, CARD_HTTPS_PORT)))
+            net = dict(net="user", hostfwd=tuple(
+                (h, g) for g, h in self.http_ports.items()))
         return qemu_cmdline.qemu_argv(
             self.qemu, image=self.image, nvm=self.nvm,
             console=f"file:{self.console}",
             iso=("listen", "127.0.0.1", self.iso_port),
             qmp=("listen", self.qmp_path), seed=self.seed,
             deterministic=self.deterministic, plugin=plugins,
-            extra=self.extra, **net)
+            globals_=self.globals_, extra=self.extra, **net)
 
     def start(self):
         if not os.path.exists(self.nvm):
@@ -211,14 +235,17 @@ class Card:
         if self._qmp is not None:
             self._qmp.close()
             self._qmp = None
+        status = None
         if self.proc is not None:
             try:
                 self.proc.wait(timeout_s)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
-            return self.proc.returncode
-        return None
+            status = self.proc.returncode
+        if self._sockdir:
+            shutil.rmtree(self._sockdir, ignore_errors=True)
+        return status
 
     def __enter__(self):
         return self

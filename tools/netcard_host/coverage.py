@@ -73,9 +73,19 @@ def need_tool(tool, package):
 _ROW = re.compile(r"^(\S+)\s+(\d+|-)\s+(0x[0-9a-f]+)")
 
 
+_tables = {}
+
+
 def line_table(elf_path):
     """[(address, file, line or None)] in sequence order; None ends a
-    sequence."""
+    sequence. Read once per ELF (path and modification time)."""
+    key = (os.path.abspath(elf_path), os.stat(elf_path).st_mtime_ns)
+    if key not in _tables:
+        _tables[key] = _read_line_table(elf_path)
+    return _tables[key]
+
+
+def _read_line_table(elf_path):
     readelf = need_tool(READELF, "binutils-arm-none-eabi")
     r = subprocess.run([readelf, "--debug-dump=decodedline", "-W",
                         elf_path], stdout=subprocess.PIPE,

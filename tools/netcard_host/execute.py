@@ -6,6 +6,7 @@
 #
 # SPDX-License-Identifier: Apache-2.0
 
+import hashlib
 import http.client
 import json
 import os
@@ -13,7 +14,7 @@ import re
 import time
 
 from . import match, scp
-from .testcard import CardError
+from .card import CardError
 
 HTTP_RETRY_S = 15.0
 # The card's address is configured (docs/network.md "Console lines"):
@@ -33,8 +34,12 @@ class StepFailed(Exception):
 
 
 class Context:
-    def __init__(self, card, variables):
+    def __init__(self, card, variables, challenge_seed=None):
+        """CHALLENGE_SEED (text): host challenges derived from it instead
+        of random ones (--deterministic: the same APDUs run to run)."""
         self.card = card
+        self.challenge_seed = challenge_seed
+        self.challenges = 0
         self.vars = dict(variables)
         self.scp = None
         self.log = []           # one line per step, for reports
@@ -132,7 +137,7 @@ class Context:
         self._expect_ok(step, "SELECT of the security domain",
                         self.card.transmit(sel))
         s = scp.session(a["version"], a["enc"], a["mac"], a["dek"])
-        hc = a["host_challenge"] or os.urandom(8)
+        hc = a["host_challenge"] or self._host_challenge()
         iu = self._expect_ok(step, "INITIALIZE UPDATE", self.card.transmit(
             s.initialize_update(a["kvn"], hc)))
         ea = s.external_authenticate(iu, a["level"])
@@ -142,6 +147,13 @@ class Context:
         self.log.append(f"SCP{a['version']:02d} open, level "
                         f"{a['level']:02X}")
 
+    def _host_challenge(self):
+        if self.challenge_seed is None:
+            return os.urandom(8)
+        self.challenges += 1
+        return hashlib.sha256(f"{self.challenge_seed}/{self.challenges}"
+                              .encode()).digest()[:8]
+
     def _expect_ok(self, step, what, rapdu):
         if rapdu[-2:] != b"\x90\x00":
             raise StepFailed(step, f"{what} answered "
@@ -150,7 +162,7 @@ class Context:
 
     # -- QMP ----------------------------------------------------------------
     def _qom_set(self, path, prop, value):
-        self.card.qmp().execute("qom-set", path=path, property=prop,
+        self.card.qmp.execute("qom-set", path=path, property=prop,
                                 value=value)
 
     def _tear(self, step):
@@ -163,7 +175,7 @@ class Context:
         self.log.append(f"tear after {a['after']} ({a['mode']})")
 
     def _link(self, step):
-        self.card.qmp().execute("set_link", name="netcard-nic.0",
+        self.card.qmp.execute("set_link", name="netcard-nic.0",
                                 up=step.args["value"] == "up")
         self.log.append(f"link {step.args['value']}")
 
@@ -171,7 +183,7 @@ class Context:
         a = step.args
         from .qmp import QmpError
         try:
-            ret = self.card.qmp().execute(a["execute"], **a["arguments"])
+            ret = self.card.qmp.execute(a["execute"], **a["arguments"])
         except QmpError as e:
             raise StepFailed(step, f"qmp {a['execute']}: {e}")
         self.log.append(f"qmp {a['execute']} -> {json.dumps(ret)}")

@@ -1,15 +1,25 @@
 # `netcard test`: loads test files (testfile.py), picks this shard's
-# cases, builds the fixtures they boot from (each once: its steps run on a
-# fresh card, its NVM image kept), then runs every case on a card of its
-# own, N at a time (-j), and reports (report.py). docs/testing-cards.md.
+# cases, and runs every case on a card of its own, N at a time (-j), and
+# reports (report.py). docs/testing-cards.md.
+#
+# Snapshot-fork (snapshot.py): no case boots. A card is booted once per
+# (image, protocol, network) and saved powered with its ATR answered (the
+# "fresh" snapshot); a fixture is started once from its boot state's
+# snapshot, its steps run, the chip power-cycled (a cold reset: only
+# what the steps wrote to NVM is kept, as on a personalised card) and
+# saved once it answers again; with a network, the fresh snapshot is
+# saved once the card has its address (DHCP). Every case starts QEMU
+# from its boot state's snapshot (-incoming) with its own NVM copy and
+# ports.
 #
 # Each case gets a result dict (the reports read nothing else):
 #   id, file, suite, name, where, status (pass | fail | error |
 #   interrupted), time (s), message, details, console, log (lines),
 #   properties (name -> str: JUnit <properties>, TAP diagnostics),
 #   artifacts (kept files)
-# Hooks lets other parts add QEMU options to a card (plugins, -icount)
-# and properties to a result, without touching the runner.
+# Hooks lets other parts add card.Card options to a case's card (the
+# plugins' apdu_cost=, coverage=) and properties to a result, without
+# touching the runner (casehooks.py: --cost-csv, --coverage).
 #
 # SPDX-License-Identifier: Apache-2.0
 
@@ -21,20 +31,22 @@ import threading
 import time
 import traceback
 
-from . import testfile
+from . import execute, testfile
 from .apdu_pcap import ApduPcap
-from .testcard import Card, CardError
+from .card import CardError
 from .execute import Context, StepFailed
+from .snapshot import Snapshot
+from .testcard import TestCard
 
-NVM_SIZE = 2 * 1024 * 1024
+PCAP_CLOCK_S = 0.001        # --deterministic: exchange N stamped N ms
 
 
 class Hooks:
     """Extension points; subclass and pass to Runner(hooks=...)."""
 
     def qemu_options(self, case, workdir):
-        """Extra qemu_cmdline.qemu_argv keyword options for CASE's card
-        (e.g. plugin=..., icount=..., seed=...; globals_=[...])."""
+        """Extra card.Card keyword options for CASE's card (e.g.
+        apdu_cost=CSV, coverage=RAW, extra=[QEMU arguments])."""
         return {}
 
     def case_finished(self, case, result, workdir):
@@ -67,7 +79,7 @@ def load_all(paths):
 class Runner:
     def __init__(self, qemu, image_dir, *, jobs=1, keep_failed=None,
                  pcap_dir=None, step_timeout=10.0, hooks=None,
-                 on_result=None, on_start=None):
+                 on_result=None, on_start=None, deterministic=False):
         self.qemu = qemu
         self.image_dir = image_dir
         self.jobs = max(1, jobs)
@@ -80,9 +92,10 @@ class Runner:
         self.stopping = threading.Event()
         self.cards = set()
         self.cards_lock = threading.Lock()
+        self.deterministic = deterministic
         self.tmp = None
-        self.fixture_images = {}
-        self.fixture_errors = {}
+        self.snaps = {}         # key -> {"lock", "snap" | "error"}
+        self.snaps_lock = threading.Lock()
 
     # -- the pieces --------------------------------------------------------
     def image_for(self, tf):
@@ -95,53 +108,93 @@ class Runner:
             raise CardError(f"card OS image {p} not found (make cardos)")
         return p
 
-    def _card(self, tf, workdir, boot, network, pcap, case):
-        nvm = os.path.join(workdir, "card.nvm")
+    def snapshot(self, tf, boot, network):
+        """The Snapshot a case of TF booting from BOOT (fresh or a
+        fixture) starts from; made on first use, once (other threads
+        wait for it). A failure is remembered: CardError each time."""
+        image = self.image_for(tf)
+        key = ("fresh", image, tf.protocol, network) if boot == "fresh" \
+            else (tf.path, boot, network)
+        with self.snaps_lock:
+            entry = self.snaps.setdefault(key, {"lock": threading.Lock()})
+        with entry["lock"]:
+            if "error" in entry:
+                raise CardError(entry["error"])
+            if "snap" not in entry:
+                try:
+                    entry["snap"] = self._make_snapshot(tf, boot, network,
+                                                        image)
+                except CardError as e:
+                    entry["error"] = str(e)
+                    raise
+                # the consoles of the card's history: the boot's, then
+                # each fixture's (shown before a failed case's own)
+                base = [] if boot == "fresh" else self.snaps[
+                    (tf.path, tf.fixtures[boot].boot, network)
+                    if tf.fixtures[boot].boot != "fresh" else
+                    ("fresh", image, tf.protocol, network)]["consoles"]
+                entry["consoles"] = base + [os.path.join(
+                    entry["snap"].workdir, "boot", "console.log")]
+            return entry["snap"]
+
+    def _make_snapshot(self, tf, boot, network, image):
+        workdir = tempfile.mkdtemp(prefix="snap-", dir=self.tmp)
         if boot == "fresh":
-            with open(nvm, "wb") as f:
-                f.write(b"\xff" * NVM_SIZE)
-        else:
-            key = (tf.path, boot)
-            if key in self.fixture_errors:
-                raise CardError(f"fixture '{boot}' failed: "
-                                f"{self.fixture_errors[key]}")
-            shutil.copyfile(self.fixture_images[key], nvm)
-        extra = self.hooks.qemu_options(case, workdir) if case else {}
-        card = Card(self.qemu, self.image_for(tf), nvm, workdir,
-                    network=network, protocol=tf.protocol, pcap=pcap,
-                    extra=extra, timeout_s=self.step_timeout)
-        with self.cards_lock:
+            # with a network, saved once the card has its address (cases
+            # do not wait for the DHCP line in their own console)
+            steps = (lambda card: card.console_wait(
+                execute.NET_UP, execute.NET_UP_TIMEOUT_S),) if network \
+                else ()
+            try:
+                return Snapshot.create(
+                    *steps, workdir=workdir, card_class=TestCard,
+                    qemu=self.qemu, image=image, net=network, protocol=tf.protocol,
+                    deterministic=self.deterministic,
+                    timeout_s=self.step_timeout)
+            except CardError as e:
+                raise CardError(f"booting {os.path.basename(image)}: {e}")
+        fx = tf.fixtures[boot]
+        base = self.snapshot(tf, fx.boot, network)
+        seed = f"fixture {tf.rel} {boot}" if self.deterministic else None
+
+        def personalise(card):
+            Context(card, tf.vars, seed).run(fx.steps)
+            # a cold reset of the chip (what a case booting from the
+            # fixture's NVM would see), saved once it answers again
+            card.qmp.execute("qom-set", path="/machine/soc/sysctl",
+                             property="power-cycle", value=True)
+            card.power_on()
+        try:
+            return Snapshot.create(personalise, workdir=workdir, base=base)
+        except StepFailed as e:
+            raise CardError(f"fixture '{boot}' failed: {e}\n{e.details}"
+                            .rstrip())
+        except CardError as e:
+            raise CardError(f"fixture '{boot}' failed: {e}")
+
+    def _card(self, snap, workdir, pcap, case):
+        options = dict(self.hooks.qemu_options(case, workdir))
+        options.update(pcap=pcap, pcap_clock=PCAP_CLOCK_S
+                       if self.deterministic else None)
+        for attempt in range(3):
+            card = snap.start(workdir, wait=False, **options)
+            with self.cards_lock:
+                self.cards.add(card)
             if self.stopping.is_set():
-                raise CardError("interrupted")
-            self.cards.add(card)
-        card.start()
-        card.power_on()
-        return card
+                raise _Started(card, CardError("interrupted"))
+            try:
+                card.power_on()
+                return card
+            except CardError as e:
+                if "in use" in card.tail() and attempt < 2:
+                    card.stop()
+                    self._release(card)
+                    continue
+                raise _Started(card, e)
 
     def _release(self, card):
         with self.cards_lock:
             self.cards.discard(card)
-
-    def build_fixture(self, fx):
-        workdir = tempfile.mkdtemp(prefix="fx-", dir=self.tmp)
-        card = None
-        try:
-            card = self._card(fx.file, workdir, fx.boot, fx.network, None,
-                              None)
-            Context(card, fx.file.vars).run(fx.steps)
-            card.power_off()
-            card.quit()
-            self.fixture_images[(fx.file.path, fx.name)] = \
-                os.path.join(workdir, "card.nvm")
-        except (CardError, StepFailed) as e:
-            self.fixture_errors[(fx.file.path, fx.name)] = str(e)
-        except Exception as e:
-            self.fixture_errors[(fx.file.path, fx.name)] = \
-                f"{type(e).__name__}: {e}"
-        finally:
-            if card:
-                card.stop()
-                self._release(card)
 
     def run_case(self, case):
         self.on_start(case)
@@ -156,13 +209,22 @@ class Runner:
             path = os.path.join(self.pcap_dir, safe_name(case.id) + ".pcap")
             pcap = ApduPcap(path)
             result["artifacts"]["pcap"] = path
-        t0 = time.monotonic()
         card = None
         ctx = None
+        history = []
+        t0 = time.monotonic()
         try:
-            card = self._card(tf, workdir, case.boot, case.network, pcap,
-                              case)
-            ctx = Context(card, tf.vars)
+            snap = self.snapshot(tf, case.boot, case.network)
+            history = self._history(tf, case.boot, case.network)
+            t0 = time.monotonic()
+            try:
+                card = self._card(snap, workdir, pcap, case)
+            except _Started as started:
+                card = started.card
+                raise started.error
+            ctx = Context(card, tf.vars, case.id if self.deterministic
+                          else None)
+            ctx.net_up = case.network   # waited for in the snapshot
             timer = threading.Timer(case.timeout, card.kill)
             timer.start()
             try:
@@ -195,6 +257,7 @@ class Runner:
                 card.stop()
                 self._release(card)
                 if result["status"] != "pass":
+                    self._prepend_history(card.console, history)
                     result["console"] = card.console_tail()
             if pcap:
                 pcap.close()
@@ -208,13 +271,44 @@ class Runner:
         dest = os.path.join(self.keep_failed, safe_name(case.id))
         os.makedirs(dest, exist_ok=True)
         kept = {}
-        for name, what in (("card.nvm", "nvm"), ("console.log", "console"),
-                           ("qemu.log", "qemu_log")):
-            src = os.path.join(workdir, name)
-            if os.path.exists(src):
+        for name, what, src in (
+                ("card.nvm", "nvm", self._nvm_of(workdir)),
+                ("console.log", "console", os.path.join(workdir,
+                                                        "console.log")),
+                ("qemu.log", "qemu_log", os.path.join(workdir, "qemu.log"))):
+            if src and os.path.exists(src):
                 shutil.copyfile(src, os.path.join(dest, name))
                 kept[what] = os.path.join(dest, name)
         return kept
+
+    def _history(self, tf, boot, network):
+        key = ("fresh", self.image_for(tf), tf.protocol, network) \
+            if boot == "fresh" else (tf.path, boot, network)
+        return self.snaps[key]["consoles"]
+
+    @staticmethod
+    def _prepend_history(console, history):
+        """A failed case's console file gets the card's history first: the
+        lines printed before its snapshot was saved (the boot, fixtures)."""
+        try:
+            with open(console, "rb") as f:
+                own = f.read()
+            with open(console, "wb") as f:
+                for path in history:
+                    with open(path, "rb") as h:
+                        f.write(h.read())
+                    f.write(b"-- netcard test: saved here, restored for "
+                            b"this case --\n")
+                f.write(own)
+        except OSError:
+            pass
+
+    @staticmethod
+    def _nvm_of(workdir):
+        for name in ("fixture.nvm", "fixture.qcow2", "card.nvm"):
+            if os.path.exists(os.path.join(workdir, name)):
+                return os.path.join(workdir, name)
+        return None
 
     # -- the run ------------------------------------------------------------
     def stop(self):
@@ -257,8 +351,6 @@ class Runner:
         self.tmp = tempfile.mkdtemp(prefix="netcard-test-")
         self.results = []
         try:
-            for level in fixture_levels(cases):
-                self._pool_map(self.build_fixture, level)
             out = self._pool_map(self._run_reported, cases)
             self.results = out
             return out
@@ -285,23 +377,12 @@ def interrupted(case):
             "console": "", "log": [], "properties": {}, "artifacts": {}}
 
 
-def fixture_levels(cases):
-    """The fixtures CASES boot from (and theirs), in levels: each level's
-    fixtures boot from fresh or from a fixture of an earlier level."""
-    need = {}
-    for c in cases:
-        name = c.boot
-        while name != "fresh":
-            fx = c.file.fixtures[name]
-            need[(c.file.path, name)] = fx
-            name = fx.boot
-    levels, placed = [], set()
-    while len(placed) < len(need):
-        level = [fx for k, fx in need.items() if k not in placed and
-                 (fx.boot == "fresh" or (fx.file.path, fx.boot) in placed)]
-        placed.update((fx.file.path, fx.name) for fx in level)
-        levels.append(level)
-    return levels
+class _Started(Exception):
+    """A card started but not ready: stopped by run_case's cleanup."""
+
+    def __init__(self, card, error):
+        super().__init__(str(error))
+        self.card, self.error = card, error
 
 
 def safe_name(case_id):

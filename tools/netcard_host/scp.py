@@ -1,8 +1,9 @@
 # Host side of the GlobalPlatform secure channels SCP02 (GP Card Spec
 # 2.3 Annex E, i=15/55: three keys, C-MAC on the unmodified APDU, ICV
 # encrypted) and SCP03 (GP Amendment D: AES-128/192/256, pseudo-random or
-# random card challenge), for `netcard test` (docs/testing-cards.md
-# "Secure channels"). Checked against osmocom pySim's vectors
+# random card challenge): the one host implementation, for `netcard test`
+# (docs/testing-cards.md "Secure channels"), `netcard gp` (gp.py) and the
+# benchmarks. Checked against osmocom pySim's vectors
 # (tests/vectors/scp-pysim.json, tests/tools/test_scp_vectors.py); the
 # card's own implementation never produced an expected byte of them.
 #
@@ -13,19 +14,22 @@
 #
 # Security levels (EXTERNAL AUTHENTICATE P1): 01 C-MAC, 03 + C-DECRYPTION,
 # 11 + R-MAC, 13, 33 + R-ENCRYPTION (SCP03 only; SCP02 does C-MAC and
-# C-DECRYPTION). Cryptography: python3-cryptography (Debian), installed
-# by configure.
+# C-DECRYPTION). Cryptography: blockcipher.py (plain Python, the standard
+# library only).
+#
+# `netcard gp` and the benchmarks use a session bound to a transmit
+# function:
+#   ch = Channel(transmit, Scp03(enc, mac, dek)).open(kvn, level)
+#   data, sw = ch.send(capdu)      # wrapped, answer unwrapped (R-MAC
+#                                  # checked), sw an int
+#   data, kcv = ch.put_key_data(new_kvn, key)   # PUT KEY, 3-key AES set
 #
 # SPDX-License-Identifier: Apache-2.0
 
-from cryptography.hazmat.primitives import cmac as _cmac
-from cryptography.hazmat.primitives.ciphers import Cipher, modes
-from cryptography.hazmat.primitives.ciphers.algorithms import AES
+import os
 
-try:        # moved in cryptography 43; Debian 12 has 38
-    from cryptography.hazmat.decrepit.ciphers.algorithms import TripleDES
-except ImportError:     # pragma: no cover
-    from cryptography.hazmat.primitives.ciphers.algorithms import TripleDES
+from .blockcipher import Aes, Des, Des3, aes_cmac, cbc_decrypt, \
+    cbc_encrypt, ecb_encrypt
 
 C_MAC, C_DEC, R_MAC, R_ENC = 0x01, 0x02, 0x10, 0x20
 
@@ -44,32 +48,6 @@ def unpad80(data):
     if not i.endswith(b"\x80"):
         raise ScpError("bad padding in the decrypted response")
     return i[:-1]
-
-
-def _ecb(algo, data, decrypt=False):
-    c = Cipher(algo, modes.ECB())
-    op = c.decryptor() if decrypt else c.encryptor()
-    return op.update(data) + op.finalize()
-
-
-def _cbc(algo, iv, data, decrypt=False):
-    c = Cipher(algo, modes.CBC(iv))
-    op = c.decryptor() if decrypt else c.encryptor()
-    return op.update(data) + op.finalize()
-
-
-def aes_cmac(key, data):
-    c = _cmac.CMAC(AES(key))
-    c.update(data)
-    return c.finalize()
-
-
-def _des3(key):
-    return TripleDES(key if len(key) != 16 else key + key[:8])
-
-
-def _des(key8):
-    return TripleDES(key8 * 3)
 
 
 def _split_apdu(capdu):
@@ -146,8 +124,9 @@ class Scp03(_Session):
         hdr, data, le = _split_apdu(capdu)
         self.counter += 1
         if self.level & C_DEC and data:
-            icv = _ecb(AES(self.s_enc), self.counter.to_bytes(16, "big"))
-            data = _cbc(AES(self.s_enc), icv, pad80(data, 16))
+            aes = Aes(self.s_enc)
+            icv = aes.encrypt(self.counter.to_bytes(16, "big"))
+            data = cbc_encrypt(aes, icv, pad80(data, 16))
         if not self.level & C_MAC:
             return hdr + (bytes([len(data)]) + data if data else b"") + le
         return self._mac_cmd(hdr, data, le)
@@ -166,9 +145,12 @@ class Scp03(_Session):
         if aes_cmac(self.s_rmac, self.chain + data + sw)[:8] != rmac:
             raise ScpError("the R-MAC does not verify")
         if self.level & R_ENC and data:
-            icv = _ecb(AES(self.s_enc),
-                       b"\x80" + self.counter.to_bytes(15, "big"))
-            data = unpad80(_cbc(AES(self.s_enc), icv, data, decrypt=True))
+            aes = Aes(self.s_enc)
+            icv = aes.encrypt(b"\x80" + self.counter.to_bytes(15, "big"))
+            try:
+                data = unpad80(cbc_decrypt(aes, icv, data))
+            except ValueError as e:
+                raise ScpError(f"R-ENCRYPTION: {e}")
         return data, sw
 
 
@@ -178,18 +160,17 @@ class Scp02(_Session):
     block = 8
 
     def _session_key(self, key, const, seq):
-        return _cbc(_des3(key), b"\x00" * 8,
-                    const + seq + b"\x00" * 12)
+        return cbc_encrypt(Des3(key), bytes(8), const + seq + bytes(12))
 
     def _full_mac(self, key, data):
-        return _cbc(_des3(key), b"\x00" * 8, pad80(data, 8))[-8:]
+        return cbc_encrypt(Des3(key), bytes(8), pad80(data, 8))[-8:]
 
     def _retail_mac(self, key, icv, data):
         data = pad80(data, 8)
         h = icv
         if len(data) > 8:
-            h = _cbc(_des(key[:8]), icv, data[:-8])[-8:]
-        return _cbc(_des3(key), h, data[-8:])
+            h = cbc_encrypt(Des(key[:8]), icv, data[:-8])[-8:]
+        return cbc_encrypt(Des3(key), h, data[-8:])
 
     def external_authenticate(self, rsp, level):
         rsp = bytes(rsp)
@@ -220,7 +201,7 @@ class Scp02(_Session):
         if self.icv is None:
             icv = b"\x00" * 8
         else:
-            icv = _ecb(_des(self.s_mac[:8]), self.icv)
+            icv = ecb_encrypt(Des(self.s_mac[:8]), self.icv)
         self.icv = self._retail_mac(self.s_mac, icv, body)
         return body + self.icv + le
 
@@ -231,7 +212,7 @@ class Scp02(_Session):
         cmd = bytes([hdr[0] | 0x04]) + hdr[1:]
         mac = self._mac_cmd(hdr, data, b"")[-8:]
         if self.level & C_DEC and data:
-            data = _cbc(_des3(self.s_enc), b"\x00" * 8, pad80(data, 8))
+            data = cbc_encrypt(Des3(self.s_enc), bytes(8), pad80(data, 8))
         return cmd + bytes([len(data) + 8]) + data + mac + le
 
     def unwrap(self, rapdu):
@@ -248,3 +229,46 @@ def session(version, enc, mac, dek=None):
     if version == 3:
         return Scp03(enc, mac, dek)
     raise ScpError(f"SCP{version:02d} is not supported (02 or 03)")
+
+
+class Channel:
+    """A session (Scp02, Scp03) bound to TRANSMIT(bytes) -> R-APDU bytes;
+    the ISD is selected by the caller."""
+
+    def __init__(self, transmit, session):
+        self.transmit = transmit
+        self.session = session
+
+    @property
+    def level(self):
+        return self.session.level
+
+    def open(self, kvn=0, level=C_MAC, host_challenge=None):
+        s = self.session
+        r = self.transmit(s.initialize_update(
+            kvn, host_challenge or os.urandom(8)))
+        if r[-2:] != b"\x90\x00":
+            raise ScpError(f"INITIALIZE UPDATE answered {r.hex().upper()}")
+        r = self.transmit(s.external_authenticate(r[:-2], level))
+        if r[-2:] != b"\x90\x00":
+            raise ScpError(f"EXTERNAL AUTHENTICATE answered "
+                           f"{r.hex().upper()}")
+        return self
+
+    def wrap(self, capdu):
+        return self.session.wrap(capdu)
+
+    def send(self, capdu):
+        """(data, sw as an int): CAPDU wrapped, the answer unwrapped."""
+        data, sw = self.session.unwrap(self.transmit(self.wrap(capdu)))
+        return data, int.from_bytes(sw, "big")
+
+    def put_key_data(self, new_kvn, key):
+        """PUT KEY data for ENC = MAC = DEK = KEY (AES, encrypted with the
+        static DEK), with the key check values; (data, kcv)."""
+        s = self.session
+        kcv = Aes(key).encrypt(b"\x01" * 16)[:3]
+        comp = cbc_encrypt(Aes(s.dek or s.enc), bytes(16), key
+                           if len(key) % 16 == 0 else pad80(key, 16))
+        one = bytes([0x88, len(comp) + 1, len(key)]) + comp + b"\x03" + kcv
+        return bytes([new_kvn]) + one * 3, kcv

@@ -40,24 +40,36 @@ METHODS = ("migrate", "savevm")
 
 
 class Snapshot:
-    def __init__(self, workdir, method, card_options):
+    def __init__(self, workdir, method, card_options, card_class=Card):
         self.workdir = workdir
         self.method = method
         self.card_options = card_options
+        self.card_class = card_class
         self.nvm = os.path.join(workdir, "fixture.nvm" if method == "migrate"
                                 else "fixture.qcow2")
         self.state = os.path.join(workdir, "fixture.state")
         self.cases = 0
 
     @classmethod
-    def create(cls, *steps, workdir, method="migrate", **card_options):
+    def create(cls, *steps, workdir, method="migrate", base=None,
+               card_class=Card, **card_options):
         """Boot a card (Card keyword options: image, deterministic, net,
-        ...), run STEPS, save it. Returns the Snapshot."""
+        ...; CARD_CLASS a subclass of Card), run STEPS, save it. With
+        BASE (a "migrate" Snapshot) the card starts from BASE instead of
+        a boot, with BASE's options. Returns the Snapshot."""
         if method not in METHODS:
             raise ValueError(f"method {method!r} is not one of {METHODS}")
         workdir = os.path.abspath(workdir)
         os.makedirs(workdir, exist_ok=True)
-        snap = cls(workdir, method, card_options)
+        if base is not None:
+            if method != "migrate" or base.method != "migrate":
+                raise ValueError("a snapshot from a snapshot: method "
+                                 "'migrate' only")
+            card_options, card_class = base.card_options, base.card_class
+        snap = cls(workdir, method, card_options, card_class)
+        if base is not None:
+            card = base.start(os.path.join(workdir, "boot"))
+            return snap._save(card, steps, card.nvm)
         build = card_options.get("build") or build_dir()
         boot_nvm = os.path.join(workdir, "boot.nvm")
         erased_nvm(boot_nvm)
@@ -70,8 +82,15 @@ class Snapshot:
             if r.returncode != 0:
                 raise CardError(f"qemu-img convert: {r.stdout.strip()}")
             boot_nvm = snap.nvm
-        card = Card(os.path.join(workdir, "boot"), nvm=boot_nvm,
-                    name="fixture", **card_options).start()
+        card = card_class(os.path.join(workdir, "boot"), nvm=boot_nvm,
+                          name="fixture", **card_options).start()
+        snap._save(card, steps, boot_nvm)
+        if method == "migrate":
+            os.unlink(boot_nvm)
+        return snap
+
+    def _save(self, card, steps, boot_nvm):
+        method, snap = self.method, self
         try:
             card.wait_ready()
             for step in steps:
@@ -91,8 +110,6 @@ class Snapshot:
                 snap._wait_migration(card)
         finally:
             card.stop()
-        if method == "migrate":
-            os.unlink(boot_nvm)
         return snap
 
     @staticmethod
@@ -124,12 +141,16 @@ class Snapshot:
             extra += ["-incoming", f"file:{self.state}"]
         else:
             extra += ["-loadvm", SNAPSHOT_NAME]
-        card = Card(workdir, nvm=nvm, extra=extra,
-                    name=f"case-{self.cases}", **options).start()
-        if self.method == "migrate":
-            self._resume(card)
-        if wait:
-            card.wait_ready()
+        card = self.card_class(workdir, nvm=nvm, extra=extra,
+                               name=f"case-{self.cases}", **options).start()
+        try:
+            if self.method == "migrate":
+                self._resume(card)
+            if wait:
+                card.wait_ready()
+        except BaseException:
+            card.stop()
+            raise
         return card
 
     @staticmethod

@@ -1,43 +1,23 @@
-# One card for `netcard test` (the runner's; card.Card is the general
-# one, for snapshots, --instances and benchmarks): QEMU started from the
-# one command-line builder (qemu_cmdline.py) on a free ISO 7816 port, a QMP socket, a
-# console file, an NVM image, and (when a case needs it) libslirp with the
-# card's web server ports forwarded; spoken to through the one vpcd client
-# (vpcd.py). Every exchange can be written to an APDU capture
-# (apdu_pcap.py). Failures raise CardError with what the card printed.
+# The runner's card: card.Card (the one card class: QEMU from the one
+# command-line builder, vpcd link, QMP) with what `netcard test` steps
+# need on top: the card's web ports forwarded (80 and the SCWS port
+# 3516), an answer timeout per step, every exchange written to an APDU
+# capture (apdu_pcap.py), power/reset over vpcd, waits on console lines,
+# and errors worded for reports (CardError's first line is the message,
+# the rest the details).
 #
 # SPDX-License-Identifier: Apache-2.0
 
 import os
 import signal
-import socket
 import subprocess
-import threading
 import time
 
-from . import qemu_cmdline, vpcd
-from .qmp import Qmp, QmpError
+from . import card, vpcd
+from .card import CardError
 
 CONSOLE_TAIL_LINES = 20
-START_TIMEOUT_S = 20.0
-_ports_lock = threading.Lock()
-_ports_given = set()
-
-
-class CardError(Exception):
-    """The card did not answer as a card does (crash, hang, refusal)."""
-
-
-def free_port():
-    """A free loopback TCP port, never the same twice in this process."""
-    while True:
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        with _ports_lock:
-            if port not in _ports_given:
-                _ports_given.add(port)
-                return port
+SCWS_PORT = 3516
 
 
 def tail(path, lines=CONSOLE_TAIL_LINES):
@@ -51,123 +31,40 @@ def tail(path, lines=CONSOLE_TAIL_LINES):
     return "\n".join(text.splitlines()[-lines:])
 
 
-class Card:
-    def __init__(self, qemu, image, nvm, workdir, *, network=False,
-                 protocol=None, pcap=None, extra=None, timeout_s=10.0):
-        self.qemu, self.image, self.nvm = qemu, image, nvm
-        self.workdir = workdir
-        self.console = os.path.join(workdir, "console.log")
-        self.qemu_log = os.path.join(workdir, "qemu.log")
-        self.qmp_path = os.path.join(workdir, "qmp.sock")
-        self.network = network
-        self.protocol = protocol
+class TestCard(card.Card):
+    """card.Card options, and: protocol (t0, t1 or None), pcap (an
+    ApduPcap), timeout_s (an answer's default wait), pcap_clock (None:
+    wall-clock timestamps; a number: exchange N is stamped N * it)."""
+
+    GUEST_PORTS = (card.CARD_HTTP_PORT, SCWS_PORT, card.CARD_HTTPS_PORT)
+
+    def __init__(self, workdir, *, protocol=None, pcap=None, timeout_s=10.0,
+                 pcap_clock=None, globals_=(), **options):
+        globals_ = list(globals_)
+        if protocol:
+            globals_.append(f"netcard-iso7816-uart.protocol={protocol}")
+        super().__init__(workdir, globals_=globals_, **options)
         self.pcap = pcap
-        self.extra = dict(extra or {})
+        self.pcap_clock = pcap_clock
         self.timeout_s = timeout_s
-        self.proc = None
-        self.link = None
-        self._qmp = None
-        self.http_ports = {}
         self.console_pos = 0
         self.exchanges = 0
 
-    # -- life cycle --------------------------------------------------------
-    def argv(self):
-        opts = dict(self.extra)
-        globals_ = list(opts.pop("globals_", ()))
-        if self.protocol:
-            globals_.append(f"netcard-iso7816-uart.protocol={self.protocol}")
-        if self.network:
-            self.http_ports = {80: free_port(), 3516: free_port()}
-            net = dict(net="user", hostfwd=tuple(
-                (h, g) for g, h in self.http_ports.items()))
-        else:
-            net = dict(net="none")
-        self.iso_port = free_port()
-        return qemu_cmdline.qemu_argv(
-            self.qemu, image=self.image, nvm=self.nvm,
-            console=f"file:{self.console}",
-            iso=("listen", "127.0.0.1", self.iso_port),
-            qmp=("listen", self.qmp_path), globals_=globals_, **net, **opts)
-
-    def start(self):
-        """Start QEMU and connect the vpcd client; a port taken by another
-        program between choosing and binding is retried."""
-        for attempt in range(3):
-            if os.path.exists(self.qmp_path):
-                os.unlink(self.qmp_path)
-            argv = self.argv()
-            with open(self.qemu_log, "wb") as log:
-                self.proc = subprocess.Popen(
-                    argv, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
-                    start_new_session=True)
-            try:
-                self._connect()
-                return
-            except CardError:
-                self.stop()
-                if "in use" not in tail(self.qemu_log) or attempt == 2:
-                    raise
-
-    def _connect(self):
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while True:
-            if self.proc.poll() is not None:
-                raise CardError(f"QEMU exited with status "
-                                f"{self.proc.returncode} at start:\n"
-                                f"{tail(self.qemu_log)}")
-            try:
-                self.link = vpcd.Link("127.0.0.1", self.iso_port, 0.2,
-                                      retry=True)
-                self.link.timeout_ms = int(self.timeout_s * 1000)
-                return
-            except vpcd.VpcdError:
-                if time.monotonic() > deadline:
-                    raise CardError(f"the card's ISO 7816 port "
-                                    f"{self.iso_port} did not listen within "
-                                    f"{START_TIMEOUT_S:.0f} s")
-
-    def qmp(self):
-        if self._qmp is None:
-            try:
-                self._qmp = Qmp(self.qmp_path, self.timeout_s,
-                                alive=lambda: self.proc.poll() is None)
-            except QmpError as e:
-                raise CardError(str(e))
-        return self._qmp
-
-    def alive(self):
-        return self.proc is not None and self.proc.poll() is None
-
-    def quit(self):
-        """Stop QEMU in order (QMP quit), so the NVM image is complete."""
-        try:
-            if self.alive():
-                self.qmp().execute("quit")
-                self.proc.wait(timeout=10)
-        except (CardError, QmpError, subprocess.TimeoutExpired):
-            pass
-        self.stop()
+    def link(self, timeout_s=30.0):
+        new = self._link is None
+        link = super().link(timeout_s)
+        if new:
+            link.timeout_ms = int(self.timeout_s * 1000)
+        return link
 
     def kill(self):
         """Kill QEMU (safe from another thread: a blocked exchange then
         ends with the connection closed)."""
-        if self.proc and self.proc.poll() is None:
+        if self.alive():
             try:
                 os.killpg(self.proc.pid, signal.SIGKILL)
             except OSError:
                 pass
-
-    def stop(self):
-        if self.link:
-            self.link.close()
-            self.link = None
-        if self._qmp:
-            self._qmp.close()
-            self._qmp = None
-        if self.proc:
-            self.kill()
-            self.proc.wait()
 
     # -- ISO 7816 ----------------------------------------------------------
     def _failed(self, e, what, timeout_s=None):
@@ -179,36 +76,39 @@ class Card:
         if not self.alive():
             return CardError(f"{what}: QEMU exited (status "
                              f"{self.proc.returncode}): {e}\n"
-                             f"{tail(self.qemu_log, 5)}".rstrip())
+                             f"{tail(self.log, 5)}".rstrip())
         if isinstance(e, vpcd.Timeout):
-            t = self.link.timeout_ms / 1000 if timeout_s is None \
-                else timeout_s
+            t = self.timeout_s if timeout_s is None else timeout_s
             return CardError(f"{what}: no answer within {t:g} s (card "
                              "hung?)")
         return CardError(f"{what}: {e}")
 
     def transmit(self, capdu, timeout_s=None):
+        if isinstance(capdu, str):
+            capdu = bytes.fromhex("".join(capdu.split()))
         try:
             if timeout_s is None:
-                r = self.link.transmit(capdu)
+                r = self.link().transmit(capdu)
             else:
-                r = self.link.transmit(capdu, timeout_s)
+                r = self.link().transmit(capdu, timeout_s)
         except vpcd.VpcdError as e:
             raise self._failed(e, f"APDU {capdu.hex().upper()}", timeout_s)
         self.exchanges += 1
         if self.pcap:
-            self.pcap.exchange(capdu, r)
+            when = None if self.pcap_clock is None else \
+                self.exchanges * self.pcap_clock
+            self.pcap.exchange(capdu, r, when)
         return r
 
     def control(self, code, what):
         try:
-            self.link.control(code)
+            self.link().control(code)
         except vpcd.VpcdError as e:
             raise self._failed(e, what)
 
     def atr(self):
         try:
-            return self.link.atr()
+            return self.link().atr()
         except vpcd.VpcdError as e:
             raise self._failed(e, "get ATR")
 

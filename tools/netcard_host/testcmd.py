@@ -11,7 +11,7 @@ import os
 import sys
 import time
 
-from . import report, runner
+from . import casehooks, cost, coverage, report, runner
 
 
 def shard_arg(text):
@@ -57,6 +57,20 @@ def add_parser(sub, default_qemu, default_image_dir):
     p.add_argument("--pcap-dir", metavar="DIR",
                    help="write each case's APDUs to DIR/CASE.pcap (GSMTAP, "
                    "Wireshark decodes them as GSM SIM / ISO 7816-4)")
+    p.add_argument("--deterministic", action="store_true",
+                   help="seeded TRNG, -icount, fixed RTC, derived SCP host "
+                   "challenges and capture timestamps: the same APDUs, "
+                   "answers and instruction counts run to run")
+    p.add_argument("--cost", action="store_true",
+                   help="count each APDU's guest instructions into the "
+                   "case's properties (JUnit, TAP)")
+    p.add_argument("--cost-csv", metavar="FILE",
+                   help="--cost, and every APDU's count in FILE (case, "
+                   "apdu, header, command_bytes, instructions)")
+    p.add_argument("--coverage", metavar="DIR",
+                   help="card OS coverage: DIR/raw/CASE.cov per case, "
+                   "DIR/coverage.info (lcov, merged over the cases), "
+                   "DIR/html/ (genhtml)")
     p.add_argument("-k", "--filter", metavar="TEXT",
                    help="only cases whose id contains TEXT")
     p.add_argument("--list", action="store_true",
@@ -74,7 +88,7 @@ def add_parser(sub, default_qemu, default_image_dir):
     return p
 
 
-def main(args, hooks=None):
+def main(args):
     say = lambda text: print(f"netcard test: {text}", file=sys.stderr)
     files, errors = runner.load_all(args.paths)
     if errors:
@@ -97,9 +111,17 @@ def main(args, hooks=None):
     if not os.path.isfile(args.qemu):
         say(f"QEMU {args.qemu} not found: build it with 'make qemu'")
         return 2
-    for d in (args.keep_failed, args.pcap_dir):
+    for d in (args.keep_failed, args.pcap_dir, args.coverage):
         if d:
             os.makedirs(d, exist_ok=True)
+    hooks = casehooks.CaseHooks(None, cost=args.cost,
+                                cost_csv=args.cost_csv,
+                                coverage_dir=args.coverage)
+    try:
+        hooks.check()
+    except coverage.CoverageError as e:
+        say(str(e))
+        return 2
     tap_stdout = args.tap == "-"
     human = report.Human(len(cases), sys.stderr if tap_stdout else
                          sys.stdout, args.verbose)
@@ -117,7 +139,9 @@ def main(args, hooks=None):
                         os.path.abspath(args.image_dir), jobs=args.jobs,
                         keep_failed=args.keep_failed, pcap_dir=args.pcap_dir,
                         step_timeout=args.timeout, hooks=hooks,
-                        on_result=finished, on_start=started)
+                        on_result=finished, on_start=started,
+                        deterministic=args.deterministic)
+    hooks.image_for = run.image_for
     t0 = time.monotonic()
     interrupted = False
     try:
@@ -131,6 +155,12 @@ def main(args, hooks=None):
     if args.tap:
         report.tap(results, "/dev/stdout" if tap_stdout else args.tap)
     human.summary(results, wall, args.jobs, interrupted)
+    try:
+        for line in hooks.finish(results):
+            print(line, file=sys.stderr if tap_stdout else sys.stdout)
+    except (coverage.CoverageError, cost.CostError, OSError) as e:
+        say(str(e))
+        return 2
     c = report.counts(results)
     if interrupted or c["error"] or c["interrupted"]:
         return 2
