@@ -153,3 +153,46 @@ Test(system_admin, link_down_mid_session_resumes_once)
               "DF3A %s", o.hex);
     quit();
 }
+
+/* netcard admin trigger / outcome (tools/netcard_host/admin.py) over the
+ * card's vpcd port, as an operator uses them. */
+Test(system_admin, netcard_admin_trigger_and_outcome)
+{
+    const char *db = nc_tmp_path("ras.db");
+    RasSrv srv = ras_start(db, 0, "ras", NULL);
+
+    ras_cli(db, "card", "--card", CARD_ICCID, "--identity", ADMIN_ID,
+            "--psk", ADMIN_PSK_HEX);
+    ras_cli(db, "enqueue", "--card", CARD_ICCID, "--apdu", "80CA006600",
+            "--apdu", "80CA004200");
+    boot_admin_card();
+    AdminParams ap = { .port = srv.port, .retries = 3 };
+    store_params(&ap);
+    nc_vpcd_close(fc.vpcd);     /* one vpcd client at a time */
+
+    const char *port = nc_strf("%d", fc.port);
+    const char *out0[] = { nc_bin("netcard"), "admin", "outcome", "--port",
+                           port, NULL };
+    int st;
+    char *o = ras_run("netcard-admin", out0, &st, NC_TIMEOUT_EXIT_MS);
+    cr_assert(st == 0 && strstr(o, "outcome:      00 none"), "%s", o);
+    const char *trig[] = { nc_bin("netcard"), "admin", "trigger", "--port",
+                           port, "--sd", "A000000151000000", NULL };
+    o = ras_run("netcard-admin", trig, &st, NC_TIMEOUT_EXIT_MS);
+    cr_assert(st == 0 && strstr(o, "9000 session started"), "%s", o);
+    nc_console_wait(fc.card->console, "I admin: session ok: 1 scripts, 2 "
+                    "commands", SESSION_WAIT_MS);
+    o = ras_run("netcard-admin", out0, &st, NC_TIMEOUT_EXIT_MS);
+    cr_assert(st == 0, "%s", o);
+    cr_assert(strstr(o, "DF3A:         DF3A0A01000300CC0001000200"), "%s", o);
+    cr_assert(strstr(o, "outcome:      01 ok (204 reached)"), "%s", o);
+    cr_assert(strstr(o, "retries left: 3\n"), "%s", o);
+    cr_assert(strstr(o, "trigger:      command"), "%s", o);
+    /* a wrong security domain AID is refused by SELECT */
+    const char *bad[] = { nc_bin("netcard"), "admin", "trigger", "--port",
+                          port, "--sd", "A0000009990102", NULL };
+    o = ras_run("netcard-admin", bad, &st, NC_TIMEOUT_EXIT_MS);
+    cr_assert_eq(st, 2, "%s", o);
+    fc.vpcd = nc_vpcd_connect(fc.port, NC_TIMEOUT_START_MS, fc.card->qemu);
+    quit();
+}
