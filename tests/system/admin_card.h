@@ -25,7 +25,7 @@ static const uint8_t admin_key40[16] = {
 };
 
 static FsCard fc;
-static int admin_http_port;
+static int admin_http_port;     /* set to forward the card's port 80 */
 
 static inline size_t admin_send_raw(const uint8_t *cmd, size_t n, uint8_t *rsp)
 {
@@ -37,15 +37,17 @@ static inline size_t admin_send_raw(const uint8_t *cmd, size_t n, uint8_t *rsp)
     return r.len + 2;
 }
 
-/* Boot with the ISO interface on vpcd and the NIC on slirp (the card's
- * HTTP port 80 forwarded to admin_http_port); returns once DHCP is done. */
-static inline void boot_admin_card(void)
+/* Boot with the ISO interface on vpcd and the NIC on slirp (with
+ * HTTP, the card's port 80 forwarded to admin_http_port); returns once
+ * DHCP is done. */
+static inline void boot_admin_card_with(bool http)
 {
     fc.port = nc_free_tcp_port();
-    admin_http_port = nc_free_tcp_port();
+    admin_http_port = http ? nc_free_tcp_port() : 0;
     const char *const opts[] = {
         "--iso", nc_strf("listen:127.0.0.1:%d", fc.port),
-        "--hostfwd", nc_strf("%d:80", admin_http_port),
+        http ? "--hostfwd" : "--net",
+        http ? nc_strf("%d:80", admin_http_port) : "user",
         NULL,
     };
     NcCardOpts o = { .image = "cardos-test.elf", .cmdline_opts = opts };
@@ -55,6 +57,11 @@ static inline void boot_admin_card(void)
     fs_power_on(&fc);
     nc_console_wait(fc.card->console, "I boot: ready", READY_TIMEOUT_MS);
     nc_console_wait(fc.card->console, "I net: dhcp", 30000);
+}
+
+static inline void boot_admin_card(void)
+{
+    boot_admin_card_with(false);
 }
 
 typedef struct AdminParams {

@@ -196,3 +196,75 @@ Test(system_admin, netcard_admin_trigger_and_outcome)
     fc.vpcd = nc_vpcd_connect(fc.port, NC_TIMEOUT_START_MS, fc.card->qemu);
     quit();
 }
+
+/* netcard-ras killed (SIGKILL) in the middle of a 150-script job and
+ * started again on its port: the card's retry resumes at its last
+ * Next-URI on the new process and the job is done once. */
+Test(system_admin, server_killed_mid_session_job_done_once)
+{
+    const char *db = nc_tmp_path("ras.db");
+    RasSrv srv = ras_start(db, 0, "ras-a", NULL);
+    const char *script = nc_tmp_path("job.script");
+    FILE *f = fopen(script, "w");
+
+    for (int i = 0; i < 150; i++) {
+        fprintf(f, "%s80CA006600\n", i ? "---\n" : "");
+    }
+    fclose(f);
+    ras_cli(db, "card", "--card", CARD_ICCID, "--identity", ADMIN_ID,
+            "--psk", ADMIN_PSK_HEX);
+    ras_cli(db, "enqueue", "--card", CARD_ICCID, "--script", script);
+    boot_admin_card();
+    AdminParams ap = { .port = srv.port, .retries = 5, .retry_s = 3 };
+    store_params(&ap);
+    admin_trigger();
+    nc_console_wait(fc.card->console, "I admin: script 2:", SESSION_WAIT_MS);
+    kill(srv.proc->pid, SIGKILL);
+    nc_proc_wait(srv.proc, 5000);
+    ras_start(db, srv.port, "ras-b", NULL);
+    nc_console_wait(fc.card->console, "W admin: connection lost",
+                    SESSION_WAIT_MS);
+    char *ok = nc_console_wait(fc.card->console, "I admin: session ok",
+                               SESSION_WAIT_MS);
+    cr_assert(strstr(ok, "150 scripts, 150 commands"), "%s", ok);
+    char *st = ras_cli(db, "status", "--job", "1");
+    cr_assert(strstr(st, "\"state\": \"done\""), "job not done: %s", st);
+    cr_assert(strstr(st, "\"owner\": \"ras-b\""), "%s", st);
+    cr_assert_eq(ras_count(st, "\"answered\": 1"), 150, "scripts: %s", st);
+    char *log = ras_cli(db, "log", "--card", CARD_ICCID, "--limit", "2000");
+    cr_assert(strstr(log, "\"event\": \"resume\""), "no resume: %s", log);
+    cr_assert_eq(ras_count(log, "\"event\": \"job-done\""), 1, "%s", log);
+    quit();
+}
+
+/* A job the server wraps in SCP03 with the card's static keys (key set
+ * 30, level 33): INITIALIZE UPDATE in script 0, then EXTERNAL
+ * AUTHENTICATE and the wrapped commands; the agent keeps the secure
+ * channel of its admin APDU session across the scripts. */
+Test(system_admin, scp03_job_built_by_the_server)
+{
+    const char *db = nc_tmp_path("ras.db");
+    RasSrv srv = ras_start(db, 0, "ras", NULL);
+    const char *k = "404142434445464748494A4B4C4D4E4F";
+
+    ras_cli(db, "card", "--card", CARD_ICCID, "--identity", ADMIN_ID,
+            "--psk", ADMIN_PSK_HEX, "--scp03", nc_strf("30:%s:%s:%s", k, k, k));
+    ras_cli(db, "enqueue", "--card", CARD_ICCID, "--scp03", "51",
+            "--apdu", "80CA006600", "--apdu", "80CA004200");
+    boot_admin_card();
+    AdminParams ap = { .port = srv.port, .retries = 3 };
+    store_params(&ap);
+    admin_trigger();
+    char *ok = nc_console_wait_re(fc.card->console,
+                                  "^[IW] admin: session (ok|failed)", NULL, 0,
+                                  SESSION_WAIT_MS);
+    char *st = ras_cli(db, "status", "--job", "1");
+    cr_assert(strstr(ok, "session ok: 2 scripts, 4 commands"), "%s\n%s", ok,
+              st);
+    cr_assert(strstr(st, "\"state\": \"done\""), "job not done: %s", st);
+    /* EXTERNAL AUTHENTICATE and the two wrapped commands executed, the
+     * job's script answered ok (the server checked the R-MACs' SWs) */
+    cr_assert(strstr(st, "\"status\": \"ok\", \"executed\": 3, "
+                         "\"rapdus\": \"9000 "), "%s", st);
+    quit();
+}

@@ -140,7 +140,7 @@ Test(system_admin_peers, slow_server_and_close_mid_chunk_retry)
  * ISO 7816 and the card's HTTP server answer while it streams in. */
 Test(system_admin_peers, ten_megabyte_script_is_refused_90_02)
 {
-    boot_admin_card();
+    boot_admin_card_with(true);
     const char *const e[] = { "--big", "10485760", NULL };
     AdminPeer a = admin_peer_start(NULL, e);
     AdminParams ap = { .port = a.port, .retries = 3, .retry_s = 3 };
