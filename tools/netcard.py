@@ -46,8 +46,8 @@ BUILD = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
 # Installed: the package is in BUILD/lib/python. From the source tree,
 # Python finds it beside this file.
 sys.path.insert(1, os.path.join(BUILD, "lib", "python"))
-from netcard_host import (apducmd, gdbcmd, gpcmd, packcmd,  # noqa: E402
-                          persocmd, rascmd, runcmd)
+from netcard_host import (admincmd, apducmd, gdbcmd,  # noqa: E402
+                          gpcmd, packcmd, persocmd, rascmd, runcmd)
 from netcard_host.cli import (DEFAULT_IMAGE, DEFAULT_QEMU,  # noqa: E402
                               PROG, Parser, UsageError, version)
 
@@ -65,6 +65,7 @@ def make_parser():
     gdbcmd.add_parser(sub)
     apducmd.add_parser(sub)
     gpcmd.add_parser(sub)
+    admincmd.add_parser(sub)
     persocmd.add_parser(sub)
     from netcard_host import testcmd
     testcmd.add_parser(sub, os.environ.get("NETCARD_QEMU", DEFAULT_QEMU),

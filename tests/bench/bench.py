@@ -216,6 +216,16 @@ class Bench:
                 subprocess.TimeoutExpired) as e:
             raise BenchError(str(e))
 
+    def admin(self):
+        """The card's admin agent against netcard-ras (bench_admin.py)."""
+        import bench_admin
+        try:
+            bench_admin.run(self)
+        except (bench_admin.BenchError, bench_admin.vpcd.VpcdError,
+                bench_admin.vpcd.LibraryError, bench_admin.gp.GpError,
+                OSError, subprocess.TimeoutExpired) as e:
+            raise BenchError(str(e))
+
     def usim(self):
         """AUTHENTICATE and reading the IMSI through pcscd (bench_usim.py)."""
         import bench_usim
@@ -911,7 +921,7 @@ def main():
     steps = (b.boot_to_banner, b.qemu_rss, b.idle_cpu, b.cardos_sizes,
              b.iso7816, b.network, b.tls, b.store_costs,
              b.store_card_time, b.crypto, b.gp, b.applets, b.usim, b.runner,
-             b.ras,
+             b.ras, b.admin,
              b.incremental_rebuild)
     if args.only:
         names = args.only.split(",")
