@@ -5,6 +5,7 @@
  */
 #include <string.h>
 
+#include "arch/cpu.h"
 #include "crypto/crypto.h"
 #include "gp/gp.h"
 #include "gp/native.h"
@@ -16,8 +17,16 @@
 #define LOG_MODULE "sys"
 #include "kernel/log.h"
 
-#define GRANULE   32u
-#define GRANULES  (SYS_RAM_POOL / GRANULE)
+/*
+ * Instance RAM and the code region are whole 1 KiB pages of
+ * the emulated CPU (QEMU's M-profile TARGET_PAGE_SIZE): an MPU region
+ * that covers part of a page makes every access to that page take the
+ * slow path, and code in such a page is translated again at every
+ * execution (docs/applets.md "Round trip").
+ */
+#define GRANULE   1024u
+#define GRANULES  (SYS_RAM_POOL / GRANULE)     /* at most */
+
 
 static struct {
     struct store *(*store)(void);
@@ -28,11 +37,29 @@ static struct {
     struct sys_call call;               /* the one running applet */
     uint16_t live_ns[GP_REG_MAX];       /* namespaces the reload named */
     unsigned live_count;
+    const struct sys_instance *window_owner;    /* its last command */
+    uint32_t window_used;               /* data bytes of that command */
 } rt;
 
+/* The instance RAM pool: its granules start at the first 1 KiB
+ * boundary in it (aligning the array itself would cost the same gap in
+ * the OS's .bss, every image). */
 static uint8_t pool[SYS_RAM_POOL] __attribute__((aligned(32)));
-/* The APDU window (netcard/applet.h struct nc_apdu), its own region. */
+/* The APDU window (netcard/applet.h struct nc_apdu), its own region;
+ * its page is shared with OS data (accesses there take the emulator's
+ * slow path; no code runs from it). */
 static uint8_t window[SYS_WINDOW_SIZE] __attribute__((aligned(32)));
+
+static uint8_t *pool_base(void)
+{
+    return pool + ((GRANULE - ((uint32_t)(uintptr_t)pool & (GRANULE - 1u))) &
+                   (GRANULE - 1u));
+}
+
+static uint32_t pool_granules(void)
+{
+    return (uint32_t)(pool + SYS_RAM_POOL - pool_base()) / GRANULE;
+}
 
 static int sha256(const void *data, size_t len, uint8_t out[32])
 {
@@ -57,11 +84,16 @@ static void granules_set(uint32_t first, uint32_t n, bool used)
     }
 }
 
+static uint32_t ram_round(uint32_t size)
+{
+    return (size + GRANULE - 1u) & ~(GRANULE - 1u);
+}
+
 static bool ram_alloc(uint32_t size, uint32_t *off)
 {
     uint32_t n = size / GRANULE, run = 0;
 
-    for (uint32_t g = 0; g < GRANULES && n > 0; g++) {
+    for (uint32_t g = 0; g < pool_granules() && n > 0; g++) {
         run = granule_used(g) ? 0 : run + 1;
         if (run == n) {
             granules_set(g + 1 - n, n, true);
@@ -86,7 +118,7 @@ static uint32_t addr(const void *p)
 
 static uint8_t *ram_of(const struct sys_instance *in)
 {
-    return pool + in->ram_off;
+    return pool_base() + in->ram_off;
 }
 
 static void hexaid(const struct sys_instance *in, char *out)
@@ -172,6 +204,17 @@ static void stopped(struct sys_call *c, const char *why)
     }
 }
 
+/* The window for IN: cleared whole (word stores) if another instance
+ * had it (or a deleted one in the same slot). */
+static void window_claim(const struct sys_instance *in)
+{
+    if (in != rt.window_owner) {
+        cpu_zero_words((uint32_t *)(void *)window, SYS_WINDOW_SIZE / 4u);
+        rt.window_owner = in;
+        rt.window_used = 0;
+    }
+}
+
 /*
  * Run event EV of instance IN; its result in *RESULT. False when the
  * applet was stopped (fault, budget, bad argument): the caller answers
@@ -184,8 +227,11 @@ static bool run_event(struct sys_instance *in, uint32_t ev,
     struct sys_call *c = &rt.call;
     const struct ncap_info *i = &in->info;
     uint32_t file = addr(in->file), ram = addr(ram_of(in));
+    /* the file's pages are its own (sys/codearea.h): the region ends
+     * at its last page's end, erased past the file */
     struct uproc_region code = {
-        file, (file + i->code_offset + i->code_size + 31u) & ~31u };
+        file, file + ((i->code_offset + i->code_size + SYS_CODE_PAGE - 1u) &
+                      ~(SYS_CODE_PAGE - 1u)) };
     struct uproc_region rr = { ram, ram + in->ram_size };
     struct uproc_region win = { addr(window), addr(window) + sizeof(window) };
     uint32_t args[3] = { ev, cmd ? addr(window) : 0,
@@ -196,11 +242,14 @@ static bool run_event(struct sys_instance *in, uint32_t ev,
     if (!in->ram_ready) {
         ram_setup(in);
     }
-    memset(c, 0, sizeof(*c));
+    window_claim(in);
+    /* field by field: the library's memset is byte by byte; c->p is
+     * uproc_start's */
     c->in = in;
     c->cmd = cmd;
     c->rsp = rsp;
     c->origin = o;
+    c->tx_open = false;
     /* crt0 at code offset 0; r9 = the GOT in the instance's data */
     uproc_start(&c->p, addr(in->file + i->code_offset) | 1u, args,
                 ram + i->stack_size + i->got_offset, ram,
@@ -258,20 +307,31 @@ static void native_deselect(void *self, const struct apdu_origin *o)
     transient_clear(in);
 }
 
-/* The command into the window (netcard/applet.h struct nc_apdu). */
-static void window_fill(const struct apdu_origin *o, const struct apdu *cmd)
+/*
+ * The command into the window (netcard/applet.h struct nc_apdu) for
+ * instance IN. The window is cleared whole (word stores) when another
+ * instance used it last, so nothing of one applet's commands or writes
+ * reaches another; for the same instance only what its previous command
+ * left past this one's data.
+ */
+static void window_fill(const struct sys_instance *in,
+                        const struct apdu_origin *o, const struct apdu *cmd)
 {
     uint32_t n = cmd->nc < SYS_WINDOW_SIZE - 16u ? cmd->nc :
                  SYS_WINDOW_SIZE - 16u;
 
-    memset(window, 0, sizeof(window));
+    window_claim(in);
+    if (rt.window_used > n) {
+        memset(window + 16 + n, 0, rt.window_used - n);
+    }
+    rt.window_used = n;
     window[0] = cmd->cla;
     window[1] = cmd->ins;
     window[2] = cmd->p1;
     window[3] = cmd->p2;
     memcpy(window + 4, &cmd->nc, 4);
     memcpy(window + 8, &cmd->ne, 4);
-    window[12] = o ? o->channel : 0;
+    ((uint32_t *)(void *)window)[3] = o ? o->channel : 0;
     if (n) {
         memcpy(window + 16, cmd->data, n);
     }
@@ -285,7 +345,7 @@ static enum applet_status native_process(void *self,
     struct sys_instance *in = self;
     uint32_t r = 0;
 
-    window_fill(o, cmd);
+    window_fill(in, o, cmd);
     if (!run_event(in, 3u /* NC_EV_PROCESS */, o, cmd, rsp, &r)) {
         rsp->len = 0;
         rsp->sw = SW_UNKNOWN;
@@ -350,10 +410,10 @@ static uint16_t port_install_check(const struct gp_entry *elf,
         return SW_GP_REFERENCED_DATA;
     }
     /* its RAM must fit now (taken back at once: the reload allocates) */
-    if (!ram_alloc(ncap_ram_size(&i), &off)) {
+    if (!ram_alloc(ram_round(ncap_ram_size(&i)), &off)) {
         return SW_GP_NOT_ENOUGH_MEMORY;
     }
-    ram_free(off, ncap_ram_size(&i));
+    ram_free(off, ram_round(ncap_ram_size(&i)));
     for (unsigned k = 0; k < SYS_INSTANCES_MAX; k++) {
         if (!rt.inst[k].used) {
             return SW_OK;
@@ -396,7 +456,7 @@ static struct sys_instance *instance_new(const struct gp_entry *e, uint16_t n)
         return NULL;
     }
     m = module_index(&in->info, e->mod, e->mod_len);
-    in->ram_size = ncap_ram_size(&in->info);
+    in->ram_size = ram_round(ncap_ram_size(&in->info));
     if (m < 0 || !ram_alloc(in->ram_size, &in->ram_off)) {
         return NULL;
     }
@@ -487,6 +547,9 @@ static void port_reload_end(void)
 
         if (in->used && !in->seen) {
             sys_keys_forget(in);
+            if (rt.window_owner == in) {
+                rt.window_owner = NULL;
+            }
             ram_free(in->ram_off, in->ram_size);
             in->used = false;
         }
@@ -533,7 +596,7 @@ void sys_get_stats(struct sys_stats *st)
             st->ram_used += rt.inst[k].ram_size;
         }
     }
-    st->ram_free = SYS_RAM_POOL - st->ram_used;
+    st->ram_free = pool_granules() * GRANULE - st->ram_used;
     st->code_pages = sys_code_pages();
     st->code_used = sys_code_used_pages();
     st->code_largest_free = sys_code_largest_free();
