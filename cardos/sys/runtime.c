@@ -8,6 +8,7 @@
 #include "arch/cpu.h"
 #include "crypto/crypto.h"
 #include "gp/gp.h"
+#include "gp/isd.h"
 #include "gp/native.h"
 #include "gp/registry.h"
 #include "kernel/reset_cause.h"
@@ -250,6 +251,8 @@ static bool run_event(struct sys_instance *in, uint32_t ev,
     c->rsp = rsp;
     c->origin = o;
     c->tx_open = false;
+    c->sc_done = false;
+    c->sc_bits = 0;
     /* crt0 at code offset 0; r9 = the GOT in the instance's data */
     uproc_start(&c->p, addr(in->file + i->code_offset) | 1u, args,
                 ram + i->stack_size + i->got_offset, ram,
@@ -295,6 +298,7 @@ static bool native_select(void *self, const struct apdu_origin *o)
     uint32_t r = 1;
 
     transient_clear(in);
+    gp_sc_end(o);               /* a secure channel starts with the applet */
     return run_event(in, 1u /* NC_EV_SELECT */, o, NULL, NULL, &r) && r == 0;
 }
 
@@ -305,6 +309,7 @@ static void native_deselect(void *self, const struct apdu_origin *o)
 
     (void)run_event(in, 2u /* NC_EV_DESELECT */, o, NULL, NULL, &r);
     transient_clear(in);
+    gp_sc_end(o);
 }
 
 /*
@@ -314,8 +319,8 @@ static void native_deselect(void *self, const struct apdu_origin *o)
  * reaches another; for the same instance only what its previous command
  * left past this one's data.
  */
-static void window_fill(const struct sys_instance *in,
-                        const struct apdu_origin *o, const struct apdu *cmd)
+void sys_window_fill(const struct sys_instance *in,
+                     const struct apdu_origin *o, const struct apdu *cmd)
 {
     uint32_t n = cmd->nc < SYS_WINDOW_SIZE - 16u ? cmd->nc :
                  SYS_WINDOW_SIZE - 16u;
@@ -345,7 +350,7 @@ static enum applet_status native_process(void *self,
     struct sys_instance *in = self;
     uint32_t r = 0;
 
-    window_fill(in, o, cmd);
+    sys_window_fill(in, o, cmd);
     if (!run_event(in, 3u /* NC_EV_PROCESS */, o, cmd, rsp, &r)) {
         rsp->len = 0;
         rsp->sw = SW_UNKNOWN;
@@ -462,6 +467,7 @@ static struct sys_instance *instance_new(const struct gp_entry *e, uint16_t n)
     }
     in->used = true;
     in->seen = true;
+    in->fresh = true;
     in->ns = n;
     in->module = (uint8_t)m;
     in->file = f.bytes;
@@ -522,7 +528,7 @@ static void objects_gc(void)
         id = SYS_OBJ_APPLET(0, 0) - 1u;
         while (st && n < sizeof(dead) / sizeof(dead[0]) &&
                (id = store_next_id(st, id)) != 0 &&
-               id <= SYS_OBJ_APPLET(0xFFFF, 0xFF)) {
+               id <= SYS_OBJ_KEY(0xFFFF, 0xFF)) {
             if (!ns_live((uint16_t)(id >> 8))) {
                 dead[n++] = id;
             }
@@ -537,6 +543,39 @@ static void objects_gc(void)
             return;
         }
     } while (n == sizeof(dead) / sizeof(dead[0]));
+}
+
+/*
+ * NC_EV_INSTALL, once per instance: run for an instance this reload made
+ * whose namespace has no marker yet (a new INSTALL; the namespace of a
+ * deleted instance was collected with its marker), then the marker is
+ * written. A power cut before the marker: it runs again at the next
+ * start. Its result is logged; the instance stays installed.
+ */
+static void install_events(void)
+{
+    struct store *st = sys_store();
+
+    for (unsigned k = 0; st && k < SYS_INSTANCES_MAX; k++) {
+        struct sys_instance *in = &rt.inst[k];
+        uint8_t one = 1;
+        uint32_t r = 0;
+
+        if (!in->used || !in->fresh) {
+            continue;
+        }
+        in->fresh = false;
+        if (store_size(st, SYS_OBJ_INSTALLED(in->ns)) >= 0) {
+            continue;
+        }
+        if (!run_event(in, 0u /* NC_EV_INSTALL */, NULL, NULL, NULL, &r) ||
+            r != 0) {
+            LOG_E("applet install event: %d", (int)r);
+        }
+        if (store_put(st, SYS_OBJ_INSTALLED(in->ns), &one, 1) != STORE_OK) {
+            LOG_E("could not mark the applet installed");
+        }
+    }
 }
 
 static void port_reload_end(void)
@@ -554,6 +593,7 @@ static void port_reload_end(void)
             in->used = false;
         }
     }
+    install_events();
 }
 
 static void port_load_abort(void)

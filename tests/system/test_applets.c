@@ -151,6 +151,19 @@ Test(system_applets, wallet_matches_its_model)
 }
 
 /*
+ * The system calls of interface 1.1 (tests/system/applets_calls.py with
+ * tests/applets/cryptoapp): 3DES against openssl, P-256 ECDSA both ways
+ * and ECDH against openssl, an imported key's public key, persistent
+ * keys across a power cycle and never another instance's, timers, the
+ * install event once per instance, SHA-2.
+ */
+Test(system_applets, system_calls_against_openssl)
+{
+    AppCard ac = boot_product("calls");
+    flow(&ac, "crypto");
+}
+
+/*
  * A power cut at every flash operation of a step (each operation number,
  * modes before, partial and after; docs/nvm.md), driven by
  * applets_flow.py through a second QMP monitor: after each cut the card
