@@ -400,8 +400,39 @@ static int module_index(const struct ncap_info *i, const uint8_t *mod,
     return -1;
 }
 
+/*
+ * INSTALL's quotas (gp_entry ram_quota, nvm_quota: EF C7, C8) over the
+ * load file's header: C7 is the instance's whole RAM, its stack taking
+ * what data, bss and transient leave (rounded down to a multiple of 8,
+ * NCAP_STACK_MIN..NCAP_STACK_MAX, NCAP_RAM_MAX in all); C8 its
+ * persistent quota
+ * (<= NCAP_QUOTA_MAX). False when out of those limits.
+ */
+static bool apply_quotas(struct ncap_info *i, const struct gp_entry *e)
+{
+    uint32_t rest = i->data_size + i->bss_size + i->transient_size;
+
+    if (e->ram_quota) {
+        uint32_t stack = (e->ram_quota - rest) & ~7u;
+
+        if (e->ram_quota <= rest || e->ram_quota > NCAP_RAM_MAX ||
+            stack < NCAP_STACK_MIN || stack > NCAP_STACK_MAX) {
+            return false;
+        }
+        i->stack_size = stack;
+    }
+    if (e->nvm_quota) {
+        if (e->nvm_quota > NCAP_QUOTA_MAX) {
+            return false;
+        }
+        i->quota = e->nvm_quota;
+    }
+    return true;
+}
+
 static uint16_t port_install_check(const struct gp_entry *elf,
-                                   const uint8_t *mod, uint8_t mod_len)
+                                   const uint8_t *mod, uint8_t mod_len,
+                                   const struct gp_entry *app)
 {
     struct sys_code_file f;
     struct ncap_info i;
@@ -413,6 +444,9 @@ static uint16_t port_install_check(const struct gp_entry *elf,
     if (ncap_parse(f.bytes, f.size, &i) != NCAP_OK ||
         module_index(&i, mod, mod_len) < 0) {
         return SW_GP_REFERENCED_DATA;
+    }
+    if (!apply_quotas(&i, app)) {
+        return SW_WRONG_DATA;
     }
     /* its RAM must fit now (taken back at once: the reload allocates) */
     if (!ram_alloc(ram_round(ncap_ram_size(&i)), &off)) {
@@ -461,6 +495,10 @@ static struct sys_instance *instance_new(const struct gp_entry *e, uint16_t n)
         return NULL;
     }
     m = module_index(&in->info, e->mod, e->mod_len);
+    if (!apply_quotas(&in->info, e)) {
+        LOG_E("instance quotas out of limits");
+        return NULL;
+    }
     in->ram_size = ram_round(ncap_ram_size(&in->info));
     if (m < 0 || !ram_alloc(in->ram_size, &in->ram_off)) {
         return NULL;

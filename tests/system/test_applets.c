@@ -164,6 +164,16 @@ Test(system_applets, system_calls_against_openssl)
 }
 
 /*
+ * INSTALL's system parameters EF C7/C8 override the load file's RAM and
+ * persistent quota within limits (6A80 beyond them), across a reset.
+ */
+Test(system_applets, install_quotas_override_the_file)
+{
+    AppCard ac = boot_product("quotas");
+    flow(&ac, "quotas");
+}
+
+/*
  * A power cut at every flash operation of a step (each operation number,
  * modes before, partial and after; docs/nvm.md), driven by
  * applets_flow.py through a second QMP monitor: after each cut the card
