@@ -67,13 +67,13 @@ static int32_t sc_unwrap(struct sys_call *c)
         SW_OK) {
         return E_SECURITY;
     }
+    if (plain.nc > rsp->cap) {
+        return E_LENGTH;
+    }
     if (plain.nc) {
         /* out of the way of the response, at the end of the buffer */
         uint8_t *tail = rsp->buf + rsp->cap - plain.nc;
 
-        if (plain.nc > rsp->cap) {
-            return E_LENGTH;
-        }
         memmove(tail, plain.data, plain.nc);
         plain.data = tail;
     }

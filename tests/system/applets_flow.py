@@ -193,7 +193,9 @@ HOSTILE = [(0x10, "read OS RAM"), (0x12, "read a key-slot register"),
            (0x15, "system call with a huge length"), (0x16, "infinite loop"),
            (0x17, "stack overflow"), (0x18, "divide by zero"),
            (0x19, "write its own code"), (0x1A, "read the SCS"),
-           (0x1B, "unknown system call")]
+           (0x1B, "unknown system call"),
+           (0x1D, "key generation writing OS RAM"),
+           (0x1E, "crypto output into OS RAM")]
 
 
 def hostile(card):
