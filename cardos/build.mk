@@ -163,6 +163,8 @@ CARDOS_SRCS := \
     sys/ncap.c \
     sys/codearea.c \
     sys/syscall.c \
+    sys/syscall_sc.c \
+    sys/syscall_keys.c \
     sys/runtime.c \
     applets/perso_applet.c \
     applets/sample_applet.c \
@@ -284,6 +286,8 @@ CARDOS_MBEDTLS_INCLUDES := -I$(MBEDTLS_SRC)/include -I$(CARDOS_DIR)/crypto/alt \
     -DMBEDTLS_CONFIG_FILE='"crypto/mbedtls_config.h"'
 $(patsubst %.c,$(CARDOS_OBJ)/%.o,$(CARDOS_CRYPTO_MBEDTLS_SRCS)): CARDOS_CFLAGS += \
     $(CARDOS_MBEDTLS_INCLUDES)
+# sys/syscall_keys.c computes EC public keys with mbedTLS
+$(CARDOS_OBJ)/sys/syscall_keys.o: CARDOS_CFLAGS += $(CARDOS_MBEDTLS_INCLUDES)
 $(patsubst %.c,$(CARDOS_OBJ)/%.o,$(CARDOS_NET_SRCS)): CARDOS_CFLAGS += \
     -I$(LWIP_SRC)/src/include -I$(CARDOS_DIR)/net/port $(CARDOS_MBEDTLS_INCLUDES)
 

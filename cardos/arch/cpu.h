@@ -65,4 +65,15 @@ static inline uint32_t cpu_ipsr(void)
     return ipsr;
 }
 
+/* Zero N words at P with word stores (the C library's memset of this
+ * image goes byte by byte: 4 instructions a byte). The attribute keeps
+ * the compiler from turning the loop back into a memset call. */
+__attribute__((optimize("no-tree-loop-distribute-patterns")))
+static inline void cpu_zero_words(uint32_t *p, uint32_t n)
+{
+    while (n--) {
+        *p++ = 0;
+    }
+}
+
 #endif /* CARDOS_ARCH_CPU_H */

@@ -54,6 +54,18 @@ static void mpu_region(uint32_t n, const struct uproc_region *r,
     scs_write(MPU_RLAR, ((r->limit - 32u) & ~31u) | (0u << 1) | RLAR_EN);
 }
 
+/* What regions 0-2 hold now (valid once programmed): programming them
+ * again for the instance that ran last would only cost time (every
+ * RBAR/RLAR write flushes the emulator's TLB). */
+static struct uproc_region mpu_cache[3];
+static bool mpu_cached, mpu_enabled;
+
+static bool same_region(const struct uproc_region *a,
+                        const struct uproc_region *b)
+{
+    return a->base == b->base && a->limit == b->limit;
+}
+
 static void mpu_on(const struct uproc *p)
 {
     static bool ready;
@@ -69,19 +81,26 @@ static void mpu_on(const struct uproc *p)
         scs_write(MPU_MAIR0, MAIR_NORMAL_NC);
         ready = true;
     }
-    mpu_region(0, &p->code, RBAR_AP_RO_ANY);
-    mpu_region(1, &p->ram, RBAR_AP_RW_ANY | RBAR_XN);
-    mpu_region(2, &p->window, RBAR_AP_RW_ANY | RBAR_XN);
+    if (!mpu_cached || !same_region(&mpu_cache[0], &p->code) ||
+        !same_region(&mpu_cache[1], &p->ram) ||
+        !same_region(&mpu_cache[2], &p->window)) {
+        mpu_region(0, &p->code, RBAR_AP_RO_ANY);
+        mpu_region(1, &p->ram, RBAR_AP_RW_ANY | RBAR_XN);
+        mpu_region(2, &p->window, RBAR_AP_RW_ANY | RBAR_XN);
+        mpu_cache[0] = p->code;
+        mpu_cache[1] = p->ram;
+        mpu_cache[2] = p->window;
+        mpu_cached = true;
+    }
     /* PRIVDEFENA: the OS (interrupt handlers included) keeps the default
-     * map; unprivileged code gets the three regions only (B10.2.2) */
-    scs_write(MPU_CTRL, MPU_CTRL_ENABLE | MPU_CTRL_PRIVDEFENA);
-    cpu_dsb();
-    cpu_isb();
-}
-
-static void mpu_off(void)
-{
-    scs_write(MPU_CTRL, 0);
+     * map; unprivileged code gets the three regions only (B10.2.2).
+     * Enabled once and left so: the OS, privileged, never runs from the
+     * regions nor writes the code area but through the NVM controller,
+     * and every change of MPU_CTRL costs a TLB flush too */
+    if (!mpu_enabled) {
+        scs_write(MPU_CTRL, MPU_CTRL_ENABLE | MPU_CTRL_PRIVDEFENA);
+        mpu_enabled = true;
+    }
     cpu_dsb();
     cpu_isb();
 }
@@ -118,7 +137,7 @@ void uproc_start(struct uproc *p, uint32_t entry, const uint32_t args[3],
 {
     uint32_t *frame;
 
-    memset(p, 0, sizeof(*p));
+    cpu_zero_words((uint32_t *)p, sizeof(*p) / 4u);
     p->code = *code;
     p->ram = *ram;
     p->window = *window;
@@ -208,10 +227,9 @@ enum uproc_stop uproc_run(struct uproc *p)
 
 void uproc_finish(struct uproc *p)
 {
-    if (p->mpu_on) {
-        mpu_off();
-        p->mpu_on = false;
-    }
+    /* the regions stay (mpu_on): they give unprivileged code, which runs
+     * only through uproc_run, nothing until it programs its own */
+    p->mpu_on = false;
 }
 
 bool uproc_args(const struct uproc *p, uint32_t args[4])

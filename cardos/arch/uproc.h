@@ -89,10 +89,11 @@ void uproc_start(struct uproc *p, uint32_t entry, const uint32_t args[3],
 /* Run or resume P until it stops; the reason. */
 enum uproc_stop uproc_run(struct uproc *p);
 
-/* P will not be resumed: the MPU off again (uproc_run does it itself
- * for every stop but UPROC_SVC, whose call the OS serves with P's
- * regions still on: the OS's default map is untouched by them, and
- * none of them is writable code). */
+/* P will not be resumed (uproc_run does it itself for every stop but
+ * UPROC_SVC, whose call the OS serves with P's regions on). The regions
+ * stay programmed and the MPU enabled: privileged, the OS keeps the
+ * default map (PRIVDEFENA) and none of the regions is writable code;
+ * the next process's regions replace them before it runs. */
 void uproc_finish(struct uproc *p);
 
 /* UPROC_SVC: the arguments r0-r3 into ARGS (false if its frame is not

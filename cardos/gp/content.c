@@ -188,10 +188,14 @@ static void install_for_load(struct gp_cmd *c, uint8_t slot)
     done(c);
 }
 
-/* Install parameters: C9 L value, then system parameters (EF, C7, C8,
- * ...) that are accepted and not kept. */
+/* Install parameters: C9 L value, then the system parameters EF L
+ * value (GPC 2.3.1 11.5.2.3.7, Table 11-49): C7 volatile and C8
+ * non-volatile memory quota (1..4 bytes, big-endian) are kept, other
+ * tags accepted and not kept. */
 static bool install_params(const struct lv *f, struct gp_entry *e)
 {
+    size_t at;
+
     if (f->len == 0) {
         return true;
     }
@@ -201,6 +205,31 @@ static bool install_params(const struct lv *f, struct gp_entry *e)
     }
     e->params_len = f->p[1];
     memcpy(e->params, f->p + 2, e->params_len);
+    at = 2u + f->p[1];
+    if (at + 2 <= f->len && f->p[at] == 0xEF && at + 2u + f->p[at + 1] <=
+        f->len) {
+        size_t end = at + 2u + f->p[at + 1];
+
+        for (at += 2; at + 2 <= end; at += 2u + f->p[at + 1]) {
+            uint8_t tag = f->p[at], len = f->p[at + 1];
+            uint32_t v = 0;
+
+            if (at + 2u + len > end) {
+                return false;
+            }
+            for (uint8_t i = 0; i < len && len <= 4; i++) {
+                v = v << 8 | f->p[at + 2 + i];
+            }
+            if ((tag == 0xC7 || tag == 0xC8) && (len < 1 || len > 4)) {
+                return false;
+            }
+            if (tag == 0xC7) {
+                e->ram_quota = v;
+            } else if (tag == 0xC8) {
+                e->nvm_quota = v;
+            }
+        }
+    }
     return true;
 }
 
@@ -233,7 +262,7 @@ static void install_for_install(struct gp_cmd *c, bool selectable)
     if (!m && gp_native_get() != NULL) {
         /* a loaded load file: the module exists, its instance fits */
         uint16_t sw = gp_native_get()->install_check(&elf, f[1].p,
-                                                     f[1].len);
+                                                     f[1].len, &app);
 
         if (sw != SW_OK) {
             fail(c, sw);

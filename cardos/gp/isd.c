@@ -552,6 +552,64 @@ int gp_personalise(struct store *st)
     return rc;
 }
 
+/* ---- the GP API SecureChannel of applications (gp/isd.h) ------------ */
+
+bool gp_sc_process(const struct apdu_origin *o, const struct apdu *cmd,
+                   struct apdu_response *rsp)
+{
+    if ((cmd->cla & 0x80) == 0) {
+        return false;
+    }
+    if (cmd->ins == GP_INS_INIT_UPDATE) {
+        initialize_update(o, cmd, rsp);
+        return true;
+    }
+    if (cmd->ins == GP_INS_EXT_AUTH) {
+        external_authenticate(o, cmd, rsp);
+        return true;
+    }
+    return false;
+}
+
+uint16_t gp_sc_unwrap(const struct apdu_origin *o, uint8_t *buf, size_t cap,
+                      const struct apdu *cmd, struct apdu *plain)
+{
+    struct scp_session *s = session_of(o);
+    uint16_t sw;
+
+    if (s == NULL || s->state != SCP_OPEN) {
+        end_session(o);
+        *plain = *cmd;
+        return scp_cla_has_sm(cmd->cla) ? SW_SECURITY_STATUS : SW_OK;
+    }
+    sw = scp_unwrap(s, buf, cap, cmd, plain);
+    if (sw != SW_OK) {
+        end_session(o);
+    }
+    return sw;
+}
+
+void gp_sc_wrap(const struct apdu_origin *o, struct apdu_response *rsp)
+{
+    struct scp_session *s = session_of(o);
+
+    if (s && s->state == SCP_OPEN) {
+        scp_wrap(s, rsp);
+    }
+}
+
+uint8_t gp_sc_level(const struct apdu_origin *o)
+{
+    struct scp_session *s = session_of(o);
+
+    return s && s->state == SCP_OPEN ? (uint8_t)(0x80u | s->level) : 0;
+}
+
+void gp_sc_end(const struct apdu_origin *o)
+{
+    end_session(o);
+}
+
 uint32_t gp_isd_ram_bytes(void)
 {
     return (uint32_t)sizeof(isd);

@@ -34,6 +34,7 @@
 #define CARDOS_GP_ISD_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "apdu/apdu.h"
@@ -66,6 +67,31 @@ struct gp_isd_config {
 };
 
 const struct applet *gp_isd_init(const struct gp_isd_config *cfg);
+
+/*
+ * The GP Card API SecureChannel services (processSecurity, unwrap, wrap,
+ * getSecurityLevel) for the application selected on ORIGIN's channel,
+ * on the secure channel session of that channel, with the keys of the
+ * ISD (the security domain native applets are associated with; sys/):
+ *   gp_sc_process()  INITIALIZE UPDATE or EXTERNAL AUTHENTICATE (CLA
+ *                    80/84, the command in RSP's buffer as it arrived):
+ *                    answered in RSP as the ISD answers them; false when
+ *                    CMD is neither
+ *   gp_sc_unwrap()   scp_unwrap() (gp/scp.h) on the session: SW_OK and
+ *                    PLAIN, or the error (the session ends); without an
+ *                    open session a command without secure messaging is
+ *                    PLAIN as it is, one with it SW_SECURITY_STATUS
+ *   gp_sc_wrap()     scp_wrap() of RSP when a session is open
+ *   gp_sc_level()    0 without an open session, else 0x80 | SCP_LEVEL_*
+ *   gp_sc_end()      end it (the application is selected or deselected)
+ */
+bool gp_sc_process(const struct apdu_origin *o, const struct apdu *cmd,
+                   struct apdu_response *rsp);
+uint16_t gp_sc_unwrap(const struct apdu_origin *o, uint8_t *buf, size_t cap,
+                      const struct apdu *cmd, struct apdu *plain);
+void gp_sc_wrap(const struct apdu_origin *o, struct apdu_response *rsp);
+uint8_t gp_sc_level(const struct apdu_origin *o);
+void gp_sc_end(const struct apdu_origin *o);
 
 /*
  * The ROM module of supplementary security domains (GPC 2.3.1 7.2): the

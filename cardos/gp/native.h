@@ -38,8 +38,10 @@ struct gp_native {
     uint16_t (*load_block)(const uint8_t *data, uint32_t len);
     uint16_t (*load_stage)(struct store *st, struct gp_entry *elf);
     void (*load_abort)(void);
+    /* APP: the new instance's entry as INSTALL parsed it (quotas) */
     uint16_t (*install_check)(const struct gp_entry *elf,
-                              const uint8_t *mod, uint8_t mod_len);
+                              const uint8_t *mod, uint8_t mod_len,
+                              const struct gp_entry *app);
     int (*stage_unload)(struct store *st, const struct gp_entry *elf);
     void (*reload_begin)(void);
     /* E: an application; N: its registry number (stable, unique) */

@@ -13,7 +13,7 @@
 #include "gp/native.h"
 
 #define ENTRY_FORMAT 1u
-#define ENTRY_MAX    (1 + 6 + 4 * 17 + 2 + 1 + 1 + GP_PARAMS_MAX + 4)
+#define ENTRY_MAX    (1 + 6 + 4 * 17 + 2 + 1 + 1 + GP_PARAMS_MAX + 4 + 8)
 
 struct ram_entry {
     uint16_t n;                 /* store object GP_OBJ_REG(n) */
@@ -139,6 +139,13 @@ static size_t encode(const struct gp_entry *e, uint8_t *p)
     p[at++] = (uint8_t)(e->size >> 16);
     p[at++] = (uint8_t)(e->size >> 8);
     p[at++] = (uint8_t)e->size;
+    if (e->ram_quota || e->nvm_quota) {     /* optional: quotas */
+        for (unsigned i = 0; i < 8; i++) {
+            uint32_t v = i < 4 ? e->ram_quota : e->nvm_quota;
+
+            p[at++] = (uint8_t)(v >> (24 - 8 * (i % 4)));
+        }
+    }
     return at;
 }
 
@@ -164,11 +171,15 @@ static bool decode(const uint8_t *p, size_t n, struct gp_entry *e)
     e->version[1] = p[at++];
     e->rom = p[at++];
     if (!get_lv(p, n, &at, &e->params_len, e->params, GP_PARAMS_MAX) ||
-        at + 4 != n) {
+        (at + 4 != n && at + 12 != n)) {
         return false;
     }
-    e->size = (uint32_t)p[at] << 24 | (uint32_t)p[at + 1] << 16 |
-              (uint32_t)p[at + 2] << 8 | p[at + 3];
+    for (unsigned i = 0; at < n; i++, at += 4) {
+        uint32_t v = (uint32_t)p[at] << 24 | (uint32_t)p[at + 1] << 16 |
+                     (uint32_t)p[at + 2] << 8 | p[at + 3];
+
+        *(i == 0 ? &e->size : i == 1 ? &e->ram_quota : &e->nvm_quota) = v;
+    }
     return true;
 }
 

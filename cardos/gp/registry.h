@@ -73,6 +73,9 @@ struct gp_entry {
                                    (its keys, gp/keyset.h) */
     uint8_t params_len, params[GP_PARAMS_MAX];
     uint32_t size;              /* loaded load file: bytes */
+    /* application: INSTALL's system parameters (EF: C7 volatile, C8
+     * non-volatile memory quota, bytes); 0: the load file's */
+    uint32_t ram_quota, nvm_quota;
 };
 
 /* The card's wiring: where the store is (NULL: none). */

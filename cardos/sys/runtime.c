@@ -5,8 +5,10 @@
  */
 #include <string.h>
 
+#include "arch/cpu.h"
 #include "crypto/crypto.h"
 #include "gp/gp.h"
+#include "gp/isd.h"
 #include "gp/native.h"
 #include "gp/registry.h"
 #include "kernel/reset_cause.h"
@@ -16,8 +18,16 @@
 #define LOG_MODULE "sys"
 #include "kernel/log.h"
 
-#define GRANULE   32u
-#define GRANULES  (SYS_RAM_POOL / GRANULE)
+/*
+ * Instance RAM and the code region are whole 1 KiB pages of
+ * the emulated CPU (QEMU's M-profile TARGET_PAGE_SIZE): an MPU region
+ * that covers part of a page makes every access to that page take the
+ * slow path, and code in such a page is translated again at every
+ * execution (docs/applets.md "Round trip").
+ */
+#define GRANULE   1024u
+#define GRANULES  (SYS_RAM_POOL / GRANULE)     /* at most */
+
 
 static struct {
     struct store *(*store)(void);
@@ -28,11 +38,29 @@ static struct {
     struct sys_call call;               /* the one running applet */
     uint16_t live_ns[GP_REG_MAX];       /* namespaces the reload named */
     unsigned live_count;
+    const struct sys_instance *window_owner;    /* its last command */
+    uint32_t window_used;               /* data bytes of that command */
 } rt;
 
+/* The instance RAM pool: its granules start at the first 1 KiB
+ * boundary in it (aligning the array itself would cost the same gap in
+ * the OS's .bss, every image). */
 static uint8_t pool[SYS_RAM_POOL] __attribute__((aligned(32)));
-/* The APDU window (netcard/applet.h struct nc_apdu), its own region. */
+/* The APDU window (netcard/applet.h struct nc_apdu), its own region;
+ * its page is shared with OS data (accesses there take the emulator's
+ * slow path; no code runs from it). */
 static uint8_t window[SYS_WINDOW_SIZE] __attribute__((aligned(32)));
+
+static uint8_t *pool_base(void)
+{
+    return pool + ((GRANULE - ((uint32_t)(uintptr_t)pool & (GRANULE - 1u))) &
+                   (GRANULE - 1u));
+}
+
+static uint32_t pool_granules(void)
+{
+    return (uint32_t)(pool + SYS_RAM_POOL - pool_base()) / GRANULE;
+}
 
 static int sha256(const void *data, size_t len, uint8_t out[32])
 {
@@ -57,11 +85,16 @@ static void granules_set(uint32_t first, uint32_t n, bool used)
     }
 }
 
+static uint32_t ram_round(uint32_t size)
+{
+    return (size + GRANULE - 1u) & ~(GRANULE - 1u);
+}
+
 static bool ram_alloc(uint32_t size, uint32_t *off)
 {
     uint32_t n = size / GRANULE, run = 0;
 
-    for (uint32_t g = 0; g < GRANULES && n > 0; g++) {
+    for (uint32_t g = 0; g < pool_granules() && n > 0; g++) {
         run = granule_used(g) ? 0 : run + 1;
         if (run == n) {
             granules_set(g + 1 - n, n, true);
@@ -86,7 +119,7 @@ static uint32_t addr(const void *p)
 
 static uint8_t *ram_of(const struct sys_instance *in)
 {
-    return pool + in->ram_off;
+    return pool_base() + in->ram_off;
 }
 
 static void hexaid(const struct sys_instance *in, char *out)
@@ -172,6 +205,17 @@ static void stopped(struct sys_call *c, const char *why)
     }
 }
 
+/* The window for IN: cleared whole (word stores) if another instance
+ * had it (or a deleted one in the same slot). */
+static void window_claim(const struct sys_instance *in)
+{
+    if (in != rt.window_owner) {
+        cpu_zero_words((uint32_t *)(void *)window, SYS_WINDOW_SIZE / 4u);
+        rt.window_owner = in;
+        rt.window_used = 0;
+    }
+}
+
 /*
  * Run event EV of instance IN; its result in *RESULT. False when the
  * applet was stopped (fault, budget, bad argument): the caller answers
@@ -184,8 +228,11 @@ static bool run_event(struct sys_instance *in, uint32_t ev,
     struct sys_call *c = &rt.call;
     const struct ncap_info *i = &in->info;
     uint32_t file = addr(in->file), ram = addr(ram_of(in));
+    /* the file's pages are its own (sys/codearea.h): the region ends
+     * at its last page's end, erased past the file */
     struct uproc_region code = {
-        file, (file + i->code_offset + i->code_size + 31u) & ~31u };
+        file, file + ((i->code_offset + i->code_size + SYS_CODE_PAGE - 1u) &
+                      ~(SYS_CODE_PAGE - 1u)) };
     struct uproc_region rr = { ram, ram + in->ram_size };
     struct uproc_region win = { addr(window), addr(window) + sizeof(window) };
     uint32_t args[3] = { ev, cmd ? addr(window) : 0,
@@ -196,11 +243,16 @@ static bool run_event(struct sys_instance *in, uint32_t ev,
     if (!in->ram_ready) {
         ram_setup(in);
     }
-    memset(c, 0, sizeof(*c));
+    window_claim(in);
+    /* field by field: the library's memset is byte by byte; c->p is
+     * uproc_start's */
     c->in = in;
     c->cmd = cmd;
     c->rsp = rsp;
     c->origin = o;
+    c->tx_open = false;
+    c->sc_done = false;
+    c->sc_bits = 0;
     /* crt0 at code offset 0; r9 = the GOT in the instance's data */
     uproc_start(&c->p, addr(in->file + i->code_offset) | 1u, args,
                 ram + i->stack_size + i->got_offset, ram,
@@ -246,6 +298,7 @@ static bool native_select(void *self, const struct apdu_origin *o)
     uint32_t r = 1;
 
     transient_clear(in);
+    gp_sc_end(o);               /* a secure channel starts with the applet */
     return run_event(in, 1u /* NC_EV_SELECT */, o, NULL, NULL, &r) && r == 0;
 }
 
@@ -256,22 +309,34 @@ static void native_deselect(void *self, const struct apdu_origin *o)
 
     (void)run_event(in, 2u /* NC_EV_DESELECT */, o, NULL, NULL, &r);
     transient_clear(in);
+    gp_sc_end(o);
 }
 
-/* The command into the window (netcard/applet.h struct nc_apdu). */
-static void window_fill(const struct apdu_origin *o, const struct apdu *cmd)
+/*
+ * The command into the window (netcard/applet.h struct nc_apdu) for
+ * instance IN. The window is cleared whole (word stores) when another
+ * instance used it last, so nothing of one applet's commands or writes
+ * reaches another; for the same instance only what its previous command
+ * left past this one's data.
+ */
+void sys_window_fill(const struct sys_instance *in,
+                     const struct apdu_origin *o, const struct apdu *cmd)
 {
     uint32_t n = cmd->nc < SYS_WINDOW_SIZE - 16u ? cmd->nc :
                  SYS_WINDOW_SIZE - 16u;
 
-    memset(window, 0, sizeof(window));
+    window_claim(in);
+    if (rt.window_used > n) {
+        memset(window + 16 + n, 0, rt.window_used - n);
+    }
+    rt.window_used = n;
     window[0] = cmd->cla;
     window[1] = cmd->ins;
     window[2] = cmd->p1;
     window[3] = cmd->p2;
     memcpy(window + 4, &cmd->nc, 4);
     memcpy(window + 8, &cmd->ne, 4);
-    window[12] = o ? o->channel : 0;
+    ((uint32_t *)(void *)window)[3] = o ? o->channel : 0;
     if (n) {
         memcpy(window + 16, cmd->data, n);
     }
@@ -285,7 +350,7 @@ static enum applet_status native_process(void *self,
     struct sys_instance *in = self;
     uint32_t r = 0;
 
-    window_fill(o, cmd);
+    sys_window_fill(in, o, cmd);
     if (!run_event(in, 3u /* NC_EV_PROCESS */, o, cmd, rsp, &r)) {
         rsp->len = 0;
         rsp->sw = SW_UNKNOWN;
@@ -335,8 +400,39 @@ static int module_index(const struct ncap_info *i, const uint8_t *mod,
     return -1;
 }
 
+/*
+ * INSTALL's quotas (gp_entry ram_quota, nvm_quota: EF C7, C8) over the
+ * load file's header: C7 is the instance's whole RAM, its stack taking
+ * what data, bss and transient leave (rounded down to a multiple of 8,
+ * NCAP_STACK_MIN..NCAP_STACK_MAX, NCAP_RAM_MAX in all); C8 its
+ * persistent quota
+ * (<= NCAP_QUOTA_MAX). False when out of those limits.
+ */
+static bool apply_quotas(struct ncap_info *i, const struct gp_entry *e)
+{
+    uint32_t rest = i->data_size + i->bss_size + i->transient_size;
+
+    if (e->ram_quota) {
+        uint32_t stack = (e->ram_quota - rest) & ~7u;
+
+        if (e->ram_quota <= rest || e->ram_quota > NCAP_RAM_MAX ||
+            stack < NCAP_STACK_MIN || stack > NCAP_STACK_MAX) {
+            return false;
+        }
+        i->stack_size = stack;
+    }
+    if (e->nvm_quota) {
+        if (e->nvm_quota > NCAP_QUOTA_MAX) {
+            return false;
+        }
+        i->quota = e->nvm_quota;
+    }
+    return true;
+}
+
 static uint16_t port_install_check(const struct gp_entry *elf,
-                                   const uint8_t *mod, uint8_t mod_len)
+                                   const uint8_t *mod, uint8_t mod_len,
+                                   const struct gp_entry *app)
 {
     struct sys_code_file f;
     struct ncap_info i;
@@ -349,11 +445,14 @@ static uint16_t port_install_check(const struct gp_entry *elf,
         module_index(&i, mod, mod_len) < 0) {
         return SW_GP_REFERENCED_DATA;
     }
+    if (!apply_quotas(&i, app)) {
+        return SW_WRONG_DATA;
+    }
     /* its RAM must fit now (taken back at once: the reload allocates) */
-    if (!ram_alloc(ncap_ram_size(&i), &off)) {
+    if (!ram_alloc(ram_round(ncap_ram_size(&i)), &off)) {
         return SW_GP_NOT_ENOUGH_MEMORY;
     }
-    ram_free(off, ncap_ram_size(&i));
+    ram_free(off, ram_round(ncap_ram_size(&i)));
     for (unsigned k = 0; k < SYS_INSTANCES_MAX; k++) {
         if (!rt.inst[k].used) {
             return SW_OK;
@@ -396,12 +495,17 @@ static struct sys_instance *instance_new(const struct gp_entry *e, uint16_t n)
         return NULL;
     }
     m = module_index(&in->info, e->mod, e->mod_len);
-    in->ram_size = ncap_ram_size(&in->info);
+    if (!apply_quotas(&in->info, e)) {
+        LOG_E("instance quotas out of limits");
+        return NULL;
+    }
+    in->ram_size = ram_round(ncap_ram_size(&in->info));
     if (m < 0 || !ram_alloc(in->ram_size, &in->ram_off)) {
         return NULL;
     }
     in->used = true;
     in->seen = true;
+    in->fresh = true;
     in->ns = n;
     in->module = (uint8_t)m;
     in->file = f.bytes;
@@ -462,7 +566,7 @@ static void objects_gc(void)
         id = SYS_OBJ_APPLET(0, 0) - 1u;
         while (st && n < sizeof(dead) / sizeof(dead[0]) &&
                (id = store_next_id(st, id)) != 0 &&
-               id <= SYS_OBJ_APPLET(0xFFFF, 0xFF)) {
+               id <= SYS_OBJ_KEY(0xFFFF, 0xFF)) {
             if (!ns_live((uint16_t)(id >> 8))) {
                 dead[n++] = id;
             }
@@ -479,6 +583,39 @@ static void objects_gc(void)
     } while (n == sizeof(dead) / sizeof(dead[0]));
 }
 
+/*
+ * NC_EV_INSTALL, once per instance: run for an instance this reload made
+ * whose namespace has no marker yet (a new INSTALL; the namespace of a
+ * deleted instance was collected with its marker), then the marker is
+ * written. A power cut before the marker: it runs again at the next
+ * start. Its result is logged; the instance stays installed.
+ */
+static void install_events(void)
+{
+    struct store *st = sys_store();
+
+    for (unsigned k = 0; st && k < SYS_INSTANCES_MAX; k++) {
+        struct sys_instance *in = &rt.inst[k];
+        uint8_t one = 1;
+        uint32_t r = 0;
+
+        if (!in->used || !in->fresh) {
+            continue;
+        }
+        in->fresh = false;
+        if (store_size(st, SYS_OBJ_INSTALLED(in->ns)) >= 0) {
+            continue;
+        }
+        if (!run_event(in, 0u /* NC_EV_INSTALL */, NULL, NULL, NULL, &r) ||
+            r != 0) {
+            LOG_E("applet install event: %d", (int)r);
+        }
+        if (store_put(st, SYS_OBJ_INSTALLED(in->ns), &one, 1) != STORE_OK) {
+            LOG_E("could not mark the applet installed");
+        }
+    }
+}
+
 static void port_reload_end(void)
 {
     objects_gc();
@@ -487,10 +624,14 @@ static void port_reload_end(void)
 
         if (in->used && !in->seen) {
             sys_keys_forget(in);
+            if (rt.window_owner == in) {
+                rt.window_owner = NULL;
+            }
             ram_free(in->ram_off, in->ram_size);
             in->used = false;
         }
     }
+    install_events();
 }
 
 static void port_load_abort(void)
@@ -533,7 +674,7 @@ void sys_get_stats(struct sys_stats *st)
             st->ram_used += rt.inst[k].ram_size;
         }
     }
-    st->ram_free = SYS_RAM_POOL - st->ram_used;
+    st->ram_free = pool_granules() * GRANULE - st->ram_used;
     st->code_pages = sys_code_pages();
     st->code_used = sys_code_used_pages();
     st->code_largest_free = sys_code_largest_free();

@@ -15,6 +15,8 @@
 #include "arch/uproc.h"
 #include "sys/ncap.h"
 
+#define SYS_TIMERS 4            /* per instance (NC_SYS_TIMER) */
+
 struct sys_instance {
     struct applet a;
     uint8_t aid[NCAP_AID_MAX];
@@ -26,6 +28,9 @@ struct sys_instance {
     uint32_t ram_off, ram_size; /* in the pool */
     bool ram_ready;             /* data and bss set up since boot/fault */
     uint8_t faults;
+    bool fresh;                 /* made by this reload: maybe installed */
+    uint32_t timer_due[SYS_TIMERS];     /* event_loop_now() ms */
+    uint8_t timers_on;          /* bit n: timer n started */
 };
 
 /* What the running applet's system calls act on. */
@@ -36,6 +41,9 @@ struct sys_call {
     struct apdu_response *rsp;
     const struct apdu_origin *origin;
     bool tx_open;
+    bool sc_done;               /* processSecurity or unwrap was called */
+    uint8_t sc_bits;            /* NC_SC_CMAC/CDEC of this command */
+    struct apdu plain;          /* the command unwrapped (cmd points here) */
 };
 
 /* Results of sys_syscall(). */
@@ -53,7 +61,29 @@ void sys_syscall_abort(struct sys_call *c);
 void sys_keys_forget(const struct sys_instance *in);
 /* Object id of object OBJ (0..255) in namespace NS. */
 #define SYS_OBJ_APPLET(ns, obj) (0x61000000u | ((uint32_t)(ns) << 8) | (obj))
+/* Persistent key SLOT (0..7) of namespace NS; slot 255: the marker of
+ * an instance whose NC_EV_INSTALL ran. */
+#define SYS_OBJ_KEY(ns, slot)   (0x62000000u | ((uint32_t)(ns) << 8) | (slot))
+#define SYS_OBJ_INSTALLED(ns)   SYS_OBJ_KEY(ns, 0xFFu)
+/* System-call numbers the files of sys/ share (netcard/syscall.h). */
+#define SYS_SC_N_KEY_IMPORT   12u
+#define SYS_SC_N_KEY_DESTROY  13u
+#define SYS_SC_N_CRYPTO       14u
+#define SYS_SC_N_KEY_GENERATE 22u
+#define SYS_SC_N_KEY_SAVE     23u
+#define SYS_SC_N_KEY_LOAD     24u
+#define SYS_SC_N_KEY_ERASE    25u
+/* sys/syscall_keys.c: the key and crypto calls above. */
+enum sys_sc sys_syscall_keys(struct sys_call *c, uint32_t n,
+                             const uint32_t a[4], int32_t *r);
 uint32_t sys_syscall_count(void);
+/* sys/syscall_sc.c: the secure channel calls (SC_STATE, SC_PROCESS,
+ * SC_UNWRAP, SC_WRAP): the result in *R; SYS_SC_KILL or SYS_SC_RESUME. */
+enum sys_sc sys_syscall_sc(struct sys_call *c, uint32_t n, const uint32_t a[4],
+                           int32_t *r);
+/* sys/runtime.c: the command CMD into the APDU window again. */
+void sys_window_fill(const struct sys_instance *in,
+                     const struct apdu_origin *o, const struct apdu *cmd);
 /* sys/runtime.c: the store (NULL: none). */
 struct store;
 struct store *sys_store(void);

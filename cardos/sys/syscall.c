@@ -15,6 +15,7 @@
 
 #include "crypto/crypto.h"
 #include "gp/registry.h"
+#include "kernel/event_loop.h"
 #include "sys/runtime.h"
 #include "sys/sys_priv.h"
 
@@ -27,7 +28,9 @@ enum {
     SC_EXIT, SC_VERSION, SC_SEND, SC_DATA, SC_RANDOM, SC_LOG, SC_OBJ_READ,
     SC_OBJ_WRITE, SC_OBJ_DELETE, SC_TX_BEGIN, SC_TX_COMMIT, SC_TX_ABORT,
     SC_KEY_IMPORT, SC_KEY_DESTROY, SC_CRYPTO, SC_HASH, SC_SC_STATE,
-    SC_PARAMS, SC_HTTP_ROUTE, SC_COUNT
+    SC_PARAMS, SC_HTTP_ROUTE, SC_SC_PROCESS, SC_SC_UNWRAP, SC_SC_WRAP,
+    SC_KEY_GENERATE, SC_KEY_SAVE, SC_KEY_LOAD, SC_KEY_ERASE, SC_TIMER,
+    SC_COUNT
 };
 #define E_INVAL       (-1)
 #define E_NOTFOUND    (-2)
@@ -38,31 +41,17 @@ enum {
 #define E_LENGTH      (-7)
 #define E_CRYPTO      (-8)
 #define E_IO          (-9)
-#define SYSCALL_VERSION 0x0100
+#define SYSCALL_VERSION 0x0101
 #define OBJ_MAX       255u
 #define RANDOM_MAX    1024u
 #define LOG_MAX       96u
-#define KEYS_MAX      8u
+#define TIMER_MAX_MS  86400000u
 
-static struct {
-    const struct sys_instance *owner;   /* NULL: free */
-    uint8_t type, len;
-    uint8_t key[32];
-} keys[KEYS_MAX];
 static uint32_t calls;
 
 uint32_t sys_syscall_count(void)
 {
     return calls;
-}
-
-void sys_keys_forget(const struct sys_instance *in)
-{
-    for (unsigned k = 0; k < KEYS_MAX; k++) {
-        if (keys[k].owner == in) {
-            memset(&keys[k], 0, sizeof(keys[k]));
-        }
-    }
 }
 
 static struct store *st_get(void)
@@ -215,87 +204,36 @@ static int32_t tx(struct sys_call *c, uint32_t n)
     return rc == STORE_OK ? 0 : rc == STORE_ERR_FULL ? E_NOSPACE : E_IO;
 }
 
-static int key_slot(const struct sys_call *c, int32_t h)
+/* NC_SYS_TIMER: OP 0 now (ms, 31 bits), 1 start timer ID for MS, 2 the
+ * ms it has left (0: expired), 3 stop. Time is the event loop's clock
+ * when the command's pass began. */
+static int32_t timer(struct sys_call *c, uint32_t op, uint32_t id,
+                     uint32_t ms)
 {
-    if (h < 1 || h > (int32_t)KEYS_MAX || keys[h - 1].owner != c->in) {
-        return -1;
-    }
-    return h - 1;
-}
+    struct sys_instance *in = c->in;
+    uint32_t now = event_loop_now();
+    int32_t left;
 
-static int32_t key_import(struct sys_call *c, uint32_t type, uint32_t a,
-                          uint32_t n)
-{
-    if ((type == 1 && n != 16 && n != 24 && n != 32) ||
-        (type == 2 && (n < 1 || n > 32)) || (type != 1 && type != 2)) {
+    if (op == 0) {
+        return (int32_t)(now & 0x7FFFFFFFu);
+    }
+    if (op > 3 || id >= SYS_TIMERS || (op == 1 && ms > TIMER_MAX_MS)) {
         return E_INVAL;
     }
-    for (unsigned k = 0; k < KEYS_MAX; k++) {
-        if (keys[k].owner == NULL) {
-            keys[k].owner = c->in;
-            keys[k].type = (uint8_t)type;
-            keys[k].len = (uint8_t)n;
-            memcpy(keys[k].key, ptr(a), n);
-            return (int32_t)k + 1;
-        }
+    if (op == 1) {
+        in->timer_due[id] = now + ms;
+        in->timers_on |= (uint8_t)(1u << id);
+        return 0;
     }
-    return E_NOSPACE;
-}
-
-/* struct nc_crypto_req: key, op, in, len, out, iv (6 words). */
-static enum sys_sc crypto_op(struct sys_call *c, uint32_t a, int32_t *res)
-{
-    uint32_t q[6];
-    int k;
-    bool dec;
-    size_t mac_len = 0;
-    enum crypto_status s;
-
-    if (!rd(c, a, sizeof(q))) {
-        return SYS_SC_KILL;
+    if (!(in->timers_on & (1u << id))) {
+        return E_STATE;
     }
-    memcpy(q, ptr(a), sizeof(q));
-    k = key_slot(c, (int32_t)q[0]);
-    if (k < 0) {
-        *res = E_NOTFOUND;
-        return SYS_SC_RESUME;
+    if (op == 3) {
+        in->timers_on &= (uint8_t)~(1u << id);
+        return 0;
     }
-    if (q[1] >= 1 && q[1] <= 4) {           /* AES ECB/CBC */
-        bool cbc = q[1] >= 3;
-
-        if (!rd(c, q[2], q[3]) || !wr(c, q[4], q[3]) ||
-            (cbc && !wr(c, q[5], 16))) {
-            return SYS_SC_KILL;
-        }
-        if (keys[k].type != 1 || q[3] == 0 || q[3] % 16) {
-            *res = E_INVAL;
-            return SYS_SC_RESUME;
-        }
-        dec = q[1] == 2 || q[1] == 4;
-        s = crypto_cipher(cbc ? CRYPTO_AES_CBC : CRYPTO_AES_ECB,
-                          CRYPTO_ENGINE_HW, dec, keys[k].key, keys[k].len,
-                          cbc ? ptr(q[5]) : NULL, ptr(q[2]), ptr(q[4]), q[3]);
-        *res = s == CRYPTO_OK ? (int32_t)q[3] : E_CRYPTO;
-        return SYS_SC_RESUME;
-    }
-    if (q[1] == 5 || q[1] == 6) {           /* AES-CMAC, HMAC-SHA-256 */
-        uint32_t out = q[1] == 5 ? 16 : 32;
-
-        if (!rd(c, q[2], q[3]) || !wr(c, q[4], out)) {
-            return SYS_SC_KILL;
-        }
-        if (keys[k].type != (q[1] == 5 ? 1 : 2)) {
-            *res = E_INVAL;
-            return SYS_SC_RESUME;
-        }
-        s = crypto_mac(q[1] == 5 ? CRYPTO_MAC_AES_CMAC :
-                       CRYPTO_MAC_HMAC_SHA256, keys[k].key, keys[k].len,
-                       ptr(q[2]), q[3], ptr(q[4]), out, &mac_len);
-        *res = s == CRYPTO_OK ? (int32_t)mac_len : E_CRYPTO;
-        return SYS_SC_RESUME;
-    }
-    *res = E_INVAL;
-    return SYS_SC_RESUME;
+    left = (int32_t)(in->timer_due[id] - now);
+    return left > 0 ? left : 0;
 }
 
 static void log_text(const struct sys_call *c, uint32_t a, uint32_t n)
@@ -382,38 +320,37 @@ enum sys_sc sys_syscall(struct sys_call *c, uint32_t *value)
         r = tx(c, c->p.svc);
         break;
     case SC_KEY_IMPORT:
-        if (!rd(c, a[1], a[2] > 64 ? 64 : a[2])) {
+    case SC_KEY_DESTROY:
+    case SC_CRYPTO:
+    case SC_KEY_GENERATE:
+    case SC_KEY_SAVE:
+    case SC_KEY_LOAD:
+    case SC_KEY_ERASE:
+        if (sys_syscall_keys(c, c->p.svc, a, &r) == SYS_SC_KILL) {
+            return SYS_SC_KILL;     /* sys/syscall_keys.c */
+        }
+        break;
+    case SC_TIMER:
+        r = timer(c, a[0], a[1], a[2]);
+        break;
+    case SC_HASH: {
+        /* SHA-256, SHA-384, SHA-512 (crypto/crypto.h enum crypto_hash) */
+        uint32_t n = a[0] >= CRYPTO_SHA256 && a[0] <= CRYPTO_SHA512 ?
+                     (uint32_t)crypto_hash_len(a[0]) : 0;
+
+        if (!rd(c, a[1], a[2]) || !wr(c, a[3], n ? n : 32)) {
             return SYS_SC_KILL;
         }
-        r = key_import(c, a[0], a[1], a[2]);
-        break;
-    case SC_KEY_DESTROY: {
-        int k = key_slot(c, (int32_t)a[0]);
-
-        if (k >= 0) {
-            memset(&keys[k], 0, sizeof(keys[k]));
-        }
-        r = k >= 0 ? 0 : E_NOTFOUND;
+        r = n == 0 ? E_INVAL :
+            crypto_hash(a[0], ptr(a[1]), a[2], ptr(a[3])) == CRYPTO_OK ?
+            (int32_t)n : E_CRYPTO;
         break;
     }
-    case SC_CRYPTO:
-        if (crypto_op(c, a[0], &r) == SYS_SC_KILL) {
-            return SYS_SC_KILL;
-        }
-        break;
-    case SC_HASH:
-        if (!rd(c, a[1], a[2]) || !wr(c, a[3], 32)) {
-            return SYS_SC_KILL;
-        }
-        r = a[0] != CRYPTO_SHA256 ? E_INVAL :
-            crypto_hash(CRYPTO_SHA256, ptr(a[1]), a[2], ptr(a[3])) ==
-                CRYPTO_OK ? 32 : E_CRYPTO;
-        break;
     case SC_SC_STATE:
-        /* secure messaging reaches the selected application unchanged
-         * (DESIGN.md); wrap/unwrap through the security domain is not
-         * offered yet: no secure channel is ever reported */
-        r = 0;
+    case SC_SC_PROCESS:
+    case SC_SC_UNWRAP:
+    case SC_SC_WRAP:
+        (void)sys_syscall_sc(c, c->p.svc, a, &r);    /* sys/syscall_sc.c */
         break;
     case SC_PARAMS:
         if (!wr(c, a[0], a[1])) {

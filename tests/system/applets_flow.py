@@ -22,6 +22,9 @@ import random
 import struct
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import applets_calls  # noqa: E402
+
 KEY40 = bytes(range(0x40, 0x50))
 HELLO_PKG = bytes.fromhex("A0000000770100")
 HELLO_MOD = bytes.fromhex("A000000077010001")
@@ -190,7 +193,9 @@ HOSTILE = [(0x10, "read OS RAM"), (0x12, "read a key-slot register"),
            (0x15, "system call with a huge length"), (0x16, "infinite loop"),
            (0x17, "stack overflow"), (0x18, "divide by zero"),
            (0x19, "write its own code"), (0x1A, "read the SCS"),
-           (0x1B, "unknown system call")]
+           (0x1B, "unknown system call"),
+           (0x1D, "key generation writing OS RAM"),
+           (0x1E, "crypto output into OS RAM")]
 
 
 def hostile(card):
@@ -254,25 +259,49 @@ def hostile(card):
 
 WALLET_AID = WALLET_MOD + b"\x01"
 PIN = b"4321"
-ISSUER = bytes(range(0x10, 0x20))
 
 
-def wallet_credit(card, amount, seq, key=ISSUER):
-    mac = card.gp.cmac(key, b"CR" + struct.pack(">HI", seq, amount))[:8]
-    return card.apdu(b"\x80\x52\x00\x00\x0c" + struct.pack(">I", amount) +
-                     mac)[1]
+def wallet_channel(card, level=0x01):
+    """The issuer's secure channel to the selected wallet: SCP03 with the
+    ISD's keys (the wallet's security domain), INITIALIZE UPDATE and
+    EXTERNAL AUTHENTICATE going through the wallet (processSecurity)."""
+    card.wch = card.gp.Scp03(card.tx, KEY40).open(kvn=0, level=level)
+    return card.wch
+
+
+def wallet_credit(card, amount, how="ok"):
+    """A credit through the channel (opened when none is): HOW ok, forged
+    (one C-MAC bit flipped), replay (the previous credit's bytes again),
+    plain (no secure messaging). The status word."""
+    s = getattr(card, "wch", None) or wallet_channel(card)
+    if how == "plain":
+        return card.apdu(b"\x80\x52\x00\x00\x04" + struct.pack(">I", amount)
+                         )[1]
+    if how == "replay":
+        cmd = card.last_credit
+    else:
+        cmd = s.wrap(b"\x80\x52\x00\x00\x04" + struct.pack(">I", amount))
+        if how == "forged":
+            cmd = cmd[:-1] + bytes([cmd[-1] ^ 1])
+        else:
+            card.last_credit = cmd
+    sw = card.apdu(cmd)[1]
+    if sw != 0x9000:
+        card.wch = None         # a failed check ends the session
+    return sw
 
 
 def wallet_install(card):
     card.isd()
     card.load(WALLET_PKG, card.blob("wallet"))
-    card.install(WALLET_PKG, WALLET_MOD, WALLET_AID, params=PIN + ISSUER)
+    card.install(WALLET_PKG, WALLET_MOD, WALLET_AID, params=PIN)
     card.select(WALLET_AID)
+    card.wch = None
 
 
 def wallet_state(card):
     """(balance, seq, log entries) as the card tells them."""
-    bal = struct.unpack(">I", card.apdu("8050000000", 0x9000)[0])[0]
+    bal = struct.unpack(">I", card.apdu("805C000000", 0x9000)[0])[0]
     seq = struct.unpack(">H", card.apdu("8058000000", 0x9000)[0])[0]
     log, _ = card.apdu("8056000000", 0x9000)
     entries = [(chr(log[i]), struct.unpack(">H", log[i + 2:i + 4])[0],
@@ -287,21 +316,28 @@ def wallet(card):
     wallet_install(card)
     rng = random.Random(1414)
     bal, seq, log, tries = 0, 0, [], 3
+    # before any secure channel: no credit
+    assert wallet_credit(card, 5, "plain") == 0x6982
+    assert wallet_state(card)[0] == 0
     for i in range(60):
         op = rng.random()
         if op < 0.35:
             amt = rng.randrange(1, 5000)
-            if rng.random() < 0.15:         # a forged MAC
-                assert wallet_credit(card, amt, seq, key=bytes(16)) == 0x6982
+            r = rng.random()
+            if r < 0.1:             # a forged C-MAC
+                assert wallet_credit(card, amt, "forged") == 0x6982
                 continue
-            assert wallet_credit(card, amt, seq) == 0x9000
+            if r < 0.2:             # no secure messaging
+                assert wallet_credit(card, amt, "plain") == 0x6982
+                continue
+            assert wallet_credit(card, amt) == 0x9000
             seq += 1
             bal += amt
             log.append(("C", seq, amt))
         elif op < 0.45:
-            # a replayed credit (the previous counter value)
-            if seq:
-                assert wallet_credit(card, 1, seq - 1) == 0x6982
+            # a replayed credit: its C-MAC no longer chains
+            if seq and getattr(card, "last_credit", None):
+                assert wallet_credit(card, 1, "replay") == 0x6982
         else:
             amt = rng.randrange(1, 3000)
             pin = PIN if rng.random() > 0.1 else b"0000"
@@ -322,20 +358,29 @@ def wallet(card):
         got = wallet_state(card)
         want = (bal, seq, list(reversed(log[-8:])))
         assert got == want, (i, got, want)
+    # C-MAC and C-DECRYPTION: the amount travels encrypted
+    wallet_channel(card, level=0x03)
+    assert wallet_credit(card, 77) == 0x9000
+    bal += 77
+    seq += 1
+    # reselecting the wallet ends its channel
+    card.select(WALLET_AID)
+    assert card.apdu(card.last_credit)[1] == 0x6982
+    card.wch = None
     # wrong PINs until the tries are gone block debits
     for left in range(tries - 1, -1, -1):
         assert card.apdu(b"\x80\x54\x00\x00\x08" + b"9999" +
                          struct.pack(">I", 1))[1] == 0x63C0 | left
     assert card.apdu(b"\x80\x54\x00\x00\x08" + PIN +
                      struct.pack(">I", 1))[1] == 0x6983
-    assert wallet_state(card)[0] == bal
+    assert wallet_state(card)[:2] == (bal, seq)
 
 
 def wallet_prepare(card):
     """For the tear campaign: a wallet with balance 1000 (log: one
     credit)."""
     wallet_install(card)
-    assert wallet_credit(card, 1000, 0) == 0x9000
+    assert wallet_credit(card, 1000) == 0x9000
 
 
 def wallet_debit(card):
@@ -579,6 +624,8 @@ def main():
         return
     {"gpshell": gpshell, "hostile": hostile, "cycles": cycles,
      "wallet": wallet, "wallet-prepare": wallet_prepare,
+     "crypto": lambda c: applets_calls.crypto(c),
+     "quotas": lambda c: applets_calls.quotas(c),
      "wallet-debit": wallet_debit, "wallet-check": wallet_check,
      "hello-ready": hello_ready, "hello-loop": hello_loop,
      "torn-load": torn_load, "check-load": check_load,

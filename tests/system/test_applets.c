@@ -123,7 +123,7 @@ Test(system_applets, hostile_applets_are_contained)
         "MemManage", "MemManage", "MemManage", "bad system call argument",
         "bad system call argument", "time budget exceeded", "UsageFault",
         "UsageFault", "MemManage", "BusFault", "bad system call argument",
-        "MemManage",
+        "bad system call argument", "bad system call argument", "MemManage",
     };
     for (unsigned i = 0; i < sizeof(whys) / sizeof(whys[0]); i++) {
         expect_stop(&ac, nc_strf("A000000077020%03X", 0x101 + i), whys[i]);
@@ -148,6 +148,29 @@ Test(system_applets, wallet_matches_its_model)
 {
     AppCard ac = boot_product("wallet");
     flow(&ac, "wallet");
+}
+
+/*
+ * The system calls of interface 1.1 (tests/system/applets_calls.py with
+ * tests/applets/cryptoapp): 3DES against openssl, P-256 ECDSA both ways
+ * and ECDH against openssl, an imported key's public key, persistent
+ * keys across a power cycle and never another instance's, timers, the
+ * install event once per instance, SHA-2.
+ */
+Test(system_applets, system_calls_against_openssl)
+{
+    AppCard ac = boot_product("calls");
+    flow(&ac, "crypto");
+}
+
+/*
+ * INSTALL's system parameters EF C7/C8 override the load file's RAM and
+ * persistent quota within limits (6A80 beyond them), across a reset.
+ */
+Test(system_applets, install_quotas_override_the_file)
+{
+    AppCard ac = boot_product("quotas");
+    flow(&ac, "quotas");
 }
 
 /*

@@ -148,6 +148,22 @@ static inline int32_t nc_hash(uint32_t alg, const void *p, uint32_t len,
 { return NC_SYSCALL4(NC_SYS_HASH, alg, p, len, out); }
 static inline int32_t nc_sc_state(void)
 { return NC_SYSCALL0(NC_SYS_SC_STATE); }
+static inline int32_t nc_sc_process(void)
+{ return NC_SYSCALL0(NC_SYS_SC_PROCESS); }
+static inline int32_t nc_sc_unwrap(void)
+{ return NC_SYSCALL0(NC_SYS_SC_UNWRAP); }
+static inline int32_t nc_sc_wrap(uint32_t sw)
+{ return NC_SYSCALL1(NC_SYS_SC_WRAP, sw); }
+static inline int32_t nc_key_generate(uint32_t type, uint32_t len, void *pub)
+{ return NC_SYSCALL3(NC_SYS_KEY_GENERATE, type, len, pub); }
+static inline int32_t nc_key_save(int32_t handle, uint32_t slot)
+{ return NC_SYSCALL2(NC_SYS_KEY_SAVE, handle, slot); }
+static inline int32_t nc_key_load(uint32_t slot)
+{ return NC_SYSCALL1(NC_SYS_KEY_LOAD, slot); }
+static inline int32_t nc_key_erase(uint32_t slot)
+{ return NC_SYSCALL1(NC_SYS_KEY_ERASE, slot); }
+static inline int32_t nc_timer(uint32_t op, uint32_t id, uint32_t ms)
+{ return NC_SYSCALL3(NC_SYS_TIMER, op, id, ms); }
 static inline int32_t nc_params(void *p, uint32_t cap)
 { return NC_SYSCALL2(NC_SYS_PARAMS, p, cap); }
 static inline int32_t nc_http_route(const struct nc_http_route *r)

@@ -16,7 +16,7 @@
 #define NETCARD_SYSCALL_H
 
 #define NC_SYSCALL_MAJOR 1
-#define NC_SYSCALL_MINOR 0
+#define NC_SYSCALL_MINOR 1
 
 /* number            args (r0, r1, r2, r3)               result */
 #define NC_SYS_EXIT        0   /* code: end of the event (crt0)   - */
@@ -38,7 +38,15 @@
 #define NC_SYS_SC_STATE    16  /* -                               NC_SC_* bits */
 #define NC_SYS_PARAMS      17  /* ptr, cap: install params (C9)   bytes */
 #define NC_SYS_HTTP_ROUTE  18  /* struct nc_http_route *          route id */
-#define NC_SYS_COUNT       19
+#define NC_SYS_SC_PROCESS  19  /* -: INIT UPDATE / EXT AUTHENTICATE  status word */
+#define NC_SYS_SC_UNWRAP   20  /* -: the command, in place        plain Nc */
+#define NC_SYS_SC_WRAP     21  /* sw: the response so far         0 */
+#define NC_SYS_KEY_GENERATE 22 /* type, len, pub (64, EC) or 0   handle */
+#define NC_SYS_KEY_SAVE    23  /* handle, slot 0..7: persistent   0 */
+#define NC_SYS_KEY_LOAD    24  /* slot                            handle */
+#define NC_SYS_KEY_ERASE   25  /* slot                            0 */
+#define NC_SYS_TIMER       26  /* op, id 0..3, ms                 see NC_TIMER_* */
+#define NC_SYS_COUNT       27
 
 /* errors */
 #define NC_E_INVAL       (-1)  /* an argument out of its range */
@@ -50,10 +58,14 @@
 #define NC_E_LENGTH      (-7)  /* the response does not fit */
 #define NC_E_CRYPTO      (-8)  /* the crypto engine failed */
 #define NC_E_IO          (-9)  /* the NVM failed */
+#define NC_E_SECURITY    (-10) /* secure messaging check failed */
 
 /* key types (NC_SYS_KEY_IMPORT) */
 #define NC_KEY_AES        1    /* 16, 24 or 32 bytes */
-#define NC_KEY_HMAC       2    /* 1..64 bytes, HMAC-SHA-256 */
+#define NC_KEY_HMAC       2    /* 1..32 bytes, HMAC-SHA-256 */
+#define NC_KEY_DES3       3    /* 16 (K1 K2 K1) or 24 bytes */
+#define NC_KEY_EC_P256    4    /* private d, 32 bytes (its public computed) */
+#define NC_KEY_EC_P256_PUB 5   /* public X || Y, 64 bytes (verify only) */
 
 /* operations (struct nc_crypto_req.op) */
 #define NC_OP_AES_ECB_ENC 1
@@ -62,17 +74,35 @@
 #define NC_OP_AES_CBC_DEC 4
 #define NC_OP_AES_CMAC    5    /* out: 16 bytes */
 #define NC_OP_HMAC_SHA256 6    /* out: 32 bytes */
+#define NC_OP_DES3_ECB_ENC 7
+#define NC_OP_DES3_ECB_DEC 8
+#define NC_OP_DES3_CBC_ENC 9   /* iv: 8 bytes, updated */
+#define NC_OP_DES3_CBC_DEC 10
+#define NC_OP_ECDSA_SIGN  11   /* in: hash 1..64; out: r || s, 64 bytes */
+#define NC_OP_ECDSA_VERIFY 12  /* in: hash; iv: r || s; result 1 valid, 0 not */
+#define NC_OP_ECDH        13   /* in: peer X || Y (len 64); out: 32 bytes */
+#define NC_OP_EC_PUBLIC   14   /* out: the key's X || Y, 64 bytes */
+
+/* NC_SYS_TIMER operations */
+#define NC_TIMER_NOW      0    /* ms since start (31 bits) */
+#define NC_TIMER_START    1    /* timer id expires in ms (<= 86 400 000) */
+#define NC_TIMER_LEFT     2    /* ms it has left, 0 expired; NC_E_STATE */
+#define NC_TIMER_STOP     3
 
 /* hashes (NC_SYS_HASH) */
 #define NC_HASH_SHA256    3
+#define NC_HASH_SHA384    4
+#define NC_HASH_SHA512    5
 
 /* secure-channel state of the current command (NC_SYS_SC_STATE) */
 #define NC_SC_OPEN        0x01 /* a secure channel is authenticated */
 #define NC_SC_CMAC        0x02 /* this command carried a valid C-MAC */
 #define NC_SC_CDEC        0x04 /* its data was encrypted */
+#define NC_SC_RMAC        0x08 /* the session's level has R-MAC */
+#define NC_SC_RENC        0x10 /* and R-ENCRYPTION */
 
 /* events: the first argument of a module's handler */
-#define NC_EV_INSTALL     0    /* once, after INSTALL; apdu NULL */
+#define NC_EV_INSTALL     0    /* once, after INSTALL; apdu NULL; 0 = ok */
 #define NC_EV_SELECT      1    /* return 0 to accept */
 #define NC_EV_DESELECT    2
 #define NC_EV_PROCESS     3    /* return the status word */

@@ -10,6 +10,8 @@
  *   18 divide by zero         19 write its own code (NVM)
  *   1A read the System Control Space   1B unknown system call
  *   1C return an address of its RAM in the response (for INS 11's target)
+ *   1D generate a P-256 key with its public key written into OS RAM
+ *   1E an AES operation whose output is OS RAM
  * and 01 answers "alive", 02 counts in a persistent object (transaction).
  *
  * SPDX-License-Identifier: Apache-2.0
@@ -105,6 +107,17 @@ int hostile(unsigned event, struct nc_apdu *apdu)
     case 0x1B:
         __asm__ volatile("svc #200" ::: "memory");
         break;
+    case 0x1D:
+        (void)nc_key_generate(NC_KEY_EC_P256, 32, (void *)0x20000000u);
+        break;
+    case 0x1E: {
+        struct nc_crypto_req q = { 0, NC_OP_AES_ECB_ENC, mine, 16,
+                                   (void *)0x20000100u, 0 };
+
+        q.key = nc_key_import(NC_KEY_AES, mine, 16);
+        (void)nc_crypto(&q);
+        break;
+    }
     case 0x1C:
         addr = (uint32_t)(uintptr_t)mine;
         mine[0] = (uint8_t)(addr >> 24);

@@ -3,15 +3,20 @@
  * cardholder's PIN, and a log of the last WALLET_LOG operations that the
  * cardholder can read (docs/applets.md "Samples").
  *
- * Install parameters (C9 value): PIN (4 bytes) then the issuer's AES-128
- * key (16 bytes); without them PIN "1234" and key 40..4F (test values).
+ * Install parameters (C9 value): the PIN (4 bytes; more bytes are
+ * ignored); without them PIN "1234" (a test value).
  *
- *   80 50 00 00 00            balance: 4 bytes, big-endian
- *   80 52 00 00 0C amount(4) mac(8)
- *                             credit; mac = the first 8 bytes of
- *                             AES-CMAC(issuer key, "CR" seq(2) amount(4)),
- *                             seq = the wallet's operation counter: a
- *                             credit is never accepted twice (6982)
+ * The issuer talks to the wallet through its security domain's secure
+ * channel (GP Card API SecureChannel: nc_sc_process, nc_sc_unwrap,
+ * nc_sc_wrap), opened with the wallet selected:
+ *   80 50 kvn 00 08 ...       INITIALIZE UPDATE  } processSecurity: the
+ *   84 82 lvl 00 10 ...       EXTERNAL AUTHENTICATE } ISD's keys
+ *   84 52 00 00 0C amount(4) cmac(8)
+ *                             credit: only with secure messaging whose
+ *                             C-MAC the security domain verified (6982
+ *                             otherwise; a wrong or replayed C-MAC also
+ *                             ends the session)
+ *   80 5C 00 00 00            balance: 4 bytes, big-endian
  *   80 54 00 00 08 pin(4) amount(4)
  *                             debit: 63Cx wrong PIN (x tries left), 6983
  *                             blocked, 6985 not enough balance
@@ -62,20 +67,16 @@ static void put32(uint8_t *p, uint32_t v)
     p[3] = (uint8_t)v;
 }
 
-/* PIN(4) and issuer key(16) from the install parameters. */
-static void secrets(uint8_t pin[4], uint8_t key[16])
+/* The PIN from the install parameters. */
+static void secrets(uint8_t pin[4])
 {
-    uint8_t p[20];
+    uint8_t p[32];
 
-    if (nc_params(p, sizeof(p)) == 20) {
+    if (nc_params(p, sizeof(p)) >= 4) {
         memcpy(pin, p, 4);
-        memcpy(key, p + 4, 16);
         return;
     }
     memcpy(pin, "1234", 4);
-    for (int i = 0; i < 16; i++) {
-        key[i] = (uint8_t)(0x40 + i);
-    }
 }
 
 static int load(struct state *s, struct logbook *l)
@@ -132,37 +133,17 @@ static void seq_next(struct state *s)
     s->seq[1] = (uint8_t)q;
 }
 
+/* The command came through the issuer's secure channel, C-MAC checked
+ * (nc_sc_unwrap before this): data = amount(4). */
 static int credit(struct nc_apdu *a, struct state *s, struct logbook *l)
 {
-    uint8_t pin[4], key[16], msg[8], mac[16];
     uint32_t amount, bal;
-    int32_t h;
-    struct nc_crypto_req r;
-    int ok;
 
-    if (a->nc != 12) {
-        return NC_SW_WRONG_LENGTH;
-    }
-    secrets(pin, key);
-    msg[0] = 'C';
-    msg[1] = 'R';
-    msg[2] = s->seq[0];
-    msg[3] = s->seq[1];
-    memcpy(msg + 4, a->data, 4);
-    h = nc_key_import(NC_KEY_AES, key, 16);
-    if (h < 0) {
-        return 0x6581;
-    }
-    r.key = h;
-    r.op = NC_OP_AES_CMAC;
-    r.in = msg;
-    r.len = sizeof(msg);
-    r.out = mac;
-    r.iv = 0;
-    ok = nc_crypto(&r) == 16 && memcmp(mac, a->data + 4, 8) == 0;
-    nc_key_destroy(h);
-    if (!ok) {
+    if (!(nc_sc_state() & NC_SC_CMAC)) {
         return NC_SW_SECURITY;
+    }
+    if (a->nc != 4) {
+        return NC_SW_WRONG_LENGTH;
     }
     amount = be32(a->data);
     bal = be32(s->balance);
@@ -176,7 +157,7 @@ static int credit(struct nc_apdu *a, struct state *s, struct logbook *l)
 
 static int debit(struct nc_apdu *a, struct state *s, struct logbook *l)
 {
-    uint8_t pin[4], key[16];
+    uint8_t pin[4];
     uint32_t amount, bal;
 
     if (a->nc != 8) {
@@ -185,7 +166,7 @@ static int debit(struct nc_apdu *a, struct state *s, struct logbook *l)
     if (s->tries == 0) {
         return 0x6983;
     }
-    secrets(pin, key);
+    secrets(pin);
     if (memcmp(pin, a->data, 4) != 0) {
         s->tries--;
         if (save(s, l, 0, 0) != 0) {
@@ -219,6 +200,21 @@ int wallet(unsigned event, struct nc_apdu *apdu)
     if (event != NC_EV_PROCESS) {
         return 0;
     }
+    if (apdu->ins == 0x50 || apdu->ins == 0x82) {
+        int32_t sw = nc_sc_process();   /* the issuer opens its channel */
+
+        return sw >= 0 ? (int)sw : NC_SW_INS_UNKNOWN;
+    }
+    if (apdu->cla == 0x84 && apdu->ins == 0x52) {
+        int sw;
+
+        if (nc_sc_unwrap() < 0) {
+            return NC_SW_SECURITY;      /* C-MAC wrong: the session ended */
+        }
+        sw = load(&s, &l) != 0 ? 0x6581 : credit(apdu, &s, &l);
+        nc_sc_wrap((uint32_t)sw);
+        return sw;
+    }
     if (apdu->cla != 0x80) {
         return NC_SW_CLA_UNKNOWN;
     }
@@ -226,11 +222,11 @@ int wallet(unsigned event, struct nc_apdu *apdu)
         return 0x6581;
     }
     switch (apdu->ins) {
-    case 0x50:
+    case 0x5C:
         nc_send(s.balance, 4);
         return NC_SW_OK;
     case 0x52:
-        return credit(apdu, &s, &l);
+        return NC_SW_SECURITY;          /* a credit without the channel */
     case 0x54:
         return debit(apdu, &s, &l);
     case 0x56:
