@@ -13,7 +13,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "apdu_fixture.h"
+#include "gp_fixture.h"
 #include "applets/sample_applet.h"
 #include "gp/gp.h"
 #include "gp/isd.h"
@@ -23,32 +23,6 @@
 #include "nor_sim.h"
 #include "store/store.h"
 
-static struct nor_sim sim;
-static struct store st;
-static struct store_flash fl;
-static struct host_scp03 host;
-
-static struct store *test_store(void)
-{
-    return &st;
-}
-
-static const struct gp_isd_config cfg = { .store = test_store };
-static const uint8_t key40[16] = { 0x40, 0x41, 0x42, 0x43, 0x44, 0x45, 0x46,
-                                   0x47, 0x48, 0x49, 0x4A, 0x4B, 0x4C, 0x4D,
-                                   0x4E, 0x4F };
-static uint8_t buf[4096];
-
-static size_t send(const uint8_t *cmd, size_t n, uint8_t *rsp)
-{
-    size_t len = 0;
-
-    memcpy(buf, cmd, n);
-    cr_assert_eq(dispatch_command(&test_session, buf, n, sizeof(buf), &len),
-                 APPLET_DONE);
-    memcpy(rsp, buf, len);
-    return len;
-}
 
 /* HEX sent as is (plain) or wrapped in the session: the answer as hex. */
 static const char *tx(bool secure, const char *hex)
