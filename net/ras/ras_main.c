@@ -8,7 +8,9 @@
  *                       [--agent-id ID] [--scp03 KVN:ENC:MAC:DEK]
  *   netcard-ras cards   [--db SPEC] FILE     (lines: ICCID IDENTITY PSK)
  *   netcard-ras enqueue [--db SPEC] (--card ICCID | --all)
- *                       (--apdu HEX... | --script FILE) [--target AID]
+ *                       (--apdu HEX... | --script FILE |
+ *                        --load NCAP [--install AID [--module AID]
+ *                        [--params HEX]]) [--target AID]
  *                       [--scp03 LEVEL]
  *   netcard-ras status  [--db SPEC] [--card ICCID] [--job ID]
  *   netcard-ras log     [--db SPEC] [--card ICCID] [--limit N]
