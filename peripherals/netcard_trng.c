@@ -228,10 +228,13 @@ static void netcard_trng_reset_hold(Object *obj, ResetType type)
         return;
     }
     /*
-     * The fault knob models the silicon, not a register: it survives; so
-     * does the seeded stream's position (a reset does not replay words).
+     * The fault knob models the silicon, not a register: it survives.
+     * The seeded stream starts again: every boot draws the same words,
+     * however many resets the host's timing caused before (a vpcd
+     * power-on that finds the card already running power-cycles it).
      */
     timer_del(s->timer);
+    s->seeded_count = 0;
     s->ctrl = 0;
     s->underrun = 0;
     memset(s->fifo, 0, sizeof(s->fifo));

@@ -18,7 +18,8 @@
  * property "seeded" is on, from the device's own generator (SplitMix64
  * over property "seed" and a word counter): the same seed gives the same
  * words in the same order whatever the host's timing (QEMU's -seed gives
- * each thread its own generator, and threads are made in host time).
+ * each thread its own generator, and threads are made in host time); the
+ * stream starts again at every reset, so each boot draws the same words.
  * For testing the card's health tests the QOM property "fault" (qom-set
  * at run time) degrades the source:
  *   none    healthy output
