@@ -34,10 +34,14 @@
  *   --accel NAME           -accel NAME
  *   --halted               -S
  *   --gdb PORT             -gdb tcp:127.0.0.1:PORT
- *   --seed N               -seed N (non-negative; 0x.. accepted)
+ *   --seed N               -seed N (non-negative; 0x.. accepted) and the
+ *                          TRNG's own generator: -global
+ *                          netcard-trng.seeded=on -global
+ *                          netcard-trng.seed=N
  *   --icount SHIFT         -icount shift=SHIFT (0..10)
- *   --deterministic        runs that repeat: -seed N (--seed, default 1),
- *                          -icount shift=S (--icount, default 5) and
+ *   --deterministic        runs that repeat: the --seed words (N default
+ *                          1), -icount shift=S,sleep=off (--icount,
+ *                          default 5) and
  *                          -rtc base=2000-01-01T00:00:00,clock=vm
  *   --net default|none|user
  *                          default: no -nic option (QEMU's default NIC);
