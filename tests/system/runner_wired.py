@@ -29,13 +29,16 @@ DET_SUITES = [os.path.join(SUITES, n) for n in
               ("iso7816-basics.yaml", "uicc-fs.yaml", "gp-basics.yaml")]
 
 
-# Counts that still vary run to run under --deterministic (docs/testing.md
-# "Determinism": a command that waits on a device completing on a virtual
-# timer, GP's INITIALIZE UPDATE / EXTERNAL AUTHENTICATE by one poll of 4
-# instructions, and the row that spans a warm reset): their rows are
-# checked for the same APDUs and answers (the captures), not counts.
-COUNT_VARIES = ("gp-basics.yaml::", "::security status is cleared by a "
-                "warm reset")
+# Counts under --deterministic (docs/testing.md "Determinism"): -icount
+# does not pin which QEMU thread runs a virtual timer, so a command that
+# waits on a device completing on one (the crypto engine, the NVM) may
+# poll once more or less: a few instructions (4 and 9 seen: INITIALIZE
+# UPDATE, READ BINARY by SFI). Every row must agree within
+# COUNT_SLACK and nearly all exactly; the row that spans a warm reset is
+# compared by its APDUs and answers (the captures) only.
+COUNT_VARIES = ("::security status is cleared by a warm reset",)
+COUNT_SLACK = 16
+COUNT_EXACT_SHARE = 0.9
 
 
 class Failed(Exception):
@@ -90,9 +93,14 @@ def case_deterministic_suites(work):
     same = [(a, b) for a, b in zip(*rows)
             if not any(v in a["case"] for v in COUNT_VARIES)]
     check(len(same) >= 60, "too few rows compared: %d", len(same))
+    exact = 0
     for a, b in same:
-        check(a["instructions"] == b["instructions"], "instruction counts "
-              "differ run to run: %s\n%s", a, b)
+        d = abs(int(a["instructions"]) - int(b["instructions"]))
+        check(d <= COUNT_SLACK, "instruction counts differ run to run by "
+              "%d: %s\n%s", d, a, b)
+        exact += d == 0
+    check(exact >= COUNT_EXACT_SHARE * len(same), "only %d of %d rows "
+          "with the same count run to run", exact, len(same))
     check(all(int(r["instructions"]) > 0 for r in rows[0]),
           "a row without instructions")
     # JUnit: every passed case has its counts; they add up to the CSV's
