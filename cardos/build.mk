@@ -127,6 +127,7 @@ CARDOS_SRCS := \
     crypto/key.c \
     crypto/slot.c \
     crypto/rsa.c \
+    crypto/ec.c \
     iso7816/atr.c \
     iso7816/pps.c \
     iso7816/t0.c \

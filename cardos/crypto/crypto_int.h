@@ -23,5 +23,7 @@ enum crypto_status crypto_int_load_key(uint32_t slot, uint32_t type,
                                        uint32_t usage, const uint8_t *key,
                                        size_t len);
 uint8_t *crypto_int_bounce(void);
+/* crypto/ec.c: forget the EC key ids' curves (crypto_init). */
+void crypto_int_ec_reset(void);
 
 #endif /* CARDOS_CRYPTO_CRYPTO_INT_H */
