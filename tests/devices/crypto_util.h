@@ -244,4 +244,51 @@ static inline size_t file_get(const char *path, uint8_t *b, size_t max)
     return n;
 }
 
+/* openssl enc -CIPHER -K KEY [-iv IV] -nopad on DATA -> OUT */
+static inline void openssl_enc(const char *cipher, const char *keyhex,
+                        const char *ivhex, bool dec, const uint8_t *data,
+                        size_t n, uint8_t *out)
+{
+    static int seq;
+    const char *in = nc_tmp_path(nc_strf("enc-%d.in", seq));
+    const char *o = nc_tmp_path(nc_strf("enc-%d.out", seq++));
+    const char *args[16];
+    int a = 0;
+
+    file_put(in, data, n);
+    args[a++] = "enc";
+    args[a++] = cipher;
+    if (dec) {
+        args[a++] = "-d";
+    }
+    args[a++] = "-K";
+    args[a++] = keyhex;
+    if (ivhex) {
+        args[a++] = "-iv";
+        args[a++] = ivhex;
+    }
+    args[a++] = "-nopad";
+    args[a++] = "-in";
+    args[a++] = in;
+    args[a++] = "-out";
+    args[a++] = o;
+    args[a] = NULL;
+    nc_openssl_run(args);
+    cr_assert_eq(file_get(o, out, n), n, "openssl enc %s output length",
+                 cipher);
+}
+
+static inline void hash_oneshot(NcQtest *qt, uint32_t alg, uint32_t ctx,
+                         uint32_t src, uint32_t len, uint32_t dst)
+{
+    crypto_ok(qt, crypto_cmd(NETCARD_CRYPTO_OP_HASH_INIT, 0, alg, ctx, 0),
+              "HASH_INIT");
+    crypto_dma(qt, src, 0, len, 0);
+    crypto_ok(qt, crypto_cmd(NETCARD_CRYPTO_OP_HASH_UPDATE, 0, 0, ctx, 0),
+              "HASH_UPDATE");
+    crypto_dma(qt, 0, dst, 0, 0);
+    crypto_ok(qt, crypto_cmd(NETCARD_CRYPTO_OP_HASH_FINAL, 0, 0, ctx, 0),
+              "HASH_FINAL");
+}
+
 #endif /* NETCARD_TESTS_CRYPTO_UTIL_H */
