@@ -119,6 +119,10 @@ def case_determinism(work):
                         "none"], stdout=subprocess.PIPE, text=True,
                        check=True)
     check(lockstep in r.stdout, "no lockstep with --net none: %s", r.stdout)
+    r = subprocess.run([NETCARD, "qemu-cmdline", "--deterministic", "--net",
+                        "none", "--gdb", "1234"], stdout=subprocess.PIPE,
+                       text=True, check=True)
+    check(lockstep not in r.stdout, "lockstep with gdb: %s", r.stdout)
     apdus = [SELECT_TEST, ECHO, RANDOM16, RANDOM32, ECHO]
     runs = []
     for i, det in enumerate((True, True, False)):

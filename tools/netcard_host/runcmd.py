@@ -286,9 +286,10 @@ def cmd_run(args):
     if args.deterministic:
         say("deterministic: seeded TRNG, -icount, fixed RTC" +
             ("; lockstep: the card runs only while the host has a frame "
-             "under way (it boots at the first)" if args.no_net else
-             "; with the network, not in lockstep (--no-net for exact "
-             "runs)"))
+             "under way (it boots at the first)"
+             if args.no_net and args.gdb is None else
+             "; not in lockstep with the host (it needs --no-net and no "
+             "--gdb)"))
     if args.apdu_cost:
         say(f"instructions per APDU to {args.apdu_cost} (written as QEMU "
             "runs and when it exits)")
