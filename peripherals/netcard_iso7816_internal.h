@@ -21,6 +21,8 @@
  * netcard_iso7816_t0t1.c  exchanges. Owns xfer, sub, resp and the t0_*
  *     and t1_* fields: turns the C-APDU of the host frame into T=0 or T=1
  *     traffic and the answer into the R-APDU.
+ * netcard_iso7816_lockstep.c  lockstep with the host (property
+ *     lockstep): owns ls_*; stops the VM while it is the host's turn.
  * netcard_iso7816_vpcd.c  host bridge. Owns the chardev, the frame being
  *     received or answered (frame, host_busy, host_discard), the
  *     look-ahead at the next frame (ahead) and the answer being written
@@ -207,7 +209,24 @@ void netcard_iso_host_reply(NetcardIso7816State *s, const uint8_t *data,
 void netcard_iso_host_done(NetcardIso7816State *s);
 /* Activation ended: a frame that waited for it can proceed. */
 void netcard_iso_host_resume(NetcardIso7816State *s);
+/* Take what the host sent as far as the frame in progress allows. */
+void netcard_iso_host_pump(NetcardIso7816State *s);
 void netcard_iso_vpcd_realize(NetcardIso7816State *s);
 void netcard_iso_vpcd_unrealize(NetcardIso7816State *s);
+
+/* ---- netcard_iso7816_lockstep.c: lockstep with the host ---- */
+
+/*
+ * Is it the host's turn (lockstep on, no frame being answered, no
+ * activation or ATR in progress)? Frames are taken only then.
+ */
+bool netcard_iso_lockstep_host_turn(NetcardIso7816State *s);
+/*
+ * Something that decides the turn changed (a frame taken or finished, a
+ * terminal state): stop the card for the host's turn, or let it run.
+ */
+void netcard_iso_lockstep_settle(NetcardIso7816State *s);
+bool netcard_iso_lockstep_realize(NetcardIso7816State *s, Error **errp);
+void netcard_iso_lockstep_unrealize(NetcardIso7816State *s);
 
 #endif /* NETCARD_ISO7816_INTERNAL_H */

@@ -227,6 +227,7 @@ static void term_set_state(NetcardIso7816State *s, uint32_t st)
 {
     s->tstate = st;
     trace_netcard_iso_state(term_state_names[st]);
+    netcard_iso_lockstep_settle(s);
 }
 
 /* Ask for a chip reset; RST rises 400 clocks after it has happened. */

@@ -545,6 +545,9 @@ static void iso_realize(DeviceState *dev, Error **errp)
                    "or t1");
         return;
     }
+    if (!netcard_iso_lockstep_realize(s, errp)) {
+        return;
+    }
     s->card_tx_timer = timer_new_ns(QEMU_CLOCK_VIRTUAL, card_tx_timer_cb, s);
     netcard_iso_term_realize(s);
     netcard_iso_vpcd_realize(s);
@@ -557,6 +560,7 @@ static void iso_unrealize(DeviceState *dev)
     netcard_iso_vpcd_unrealize(s);
     timer_free(s->card_tx_timer);
     netcard_iso_term_unrealize(s);
+    netcard_iso_lockstep_unrealize(s);
 }
 
 static int iso_post_load(void *opaque, int version_id)
@@ -746,6 +750,7 @@ static const Property iso_properties[] = {
     DEFINE_PROP_BOOL("pps", NetcardIso7816State, pps, true),
     DEFINE_PROP_UINT32("fast-wait-ms", NetcardIso7816State, fast_wait_ms,
                        FAST_WAIT_DEFAULT_MS),
+    DEFINE_PROP_BOOL("lockstep", NetcardIso7816State, lockstep, false),
 };
 
 static void iso_class_init(ObjectClass *klass, void *data)

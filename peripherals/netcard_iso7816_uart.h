@@ -57,6 +57,8 @@
 #include "hw/sysbus.h"
 #include "hw/registerfields.h"
 #include "chardev/char-fe.h"
+#include "qemu/timer.h"
+#include "system/runstate.h"
 #include "qom/object.h"
 #include "netcard_sysctl.h"
 #endif
@@ -299,6 +301,15 @@ struct NetcardIso7816State {
     uint32_t host_tx_pos;
     uint32_t host_tx_len;
     guint host_watch;
+
+    /* Lockstep with the host (property lockstep; netcard_iso7816_lockstep.c) */
+    bool lockstep;
+    bool ls_turn;               /* the host's turn: the card waits for it */
+    bool ls_frozen;             /* the VM is stopped for that turn */
+    QEMUTimerListGroup ls_tlg;  /* timer lists nobody runs: the fence's */
+    QEMUTimer ls_fence;         /* expired: no guest instruction runs */
+    QEMUBH *ls_bh;
+    VMChangeStateEntry *ls_vmse;
 };
 #endif /* !NETCARD_CARDOS */
 

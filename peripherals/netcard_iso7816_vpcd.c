@@ -30,7 +30,6 @@
 /* Host side                                                           */
 
 static void host_dispatch(NetcardIso7816State *s);
-static void host_pump(NetcardIso7816State *s);
 static gboolean host_tx_watch_cb(void *do_not_use, GIOCondition cond,
                                  void *opaque);
 
@@ -66,7 +65,7 @@ static gboolean host_tx_watch_cb(void *do_not_use, GIOCondition cond,
     if (s->host_tx_len == 0) {
         s->host_rx_stalled = false;
         qemu_chr_fe_accept_input(&s->chr);
-        host_pump(s);
+        netcard_iso_host_pump(s);
     }
     return G_SOURCE_REMOVE;
 }
@@ -119,7 +118,7 @@ void netcard_iso_host_done(NetcardIso7816State *s)
         s->host_rx_stalled = false;
         qemu_chr_fe_accept_input(&s->chr);
     }
-    host_pump(s);
+    netcard_iso_host_pump(s);
 }
 
 /*
@@ -186,6 +185,9 @@ static void host_dispatch(NetcardIso7816State *s)
 
     if (s->host_busy || s->host_tx_len || !frame_complete(s)) {
         return;
+    }
+    if (s->lockstep && !netcard_iso_lockstep_host_turn(s)) {
+        return;         /* taken on the host's turn (lockstep.c) */
     }
     len = frame_payload_len(s);
     s->cnt_host_frames++;
@@ -279,6 +281,9 @@ static int host_ahead_room(NetcardIso7816State *s)
  */
 static void host_check_ahead(NetcardIso7816State *s)
 {
+    if (s->lockstep) {
+        return;         /* it waits for the host's turn */
+    }
     if (s->ahead_len != 3 || s->ahead[0] || s->ahead[1] != 1 ||
         s->ahead[2] > 0x02) {
         return;
@@ -317,7 +322,7 @@ static void host_unstage(NetcardIso7816State *s, uint32_t n)
  * once ends in netcard_iso_host_done()) makes the running one go round
  * again instead of nesting.
  */
-static void host_pump(NetcardIso7816State *s)
+void netcard_iso_host_pump(NetcardIso7816State *s)
 {
     uint32_t n;
 
@@ -346,6 +351,7 @@ static void host_pump(NetcardIso7816State *s)
         }
     } while (s->host_repump);
     s->host_pumping = false;
+    netcard_iso_lockstep_settle(s);
 }
 
 /*
@@ -392,7 +398,7 @@ static void host_receive(void *opaque, const uint8_t *buf, int size)
     }
     memcpy(s->stage + s->stage_len, buf, size);
     s->stage_len += size;
-    host_pump(s);
+    netcard_iso_host_pump(s);
 }
 
 static void host_event(void *opaque, QEMUChrEvent event)

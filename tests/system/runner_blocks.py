@@ -113,6 +113,16 @@ def case_determinism(work):
                  "-rtc base=2000-01-01T00:00:00,clock=vm"):
         check(want in r.stdout, "qemu-cmdline --deterministic: no '%s' in %s",
               want, r.stdout)
+    lockstep = "netcard-iso7816-uart.lockstep=on"
+    check(lockstep not in r.stdout, "lockstep with a network: %s", r.stdout)
+    r = subprocess.run([NETCARD, "qemu-cmdline", "--deterministic", "--net",
+                        "none"], stdout=subprocess.PIPE, text=True,
+                       check=True)
+    check(lockstep in r.stdout, "no lockstep with --net none: %s", r.stdout)
+    r = subprocess.run([NETCARD, "qemu-cmdline", "--deterministic", "--net",
+                        "none", "--gdb", "1234"], stdout=subprocess.PIPE,
+                       text=True, check=True)
+    check(lockstep not in r.stdout, "lockstep with gdb: %s", r.stdout)
     apdus = [SELECT_TEST, ECHO, RANDOM16, RANDOM32, ECHO]
     runs = []
     for i, det in enumerate((True, True, False)):
@@ -123,6 +133,13 @@ def case_determinism(work):
                   apdu_cost=os.path.join(d, "cost.csv")).start() as c:
             atr = c.wait_ready().hex()
             rsp = run_apdus(c, apdus)
+            # lockstep: while the host thinks the card is stopped (its
+            # clock stands still); a frame lets it run again
+            time.sleep(0.1)
+            want = "paused" if det else "running"
+            st = c.qmp.execute("query-status")["status"]
+            check(st == want, "between APDUs (deterministic %s): %s", det, st)
+            check(run_apdus(c, [ECHO]) == rsp[1:2], "ECHO after a pause")
         runs.append((atr, rsp, cost.read_csv(c.apdu_cost)))
     (atr0, rsp0, cost0), (atr1, rsp1, cost1), (_, rsp2, _) = runs
     check(rsp0[2].endswith("9000") and len(rsp0[2]) == 36,

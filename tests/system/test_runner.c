@@ -290,8 +290,8 @@ Test(system_runner, dead_or_hung_card_fails_its_case_and_the_run_goes_on)
     cr_assert(strstr(out, "\n1 passed, 2 failed\n"), "%s", out);
 }
 
-/* QEMUs whose command line names this test's folder. */
-static int qemus_left(void)
+/* QEMUs whose command line names this test's folder (their pids in PIDS). */
+static int qemu_pids(pid_t *pids, int max)
 {
     int n = 0;
     DIR *d = opendir("/proc");
@@ -308,13 +308,35 @@ static int qemus_left(void)
         for (size_t i = 0; i + 1 < len; i++) {
             cmd[i] = cmd[i] ? cmd[i] : ' ';
         }
-        n += strstr(cmd, "qemu-system-arm") && strstr(cmd, nc_tmpdir());
+        if (strstr(cmd, "qemu-system-arm") && strstr(cmd, nc_tmpdir())) {
+            if (n < max) {
+                pids[n] = (pid_t)atoi(e->d_name);
+            }
+            n++;
+        }
         free(cmd);
     }
     if (d) {
         closedir(d);
     }
     return n;
+}
+
+static int qemus_left(void)
+{
+    pid_t pids[16];
+    return qemu_pids(pids, 16);
+}
+
+/* Still running: in /proc and not a zombie (this test adopts orphans). */
+static bool pid_running(pid_t pid)
+{
+    char *stat = nc_read_file(nc_strf("/proc/%d/stat", (int)pid), NULL);
+    const char *state = stat ? strrchr(stat, ')') : NULL;
+    bool running = state && state[1] == ' ' && state[2] != 'Z' &&
+                   state[2] != 'X';
+    free(stat);
+    return running;
 }
 
 Test(system_runner, ctrl_c_stops_the_cards_and_writes_the_partial_report)
@@ -351,6 +373,47 @@ Test(system_runner, ctrl_c_stops_the_cards_and_writes_the_partial_report)
                      "skipped=\"2\""), "partial report:\n%s", xml);
     cr_assert(strstr(slurp(p->stdout_path), "INTERRUPTED"), "%s",
               nc_proc_diag(p));
+}
+
+/*
+ * SIGKILL leaves the runner no chance to stop its cards: each QEMU it
+ * starts dies with it (PR_SET_PDEATHSIG, tools/netcard_host/card.py).
+ */
+Test(system_runner, sigkill_leaves_no_card_behind)
+{
+    write_file("slow.yaml",
+               "cases:\n"
+               "  - name: waits\n"
+               "    steps:\n"
+               "      - console: never printed\n"
+               "        timeout: 60\n"
+               "  - name: waits too\n"
+               "    steps:\n"
+               "      - console: never printed\n"
+               "        timeout: 60\n");
+    const char *args[] = { "test", "-j", "2", "slow.yaml", NULL };
+    NcProc *p = netcard("netcard-test", args);
+    pid_t pids[16];
+    int n = 0;
+    int64_t deadline = nc_now_ms() + NC_TIMEOUT_START_MS;
+    while ((n = qemu_pids(pids, 16)) < 2) {     /* both cases' cards */
+        cr_assert(nc_now_ms() < deadline, "%d cards started\n%s", n,
+                  nc_proc_diag(p));
+        nc_nap_ms(20);
+    }
+    cr_assert_leq(n, 16);
+    kill(p->pid, SIGKILL);
+    int st = nc_proc_wait_exit(p, NC_TIMEOUT_EXIT_MS);
+    cr_assert(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL, "%s",
+              nc_proc_describe(p));
+    for (int i = 0; i < n; i++) {
+        deadline = nc_now_ms() + NC_TIMEOUT_EXIT_MS;
+        while (pid_running(pids[i])) {
+            cr_assert(nc_now_ms() < deadline, "QEMU %d outlived the "
+                      "SIGKILLed runner", (int)pids[i]);
+            nc_nap_ms(20);
+        }
+    }
 }
 
 Test(system_runner, scp_host_matches_pysim_vectors)

@@ -132,7 +132,9 @@ static const char usage[] =
     "                              -seed (--seed, default 1) -icount "
     "shift=(--icount,\n"
     "                              default 5) -rtc base=2000-01-01T00:00:00,"
-    "clock=vm\n"
+    "clock=vm;\n"
+    "                              with --net none (and no --gdb) also\n"
+    "                              -global netcard-iso7816-uart.lockstep=on\n"
     "  --net default|none|user     default: QEMU's default NIC; user: the "
     "card's NIC on\n"
     "                              libslirp (implied by --hostfwd, --mac, "
@@ -623,6 +625,14 @@ static void emit(const Opts *o, Out *w)
     if (o->deterministic) {
         arg(w, "-rtc");
         arg(w, "base=" DETERMINISTIC_RTC ",clock=vm");
+    }
+    if (o->deterministic && o->net == NET_NONE && !o->gdb_port) {
+        /* the card's clock stands still while the host thinks
+         * (peripherals/netcard_iso7816_lockstep.c); not with a network,
+         * whose packets come in host time, nor with gdb, whose stub
+         * would report each of those stops as a SIGINT */
+        arg(w, "-global");
+        arg(w, "netcard-iso7816-uart.lockstep=on");
     }
     for (size_t i = 0; i < o->n_plugins; i++) {
         arg(w, "-plugin");

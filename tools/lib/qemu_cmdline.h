@@ -42,7 +42,10 @@
  *   --deterministic        runs that repeat: the --seed words (N default
  *                          1), -icount shift=S,sleep=off (--icount,
  *                          default 5) and
- *                          -rtc base=2000-01-01T00:00:00,clock=vm
+ *                          -rtc base=2000-01-01T00:00:00,clock=vm; with
+ *                          --net none and no --gdb also -global
+ *                          netcard-iso7816-uart.lockstep=on (the card's
+ *                          clock waits for the host)
  *   --net default|none|user
  *                          default: no -nic option (QEMU's default NIC);
  *                          none: -nic none; user: the netcard-nic on

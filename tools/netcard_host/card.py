@@ -10,9 +10,16 @@
 #   card.transmit(bytes.fromhex("00A4040000"))   -> R-APDU bytes
 #   card.stop()                        # QMP quit: the plugins write files
 #
+# QEMU dies with the thread that started it (PR_SET_PDEATHSIG, SIGKILL):
+# a launcher or runner killed outright (SIGKILL, OOM) leaves no card
+# behind. Start cards from a thread that outlives them (the runner's
+# workers do).
+#
 # SPDX-License-Identifier: Apache-2.0
 
+import ctypes
 import os
+import signal
 import socket
 import shutil
 import subprocess
@@ -26,6 +33,21 @@ from .qmp import Qmp, QmpError
 CARD_HTTP_PORT = 80
 CARD_HTTPS_PORT = 4116
 NVM_SIZE = 2 * 1024 * 1024      # the machine's default nvm-size
+PR_SET_PDEATHSIG = 1            # <linux/prctl.h>
+_prctl = ctypes.CDLL(None, use_errno=True).prctl
+
+
+def die_with_parent():
+    """A preexec_fn: the child gets SIGKILL when the thread that forked it
+    ends. Only the prctl call (looked up before the fork) runs in the
+    child; if the parent is already gone, the child ends itself."""
+    parent = os.getpid()
+
+    def preexec():
+        _prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+        if os.getppid() != parent:
+            os._exit(127)
+    return preexec
 
 
 class CardError(Exception):
@@ -146,7 +168,8 @@ class Card:
         with open(self.log, "wb") as log:
             self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
                                          stdout=log, stderr=log,
-                                         start_new_session=True)
+                                         start_new_session=True,
+                                         preexec_fn=die_with_parent())
         return self
 
     def alive(self):

@@ -6,7 +6,7 @@
 #   for row in read_csv("cost.csv"):            # after QEMU exited
 #       row.apdu, row.header, row.command_bytes, row.instructions
 #
-# The plugin's markers are three card OS functions, looked up in the image
+# The plugin's markers are four card OS functions, looked up in the image
 # (docs/testing.md "Instruction counts" says how exchanges are cut).
 #
 # SPDX-License-Identifier: Apache-2.0
@@ -19,7 +19,7 @@ from . import elf
 
 PLUGIN = "libapdu_cost.so"
 MARKERS = (("rx", "iso_card_rx"), ("tx", "iso_uart_write"),
-           ("cmd", "dispatch_command"))
+           ("cmd", "dispatch_command"), ("reset", "reset_handler"))
 COLUMNS = ("apdu", "header", "command_bytes", "instructions")
 
 Row = collections.namedtuple("Row", COLUMNS)

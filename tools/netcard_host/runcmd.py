@@ -284,7 +284,12 @@ def cmd_run(args):
         except OSError as e:
             raise UsageError(f"--apdu-pcap: {e.strerror or e}")
     if args.deterministic:
-        say("deterministic: seeded TRNG, -icount, fixed RTC")
+        say("deterministic: seeded TRNG, -icount, fixed RTC" +
+            ("; lockstep: the card runs only while the host has a frame "
+             "under way (it boots at the first)"
+             if args.no_net and args.gdb is None else
+             "; not in lockstep with the host (it needs --no-net and no "
+             "--gdb)"))
     if args.apdu_cost:
         say(f"instructions per APDU to {args.apdu_cost} (written as QEMU "
             "runs and when it exits)")
@@ -396,7 +401,8 @@ def add_parser(sub):
                      "GSMTAP: Wireshark decodes GSM SIM / ISO 7816-4)")
     run.add_argument("--deterministic", action="store_true",
                      help="runs that repeat: seeded TRNG (--seed, default "
-                     "1), -icount, a fixed RTC")
+                     "1), -icount, a fixed RTC; with --no-net the card's "
+                     "clock also waits for the host (lockstep)")
     run.add_argument("--apdu-cost", metavar="FILE.csv",
                      help="write the guest instructions of each APDU to "
                      "FILE.csv (TCG plugin apdu_cost)")

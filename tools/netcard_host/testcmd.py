@@ -58,9 +58,11 @@ def add_parser(sub, default_qemu, default_image_dir):
                    help="write each case's APDUs to DIR/CASE.pcap (GSMTAP, "
                    "Wireshark decodes them as GSM SIM / ISO 7816-4)")
     p.add_argument("--deterministic", action="store_true",
-                   help="seeded TRNG, -icount, fixed RTC, derived SCP host "
-                   "challenges and capture timestamps: the same APDUs, "
-                   "answers and instruction counts run to run")
+                   help="seeded TRNG, -icount, fixed RTC, the card's "
+                   "clock waiting for the runner (cases without HTTP), "
+                   "derived SCP host challenges and capture timestamps: "
+                   "the same APDUs, answers and instruction counts run to "
+                   "run")
     p.add_argument("--cost", action="store_true",
                    help="count each APDU's guest instructions into the "
                    "case's properties (JUnit, TAP)")

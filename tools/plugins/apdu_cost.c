@@ -3,16 +3,17 @@
  * OS spends on each command APDU and writes one CSV row per command.
  *
  *   qemu-system-arm ... -plugin PATH/libapdu_cost.so,rx=ADDR,tx=ADDR,
- *                               cmd=ADDR,out=FILE.csv
+ *                               cmd=ADDR[,reset=ADDR],out=FILE.csv
  *
- * `netcard run --apdu-cost FILE.csv` looks the three addresses up in the
- * card OS image (tools/netcard_host/cost.py); they are the first
- * instructions of three card OS functions (the Thumb bit is ignored):
+ * `netcard run --apdu-cost FILE.csv` looks the addresses up in the card
+ * OS image (tools/netcard_host/cost.py); they are the first instructions
+ * of these card OS functions (the Thumb bit is ignored):
  *
  *   rx   iso_card_rx(data, n): the contact transport receives characters
  *   tx   iso_uart_write(buf, len): the card queues characters to send
  *   cmd  dispatch_command(session, buf, len, ...): a whole command APDU
  *        reaches the APDU runtime (buf holds CLA INS P1 P2 ...)
+ *   reset reset_handler: the chip starts (optional)
  *
  * How an exchange is delimited (docs/testing.md "Instruction counts").
  * The instruction stream is cut into segments: a segment opens at the
@@ -25,8 +26,10 @@
  * a T=1 R-block belongs to the command that follows (T=0 data phase,
  * T=1 chained command); any other answer (T=0 GET RESPONSE or 6Cxx
  * re-issue, T=1 response chaining, WTX) extends the command before it.
- * A tx with no segment open is an ATR (a reset): the row in progress is
- * written. A segment answered with PPS (first byte FF) is not a command.
+ * A reset ends the segment open (a command the reset cut short ends
+ * there) and writes the row in progress: a row never counts a reset and
+ * the boot after it. A tx with no segment open is an ATR. A segment
+ * answered with PPS (first byte FF) is not a command.
  *
  * Output: a CSV file, created at start, a row written and flushed as soon
  * as the next command reaches the dispatcher (the last one when QEMU
@@ -68,9 +71,11 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_version = QEMU_PLUGIN_VERSION;
 #define T1_RBLOCK_MAX 5
 #define PPSS          0xffu
 
-enum marker { M_RX, M_TX, M_CMD, M_COUNT };
+enum marker { M_RX, M_TX, M_CMD, M_RESET, M_COUNT };
 
-static const char *const marker_names[M_COUNT] = { "rx", "tx", "cmd" };
+static const char *const marker_names[M_COUNT] = {
+    "rx", "tx", "cmd", "reset",
+};
 
 struct segment {
     bool open;
@@ -93,6 +98,7 @@ struct row {
 };
 
 static uint64_t marker_addr[M_COUNT];
+static bool have_marker[M_COUNT];
 static char *out_path;
 static FILE *out;
 static struct qemu_plugin_scoreboard *counts;
@@ -240,8 +246,24 @@ static void on_cmd(unsigned int vcpu, void *udata)
     g_mutex_unlock(&lock);
 }
 
+static void on_reset(unsigned int vcpu, void *udata)
+{
+    (void)udata;
+    g_mutex_lock(&lock);
+    if (seg.open && (seg.cmd || seg.tx_len)) {
+        if (!seg.tx_len) {
+            seg.last_tx = now(vcpu);    /* a command cut short: to here */
+        }
+        end_segment();
+    }
+    seg.open = false;                   /* characters of no command */
+    write_row();
+    have_prelude = false;
+    g_mutex_unlock(&lock);
+}
+
 static void (*const marker_cb[M_COUNT])(unsigned int, void *) = {
-    on_rx, on_tx, on_cmd,
+    on_rx, on_tx, on_cmd, on_reset,
 };
 
 static void on_translate(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
@@ -255,7 +277,7 @@ static void on_translate(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 
         /* Before the add: a marker instruction counts for what follows. */
         for (int m = 0; m < M_COUNT; m++) {
-            if (vaddr == marker_addr[m]) {
+            if (have_marker[m] && vaddr == marker_addr[m]) {
                 qemu_plugin_register_vcpu_insn_exec_cb(
                     insn, marker_cb[m], QEMU_PLUGIN_CB_R_REGS, NULL);
             }
@@ -302,7 +324,7 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id,
                                            const qemu_info_t *info,
                                            int argc, char **argv)
 {
-    bool have[M_COUNT] = { false };
+    bool *have = have_marker;
 
     for (int i = 0; i < argc; i++) {
         char **kv = g_strsplit(argv[i], "=", 2);
@@ -328,7 +350,7 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id,
         g_strfreev(kv);
         if (!known) {
             return plugin_fail("apdu_cost: unknown argument '%s' (rx=, tx=, cmd=, "
-                        "out=)\n", argv[i]);
+                        "reset=, out=)\n", argv[i]);
         }
     }
     if (!have[M_RX] || !have[M_TX] || !have[M_CMD] || !out_path) {
