@@ -40,6 +40,7 @@ static struct {
     unsigned live_count;
     const struct sys_instance *window_owner;    /* its last command */
     uint32_t window_used;               /* data bytes of that command */
+    uint32_t key_pages;                 /* pool pages RSA keys hold */
 } rt;
 
 /* The instance RAM pool: its granules start at the first 1 KiB
@@ -108,6 +109,26 @@ static bool ram_alloc(uint32_t size, uint32_t *off)
 static void ram_free(uint32_t off, uint32_t size)
 {
     granules_set(off / GRANULE, size / GRANULE, false);
+}
+
+uint8_t *sys_pool_take(void)
+{
+    uint32_t off;
+
+    if (!ram_alloc(GRANULE, &off)) {
+        return NULL;
+    }
+    rt.key_pages++;
+    return pool_base() + off;
+}
+
+void sys_pool_give(uint8_t *page)
+{
+    if (page != NULL) {
+        cpu_zero_words((uint32_t *)(void *)page, GRANULE / 4u);
+        ram_free((uint32_t)(page - pool_base()), GRANULE);
+        rt.key_pages--;
+    }
 }
 
 /* ---- running an event ----------------------------------------------------- */
@@ -674,7 +695,8 @@ void sys_get_stats(struct sys_stats *st)
             st->ram_used += rt.inst[k].ram_size;
         }
     }
-    st->ram_free = pool_granules() * GRANULE - st->ram_used;
+    st->ram_free = pool_granules() * GRANULE - st->ram_used -
+                   rt.key_pages * GRANULE;
     st->code_pages = sys_code_pages();
     st->code_used = sys_code_used_pages();
     st->code_largest_free = sys_code_largest_free();
