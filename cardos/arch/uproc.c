@@ -156,35 +156,57 @@ static void budget_expired(void)
 }
 
 /*
+ * What the last check found: at systick_epoch() KNOWN_EPOCH, SysTick
+ * expires by the clock's KNOWN_END. As long as the epoch has not moved,
+ * SysTick is still counting towards that (it would have moved had it
+ * expired, been started or been stopped; a driver's bounded sleep only
+ * makes it earlier), and KNOWN_END is at most 2.8 s away, SysTick's
+ * longest one-shot.
+ */
+static uint32_t known_epoch, known_end;
+static bool known;
+
+/*
  * Before entering P: SysTick must expire no later than its budget's end.
- * Checked at the event's first entry, and again only when SysTick was
- * started, stopped or expired since (systick_epoch(): a driver's
- * bounded sleep only ever makes it earlier). Reads, and a start only
- * when the running one would expire too late (a start re-arms the
- * emulator's timer). False: no budget left.
+ * Nothing to read when the epoch has not moved since a check that found
+ * it expiring no later than that (a previous event's end, or the idle
+ * port's deadline); else SysTick's registers are read, and it is started
+ * only when it would expire too late (a start re-arms the emulator's
+ * timer). False: no budget left.
  */
 static bool budget_check(struct uproc *p)
 {
-    uint32_t spent, left;
+    uint32_t now, spent, left, expiry;
 
     if (!p->started) {
         p->started = true;
-        p->run_start = clock_cycles();
+        now = clock_cycles();
+        p->run_start = now;
         budget_of = p;
         spent = 0;
     } else if (p->epoch == systick_epoch()) {
         return true;
     } else {
-        spent = budget_spent(p, clock_cycles());
+        now = clock_cycles();
+        spent = budget_spent(p, now);
     }
     if (spent >= p->budget || p->budget - spent <= BUDGET_SLACK) {
         return false;
     }
     left = p->budget - spent;
-    if (systick_cycles_left() > left) {
-        systick_start(left);
+    if (known && known_epoch == systick_epoch() &&
+        (int32_t)(known_end - (now + left)) <= 0) {
+        p->epoch = known_epoch;
+        return true;
     }
-    p->epoch = systick_epoch();
+    expiry = systick_cycles_left();
+    if (expiry > left) {
+        systick_start(left);
+        expiry = left;
+    }
+    p->epoch = known_epoch = systick_epoch();
+    known_end = now + expiry;
+    known = true;
     return true;
 }
 

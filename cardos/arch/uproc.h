@@ -35,9 +35,11 @@
  * at the first entry and around the pauses. What stops a process that
  * never stops by itself is SysTick: at the first entry uproc_run() makes
  * sure SysTick expires no later than the budget's end, and starts it only
- * when it would not (arch/systick.h systick_cycles_left()); a resume
- * checks again only when SysTick was started, stopped or expired since
- * (systick_epoch()). While the idle port's one-shot or an earlier
+ * when it would not (arch/systick.h systick_cycles_left()); neither a
+ * first entry nor a resume reads SysTick again while it has not been
+ * started, stopped or expired since a check that found it expiring in
+ * time (systick_epoch(); in steady traffic: one clock read per event,
+ * no SysTick access). While the idle port's one-shot or an earlier
  * start still expires in time nothing is written (a start re-arms the
  * emulator's timer and wakes its main loop; docs/applets.md "Round
  * trip"). When SysTick expires during the event with budget left (it
