@@ -502,6 +502,11 @@ static enum sys_sc crypto_op(struct sys_call *c, uint32_t a, int32_t *res)
     return SYS_SC_RESUME;
 }
 
+static uint32_t import_max(uint32_t type)
+{
+    return type == SYS_KEY_RSA ? 644u : type == SYS_KEY_RSA_PUB ? 260u : 64u;
+}
+
 enum sys_sc sys_syscall_keys(struct sys_call *c, uint32_t n,
                              const uint32_t a[4], int32_t *r)
 {
@@ -509,8 +514,10 @@ enum sys_sc sys_syscall_keys(struct sys_call *c, uint32_t n,
 
     switch (n) {
     case SYS_SC_N_KEY_IMPORT:
-        /* the longest key: an RSA-2048 private key, 644 bytes */
-        if (!rd(c, a[1], a[2] > 1024 ? 1024 : a[2])) {
+        /* up to the longest key of the type: an RSA-2048 private key
+         * 644 bytes, its public key 260, the others 64 */
+        if (!rd(c, a[1], a[2] > import_max(a[0]) ? import_max(a[0]) :
+                                                    a[2])) {
             return SYS_SC_KILL;
         }
         *r = key_import(c, a[0], a[1], a[2]);

@@ -148,6 +148,10 @@ def rsa(card, d, mine, other):
                        data=ct) == secret, op
     xcmd(card, 0x12, ph, OP_ENC_PKCS1, bytes(k - 10), sw=E_INVAL)
     xcmd(card, 0x12, ph, OP_ENC_OAEP, bytes(k - 65), sw=E_INVAL)
+    # an output into OS RAM stops the applet (6F00), which runs on
+    xcmd(card, 0x2A, kh, OP_PUBLIC_KEY, sw=0x6F00)
+    xcmd(card, 0x2A, kh, OP_SIGN, h, sw=0x6F00)
+    assert xcmd(card, 0x12, kh, OP_PUBLIC_KEY) == pub
     # what a public key or a non-RSA key cannot do
     xcmd(card, 0x12, ph, OP_SIGN, h, sw=E_INVAL)
     xcmd(card, 0x12, ph, OP_DEC_PKCS1, sig, sw=E_INVAL)

@@ -18,6 +18,8 @@
  *   24 HASH      P1 alg, data                  the digest
  *   26 WRITE     P1 object, data               (its quota: 6A03)
  *   28 DEEP      P1P2 bytes of stack to use    (more than its stack: 6F00)
+ *   2A OS OUT    P1 handle, P2 op: that operation with its output in OS
+ *                RAM (stopped: 6F00)
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -172,6 +174,12 @@ int cryptoapp(unsigned event, struct nc_apdu *a)
     case 0x28:
         (void)deep((uint32_t)a->p1 << 8 | a->p2);
         return NC_SW_OK;
+    case 0x2A: {
+        struct nc_crypto_req q = { a->p1, a->p2, buf, n,
+                                   (void *)0x20000200u, buf };
+
+        return one(nc_crypto(&q));
+    }
     default:
         return NC_SW_INS_UNKNOWN;
     }
