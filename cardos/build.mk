@@ -166,6 +166,7 @@ CARDOS_SRCS := \
     sys/syscall.c \
     sys/syscall_sc.c \
     sys/syscall_keys.c \
+    sys/syscall_rsa.c \
     sys/runtime.c \
     applets/perso_applet.c \
     applets/sample_applet.c \
@@ -289,6 +290,8 @@ $(patsubst %.c,$(CARDOS_OBJ)/%.o,$(CARDOS_CRYPTO_MBEDTLS_SRCS)): CARDOS_CFLAGS +
     $(CARDOS_MBEDTLS_INCLUDES)
 # sys/syscall_keys.c computes EC public keys with mbedTLS
 $(CARDOS_OBJ)/sys/syscall_keys.o: CARDOS_CFLAGS += $(CARDOS_MBEDTLS_INCLUDES)
+# sys/syscall_rsa.c: n = p * q and key generation with mbedTLS
+$(CARDOS_OBJ)/sys/syscall_rsa.o: CARDOS_CFLAGS += $(CARDOS_MBEDTLS_INCLUDES)
 $(patsubst %.c,$(CARDOS_OBJ)/%.o,$(CARDOS_NET_SRCS)): CARDOS_CFLAGS += \
     -I$(LWIP_SRC)/src/include -I$(CARDOS_DIR)/net/port $(CARDOS_MBEDTLS_INCLUDES)
 

@@ -14,6 +14,7 @@
 
 /* Started and not yet expired; cleared by the exception handler. */
 static volatile bool running;
+static volatile uint32_t epoch;
 static void (*volatile expiry_hook)(void);
 
 void systick_set_expiry_hook(void (*hook)(void))
@@ -57,11 +58,33 @@ void systick_start(uint32_t sysclk_cycles)
     scs_write(A_SYST_CVR, 0);
     scs_write(A_SYST_CSR, R_SYST_CSR_ENABLE_MASK | R_SYST_CSR_TICKINT_MASK);
     running = true;
+    epoch++;
+}
+
+uint32_t systick_epoch(void)
+{
+    return epoch;
 }
 
 bool systick_running(void)
 {
     return running;
+}
+
+uint32_t systick_cycles_left(void)
+{
+    uint32_t cvr;
+
+    if (!(scs_read(A_SYST_CSR) & R_SYST_CSR_ENABLE_MASK)) {
+        return UINT32_MAX;
+    }
+    /* CVR reads 0 from the start until the first reference tick loads
+     * RVR into it: the whole period is still to come */
+    cvr = scs_read(A_SYST_CVR) & 0xFFFFFFu;
+    if (cvr == 0) {
+        cvr = (scs_read(A_SYST_RVR) & 0xFFFFFFu) + 1u;
+    }
+    return cvr * SYSTICK_REFCLK_DIV;
 }
 
 void systick_stop(void)
@@ -72,6 +95,7 @@ void systick_stop(void)
     scs_write(A_SYST_CSR, 0);
     scs_write(A_SCB_ICSR, R_SCB_ICSR_PENDSTCLR_MASK);
     running = false;
+    epoch++;
 }
 
 /*
@@ -84,6 +108,7 @@ void systick_handler(void)
 
     scs_write(A_SYST_CSR, 0);
     running = false;
+    epoch++;
     if (hook) {
         hook();
     }

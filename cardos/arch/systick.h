@@ -43,6 +43,19 @@ void systick_start(uint32_t sysclk_cycles);
 /* Started and not expired yet (its handler has not run). */
 bool systick_running(void);
 
+/*
+ * SYSCLK cycles until SysTick's expiry as the hardware counts it
+ * (whoever started it: the idle port, a driver's bounded sleep, the
+ * applet budget), UINT32_MAX when it is not counting. Two or three
+ * register reads; no write (arch/uproc.c: a write re-arms the emulator's
+ * timer).
+ */
+uint32_t systick_cycles_left(void);
+
+/* Changes at every start, stop and expiry (not at a driver's bounded
+ * sleep, drivers/wake.h, which only ever makes the expiry earlier). */
+uint32_t systick_epoch(void);
+
 /* Stop the one-shot and drop its exception if it is pending. */
 void systick_stop(void);
 

@@ -37,8 +37,19 @@
 
 /* The process running now (svc_handler sets it, uproc_run clears it). */
 struct uproc *volatile uproc_current;
-/* Budget expiry seen by the SysTick hook. */
-static volatile bool budget_armed;
+/* The process whose event SysTick counts the budget for: from its
+ * first entry (set before it, so that an expiry before svc_handler ran
+ * is not lost) to uproc_finish(). */
+static struct uproc *volatile budget_of;
+/* The hook pended PendSV: uproc_run() drops it if the process stopped
+ * by itself first. */
+static volatile bool pendsv_pended;
+static uint32_t (*clock_cycles)(void);
+/* Less budget than this left is none: SysTick's expiry and the clock
+ * differ by a reference tick or so, and re-arming for a few cycles would
+ * only take the exception again. 1 ms, 0.5 % of SYS_BUDGET_US. */
+#define SYSCLK_PER_US (REFCLK_PER_US * SYSTICK_REFCLK_DIV)
+#define BUDGET_SLACK  (SYSCLK_PER_US * 1000u)
 
 void uproc_fault_capture(struct uproc *p, uint32_t kind);
 
@@ -105,12 +116,113 @@ static void mpu_on(const struct uproc *p)
     cpu_isb();
 }
 
-/* SysTick expired: if a process is what runs, stop it from PendSV (the
- * lowest priority, so it runs when returning to Thread mode). */
+void uproc_set_clock(uint32_t (*cycles)(void))
+{
+    clock_cycles = cycles;
+}
+
+/* Budget P has used by the clock NOW (a pause stops the count). */
+static uint32_t budget_spent(const struct uproc *p, uint32_t now)
+{
+    return (p->paused ? p->paused_at : now) - p->run_start;
+}
+
+/*
+ * SysTick expired (handler mode, SysTick stopped). For the process of
+ * the event: budget left, start SysTick again for the rest; none and it
+ * runs, stop it from PendSV (the lowest priority: it runs when returning
+ * to Thread mode). None while the OS runs (a system call, or right
+ * before the entry: a PendSV would be taken in the OS's Thread mode and
+ * lost): check again in a moment; uproc_run() sees the new start and
+ * ends the event without resuming it.
+ */
 static void budget_expired(void)
 {
-    if (budget_armed && uproc_current != NULL) {
+    struct uproc *p = budget_of;
+    uint32_t spent;
+
+    if (p == NULL) {
+        return;
+    }
+    spent = budget_spent(p, clock_cycles());
+    if (spent < p->budget && p->budget - spent > BUDGET_SLACK) {
+        systick_start(p->budget - spent);
+    } else if (uproc_current == p) {
+        pendsv_pended = true;
         scs_write(A_SCB_ICSR, ICSR_PENDSVSET);
+    } else {
+        systick_start(BUDGET_SLACK);
+    }
+}
+
+/*
+ * What the last check found: at systick_epoch() KNOWN_EPOCH, SysTick
+ * expires by the clock's KNOWN_END. As long as the epoch has not moved,
+ * SysTick is still counting towards that (it would have moved had it
+ * expired, been started or been stopped; a driver's bounded sleep only
+ * makes it earlier), and KNOWN_END is at most 2.8 s away, SysTick's
+ * longest one-shot.
+ */
+static uint32_t known_epoch, known_end;
+static bool known;
+
+/*
+ * Before entering P: SysTick must expire no later than its budget's end.
+ * Nothing to read when the epoch has not moved since a check that found
+ * it expiring no later than that (a previous event's end, or the idle
+ * port's deadline); else SysTick's registers are read, and it is started
+ * only when it would expire too late (a start re-arms the emulator's
+ * timer). False: no budget left.
+ */
+static bool budget_check(struct uproc *p)
+{
+    uint32_t now, spent, left, expiry;
+
+    if (!p->started) {
+        p->started = true;
+        now = clock_cycles();
+        p->run_start = now;
+        budget_of = p;
+        spent = 0;
+    } else if (p->epoch == systick_epoch()) {
+        return true;
+    } else {
+        now = clock_cycles();
+        spent = budget_spent(p, now);
+    }
+    if (spent >= p->budget || p->budget - spent <= BUDGET_SLACK) {
+        return false;
+    }
+    left = p->budget - spent;
+    if (known && known_epoch == systick_epoch() &&
+        (int32_t)(known_end - (now + left)) <= 0) {
+        p->epoch = known_epoch;
+        return true;
+    }
+    expiry = systick_cycles_left();
+    if (expiry > left) {
+        systick_start(left);
+        expiry = left;
+    }
+    p->epoch = known_epoch = systick_epoch();
+    known_end = now + expiry;
+    known = true;
+    return true;
+}
+
+void uproc_budget_pause(struct uproc *p)
+{
+    if (!p->paused) {
+        p->paused_at = clock_cycles();
+        p->paused = true;
+    }
+}
+
+void uproc_budget_resume(struct uproc *p)
+{
+    if (p->paused) {
+        p->run_start += clock_cycles() - p->paused_at;
+        p->paused = false;
     }
 }
 
@@ -155,16 +267,17 @@ void uproc_start(struct uproc *p, uint32_t entry, const uint32_t args[3],
     p->psp = (uint32_t)(uintptr_t)frame;
     p->psplim = stack_limit;
     p->regs[5] = r9;                /* r4..r11: r9 is regs[5] */
-    if (budget_us > (1u << 24) / REFCLK_PER_US) {
-        budget_us = (1u << 24) / REFCLK_PER_US;
+    if (budget_us > 60000000u) {
+        budget_us = 60000000u;
     }
-    p->budget_ticks = budget_us * REFCLK_PER_US;
+    p->budget = budget_us * SYSCLK_PER_US;
 }
 
 enum uproc_stop uproc_run(struct uproc *p)
 {
     static bool hooked;
-    uint32_t left;
+    const uint32_t *frame;
+    uint32_t pc;
 
     if (!hooked) {
         /* PendSV at the lowest priority (SHPR3[23:16], B3.32): pended by
@@ -174,8 +287,9 @@ enum uproc_stop uproc_run(struct uproc *p)
         systick_set_expiry_hook(budget_expired);
         hooked = true;
     }
-    if (p->budget_ticks == 0) {
+    if (clock_cycles == NULL || !budget_check(p)) {
         p->stop = UPROC_BUDGET;
+        uproc_finish(p);
         return UPROC_BUDGET;
     }
     if (!p->mpu_on) {
@@ -183,46 +297,41 @@ enum uproc_stop uproc_run(struct uproc *p)
         p->mpu_on = true;
     }
     p->stop = 0;
-    systick_start(p->budget_ticks * SYSTICK_REFCLK_DIV);
-    budget_armed = true;
     __asm volatile("mov r0, %0\n\tsvc #255" :: "r"(p)
                    : "r0", "memory");
-    budget_armed = false;
-    /* CVR reads 0 until the first reference tick after the start
-     * reloads it: then nothing was spent yet */
-    left = scs_read(A_SYST_CVR) & 0xFFFFFFu;
-    if (!systick_running()) {
-        left = 0;
-    } else if (left == 0 || left > p->budget_ticks) {
-        left = p->budget_ticks;
-    }
-    systick_stop();
-    scs_write(A_SCB_ICSR, ICSR_PENDSVCLR);
     uproc_current = NULL;
+    if (pendsv_pended) {
+        /* the hook pended it as the process stopped by itself: drop it */
+        scs_write(A_SCB_ICSR, ICSR_PENDSVCLR);
+        pendsv_pended = false;
+    }
     if (p->stop != UPROC_SVC) {
         uproc_finish(p);
+        return (enum uproc_stop)p->stop;
     }
-    p->budget_ticks = p->stop == UPROC_SVC ? left : 0;
-    if (p->stop == UPROC_SVC) {
-        /* the number is the immediate of the SVC before the stacked
-         * return address (T32 encoding DF nn) */
-        uint32_t args[4], pc;
-
-        if (!uproc_args(p, args)) {
-            p->stop = UPROC_FAULT;
-            p->fault.kind = FAULT_KIND_MEM_MANAGE;
-            return UPROC_FAULT;
-        }
-        pc = ((const uint32_t *)(uintptr_t)p->psp)[6];
-        if (!inside(&p->code, pc - 2u, 2)) {
-            p->stop = UPROC_FAULT;
-            p->fault.kind = FAULT_KIND_USAGE_FAULT;
-            p->fault.pc = pc;
-            return UPROC_FAULT;
-        }
-        p->svc = *(const uint8_t *)(uintptr_t)(pc - 2u);
+    /* the arguments and the number (the immediate of the SVC before the
+     * stacked return address, T32 encoding DF nn); the frame is only
+     * trusted inside its RAM (a privileged read elsewhere could touch a
+     * peripheral) */
+    if ((p->psp & 3u) || !inside(&p->ram, p->psp, 32)) {
+        p->stop = UPROC_FAULT;
+        p->fault.kind = FAULT_KIND_MEM_MANAGE;
+        return UPROC_FAULT;
     }
-    return (enum uproc_stop)p->stop;
+    frame = (const uint32_t *)(uintptr_t)p->psp;
+    p->args[0] = frame[0];
+    p->args[1] = frame[1];
+    p->args[2] = frame[2];
+    p->args[3] = frame[3];
+    pc = frame[6];
+    if (!inside(&p->code, pc - 2u, 2)) {
+        p->stop = UPROC_FAULT;
+        p->fault.kind = FAULT_KIND_USAGE_FAULT;
+        p->fault.pc = pc;
+        return UPROC_FAULT;
+    }
+    p->svc = *(const uint8_t *)(uintptr_t)(pc - 2u);
+    return UPROC_SVC;
 }
 
 void uproc_finish(struct uproc *p)
@@ -230,19 +339,10 @@ void uproc_finish(struct uproc *p)
     /* the regions stay (mpu_on): they give unprivileged code, which runs
      * only through uproc_run, nothing until it programs its own */
     p->mpu_on = false;
-}
-
-bool uproc_args(const struct uproc *p, uint32_t args[4])
-{
-    const uint32_t *frame = (const uint32_t *)(uintptr_t)p->psp;
-
-    /* the frame is where the process's SP was: only trust it inside its
-     * RAM (a privileged read elsewhere could touch a peripheral) */
-    if ((p->psp & 3u) || !inside(&p->ram, p->psp, 32)) {
-        return false;
+    /* SysTick stays as it is (arch/uproc.h) */
+    if (budget_of == p) {
+        budget_of = NULL;
     }
-    memcpy(args, frame, 4 * sizeof(uint32_t));
-    return true;
 }
 
 void uproc_where(struct uproc *p)

@@ -27,10 +27,29 @@
  * stack is bounded by PSPLIM. Once it is finished (uproc_finish) the MPU
  * is off again.
  *
- * SysTick is borrowed for the budget while the process runs, and stopped
- * when it stops (systick_running() is then false: the idle port arms it
- * again). Context: the event loop (Thread mode, privileged), one process
- * at a time.
+ * The budget is the time of an event: from the process's first entry to
+ * its end, but for what the OS spends in the system calls it pauses
+ * (uproc_budget_pause/resume: every call but the few short ones, the
+ * runtime's choice, sys/syscall.c). It is measured on a free-running
+ * SYSCLK counter (uproc_set_clock(): the OS clock, drivers/timer.h) read
+ * at the first entry and around the pauses. What stops a process that
+ * never stops by itself is SysTick: at the first entry uproc_run() makes
+ * sure SysTick expires no later than the budget's end, and starts it only
+ * when it would not (arch/systick.h systick_cycles_left()); neither a
+ * first entry nor a resume reads SysTick again while it has not been
+ * started, stopped or expired since a check that found it expiring in
+ * time (systick_epoch(); in steady traffic: one clock read per event,
+ * no SysTick access). While the idle port's one-shot or an earlier
+ * start still expires in time nothing is written (a start re-arms the
+ * emulator's timer and wakes its main loop; docs/applets.md "Round
+ * trip"). When SysTick expires during the event with budget left (it
+ * was armed for something earlier, or a pause moved the end), the hook
+ * starts it again for the rest; with none left, PendSV stops the process
+ * (or, while the OS runs, the next resume does not happen). SysTick is
+ * left as it is when the event ends: the idle port arms it again for its
+ * own deadline when that moved (card/main.c), else it wakes the loop
+ * once early at worst. Context: the event loop (Thread mode, privileged),
+ * one * process at a time.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -68,8 +87,14 @@ struct uproc {
     /* the rest is C's */
     struct uproc_region code, ram, window;
     uint32_t svc;           /* UPROC_SVC: the number */
+    uint32_t args[4];       /* UPROC_SVC: its r0-r3 */
     struct uproc_fault fault;
-    uint32_t budget_ticks;  /* SysTick reference ticks left */
+    uint32_t budget;        /* SYSCLK cycles */
+    uint32_t run_start;     /* the clock at its first entry, moved on by
+                               the pauses */
+    uint32_t paused_at;     /* the clock when the pause began */
+    uint32_t epoch;         /* systick_epoch() when SysTick was checked */
+    bool started, paused;
     bool mpu_on;            /* its regions are programmed and enabled */
 };
 
@@ -78,13 +103,18 @@ struct uproc {
  * R9, on a stack that starts at the top of [STACK_LIMIT, STACK_TOP) and
  * may not go below STACK_LIMIT; with the regions CODE, RAM (which holds
  * the stack) and WINDOW, and BUDGET_US microseconds of CPU time (at
- * most 2.7 s).
+ * most 60 s).
  */
 void uproc_start(struct uproc *p, uint32_t entry, const uint32_t args[3],
                  uint32_t r9, uint32_t stack_limit, uint32_t stack_top,
                  const struct uproc_region *code,
                  const struct uproc_region *ram,
                  const struct uproc_region *window, uint32_t budget_us);
+
+/* The free-running SYSCLK counter the budget is measured on (modulo
+ * 2^32; the OS clock, drivers/timer.h timer_cycles()), registered by the
+ * card's wiring before any process runs. */
+void uproc_set_clock(uint32_t (*cycles)(void));
 
 /* Run or resume P until it stops; the reason. */
 enum uproc_stop uproc_run(struct uproc *p);
@@ -96,10 +126,14 @@ enum uproc_stop uproc_run(struct uproc *p);
  * the next process's regions replace them before it runs. */
 void uproc_finish(struct uproc *p);
 
-/* UPROC_SVC: the arguments r0-r3 into ARGS (false if its frame is not
- * inside its RAM: treat as a fault), and its result. */
-bool uproc_args(const struct uproc *p, uint32_t args[4]);
+/* UPROC_SVC: its result (its arguments are p->args, read from its frame
+ * inside its RAM; a frame elsewhere is a UPROC_FAULT). */
 void uproc_set_r0(struct uproc *p, uint32_t value);
+
+/* While the OS serves a long system call of P: its time is not P's
+ * budget. */
+void uproc_budget_pause(struct uproc *p);
+void uproc_budget_resume(struct uproc *p);
 
 /* Is [ADDR, ADDR + LEN) inside one of P's regions, writable ones only
  * when WRITE (code is read-only)? LEN 0 is always fine. */

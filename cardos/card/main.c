@@ -24,6 +24,7 @@
 #include "arch/layout.h"
 #include "arch/startup.h"
 #include "arch/systick.h"
+#include "arch/uproc.h"
 #include "card/admin.h"
 #include "card/applications.h"
 #include "card/contact.h"
@@ -177,6 +178,7 @@ int main(void)
     watchdog_start(WATCHDOG_TIMEOUT_MS);
     timer_init();
     systick_init();
+    uproc_set_clock(timer_cycles);     /* the applet budget's clock */
     event_loop_init(&card_loop_port);
     applications_register();
     soft_timer_start(&watchdog_timer, WATCHDOG_KICK_MS, WATCHDOG_KICK_MS,

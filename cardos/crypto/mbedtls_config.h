@@ -93,6 +93,7 @@ void panic(const char *msg) __attribute__((__noreturn__));
 #define MBEDTLS_ASN1_PARSE_C
 #define MBEDTLS_ASN1_WRITE_C
 #define MBEDTLS_RSA_C
+#define MBEDTLS_GENPRIME        /* applets' RSA keys (sys/syscall_rsa.c) */
 #define MBEDTLS_PKCS1_V15
 #define MBEDTLS_PKCS1_V21
 #define MBEDTLS_ECP_C

@@ -121,6 +121,13 @@ static inline __attribute__((always_inline)) uint32_t clock_read(uint32_t *frac)
     return ms;
 }
 
+uint32_t timer_cycles(void)
+{
+    /* the counter runs down through all 2^32 values: its complement
+     * counts up, wrapping at 2^32 exactly when the counter reloads */
+    return TIMER_FREE_RUNNING - timer_read(A_TIMER_VALUE);
+}
+
 uint32_t timer_now_ms(void)
 {
     uint32_t frac;

@@ -35,6 +35,13 @@ uint32_t timer_now_ms(void);
 uint32_t timer_cycles_until(uint32_t at_ms);
 
 /*
+ * Sysclk cycles since timer_init(), modulo 2^32 (wraps every ~89.5 s):
+ * one register read, for measuring intervals shorter than that (the
+ * applet budget, arch/uproc.h). Safe anywhere.
+ */
+uint32_t timer_cycles(void);
+
+/*
  * Busy-wait at least @us microseconds (1..999) by reading the counter;
  * works with interrupts masked and inside interrupt handlers.
  */

@@ -66,13 +66,14 @@ struct sd_ctx {
     uint8_t aid_len;
     const uint8_t *aid;
     uint8_t priv[3];
+    uint8_t aid_buf[16];        /* assoc_context(): the SD's AID */
 };
 
 static struct applet isd_applet;
 
 static void sd_context(const struct apdu_origin *o, struct sd_ctx *c)
 {
-    const struct applet *a = o->session
+    const struct applet *a = o && o->session
                                  ? apdu_session_selected(o->session, o->channel)
                                  : NULL;
     struct gp_entry e;
@@ -90,6 +91,39 @@ static void sd_context(const struct apdu_origin *o, struct sd_ctx *c)
     c->aid = a->aid;
     c->aid_len = a->aid_len;
     memcpy(c->priv, e.priv, 3);
+}
+
+/*
+ * The security domain the application selected on ORIGIN's channel is
+ * associated with (its registry entry's: the SD that installed it or the
+ * one it was extradited to, GPC 2.3.1 9.2.1, 9.4.1), whose keys and
+ * secure channel the GP API SecureChannel of that application uses
+ * (GPC 2.3.1 7.3, 10.2). An entry naming no SD: the ISD. False when the
+ * SD it names is gone (DELETE refuses that; a damaged registry).
+ */
+static bool assoc_context(const struct apdu_origin *o, struct sd_ctx *c)
+{
+    const struct applet *a = o->session
+                                 ? apdu_session_selected(o->session, o->channel)
+                                 : NULL;
+    struct gp_entry e, sd;
+    int idx;
+
+    if (a == NULL || !gp_registry_entry_of(a, &e) || e.sd_len == 0) {
+        sd_context(NULL, c);        /* the ISD */
+        return true;
+    }
+    idx = gp_registry_find(e.sd, e.sd_len);
+    if (idx < 0 || !gp_registry_get((unsigned)idx, &sd) ||
+        sd.kind != GP_KIND_SD || sd.rom == 0) {
+        return false;
+    }
+    c->sd = sd.rom;
+    c->aid_len = sd.aid_len;
+    memcpy(c->aid_buf, sd.aid, sd.aid_len);
+    c->aid = c->aid_buf;
+    memcpy(c->priv, sd.priv, 3);
+    return true;
 }
 
 static bool isd_select(void *self, const struct apdu_origin *o)
@@ -126,7 +160,8 @@ static void isd_fci(void *self, const struct apdu_origin *o,
 
 static void initialize_update(const struct apdu_origin *o,
                               const struct apdu *cmd,
-                              struct apdu_response *rsp)
+                              struct apdu_response *rsp,
+                              const struct sd_ctx *sdp)
 {
     struct store *st = store();
     struct gp_keyset ks;
@@ -138,10 +173,12 @@ static void initialize_update(const struct apdu_origin *o,
     size_t n;
     int rc;
     enum crypto_status crc;
-    struct sd_ctx sd;
+    struct sd_ctx sd = *sdp;
 
     end_session(o);
-    sd_context(o, &sd);
+    if (sd.aid == sdp->aid_buf) {
+        sd.aid = sd.aid_buf;        /* the copy's own */
+    }
     if (scp_cla_has_sm(cmd->cla)) {
         rsp->sw = SW_CLA_NOT_SUPPORTED;
         return;
@@ -380,7 +417,7 @@ static enum applet_status isd_process(void *self, const struct apdu_origin *o,
         return APPLET_DONE;
     }
     if (cmd->ins == GP_INS_INIT_UPDATE) {
-        initialize_update(o, cmd, rsp);
+        initialize_update(o, cmd, rsp, &sd);
         return APPLET_DONE;
     }
     if (cmd->ins == GP_INS_EXT_AUTH) {
@@ -561,7 +598,14 @@ bool gp_sc_process(const struct apdu_origin *o, const struct apdu *cmd,
         return false;
     }
     if (cmd->ins == GP_INS_INIT_UPDATE) {
-        initialize_update(o, cmd, rsp);
+        struct sd_ctx sd;
+
+        if (!assoc_context(o, &sd)) {
+            end_session(o);
+            rsp->sw = SW_GP_REFERENCED_DATA;
+            return true;
+        }
+        initialize_update(o, cmd, rsp, &sd);
         return true;
     }
     if (cmd->ins == GP_INS_EXT_AUTH) {

@@ -72,11 +72,14 @@ const struct applet *gp_isd_init(const struct gp_isd_config *cfg);
  * The GP Card API SecureChannel services (processSecurity, unwrap, wrap,
  * getSecurityLevel) for the application selected on ORIGIN's channel,
  * on the secure channel session of that channel, with the keys of the
- * ISD (the security domain native applets are associated with; sys/):
+ * security domain the application is associated with (its registry
+ * entry: the ISD or the supplementary SD that installed it or that it
+ * was extradited to; GPC 2.3.1 7.3, 10.2):
  *   gp_sc_process()  INITIALIZE UPDATE or EXTERNAL AUTHENTICATE (CLA
  *                    80/84, the command in RSP's buffer as it arrived):
- *                    answered in RSP as the ISD answers them; false when
- *                    CMD is neither
+ *                    answered in RSP as that SD answers them (its key
+ *                    sets, counters and AID; 6A88 if the SD the entry
+ *                    names is gone); false when CMD is neither
  *   gp_sc_unwrap()   scp_unwrap() (gp/scp.h) on the session: SW_OK and
  *                    PLAIN, or the error (the session ends); without an
  *                    open session a command without secure messaging is

@@ -494,6 +494,16 @@ struct store *gp_registry_store(void)
     return store();
 }
 
+bool gp_registry_entry_of(const struct applet *instance, struct gp_entry *e)
+{
+    for (unsigned i = 0; instance && i < reg.count; i++) {
+        if (reg.e[i].applet == instance) {
+            return gp_registry_get(i, e);
+        }
+    }
+    return false;
+}
+
 const struct applet *gp_registry_applet(unsigned index)
 {
     return index < reg.count ? reg.e[index].applet : NULL;

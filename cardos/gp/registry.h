@@ -121,6 +121,10 @@ uint8_t gp_registry_free_sd(void);
 bool gp_registry_associated(const struct gp_entry *e, const uint8_t *aid,
                             uint8_t aid_len);
 
+/* The entry of INSTANCE (an applet the registry handed the dispatcher)
+ * into E; false if it has none. */
+bool gp_registry_entry_of(const struct applet *instance, struct gp_entry *e);
+
 /* The install parameters (C9 value) of application INSTANCE (an applet
  * the registry handed the dispatcher) into OUT; their length. */
 size_t gp_registry_params(const struct applet *instance, uint8_t *out,

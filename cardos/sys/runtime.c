@@ -40,16 +40,21 @@ static struct {
     unsigned live_count;
     const struct sys_instance *window_owner;    /* its last command */
     uint32_t window_used;               /* data bytes of that command */
+    uint32_t key_pages;                 /* pool pages RSA keys hold */
 } rt;
 
 /* The instance RAM pool: its granules start at the first 1 KiB
  * boundary in it (aligning the array itself would cost the same gap in
  * the OS's .bss, every image). */
 static uint8_t pool[SYS_RAM_POOL] __attribute__((aligned(32)));
-/* The APDU window (netcard/applet.h struct nc_apdu), its own region;
- * its page is shared with OS data (accesses there take the emulator's
- * slow path; no code runs from it). */
-static uint8_t window[SYS_WINDOW_SIZE] __attribute__((aligned(32)));
+/*
+ * The APDU window (netcard/applet.h struct nc_apdu, SYS_WINDOW_SIZE
+ * bytes) is the pool's first page, whole, its own region: a region that
+ * covers part of a page (the window in OS data, as it was) sends every
+ * access to that page, the OS's copies into it included, down the
+ * emulator's slow path (docs/applets.md "Round trip"). Set by sys_init().
+ */
+static uint8_t *window;
 
 static uint8_t *pool_base(void)
 {
@@ -108,6 +113,26 @@ static bool ram_alloc(uint32_t size, uint32_t *off)
 static void ram_free(uint32_t off, uint32_t size)
 {
     granules_set(off / GRANULE, size / GRANULE, false);
+}
+
+uint8_t *sys_pool_take(void)
+{
+    uint32_t off;
+
+    if (!ram_alloc(GRANULE, &off)) {
+        return NULL;
+    }
+    rt.key_pages++;
+    return pool_base() + off;
+}
+
+void sys_pool_give(uint8_t *page)
+{
+    if (page != NULL) {
+        cpu_zero_words((uint32_t *)(void *)page, GRANULE / 4u);
+        ram_free((uint32_t)(page - pool_base()), GRANULE);
+        rt.key_pages--;
+    }
 }
 
 /* ---- running an event ----------------------------------------------------- */
@@ -205,12 +230,12 @@ static void stopped(struct sys_call *c, const char *why)
     }
 }
 
-/* The window for IN: cleared whole (word stores) if another instance
- * had it (or a deleted one in the same slot). */
+/* The window for IN: its page cleared whole (word stores) if another
+ * instance had it (or a deleted one in the same slot). */
 static void window_claim(const struct sys_instance *in)
 {
     if (in != rt.window_owner) {
-        cpu_zero_words((uint32_t *)(void *)window, SYS_WINDOW_SIZE / 4u);
+        cpu_zero_words((uint32_t *)(void *)window, GRANULE / 4u);
         rt.window_owner = in;
         rt.window_used = 0;
     }
@@ -234,7 +259,7 @@ static bool run_event(struct sys_instance *in, uint32_t ev,
         file, file + ((i->code_offset + i->code_size + SYS_CODE_PAGE - 1u) &
                       ~(SYS_CODE_PAGE - 1u)) };
     struct uproc_region rr = { ram, ram + in->ram_size };
-    struct uproc_region win = { addr(window), addr(window) + sizeof(window) };
+    struct uproc_region win = { addr(window), addr(window) + GRANULE };
     uint32_t args[3] = { ev, cmd ? addr(window) : 0,
                          addr(in->file + i->code_offset +
                               i->modules[in->module].entry) };
@@ -656,6 +681,9 @@ void sys_init(const struct sys_code_flash *flash,
 {
     memset(&rt, 0, sizeof(rt));
     rt.store = store;
+    window = pool_base();
+    granules_set(0, 1, true);           /* the window's page */
+    cpu_zero_words((uint32_t *)(void *)window, GRANULE / 4u);
     sys_code_init(flash, store, sha256);
     gp_native_set(&port);
 }
@@ -674,7 +702,8 @@ void sys_get_stats(struct sys_stats *st)
             st->ram_used += rt.inst[k].ram_size;
         }
     }
-    st->ram_free = pool_granules() * GRANULE - st->ram_used;
+    st->ram_free = (pool_granules() - 1u - rt.key_pages) * GRANULE -
+                   st->ram_used;      /* the window's page, keys' pages */
     st->code_pages = sys_code_pages();
     st->code_used = sys_code_used_pages();
     st->code_largest_free = sys_code_largest_free();
@@ -684,5 +713,5 @@ void sys_get_stats(struct sys_stats *st)
 
 uint32_t sys_ram_bytes(void)
 {
-    return (uint32_t)(sizeof(rt) + sizeof(pool) + sizeof(window));
+    return (uint32_t)(sizeof(rt) + sizeof(pool));
 }

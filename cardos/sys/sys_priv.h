@@ -77,6 +77,31 @@ void sys_keys_forget(const struct sys_instance *in);
 enum sys_sc sys_syscall_keys(struct sys_call *c, uint32_t n,
                              const uint32_t a[4], int32_t *r);
 uint32_t sys_syscall_count(void);
+/* Key types of RSA (netcard/syscall.h NC_KEY_RSA*). */
+#define SYS_KEY_RSA           6u
+#define SYS_KEY_RSA_PUB       7u
+/* Bytes of an RSA key blob (sys/syscall_rsa.c), in one pool page. */
+#define SYS_RSA_BLOB          904u
+/* sys/syscall_rsa.c: RSA keys in blobs B of SYS_RSA_BLOB bytes, and
+ * their operations (netcard/syscall.h NC_OP_RSA_*). Import of TYPE from
+ * the LEN bytes at IN, generation of a K-byte modulus (its n into PUB,
+ * k bytes, unless NULL): 0 or an NC_E_* error. */
+int32_t sys_rsa_import(uint8_t *b, uint32_t type, const uint8_t *in,
+                       uint32_t len);
+int32_t sys_rsa_generate(uint8_t *b, uint32_t k, uint8_t *pub);
+/* The bytes of B that matter (what nc_key_save keeps); a blob read back
+ * from the store is well formed. */
+uint32_t sys_rsa_size(const uint8_t *b);
+bool sys_rsa_blob_ok(const uint8_t *b, uint32_t size);
+/* Operation Q (struct nc_crypto_req) with blob B: SYS_SC_KILL for a
+ * buffer outside the applet, else the result in *RES. */
+enum sys_sc sys_rsa_op(struct sys_call *c, const uint8_t *b,
+                       const uint32_t q[6], int32_t *res);
+/* sys/runtime.c: one page of the instance RAM pool for OS data no
+ * applet region covers (an RSA key); NULL when the pool is full. Given
+ * back cleared. */
+uint8_t *sys_pool_take(void);
+void sys_pool_give(uint8_t *page);
 /* sys/syscall_sc.c: the secure channel calls (SC_STATE, SC_PROCESS,
  * SC_UNWRAP, SC_WRAP): the result in *R; SYS_SC_KILL or SYS_SC_RESUME. */
 enum sys_sc sys_syscall_sc(struct sys_call *c, uint32_t n, const uint32_t a[4],

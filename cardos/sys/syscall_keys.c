@@ -14,7 +14,9 @@
  *
  * EC private keys are loaded into the coprocessor's key id EC_ID for
  * one operation and cleared after it; the public key of a private key is
- * computed once (mbedTLS, software) when the key is made.
+ * computed once (mbedTLS, software) when the key is made. An RSA key's
+ * bytes are a blob in a page of the runtime's pool (sys/syscall_rsa.c),
+ * the handle's entry points at it.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -45,7 +47,20 @@ static struct {
     uint8_t type, len;
     uint8_t key[32];
     uint8_t pub[64];
+    uint8_t *blob;                      /* RSA: its pool page */
 } keys[KEYS_MAX];
+
+static bool is_rsa(uint32_t type)
+{
+    return type == SYS_KEY_RSA || type == SYS_KEY_RSA_PUB;
+}
+
+/* Entry K free again, its bytes and its RSA page cleared. */
+static void key_free(int k)
+{
+    sys_pool_give(keys[k].blob);
+    memset(&keys[k], 0, sizeof(keys[k]));
+}
 
 static void *ptr(uint32_t a)
 {
@@ -56,7 +71,7 @@ void sys_keys_forget(const struct sys_instance *in)
 {
     for (unsigned k = 0; k < KEYS_MAX; k++) {
         if (keys[k].owner == in) {
-            memset(&keys[k], 0, sizeof(keys[k]));
+            key_free((int)k);
         }
     }
 }
@@ -142,15 +157,21 @@ static int32_t ec_public(uint8_t d[32], uint8_t pub[64], bool gen)
 }
 
 /* A new handle of C's instance for TYPE; KEY (N bytes) and PUB set by
- * the caller. */
+ * the caller; an RSA key gets its pool page. */
 static int new_key(const struct sys_call *c, uint32_t type, uint32_t n)
 {
     for (unsigned k = 0; k < KEYS_MAX; k++) {
         if (keys[k].owner == NULL) {
+            uint8_t *blob = is_rsa(type) ? sys_pool_take() : NULL;
+
+            if (is_rsa(type) && blob == NULL) {
+                return -1;
+            }
             memset(&keys[k], 0, sizeof(keys[k]));
             keys[k].owner = c->in;
             keys[k].type = (uint8_t)type;
             keys[k].len = (uint8_t)n;
+            keys[k].blob = blob;
             return (int)k;
         }
     }
@@ -163,14 +184,16 @@ static int32_t key_import(struct sys_call *c, uint32_t type, uint32_t a,
     int k;
     int32_t rc = 0;
 
-    if (!length_ok(type, n)) {
+    if (!is_rsa(type) && !length_ok(type, n)) {
         return E_INVAL;
     }
-    k = new_key(c, type, n);
+    k = new_key(c, type, is_rsa(type) ? 0 : n);
     if (k < 0) {
         return E_NOSPACE;
     }
-    if (type == KEY_P256_PUB) {
+    if (is_rsa(type)) {
+        rc = sys_rsa_import(keys[k].blob, type, ptr(a), n);
+    } else if (type == KEY_P256_PUB) {
         memcpy(keys[k].pub, ptr(a), 64);
     } else {
         memcpy(keys[k].key, ptr(a), n);
@@ -179,7 +202,7 @@ static int32_t key_import(struct sys_call *c, uint32_t type, uint32_t a,
         rc = ec_public(keys[k].key, keys[k].pub, false);
     }
     if (rc < 0) {
-        memset(&keys[k], 0, sizeof(keys[k]));
+        key_free(k);
         return rc;
     }
     return k + 1;
@@ -194,17 +217,19 @@ static int32_t key_generate(struct sys_call *c, uint32_t type, uint32_t n,
     if (type == KEY_P256) {
         n = 32;
     }
-    if (type == KEY_P256_PUB || !length_ok(type, n)) {
+    if (type == KEY_P256_PUB || type == SYS_KEY_RSA_PUB ||
+        (type != SYS_KEY_RSA && !length_ok(type, n))) {
         return E_INVAL;
     }
-    k = new_key(c, type, n);
+    k = new_key(c, type, type == SYS_KEY_RSA ? 0 : n);
     if (k < 0) {
         return E_NOSPACE;
     }
-    rc = type == KEY_P256 ? ec_public(keys[k].key, keys[k].pub, true) :
+    rc = type == SYS_KEY_RSA ? sys_rsa_generate(keys[k].blob, n, ptr(pub)) :
+         type == KEY_P256 ? ec_public(keys[k].key, keys[k].pub, true) :
          crypto_random(keys[k].key, n) == CRYPTO_OK ? 0 : E_CRYPTO;
     if (rc < 0) {
-        memset(&keys[k], 0, sizeof(keys[k]));
+        key_free(k);
         return rc;
     }
     if (type == KEY_P256 && pub) {
@@ -232,6 +257,16 @@ static int32_t key_save(struct sys_call *c, int32_t h, uint32_t slot)
     if (st == NULL) {
         return E_IO;
     }
+    if (keys[k].blob) {
+        /* an RSA blob is its own record (sys/syscall_rsa.c) */
+        const uint8_t *b = keys[k].blob;
+
+        n = sys_rsa_size(b);
+        rc = c->tx_open ?
+             store_write(st, SYS_OBJ_KEY(c->in->ns, slot), b, n) :
+             store_put(st, SYS_OBJ_KEY(c->in->ns, slot), b, n);
+        return rc == STORE_OK ? 0 : rc == STORE_ERR_FULL ? E_NOSPACE : E_IO;
+    }
     rec[0] = keys[k].type;
     rec[1] = keys[k].len;
     memcpy(rec + 2, keys[k].key, 32);
@@ -241,6 +276,28 @@ static int32_t key_save(struct sys_call *c, int32_t h, uint32_t slot)
                       store_put(st, SYS_OBJ_KEY(c->in->ns, slot), rec, n);
     memset(rec, 0, sizeof(rec));
     return rc == STORE_OK ? 0 : rc == STORE_ERR_FULL ? E_NOSPACE : E_IO;
+}
+
+/* A saved RSA key (a record longer than the others) of SIZE bytes. */
+static int32_t rsa_load(struct sys_call *c, struct store *st, uint32_t slot,
+                        uint32_t size)
+{
+    uint32_t len = 0;
+    int k = new_key(c, SYS_KEY_RSA, 0);
+    int rc;
+
+    if (k < 0) {
+        return E_NOSPACE;
+    }
+    rc = size > SYS_RSA_BLOB ? STORE_ERR_IO :
+         store_read(st, SYS_OBJ_KEY(c->in->ns, slot), keys[k].blob,
+                    SYS_RSA_BLOB, &len);
+    if (rc != STORE_OK || !sys_rsa_blob_ok(keys[k].blob, len)) {
+        key_free(k);
+        return E_IO;
+    }
+    keys[k].type = keys[k].blob[0];
+    return k + 1;
 }
 
 static int32_t key_load(struct sys_call *c, uint32_t slot)
@@ -255,6 +312,10 @@ static int32_t key_load(struct sys_call *c, uint32_t slot)
     }
     if (st == NULL) {
         return E_IO;
+    }
+    rc = store_size(st, SYS_OBJ_KEY(c->in->ns, slot));
+    if (rc > (int)sizeof(rec)) {
+        return rsa_load(c, st, slot, (uint32_t)rc);
     }
     rc = store_read(st, SYS_OBJ_KEY(c->in->ns, slot), rec, sizeof(rec), &len);
     if (rc == STORE_ERR_NOT_FOUND) {
@@ -303,7 +364,7 @@ enum {
     OP_AES_ECB_ENC = 1, OP_AES_ECB_DEC, OP_AES_CBC_ENC, OP_AES_CBC_DEC,
     OP_AES_CMAC, OP_HMAC_SHA256, OP_DES3_ECB_ENC, OP_DES3_ECB_DEC,
     OP_DES3_CBC_ENC, OP_DES3_CBC_DEC, OP_ECDSA_SIGN, OP_ECDSA_VERIFY,
-    OP_ECDH, OP_EC_PUBLIC,
+    OP_ECDH, OP_EC_PUBLIC, OP_RSA_FIRST, OP_RSA_LAST = OP_RSA_FIRST + 8,
 };
 
 static bool rd(const struct sys_call *c, uint32_t a, uint32_t n)
@@ -429,10 +490,21 @@ static enum sys_sc crypto_op(struct sys_call *c, uint32_t a, int32_t *res)
     } else if (q[1] >= OP_ECDSA_SIGN && q[1] <= OP_EC_PUBLIC) {
         *res = keys[k].type != KEY_P256 && keys[k].type != KEY_P256_PUB ?
                E_INVAL : ec_op(k, q);
+    } else if (q[1] >= OP_RSA_FIRST && q[1] <= OP_RSA_LAST) {
+        if (!keys[k].blob) {
+            *res = E_INVAL;
+        } else {
+            return sys_rsa_op(c, keys[k].blob, q, res);
+        }
     } else {
         *res = E_INVAL;
     }
     return SYS_SC_RESUME;
+}
+
+static uint32_t import_max(uint32_t type)
+{
+    return type == SYS_KEY_RSA ? 644u : type == SYS_KEY_RSA_PUB ? 260u : 64u;
 }
 
 enum sys_sc sys_syscall_keys(struct sys_call *c, uint32_t n,
@@ -442,7 +514,10 @@ enum sys_sc sys_syscall_keys(struct sys_call *c, uint32_t n,
 
     switch (n) {
     case SYS_SC_N_KEY_IMPORT:
-        if (!rd(c, a[1], a[2] > 64 ? 64 : a[2])) {
+        /* up to the longest key of the type: an RSA-2048 private key
+         * 644 bytes, its public key 260, the others 64 */
+        if (!rd(c, a[1], a[2] > import_max(a[0]) ? import_max(a[0]) :
+                                                    a[2])) {
             return SYS_SC_KILL;
         }
         *r = key_import(c, a[0], a[1], a[2]);
@@ -450,14 +525,16 @@ enum sys_sc sys_syscall_keys(struct sys_call *c, uint32_t n,
     case SYS_SC_N_KEY_DESTROY:
         k = key_slot(c, (int32_t)a[0]);
         if (k >= 0) {
-            memset(&keys[k], 0, sizeof(keys[k]));
+            key_free(k);
         }
         *r = k >= 0 ? 0 : E_NOTFOUND;
         return SYS_SC_RESUME;
     case SYS_SC_N_CRYPTO:
         return crypto_op(c, a[0], r);
     case SYS_SC_N_KEY_GENERATE:
-        if (a[2] && !wr(c, a[2], 64)) {
+        /* pub: X || Y of an EC key, n of an RSA key (len bytes) */
+        if (a[2] && !wr(c, a[2], a[0] != SYS_KEY_RSA ? 64 :
+                                  a[1] > 256 ? 256 : a[1])) {
             return SYS_SC_KILL;
         }
         *r = key_generate(c, a[0], a[1], a[2]);

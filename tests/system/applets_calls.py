@@ -12,6 +12,8 @@ import subprocess
 import tempfile
 import time
 
+import applets_rsa
+
 CRYPTO_PKG = bytes.fromhex("A00000007705")
 CRYPTO_MOD = bytes.fromhex("A0000000770501")
 E_INVAL, E_NOTFOUND, E_STATE = 0x6A01, 0x6A02, 0x6A05
@@ -193,6 +195,8 @@ def crypto(card):
     ciphers(card)
     with tempfile.TemporaryDirectory(prefix="applets-ec.") as d:
         ecc(card, d)
+        applets_rsa.rsa(card, d, a, b)
+        card.select(a)
     persistent(card, b)
     card.select(a)
     assert cmd(card, 0x22) == b"\x01"       # not again after the reset

@@ -376,6 +376,92 @@ def wallet(card):
     assert wallet_state(card)[:2] == (bal, seq)
 
 
+SSD_AID = bytes.fromhex("A0000000770601")
+SD_ELF = bytes.fromhex("A00000015153504100")
+SD_MOD = bytes.fromhex("A000000151535041")
+ISD_AID = bytes.fromhex("A000000151000000")
+KEY00 = bytes(range(16))
+
+
+def associated_sd(card, aid, p1=0x40):
+    """The associated security domain GET STATUS (P1 40 applications,
+    20 load files; tag format) gives for AID: the value of its tag CC."""
+    data, sw = card.isd().send(bytes([0x80, 0xF2, p1, 0x02, 0x02, 0x4F, 0,
+                                      0]))
+    assert sw == 0x9000, "GET STATUS: %04X" % sw
+    at = 0
+    while at < len(data):
+        assert data[at] == 0xE3, data.hex()
+        e, at = data[at + 2:at + 2 + data[at + 1]], at + 2 + data[at + 1]
+        f, k = {}, 0
+        while k < len(e):
+            tag = e[k]
+            k += 1
+            if tag & 0x1F == 0x1F:
+                tag = tag << 8 | e[k]
+                k += 1
+            f[tag] = e[k + 1:k + 1 + e[k]]
+            k += 1 + e[k]
+        if f.get(0x4F) == aid:
+            return f.get(0xCC)
+    raise AssertionError("%s not in GET STATUS" % aid.hex())
+
+
+def channel_opens(card, key):
+    """Can the host open SCP03 key set 30 with KEY (ENC = MAC = DEK)
+    through the selected wallet?"""
+    try:
+        card.wch = card.gp.Scp03(card.tx, key).open(kvn=0x30, level=0x01)
+        return True
+    except card.gp.GpError:
+        card.wch = None
+        return False
+
+
+def wallet_ssd(card):
+    """The wallet loaded and installed through a supplementary security
+    domain (SD + Authorized Management privileges) whose key set 30 is
+    not the ISD's: GET STATUS names the SSD as its associated SD (CC);
+    the wallet's secure channel is the SSD's (its keys open it, the
+    ISD's do not; a credit needs its C-MAC); extradited to the ISD
+    (INSTALL [for extradition]), the ISD's keys open it and the SSD's no
+    longer do."""
+    s = card.isd()
+    card.gp.gp_install(s, SD_ELF, SD_MOD, SSD_AID, privileges=b"\x80\x40\x00")
+    card.select(SSD_AID)
+    card.s = card.gp.Scp03(card.tx, KEY40).open(kvn=0x30, level=0x01)
+    card.gp.gp_put_key(card.s, 0x30, KEY00, replace=0x30)
+    card.load(WALLET_PKG, card.blob("wallet"))
+    card.install(WALLET_PKG, WALLET_MOD, WALLET_AID, params=PIN)
+    assert associated_sd(card, WALLET_AID) == SSD_AID
+    assert associated_sd(card, WALLET_PKG, 0x20) == SSD_AID
+    card.select(WALLET_AID)
+    assert not channel_opens(card, KEY40), "the ISD's keys opened it"
+    plain = b"\x80\x52\x00\x00\x04" + struct.pack(">I", 5)
+    assert card.apdu(plain)[1] == 0x6982
+    assert channel_opens(card, KEY00), "the SSD's keys did not open it"
+    assert wallet_credit(card, 40) == 0x9000
+    assert wallet_credit(card, 2, "forged") == 0x6982
+    assert wallet_state(card)[0] == 40
+    # an ISD session wraps a credit: not the wallet's channel
+    isd = card.isd()
+    credit = isd.wrap(b"\x80\x52\x00\x00\x04" + struct.pack(">I", 9))
+    card.select(WALLET_AID)
+    assert card.apdu(credit)[1] == 0x6982
+    # extradition to the ISD (GPC 2.3.1 11.5.2.3.3: P1 10)
+    data = (bytes([len(ISD_AID)]) + ISD_AID + b"\x00" +
+            bytes([len(WALLET_AID)]) + WALLET_AID + b"\x00\x00\x00")
+    r, sw = card.isd().send(bytes([0x80, 0xE6, 0x10, 0x00, len(data)]) +
+                            data + b"\x00")
+    assert sw == 0x9000, "INSTALL [for extradition]: %04X" % sw
+    assert associated_sd(card, WALLET_AID) == ISD_AID
+    card.select(WALLET_AID)
+    assert not channel_opens(card, KEY00), "the SSD's keys still open it"
+    assert channel_opens(card, KEY40), "the ISD's keys do not open it"
+    assert wallet_credit(card, 2) == 0x9000
+    assert wallet_state(card)[0] == 42
+
+
 def wallet_prepare(card):
     """For the tear campaign: a wallet with balance 1000 (log: one
     credit)."""
@@ -624,6 +710,7 @@ def main():
         return
     {"gpshell": gpshell, "hostile": hostile, "cycles": cycles,
      "wallet": wallet, "wallet-prepare": wallet_prepare,
+     "wallet-ssd": wallet_ssd,
      "crypto": lambda c: applets_calls.crypto(c),
      "quotas": lambda c: applets_calls.quotas(c),
      "wallet-debit": wallet_debit, "wallet-check": wallet_check,

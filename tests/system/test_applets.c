@@ -151,9 +151,26 @@ Test(system_applets, wallet_matches_its_model)
 }
 
 /*
- * The system calls of interface 1.1 (tests/system/applets_calls.py with
- * tests/applets/cryptoapp): 3DES against openssl, P-256 ECDSA both ways
- * and ECDH against openssl, an imported key's public key, persistent
+ * The wallet installed through a supplementary security domain (GPC
+ * 2.3.1 7.2, 9.2.1): GET STATUS gives the SSD as its associated SD (CC),
+ * its secure channel is opened with the SSD's keys and not the ISD's,
+ * an ISD session's C-MAC does not credit it; extradited to the ISD
+ * (INSTALL [for extradition]), the ISD's keys open it and the SSD's no
+ * longer do (applets_flow.py "wallet-ssd").
+ */
+Test(system_applets, wallet_uses_its_security_domain)
+{
+    AppCard ac = boot_product("wallet-ssd");
+    flow(&ac, "wallet-ssd");
+}
+
+/*
+ * The system calls of interface 1.2 (tests/system/applets_calls.py and
+ * applets_rsa.py with tests/applets/cryptoapp): 3DES against openssl,
+ * P-256 ECDSA both ways and ECDH against openssl, an imported key's
+ * public key, RSA-2048 (PKCS #1 v1.5 signatures equal to openssl's,
+ * verification, v1.5 and OAEP encryption both ways, raw operations, a
+ * generated key checked by openssl, a persistent key), persistent
  * keys across a power cycle and never another instance's, timers, the
  * install event once per instance, SHA-2.
  */

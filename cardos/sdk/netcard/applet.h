@@ -169,6 +169,38 @@ static inline int32_t nc_params(void *p, uint32_t cap)
 static inline int32_t nc_http_route(const struct nc_http_route *r)
 { return NC_SYSCALL1(NC_SYS_HTTP_ROUTE, r); }
 
+/* RSA (interface 1.2) through nc_crypto: KEY an NC_KEY_RSA or
+ * NC_KEY_RSA_PUB handle; SIG and OUT have room for k bytes (the
+ * modulus). Sign and verify: PKCS #1 v1.5 over a SHA-256 hash (32 bytes);
+ * nc_rsa_verify: 1 valid, 0 not; nc_rsa_decrypt: the message's length
+ * (OP NC_OP_RSA_DEC_PKCS1 or NC_OP_RSA_DEC_OAEP). */
+static inline int32_t nc_rsa_sign(int32_t key, const uint8_t hash[32],
+                                  void *sig)
+{
+    struct nc_crypto_req q = { key, NC_OP_RSA_SIGN, hash, 32, sig, 0 };
+    return nc_crypto(&q);
+}
+static inline int32_t nc_rsa_verify(int32_t key, const uint8_t hash[32],
+                                    const void *sig)
+{
+    struct nc_crypto_req q = { key, NC_OP_RSA_VERIFY, hash, 32, 0,
+                               (uint8_t *)sig };
+    return nc_crypto(&q);
+}
+static inline int32_t nc_rsa_encrypt(int32_t key, uint32_t op,
+                                     const void *msg, uint32_t len,
+                                     void *out)
+{
+    struct nc_crypto_req q = { key, op, msg, len, out, 0 };
+    return nc_crypto(&q);
+}
+static inline int32_t nc_rsa_decrypt(int32_t key, uint32_t op,
+                                     const void *in, uint32_t k, void *out)
+{
+    struct nc_crypto_req q = { key, op, in, k, out, 0 };
+    return nc_crypto(&q);
+}
+
 /* sdk/lib.c */
 void *memcpy(void *dst, const void *src, size_t n);
 void *memset(void *dst, int c, size_t n);

@@ -1,5 +1,5 @@
 /*
- * The netcard system-call interface, version 1.0: numbers, arguments and
+ * The netcard system-call interface, version 1.2: numbers, arguments and
  * errors (docs/applets.md "System calls"). An applet calls the OS with
  * `svc #n` (ARMv8-M ARM B3.27 "SVCall"): arguments in r0-r3, the result
  * in r0, >= 0 success, < 0 an NC_E_* error. A pointer or a length that
@@ -16,7 +16,7 @@
 #define NETCARD_SYSCALL_H
 
 #define NC_SYSCALL_MAJOR 1
-#define NC_SYSCALL_MINOR 1
+#define NC_SYSCALL_MINOR 2
 
 /* number            args (r0, r1, r2, r3)               result */
 #define NC_SYS_EXIT        0   /* code: end of the event (crt0)   - */
@@ -66,6 +66,10 @@
 #define NC_KEY_DES3       3    /* 16 (K1 K2 K1) or 24 bytes */
 #define NC_KEY_EC_P256    4    /* private d, 32 bytes (its public computed) */
 #define NC_KEY_EC_P256_PUB 5   /* public X || Y, 64 bytes (verify only) */
+/* 1.2: RSA, modulus k = 128..256 bytes (1024..2048 bits), a multiple of 8 */
+#define NC_KEY_RSA        6    /* p || q || dP || dQ || qInv (k/2 each) || e (4);
+                                  generate: len = k, pub gets n (k bytes) */
+#define NC_KEY_RSA_PUB    7    /* n (k) || e (4 bytes, big-endian) */
 
 /* operations (struct nc_crypto_req.op) */
 #define NC_OP_AES_ECB_ENC 1
@@ -82,6 +86,16 @@
 #define NC_OP_ECDSA_VERIFY 12  /* in: hash; iv: r || s; result 1 valid, 0 not */
 #define NC_OP_ECDH        13   /* in: peer X || Y (len 64); out: 32 bytes */
 #define NC_OP_EC_PUBLIC   14   /* out: the key's X || Y, 64 bytes */
+/* 1.2: RSA (in, out: k bytes of room where not said otherwise) */
+#define NC_OP_RSA_PUBLIC  15   /* raw in^e mod n, in k bytes < n */
+#define NC_OP_RSA_PRIVATE 16   /* raw in^d mod n (private key) */
+#define NC_OP_RSA_SIGN    17   /* in: SHA-256 hash (32); out: PKCS #1 v1.5 sig */
+#define NC_OP_RSA_VERIFY  18   /* in: hash (32); iv: sig (k); 1 valid, 0 not */
+#define NC_OP_RSA_ENC_PKCS1 19 /* in: <= k - 11 bytes; out: k */
+#define NC_OP_RSA_DEC_PKCS1 20 /* in: k; out: the message, result its length */
+#define NC_OP_RSA_ENC_OAEP 21  /* SHA-256, MGF1-SHA-256, no label; <= k - 66 */
+#define NC_OP_RSA_DEC_OAEP 22
+#define NC_OP_RSA_PUBLIC_KEY 23 /* out: n || e, k + 4 bytes */
 
 /* NC_SYS_TIMER operations */
 #define NC_TIMER_NOW      0    /* ms since start (31 bits) */

@@ -5,8 +5,10 @@
  * NC_E_SECURITY).
  *   10 IMPORT    P1 type, data the key         handle (1)
  *   12 CRYPTO    P1 handle, P2 op, data: [iv (CBC: 16 AES, 8 3DES)]
- *                [sig (64, verify)] input      the output (verify: 1 byte)
- *   14 GENERATE  P1 type, P2 length            handle (1), public key (EC)
+ *                [sig (64 ECDSA verify; RSA verify: all but the last 32
+ *                bytes)] input                 the output (verify: 1 byte)
+ *   14 GENERATE  P1 type, P2 length (RSA: k / 8)  handle (1), public key
+ *                (EC: X || Y; RSA: n)
  *   16 SAVE      P1 handle, P2 slot
  *   18 LOAD      P2 slot                       handle (1)
  *   1A ERASE     P2 slot
@@ -16,6 +18,8 @@
  *   24 HASH      P1 alg, data                  the digest
  *   26 WRITE     P1 object, data               (its quota: 6A03)
  *   28 DEEP      P1P2 bytes of stack to use    (more than its stack: 6F00)
+ *   2A OS OUT    P1 handle, P2 op: that operation with its output in OS
+ *                RAM (stopped: 6F00)
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -24,8 +28,8 @@
 NC_PACKAGE("A00000007705", 1, 0, 1024, 64);
 NC_MODULE("A0000000770501", cryptoapp);
 
-static uint8_t buf[512];
-static uint8_t out[128];
+static uint8_t buf[1024];         /* an RSA-2048 private key: 644 */
+static uint8_t out[264];
 
 static int fail(int32_t r)
 {
@@ -57,6 +61,8 @@ static int crypto(struct nc_apdu *a, uint32_t n)
     } else if (op == NC_OP_DES3_CBC_ENC || op == NC_OP_DES3_CBC_DEC ||
                op == NC_OP_ECDSA_VERIFY) {
         skip = op == NC_OP_ECDSA_VERIFY ? 64 : 8;
+    } else if (op == NC_OP_RSA_VERIFY) {
+        skip = n > 32 ? n - 32 : 32;
     }
     if (n < skip) {
         return NC_SW_WRONG_LENGTH;
@@ -70,7 +76,7 @@ static int crypto(struct nc_apdu *a, uint32_t n)
     if (r < 0) {
         return fail(r);
     }
-    if (op == NC_OP_ECDSA_VERIFY) {
+    if (op == NC_OP_ECDSA_VERIFY || op == NC_OP_RSA_VERIFY) {
         return one(r);
     }
     nc_send(q.out, (uint32_t)r);
@@ -117,7 +123,8 @@ int cryptoapp(unsigned event, struct nc_apdu *a)
     case 0x12:
         return crypto(a, n);
     case 0x14:
-        r = nc_key_generate(a->p1, a->p2, out);
+        n = a->p1 == NC_KEY_RSA ? (uint32_t)a->p2 * 8u : a->p2;
+        r = nc_key_generate(a->p1, n, out);
         if (r < 0) {
             return fail(r);
         }
@@ -125,6 +132,8 @@ int cryptoapp(unsigned event, struct nc_apdu *a)
         nc_send(buf, 1);
         if (a->p1 == NC_KEY_EC_P256) {
             nc_send(out, 64);
+        } else if (a->p1 == NC_KEY_RSA) {
+            nc_send(out, n);
         }
         return NC_SW_OK;
     case 0x16:
@@ -165,6 +174,12 @@ int cryptoapp(unsigned event, struct nc_apdu *a)
     case 0x28:
         (void)deep((uint32_t)a->p1 << 8 | a->p2);
         return NC_SW_OK;
+    case 0x2A: {
+        struct nc_crypto_req q = { a->p1, a->p2, buf, n,
+                                   (void *)0x20000200u, buf };
+
+        return one(nc_crypto(&q));
+    }
     default:
         return NC_SW_INS_UNKNOWN;
     }
