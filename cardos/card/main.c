@@ -46,6 +46,8 @@
 #include "net/http/http_server.h"
 #include "net/http/https_server.h"
 #include "net/net.h"
+#include "net/web/web_server.h"
+#include "net/web/web_store.h"
 
 #define LOG_MODULE "boot"
 #include "kernel/log.h"
@@ -218,6 +220,10 @@ int main(void)
 
     if (net_init()) {
         (void)http_server_init();
+        /* the SCWS content store, before the status page's built-ins:
+         * a stored resource overrides a built-in one (net/web/) */
+        (void)web_store_init(storage_store());
+        (void)web_server_init();
         (void)status_web_init();    /* the status page's resources */
         card_keys_register();       /* the TLS PSK provider */
         (void)https_server_init();
