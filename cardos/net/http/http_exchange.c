@@ -24,6 +24,9 @@ struct http_response {
     bool answered;
     size_t rendered;
     bool overflow;
+    bool no_body;             /* http_reply_no_body */
+    size_t extra_len;
+    char extra[HTTP_EXTRA_MAX];
 };
 
 struct http_route {
@@ -44,6 +47,12 @@ static unsigned n_routes;
 static struct http_default defaults[HTTP_MAX_DEFAULTS];
 static unsigned n_defaults;
 static struct http_exchange_stats stats;
+static http_access_check access_check;
+
+void http_set_access_check(http_access_check check)
+{
+    access_check = check;
+}
 
 /* ---- Handler API ---------------------------------------------------- */
 
@@ -128,6 +137,77 @@ void http_reply_rendered(struct http_response *resp, unsigned status,
     resp->answered = true;
 }
 
+const char *http_request_field(const struct http_request *req,
+                               const char *name, size_t *len)
+{
+    const char *v;
+    size_t vl;
+
+    if (!req->head || !http_find_field(req->head, req->head_len, name, &v,
+                                       &vl)) {
+        return NULL;
+    }
+    if (len) {
+        *len = vl;
+    }
+    return v;
+}
+
+bool http_add_field(struct http_response *resp, const char *name,
+                    const char *fmt, ...)
+{
+    char *out = resp->extra + resp->extra_len;
+    size_t room = sizeof(resp->extra) - resp->extra_len;
+    va_list ap;
+    int a, b;
+
+    a = log_snprintf(out, room, "%s: ", name);
+    if (a < 0 || (size_t)a >= room) {
+        return false;
+    }
+    va_start(ap, fmt);
+    b = log_vsnprintf(out + a, room - (size_t)a, fmt, ap);
+    va_end(ap);
+    if (b < 0 || (size_t)(a + b) + 2u >= room) {
+        return false;
+    }
+    for (int i = 0; i < a + b; i++) {
+        if (out[i] == '\r' || out[i] == '\n') {
+            return false;         /* would split the head */
+        }
+    }
+    out[a + b] = '\r';
+    out[a + b + 1] = '\n';
+    resp->extra_len += (size_t)(a + b) + 2u;
+    return true;
+}
+
+uint8_t *http_render_buffer(struct http_response *resp, size_t *cap)
+{
+    (void)resp;
+    *cap = sizeof(render_buf);
+    return (uint8_t *)render_buf;
+}
+
+void http_reply_buffer(struct http_response *resp, unsigned status,
+                       const char *content_type, size_t len)
+{
+    resp->rendered = len > sizeof(render_buf) ? sizeof(render_buf) : len;
+    http_reply_rendered(resp, status, content_type);
+}
+
+void http_reply_no_body(struct http_response *resp, unsigned status,
+                        const char *content_type, size_t len)
+{
+    resp->status = status;
+    resp->type = content_type;
+    resp->body = NULL;
+    resp->len = len;
+    resp->is_static = false;
+    resp->no_body = true;
+    resp->answered = true;
+}
+
 /* ---- Dispatch ------------------------------------------------------- */
 
 static bool route_matches(const struct http_route *rt, const char *method,
@@ -155,11 +235,17 @@ static void dispatch(const struct http_parsed *p, const char *buf,
         .body = (const uint8_t *)buf + p->head_len,
         .body_len = p->content_length,
         .local_port = port,
+        .head = buf,
+        .head_len = p->head_len,
     };
     bool handled = false;
 
     memset(resp, 0, sizeof(*resp));
     stats.requests++;
+    /* Protection (401/403) before any handler sees the request. */
+    if (access_check && !access_check(&req, resp)) {
+        handled = true;
+    }
     for (unsigned i = 0; i < n_routes && !handled; i++) {
         if (route_matches(&routes[i], req.method, req.path)) {
             routes[i].handler(&req, resp, routes[i].ctx);
@@ -179,11 +265,41 @@ static void dispatch(const struct http_parsed *p, const char *buf,
     }
 }
 
+/* Does EXTRA hold a field NAME (at a line start, case-insensitive)? */
+static bool extra_has(const char *extra, size_t extra_len, const char *name)
+{
+    size_t n = strlen(name);
+
+    for (size_t i = 0; i + n < extra_len; ) {
+        bool match = true;
+        for (size_t k = 0; k < n && match; k++) {
+            char c = extra[i + k];
+            if (c >= 'A' && c <= 'Z') {
+                c = (char)(c - 'A' + 'a');
+            }
+            char d = name[k];
+            if (d >= 'A' && d <= 'Z') {
+                d = (char)(d - 'A' + 'a');
+            }
+            match = c == d;
+        }
+        if (match && extra[i + n] == ':') {
+            return true;
+        }
+        while (i < extra_len && extra[i] != '\n') {
+            i++;
+        }
+        i++;
+    }
+    return false;
+}
+
 size_t http_format_head(char *out, size_t size, unsigned status,
                         const char *type, size_t len, bool keep_alive,
-                        bool is_static)
+                        bool is_static, const char *extra, size_t extra_len)
 {
     struct http_writer w;
+    size_t n;
 
     http_writer_init(&w, out, size);
     http_write_status_line(&w, status);
@@ -191,16 +307,28 @@ size_t http_format_head(char *out, size_t size, unsigned status,
     http_write_field(&w, "Content-Type",
                      type ? type : "application/octet-stream");
     http_write_fieldf(&w, "Content-Length", "%u", (unsigned)len);
-    if (!is_static) {
+    if (!is_static && !extra_has(extra, extra_len, "Cache-Control")) {
         http_write_field(&w, "Cache-Control", "no-store");
     }
-    if (status == 405) {
+    if (status == 405 && extra_has(extra, extra_len, "Allow")) {
+        /* the handler's own Allow */
+    } else if (status == 405) {
         http_write_field(&w, "Allow", "GET, HEAD");
     } else if (status == 503) {
         http_write_field(&w, "Retry-After", "1");
     }
     http_write_field(&w, "Connection", keep_alive ? "keep-alive" : "close");
-    return http_write_end(&w);
+    n = http_write_end(&w);
+    /* The handler's fields go before the empty line that ends the head. */
+    if (n && extra_len) {
+        if (n + extra_len > size) {
+            return 0;
+        }
+        memmove(out + n - 2 + extra_len, out + n - 2, 2);
+        memcpy(out + n - 2, extra, extra_len);
+        n += extra_len;
+    }
+    return n;
 }
 
 static void describe(struct http_exchange *ex,
@@ -209,8 +337,9 @@ static void describe(struct http_exchange *ex,
     ex->status = resp->status;
     ex->head_len = http_format_head(ex->head, sizeof(ex->head), resp->status,
                                     resp->type, resp->len, ex->keep_alive,
-                                    resp->is_static);
-    if (!head_only) {
+                                    resp->is_static, resp->extra,
+                                    resp->extra_len);
+    if (!head_only && !resp->no_body) {
         ex->body = resp->body;
         ex->body_len = resp->len;
         ex->body_is_static = resp->is_static;
