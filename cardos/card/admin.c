@@ -97,6 +97,41 @@ static bool load(struct admin_persist *p)
                  STORE_OK && n == sizeof(*p);
 }
 
+/* The script journal (net/admin/admin_journal.h), object "AJ". */
+_Static_assert(sizeof(struct admin_journal) <= STORE_MAX_OBJECT,
+               "the journal is one store object");
+
+static bool journal_save(struct admin_journal *j)
+{
+    struct store *st = storage_store();
+    int rc;
+
+    if (st == NULL || store_begin(st) != STORE_OK) {
+        return false;
+    }
+    j->mark = store_txn_id(st);     /* the id this record commits under */
+    rc = store_write(st, CARD_OBJ_ADMIN_JOURNAL, j, sizeof(*j));
+    if (rc != STORE_OK) {
+        store_abort(st);
+        return false;
+    }
+    return store_commit(st) == STORE_OK && store_last_commit(st) == j->mark;
+}
+
+static bool journal_load(struct admin_journal *j)
+{
+    struct store *st = storage_store();
+    uint32_t n = 0;
+
+    return st && store_read(st, CARD_OBJ_ADMIN_JOURNAL, j, sizeof(*j), &n) ==
+                 STORE_OK && n == sizeof(*j);
+}
+
+static uint32_t last_commit(void)
+{
+    return store_last_commit(storage_store());
+}
+
 bool card_admin_client_psk(void *ctx, uint32_t ref, uint8_t *identity,
                            size_t *id_len, uint8_t *key, size_t *key_len)
 {
@@ -218,6 +253,13 @@ bool card_admin_command(uint8_t sd, const struct apdu *cmd, bool auth,
     }
 }
 
+static const struct admin_journal_port journal_port = {
+    .save = journal_save,
+    .load = journal_load,
+    .last_commit = last_commit,
+    .mount_commit = storage_mount_commit,
+};
+
 void card_admin_start(void)
 {
     static const struct admin_agent_config cfg = {
@@ -225,6 +267,7 @@ void card_admin_start(void)
         .params = params,
         .save = save,
         .load = load,
+        .journal = &journal_port,
     };
 
     apdu_session_init(&admin_session, 1, "admin");
