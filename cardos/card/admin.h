@@ -22,6 +22,11 @@
  *   00/80 CA DF 3A     GET DATA: the last session's outcome
  *                      (admin_agent_status)
  *
+ * Applets: card_admin_start() registers the port of NC_SYS_ADMIN_SESSION
+ * (sys/runtime.h): a session of the security domain the calling
+ * instance is associated with, the same checks as ADMIN TRIGGER (busy:
+ * refused, not queued).
+ *
  * Test key set (card_admin_personalise, at the ISD's first ADMIN
  * TRIGGER rather than at first boot, so that the key information
  * template of a fresh card stays the card manager's two key sets, as the
