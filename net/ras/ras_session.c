@@ -57,8 +57,11 @@ static GPtrArray *build(RasDb *db, const RasSession *s, const RasJob *j,
     uint8_t rsp[64], hc[8], ea[21], aid[16];
     long rn = rsp_hex ? ras_unhex(rsp_hex, rsp, sizeof(rsp)) : -1;
     g_free(rsp_hex);
-    long an = j->target ? ras_unhex(j->target, aid, sizeof(aid))
-                        : ras_unhex("A000000151000000", aid, sizeof(aid));
+    /* The card's static keys are its ISD's, so the channel is the ISD's
+     * also when the job targets an application that opens it through
+     * processSecurity: the pseudo-random card challenge is derived from
+     * the ISD's AID (docs/gp.md: KDF(Key-ENC, 02, counter | ISD AID)). */
+    long an = ras_unhex("A000000151000000", aid, sizeof(aid));
     RasScp03Session sc;
     int rc = RAS_SCP03_E_RESPONSE;
     if (rn > 0 && s->card.has_scp03 && j->host_chal &&
@@ -149,7 +152,8 @@ static GByteArray *send_script(RasDb *db, const RasConfig *cfg,
 /* The next script to send, from job J on, then from later jobs; 204 when
  * none is left (3.4.4). */
 static GByteArray *next_work(RasDb *db, const RasConfig *cfg, RasSession *s,
-                             RasJob *j, bool have_job, bool *close)
+                             RasJob *j, bool have_job, bool take_sent,
+                             bool *close)
 {
     for (;;) {
         if (have_job && (!strcmp(j->state, "queued") || !strcmp(j->state, "sent"))) {
@@ -181,7 +185,8 @@ static GByteArray *next_work(RasDb *db, const RasConfig *cfg, RasSession *s,
         if (have_job) {
             ras_job_clear(j);
         }
-        int rc = ras_db_claim(db, s->card.card, cfg->instance, cfg->lease_s, j);
+        int rc = ras_db_claim(db, s->card.card, cfg->instance, cfg->lease_s,
+                              take_sent, j);
         if (rc < 0) {
             return simple(500, close);
         }
@@ -294,7 +299,7 @@ GByteArray *ras_session_handle(RasDb *db, const RasConfig *cfg,
             return simple(400, close);
         }
         ras_db_job_touch(db, jid, cfg->instance, cfg->lease_s);
-        return next_work(db, cfg, s, &j, true, close);
+        return next_work(db, cfg, s, &j, true, false, close);
     }
     if (req->body->len) {
         /* 3.4.2: the first POST of a session has no body. */
@@ -306,5 +311,9 @@ GByteArray *ras_session_handle(RasDb *db, const RasConfig *cfg,
                               req->resume ? " (resume)" : "");
     audit(db, cfg, s, "open", d);
     g_free(d);
-    return next_work(db, cfg, s, &j, false, close);
+    /* A resumed session that had no Next-URI yet (the card was reset
+     * before it kept one): its earlier session is over, so a job it was
+     * sent is its again at once, lease or not (the script is sent again;
+     * the card's journal keeps its commands from running twice). */
+    return next_work(db, cfg, s, &j, false, req->resume, close);
 }

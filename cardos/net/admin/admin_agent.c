@@ -6,7 +6,7 @@
  * events (one script command per pass of the event loop) advance it.
  * Session-level decisions (retry, end) are taken outside lwIP callbacks
  * where they would free the PCB the callback runs for: such callbacks
- * return ERR_ABRT after tcp_abort (conn_drop).
+ * return ERR_ABRT after tcp_abort (admin_conn_drop).
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -20,6 +20,7 @@
 #include "lwip/ip_addr.h"
 #include "lwip/tcp.h"
 #include "net/admin/admin_agent.h"
+#include "net/admin/admin_agent_priv.h"
 #include "net/admin/admin_http.h"
 #include "net/admin/admin_script.h"
 #include "net/http/https_server.h"
@@ -34,64 +35,15 @@ _Static_assert(CRYPTO_MBEDTLS_HEAP_SIZE >=
                (HTTPS_MAX_SESSIONS + 1u) * CRYPTO_MBEDTLS_TLS_SESSION_PEAK,
                "the mbedTLS heap must hold the HTTPS sessions and the agent's");
 
-#define ADMIN_APDU_CAP  1024u   /* short APDUs, SCP wrapping, 256 out */
-#define ADMIN_OUT_MAX   (768u + ADMIN_RESULT_MAX + 16u)
 #define ADMIN_BOOT_POLL_MS 2000u
-
-enum state {
-    ST_IDLE = 0,
-    ST_CONNECT,         /* TCP SYN sent */
-    ST_HANDSHAKE,
-    ST_SEND,            /* the POST going out */
-    ST_RECV,            /* the response coming in */
-    ST_EXEC,            /* executing a script */
-    ST_WAIT_RETRY,
-};
 
 static const char *const trigger_names[] = {
     "command", "poll", "boot", "applet", "retry",
 };
 
-static struct {
-    const struct admin_agent_config *cfg;
-    enum state state;
-    struct admin_params p;
-    uint8_t sd;
-    uint8_t why;
-    /* connection */
-    struct tcp_pcb *pcb;
-    bool tls_on, conf_on, established, broken, aborted;
-    struct tls_conn tls;
-    mbedtls_ssl_config conf;
-    struct soft_timer timer;      /* I/O deadline or retry timer */
-    struct soft_timer poll;       /* the poll timer */
-    struct soft_timer pend;       /* a pending command's poll */
-    /* the POST to send */
-    bool got_script;              /* a 200 came: resume at uri */
-    bool resuming;                /* the next POST says X-Admin-Resume */
-    bool have_results;
-    bool chunked, keep_alive;
-    const char *script_status;
-    char uri[ADMIN_URI_MAX + 1];
-    uint8_t res[ADMIN_RESULT_MAX];
-    size_t res_len;
-    uint8_t out[ADMIN_OUT_MAX];
-    size_t out_len, out_off;
-    /* the response */
-    struct admin_rx rx;
-    uint8_t script[ADMIN_SCRIPT_MAX];
-    /* execution */
-    struct admin_script sc;
-    struct admin_resp resp;
-    uint8_t apdu[ADMIN_APDU_CAP];
-    uint8_t target[16], target_len;
-    uint8_t cur[16], cur_len;
-    /* persisted state and outcome */
-    struct admin_persist st;
-} ag;
+struct admin_ag admin_ag;
 
 static void drive(void);
-static void step(void *arg);
 
 /* ---- persistence and outcome ------------------------------------------- */
 
@@ -124,7 +76,7 @@ static void on_err(void *arg, err_t e);
 static err_t on_connected(void *arg, struct tcp_pcb *pcb, err_t e);
 
 /* Let the connection go; NOTIFY: a close_notify first (a clean end). */
-static void conn_drop(bool notify)
+void admin_conn_drop(bool notify)
 {
     struct tcp_pcb *pcb = ag.pcb;
 
@@ -155,7 +107,7 @@ static void end(enum admin_outcome outcome, int detail, const char *reason)
 {
     bool clean = outcome == ADMIN_OUTCOME_OK;
 
-    conn_drop(clean);
+    admin_conn_drop(clean);
     soft_timer_stop(&ag.pend);
     if (ag.conf_on) {
         mbedtls_ssl_config_free(&ag.conf);
@@ -185,12 +137,12 @@ static void arm_io(void)
     soft_timer_start(&ag.timer, ADMIN_IO_TIMEOUT_MS, 0, timer_fire, NULL);
 }
 
-static void connect_start(void *arg);
+void admin_connect_start(void *arg);
 
 /* The connection broke (TCP level): retry per the policy. */
-static void breakdown(const char *why)
+void admin_breakdown(const char *why)
 {
-    conn_drop(false);
+    admin_conn_drop(false);
     if (ag.state == ST_EXEC) {
         ag.broken = true;       /* the script finishes first */
         return;
@@ -207,7 +159,7 @@ static void breakdown(const char *why)
           ag.st.retries_left, (unsigned)ag.p.retry_ms);
     ag.state = ST_WAIT_RETRY;
     soft_timer_start(&ag.timer, ag.p.retry_ms ? ag.p.retry_ms : 1u, 0,
-                     connect_start, NULL);
+                     admin_connect_start, NULL);
 }
 
 static void timer_fire(void *arg)
@@ -215,11 +167,11 @@ static void timer_fire(void *arg)
     (void)arg;
     if (ag.state == ST_CONNECT || ag.state == ST_HANDSHAKE ||
         ag.state == ST_SEND || ag.state == ST_RECV) {
-        breakdown("timeout");
+        admin_breakdown("timeout");
     }
 }
 
-static void connect_start(void *arg)
+void admin_connect_start(void *arg)
 {
     ip_addr_t ip;
     int r;
@@ -235,13 +187,16 @@ static void connect_start(void *arg)
                                     : ADMIN_OUTCOME_RESOURCES, r, "no PSK");
             return;
         }
+        if (ag.p.tls_flags & ADMIN_TLS_NULL_SHA256) {
+            tls_conf_allow_null(&ag.conf);  /* DF3D: configured */
+        }
         /* RFC 6066 max_fragment_length: Amendment B 2.2.3 wants 512 */
         (void)mbedtls_ssl_conf_max_frag_len(&ag.conf,
                                             MBEDTLS_SSL_MAX_FRAG_LEN_512);
     }
     ag.pcb = tcp_new_ip_type(IPADDR_TYPE_V4);
     if (!ag.pcb) {
-        breakdown("no PCB");
+        admin_breakdown("no PCB");
         return;
     }
     tcp_setprio(ag.pcb, TCP_PRIO_NORMAL);
@@ -254,7 +209,7 @@ static void connect_start(void *arg)
     ag.state = ST_CONNECT;
     arm_io();
     if (tcp_connect(ag.pcb, &ip, ag.p.port, on_connected) != ERR_OK) {
-        breakdown("connect");
+        admin_breakdown("connect");
     }
 }
 
@@ -279,7 +234,7 @@ static bool build_post(void)
     return ag.out_len != 0;
 }
 
-static void send_post(void)
+void admin_send_post(void)
 {
     if (!build_post()) {
         end(ADMIN_OUTCOME_HTTP, 0, "request does not fit");
@@ -348,12 +303,11 @@ static void on_err(void *arg, err_t e)
     if (ag.tls_on) {
         ag.tls.pcb = NULL;
     }
-    breakdown("reset");
+    admin_breakdown("reset");
 }
 
 /* ---- responses ---------------------------------------------------------- */
 
-static void exec_begin(void);
 
 static void response_done(void)
 {
@@ -390,7 +344,7 @@ static void response_done(void)
     ag.st.active = 1;
     memcpy(ag.st.uri, ag.uri, sizeof(ag.st.uri));
     save();
-    exec_begin();
+    admin_exec_begin();
 }
 
 /* Read what TLS has; act on a complete response. */
@@ -408,7 +362,7 @@ static void recv_some(void)
         }
         if (r == 0 || r == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY ||
             r == MBEDTLS_ERR_SSL_CONN_EOF) {
-            breakdown("closed");
+            admin_breakdown("closed");
             return;
         }
         if (r < 0) {                /* an alert, a bad record: TLS failure */
@@ -436,7 +390,7 @@ static void drive(void)
         r = tls_conn_handshake(&ag.tls);
         if (r > 0) {
             if (ag.tls.peer_closed) {
-                breakdown("closed in handshake");
+                admin_breakdown("closed in handshake");
                 return;
             }
             tcp_output(ag.pcb);
@@ -465,7 +419,7 @@ static void drive(void)
                 return;
             }
             if (r < 0) {
-                breakdown("write");
+                admin_breakdown("write");
                 return;
             }
             ag.out_off += (size_t)r;
@@ -477,171 +431,6 @@ static void drive(void)
     }
     if (ag.state == ST_RECV) {
         recv_some();
-    }
-}
-
-/* ---- script execution (TS 102 226 5.2, Amendment B 3.5) ----------------- */
-
-/* Dispatch APDU[0..len) on the admin session; the R-APDU length or 0
- * while it is pending. */
-static size_t run_apdu(size_t len)
-{
-    size_t rl = 0;
-
-    if (dispatch_command(ag.cfg->session, ag.apdu, len, sizeof(ag.apdu),
-                         &rl) == APPLET_PENDING) {
-        return 0;
-    }
-    return rl;
-}
-
-static void finish_script(void)
-{
-    ag.res_len = admin_resp_finish(&ag.resp);
-    ag.have_results = true;
-    ag.st.scripts++;
-    ag.st.commands = (uint16_t)(ag.st.commands + ag.resp.count);
-    LOG_I("script %u: %u commands, status %s", ag.st.scripts,
-          ag.resp.count, ag.script_status);
-    if (ag.broken || !ag.pcb || !ag.keep_alive) {
-        /* reconnect: a broken connection resumes (X-Admin-Resume) */
-        bool broken = ag.broken || !ag.pcb;
-
-        conn_drop(!broken);
-        ag.state = ST_RECV;     /* so that breakdown() counts a retry */
-        if (broken) {
-            ag.broken = true;
-            breakdown("lost during the script");
-        } else {
-            connect_start(NULL);
-        }
-        return;
-    }
-    send_post();
-}
-
-/* SELECT the targeted application on the basic channel when it changes. */
-static bool select_target(void)
-{
-    static const uint8_t isd[8] = { 0xA0, 0x00, 0x00, 0x01, 0x51, 0x00,
-                                    0x00, 0x00 };
-    const uint8_t *aid = ag.target_len ? ag.target : isd;
-    size_t n = ag.target_len ? ag.target_len : sizeof(isd), rl;
-
-    if (ag.target_len == 0xFF) {
-        return false;
-    }
-    if (n == ag.cur_len && memcmp(aid, ag.cur, n) == 0) {
-        return true;
-    }
-    ag.apdu[0] = 0x00;
-    ag.apdu[1] = 0xA4;
-    ag.apdu[2] = 0x04;
-    ag.apdu[3] = 0x00;
-    ag.apdu[4] = (uint8_t)n;
-    memcpy(ag.apdu + 5, aid, n);
-    ag.apdu[5 + n] = 0x00;
-    rl = run_apdu(6 + n);
-    if (rl < 2 || ag.apdu[rl - 2] != 0x90 || ag.apdu[rl - 1] != 0x00) {
-        ag.cur_len = 0;
-        return false;
-    }
-    memcpy(ag.cur, aid, n);
-    ag.cur_len = (uint8_t)n;
-    return true;
-}
-
-static void exec_begin(void)
-{
-    ag.state = ST_EXEC;
-    admin_resp_init(&ag.resp, ag.res, sizeof(ag.res), false);
-    ag.script_status = "ok";
-    if (ag.rx.overflow) {
-        /* a script over ADMIN_SCRIPT_MAX: nothing executed, 90 02 */
-        ag.resp.bad = ADMIN_BAD_LENGTH;
-        LOG_W("script of %u bytes dropped", (unsigned)ag.rx.body_total);
-        finish_script();
-        return;
-    }
-    admin_script_init(&ag.sc, ag.script, ag.rx.body_len);
-    ag.resp.indefinite = ag.rx.body_len >= 2 && ag.script[0] == 0xAE;
-    if (!select_target()) {
-        ag.script_status = "unknown-application";
-        finish_script();
-        return;
-    }
-    (void)event_post(step, NULL);
-}
-
-static void command_done(size_t rl)
-{
-    uint8_t sw1;
-
-    if (rl < 2) {
-        ag.apdu[0] = 0x6F;
-        ag.apdu[1] = 0x00;
-        rl = 2;
-    }
-    if (!admin_resp_add(&ag.resp, ag.apdu, rl)) {
-        finish_script();        /* no room for more results */
-        return;
-    }
-    sw1 = ag.apdu[rl - 2];
-    /* TS 102 226 5.2.2: processing stops at an error status word */
-    if (!((sw1 == 0x90 && ag.apdu[rl - 1] == 0x00) || sw1 == 0x61 ||
-          sw1 == 0x62 || sw1 == 0x63)) {
-        if (sw1 == 0x69 && ag.apdu[rl - 1] == 0x82) {
-            ag.script_status = "security-error";
-        }
-        finish_script();
-        return;
-    }
-    (void)event_post(step, NULL);
-}
-
-static void pend_fire(void *arg)
-{
-    size_t rl = 0;
-
-    (void)arg;
-    if (dispatch_poll(ag.cfg->session, ag.apdu, sizeof(ag.apdu), &rl) ==
-        APPLET_PENDING) {
-        return;
-    }
-    soft_timer_stop(&ag.pend);
-    command_done(rl);
-}
-
-static void step(void *arg)
-{
-    const uint8_t *c;
-    size_t n, rl = 0;
-
-    (void)arg;
-    if (ag.state != ST_EXEC) {
-        return;
-    }
-    switch (admin_script_next(&ag.sc, &c, &n)) {
-    case ADMIN_SCRIPT_APDU:
-        if (!admin_resp_fits(&ag.resp, 258)) {
-            finish_script();
-            return;
-        }
-        memmove(ag.apdu, c, n);
-        if (dispatch_command(ag.cfg->session, ag.apdu, n, sizeof(ag.apdu),
-                             &rl) == APPLET_PENDING) {
-            soft_timer_start(&ag.pend, 5, 5, pend_fire, NULL);
-            return;
-        }
-        command_done(rl);
-        return;
-    case ADMIN_SCRIPT_BAD:
-        ag.resp.bad = ag.sc.bad;
-        finish_script();
-        return;
-    default:
-        finish_script();
-        return;
     }
 }
 
@@ -668,7 +457,10 @@ enum admin_start admin_agent_trigger(uint8_t sd, enum admin_trigger why)
     ag.sd = sd;
     ag.why = (uint8_t)why;
     ag.got_script = resume && ag.st.uri[0] == '/';
-    ag.resuming = ag.got_script;
+    /* after a reset always X-Admin-Resume, also at the first URI when no
+     * Next-URI was kept: the server may then give back a job it had sent
+     * (docs/remote-admin.md "Power cuts during a script") */
+    ag.resuming = resume;
     ag.broken = false;
     ag.have_results = false;
     ag.chunked = false;
@@ -677,12 +469,14 @@ enum admin_start admin_agent_trigger(uint8_t sd, enum admin_trigger why)
     if (ag.got_script) {
         memcpy(ag.uri, ag.st.uri, sizeof(ag.uri));
     }
+    ag.after_reset = resume;    /* only boot_fire resumes by trigger */
     if (!resume) {
+        ag.st.serial++;
         ag.st.uri[0] = '\0';
         ag.st.retries_left = ag.p.retries;
         ag.st.scripts = ag.st.commands = 0;
     }
-    ag.st.version = 1;
+    ag.st.version = 2;
     ag.st.sd = sd;
     ag.st.active = 1;
     ag.st.outcome = ADMIN_OUTCOME_RUNNING;
@@ -693,7 +487,7 @@ enum admin_start admin_agent_trigger(uint8_t sd, enum admin_trigger why)
           (unsigned)(ag.p.ip >> 24), (unsigned)(ag.p.ip >> 16 & 0xFF),
           (unsigned)(ag.p.ip >> 8 & 0xFF), (unsigned)(ag.p.ip & 0xFF),
           ag.p.port);
-    connect_start(NULL);
+    admin_connect_start(NULL);
     return ADMIN_STARTED;
 }
 
@@ -750,7 +544,8 @@ void admin_agent_init(const struct admin_agent_config *cfg)
 {
     ag.cfg = cfg;
     ag.state = ST_IDLE;
-    if (!cfg->load || !cfg->load(&ag.st) || ag.st.version != 1) {
+    admin_journal_init(cfg->journal);
+    if (!cfg->load || !cfg->load(&ag.st) || ag.st.version != 2) {
         memset(&ag.st, 0, sizeof(ag.st));
     }
     ag.st.uri[sizeof(ag.st.uri) - 1] = '\0';

@@ -46,7 +46,8 @@
 #define NC_SYS_KEY_LOAD    24  /* slot                            handle */
 #define NC_SYS_KEY_ERASE   25  /* slot                            0 */
 #define NC_SYS_TIMER       26  /* op, id 0..3, ms                 see NC_TIMER_* */
-#define NC_SYS_COUNT       27
+#define NC_SYS_ADMIN_SESSION 27 /* -: an admin session of its SD   0 started */
+#define NC_SYS_COUNT       28
 
 /* errors */
 #define NC_E_INVAL       (-1)  /* an argument out of its range */
