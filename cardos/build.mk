@@ -206,6 +206,7 @@ CARDOS_NET_SRCS := \
     net/admin/admin_script.c \
     net/admin/admin_params.c \
     net/admin/admin_http.c \
+    net/admin/admin_journal.c \
     net/admin/admin_agent.c
 CARDOS_SRCS += $(CARDOS_NET_SRCS)
 

@@ -12,9 +12,11 @@
 #include "card/storage.h"
 #include "crypto/keystore.h"
 #include "gp/keyset.h"
+#include "gp/registry.h"
 #include "net/admin/admin_agent.h"
 #include "net/admin/admin_params.h"
 #include "net/tls/tls.h"
+#include "sys/runtime.h"
 
 #define LOG_MODULE "admin"
 #include "kernel/log.h"
@@ -97,6 +99,41 @@ static bool load(struct admin_persist *p)
                  STORE_OK && n == sizeof(*p);
 }
 
+/* The script journal (net/admin/admin_journal.h), object "AJ". */
+_Static_assert(sizeof(struct admin_journal) <= STORE_MAX_OBJECT,
+               "the journal is one store object");
+
+static bool journal_save(struct admin_journal *j)
+{
+    struct store *st = storage_store();
+    int rc;
+
+    if (st == NULL || store_begin(st) != STORE_OK) {
+        return false;
+    }
+    j->mark = store_txn_id(st);     /* the id this record commits under */
+    rc = store_write(st, CARD_OBJ_ADMIN_JOURNAL, j, sizeof(*j));
+    if (rc != STORE_OK) {
+        store_abort(st);
+        return false;
+    }
+    return store_commit(st) == STORE_OK && store_last_commit(st) == j->mark;
+}
+
+static bool journal_load(struct admin_journal *j)
+{
+    struct store *st = storage_store();
+    uint32_t n = 0;
+
+    return st && store_read(st, CARD_OBJ_ADMIN_JOURNAL, j, sizeof(*j), &n) ==
+                 STORE_OK && n == sizeof(*j);
+}
+
+static uint32_t last_commit(void)
+{
+    return store_last_commit(storage_store());
+}
+
 bool card_admin_client_psk(void *ctx, uint32_t ref, uint8_t *identity,
                            size_t *id_len, uint8_t *key, size_t *key_len)
 {
@@ -116,13 +153,12 @@ bool card_admin_client_psk(void *ctx, uint32_t ref, uint8_t *identity,
     return true;
 }
 
-static uint16_t trigger(uint8_t sd, const struct apdu *cmd)
+/* Start a session of SD for WHY: SW 9000, 6985 busy, 6A88 no PSK or
+ * parameters, 6A81 no network. */
+static uint16_t start(uint8_t sd, enum admin_trigger why)
 {
     struct admin_params p;
 
-    if (cmd->p1 || cmd->p2) {
-        return SW_INCORRECT_P1P2;
-    }
     if (admin_agent_busy()) {
         return SW_CONDITIONS_NOT_SATISFIED;
     }
@@ -134,7 +170,7 @@ static uint16_t trigger(uint8_t sd, const struct apdu *cmd)
                       NULL) != STORE_OK) {
         return 0x6A88u;
     }
-    switch (admin_agent_trigger(sd, ADMIN_TRIGGER_COMMAND)) {
+    switch (admin_agent_trigger(sd, why)) {
     case ADMIN_STARTED:
         return SW_OK;
     case ADMIN_BUSY:
@@ -143,6 +179,45 @@ static uint16_t trigger(uint8_t sd, const struct apdu *cmd)
         return 0x6A88u;
     default:
         return SW_FUNC_NOT_SUPPORTED;
+    }
+}
+
+static uint16_t trigger(uint8_t sd, const struct apdu *cmd)
+{
+    if (cmd->p1 || cmd->p2) {
+        return SW_INCORRECT_P1P2;
+    }
+    return start(sd, ADMIN_TRIGGER_COMMAND);
+}
+
+/* sys_admin_port (sys/runtime.h): the session of the security domain
+ * the instance AID is associated with (GP 2.3.1 7.2: an application's
+ * associated security domain; its number is the entry's "rom"). */
+static int32_t applet_session(const uint8_t *aid, uint8_t aid_len)
+{
+    struct gp_entry e;
+    uint8_t sd = 0;
+    int idx = gp_registry_find(aid, aid_len);
+
+    if (idx < 0 || !gp_registry_get((unsigned)idx, &e)) {
+        return -2;                      /* NC_E_NOTFOUND */
+    }
+    if (e.sd_len) {
+        idx = gp_registry_find(e.sd, e.sd_len);
+        if (idx < 0 || !gp_registry_get((unsigned)idx, &e)) {
+            return -2;
+        }
+        sd = e.rom;
+    }
+    switch (start(sd, ADMIN_TRIGGER_APPLET)) {
+    case SW_OK:
+        return 0;
+    case SW_CONDITIONS_NOT_SATISFIED:
+        return -5;                      /* NC_E_STATE: refused, not queued */
+    case 0x6A88u:
+        return -2;
+    default:
+        return -6;                      /* NC_E_UNSUPPORTED: no network */
     }
 }
 
@@ -218,6 +293,17 @@ bool card_admin_command(uint8_t sd, const struct apdu *cmd, bool auth,
     }
 }
 
+static const struct admin_journal_port journal_port = {
+    .save = journal_save,
+    .load = journal_load,
+    .last_commit = last_commit,
+    .mount_commit = storage_mount_commit,
+};
+
+static const struct sys_admin_port applet_port = {
+    .session = applet_session,
+};
+
 void card_admin_start(void)
 {
     static const struct admin_agent_config cfg = {
@@ -225,9 +311,11 @@ void card_admin_start(void)
         .params = params,
         .save = save,
         .load = load,
+        .journal = &journal_port,
     };
 
     apdu_session_init(&admin_session, 1, "admin");
     dispatch_reset(&admin_session);
     admin_agent_init(&cfg);
+    sys_admin_port_set(&applet_port);
 }

@@ -22,6 +22,11 @@
  *   00/80 CA DF 3A     GET DATA: the last session's outcome
  *                      (admin_agent_status)
  *
+ * Applets: card_admin_start() registers the port of NC_SYS_ADMIN_SESSION
+ * (sys/runtime.h): a session of the security domain the calling
+ * instance is associated with, the same checks as ADMIN TRIGGER (busy:
+ * refused, not queued).
+ *
  * Test key set (card_admin_personalise, at the ISD's first ADMIN
  * TRIGGER rather than at first boot, so that the key information
  * template of a fresh card stays the card manager's two key sets, as the
@@ -33,7 +38,9 @@
  *
  * Store objects: CARD_OBJ_ADMIN_PARAMS(sd) ("AP"), the 81 TLV as stored;
  * CARD_OBJ_ADMIN_STATE ("AS", secure: never rolled back), the agent's
- * retry counter, resume point and last outcome.
+ * retry counter, resume point and last outcome; CARD_OBJ_ADMIN_JOURNAL
+ * ("AJ"), the script journal (net/admin/admin_journal.h), rewritten
+ * before every command of a script.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -50,6 +57,7 @@
 #define CARD_ADMIN_INS_TRIGGER    0x4Cu
 #define CARD_OBJ_ADMIN_PARAMS(sd) (0x41500000u | (uint8_t)(sd))
 #define CARD_OBJ_ADMIN_STATE      0x41530000u
+#define CARD_OBJ_ADMIN_JOURNAL    0x414A0000u
 
 /* The test PSK of key set 40 (docs/remote-admin.md). */
 #define CARD_ADMIN_TEST_PSK_HEX   "4E43414452414D494E50534B30303031"

@@ -183,6 +183,7 @@ struct store {
     uint32_t nonce;
     uint32_t next_seq;
     uint32_t next_txn;
+    uint32_t last_commit;      /* store_last_commit() */
     uint32_t tail_seq;         /* oldest page the log still needs */
     uint32_t head_off;         /* next record offset in the head page */
     bool head_closed;          /* the head page takes no more records */
@@ -248,6 +249,20 @@ int store_size(const struct store *s, uint32_t id);   /* bytes, or error */
  */
 int store_read(const struct store *s, uint32_t id, void *buf, uint32_t cap,
                uint32_t *len);
+/*
+ * The id of the last committed transaction that the store's user made
+ * (store_commit, store_put...; garbage collection's own transactions do
+ * not count), 0 if none. Ids only grow, and a mount finds the same value
+ * that the last commit before a power cut left (a torn transaction does
+ * not count), so a caller that noted the value after its own commit can
+ * tell after a cut whether any later transaction committed (the admin
+ * agent's journal, net/admin/admin_agent.h).
+ */
+uint32_t store_last_commit(const struct store *s);
+/* Inside a transaction (after store_begin, which may collect garbage
+ * first): the id it commits under, so that a record of the transaction
+ * can name it; 0 outside one. */
+uint32_t store_txn_id(const struct store *s);
 /* Bytes of object payload that can still be written (approximate: each
  * record costs its payload plus 28 bytes, rounded up to 4). */
 uint32_t store_free(const struct store *s);

@@ -570,6 +570,9 @@ static int replay_log(struct store *s)
                 } else {
                     return STORE_ERR_CORRUPT;   /* records went missing */
                 }
+                if (!(h[R_FLAGS] & F_GC) && txn > s->last_commit) {
+                    s->last_commit = txn;   /* store_last_commit() */
+                }
                 rp.pending = false;
             }
             off += size;

@@ -679,10 +679,21 @@ int store_commit(struct store *s)
             store_idx_del(s, s->txn[k].id);
         }
     }
+    s->last_commit = s->next_txn;
     s->next_txn++;
     s->in_txn = false;
     s->txn_secure = false;
     return STORE_OK;
+}
+
+uint32_t store_last_commit(const struct store *s)
+{
+    return s ? s->last_commit : 0;
+}
+
+uint32_t store_txn_id(const struct store *s)
+{
+    return s && s->in_txn ? s->next_txn : 0;
 }
 
 void store_abort(struct store *s)

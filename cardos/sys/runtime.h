@@ -56,4 +56,19 @@ void sys_get_stats(struct sys_stats *st);
 /* Static RAM of the runtime (pool, window, tables), for the bench. */
 uint32_t sys_ram_bytes(void);
 
+/*
+ * NC_SYS_ADMIN_SESSION (interface 1.2): an applet asks for an Amendment B
+ * admin session of the security domain its instance is associated with.
+ * The agent is in net/, above sys/: the card's wiring registers this port
+ * (card/admin.c). SESSION gets the calling instance's AID and returns 0
+ * (started), NC_E_STATE (-5: a session is running; refused, not queued),
+ * NC_E_NOTFOUND (-2: no triggering parameters or PSK for that security
+ * domain) or NC_E_UNSUPPORTED (-6: no network address yet). No port:
+ * NC_E_UNSUPPORTED.
+ */
+struct sys_admin_port {
+    int32_t (*session)(const uint8_t *aid, uint8_t aid_len);
+};
+void sys_admin_port_set(const struct sys_admin_port *port);
+
 #endif /* CARDOS_SYS_RUNTIME_H */

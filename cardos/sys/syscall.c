@@ -30,7 +30,7 @@ enum {
     SC_KEY_IMPORT, SC_KEY_DESTROY, SC_CRYPTO, SC_HASH, SC_SC_STATE,
     SC_PARAMS, SC_HTTP_ROUTE, SC_SC_PROCESS, SC_SC_UNWRAP, SC_SC_WRAP,
     SC_KEY_GENERATE, SC_KEY_SAVE, SC_KEY_LOAD, SC_KEY_ERASE, SC_TIMER,
-    SC_COUNT
+    SC_ADMIN_SESSION, SC_COUNT
 };
 #define E_INVAL       (-1)
 #define E_NOTFOUND    (-2)
@@ -41,13 +41,19 @@ enum {
 #define E_LENGTH      (-7)
 #define E_CRYPTO      (-8)
 #define E_IO          (-9)
-#define SYSCALL_VERSION 0x0101
+#define SYSCALL_VERSION 0x0102
 #define OBJ_MAX       255u
 #define RANDOM_MAX    1024u
 #define LOG_MAX       96u
 #define TIMER_MAX_MS  86400000u
 
 static uint32_t calls;
+static const struct sys_admin_port *admin_port;
+
+void sys_admin_port_set(const struct sys_admin_port *port)
+{
+    admin_port = port;
+}
 
 uint32_t sys_syscall_count(void)
 {
@@ -332,6 +338,10 @@ enum sys_sc sys_syscall(struct sys_call *c, uint32_t *value)
         break;
     case SC_TIMER:
         r = timer(c, a[0], a[1], a[2]);
+        break;
+    case SC_ADMIN_SESSION:      /* the wiring's port: card/admin.c */
+        r = admin_port ? admin_port->session(c->in->aid, c->in->a.aid_len)
+                       : E_UNSUPPORTED;
         break;
     case SC_HASH: {
         /* SHA-256, SHA-384, SHA-512 (crypto/crypto.h enum crypto_hash) */

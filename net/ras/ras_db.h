@@ -12,7 +12,8 @@
  *  - Every function is synchronous and returns < 0 on a database error
  *    (the message is kept: ras_db_error()).
  *  - ras_db_claim: the oldest job of a card that is queued, or sent with
- *    an expired lease, becomes "sent" with OWNER and a lease; on
+ *    an expired lease (or with any lease when TAKE_SENT: the card said
+ *    its earlier session is over), becomes "sent" with OWNER and a lease; on
  *    PostgreSQL the candidate row is chosen with SELECT ... FOR UPDATE
  *    SKIP LOCKED, so two instances never claim the same job.
  *  - ras_db_record: stores one script's results (status, R-APDUs) once:
@@ -76,7 +77,7 @@ int64_t ras_db_job_add(RasDb *db, const char *card, const char *target,
                        int scp03_level, GPtrArray *scripts);
 int ras_db_job_get(RasDb *db, int64_t id, RasJob *j);
 int ras_db_claim(RasDb *db, const char *card, const char *owner,
-                 int lease_s, RasJob *j);
+                 int lease_s, bool take_sent, RasJob *j);
 int ras_db_job_touch(RasDb *db, int64_t id, const char *owner, int lease_s);
 int ras_db_job_finish(RasDb *db, int64_t id, const char *state,
                       const char *reason);

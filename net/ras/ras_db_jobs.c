@@ -130,11 +130,11 @@ int ras_db_job_get(RasDb *db, int64_t id, RasJob *j)
 }
 
 int ras_db_claim(RasDb *db, const char *card, const char *owner,
-                 int lease_s, RasJob *j)
+                 int lease_s, bool take_sent, RasJob *j)
 {
     int64_t now = ras_now_ms();
     char *snow = I64(now), *lease = I64(now + (int64_t)lease_s * 1000);
-    const char *p[] = { card, owner, lease, snow };
+    const char *p[] = { card, owner, lease, snow, take_sent ? "1" : "0" };
     /* Amendment B leaves queueing to the server. One statement: the
      * candidate is locked (and skipped by other instances while locked,
      * PostgreSQL) and marked sent with a lease. */
@@ -142,10 +142,11 @@ int ras_db_claim(RasDb *db, const char *card, const char *owner,
         "UPDATE jobs SET state = 'sent', owner = $2,"
         " lease_until = CAST($3 AS BIGINT), updated = CAST($4 AS BIGINT)"
         " WHERE id = (SELECT id FROM jobs WHERE card = $1 AND"
-        " (state = 'queued' OR (state = 'sent' AND lease_until < CAST($4 AS BIGINT)))"
+        " (state = 'queued' OR (state = 'sent' AND (lease_until < CAST($4 AS BIGINT)"
+        " OR CAST($5 AS INTEGER) = 1)))"
         " ORDER BY id LIMIT 1%s) RETURNING %s",
         db->pg ? " FOR UPDATE SKIP LOCKED" : "", JOB_COLS);
-    Rows *r = run(db, sql, 4, p, NULL);
+    Rows *r = run(db, sql, 5, p, NULL);
     g_free(sql);
     g_free(snow);
     g_free(lease);

@@ -275,8 +275,13 @@ static bool step(Server *srv, Conn *c, const char **why)
             }
             c->phase = PH_READ;
             c->t_active = mono_ms();
-            char *d = g_strdup_printf("%s, %s", mbedtls_ssl_get_version(&c->ssl),
-                                      mbedtls_ssl_get_ciphersuite(&c->ssl));
+            /* RFC 6066 max_fragment_length, when the card asked for one */
+            int mfl = mbedtls_ssl_get_max_out_record_payload(&c->ssl);
+            char *m = mfl > 0 && mfl < MBEDTLS_SSL_OUT_CONTENT_LEN ?
+                      g_strdup_printf(", max_fragment_length %d", mfl) : g_strdup("");
+            char *d = g_strdup_printf("%s, %s%s", mbedtls_ssl_get_version(&c->ssl),
+                                      mbedtls_ssl_get_ciphersuite(&c->ssl), m);
+            g_free(m);
             ras_db_audit(srv->db, srv->o->cfg.instance, c->sess.card.card,
                          c->identity, c->sess.peer, "tls", d);
             g_free(d);

@@ -149,7 +149,8 @@ static GByteArray *send_script(RasDb *db, const RasConfig *cfg,
 /* The next script to send, from job J on, then from later jobs; 204 when
  * none is left (3.4.4). */
 static GByteArray *next_work(RasDb *db, const RasConfig *cfg, RasSession *s,
-                             RasJob *j, bool have_job, bool *close)
+                             RasJob *j, bool have_job, bool take_sent,
+                             bool *close)
 {
     for (;;) {
         if (have_job && (!strcmp(j->state, "queued") || !strcmp(j->state, "sent"))) {
@@ -181,7 +182,8 @@ static GByteArray *next_work(RasDb *db, const RasConfig *cfg, RasSession *s,
         if (have_job) {
             ras_job_clear(j);
         }
-        int rc = ras_db_claim(db, s->card.card, cfg->instance, cfg->lease_s, j);
+        int rc = ras_db_claim(db, s->card.card, cfg->instance, cfg->lease_s,
+                              take_sent, j);
         if (rc < 0) {
             return simple(500, close);
         }
@@ -294,7 +296,7 @@ GByteArray *ras_session_handle(RasDb *db, const RasConfig *cfg,
             return simple(400, close);
         }
         ras_db_job_touch(db, jid, cfg->instance, cfg->lease_s);
-        return next_work(db, cfg, s, &j, true, close);
+        return next_work(db, cfg, s, &j, true, false, close);
     }
     if (req->body->len) {
         /* 3.4.2: the first POST of a session has no body. */
@@ -306,5 +308,9 @@ GByteArray *ras_session_handle(RasDb *db, const RasConfig *cfg,
                               req->resume ? " (resume)" : "");
     audit(db, cfg, s, "open", d);
     g_free(d);
-    return next_work(db, cfg, s, &j, false, close);
+    /* A resumed session that had no Next-URI yet (the card was reset
+     * before it kept one): its earlier session is over, so a job it was
+     * sent is its again at once, lease or not (the script is sent again;
+     * the card's journal keeps its commands from running twice). */
+    return next_work(db, cfg, s, &j, false, req->resume, close);
 }

@@ -13,7 +13,7 @@
 #
 #   admin_peer.py --port P --psk HEX --log FILE [--script HEX]...
 #       [--target //aid/RID/PIX] [--chunked] [--hold-first] [--cut-first]
-#       [--big N]
+#       [--big N] [--cipher LIST] [--msg PREFIX]
 #
 # SPDX-License-Identifier: Apache-2.0
 
@@ -45,13 +45,14 @@ def listening(port):
 
 
 class Conn:
-    def __init__(self, args):
+    def __init__(self, args, conn_no):
         self.proc = subprocess.Popen(
             ["openssl", "s_server", "-accept", f"127.0.0.1:{args.port}",
              "-psk", args.psk, "-psk_identity", args.identity, "-nocert",
-             "-tls1_2", "-cipher",
-             "PSK-AES128-GCM-SHA256:PSK-AES128-CBC-SHA256", "-quiet",
-             "-naccept", "1"],
+             "-tls1_2", "-cipher", args.cipher, "-quiet",
+             "-naccept", "1"] +
+            (["-msg", "-msgfile", f"{args.msg}.{conn_no}"] if args.msg
+             else []),
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0)
         self.buf = b""
 
@@ -141,6 +142,11 @@ def main():
     ap.add_argument("--hold-first", action="store_true")
     ap.add_argument("--cut-first", action="store_true")
     ap.add_argument("--big", type=int, default=0)
+    # s_server's cipher list, and its -msg trace (one file per connection:
+    # MSG.1, MSG.2, ...)
+    ap.add_argument("--cipher",
+                    default="PSK-AES128-GCM-SHA256:PSK-AES128-CBC-SHA256")
+    ap.add_argument("--msg")
     args = ap.parse_args()
     scripts = [bytes.fromhex(s) for s in args.script]
     if args.big:
@@ -150,7 +156,7 @@ def main():
     conn_no = 0
     while True:
         conn_no += 1
-        c = Conn(args)
+        c = Conn(args, conn_no)
         while not listening(args.port) and c.proc.poll() is None:
             time.sleep(0.02)
         if c.proc.poll() is not None:

@@ -313,3 +313,64 @@ Test(system_admin, load_and_install_an_applet_over_the_admin_session)
               "hello answered %s", nc_hex(r.data, r.len));
     quit();
 }
+
+/*
+ * Issue 15 item 3c: an applet asks for a session of its security domain
+ * (nc_admin_session, system call 27, tests/applets/adminapp). The applet
+ * arrives through a first session (enqueue --load), a job is queued
+ * after it, and the applet's call starts the session that fetches it.
+ */
+Test(system_admin, applet_triggers_a_session_that_fetches_a_job)
+{
+    const char *build = getenv("NETCARD_CARDOS_DIR");
+    cr_assert(build, "NETCARD_CARDOS_DIR is not set (run through make)");
+    const char *app = nc_strf("%s/../applets/adminapp.ncap", build);
+    cr_assert(access(app, R_OK) == 0, "%s is missing: make applets", app);
+    const char *db = nc_tmp_path("ras.db");
+    RasSrv srv = ras_start(db, 0, "ras", NULL);
+
+    ras_cli(db, "card", "--card", CARD_ICCID, "--identity", ADMIN_ID,
+            "--psk", ADMIN_PSK_HEX);
+    ras_cli(db, "enqueue", "--card", CARD_ICCID, "--load", app,
+            "--install", "A0000000770601");
+    boot_admin_card();
+    AdminParams ap = { .port = srv.port, .retries = 3 };
+    store_params(&ap);
+    admin_trigger();
+    nc_console_wait(fc.card->console, "I admin: session ok: 1 scripts",
+                    SESSION_WAIT_MS);
+    /* during a session the call is refused (NC_E_STATE), not queued */
+    const char *script = nc_tmp_path("long.script");
+    FILE *f = fopen(script, "w");
+    for (int i = 0; i < 60; i++) {
+        fprintf(f, "%s80CA006600\n", i ? "---\n" : "");
+    }
+    fclose(f);
+    ras_cli(db, "enqueue", "--card", CARD_ICCID, "--script", script);
+    admin_trigger();
+    nc_console_wait(fc.card->console, "I admin: script 2:", SESSION_WAIT_MS);
+    fs_expect(&fc, "00A4040007A0000000770601", 0x9000, "SELECT adminapp");
+    FsResp busy = fs_expect(&fc, "8030000000", 0x9000, "adminapp SESSION");
+    cr_assert(busy.len == 1 && busy.data[0] == 0xFB, "nc_admin_session "
+              "during a session: %s", nc_hex(busy.data, busy.len));
+    nc_console_wait(fc.card->console, "I admin: session ok: 60 scripts",
+                    SESSION_WAIT_MS);
+    ras_cli(db, "enqueue", "--card", CARD_ICCID, "--apdu", "80CA006600",
+            "--apdu", "80CA004200");
+
+    fs_expect(&fc, "00A4040007A0000000770601", 0x9000, "SELECT adminapp");
+    FsResp r = fs_expect(&fc, "8030000000", 0x9000, "adminapp SESSION");
+    cr_assert(r.len == 1 && r.data[0] == 0x00, "nc_admin_session: %s",
+              nc_hex(r.data, r.len));
+    nc_console_wait(fc.card->console, "I admin: session start (applet)",
+                    SESSION_WAIT_MS);
+    nc_console_wait(fc.card->console, "I admin: session ok: 1 scripts, 2 "
+                    "commands", SESSION_WAIT_MS);
+    char *st = ras_cli(db, "status", "--job", "3");
+    cr_assert(strstr(st, "\"state\": \"done\"") &&
+              strstr(st, "\"executed\": 2"), "%s", st);
+    AdminOutcome o = admin_outcome();
+    cr_assert(o.outcome == 1 && o.trigger == 3, "DF3A %s: not an applet "
+              "session", o.hex);
+    quit();
+}

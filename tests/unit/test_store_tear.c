@@ -37,6 +37,7 @@ struct workload {
     struct model_txn txn[MAX_STEPS];
     struct model state[MAX_STEPS + 1];    /* state[i]: before step i */
     uint64_t commit_op[MAX_STEPS];        /* op index of step i's commit */
+    uint32_t last[MAX_STEPS + 1];         /* store_last_commit() before i */
     uint64_t total_ops;
 };
 
@@ -84,6 +85,7 @@ static void build_workload(struct workload *w, uint64_t seed, int steps,
 
     w->steps = steps;
     w->state[0] = m;
+    w->last[0] = store_last_commit(&st);
     uint64_t start = sim.ops;
     for (int i = 0; i < steps; i++) {
         model_random_txn(&m, &rng, &ver, max_ops, max_len, &w->txn[i]);
@@ -94,6 +96,8 @@ static void build_workload(struct workload *w, uint64_t seed, int steps,
         w->commit_op[i] = sim.ops - start;
         model_apply(&m, &w->txn[i]);
         w->state[i + 1] = m;
+        w->last[i + 1] = store_last_commit(&st);
+        cr_assert_gt(w->last[i + 1], w->last[i], "step %d: last commit", i);
     }
     w->total_ops = sim.ops - start;
     expect_state(&m, "workload without power cuts");
@@ -172,6 +176,12 @@ static void tear_everywhere(struct workload *w)
             } else if (mode == NOR_TEAR_BEFORE) {
                 cr_assert(is_before, "%s: commit without its record", when);
             }
+            /* the last commit a mount finds is that of the state it
+             * finds: the GC's transactions never count (the workload
+             * runs it), a torn transaction neither */
+            cr_assert_eq(store_last_commit(&st), w->last[is_after ? cur + 1
+                                                                   : cur],
+                         "%s: store_last_commit", when);
             after_count += is_after;
             finish_workload(w, is_after ? cur + 1 : cur, when);
             trials++;

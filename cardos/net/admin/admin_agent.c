@@ -86,6 +86,8 @@ static struct {
     uint8_t apdu[ADMIN_APDU_CAP];
     uint8_t target[16], target_len;
     uint8_t cur[16], cur_len;
+    unsigned cmd_idx;             /* the script's command, from 1 */
+    bool after_reset;             /* resumed after a reset: may replay */
     /* persisted state and outcome */
     struct admin_persist st;
 } ag;
@@ -501,8 +503,14 @@ static void finish_script(void)
     ag.have_results = true;
     ag.st.scripts++;
     ag.st.commands = (uint16_t)(ag.st.commands + ag.resp.count);
-    LOG_I("script %u: %u commands, status %s", ag.st.scripts,
-          ag.resp.count, ag.script_status);
+    if (ag.cmd_idx && admin_journal_skipped()) {
+        LOG_I("script %u: %u commands (%u not run again after the reset), "
+              "status %s", ag.st.scripts, ag.resp.count,
+              admin_journal_skipped(), ag.script_status);
+    } else {
+        LOG_I("script %u: %u commands, status %s", ag.st.scripts,
+              ag.resp.count, ag.script_status);
+    }
     if (ag.broken || !ag.pcb || !ag.keep_alive) {
         /* reconnect: a broken connection resumes (X-Admin-Resume) */
         bool broken = ag.broken || !ag.pcb;
@@ -554,6 +562,7 @@ static bool select_target(void)
 static void exec_begin(void)
 {
     ag.state = ST_EXEC;
+    ag.cmd_idx = 0;
     admin_resp_init(&ag.resp, ag.res, sizeof(ag.res), false);
     ag.script_status = "ok";
     if (ag.rx.overflow) {
@@ -570,19 +579,28 @@ static void exec_begin(void)
         finish_script();
         return;
     }
+    admin_journal_script(ag.st.serial, ag.uri, ag.script, ag.rx.body_len,
+                         ag.after_reset);
+    ag.after_reset = false;
     (void)event_post(step, NULL);
 }
 
-static void command_done(size_t rl)
+/* Command cmd_idx answered apdu[0..rl); RAN: it was executed now (not
+ * replayed from the journal). */
+static void command_done(size_t rl, bool ran)
 {
     uint8_t sw1;
+    bool journal_ok = true;
 
     if (rl < 2) {
         ag.apdu[0] = 0x6F;
         ag.apdu[1] = 0x00;
         rl = 2;
     }
-    if (!admin_resp_add(&ag.resp, ag.apdu, rl)) {
+    if (ran) {
+        journal_ok = admin_journal_after(ag.cmd_idx, ag.apdu, rl);
+    }
+    if (!admin_resp_add(&ag.resp, ag.apdu, rl) || !journal_ok) {
         finish_script();        /* no room for more results */
         return;
     }
@@ -609,7 +627,7 @@ static void pend_fire(void *arg)
         return;
     }
     soft_timer_stop(&ag.pend);
-    command_done(rl);
+    command_done(rl, true);
 }
 
 static void step(void *arg)
@@ -627,13 +645,26 @@ static void step(void *arg)
             finish_script();
             return;
         }
+        switch (admin_journal_before(++ag.cmd_idx, ag.apdu, sizeof(ag.apdu),
+                                     &rl)) {
+        case ADMIN_JOURNAL_SKIP:        /* applied before a power cut */
+            command_done(rl, false);
+            return;
+        case ADMIN_JOURNAL_FAIL:
+            ag.apdu[0] = 0x65;          /* memory failure */
+            ag.apdu[1] = 0x81;
+            command_done(2, false);
+            return;
+        default:
+            break;
+        }
         memmove(ag.apdu, c, n);
         if (dispatch_command(ag.cfg->session, ag.apdu, n, sizeof(ag.apdu),
                              &rl) == APPLET_PENDING) {
             soft_timer_start(&ag.pend, 5, 5, pend_fire, NULL);
             return;
         }
-        command_done(rl);
+        command_done(rl, true);
         return;
     case ADMIN_SCRIPT_BAD:
         ag.resp.bad = ag.sc.bad;
@@ -668,7 +699,10 @@ enum admin_start admin_agent_trigger(uint8_t sd, enum admin_trigger why)
     ag.sd = sd;
     ag.why = (uint8_t)why;
     ag.got_script = resume && ag.st.uri[0] == '/';
-    ag.resuming = ag.got_script;
+    /* after a reset always X-Admin-Resume, also at the first URI when no
+     * Next-URI was kept: the server may then give back a job it had sent
+     * (docs/remote-admin.md "Power cuts during a script") */
+    ag.resuming = resume;
     ag.broken = false;
     ag.have_results = false;
     ag.chunked = false;
@@ -677,12 +711,14 @@ enum admin_start admin_agent_trigger(uint8_t sd, enum admin_trigger why)
     if (ag.got_script) {
         memcpy(ag.uri, ag.st.uri, sizeof(ag.uri));
     }
+    ag.after_reset = resume;    /* only boot_fire resumes by trigger */
     if (!resume) {
+        ag.st.serial++;
         ag.st.uri[0] = '\0';
         ag.st.retries_left = ag.p.retries;
         ag.st.scripts = ag.st.commands = 0;
     }
-    ag.st.version = 1;
+    ag.st.version = 2;
     ag.st.sd = sd;
     ag.st.active = 1;
     ag.st.outcome = ADMIN_OUTCOME_RUNNING;
@@ -750,7 +786,8 @@ void admin_agent_init(const struct admin_agent_config *cfg)
 {
     ag.cfg = cfg;
     ag.state = ST_IDLE;
-    if (!cfg->load || !cfg->load(&ag.st) || ag.st.version != 1) {
+    admin_journal_init(cfg->journal);
+    if (!cfg->load || !cfg->load(&ag.st) || ag.st.version != 2) {
         memset(&ag.st, 0, sizeof(ag.st));
     }
     ag.st.uri[sizeof(ag.st.uri) - 1] = '\0';

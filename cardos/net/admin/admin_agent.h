@@ -32,6 +32,9 @@
  *     every attempt, across resets), after the retry timer, resuming with
  *     X-Admin-Resume: true at the last Next-URI with the last results
  *     (Amendment B 3.4.5); before the first 200 the retry starts over;
+ *   - a session a reset interrupted is resumed once the network is up
+ *     (one retry spent); the commands of the script it was executing are
+ *     not applied twice: admin_journal.h;
  *   - TLS failures (handshake, alerts, bad records) end the session
  *     without retry (Amendment B 2.2.3).
  *
@@ -52,6 +55,7 @@
 #include <stdint.h>
 
 #include "apdu/session.h"
+#include "net/admin/admin_journal.h"
 #include "net/admin/admin_params.h"
 
 #define ADMIN_SCRIPT_MAX     4096u   /* a script body the card executes */
@@ -92,13 +96,14 @@ enum admin_outcome {
 
 /* What the wiring persists for the agent (ADMIN_PERSIST object). */
 struct admin_persist {
-    uint8_t version;            /* 1 */
+    uint8_t version;            /* 2 */
     uint8_t active;             /* a session to resume after a reset */
     uint8_t outcome;            /* enum admin_outcome */
     uint8_t sd;
     uint16_t retries_left;
     uint16_t detail;            /* HTTP status or -TLS error */
     uint16_t scripts, commands;
+    uint16_t serial;            /* sessions triggered (admin_journal.h) */
     char uri[ADMIN_URI_MAX + 1];   /* the last Next-URI ("" none) */
 };
 
@@ -109,6 +114,8 @@ struct admin_agent_config {
     /* Persist / load the agent's state (false: none or unreadable). */
     void (*save)(const struct admin_persist *p);
     bool (*load)(struct admin_persist *p);
+    /* The script journal's port (admin_journal.h); NULL: no journal. */
+    const struct admin_journal_port *journal;
 };
 
 /* Once the network is up: resumes an interrupted session (after its

@@ -168,6 +168,10 @@ static inline int32_t nc_params(void *p, uint32_t cap)
 { return NC_SYSCALL2(NC_SYS_PARAMS, p, cap); }
 static inline int32_t nc_http_route(const struct nc_http_route *r)
 { return NC_SYSCALL1(NC_SYS_HTTP_ROUTE, r); }
+/* Amendment B: ask for an admin session of the instance's security
+ * domain (docs/applets.md, docs/remote-admin.md) */
+static inline int32_t nc_admin_session(void)
+{ return NC_SYSCALL0(NC_SYS_ADMIN_SESSION); }
 
 /* sdk/lib.c */
 void *memcpy(void *dst, const void *src, size_t n);

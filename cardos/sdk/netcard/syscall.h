@@ -1,5 +1,5 @@
 /*
- * The netcard system-call interface, version 1.0: numbers, arguments and
+ * The netcard system-call interface, version 1.2: numbers, arguments and
  * errors (docs/applets.md "System calls"). An applet calls the OS with
  * `svc #n` (ARMv8-M ARM B3.27 "SVCall"): arguments in r0-r3, the result
  * in r0, >= 0 success, < 0 an NC_E_* error. A pointer or a length that
@@ -16,7 +16,7 @@
 #define NETCARD_SYSCALL_H
 
 #define NC_SYSCALL_MAJOR 1
-#define NC_SYSCALL_MINOR 1
+#define NC_SYSCALL_MINOR 2
 
 /* number            args (r0, r1, r2, r3)               result */
 #define NC_SYS_EXIT        0   /* code: end of the event (crt0)   - */
@@ -46,7 +46,8 @@
 #define NC_SYS_KEY_LOAD    24  /* slot                            handle */
 #define NC_SYS_KEY_ERASE   25  /* slot                            0 */
 #define NC_SYS_TIMER       26  /* op, id 0..3, ms                 see NC_TIMER_* */
-#define NC_SYS_COUNT       27
+#define NC_SYS_ADMIN_SESSION 27 /* -: an admin session of its SD   0 started */
+#define NC_SYS_COUNT       28
 
 /* errors */
 #define NC_E_INVAL       (-1)  /* an argument out of its range */
