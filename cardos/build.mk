@@ -207,6 +207,7 @@ CARDOS_NET_SRCS := \
     net/admin/admin_params.c \
     net/admin/admin_http.c \
     net/admin/admin_journal.c \
+    net/admin/admin_scws.c \
     net/admin/admin_agent.c
 CARDOS_SRCS += $(CARDOS_NET_SRCS)
 

@@ -21,6 +21,7 @@
 #include "lwip/tcp.h"
 #include "net/admin/admin_agent.h"
 #include "net/admin/admin_http.h"
+#include "net/admin/admin_scws.h"
 #include "net/admin/admin_script.h"
 #include "net/http/https_server.h"
 #include "net/net.h"
@@ -71,6 +72,7 @@ static struct {
     bool resuming;                /* the next POST says X-Admin-Resume */
     bool have_results;
     bool chunked, keep_alive;
+    bool scws;                    /* res[] holds an SCWS response */
     const char *script_status;
     char uri[ADMIN_URI_MAX + 1];
     uint8_t res[ADMIN_RESULT_MAX];
@@ -272,6 +274,7 @@ static bool build_post(void)
     };
 
     if (ag.have_results) {
+        q.content_type = ag.scws ? ADMIN_CT_SCWS_RESPONSE : NULL;
         q.script_status = ag.script_status;
         q.body = ag.res;
         q.body_len = ag.res_len;
@@ -356,6 +359,27 @@ static void on_err(void *arg, err_t e)
 /* ---- responses ---------------------------------------------------------- */
 
 static void exec_begin(void);
+static void finish_script(void);
+
+/* An embedded SCWS request: executed at once (one store transaction),
+ * its embedded response posted like a script's results. */
+static void scws_exec(void)
+{
+    unsigned status = 0;
+
+    ag.state = ST_EXEC;
+    ag.res_len = admin_scws_exec(ag.script, ag.rx.body_len, sizeof(ag.script),
+                                 ag.rx.overflow, ag.res, sizeof(ag.res),
+                                 &status);
+    ag.scws = true;
+    ag.have_results = true;
+    ag.script_status = "ok";
+    ag.st.scripts++;
+    LOG_I("scws request %u: status %u", ag.st.scripts, status);
+    ag.resp.count = 0;
+    ag.cmd_idx = 0;
+    finish_script();
+}
 
 static void response_done(void)
 {
@@ -392,6 +416,13 @@ static void response_done(void)
     ag.st.active = 1;
     memcpy(ag.st.uri, ag.uri, sizeof(ag.st.uri));
     save();
+    /* SCWS 1.1 full HTTP administration: an embedded request instead of
+     * a GP script, in the same session (admin_scws.h) */
+    if (admin_rx_field(&ag.rx, "Content-Type", tgt, sizeof(tgt)) &&
+        admin_scws_is_request(tgt)) {
+        scws_exec();
+        return;
+    }
     exec_begin();
 }
 
@@ -499,6 +530,9 @@ static size_t run_apdu(size_t len)
 
 static void finish_script(void)
 {
+    if (ag.scws) {
+        goto post;              /* scws_exec() filled res[] */
+    }
     ag.res_len = admin_resp_finish(&ag.resp);
     ag.have_results = true;
     ag.st.scripts++;
@@ -511,6 +545,7 @@ static void finish_script(void)
         LOG_I("script %u: %u commands, status %s", ag.st.scripts,
               ag.resp.count, ag.script_status);
     }
+post:
     if (ag.broken || !ag.pcb || !ag.keep_alive) {
         /* reconnect: a broken connection resumes (X-Admin-Resume) */
         bool broken = ag.broken || !ag.pcb;
@@ -561,6 +596,7 @@ static bool select_target(void)
 
 static void exec_begin(void)
 {
+    ag.scws = false;
     ag.state = ST_EXEC;
     ag.cmd_idx = 0;
     admin_resp_init(&ag.resp, ag.res, sizeof(ag.res), false);
@@ -705,6 +741,7 @@ enum admin_start admin_agent_trigger(uint8_t sd, enum admin_trigger why)
     ag.resuming = resume;
     ag.broken = false;
     ag.have_results = false;
+    ag.scws = false;
     ag.chunked = false;
     ag.keep_alive = true;
     ag.cur_len = 0;
