@@ -73,6 +73,10 @@ void panic(const char *msg) __attribute__((__noreturn__));
 #define MBEDTLS_DES_C
 #define MBEDTLS_CIPHER_C
 #define MBEDTLS_CIPHER_MODE_CBC
+/* TLS_PSK_WITH_NULL_SHA256 (Amendment B 2.2.3): compiled in, offered only
+ * by an admin agent whose triggering parameters say so (DF3D, net/admin/
+ * admin_params.h; net/tls/tls.h tls_conf_allow_null) */
+#define MBEDTLS_CIPHER_NULL_CIPHER
 #define MBEDTLS_CIPHER_PADDING_PKCS7
 #define MBEDTLS_GCM_C
 /* GCM with the coprocessor's AES-CTR for the key stream (crypto/alt/gcm_alt.h) */

@@ -58,8 +58,11 @@ static GPtrArray *build(RasDb *db, const RasSession *s, const RasJob *j,
     uint8_t rsp[64], hc[8], ea[21], aid[16];
     long rn = rsp_hex ? ras_unhex(rsp_hex, rsp, sizeof(rsp)) : -1;
     g_free(rsp_hex);
-    long an = j->target ? ras_unhex(j->target, aid, sizeof(aid))
-                        : ras_unhex("A000000151000000", aid, sizeof(aid));
+    /* The card's static keys are its ISD's, so the channel is the ISD's
+     * also when the job targets an application that opens it through
+     * processSecurity: the pseudo-random card challenge is derived from
+     * the ISD's AID (docs/gp.md: KDF(Key-ENC, 02, counter | ISD AID)). */
+    long an = ras_unhex("A000000151000000", aid, sizeof(aid));
     RasScp03Session sc;
     int rc = RAS_SCP03_E_RESPONSE;
     if (rn > 0 && s->card.has_scp03 && j->host_chal &&

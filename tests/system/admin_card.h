@@ -70,6 +70,7 @@ typedef struct AdminParams {
     unsigned retries;           /* retry counter */
     unsigned poll_s;            /* DF3C poll interval, 0: none */
     unsigned retry_s;           /* retry timer (< 60), 0: 1 s */
+    bool null_sha256;           /* DF3D 01 01: offer TLS_PSK_WITH_NULL_SHA256 */
 } AdminParams;
 
 /* The triggering parameters (Amendment B 4.1) naming PORT on slirp's
@@ -114,7 +115,7 @@ static inline size_t admin_params(const AdminParams *a, uint8_t *out)
     http[h++] = 10;
     memcpy(http + h, "/ras/admin", 10);
     h += 10;
-    size_t poll = a->poll_s ? 7 : 0;
+    size_t poll = (a->poll_s ? 7 : 0) + (a->null_sha256 ? 4 : 0);
     out[n++] = 0x81;
     out[n++] = (uint8_t)(2 + s + 2 + h + poll);
     out[n++] = 0x83;
@@ -131,6 +132,11 @@ static inline size_t admin_params(const AdminParams *a, uint8_t *out)
                               (uint8_t)(a->poll_s >> 8), (uint8_t)a->poll_s };
         memcpy(out + n, p, sizeof(p));
         n += sizeof(p);
+    }
+    if (a->null_sha256) {
+        const uint8_t t[] = { 0xDF, 0x3D, 0x01, 0x01 };
+        memcpy(out + n, t, sizeof(t));
+        n += sizeof(t);
     }
     return n;
 }

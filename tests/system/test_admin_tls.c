@@ -3,7 +3,10 @@
  * max_fragment_length extension (RFC 6066 4, code 1 = 2^9) that the
  * agent asks for (Amendment B 2.2.3: down to 512), read from `openssl
  * s_server -msg` (the ClientHello and ServerHello bytes and the record
- * headers the card sent) and from netcard-ras's audit log.
+ * headers the card sent) and from netcard-ras's audit log; and
+ * TLS_PSK_WITH_NULL_SHA256 (0x00B0, RFC 5487), refused unless the
+ * triggering parameters offer it (DF3D), against an s_server that has
+ * nothing else.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -158,5 +161,94 @@ Test(system_admin_tls, max_fragment_length_512_with_s_server_and_ras)
     char *st = ras_cli(db, "status", "--job", "1");
     cr_assert(strstr(st, "\"state\": \"done\"") &&
               strstr(st, "\"executed\": 20"), "%s", st);
+    fs_quit(&fc);
+}
+
+/* The cipher suite s_server chose (ServerHello, RFC 5246 7.4.1.3). */
+static unsigned server_suite(const MsgRec *sh)
+{
+    size_t o = 4 + 2 + 32;
+
+    cr_assert(sh->n > o + 3);
+    o += 1 + sh->b[o];
+    return (unsigned)sh->b[o] << 8 | sh->b[o + 1];
+}
+
+/* Does the ClientHello offer SUITE? */
+static bool client_offers(const MsgRec *ch, unsigned suite)
+{
+    size_t o = 4 + 2 + 32;
+
+    o += 1 + ch->b[o];
+    size_t n = (size_t)ch->b[o] << 8 | ch->b[o + 1];
+    for (size_t i = o + 2; i + 1 < o + 2 + n && i + 1 < ch->n; i += 2) {
+        if (((unsigned)ch->b[i] << 8 | ch->b[i + 1]) == suite) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* The hellos of connection CONN of the s_server trace MSG. */
+static void hellos(const char *msg, int conn, MsgRec **ch, MsgRec **sh)
+{
+    static MsgRec m[400];
+    size_t n = msg_parse(nc_strf("%s.%d", msg, conn), m, 400);
+
+    *ch = *sh = NULL;
+    for (size_t i = 0; i < n; i++) {
+        if (m[i].from_card && strstr(m[i].title, "ClientHello")) {
+            *ch = &m[i];
+        } else if (!m[i].from_card && strstr(m[i].title, "ServerHello") &&
+                   !strstr(m[i].title, "Done")) {
+            *sh = &m[i];
+        }
+    }
+    cr_assert(*ch, "no ClientHello in connection %d", conn);
+}
+
+Test(system_admin_tls, null_sha256_refused_unless_configured)
+{
+    boot_admin_card();
+    const char *msg = nc_tmp_path("null.msg");
+    /* an s_server with the NULL suite only (OpenSSL 3 needs security
+     * level 0 for a cipher without encryption) */
+    const char *const e[] = { "--script", "AA07220580CA006600", "--cipher",
+                              "PSK-NULL-SHA256:@SECLEVEL=0", "--msg", msg,
+                              NULL };
+    AdminPeer a = admin_peer_start(NULL, e);
+    AdminParams ap = { .port = a.port, .retries = 3, .retry_s = 3 };
+
+    /* by default: not offered, the handshake fails, no retry */
+    store_params(&ap);
+    admin_trigger();
+    char *l = nc_console_wait_re(fc.card->console,
+                                 "^[IW] admin: session (ok|failed)", NULL, 0,
+                                 SESSION_WAIT_MS);
+    cr_assert(strstr(l, "session failed: TLS"), "%s", l);
+    AdminOutcome o = admin_outcome();
+    cr_assert(o.outcome == 4 && o.retries == 3, "DF3A %s", o.hex);
+    MsgRec *ch, *sh;
+    hellos(msg, 1, &ch, &sh);
+    cr_assert(!client_offers(ch, 0x00B0) && client_offers(ch, 0x00A8) &&
+              client_offers(ch, 0x00AE), "the default ClientHello's suites");
+    cr_assert_null(sh, "a ServerHello without a common suite");
+
+    /* DF3D 01 01: offered (after the AES suites), chosen, the session
+     * runs its script */
+    ap.null_sha256 = true;
+    store_params(&ap);
+    admin_trigger();
+    nc_console_wait(fc.card->console, "I admin: session ok: 1 scripts, 1 "
+                    "commands", SESSION_WAIT_MS);
+    hellos(msg, 2, &ch, &sh);
+    cr_assert(client_offers(ch, 0x00B0), "DF3D did not offer NULL_SHA256");
+    cr_assert(sh && server_suite(sh) == 0x00B0, "s_server chose %04X",
+              sh ? server_suite(sh) : 0);
+    char *r1 = admin_peer_request(&a, 1);
+    cr_assert(r1 && strstr(r1, "\"x-admin-script-status\": \"ok\""), "%s",
+              r1 ? r1 : "(no results POST)");
+    o = admin_outcome();
+    cr_assert(o.outcome == 1 && o.detail == 204, "DF3A %s", o.hex);
     fs_quit(&fc);
 }

@@ -239,6 +239,9 @@ static void connect_start(void *arg)
                                     : ADMIN_OUTCOME_RESOURCES, r, "no PSK");
             return;
         }
+        if (ag.p.tls_flags & ADMIN_TLS_NULL_SHA256) {
+            tls_conf_allow_null(&ag.conf);  /* DF3D: configured */
+        }
         /* RFC 6066 max_fragment_length: Amendment B 2.2.3 wants 512 */
         (void)mbedtls_ssl_conf_max_frag_len(&ag.conf,
                                             MBEDTLS_SSL_MAX_FRAG_LEN_512);

@@ -186,6 +186,12 @@ static bool walk(const uint8_t *v, size_t n, struct admin_params *p,
                             (uint32_t)x[2] << 8 | x[3];
             }
             break;
+        case 0xDF3D:
+            ok = l == 1;
+            if (ok) {
+                p->tls_flags = x[0];
+            }
+            break;
         default:
             break;          /* unknown: skipped (Amendment B tolerance) */
         }
@@ -265,7 +271,9 @@ size_t admin_params_encode(const struct admin_params *p, uint8_t *out,
         !put(hp, sizeof(hp), &h, 0x8C, p->uri, strlen(p->uri)) ||
         !put(all, sizeof(all), &a, 0x83, ses, s) ||
         !put(all, sizeof(all), &a, 0x89, hp, h) ||
-        !put(all, sizeof(all), &a, 0xDF3C, poll, 4)) {
+        !put(all, sizeof(all), &a, 0xDF3C, poll, 4) ||
+        (p->tls_flags && !put(all, sizeof(all), &a, 0xDF3D, &p->tls_flags,
+                              1))) {
         return 0;
     }
     /* the outer 81 may need the long form */

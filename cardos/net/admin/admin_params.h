@@ -28,6 +28,9 @@
  *       8C L URI                          first URI
  *     DF3C 04 ssssssss                    (netcard) poll interval in
  *                                         seconds, 0 = none
+ *     DF3D 01 ff                          (netcard) TLS options: bit 0
+ *                                         offer TLS_PSK_WITH_NULL_SHA256
+ *                                         (refused otherwise); absent = 0
  *
  * admin_params_parse() starts from admin_params_default() values for
  * what the TLV does not give. False (P unchanged) if the TLV is
@@ -71,7 +74,10 @@ struct admin_params {
     char from[ADMIN_STR_MAX + 1];
     char uri[ADMIN_URI_MAX + 1];
     uint32_t poll_s;                /* 0: no poll timer */
+    uint8_t tls_flags;              /* DF3D: ADMIN_TLS_* */
 };
+
+#define ADMIN_TLS_NULL_SHA256 0x01u
 
 void admin_params_default(struct admin_params *p);
 bool admin_params_parse(const uint8_t *tlv, size_t len,

@@ -23,6 +23,18 @@ static const int ciphersuites[] = {
     0
 };
 
+static const int ciphersuites_null[] = {
+    MBEDTLS_TLS_PSK_WITH_AES_128_GCM_SHA256,
+    MBEDTLS_TLS_PSK_WITH_AES_128_CBC_SHA256,
+    MBEDTLS_TLS_PSK_WITH_NULL_SHA256,
+    0
+};
+
+void tls_conf_allow_null(struct mbedtls_ssl_config *conf)
+{
+    mbedtls_ssl_conf_ciphersuites(conf, ciphersuites_null);
+}
+
 void tls_set_psk_provider(const struct tls_psk_provider *provider)
 {
     psk_provider = provider;

@@ -69,6 +69,15 @@ void tls_set_psk_provider(const struct tls_psk_provider *provider);
 
 struct mbedtls_ssl_config;
 /*
+ * Client role, after tls_config(): also offer TLS_PSK_WITH_NULL_SHA256
+ * (RFC 5487; integrity only, no confidentiality), after the two AES
+ * suites, so a server that has an AES suite still picks it. Amendment B
+ * 2.2.3 lists it; the card refuses it unless the security domain's
+ * triggering parameters ask for it (DF3D, docs/remote-admin.md).
+ */
+void tls_conf_allow_null(struct mbedtls_ssl_config *conf);
+
+/*
  * Fill CONF (mbedtls_ssl_config_init() done by the caller) for ROLE.
  * PSK_REF: client role only, the reference passed to the provider's
  * client_psk (the key is copied into CONF); ignored by the server role.
