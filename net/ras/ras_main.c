@@ -12,6 +12,10 @@
  *                        --load NCAP [--install AID [--module AID]
  *                        [--params HEX]]) [--target AID]
  *                       [--scp03 LEVEL]
+ *                       [--scws-put PATH FILE [--type T] [--encoding E]
+ *                        [--language L]] [--scws-delete PATH]
+ *                       [--scws-get PATH] [--scws-user NAME SECRET]
+ *                       [--scws-protect PREFIX USERS]  (net/ras/ras_scws.h)
  *   netcard-ras status  [--db SPEC] [--card ICCID] [--job ID]
  *   netcard-ras log     [--db SPEC] [--card ICCID] [--limit N]
  *
@@ -308,7 +312,9 @@ static int cmd_enqueue(int argc, char **argv)
     GPtrArray *sreq = g_ptr_array_new_with_free_func(g_free);
     int keep = 1;
     for (int i = 1; i < argc; i++) {
-        int need = !strcmp(argv[i], "--scws-put") ? 2 :
+        int need = (!strcmp(argv[i], "--scws-put") ||
+                    !strcmp(argv[i], "--scws-user") ||
+                    !strcmp(argv[i], "--scws-protect")) ? 2 :
                    (!strcmp(argv[i], "--scws-delete") ||
                     !strcmp(argv[i], "--scws-get")) ? 1 : 0;
         if (!need) {
@@ -317,11 +323,11 @@ static int cmd_enqueue(int argc, char **argv)
         }
         if (i + need >= argc) {
             fprintf(stderr, "netcard-ras enqueue: %s needs %s\n", argv[i],
-                    need == 2 ? "PATH FILE" : "PATH");
+                    need == 2 ? "two values" : "PATH");
             g_ptr_array_unref(sreq);
             return 2;
         }
-        g_ptr_array_add(sreq, g_strdup(argv[i] + 7));   /* put/delete/get */
+        g_ptr_array_add(sreq, g_strdup(argv[i] + 7));   /* put/delete/... */
         g_ptr_array_add(sreq, g_strdup(argv[i + 1]));
         g_ptr_array_add(sreq, need == 2 ? g_strdup(argv[i + 2]) : NULL);
         i += need;
@@ -341,6 +347,8 @@ static int cmd_enqueue(int argc, char **argv)
         { "scws-put", 0, 0, G_OPTION_ARG_NONE, &all, "PATH FILE: create/replace an SCWS resource (repeat)", "PATH FILE" },
         { "scws-delete", 0, 0, G_OPTION_ARG_NONE, &all, "PATH: delete an SCWS resource or directory (PATH/)", "PATH" },
         { "scws-get", 0, 0, G_OPTION_ARG_NONE, &all, "PATH: audit: read a resource, list a directory (PATH/)", "PATH" },
+        { "scws-user", 0, 0, G_OPTION_ARG_NONE, &all, "NAME pin:REF|password:PW: create/replace a web user", "NAME SECRET" },
+        { "scws-protect", 0, 0, G_OPTION_ARG_NONE, &all, "PREFIX USER[,USER]: create/replace a protection set", "PREFIX USERS" },
         { "type", 0, 0, G_OPTION_ARG_STRING, &type, "--scws-put: Content-Type (default: from the file's extension)", "TYPE" },
         { "encoding", 0, 0, G_OPTION_ARG_STRING, &enc, "--scws-put: Content-Encoding", "ENC" },
         { "language", 0, 0, G_OPTION_ARG_STRING, &lang, "--scws-put: Content-Language", "LANG" },
@@ -394,7 +402,34 @@ static int cmd_enqueue(int argc, char **argv)
     /* the SCWS requests follow the GP script(s), in command-line order */
     for (guint i = 0; i < sreq->len; i += 3) {
         const char *m = g_ptr_array_index(sreq, i);
-        GPtrArray *one = scws_script(!strcmp(m, "put") ? "PUT" :
+        const char *a = g_ptr_array_index(sreq, i + 1);
+        const char *b = g_ptr_array_index(sreq, i + 2);
+        GPtrArray *one;
+        if (!strcmp(m, "user") || !strcmp(m, "protect")) {
+            /* the web server's users and protection sets, under
+             * /.well-known/scws/ (docs/remote-admin.md) */
+            char *err = NULL;
+            char *path = g_strdup_printf(RAS_SCWS_CONFIG "%s%s", m,
+                                         *m == 'u' ? "/" : "");
+            char *full = g_strconcat(path, a, NULL);
+            char *r = ras_scws_request("PUT", full, (const uint8_t *)b,
+                                       strlen(b), "text/plain", NULL, NULL,
+                                       &err);
+            g_free(path);
+            g_free(full);
+            if (!r) {
+                fprintf(stderr, "netcard-ras: %s\n", err);
+                g_free(err);
+                g_ptr_array_unref(scripts);
+                g_ptr_array_unref(sreq);
+                return 1;
+            }
+            one = g_ptr_array_new_with_free_func(g_free);
+            g_ptr_array_add(one, r);
+            g_ptr_array_add(scripts, one);
+            continue;
+        }
+        one = scws_script(!strcmp(m, "put") ? "PUT" :
                                      !strcmp(m, "delete") ? "DELETE" : "GET",
                                      g_ptr_array_index(sreq, i + 1),
                                      g_ptr_array_index(sreq, i + 2), type, enc,

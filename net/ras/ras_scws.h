@@ -26,6 +26,8 @@
 #define RAS_CT_SCWS_REQUEST  "application/vnd.oma.scws-http-request"
 #define RAS_CT_SCWS_RESPONSE "application/vnd.oma.scws-http-response"
 #define RAS_SCWS_PREFIX      "scws:"
+/* Users and protection sets (cardos/net/admin/admin_scws.h item 5). */
+#define RAS_SCWS_CONFIG      "/.well-known/scws/"
 /* What the card's agent can hold: a request head and WEB_DATA_MAX (2048)
  * bytes fit its 4 KiB script buffer; bigger ones are refused here rather
  * than answered 413 by the card. */

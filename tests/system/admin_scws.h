@@ -51,6 +51,42 @@ static inline char *scws_curl(const char *path, char **body, char **type)
     return nc_gc(strndup(r, 3));
 }
 
+/* One HTTP/1.1 request on a fresh connection to 127.0.0.1:PORT (for
+ * loops that would pass the test's process limit with curl): the
+ * status code, the body in *BODY (nc_gc'd). */
+static inline int http_once(int port, const char *method, const char *path,
+                            const char *body, char **out_body)
+{
+    /* not nc_register_fd'd (a limit per test): closed here */
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_in a = { .sin_family = AF_INET,
+                             .sin_port = htons((uint16_t)port) };
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    cr_assert(fd >= 0 && connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0,
+              "connect to 127.0.0.1:%d: %s", port, strerror(errno));
+    const char *req = nc_strf("%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                              "Connection: close\r\nContent-Type: "
+                              "application/json\r\nContent-Length: %zu\r\n"
+                              "\r\n%s", method, path,
+                              body ? strlen(body) : 0, body ? body : "");
+    size_t cap = 1 << 20, n = 0;
+    char *buf = nc_gc(malloc(cap));
+    ssize_t r;
+    int code = 0;
+
+    cr_assert_eq(send(fd, req, strlen(req), 0), (ssize_t)strlen(req));
+    while (n + 1 < cap && (r = recv(fd, buf + n, cap - 1 - n, 0)) > 0) {
+        n += (size_t)r;
+    }
+    close(fd);
+    buf[n] = 0;
+    cr_assert(sscanf(buf, "HTTP/1.1 %d", &code) == 1, "%s %s: %s", method,
+              path, buf);
+    char *b = strstr(buf, "\r\n\r\n");
+    *out_body = b ? b + 4 : "";
+    return code;
+}
+
 /* The embedded response of script IDX of job JOB, as text (from the
  * hex the server stored as its one result). */
 static inline char *scws_response(const char *db, int job, int idx)

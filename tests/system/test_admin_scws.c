@@ -121,6 +121,25 @@ Test(system_admin_scws, mixed_ram_and_scws_in_one_session)
     /* one TLS session: one "open" in the server's audit log */
     char *log = ras_cli(db, "log", "--card", CARD_ICCID);
     cr_assert_eq(ras_count(log, "\"event\": \"open\""), 1, "%s", log);
+
+    /* the same through the REST API: an SCWS request object, then a GP
+     * script */
+    const char *url = nc_strf("http://127.0.0.1:%d/api/jobs", srv.admin);
+    const char *post[] = { curl(), "-sS", "-d", "{\"card\": \"" CARD_ICCID
+        "\", \"scripts\": [{\"scws\": \"PUT\", \"path\": \"/rest.txt\","
+        " \"type\": \"text/plain\", \"language\": \"fr\", \"data\":"
+        " \"from the REST API\\n\"}, [\"80CA006600\"]]}", url, NULL };
+    char *r = run_tool("curl", post, NULL);
+    cr_assert(strstr(r, "{\"jobs\": [2]}"), "%s", r);
+    session("session ok: 2 scripts, 1 commands");
+    char *type;
+    cr_assert_str_eq(scws_curl("/rest.txt", &body, &type), "200");
+    cr_assert_str_eq(body, "from the REST API\n");
+    cr_assert(strstr(type, "text/plain"), "%s", type);
+    const char *get[] = { curl(), "-sS", nc_strf("%s/2", url), NULL };
+    r = run_tool("curl", get, NULL);
+    cr_assert(strstr(r, "\"status\": \"scws 201\""), "%s", r);
+    cr_assert(strstr(r, "\"state\": \"done\""), "%s", r);
     fs_quit(&fc);
 }
 
@@ -171,5 +190,54 @@ Test(system_admin_scws, too_large_and_full_are_reported)
     session("session ok: 2 scripts");
     cr_assert_str_eq(scws_curl("/after.html", &body, NULL), "200");
     cr_log_info("507 after %d resources of 2000 bytes", stored);
+    fs_quit(&fc);
+}
+
+/* The web server's users and protection sets administered in the same
+ * session (/.well-known/scws/..., admin_scws.h item 5); curl --digest is
+ * the independent client. */
+Test(system_admin_scws, users_and_protection_sets)
+{
+    start();
+    const char *page = scws_file("priv.html", "private", 120);
+
+    ras_cli(db, "enqueue", "--card", CARD_ICCID,
+            "--scws-user", "alice", "password:s3cret",
+            "--scws-user", "holder", "pin:01",
+            "--scws-protect", "/priv/", "alice",
+            "--scws-put", "/priv/a.html", page,
+            "--scws-get", "/.well-known/scws/users",
+            "--scws-get", "/.well-known/scws/protections");
+    session("session ok: 6 scripts");
+    char *st = ras_cli(db, "status", "--job", "1");
+    cr_assert(strstr(st, "\"state\": \"done\""), "%s", st);
+    char *users = scws_response(db, 1, 5);
+    cr_assert(strstr(users, "\r\n\r\nalice password\nholder pin 01\n"), "%s",
+              users);
+    char *sets = scws_response(db, 1, 6);
+    cr_assert(strstr(sets, "\r\n\r\n/priv/ alice\n"), "%s", sets);
+
+    char *body;
+    cr_assert_str_eq(scws_curl("/priv/a.html", &body, NULL), "401");
+    const char *out = nc_tmp_path("digest.body");
+    const char *dg[] = { curl(), "-sS", "--max-time", "15", "--digest", "-u",
+                         "alice:s3cret", "-o", out, "-w", "%{http_code}",
+                         nc_strf("http://127.0.0.1:%d/priv/a.html",
+                                 admin_http_port), NULL };
+    cr_assert_str_eq(run_tool("curl", dg, NULL), "200");
+    cr_assert_str_eq(nc_read_file(out, NULL), nc_read_file(page, NULL));
+
+    /* a set naming an unknown user is refused (404) and fails the job;
+     * deleting the set opens the prefix again */
+    ras_cli(db, "enqueue", "--card", CARD_ICCID,
+            "--scws-protect", "/other/", "mallory");
+    session("session ok: 1 scripts");
+    st = ras_cli(db, "status", "--job", "2");
+    cr_assert(strstr(st, "\"state\": \"failed\"") &&
+              strstr(st, "protect/other/: 404 Not Found"), "%s", st);
+    ras_cli(db, "enqueue", "--card", CARD_ICCID,
+            "--scws-delete", "/.well-known/scws/protect/priv/");
+    session("session ok: 1 scripts");
+    cr_assert_str_eq(scws_curl("/priv/a.html", &body, NULL), "200");
     fs_quit(&fc);
 }

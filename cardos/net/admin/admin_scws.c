@@ -24,10 +24,9 @@ bool admin_scws_is_request(const char *ct)
            (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
 }
 
-/* A response with a short text body (or none, for 201/204). */
-static size_t reply(unsigned status, const char *extra_name,
-                    const char *extra, uint8_t *out, size_t cap,
-                    unsigned *st)
+size_t admin_scws_reply(unsigned status, const char *extra_name,
+                        const char *extra, uint8_t *out, size_t cap,
+                        unsigned *st)
 {
     struct http_writer w;
     const char *msg = status == 201 || status == 204 ? "" : http_reason(status);
@@ -55,7 +54,9 @@ static size_t reply(unsigned status, const char *extra_name,
     return n;
 }
 
-static unsigned web_status(int r)
+#define reply admin_scws_reply
+
+unsigned admin_scws_web_status(int r)
 {
     switch (r) {
     case WEB_OK:            return 200;
@@ -113,7 +114,7 @@ static size_t do_put(const char *head, const struct http_parsed *q,
     if (r == WEB_OK) {
         return reply(existed ? 204 : 201, NULL, NULL, out, cap, st);
     }
-    return reply(web_status(r), NULL, NULL, out, cap, st);
+    return reply(admin_scws_web_status(r), NULL, NULL, out, cap, st);
 }
 
 /* A directory listing into BUF (CAP): its length. */
@@ -195,7 +196,7 @@ static size_t do_get(const char *path, uint8_t *scratch, size_t scap,
     }
     r = web_store_get(path, &m, scratch, (uint32_t)scap);
     if (r != WEB_OK) {
-        return reply(web_status(r), NULL, NULL, out, cap, st);
+        return reply(admin_scws_web_status(r), NULL, NULL, out, cap, st);
     }
     total = m.size;
     web_store_etag(&m, etag, sizeof(etag));
@@ -263,6 +264,12 @@ size_t admin_scws_exec(uint8_t *req, size_t len, size_t req_cap,
     }
     memset(&m, 0, sizeof(m));
     memcpy(m.path, q.path, q.path_len);
+    if (strncmp(m.path, ADMIN_SCWS_CONFIG, strlen(ADMIN_SCWS_CONFIG)) == 0) {
+        /* users and protection sets (admin_scws_auth.c) */
+        return admin_scws_config(m.path + strlen(ADMIN_SCWS_CONFIG) - 1,
+                                 q.method, req + q.head_len, q.content_length,
+                                 out, cap, status);
+    }
     switch (q.method) {
     case HTTP_METHOD_PUT:
         return do_put((const char *)req, &q, req + q.head_len, &m, out, cap,
@@ -270,7 +277,7 @@ size_t admin_scws_exec(uint8_t *req, size_t len, size_t req_cap,
     case HTTP_METHOD_DELETE: {
         int r = web_store_delete(m.path);
 
-        return reply(r == WEB_OK ? 204 : web_status(r), NULL, NULL, out, cap,
+        return reply(r == WEB_OK ? 204 : admin_scws_web_status(r), NULL, NULL, out, cap,
                      status);
     }
     case HTTP_METHOD_GET:

@@ -40,9 +40,23 @@
  *                     order (truncated lines are not sent: the last line
  *                     is "..." when the listing did not fit); 404;
  *      any other:     405 with Allow: GET, PUT, DELETE.
- * Protection sets and users (SCWS 1.1's access-control configuration)
- * are not administered yet: the web server has no such module in this
- * tree (docs/remote-admin.md says what is missing).
+ *   5. a path under ADMIN_SCWS_CONFIG ("/.well-known/scws/", RFC 8615's
+ *      reserved place, so no content resource can be shadowed): users and
+ *      protection sets of net/web/web_auth.h (SCWS 1.1's access control):
+ *      PUT    .../user/<name>      body "pin:<key ref hex>" (a card PIN)
+ *                                  or "password:<password>"   204
+ *      DELETE .../user/<name>      (also out of every set)      204, 404
+ *      PUT    .../protect<prefix>  body: user names, comma-separated:
+ *                                  "/.well-known/scws/protect/wallet/"
+ *                                  protects "/wallet/"           204
+ *      DELETE .../protect<prefix>                               204, 404
+ *      GET    .../users            text/plain "<name> pin <ref>" or
+ *                                  "<name> password", one a line
+ *      GET    .../protections      text/plain "<prefix> <user>,<user>"
+ *      400 bad name/prefix/body, 404 a set naming an unknown user or
+ *      a delete of what is not there, 507 table full, 405.
+ *      The URIs are this card's design: the SCWS 1.1 text's own
+ *      configuration commands were not available to check against.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -56,6 +70,8 @@
 #define ADMIN_CT_SCWS_REQUEST  "application/vnd.oma.scws-http-request"
 #define ADMIN_CT_SCWS_RESPONSE "application/vnd.oma.scws-http-response"
 
+#define ADMIN_SCWS_CONFIG "/.well-known/scws/"
+
 /* CT (a Content-Type field value) names an embedded SCWS request. */
 bool admin_scws_is_request(const char *ct);
 
@@ -68,5 +84,17 @@ bool admin_scws_is_request(const char *ct);
 size_t admin_scws_exec(uint8_t *req, size_t len, size_t req_cap,
                        bool overflow, uint8_t *out, size_t cap,
                        unsigned *status);
+
+/* Internal (admin_scws.c, admin_scws_auth.c): a response with a short
+ * text body (none for 201/204), one extra header if EXTRA_NAME; the
+ * status of a WEB_* result; the configuration requests, REST being the
+ * path after ADMIN_SCWS_CONFIG with its leading '/'. */
+size_t admin_scws_reply(unsigned status, const char *extra_name,
+                        const char *extra, uint8_t *out, size_t cap,
+                        unsigned *st);
+unsigned admin_scws_web_status(int r);
+size_t admin_scws_config(const char *rest, int method, const uint8_t *body,
+                         size_t len, uint8_t *out, size_t cap,
+                         unsigned *status);
 
 #endif /* CARDOS_NET_ADMIN_ADMIN_SCWS_H */
