@@ -375,6 +375,7 @@ static void scws_exec(void)
                                  ag.rx.overflow, ag.res, sizeof(ag.res),
                                  &status);
     ag.scws = true;
+    ag.after_reset = false;     /* a PUT again is the same PUT: no journal */
     ag.have_results = true;
     ag.script_status = "ok";
     ag.st.scripts++;
