@@ -358,3 +358,48 @@ Test(system_webserver, wrk_on_a_stored_resource)
     cr_assert_eq(pin1_status(), 0x63C3, "the contact interface answers");
     cr_assert_eq(curl_do("/static/app.css", NULL, NULL, NULL), 200u);
 }
+
+/*
+ * netcard run --web-tls: a browser-style TLS client (curl, certificate
+ * checked against the one the launcher made with openssl req in
+ * $XDG_STATE_HOME) reaches the card through the local terminator and the
+ * card's PSK port.
+ */
+Test(system_webserver, launcher_web_tls_terminator)
+{
+    int http = nc_free_tcp_port(), https, tls, iso;
+    do {
+        https = nc_free_tcp_port();
+    } while (https == http);
+    do {
+        tls = nc_free_tcp_port();
+    } while (tls == http || tls == https);
+    do {
+        iso = nc_free_tcp_port();
+    } while (iso == http || iso == https || iso == tls);
+    cr_assert_eq(setenv("XDG_STATE_HOME", nc_tmpdir(), 1), 0);
+    const char *argv[] = { nc_bin("netcard"), "run", "--iso",
+        nc_strf("tcp:127.0.0.1:%d", iso), "--http-port", nc_strf("%d", http),
+        "--https-port", nc_strf("%d", https), "--web-tls",
+        nc_strf("%d", tls), "--image",
+        nc_strf("%s/cardos-test.elf", nc_env("NETCARD_CARDOS_DIR",
+                                             "the card OS images")),
+        "--nvm", nc_tmp_path("card.nvm"), NULL };
+    NcSpawnOpts o = { .cwd = nc_tmpdir(), .stderr_to_stdout = true };
+    NcProc *p = nc_spawn("netcard", argv, &o);
+    NcConsole *con = nc_console_open(p->stdout_path, "launcher output", p);
+    nc_console_wait(con, nc_strf("HTTPS for browsers: https://127.0.0.1:%d/",
+                                 tls), NC_TIMEOUT_START_MS);
+    nc_console_wait(con, "I net: dhcp ", NET_UP_TIMEOUT_MS);
+    const char *cert = nc_strf("%s/netcard/web-tls/cert.pem", nc_tmpdir());
+    cr_assert_eq(access(cert, R_OK), 0, "no certificate at %s", cert);
+    const char *body = nc_tmp_path("tls.json");
+    const char *cargv[] = { curl(), "-sS", "--max-time", "15", "--cacert",
+                            cert, "-o", body, "-w", "%{http_code}",
+                            nc_strf("https://127.0.0.1:%d/api/status", tls),
+                            NULL };
+    cr_assert_str_eq(run_tool("curl", cargv, NULL), "200");
+    cr_assert_str_eq(json_field(body, "d['https']['port']"), "4116",
+                     "the card answered over its PSK port");
+    nc_proc_stop(p);
+}
