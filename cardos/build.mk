@@ -210,6 +210,7 @@ CARDOS_NET_SRCS := \
     net/admin/admin_journal.c \
     net/admin/admin_scws.c \
     net/admin/admin_scws_auth.c \
+    net/admin/admin_exec.c \
     net/admin/admin_agent.c
 CARDOS_SRCS += $(CARDOS_NET_SRCS)
 

@@ -6,7 +6,7 @@
  * events (one script command per pass of the event loop) advance it.
  * Session-level decisions (retry, end) are taken outside lwIP callbacks
  * where they would free the PCB the callback runs for: such callbacks
- * return ERR_ABRT after tcp_abort (conn_drop).
+ * return ERR_ABRT after tcp_abort (admin_conn_drop).
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -20,6 +20,7 @@
 #include "lwip/ip_addr.h"
 #include "lwip/tcp.h"
 #include "net/admin/admin_agent.h"
+#include "net/admin/admin_agent_priv.h"
 #include "net/admin/admin_http.h"
 #include "net/admin/admin_scws.h"
 #include "net/admin/admin_script.h"
@@ -35,67 +36,15 @@ _Static_assert(CRYPTO_MBEDTLS_HEAP_SIZE >=
                (HTTPS_MAX_SESSIONS + 1u) * CRYPTO_MBEDTLS_TLS_SESSION_PEAK,
                "the mbedTLS heap must hold the HTTPS sessions and the agent's");
 
-#define ADMIN_APDU_CAP  1024u   /* short APDUs, SCP wrapping, 256 out */
-#define ADMIN_OUT_MAX   (768u + ADMIN_RESULT_MAX + 16u)
 #define ADMIN_BOOT_POLL_MS 2000u
-
-enum state {
-    ST_IDLE = 0,
-    ST_CONNECT,         /* TCP SYN sent */
-    ST_HANDSHAKE,
-    ST_SEND,            /* the POST going out */
-    ST_RECV,            /* the response coming in */
-    ST_EXEC,            /* executing a script */
-    ST_WAIT_RETRY,
-};
 
 static const char *const trigger_names[] = {
     "command", "poll", "boot", "applet", "retry",
 };
 
-static struct {
-    const struct admin_agent_config *cfg;
-    enum state state;
-    struct admin_params p;
-    uint8_t sd;
-    uint8_t why;
-    /* connection */
-    struct tcp_pcb *pcb;
-    bool tls_on, conf_on, established, broken, aborted;
-    struct tls_conn tls;
-    mbedtls_ssl_config conf;
-    struct soft_timer timer;      /* I/O deadline or retry timer */
-    struct soft_timer poll;       /* the poll timer */
-    struct soft_timer pend;       /* a pending command's poll */
-    /* the POST to send */
-    bool got_script;              /* a 200 came: resume at uri */
-    bool resuming;                /* the next POST says X-Admin-Resume */
-    bool have_results;
-    bool chunked, keep_alive;
-    bool scws;                    /* res[] holds an SCWS response */
-    const char *script_status;
-    char uri[ADMIN_URI_MAX + 1];
-    uint8_t res[ADMIN_RESULT_MAX];
-    size_t res_len;
-    uint8_t out[ADMIN_OUT_MAX];
-    size_t out_len, out_off;
-    /* the response */
-    struct admin_rx rx;
-    uint8_t script[ADMIN_SCRIPT_MAX];
-    /* execution */
-    struct admin_script sc;
-    struct admin_resp resp;
-    uint8_t apdu[ADMIN_APDU_CAP];
-    uint8_t target[16], target_len;
-    uint8_t cur[16], cur_len;
-    unsigned cmd_idx;             /* the script's command, from 1 */
-    bool after_reset;             /* resumed after a reset: may replay */
-    /* persisted state and outcome */
-    struct admin_persist st;
-} ag;
+struct admin_ag admin_ag;
 
 static void drive(void);
-static void step(void *arg);
 
 /* ---- persistence and outcome ------------------------------------------- */
 
@@ -128,7 +77,7 @@ static void on_err(void *arg, err_t e);
 static err_t on_connected(void *arg, struct tcp_pcb *pcb, err_t e);
 
 /* Let the connection go; NOTIFY: a close_notify first (a clean end). */
-static void conn_drop(bool notify)
+void admin_conn_drop(bool notify)
 {
     struct tcp_pcb *pcb = ag.pcb;
 
@@ -159,7 +108,7 @@ static void end(enum admin_outcome outcome, int detail, const char *reason)
 {
     bool clean = outcome == ADMIN_OUTCOME_OK;
 
-    conn_drop(clean);
+    admin_conn_drop(clean);
     soft_timer_stop(&ag.pend);
     if (ag.conf_on) {
         mbedtls_ssl_config_free(&ag.conf);
@@ -189,12 +138,12 @@ static void arm_io(void)
     soft_timer_start(&ag.timer, ADMIN_IO_TIMEOUT_MS, 0, timer_fire, NULL);
 }
 
-static void connect_start(void *arg);
+void admin_connect_start(void *arg);
 
 /* The connection broke (TCP level): retry per the policy. */
-static void breakdown(const char *why)
+void admin_breakdown(const char *why)
 {
-    conn_drop(false);
+    admin_conn_drop(false);
     if (ag.state == ST_EXEC) {
         ag.broken = true;       /* the script finishes first */
         return;
@@ -211,7 +160,7 @@ static void breakdown(const char *why)
           ag.st.retries_left, (unsigned)ag.p.retry_ms);
     ag.state = ST_WAIT_RETRY;
     soft_timer_start(&ag.timer, ag.p.retry_ms ? ag.p.retry_ms : 1u, 0,
-                     connect_start, NULL);
+                     admin_connect_start, NULL);
 }
 
 static void timer_fire(void *arg)
@@ -219,11 +168,11 @@ static void timer_fire(void *arg)
     (void)arg;
     if (ag.state == ST_CONNECT || ag.state == ST_HANDSHAKE ||
         ag.state == ST_SEND || ag.state == ST_RECV) {
-        breakdown("timeout");
+        admin_breakdown("timeout");
     }
 }
 
-static void connect_start(void *arg)
+void admin_connect_start(void *arg)
 {
     ip_addr_t ip;
     int r;
@@ -248,7 +197,7 @@ static void connect_start(void *arg)
     }
     ag.pcb = tcp_new_ip_type(IPADDR_TYPE_V4);
     if (!ag.pcb) {
-        breakdown("no PCB");
+        admin_breakdown("no PCB");
         return;
     }
     tcp_setprio(ag.pcb, TCP_PRIO_NORMAL);
@@ -261,7 +210,7 @@ static void connect_start(void *arg)
     ag.state = ST_CONNECT;
     arm_io();
     if (tcp_connect(ag.pcb, &ip, ag.p.port, on_connected) != ERR_OK) {
-        breakdown("connect");
+        admin_breakdown("connect");
     }
 }
 
@@ -287,7 +236,7 @@ static bool build_post(void)
     return ag.out_len != 0;
 }
 
-static void send_post(void)
+void admin_send_post(void)
 {
     if (!build_post()) {
         end(ADMIN_OUTCOME_HTTP, 0, "request does not fit");
@@ -356,34 +305,11 @@ static void on_err(void *arg, err_t e)
     if (ag.tls_on) {
         ag.tls.pcb = NULL;
     }
-    breakdown("reset");
+    admin_breakdown("reset");
 }
 
 /* ---- responses ---------------------------------------------------------- */
 
-static void exec_begin(void);
-static void finish_script(void);
-
-/* An embedded SCWS request: executed at once (one store transaction),
- * its embedded response posted like a script's results. */
-static void scws_exec(void)
-{
-    unsigned status = 0;
-
-    ag.state = ST_EXEC;
-    ag.res_len = admin_scws_exec(ag.script, ag.rx.body_len, sizeof(ag.script),
-                                 ag.rx.overflow, ag.res, sizeof(ag.res),
-                                 &status);
-    ag.scws = true;
-    ag.after_reset = false;     /* a PUT again is the same PUT: no journal */
-    ag.have_results = true;
-    ag.script_status = "ok";
-    ag.st.scripts++;
-    LOG_I("scws request %u: status %u", ag.st.scripts, status);
-    ag.resp.count = 0;
-    ag.cmd_idx = 0;
-    finish_script();
-}
 
 static void response_done(void)
 {
@@ -424,10 +350,10 @@ static void response_done(void)
      * a GP script, in the same session (admin_scws.h) */
     if (admin_rx_field(&ag.rx, "Content-Type", tgt, sizeof(tgt)) &&
         admin_scws_is_request(tgt)) {
-        scws_exec();
+        admin_exec_scws();
         return;
     }
-    exec_begin();
+    admin_exec_begin();
 }
 
 /* Read what TLS has; act on a complete response. */
@@ -445,7 +371,7 @@ static void recv_some(void)
         }
         if (r == 0 || r == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY ||
             r == MBEDTLS_ERR_SSL_CONN_EOF) {
-            breakdown("closed");
+            admin_breakdown("closed");
             return;
         }
         if (r < 0) {                /* an alert, a bad record: TLS failure */
@@ -473,7 +399,7 @@ static void drive(void)
         r = tls_conn_handshake(&ag.tls);
         if (r > 0) {
             if (ag.tls.peer_closed) {
-                breakdown("closed in handshake");
+                admin_breakdown("closed in handshake");
                 return;
             }
             tcp_output(ag.pcb);
@@ -502,7 +428,7 @@ static void drive(void)
                 return;
             }
             if (r < 0) {
-                breakdown("write");
+                admin_breakdown("write");
                 return;
             }
             ag.out_off += (size_t)r;
@@ -514,205 +440,6 @@ static void drive(void)
     }
     if (ag.state == ST_RECV) {
         recv_some();
-    }
-}
-
-/* ---- script execution (TS 102 226 5.2, Amendment B 3.5) ----------------- */
-
-/* Dispatch APDU[0..len) on the admin session; the R-APDU length or 0
- * while it is pending. */
-static size_t run_apdu(size_t len)
-{
-    size_t rl = 0;
-
-    if (dispatch_command(ag.cfg->session, ag.apdu, len, sizeof(ag.apdu),
-                         &rl) == APPLET_PENDING) {
-        return 0;
-    }
-    return rl;
-}
-
-static void finish_script(void)
-{
-    if (ag.scws) {
-        goto post;              /* scws_exec() filled res[] */
-    }
-    ag.res_len = admin_resp_finish(&ag.resp);
-    ag.have_results = true;
-    ag.st.scripts++;
-    ag.st.commands = (uint16_t)(ag.st.commands + ag.resp.count);
-    if (ag.cmd_idx && admin_journal_skipped()) {
-        LOG_I("script %u: %u commands (%u not run again after the reset), "
-              "status %s", ag.st.scripts, ag.resp.count,
-              admin_journal_skipped(), ag.script_status);
-    } else {
-        LOG_I("script %u: %u commands, status %s", ag.st.scripts,
-              ag.resp.count, ag.script_status);
-    }
-post:
-    if (ag.broken || !ag.pcb || !ag.keep_alive) {
-        /* reconnect: a broken connection resumes (X-Admin-Resume) */
-        bool broken = ag.broken || !ag.pcb;
-
-        conn_drop(!broken);
-        ag.state = ST_RECV;     /* so that breakdown() counts a retry */
-        if (broken) {
-            ag.broken = true;
-            breakdown("lost during the script");
-        } else {
-            connect_start(NULL);
-        }
-        return;
-    }
-    send_post();
-}
-
-/* SELECT the targeted application on the basic channel when it changes. */
-static bool select_target(void)
-{
-    static const uint8_t isd[8] = { 0xA0, 0x00, 0x00, 0x01, 0x51, 0x00,
-                                    0x00, 0x00 };
-    const uint8_t *aid = ag.target_len ? ag.target : isd;
-    size_t n = ag.target_len ? ag.target_len : sizeof(isd), rl;
-
-    if (ag.target_len == 0xFF) {
-        return false;
-    }
-    if (n == ag.cur_len && memcmp(aid, ag.cur, n) == 0) {
-        return true;
-    }
-    ag.apdu[0] = 0x00;
-    ag.apdu[1] = 0xA4;
-    ag.apdu[2] = 0x04;
-    ag.apdu[3] = 0x00;
-    ag.apdu[4] = (uint8_t)n;
-    memcpy(ag.apdu + 5, aid, n);
-    ag.apdu[5 + n] = 0x00;
-    rl = run_apdu(6 + n);
-    if (rl < 2 || ag.apdu[rl - 2] != 0x90 || ag.apdu[rl - 1] != 0x00) {
-        ag.cur_len = 0;
-        return false;
-    }
-    memcpy(ag.cur, aid, n);
-    ag.cur_len = (uint8_t)n;
-    return true;
-}
-
-static void exec_begin(void)
-{
-    ag.scws = false;
-    ag.state = ST_EXEC;
-    ag.cmd_idx = 0;
-    admin_resp_init(&ag.resp, ag.res, sizeof(ag.res), false);
-    ag.script_status = "ok";
-    if (ag.rx.overflow) {
-        /* a script over ADMIN_SCRIPT_MAX: nothing executed, 90 02 */
-        ag.resp.bad = ADMIN_BAD_LENGTH;
-        LOG_W("script of %u bytes dropped", (unsigned)ag.rx.body_total);
-        finish_script();
-        return;
-    }
-    admin_script_init(&ag.sc, ag.script, ag.rx.body_len);
-    ag.resp.indefinite = ag.rx.body_len >= 2 && ag.script[0] == 0xAE;
-    if (!select_target()) {
-        ag.script_status = "unknown-application";
-        finish_script();
-        return;
-    }
-    admin_journal_script(ag.st.serial, ag.uri, ag.script, ag.rx.body_len,
-                         ag.after_reset);
-    ag.after_reset = false;
-    (void)event_post(step, NULL);
-}
-
-/* Command cmd_idx answered apdu[0..rl); RAN: it was executed now (not
- * replayed from the journal). */
-static void command_done(size_t rl, bool ran)
-{
-    uint8_t sw1;
-    bool journal_ok = true;
-
-    if (rl < 2) {
-        ag.apdu[0] = 0x6F;
-        ag.apdu[1] = 0x00;
-        rl = 2;
-    }
-    if (ran) {
-        journal_ok = admin_journal_after(ag.cmd_idx, ag.apdu, rl);
-    }
-    if (!admin_resp_add(&ag.resp, ag.apdu, rl) || !journal_ok) {
-        finish_script();        /* no room for more results */
-        return;
-    }
-    sw1 = ag.apdu[rl - 2];
-    /* TS 102 226 5.2.2: processing stops at an error status word */
-    if (!((sw1 == 0x90 && ag.apdu[rl - 1] == 0x00) || sw1 == 0x61 ||
-          sw1 == 0x62 || sw1 == 0x63)) {
-        if (sw1 == 0x69 && ag.apdu[rl - 1] == 0x82) {
-            ag.script_status = "security-error";
-        }
-        finish_script();
-        return;
-    }
-    (void)event_post(step, NULL);
-}
-
-static void pend_fire(void *arg)
-{
-    size_t rl = 0;
-
-    (void)arg;
-    if (dispatch_poll(ag.cfg->session, ag.apdu, sizeof(ag.apdu), &rl) ==
-        APPLET_PENDING) {
-        return;
-    }
-    soft_timer_stop(&ag.pend);
-    command_done(rl, true);
-}
-
-static void step(void *arg)
-{
-    const uint8_t *c;
-    size_t n, rl = 0;
-
-    (void)arg;
-    if (ag.state != ST_EXEC) {
-        return;
-    }
-    switch (admin_script_next(&ag.sc, &c, &n)) {
-    case ADMIN_SCRIPT_APDU:
-        if (!admin_resp_fits(&ag.resp, 258)) {
-            finish_script();
-            return;
-        }
-        switch (admin_journal_before(++ag.cmd_idx, ag.apdu, sizeof(ag.apdu),
-                                     &rl)) {
-        case ADMIN_JOURNAL_SKIP:        /* applied before a power cut */
-            command_done(rl, false);
-            return;
-        case ADMIN_JOURNAL_FAIL:
-            ag.apdu[0] = 0x65;          /* memory failure */
-            ag.apdu[1] = 0x81;
-            command_done(2, false);
-            return;
-        default:
-            break;
-        }
-        memmove(ag.apdu, c, n);
-        if (dispatch_command(ag.cfg->session, ag.apdu, n, sizeof(ag.apdu),
-                             &rl) == APPLET_PENDING) {
-            soft_timer_start(&ag.pend, 5, 5, pend_fire, NULL);
-            return;
-        }
-        command_done(rl, true);
-        return;
-    case ADMIN_SCRIPT_BAD:
-        ag.resp.bad = ag.sc.bad;
-        finish_script();
-        return;
-    default:
-        finish_script();
-        return;
     }
 }
 
@@ -770,7 +497,7 @@ enum admin_start admin_agent_trigger(uint8_t sd, enum admin_trigger why)
           (unsigned)(ag.p.ip >> 24), (unsigned)(ag.p.ip >> 16 & 0xFF),
           (unsigned)(ag.p.ip >> 8 & 0xFF), (unsigned)(ag.p.ip & 0xFF),
           ag.p.port);
-    connect_start(NULL);
+    admin_connect_start(NULL);
     return ADMIN_STARTED;
 }
 
