@@ -167,6 +167,7 @@ CARDOS_SRCS := \
     sys/syscall_sc.c \
     sys/syscall_keys.c \
     sys/runtime.c \
+    sys/web.c \
     applets/perso_applet.c \
     applets/sample_applet.c \
     applets/status_web.c \
@@ -175,7 +176,8 @@ CARDOS_SRCS := \
     card/contact.c \
     card/applications.c \
     card/keys.c \
-    card/admin.c
+    card/admin.c \
+    card/web_applets.c
 
 # crypto/'s glue to the card's mbedTLS (AES and GCM on the coprocessor,
 # entropy, heap, the DRBG): built with mbedTLS's headers.

@@ -31,6 +31,7 @@
 #include "card/keys.h"
 #include "card/nvm_partitions.h"
 #include "card/storage.h"
+#include "card/web_applets.h"
 #include "crypto/crypto.h"
 #include "crypto/drbg.h"
 #include "crypto/mbedtls_heap.h"
@@ -179,6 +180,7 @@ int main(void)
     systick_init();
     event_loop_init(&card_loop_port);
     applications_register();
+    card_web_applets_init();    /* before the registry names instances */
     soft_timer_start(&watchdog_timer, WATCHDOG_KICK_MS, WATCHDOG_KICK_MS,
                      watchdog_keepalive, NULL);
     /* Early: the ATR must start within 40000 CLK cycles (11.2 ms) of RST. */
@@ -218,6 +220,7 @@ int main(void)
 
     if (net_init()) {
         (void)http_server_init();
+        (void)card_web_applets_start();     /* before the card's own */
         (void)status_web_init();    /* the status page's resources */
         card_keys_register();       /* the TLS PSK provider */
         (void)https_server_init();

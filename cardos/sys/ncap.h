@@ -42,7 +42,7 @@
  * NC_SYSCALL_MAJOR/MINOR): a file asking for the same major and a minor
  * up to ours runs. */
 #define NCAP_SYSCALL_MAJOR     1u
-#define NCAP_SYSCALL_MINOR     1u
+#define NCAP_SYSCALL_MINOR     2u
 
 #define NCAP_HEADER_SIZE       64u
 #define NCAP_MODULE_SIZE       24u

@@ -38,7 +38,7 @@
 #include <stdint.h>
 
 #define HTTP_MAX_ROUTES    8
-#define HTTP_MAX_DEFAULTS  2
+#define HTTP_MAX_DEFAULTS  3
 #define HTTP_RENDER_MAX    2048
 
 struct http_request {
@@ -48,6 +48,8 @@ struct http_request {
     const uint8_t *body;      /* Content-Length bytes (may be 0) */
     size_t body_len;
     uint16_t local_port;      /* 80, 3516, 4116 */
+    const char *head;         /* the request head (head_len bytes), for */
+    size_t head_len;          /* its fields: http_request_field() */
 };
 
 struct http_response;
@@ -68,6 +70,17 @@ typedef bool (*http_default_handler)(const struct http_request *req,
 
 /* Add a default handler (above); false when HTTP_MAX_DEFAULTS are in. */
 bool http_default_add(http_default_handler handler, void *ctx);
+
+/* The value of request field NAME (any case), not NUL-terminated. */
+bool http_request_field(const struct http_request *req, const char *name,
+                        const char **value, size_t *value_len);
+
+/*
+ * The buffer http_reply() copies bodies into (HTTP_RENDER_MAX bytes): a
+ * handler may write its body there directly and pass it to http_reply()
+ * (no copy), without http_printf() in the same response.
+ */
+void *http_reply_buffer(size_t *cap);
 
 void http_reply(struct http_response *resp, unsigned status,
                 const char *content_type, const void *body, size_t len);

@@ -78,6 +78,19 @@ void http_reply_static(struct http_response *resp, unsigned status,
     resp->answered = true;
 }
 
+bool http_request_field(const struct http_request *req, const char *name,
+                        const char **value, size_t *value_len)
+{
+    return req->head != NULL &&
+           http_find_field(req->head, req->head_len, name, value, value_len);
+}
+
+void *http_reply_buffer(size_t *cap)
+{
+    *cap = sizeof(render_buf);
+    return render_buf;
+}
+
 void http_reply(struct http_response *resp, unsigned status,
                 const char *content_type, const void *body, size_t len)
 {
@@ -155,6 +168,8 @@ static void dispatch(const struct http_parsed *p, const char *buf,
         .body = (const uint8_t *)buf + p->head_len,
         .body_len = p->content_length,
         .local_port = port,
+        .head = buf,
+        .head_len = p->head_len,
     };
     bool handled = false;
 

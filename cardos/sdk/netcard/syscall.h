@@ -1,5 +1,5 @@
 /*
- * The netcard system-call interface, version 1.0: numbers, arguments and
+ * The netcard system-call interface, version 1.2: numbers, arguments and
  * errors (docs/applets.md "System calls"). An applet calls the OS with
  * `svc #n` (ARMv8-M ARM B3.27 "SVCall"): arguments in r0-r3, the result
  * in r0, >= 0 success, < 0 an NC_E_* error. A pointer or a length that
@@ -16,7 +16,7 @@
 #define NETCARD_SYSCALL_H
 
 #define NC_SYSCALL_MAJOR 1
-#define NC_SYSCALL_MINOR 1
+#define NC_SYSCALL_MINOR 2
 
 /* number            args (r0, r1, r2, r3)               result */
 #define NC_SYS_EXIT        0   /* code: end of the event (crt0)   - */
@@ -46,7 +46,9 @@
 #define NC_SYS_KEY_LOAD    24  /* slot                            handle */
 #define NC_SYS_KEY_ERASE   25  /* slot                            0 */
 #define NC_SYS_TIMER       26  /* op, id 0..3, ms                 see NC_TIMER_* */
-#define NC_SYS_COUNT       27
+#define NC_SYS_HTTP_HEADER 27  /* name, name_len, out, cap: a request field  value bytes */
+#define NC_SYS_HTTP_TYPE   28  /* NC_HTTP_TYPE_*: the response's Content-Type  0 */
+#define NC_SYS_COUNT       29
 
 /* errors */
 #define NC_E_INVAL       (-1)  /* an argument out of its range */
@@ -106,5 +108,25 @@
 #define NC_EV_SELECT      1    /* return 0 to accept */
 #define NC_EV_DESELECT    2
 #define NC_EV_PROCESS     3    /* return the status word */
+#define NC_EV_HTTP        16   /* and up: an HTTP request on a route whose
+                                  event this is (struct nc_http_route);
+                                  apdu: struct nc_http_req; return the
+                                  HTTP status (100..599) */
+
+/* struct nc_http_route.methods and struct nc_http_req.method */
+#define NC_HTTP_GET       0x01 /* and HEAD (the card drops the body) */
+#define NC_HTTP_POST      0x02
+#define NC_HTTP_PUT       0x04
+#define NC_HTTP_DELETE    0x08
+
+/* NC_SYS_HTTP_TYPE: the response's Content-Type */
+#define NC_HTTP_TYPE_TEXT 0    /* text/plain; charset=utf-8 (the default) */
+#define NC_HTTP_TYPE_JSON 1    /* application/json */
+#define NC_HTTP_TYPE_HTML 2    /* text/html; charset=utf-8 */
+#define NC_HTTP_TYPE_CSS  3    /* text/css */
+#define NC_HTTP_TYPE_JS   4    /* text/javascript */
+#define NC_HTTP_TYPE_SVG  5    /* image/svg+xml */
+#define NC_HTTP_TYPE_BIN  6    /* application/octet-stream */
+#define NC_HTTP_TYPE_COUNT 7
 
 #endif /* NETCARD_SYSCALL_H */

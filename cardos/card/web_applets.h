@@ -1,0 +1,24 @@
+/*
+ * The card's wiring of web applets (sys/web.h) into its web server
+ * (net/http/http_app.h): a default handler, registered before the card's
+ * own resources, that hands a request whose path an applet route
+ * matches to the applet, and the runtime's port (the paths the card
+ * serves itself, request fields). Card only.
+ *
+ * Paths the card keeps for itself (an applet may not claim them):
+ * "/api/", "/static/", "/scws/" and "/robots.txt" (status_web.c, the
+ * content store's administration).
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#ifndef CARDOS_CARD_WEB_APPLETS_H
+#define CARDOS_CARD_WEB_APPLETS_H
+
+#include <stdbool.h>
+
+/* At start-up, before the status page (applets/status_web.h). */
+void card_web_applets_init(void);
+/* After http_server_init(): false if the server's table is full. */
+bool card_web_applets_start(void);
+
+#endif /* CARDOS_CARD_WEB_APPLETS_H */
