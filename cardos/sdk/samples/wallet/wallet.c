@@ -39,9 +39,8 @@
  *                       "tx":[{"type":"credit"|"debit","seq":..,
  *                       "amount":..,"date":..,"merchant":".."},...]}
  *                       newest first
- * Only the cardholder may see them: the card's web server protects ROOT
- * with the card PIN (docs/webapps.md); the wallet answers no request
- * that came without an Authorization field (401) as a second line.
+ * (wallet_web.c). Who may see them is the web server's protection of
+ * ROOT (docs/webapps.md "The wallet walkthrough").
  *
  * State (persistent objects): 1 = balance(4) seq(2) tries(1) pad(1),
  * 2 = the log ring (head(1) count(1) pad(2) + WALLET_LOG entries), both
