@@ -132,20 +132,42 @@ class Browser:
         self.ws = WebSocket(pages[0]["webSocketDebuggerUrl"], timeout)
         self.next_id = 0
         self.on_event = None
+        self.results = {}       # answers read by a nested call()
 
     def call(self, method, **params):
+        """METHOD's result. Events that arrive meanwhile go to on_event,
+        which may call() too (its answers are kept for the caller)."""
         self.next_id += 1
         mid = self.next_id
         self.ws.send(json.dumps({"id": mid, "method": method,
                                  "params": params}))
-        while True:
+        while mid not in self.results:
             m = json.loads(self.ws.recv())
-            if m.get("id") == mid:
-                if "error" in m:
-                    raise CdpError("%s: %s" % (method, m["error"]))
-                return m.get("result", {})
-            if "method" in m and self.on_event:
+            if "id" in m:
+                self.results[m["id"]] = m
+            elif "method" in m and self.on_event:
                 self.on_event(m["method"], m.get("params", {}))
+        m = self.results.pop(mid)
+        if "error" in m:
+            raise CdpError("%s: %s" % (method, m["error"]))
+        return m.get("result", {})
+
+    def http_auth(self, answer):
+        """Answer HTTP authentication challenges (Fetch domain):
+        ANSWER(challenge) gives (user, password), or None to cancel."""
+        def on_event(name, p):
+            if name == "Fetch.requestPaused":
+                self.call("Fetch.continueRequest", requestId=p["requestId"])
+            elif name == "Fetch.authRequired":
+                cred = answer(p["authChallenge"])
+                r = ({"response": "CancelAuth"} if cred is None else
+                     {"response": "ProvideCredentials", "username": cred[0],
+                      "password": cred[1]})
+                self.call("Fetch.continueWithAuth",
+                          requestId=p["requestId"], authChallengeResponse=r)
+        self.on_event = on_event
+        self.call("Fetch.enable", handleAuthRequests=True,
+                  patterns=[{"urlPattern": "*"}])
 
     def pump(self, seconds):
         """Serve events for SECONDS (a no-op call every 100 ms)."""
