@@ -68,17 +68,19 @@ static bool applet_resources(const struct http_request *req,
     };
     out.buf = http_reply_buffer(&out.cap);
     status = sys_web_run(route, &r, &out);
+    if (status == 404 && out.len == 0) {
+        return false;   /* not the applet's: the card's other resources */
+    }
     if (out.len == 0 && status >= 400) {
         /* the card's own answer: a short text */
         static const char *const text[] = {
             "403 the application is locked\n",
-            "404 no such application\n",
             "405 method not allowed\n",
             "414 URI too long\n",
             "500 the application failed\n",
             "503 the application is busy or too slow\n",
         };
-        static const unsigned codes[] = { 403, 404, 405, 414, 500, 503 };
+        static const unsigned codes[] = { 403, 405, 414, 500, 503 };
 
         for (unsigned i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
             if (codes[i] == status) {
