@@ -116,7 +116,10 @@ void panic(const char *msg) __attribute__((__noreturn__));
     MBEDTLS_TLS_PSK_WITH_AES_128_GCM_SHA256, \
     MBEDTLS_TLS_PSK_WITH_AES_128_CBC_SHA256
 #define MBEDTLS_SSL_IN_CONTENT_LEN      4096
-#define MBEDTLS_SSL_OUT_CONTENT_LEN     4096
+/* Records the card sends carry at most 2 KiB: mbedtls_ssl_write() takes
+ * a longer buffer in several records (both users loop on partial writes),
+ * and each session's output buffer is 2 KiB smaller (crypto/mbedtls_heap.h). */
+#define MBEDTLS_SSL_OUT_CONTENT_LEN     2048
 #define MBEDTLS_PSK_MAX_LEN             32      /* 256-bit PSKs */
 
 #endif /* CARDOS_CRYPTO_MBEDTLS_CONFIG_H */

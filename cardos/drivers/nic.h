@@ -28,8 +28,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define NIC_TX_RING_LEN   2u
-#define NIC_RX_RING_LEN   4u
+/*
+ * Ring sizes. TX is synchronous in the device (a TX_KICK returns once every
+ * owned descriptor is done, docs/network.md), so one TX buffer is never
+ * waited for. RX frames are copied into lwIP pbufs as soon as they are
+ * looked at (net/port/netif_nic.c) and the buffer given back; while no RX
+ * descriptor is free the device holds frames (QEMU's queue, RX_STALLED)
+ * and delivers them on RX_KICK, so two buffers lose nothing.
+ */
+#define NIC_TX_RING_LEN   1u
+#define NIC_RX_RING_LEN   2u
 #define NIC_BUF_SIZE      1536u
 #define NIC_FRAME_MAX     1514u
 
