@@ -20,7 +20,7 @@ TestSuite(system_webapps, .init = nc_test_init, .fini = nc_test_fini,
 
 typedef struct {
     NcCard *card;
-    int iso_port, http_port;
+    int iso_port, http_port, https_port;
 } WebCard;
 
 static WebCard boot_web(const char *name)
@@ -32,9 +32,13 @@ static WebCard boot_web(const char *name)
     do {
         wc.http_port = nc_free_tcp_port();
     } while (wc.http_port == wc.iso_port);
+    do {
+        wc.https_port = nc_free_tcp_port();
+    } while (wc.https_port == wc.iso_port || wc.https_port == wc.http_port);
     const char *opts[] = {
         "--nvm", nvm, "--iso", nc_strf("listen:127.0.0.1:%d", wc.iso_port),
-        "--hostfwd", nc_strf("%d:80", wc.http_port), NULL,
+        "--hostfwd", nc_strf("%d:80", wc.http_port),
+        "--hostfwd", nc_strf("%d:4116", wc.https_port), NULL,
     };
     NcCardOpts o = { .image = "cardos.elf", .cmdline_opts = opts };
     wc.card = nc_card_start(&o);
@@ -56,7 +60,8 @@ static char *flow(WebCard *wc, const char *scenario)
         "/usr/bin/python3",
         nc_strf("%s/tests/system/webapps_flow.py", nc_srcdir()),
         "--port", nc_strf("%d", wc->iso_port),
-        "--http", nc_strf("%d", wc->http_port), "--build", b, scenario, NULL,
+        "--http", nc_strf("%d", wc->http_port),
+        "--https", nc_strf("%d", wc->https_port), "--build", b, scenario, NULL,
     };
     NcSpawnOpts so = { .stderr_to_stdout = true };
     NcProc *p = nc_spawn(nc_strf("webflow-%s", scenario), argv, &so);
@@ -101,6 +106,15 @@ Test(system_webapps, wallet_state_over_http)
 {
     WebCard wc = boot_web("webwallet");
     flow(&wc, "wallet");
+}
+
+/* The same route over PSK-TLS on 4116 (openssl s_client as the peer):
+ * method, query, a field and the body reach the applet, which is told
+ * the port. */
+Test(system_webapps, applet_route_over_psk_tls)
+{
+    WebCard wc = boot_web("webhttps");
+    flow(&wc, "https");
 }
 
 /* wrk against an applet route: no errors; ISO 7816 answers after. */

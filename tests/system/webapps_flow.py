@@ -17,6 +17,9 @@
 #   wallet   the wallet's APDUs with dates and merchants, against a model,
 #            and GET /wallet/api/state saying the same
 #   wrk      wrk on an applet route: no errors, ISO 7816 answers after
+#   https    the same route over PSK-TLS on port 4116 (openssl s_client
+#            with the card's test PSK, docs/network.md), the applet told
+#            the port
 # What is checked: the status codes and bodies docs/webapps.md specifies.
 # Prints "ok SCENARIO" at the end; any failure raises.
 #
@@ -82,7 +85,7 @@ def routes(card, args):
     j = json.loads(expect(args, "/t/echo?a=1&b=two", 200,
                           headers=["X-Test: hello card"]))
     assert j == {"method": "GET", "path": "/t/echo", "query": "a=1&b=two",
-                 "x_test": "hello card", "body": ""}, j
+                 "x_test": "hello card", "body": "", "port": 80}, j
     j = json.loads(expect(args, "/t/echo", 200, method="POST",
                           data="amount=12"))
     assert j["method"] == "POST" and j["body"] == "amount=12", j
@@ -243,18 +246,38 @@ def wrk(card, args):
     card.select(WEB_AID)
 
 
+def https(card, args):
+    install_webapp(card)
+    req = (b"POST /t/echo?tls=1 HTTP/1.1\r\nHost: card\r\nX-Test: over tls\r\n"
+           b"Content-Length: 5\r\nConnection: close\r\n\r\nhello")
+    out = subprocess.run(
+        ["openssl", "s_client", "-connect", "127.0.0.1:%d" % args.https,
+         "-tls1_2", "-psk_identity", "netcard-test", "-psk",
+         "000102030405060708090a0b0c0d0e0f", "-cipher",
+         "PSK-AES128-GCM-SHA256", "-quiet", "-ign_eof"],
+        input=req, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        timeout=60).stdout
+    head, _, body = out.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200"), out[:300]
+    j = json.loads(body)
+    assert j == {"method": "POST", "path": "/t/echo", "query": "tls=1",
+                 "x_test": "over tls", "body": "hello", "port": 4116}, j
+    card_alive(card)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--port", type=int)
     ap.add_argument("--reader")
     ap.add_argument("--http", type=int, required=True)
+    ap.add_argument("--https", type=int)
     ap.add_argument("--build", required=True)
     ap.add_argument("scenario", choices=["routes", "persist", "wallet",
-                                         "wrk"])
+                                         "wrk", "https"])
     args = ap.parse_args()
     card = applets_flow.Card(args)
     {"routes": routes, "persist": persist, "wallet": wallet,
-     "wrk": wrk}[args.scenario](card, args)
+     "wrk": wrk, "https": https}[args.scenario](card, args)
     print("ok %s" % args.scenario)
 
 

@@ -3,7 +3,7 @@
  * test_webapps.c, docs/webapps.md "Web applets"). Its INSTALL event
  * registers
  *   GET|POST /t/echo     event 16: 200, JSON with the method, path,
- *                        query, the X-Test field and the body
+ *                        query, the X-Test field, the body and the port
  *   GET      /t/fault    event 17: reads OS RAM (a fault: 500)
  *   GET      /t/slow     event 18: loops forever (its budget: 503)
  *   GET      /t/big      event 19: 3000 bytes (over the 2048 a response
@@ -73,6 +73,8 @@ static int echo(struct nc_http_req *q)
     }
     put(",\"body\":");
     put_str((const char *)body, b > 0 ? (uint32_t)b : 0);
+    put(",\"port\":");
+    put(q->port == 4116 ? "4116" : q->port == 3516 ? "3516" : "80");
     put("}\n");
     return 200;
 }
