@@ -201,6 +201,8 @@ CARDOS_NET_SRCS := \
     net/http/http_pcb.c \
     net/http/http_server.c \
     net/http/https_server.c \
+    net/web/web_store.c \
+    net/web/web_server.c \
     net/tls/tls.c \
     net/tls/tls_conn.c \
     net/admin/admin_script.c \
@@ -219,7 +221,8 @@ CARDOS_TESTS_DIR := $(patsubst ./%,%,$(CARDOS_TOP)/tests/cardos)
 CARDOS_IMAGES := cardos cardos-test cardos-fault cardos-watchdog cardos-storebench
 CARDOS_IMAGE_SRCS_cardos := $(CARDOS_DIR)/card/image_product.c
 CARDOS_IMAGE_SRCS_cardos-test := $(addprefix $(CARDOS_TESTS_DIR)/,image_test.c \
-    test_applet.c test_applet_crypto.c test_applet_bench.c test_gp_state.c)
+    test_applet.c test_applet_crypto.c test_applet_bench.c test_gp_state.c \
+    test_web_admin.c)
 CARDOS_IMAGE_SRCS_cardos-fault := $(CARDOS_TESTS_DIR)/image_fault.c
 CARDOS_IMAGE_SRCS_cardos-watchdog := $(CARDOS_TESTS_DIR)/image_watchdog.c
 CARDOS_IMAGE_SRCS_cardos-storebench := $(addprefix $(CARDOS_TESTS_DIR)/,image_storebench.c \
@@ -249,7 +252,7 @@ CARDOS_UNIT_SRCS := $(addprefix $(CARDOS_DIR)/,kernel/log.c kernel/reset_cause.c
     fs/fs.c fs/fcp.c fs/arr.c fs/pin.c fs/profile.c fs/fs_applet.c \
     fs/fs_ef.c fs/fs_admin.c fs/milenage.c fs/usim_auth.c fs/usim_profile.c \
     fs/fs_auth.c fs/fs_gsm.c \
-    net/http/http_parse.c net/http/http_write.c crypto/health.c crypto/aes_soft.c \
+    net/http/http_parse.c net/http/http_write.c net/web/web_store.c crypto/health.c crypto/aes_soft.c \
     crypto/keystore.c crypto/key.c gp/scp_session.c gp/scp.c gp/scp02.c gp/scp03.c \
     gp/keyset.c gp/card_data.c gp/keys_cmd.c gp/registry.c gp/status.c \
     gp/content.c gp/isd.c sys/ncap.c sys/web.c) \

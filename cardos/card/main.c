@@ -47,6 +47,8 @@
 #include "net/http/http_server.h"
 #include "net/http/https_server.h"
 #include "net/net.h"
+#include "net/web/web_server.h"
+#include "net/web/web_store.h"
 
 #define LOG_MODULE "boot"
 #include "kernel/log.h"
@@ -220,7 +222,12 @@ int main(void)
 
     if (net_init()) {
         (void)http_server_init();
-        (void)card_web_applets_start();     /* before the card's own */
+        /* native applets' routes (card/web_applets.h), then the SCWS
+         * content store, before the status page's built-ins: a stored
+         * resource overrides a built-in one (net/web/) */
+        (void)card_web_applets_start();
+        (void)web_store_init(storage_store());
+        (void)web_server_init();
         (void)status_web_init();    /* the status page's resources */
         card_keys_register();       /* the TLS PSK provider */
         (void)https_server_init();

@@ -27,9 +27,15 @@ static bool reserved(const char *seg, size_t len)
     return false;
 }
 
+static bool add_field(void *ctx, const char *name, const char *value)
+{
+    return http_add_field(ctx, name, "%s", value);
+}
+
 static const struct sys_web_port port = {
     .reserved = reserved,
     .field = http_find_field,
+    .add_field = add_field,
 };
 
 /* cardos/sdk/netcard/syscall.h NC_HTTP_* */
@@ -66,10 +72,22 @@ static bool applet_resources(const struct http_request *req,
         .body = req->body, .body_len = req->body_len,
         .port = req->local_port,
     };
-    out.buf = http_reply_buffer(&out.cap);
+    out.buf = http_render_buffer(resp, &out.cap);
+    out.ctx = resp;
     status = sys_web_run(route, &r, &out);
     if (status == 404 && out.len == 0) {
         return false;   /* not the applet's: the card's other resources */
+    }
+    if (status == 405) {
+        /* RFC 9110 15.5.6: the route's methods */
+        (void)http_add_field(resp, "Allow", "%s%s%s%s",
+                             out.allow & 1u ? "GET, HEAD" : "",
+                             out.allow & 2u ? (out.allow & 1u ? ", POST" :
+                                               "POST") : "",
+                             out.allow & 4u ? (out.allow & 3u ? ", PUT" :
+                                               "PUT") : "",
+                             out.allow & 8u ? (out.allow & 7u ? ", DELETE" :
+                                               "DELETE") : "");
     }
     if (out.len == 0 && status >= 400) {
         /* the card's own answer: a short text */
@@ -90,7 +108,7 @@ static bool applet_resources(const struct http_request *req,
             }
         }
     }
-    http_reply(resp, status, sys_web_type(out.type), out.buf, out.len);
+    http_reply_buffer(resp, status, sys_web_type(out.type), out.len);
     return true;
 }
 

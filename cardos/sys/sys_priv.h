@@ -111,11 +111,12 @@ bool sys_instance_locked(const struct sys_instance *in);
 bool sys_running(void);
 /* sys/runtime.c: the APDU window, claimed for IN and cleared whole. */
 uint8_t *sys_window_claim_clear(const struct sys_instance *in);
-/* sys/web.c: the HTTP calls (ROUTE, HEADER, TYPE); the routes again
+/* sys/web.c: the HTTP calls (ROUTE, HEADER, TYPE, FIELD); the routes again
  * from the store for the live instances (every registry reload). */
 #define SYS_SC_N_HTTP_ROUTE   18u
 #define SYS_SC_N_HTTP_HEADER  27u
 #define SYS_SC_N_HTTP_TYPE    28u
+#define SYS_SC_N_HTTP_FIELD   29u
 enum sys_sc sys_syscall_web(struct sys_call *c, uint32_t n,
                             const uint32_t a[4], int32_t *r);
 void sys_web_reload(void);

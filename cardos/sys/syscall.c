@@ -31,7 +31,7 @@ enum {
     SC_KEY_IMPORT, SC_KEY_DESTROY, SC_CRYPTO, SC_HASH, SC_SC_STATE,
     SC_PARAMS, SC_HTTP_ROUTE, SC_SC_PROCESS, SC_SC_UNWRAP, SC_SC_WRAP,
     SC_KEY_GENERATE, SC_KEY_SAVE, SC_KEY_LOAD, SC_KEY_ERASE, SC_TIMER,
-    SC_HTTP_HEADER, SC_HTTP_TYPE, SC_COUNT
+    SC_HTTP_HEADER, SC_HTTP_TYPE, SC_HTTP_FIELD, SC_COUNT
 };
 #define E_INVAL       (-1)
 #define E_NOTFOUND    (-2)
@@ -384,6 +384,7 @@ enum sys_sc sys_syscall(struct sys_call *c, uint32_t *value)
     case SC_HTTP_ROUTE:
     case SC_HTTP_HEADER:
     case SC_HTTP_TYPE:
+    case SC_HTTP_FIELD:
         if (sys_syscall_web(c, c->p.svc, a, &r) == SYS_SC_KILL) {
             return SYS_SC_KILL;     /* sys/web.c */
         }

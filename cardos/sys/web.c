@@ -24,6 +24,7 @@
 #define METHODS_ALL   0x0Fu
 #define TYPE_COUNT    7u
 #define FIELD_NAME_MAX 40u
+#define FIELD_VALUE_MAX 128u
 
 #define ROOT          "/applets/"
 #define ROOT_LEN      (sizeof(ROOT) - 1u)
@@ -244,6 +245,62 @@ static int32_t route_add(struct sys_call *c, const char *p, uint32_t n,
     return next_id;
 }
 
+/* RFC 9110 5.1 field names: tokens; the card's own are refused. */
+static bool name_ok(const char *p, uint32_t n)
+{
+    static const char *const own[] = {
+        "content-type", "content-length", "connection",
+        "transfer-encoding", "server",
+    };
+
+    for (uint32_t i = 0; i < n; i++) {
+        char ch = p[i];
+
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+              (ch >= '0' && ch <= '9') || strchr("!#$%&'*+-.^_`|~", ch)) ||
+            ch == 0) {
+            return false;
+        }
+    }
+    for (unsigned k = 0; k < sizeof(own) / sizeof(own[0]); k++) {
+        uint32_t i = 0;
+
+        while (i < n && own[k][i] &&
+               (p[i] | 0x20) == own[k][i]) {
+            i++;
+        }
+        if (i == n && own[k][i] == 0) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* NC_SYS_HTTP_FIELD: name, value (visible ASCII, spaces, tabs). */
+static int32_t field_add(struct sys_call *c, const char *name, uint32_t nl,
+                         const char *value, uint32_t vl)
+{
+    char nm[FIELD_NAME_MAX + 1], v[FIELD_VALUE_MAX + 1];
+
+    if (c->web_rsp == NULL) {
+        return E_STATE;
+    }
+    if (nl == 0 || nl > FIELD_NAME_MAX || vl > FIELD_VALUE_MAX ||
+        !name_ok(name, nl) || web_port == NULL) {
+        return E_INVAL;
+    }
+    for (uint32_t i = 0; i < vl; i++) {
+        if ((value[i] < 0x20 && value[i] != '\t') || value[i] == 0x7F) {
+            return E_INVAL;
+        }
+    }
+    memcpy(nm, name, nl);
+    nm[nl] = 0;
+    memcpy(v, value, vl);
+    v[vl] = 0;
+    return web_port->add_field(c->web_rsp->ctx, nm, v) ? 0 : E_NOSPACE;
+}
+
 enum sys_sc sys_syscall_web(struct sys_call *c, uint32_t n,
                             const uint32_t a[4], int32_t *r)
 {
@@ -268,6 +325,15 @@ enum sys_sc sys_syscall_web(struct sys_call *c, uint32_t n,
             c->web_rsp->type = a[0];
             *r = 0;
         }
+        return SYS_SC_RESUME;
+    }
+    if (n == SYS_SC_N_HTTP_FIELD) {
+        if (!uproc_access_ok(&c->p, a[0], a[1], false) ||
+            !uproc_access_ok(&c->p, a[2], a[3], false)) {
+            return SYS_SC_KILL;
+        }
+        *r = field_add(c, (const char *)(uintptr_t)a[0], a[1],
+                       (const char *)(uintptr_t)a[2], a[3]);
         return SYS_SC_RESUME;
     }
     /* HTTP_HEADER: name, name_len, out, cap */
@@ -360,10 +426,12 @@ unsigned sys_web_run(int route, const struct sys_web_req *req,
 
     rsp->len = 0;
     rsp->type = 0;
+    rsp->allow = 0;
     if (in == NULL) {
         return 404;
     }
     if (!(req->method & r->methods)) {
+        rsp->allow = r->methods;
         return 405;
     }
     if (sys_instance_locked(in)) {

@@ -2,7 +2,7 @@
  * Web applets: the HTTP routes of native applet instances and running a
  * request in the instance that owns its route (docs/webapps.md "Web
  * applets"; the system calls NC_SYS_HTTP_ROUTE, NC_SYS_HTTP_HEADER,
- * NC_SYS_HTTP_TYPE of cardos/sdk/netcard/syscall.h).
+ * NC_SYS_HTTP_TYPE, NC_SYS_HTTP_FIELD of cardos/sdk/netcard/syscall.h).
  *
  * sys/ is below net/ (docs/cardos.md "Layers"): it knows nothing of the
  * web server. The card's wiring (card/web_applets.c) registers a port
@@ -31,7 +31,10 @@
  * request in the APDU window (struct nc_http_req), the body through
  * NC_SYS_DATA, named fields through NC_SYS_HTTP_HEADER; NC_SYS_SEND
  * appends to the response body (at most the caller's CAP bytes:
- * NC_E_LENGTH past it). Its result is the status (100..599, else 500).
+ * NC_E_LENGTH past it), NC_SYS_HTTP_TYPE sets its Content-Type and
+ * NC_SYS_HTTP_FIELD adds a field (not one the card writes itself:
+ * Content-Type, Content-Length, Connection, Transfer-Encoding, Server).
+ * Its result is the status (100..599, else 500).
  * A fault or a bad system-call argument: 500; the time budget spent:
  * 503 (both are the runtime's stops, counted towards LOCKED).
  *
@@ -56,6 +59,9 @@ struct sys_web_port {
     /* Field NAME (NUL-terminated) of the request head HEAD: its value. */
     bool (*field)(const char *head, size_t head_len, const char *name,
                   const char **value, size_t *value_len);
+    /* Add response field NAME: VALUE (NUL-terminated, checked) to the
+     * response CTX (struct sys_web_rsp ctx); false when it does not fit. */
+    bool (*add_field)(void *ctx, const char *name, const char *value);
 };
 
 void sys_web_set_port(const struct sys_web_port *port);
@@ -76,6 +82,8 @@ struct sys_web_rsp {
     size_t cap;
     size_t len;
     uint32_t type;              /* NC_HTTP_TYPE_* */
+    uint32_t allow;             /* 405: the route's NC_HTTP_* methods */
+    void *ctx;                  /* the caller's, for port->add_field */
 };
 
 /* The route for PATH (the longest match), or -1. */

@@ -4,7 +4,8 @@
  * bench commands, which the system tests and `make bench` talk to, the
  * card manager's state hooks for trace replays (test_gp_state.h), and
  * /static/blob-64k.bin on the web server (64 KiB of 'n' in ROM, for the
- * throughput tests and tcp_throughput_kib_s).
+ * throughput tests and tcp_throughput_kib_s), and PUT/DELETE /_scws/...
+ * that fill the SCWS content store (test_web_admin.h).
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -19,6 +20,7 @@
 #include "tests/cardos/test_applet.h"
 #include "tests/cardos/test_applet_crypto.h"
 #include "tests/cardos/test_gp_state.h"
+#include "tests/cardos/test_web_admin.h"
 
 const char image_name[] = "test";
 
@@ -60,6 +62,7 @@ void image_add_applications(struct applet_table *table)
     (void)applet_table_add(table, test_applet_init(&cfg));
     (void)applet_table_add(table, test_gp_state_init(storage_store));
     (void)http_default_add(blob_resource, NULL);
+    (void)test_web_admin_init();    /* PUT/DELETE /_scws/... */
 }
 
 void image_boot_point(enum image_point point, enum reset_cause cause)

@@ -23,7 +23,9 @@ typedef struct {
     int iso_port, http_port, https_port;
 } WebCard;
 
-static WebCard boot_web(const char *name)
+/* IMAGE: cardos.elf, or cardos-test.elf where the test fills the
+ * content store (PUT /_scws/, tests/cardos/test_web_admin.h). */
+static WebCard boot_image(const char *name, const char *image)
 {
     WebCard wc;
     const char *nvm = nvm_image_make(name, 0);
@@ -40,12 +42,17 @@ static WebCard boot_web(const char *name)
         "--hostfwd", nc_strf("%d:80", wc.http_port),
         "--hostfwd", nc_strf("%d:4116", wc.https_port), NULL,
     };
-    NcCardOpts o = { .image = "cardos.elf", .cmdline_opts = opts };
+    NcCardOpts o = { .image = image, .cmdline_opts = opts };
     wc.card = nc_card_start(&o);
     nc_card_wait_banner(wc.card, "power-on", BOOT_TIMEOUT_MS);
     nc_console_wait(wc.card->console, "I net: link up", NET_UP_TIMEOUT_MS);
     nc_console_wait(wc.card->console, "I boot: ready", READY_TIMEOUT_MS);
     return wc;
+}
+
+static WebCard boot_web(const char *name)
+{
+    return boot_image(name, "cardos.elf");
 }
 
 /* webapps_flow.py SCENARIO against WC; its output. */
@@ -101,10 +108,11 @@ Test(system_webapps, routes_survive_a_power_cycle)
 }
 
 /* The wallet's transactions (dates, merchants) through APDUs and its
- * JSON on /wallet/api/state agree with the model. */
+ * JSON on /wallet/api/state agree with the model; its page comes from
+ * the content store. */
 Test(system_webapps, wallet_state_over_http)
 {
-    WebCard wc = boot_web("webwallet");
+    WebCard wc = boot_image("webwallet", "cardos-test.elf");
     flow(&wc, "wallet");
 }
 
@@ -169,7 +177,7 @@ Test(system_webapps, wallet_in_a_browser)
         "--iso-reconnect-ms", "200",
         "--hostfwd", nc_strf("%d:80", http), NULL,
     };
-    NcCardOpts o = { .image = "cardos.elf", .cmdline_opts = opts };
+    NcCardOpts o = { .image = "cardos-test.elf", .cmdline_opts = opts };
     NcCard *card = nc_card_start(&o);
     nc_card_wait_banner(card, "power-on", BOOT_TIMEOUT_MS);
     nc_console_wait(card->console, "I net: link up", NET_UP_TIMEOUT_MS);

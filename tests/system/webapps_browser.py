@@ -2,7 +2,8 @@
 # The wallet in a real browser (run by tests/system/test_webapps.c inside
 # a private pcscd session): the wallet is loaded, installed and used over
 # PC/SC with pyscard (credits through the issuer's secure channel, debits
-# with the PIN, each with a date and a merchant); then headless Chromium,
+# with the PIN, each with a date and a merchant), its page put into the
+# content store (the test image's PUT /_scws/); then headless Chromium,
 # driven through its DevTools protocol (tests/system/cdp.py), opens
 # /wallet/ on a phone-sized screen and must show the balance and the
 # transactions the APDUs made. Its screenshot goes to --shot.
@@ -23,6 +24,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import applets_flow  # noqa: E402
 import cdp  # noqa: E402
+import webapps_flow  # noqa: E402
 
 WALLET_AID = bytes.fromhex("A0000000770301")
 PIN = b"4321"
@@ -59,6 +61,7 @@ def transactions(card):
 
 
 def browse(args, bal):
+    webapps_flow.put_shell(args.http)
     b = cdp.Browser()
     try:
         b.call("Emulation.setDeviceMetricsOverride", width=390, height=780,

@@ -110,6 +110,21 @@ static bool reserved(const char *seg, size_t len)
     return len == 5 && memcmp(seg, "/api/", 5) == 0;
 }
 
+static char added[256];
+
+static bool add_field_stub(void *ctx, const char *name, const char *value)
+{
+    (void)ctx;
+    if (strcmp(name, "X-Full") == 0) {
+        return false;
+    }
+    strcat(added, name);
+    strcat(added, ": ");
+    strcat(added, value);
+    strcat(added, "\n");
+    return true;
+}
+
 static const struct sys_web_port port = {
     .reserved = reserved,
     .field = http_find_field,
@@ -127,6 +142,7 @@ static void setup(void)
     memset(inst, 0, sizeof(inst));
     memset(&ev, 0, sizeof(ev));
     locked[0] = locked[1] = running = false;
+    added[0] = 0;
     for (int k = 0; k < 2; k++) {
         inst[k].used = true;
         inst[k].ns = (uint16_t)(7 + k);
@@ -378,6 +394,34 @@ Test(unit_sys_web, long_uri_and_header_call)
     cr_assert_eq(sys_syscall_web(&c, SYS_SC_N_HTTP_TYPE, t, &r),
                  SYS_SC_RESUME);
     cr_assert_eq(r, -1);
+    /* nc_http_field(): through the port; the card's own fields, bad
+     * characters, outside an HTTP event refused */
+    static const struct {
+        const char *name, *value;
+        int32_t want;
+    } fields[] = {
+        { "X-Applet", "webapp 1.0", 0 }, { "Cache-Control", "max-age=5", 0 },
+        { "content-TYPE", "x", -1 }, { "Content-Length", "1", -1 },
+        { "Connection", "close", -1 }, { "Server", "me", -1 },
+        { "Transfer-Encoding", "chunked", -1 }, { "X Bad", "v", -1 },
+        { "X-Bad", "a\r\nInjected: 1", -1 }, { "", "v", -1 },
+        { "X-Full", "v", -4 },
+    };
+    struct sys_web_port p2 = port;
+    p2.add_field = add_field_stub;
+    sys_web_set_port(&p2);
+    for (unsigned i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+        size_t nl = strlen(fields[i].name), vl = strlen(fields[i].value);
+        memcpy(low + 300, fields[i].name, nl);
+        memcpy(low + 400, fields[i].value, vl);
+        uint32_t f[4] = { (uint32_t)(uintptr_t)(low + 300), (uint32_t)nl,
+                          (uint32_t)(uintptr_t)(low + 400), (uint32_t)vl };
+        cr_assert_eq(sys_syscall_web(&c, SYS_SC_N_HTTP_FIELD, f, &r),
+                     SYS_SC_RESUME);
+        cr_assert_eq(r, fields[i].want, "%s: %d", fields[i].name, r);
+    }
+    cr_assert_str_eq(added, "X-Applet: webapp 1.0\nCache-Control: max-age=5\n");
+    sys_web_set_port(&port);
     /* a bad pointer stops the applet */
     a[0] = 0;
     c.web = &q;

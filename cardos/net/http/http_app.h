@@ -26,7 +26,23 @@
  * returns true, or returns false without answering. If none answers: 404.
  * The card's status page (applets/status_web.c) serves its built-in
  * resources ("/", "/api/status", "/static/...") this way, so an
- * application's route always wins over them.
+ * application's route always wins over them. The SCWS content store
+ * (net/web/web_server.h) is the first default handler: a stored resource
+ * overrides a built-in one of the same path.
+ *
+ * Request fields: http_request_field(req, "If-None-Match", &len) gives
+ * the value (RFC 9110 5.5, without surrounding whitespace) of the first
+ * field of that name, or NULL. Response fields: http_add_field(resp,
+ * name, fmt, ...) adds one (at most HTTP_EXTRA_MAX bytes in all; CR, LF
+ * and NUL in a value are refused). A handler that sets Cache-Control or
+ * Allow replaces the server's own (Cache-Control: no-store for dynamic
+ * bodies, Allow: GET, HEAD for 405).
+ *
+ * Binary bodies: http_render_buffer(resp, &cap) is the render buffer
+ * (HTTP_RENDER_MAX bytes) to fill, then http_reply_buffer(resp, status,
+ * type, len). http_reply_no_body(resp, status, type, len) answers with a
+ * head only, whose Content-Length is LEN (304: the length a 200 would
+ * have, RFC 9110 8.6).
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -38,8 +54,9 @@
 #include <stdint.h>
 
 #define HTTP_MAX_ROUTES    8
-#define HTTP_MAX_DEFAULTS  3
+#define HTTP_MAX_DEFAULTS  4
 #define HTTP_RENDER_MAX    2048
+#define HTTP_EXTRA_MAX     192     /* bytes of handler-added fields */
 
 struct http_request {
     const char *method;       /* "GET", ... */
@@ -48,8 +65,9 @@ struct http_request {
     const uint8_t *body;      /* Content-Length bytes (may be 0) */
     size_t body_len;
     uint16_t local_port;      /* 80, 3516, 4116 */
-    const char *head;         /* the request head (head_len bytes), for */
-    size_t head_len;          /* its fields: http_request_field() */
+    /* The request head, for http_request_field(). */
+    const char *head;
+    size_t head_len;
 };
 
 struct http_response;
@@ -71,17 +89,6 @@ typedef bool (*http_default_handler)(const struct http_request *req,
 /* Add a default handler (above); false when HTTP_MAX_DEFAULTS are in. */
 bool http_default_add(http_default_handler handler, void *ctx);
 
-/* The value of request field NAME (any case), not NUL-terminated. */
-bool http_request_field(const struct http_request *req, const char *name,
-                        const char **value, size_t *value_len);
-
-/*
- * The buffer http_reply() copies bodies into (HTTP_RENDER_MAX bytes): a
- * handler may write its body there directly and pass it to http_reply()
- * (no copy), without http_printf() in the same response.
- */
-void *http_reply_buffer(size_t *cap);
-
 void http_reply(struct http_response *resp, unsigned status,
                 const char *content_type, const void *body, size_t len);
 void http_reply_static(struct http_response *resp, unsigned status,
@@ -92,5 +99,21 @@ bool http_printf(struct http_response *resp, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void http_reply_rendered(struct http_response *resp, unsigned status,
                          const char *content_type);
+
+/* The first field NAME of the request (case-insensitive), or NULL; *LEN
+ * its value's length (the value is not NUL-terminated). */
+const char *http_request_field(const struct http_request *req,
+                               const char *name, size_t *len);
+/* Add a response field; false (nothing added) when it does not fit or
+ * the value would split the head. */
+bool http_add_field(struct http_response *resp, const char *name,
+                    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* The render buffer to fill with a binary body; *CAP its size. */
+uint8_t *http_render_buffer(struct http_response *resp, size_t *cap);
+void http_reply_buffer(struct http_response *resp, unsigned status,
+                       const char *content_type, size_t len);
+/* A head without content, Content-Length LEN (HEAD-like: 304). */
+void http_reply_no_body(struct http_response *resp, unsigned status,
+                        const char *content_type, size_t len);
 
 #endif /* CARDOS_NET_HTTP_HTTP_APP_H */

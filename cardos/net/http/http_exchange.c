@@ -24,6 +24,9 @@ struct http_response {
     bool answered;
     size_t rendered;
     bool overflow;
+    bool no_body;             /* http_reply_no_body */
+    size_t extra_len;
+    char extra[HTTP_EXTRA_MAX];
 };
 
 struct http_route {
@@ -78,19 +81,6 @@ void http_reply_static(struct http_response *resp, unsigned status,
     resp->answered = true;
 }
 
-bool http_request_field(const struct http_request *req, const char *name,
-                        const char **value, size_t *value_len)
-{
-    return req->head != NULL &&
-           http_find_field(req->head, req->head_len, name, value, value_len);
-}
-
-void *http_reply_buffer(size_t *cap)
-{
-    *cap = sizeof(render_buf);
-    return render_buf;
-}
-
 void http_reply(struct http_response *resp, unsigned status,
                 const char *content_type, const void *body, size_t len)
 {
@@ -138,6 +128,77 @@ void http_reply_rendered(struct http_response *resp, unsigned status,
     resp->body = (const uint8_t *)render_buf;
     resp->len = resp->rendered;
     resp->is_static = false;
+    resp->answered = true;
+}
+
+const char *http_request_field(const struct http_request *req,
+                               const char *name, size_t *len)
+{
+    const char *v;
+    size_t vl;
+
+    if (!req->head || !http_find_field(req->head, req->head_len, name, &v,
+                                       &vl)) {
+        return NULL;
+    }
+    if (len) {
+        *len = vl;
+    }
+    return v;
+}
+
+bool http_add_field(struct http_response *resp, const char *name,
+                    const char *fmt, ...)
+{
+    char *out = resp->extra + resp->extra_len;
+    size_t room = sizeof(resp->extra) - resp->extra_len;
+    va_list ap;
+    int a, b;
+
+    a = log_snprintf(out, room, "%s: ", name);
+    if (a < 0 || (size_t)a >= room) {
+        return false;
+    }
+    va_start(ap, fmt);
+    b = log_vsnprintf(out + a, room - (size_t)a, fmt, ap);
+    va_end(ap);
+    if (b < 0 || (size_t)(a + b) + 2u >= room) {
+        return false;
+    }
+    for (int i = 0; i < a + b; i++) {
+        if (out[i] == '\r' || out[i] == '\n') {
+            return false;         /* would split the head */
+        }
+    }
+    out[a + b] = '\r';
+    out[a + b + 1] = '\n';
+    resp->extra_len += (size_t)(a + b) + 2u;
+    return true;
+}
+
+uint8_t *http_render_buffer(struct http_response *resp, size_t *cap)
+{
+    (void)resp;
+    *cap = sizeof(render_buf);
+    return (uint8_t *)render_buf;
+}
+
+void http_reply_buffer(struct http_response *resp, unsigned status,
+                       const char *content_type, size_t len)
+{
+    resp->rendered = len > sizeof(render_buf) ? sizeof(render_buf) : len;
+    http_reply_rendered(resp, status, content_type);
+}
+
+void http_reply_no_body(struct http_response *resp, unsigned status,
+                        const char *content_type, size_t len)
+{
+    resp->status = status;
+    resp->type = content_type;
+    resp->body = NULL;
+    resp->len = len;
+    resp->is_static = false;
+    resp->no_body = true;
     resp->answered = true;
 }
 
@@ -194,11 +255,41 @@ static void dispatch(const struct http_parsed *p, const char *buf,
     }
 }
 
+/* Does EXTRA hold a field NAME (at a line start, case-insensitive)? */
+static bool extra_has(const char *extra, size_t extra_len, const char *name)
+{
+    size_t n = strlen(name);
+
+    for (size_t i = 0; i + n < extra_len; ) {
+        bool match = true;
+        for (size_t k = 0; k < n && match; k++) {
+            char c = extra[i + k];
+            if (c >= 'A' && c <= 'Z') {
+                c = (char)(c - 'A' + 'a');
+            }
+            char d = name[k];
+            if (d >= 'A' && d <= 'Z') {
+                d = (char)(d - 'A' + 'a');
+            }
+            match = c == d;
+        }
+        if (match && extra[i + n] == ':') {
+            return true;
+        }
+        while (i < extra_len && extra[i] != '\n') {
+            i++;
+        }
+        i++;
+    }
+    return false;
+}
+
 size_t http_format_head(char *out, size_t size, unsigned status,
                         const char *type, size_t len, bool keep_alive,
-                        bool is_static)
+                        bool is_static, const char *extra, size_t extra_len)
 {
     struct http_writer w;
+    size_t n;
 
     http_writer_init(&w, out, size);
     http_write_status_line(&w, status);
@@ -206,16 +297,28 @@ size_t http_format_head(char *out, size_t size, unsigned status,
     http_write_field(&w, "Content-Type",
                      type ? type : "application/octet-stream");
     http_write_fieldf(&w, "Content-Length", "%u", (unsigned)len);
-    if (!is_static) {
+    if (!is_static && !extra_has(extra, extra_len, "Cache-Control")) {
         http_write_field(&w, "Cache-Control", "no-store");
     }
-    if (status == 405) {
+    if (status == 405 && extra_has(extra, extra_len, "Allow")) {
+        /* the handler's own Allow */
+    } else if (status == 405) {
         http_write_field(&w, "Allow", "GET, HEAD");
     } else if (status == 503) {
         http_write_field(&w, "Retry-After", "1");
     }
     http_write_field(&w, "Connection", keep_alive ? "keep-alive" : "close");
-    return http_write_end(&w);
+    n = http_write_end(&w);
+    /* The handler's fields go before the empty line that ends the head. */
+    if (n && extra_len) {
+        if (n + extra_len > size) {
+            return 0;
+        }
+        memmove(out + n - 2 + extra_len, out + n - 2, 2);
+        memcpy(out + n - 2, extra, extra_len);
+        n += extra_len;
+    }
+    return n;
 }
 
 static void describe(struct http_exchange *ex,
@@ -224,8 +327,9 @@ static void describe(struct http_exchange *ex,
     ex->status = resp->status;
     ex->head_len = http_format_head(ex->head, sizeof(ex->head), resp->status,
                                     resp->type, resp->len, ex->keep_alive,
-                                    resp->is_static);
-    if (!head_only) {
+                                    resp->is_static, resp->extra,
+                                    resp->extra_len);
+    if (!head_only && !resp->no_body) {
         ex->body = resp->body;
         ex->body_len = resp->len;
         ex->body_is_static = resp->is_static;

@@ -33,10 +33,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "net/http/http_app.h"
 #include "net/http/http_parse.h"
 
-/* Bytes of a response head the server produces at most. */
-#define HTTP_HEAD_OUT_MAX 320u
+/* Bytes of a response head the server produces at most: its own fields
+ * and the handler's (HTTP_EXTRA_MAX). */
+#define HTTP_HEAD_OUT_MAX (320u + HTTP_EXTRA_MAX)
 
 struct http_exchange {
     unsigned status;
@@ -57,10 +59,12 @@ bool http_exchange_run(struct http_reader *rd, char *buf, size_t len,
  * transport's timers (408). */
 void http_exchange_error(unsigned status, struct http_exchange *ex);
 
-/* A response head as above into OUT; its length, 0 if it does not fit. */
+/* A response head as above into OUT; its length, 0 if it does not fit.
+ * EXTRA (EXTRA_LEN bytes, may be NULL): the handler's fields, each
+ * "Name: value\r\n". */
 size_t http_format_head(char *out, size_t size, unsigned status,
                         const char *type, size_t len, bool keep_alive,
-                        bool is_static);
+                        bool is_static, const char *extra, size_t extra_len);
 
 struct http_exchange_stats {
     uint32_t requests;        /* requests dispatched to a handler */

@@ -506,7 +506,7 @@ static err_t http_refuse(struct tcp_pcb *pcb)
     char head[HTTP_HEAD_OUT_MAX];
     static const char body[] = "503 Service Unavailable\n";
     size_t hl = http_format_head(head, sizeof(head), 503, "text/plain",
-                                 sizeof(body) - 1, false, true);
+                                 sizeof(body) - 1, false, true, NULL, 0);
 
     stats.rejected_busy++;
     stats.errors++;

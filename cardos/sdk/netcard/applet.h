@@ -199,6 +199,12 @@ static inline int32_t nc_http_header(const char *name, uint32_t name_len,
 { return NC_SYSCALL4(NC_SYS_HTTP_HEADER, name, name_len, out, cap); }
 static inline int32_t nc_http_type(uint32_t type)
 { return NC_SYSCALL1(NC_SYS_HTTP_TYPE, type); }
+/* Add response field NAME: VALUE (not Content-Type, Content-Length,
+ * Connection, Transfer-Encoding or Server); NC_E_NOSPACE when the
+ * response's fields are full. */
+static inline int32_t nc_http_field(const char *name, uint32_t name_len,
+                                    const char *value, uint32_t value_len)
+{ return NC_SYSCALL4(NC_SYS_HTTP_FIELD, name, name_len, value, value_len); }
 
 /* sdk/lib.c */
 void *memcpy(void *dst, const void *src, size_t n);

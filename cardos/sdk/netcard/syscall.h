@@ -48,7 +48,8 @@
 #define NC_SYS_TIMER       26  /* op, id 0..3, ms                 see NC_TIMER_* */
 #define NC_SYS_HTTP_HEADER 27  /* name, name_len, out, cap: a request field  value bytes */
 #define NC_SYS_HTTP_TYPE   28  /* NC_HTTP_TYPE_*: the response's Content-Type  0 */
-#define NC_SYS_COUNT       29
+#define NC_SYS_HTTP_FIELD  29  /* name, name_len, value, value_len: a response field  0 */
+#define NC_SYS_COUNT       30
 
 /* errors */
 #define NC_E_INVAL       (-1)  /* an argument out of its range */

@@ -3,7 +3,8 @@
  * test_webapps.c, docs/webapps.md "Web applets"). Its INSTALL event
  * registers
  *   GET|POST /t/echo     event 16: 200, JSON with the method, path,
- *                        query, the X-Test field, the body and the port
+ *                        query, the X-Test field, the body and the port,
+ *                        and the field X-Applet: webapp 1.0
  *   GET      /t/fault    event 17: reads OS RAM (a fault: 500)
  *   GET      /t/slow     event 18: loops forever (its budget: 503)
  *   GET      /t/big      event 19: 3000 bytes (over the 2048 a response
@@ -59,6 +60,11 @@ static int echo(struct nc_http_req *q)
                  2 : q->method == NC_HTTP_DELETE ? 3 : 0;
 
     nc_http_type(NC_HTTP_TYPE_JSON);
+    /* a field of its own; one of the card's is refused */
+    if (nc_http_field("X-Applet", 8, "webapp 1.0", 10) != 0 ||
+        nc_http_field("content-length", 14, "1", 1) != NC_E_INVAL) {
+        return 500;
+    }
     put("{\"method\":\"");
     put(m[k]);
     put("\",\"path\":");

@@ -31,16 +31,16 @@
  * since 1970-01-01 UTC, big-endian; 0 when the command has none. The
  * merchant is printable ASCII (other bytes: 6A80).
  *
- * Web (docs/webapps.md "The wallet walkthrough"): routes under its
- * context root ROOT, registered at its INSTALL event and kept by the card
- * (NC_SYS_HTTP_ROUTE):
- *   GET ROOT            the page (HTML), ROOT app.css, ROOT icon.svg
+ * Web (docs/webapps.md "The wallet walkthrough"): the route ROOT "api/"
+ * (ROOT its context root), registered at its INSTALL event and kept by
+ * the card (NC_SYS_HTTP_ROUTE):
  *   GET ROOT api/state  JSON {"balance":..,"seq":..,"tries":..,
  *                       "tx":[{"type":"credit"|"debit","seq":..,
  *                       "amount":..,"date":..,"merchant":".."},...]}
  *                       newest first
- * (wallet_web.c). Who may see them is the web server's protection of
- * ROOT (docs/webapps.md "The wallet walkthrough").
+ * (wallet_web.c); the page that shows it (www/) comes from the card's
+ * content store under ROOT. Who may see them is the web server's
+ * protection of ROOT.
  *
  * State (persistent objects): 1 = balance(4) seq(2) tries(1) pad(1),
  * 2 = the log ring (head(1) count(1) pad(2) + WALLET_LOG entries), both
