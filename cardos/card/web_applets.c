@@ -12,7 +12,7 @@
 #include "sys/web.h"
 
 static const char *const reserved_segments[] = {
-    "/api/", "/static/", "/scws/", "/robots.txt/",
+    "/api/", "/static/", "/_scws/",
 };
 
 static bool reserved(const char *seg, size_t len)

@@ -7,9 +7,11 @@
  * declines the request: the card's other resources (content store,
  * status page) may still answer it, else 404. Card only.
  *
- * Paths the card keeps for itself (an applet may not claim them):
- * "/api/", "/static/", "/scws/" and "/robots.txt" (status_web.c, the
- * content store's administration).
+ * First path segments the card keeps for itself (an applet may not
+ * claim them): "/api/", "/static/" (applets/status_web.c) and "/_scws/"
+ * (the content store's administration in the test image). Order of the
+ * card's resources: applet routes, the SCWS content store
+ * (net/web/web_server.h), the status page's built-ins.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
