@@ -22,6 +22,9 @@
  * in the instance's namespace in the store (object SYS_OBJ_ROUTES), so
  * they come back at every start and go with the instance (DELETE
  * collects its namespace) without the applet registering them again.
+ * Registered while the applet has a transaction open, the store write is
+ * part of it (an abort takes it back; the table follows at the next
+ * registry reload).
  *
  * Requests: the longest matching route wins. Before the applet runs:
  * the method not in its mask: 405; the instance LOCKED (GP life cycle,
