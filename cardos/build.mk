@@ -203,6 +203,7 @@ CARDOS_NET_SRCS := \
     net/http/https_server.c \
     net/web/web_store.c \
     net/web/web_server.c \
+    net/web/web_auth.c \
     net/tls/tls.c \
     net/tls/tls_conn.c \
     net/admin/admin_script.c \

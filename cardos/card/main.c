@@ -40,6 +40,7 @@
 #include "drivers/timer.h"
 #include "drivers/watchdog.h"
 #include "fs/fs_applet.h"
+#include "fs/pin.h"
 #include "kernel/event_loop.h"
 #include "kernel/panic.h"
 #include "kernel/reset_cause.h"
@@ -47,11 +48,33 @@
 #include "net/http/http_server.h"
 #include "net/http/https_server.h"
 #include "net/net.h"
+#include "net/web/web_auth.h"
 #include "net/web/web_server.h"
 #include "net/web/web_store.h"
 
 #define LOG_MODULE "boot"
 #include "kernel/log.h"
+
+/* The web login's PIN check: the file system's try counter (fs/pin.h). */
+static enum web_pin_result web_pin_verify(uint8_t ref,
+                                          bool (*match)(const uint8_t *,
+                                                        uint32_t, void *),
+                                          void *ctx)
+{
+    uint16_t sw = pin_verify_with(fs_applet_fs(), ref, match, ctx);
+
+    if (sw == 0x9000u) {
+        return WEB_PIN_OK;
+    }
+    if ((sw & 0xFFF0u) == 0x63C0u) {
+        return WEB_PIN_WRONG;
+    }
+    return sw == 0x6983u ? WEB_PIN_BLOCKED : WEB_PIN_ERROR;
+}
+
+static const struct web_auth_port web_auth_port = {
+    .pin_verify = web_pin_verify,
+};
 
 const char cardos_version[] = CARDOS_VERSION;
 const char cardos_git_describe[] = CARDOS_GIT_DESCRIBE;
@@ -228,6 +251,7 @@ int main(void)
         (void)card_web_applets_start();
         (void)web_store_init(storage_store());
         (void)web_server_init();
+        (void)web_auth_init(storage_store(), &web_auth_port);
         (void)status_web_init();    /* the status page's resources */
         card_keys_register();       /* the TLS PSK provider */
         (void)https_server_init();

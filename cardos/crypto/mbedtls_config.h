@@ -82,6 +82,8 @@ void panic(const char *msg) __attribute__((__noreturn__));
 /* ---- Hashes ---- */
 #define MBEDTLS_MD_C
 #define MBEDTLS_SHA1_C
+/* MD5 for HTTP Digest (RFC 7616; net/web/web_auth.c), beside SHA-256 */
+#define MBEDTLS_MD5_C
 #define MBEDTLS_SHA224_C
 #define MBEDTLS_SHA256_C
 #define MBEDTLS_SHA384_C

@@ -219,6 +219,37 @@ uint16_t pin_verify(struct fs *fs, struct pin_session *s, uint8_t ref,
     return store_verified(fs, s, &p);
 }
 
+uint16_t pin_verify_with(struct fs *fs, uint8_t ref,
+                         bool (*match)(const uint8_t *pin, uint32_t len,
+                                       void *ctx),
+                         void *ctx)
+{
+    struct pin_rec p;
+    uint32_t n = 0;
+    bool ok;
+    uint16_t sw = pin_get(fs, ref, &p);
+
+    if (sw != FS_SW_OK) {
+        return sw;
+    }
+    if (p.left == 0) {
+        return FS_SW_BLOCKED;                           /* rule 1 */
+    }
+    p.left--;
+    if (pin_put(fs, &p) != FS_SW_OK) {                  /* rule 2 */
+        return FS_SW_MEMORY;
+    }
+    while (n < PIN_LEN && p.value[n] != 0xFFu) {
+        n++;
+    }
+    ok = match(p.value, n, ctx);                        /* rule 3 */
+    if (!ok) {
+        return tries_sw(p.left);
+    }
+    p.left = p.max;                                     /* rule 4 */
+    return pin_put(fs, &p) == FS_SW_OK ? FS_SW_OK : FS_SW_MEMORY;
+}
+
 uint16_t pin_change(struct fs *fs, struct pin_session *s, uint8_t ref,
                     const uint8_t *data, uint32_t len)
 {

@@ -79,6 +79,20 @@ bool pin_satisfied(const struct fs *fs, const struct pin_session *s,
  * or disabled, else 63Cx). */
 uint16_t pin_verify(struct fs *fs, struct pin_session *s, uint8_t ref,
                     const uint8_t *data, uint32_t len);
+/*
+ * VERIFY by the caller's comparison, for the web login (net/web/
+ * web_auth.h: HTTP Digest needs the PIN's value to compute HA1): the SAME
+ * try counter and rules 1-4 above. MATCH gets the stored PIN's digits
+ * (FF padding removed) only after the decrement is committed; a match
+ * resets the counter. No session is marked verified (the contact
+ * interface's security status is not the web's). 9000, 63Cx, 6983,
+ * 6A88, 6581.
+ */
+uint16_t pin_verify_with(struct fs *fs, uint8_t ref,
+                         bool (*match)(const uint8_t *pin, uint32_t len,
+                                       void *ctx),
+                         void *ctx);
+
 /* CHANGE REFERENCE DATA (INS 24): old value || new value. */
 uint16_t pin_change(struct fs *fs, struct pin_session *s, uint8_t ref,
                     const uint8_t *data, uint32_t len);

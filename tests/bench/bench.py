@@ -626,6 +626,11 @@ class Bench:
             f.write(b'{"card_id":"4e430033","version":"x"}' * 12)
         with open(os.path.join(base_dir, "blob-64k.bin"), "wb") as f:
             f.write(b"n" * 65536)
+        # A static resource of the SCWS content store, and the same bytes
+        # for the baseline.
+        web_css = b"body{margin:0;font:16px sans-serif}\n" * 8
+        with open(os.path.join(base_dir, "app.css"), "wb") as f:
+            f.write(web_css)
         base_port = free_port()
         base = subprocess.Popen(
             [sys.executable, "-c", BASELINE_SERVER, str(base_port), base_dir],
@@ -638,6 +643,11 @@ class Bench:
             card_tp = download_kib_s(card_port, "/static/blob-64k.bin", 16)
             base_tp = download_kib_s(base_port, "/blob-64k.bin", 16)
             status = json.loads(http_get(card_port, "/api/status"))
+            if http_put(card_port, "/_scws/static/app.css", web_css,
+                        "text/css") != 201:
+                raise BenchError("the content store refused the resource")
+            web_card = wrk_req_per_s(card_port, "/static/app.css", seconds)
+            web_base = wrk_req_per_s(base_port, "/app.css", seconds)
         finally:
             stop(card)
             stop(base)
@@ -658,6 +668,11 @@ class Bench:
         self.row("tcp_throughput_kib_s", round(card_tp, 1), "KiB/s",
                  round(base_tp, 1), "1 MiB as 16 x 64 KiB keep-alive GETs; "
                  "baseline: python http.server")
+        self.row("web_static_req_per_s", round(web_card, 1), "req/s",
+                 round(web_base, 1), "wrk -c4 (keep-alive) GET of a %d-byte "
+                 "stored resource of the SCWS content store, %.0f s; "
+                 "baseline: the same wrk against python http.server on "
+                 "loopback; target >= 1000" % (len(web_css), seconds))
         self.row("card_net_ram_kib",
                  round(status["memory"]["net_bytes"] / 1024.0, 1), "KiB", 96,
                  "lwIP heap+pools, NIC rings, HTTP slots, TLS heap and "
@@ -682,6 +697,8 @@ from bench_net import (  # noqa: E402
     pipelined_req_per_s,
     https_req_per_s,
     http_pipelined_req_per_s,
+    http_put,
+    wrk_req_per_s,
     BASELINE_SERVER,
     TEST_PSK_IDENTITY,
     TEST_PSK_HEX)

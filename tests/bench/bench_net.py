@@ -5,7 +5,9 @@
 #
 # SPDX-License-Identifier: Apache-2.0
 
+import http.client
 import os
+import re
 import select
 import shutil
 import socket
@@ -245,3 +247,35 @@ def http_pipelined_req_per_s(port, n, path):
                                    path)
     finally:
         s.close()
+
+
+def http_put(port, path, body, content_type):
+    """PUT BODY to the card's test-image content-store route; the status."""
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=15)
+    try:
+        c.request("PUT", path, body=body,
+                  headers={"Content-Type": content_type})
+        r = c.getresponse()
+        r.read()
+        return r.status
+    finally:
+        c.close()
+
+
+def wrk_req_per_s(port, path, seconds):
+    """wrk, 2 threads, 4 keep-alive connections: requests per second (and
+    a BenchError if wrk saw socket errors or non-2xx answers)."""
+    wrk = shutil.which("wrk")
+    if not wrk:
+        raise BenchError("wrk is missing: apt-get install wrk "
+                         "(configure --install-deps)")
+    out = subprocess.run(
+        [wrk, "-t2", "-c4", "-d%ds" % max(1, int(seconds)),
+         "http://127.0.0.1:%d%s" % (port, path)],
+        capture_output=True, text=True, timeout=seconds + 30).stdout
+    if "Socket errors" in out or "Non-2xx" in out:
+        raise BenchError("wrk on %s saw errors:\n%s" % (path, out))
+    m = re.search(r"Requests/sec:\s+([0-9.]+)", out)
+    if not m:
+        raise BenchError("wrk printed no Requests/sec:\n%s" % out)
+    return float(m.group(1))

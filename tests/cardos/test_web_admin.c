@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "net/http/http_app.h"
+#include "net/web/web_auth.h"
 #include "net/web/web_server.h"
 #include "net/web/web_store.h"
 
@@ -95,7 +96,76 @@ static void scws_admin(const struct http_request *req,
     }
 }
 
+#define AUTH "/_scwsauth"
+
+static int status_of(int r)
+{
+    return r == WEB_OK ? 204 : r == WEB_ERR_NOT_FOUND ? 404
+         : r == WEB_ERR_PARAM ? 400 : r == WEB_ERR_FULL ? 507 : 500;
+}
+
+/* PUT/DELETE /_scwsauth/user/<name> (body "pin:<ref hex>" or
+ * "password:<pw>"), PUT/DELETE /_scwsauth/protect<prefix> (body: the user
+ * names, comma-separated). */
+static void auth_admin(const struct http_request *req,
+                       struct http_response *resp, void *ctx)
+{
+    const char *rest = req->path + strlen(AUTH);
+    bool put = strcmp(req->method, "PUT") == 0;
+    char body[96];
+    int r = WEB_ERR_PARAM;
+
+    (void)ctx;
+    if (!put && strcmp(req->method, "DELETE") != 0) {
+        (void)http_add_field(resp, "Allow", "PUT, DELETE");
+        text(resp, 405, "405 Method Not Allowed\n");
+        return;
+    }
+    if (req->body_len >= sizeof(body)) {
+        text(resp, 413, "too long\n");
+        return;
+    }
+    memcpy(body, req->body, req->body_len);
+    body[req->body_len] = '\0';
+    if (strncmp(rest, "/user/", 6) == 0) {
+        const char *name = rest + 6;
+        if (!put) {
+            r = web_auth_delete_user(name);
+        } else if (strncmp(body, "pin:", 4) == 0) {
+            unsigned ref = 0;
+            for (const char *c = body + 4; *c; c++) {
+                ref = ref * 16u + (unsigned)(*c <= '9' ? *c - '0'
+                                                       : (*c | 0x20) - 'a' + 10);
+            }
+            r = web_auth_set_user_pin(name, (uint8_t)ref);
+        } else if (strncmp(body, "password:", 9) == 0) {
+            r = web_auth_set_user_password(name, body + 9);
+        }
+    } else if (strncmp(rest, "/protect/", 9) == 0) {
+        const char *prefix = rest + 8;
+        if (!put) {
+            r = web_auth_delete_protection(prefix);
+        } else {
+            const char *users[WEB_USERS];
+            unsigned n = 0;
+            char *s = body;
+            while (*s && n < WEB_USERS) {
+                users[n++] = s;
+                while (*s && *s != ',') {
+                    s++;
+                }
+                if (*s) {
+                    *s++ = '\0';
+                }
+            }
+            r = web_auth_set_protection(prefix, users, n);
+        }
+    }
+    text(resp, (unsigned)status_of(r), r == WEB_OK ? "" : "refused\n");
+}
+
 bool test_web_admin_init(void)
 {
-    return http_route_add(NULL, PREFIX "/", scws_admin, NULL);
+    return http_route_add(NULL, PREFIX "/", scws_admin, NULL) &&
+           http_route_add(NULL, AUTH "/", auth_admin, NULL);
 }

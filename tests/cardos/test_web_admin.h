@@ -12,6 +12,12 @@
  *   DELETE /_scws/<path>  204, 404; a path ending in '/': the directory
  *   other methods         405, Allow: PUT, DELETE
  *
+ * and the protection configuration (net/web/web_auth.h):
+ *   PUT /_scwsauth/user/<name>        body "pin:<key ref, hex>" or
+ *                                     "password:<password>"
+ *   PUT /_scwsauth/protect<prefix>    body "user1,user2"
+ *   DELETE either                     204, 404
+ *
  * SPDX-License-Identifier: Apache-2.0
  */
 #ifndef NETCARD_TESTS_CARDOS_TEST_WEB_ADMIN_H

@@ -9,6 +9,13 @@ import shlex
 import sys
 
 from . import qemu_cmdline
+
+# --web-tls: the terminator's port and the PSK it holds (the card's test
+# PSK, docs/network.md, the only key until the card manager provisions
+# others).
+DEFAULT_WEB_TLS_PORT = 8444
+WEB_TLS_IDENTITY = "netcard-test"
+WEB_TLS_PSK = "000102030405060708090a0b0c0d0e0f"
 from .cli import (BUILD, CARD_HTTPS_PORT, CARD_HTTP_PORT, DEFAULT_GDB_PORT,
                   DEFAULT_HTTPS_PORT, DEFAULT_HTTP_PORT, DEFAULT_IMAGE,
                   DEFAULT_ISO_HOST, DEFAULT_ISO_PORT, DEFAULT_NVM,
@@ -219,6 +226,14 @@ def cmd_run(args):
             pcap_dir = os.path.dirname(os.path.abspath(args.pcap))
             if not os.path.isdir(pcap_dir):
                 raise UsageError(f"--pcap folder {pcap_dir} does not exist")
+    if args.web_tls is not None:
+        if args.no_net or args.instances is not None:
+            raise UsageError("--web-tls needs the network of one card "
+                             "(not --no-net, not --instances)")
+        if args.web_tls in (args.http_port, args.https_port):
+            raise UsageError(f"--web-tls port {args.web_tls} is already "
+                             "forwarded to the card")
+        check_port_free(args.web_tls, "--web-tls", NET_HOST)
     if args.qmp:
         qmp_dir = os.path.dirname(os.path.abspath(args.qmp)) or "."
         if not os.path.isdir(qmp_dir):
@@ -270,6 +285,19 @@ def cmd_run(args):
             f"(card port {CARD_HTTPS_PORT})")
         if args.pcap:
             say(f"capturing the card's frames to {args.pcap}")
+    if args.web_tls is not None:
+        from netcard_host import web_tls
+        sys.stderr.flush()
+        try:
+            _, cert, made = web_tls.fork_terminator(
+                NET_HOST, args.web_tls, args.https_port, WEB_TLS_IDENTITY,
+                WEB_TLS_PSK)
+        except OSError as e:
+            raise UsageError(f"--web-tls: {e.strerror or e}")
+        say(f"HTTPS for browsers: https://{NET_HOST}:{args.web_tls}/  "
+            f"(local TLS terminator, certificate {cert}"
+            f"{' (new)' if made else ''}; to the card's PSK port with "
+            f"the test PSK '{WEB_TLS_IDENTITY}')")
     if args.qmp:
         say(f"QMP on unix:{args.qmp}")
     if args.apdu_pcap:
@@ -386,6 +414,12 @@ def add_parser(sub):
                      help="forward 127.0.0.1:PORT to the card's HTTPS "
                      f"(TLS-PSK) port {CARD_HTTPS_PORT} (default: "
                      "%(default)s)")
+    run.add_argument("--web-tls", metavar="PORT", nargs="?",
+                     type=port_number, const=DEFAULT_WEB_TLS_PORT,
+                     help="HTTPS for browsers on 127.0.0.1:PORT: a local "
+                     "TLS terminator (self-signed certificate made at "
+                     "first use) carrying requests to the card's TLS-PSK "
+                     f"port (default port {DEFAULT_WEB_TLS_PORT})")
     run.add_argument("--no-net", action="store_true",
                      help="no network link (no NIC backend)")
     run.add_argument("--pcap", metavar="FILE",

@@ -56,7 +56,7 @@
 #define HTTP_MAX_ROUTES    8
 #define HTTP_MAX_DEFAULTS  4
 #define HTTP_RENDER_MAX    2048
-#define HTTP_EXTRA_MAX     192     /* bytes of handler-added fields */
+#define HTTP_EXTRA_MAX     320     /* bytes of handler-added fields */
 
 struct http_request {
     const char *method;       /* "GET", ... */
@@ -115,5 +115,14 @@ void http_reply_buffer(struct http_response *resp, unsigned status,
 /* A head without content, Content-Length LEN (HEAD-like: 304). */
 void http_reply_no_body(struct http_response *resp, unsigned status,
                         const char *content_type, size_t len);
+
+/*
+ * Access check (one, net/web/web_auth.h): runs before every route and
+ * default handler; returns true to let the request through, or answers
+ * it (401, 403) and returns false. NULL removes it.
+ */
+typedef bool (*http_access_check)(const struct http_request *req,
+                                  struct http_response *resp);
+void http_set_access_check(http_access_check check);
 
 #endif /* CARDOS_NET_HTTP_HTTP_APP_H */

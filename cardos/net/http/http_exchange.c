@@ -47,6 +47,12 @@ static unsigned n_routes;
 static struct http_default defaults[HTTP_MAX_DEFAULTS];
 static unsigned n_defaults;
 static struct http_exchange_stats stats;
+static http_access_check access_check;
+
+void http_set_access_check(http_access_check check)
+{
+    access_check = check;
+}
 
 /* ---- Handler API ---------------------------------------------------- */
 
@@ -236,6 +242,10 @@ static void dispatch(const struct http_parsed *p, const char *buf,
 
     memset(resp, 0, sizeof(*resp));
     stats.requests++;
+    /* Protection (401/403) before any handler sees the request. */
+    if (access_check && !access_check(&req, resp)) {
+        handled = true;
+    }
     for (unsigned i = 0; i < n_routes && !handled; i++) {
         if (route_matches(&routes[i], req.method, req.path)) {
             routes[i].handler(&req, resp, routes[i].ctx);

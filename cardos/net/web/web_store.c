@@ -182,9 +182,13 @@ static int find(const char *path, struct web_meta *m, uint8_t *chunks)
     uint32_t h = crc32(path, strlen(path));
 
     for (unsigned i = 0; i < WEB_MAX_RESOURCES; i++) {
-        if (slot_used(i) && ws.path_crc[i] == h &&
-            meta_read(i, m, chunks) == WEB_OK && strcmp(m->path, path) == 0) {
-            return (int)i;
+        if (slot_used(i) && ws.path_crc[i] == h) {
+            int r = meta_read(i, m, chunks);
+            if (r == WEB_ERR_NOT_FOUND) {
+                ws.used &= ~(1ull << i);    /* gone (the NVM reformatted) */
+            } else if (r == WEB_OK && strcmp(m->path, path) == 0) {
+                return (int)i;
+            }
         }
     }
     return -1;
