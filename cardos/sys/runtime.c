@@ -243,6 +243,18 @@ static bool run_event(struct sys_instance *in, uint32_t ev,
                               i->modules[in->module].entry) };
     const char *why = NULL;
 
+    if (!uproc_can_run()) {
+        /*
+         * Called with interrupts masked: the contact interface's reset
+         * (card/contact.c on_line -> dispatch_reset -> DESELECT) runs
+         * so. The applet is not run (its `svc #255` would escalate to a
+         * HardFault) and nothing is counted against it: a reset gives
+         * no DESELECT, as a power loss cannot (Java Card semantics).
+         */
+        LOG_W("applet event %u not run: interrupts masked", (unsigned)ev);
+        rt.last_stop = SYS_STOP_CANNOT_RUN;
+        return false;
+    }
     if (!in->ram_ready) {
         ram_setup(in);
     }

@@ -56,6 +56,7 @@ enum sys_stop {
     SYS_STOP_FAULT,
     SYS_STOP_ARG,               /* a bad system-call argument */
     SYS_STOP_BUDGET,
+    SYS_STOP_CANNOT_RUN,        /* not run: interrupts masked (not counted) */
 };
 
 /* Results of sys_syscall(). */

@@ -456,7 +456,8 @@ unsigned sys_web_run(int route, const struct sys_web_req *req,
     if (!sys_run_event(in, r->event, req, rsp, &result)) {
         rsp->len = 0;
         rsp->type = 0;
-        return sys_last_stop() == SYS_STOP_BUDGET ? 503 : 500;
+        return sys_last_stop() == SYS_STOP_BUDGET ||
+               sys_last_stop() == SYS_STOP_CANNOT_RUN ? 503 : 500;
     }
     if (result < 100 || result > 599) {
         LOG_E("applet answered status %u", (unsigned)result);

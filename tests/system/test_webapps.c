@@ -100,11 +100,21 @@ Test(system_webapps, applet_routes_every_status)
                     "E sys: applet A0000000770601: 3 faults, LOCKED", 10000);
 }
 
-/* The routes are the card's, in the store: back after a power cycle. */
+/*
+ * The routes are the card's, in the store: back after a power cycle. An
+ * applet selected when the terminal resets the card gets no DESELECT
+ * (the contact interface resets with interrupts masked; sys/runtime.c),
+ * and the card neither faults nor counts it against the applet.
+ */
 Test(system_webapps, routes_survive_a_power_cycle)
 {
     WebCard wc = boot_web("webpersist");
     flow(&wc, "persist");
+    nc_console_wait(wc.card->console,
+                    "W sys: applet event 2 not run: interrupts masked", 10000);
+    char *log = nc_read_file(wc.card->console_path, NULL);
+    cr_assert(log && !strstr(log, "FAULT") && !strstr(log, "stopped"),
+              "console:\n%s", log ? log : "");
 }
 
 /* The wallet's transactions (dates, merchants) through APDUs and its

@@ -12,7 +12,8 @@
 #            registrations, a route removed (404), 500 from a fault and 503
 #            from a spent budget with the card serving on (HTTP and ISO),
 #            403 once LOCKED, 404 after DELETE
-#   persist  the routes come back after a power cycle without the applet
+#   persist  an applet selected when the terminal resets the card; the
+#            routes come back after a power cycle without the applet
 #            registering them again
 #   wallet   the wallet's APDUs with dates and merchants, against a model,
 #            and GET /wallet/api/state saying the same; its page from the
@@ -158,6 +159,9 @@ def routes(card, args):
 def persist(card, args):
     install_webapp(card)
     expect(args, "/t/echo", 200)
+    card.select(WEB_AID)        # selected when the terminal powers off:
+    card.link.control(0x00)     # RST and VCC go low, the chip runs on
+    time.sleep(1.0)             # (it serves the network) and sees RST
     card.reconnect()            # power off and on: a cold reset
     deadline = time.monotonic() + 60
     while True:
