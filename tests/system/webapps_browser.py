@@ -2,11 +2,16 @@
 # The wallet in a real browser (run by tests/system/test_webapps.c inside
 # a private pcscd session): the wallet is loaded, installed and used over
 # PC/SC with pyscard (credits through the issuer's secure channel, debits
-# with the PIN, each with a date and a merchant), its page put into the
-# content store (the test image's PUT /_scws/); then headless Chromium,
+# with the wallet's PIN, each with a date and a merchant), its page put
+# into the content store and /wallet/ protected for the user "holder"
+# whose secret is the card's PIN1 (the test image's PUT /_scws/ and
+# /_scwsauth/, docs/webapps.md "Protection"); then headless Chromium,
 # driven through its DevTools protocol (tests/system/cdp.py), opens
-# /wallet/ on a phone-sized screen and must show the balance and the
-# transactions the APDUs made. Its screenshot goes to --shot.
+# /wallet/ on a phone-sized screen, logs in with PIN1 (HTTP Digest) and
+# must show the balance and the transactions the APDUs made. Its
+# screenshot goes to --shot. Then a second browser logs in with a wrong
+# PIN three times: the web login and ISO 7816 VERIFY of PIN1 are both
+# blocked.
 #
 #   webapps_browser.py --reader NAME --http PORT --build BUILD --shot PNG
 #
@@ -18,6 +23,7 @@ import argparse
 import base64
 import os
 import struct
+import subprocess
 import sys
 import time
 
@@ -60,9 +66,38 @@ def transactions(card):
     return bal
 
 
+USER, PIN1 = "holder", "1234"        # docs/fs.md: PIN1's test value
+
+
+def admin_put(args, path, body):
+    out = subprocess.run(
+        ["curl", "-sS", "--max-time", "20", "-o", "/dev/null", "-w",
+         "%{http_code}", "-X", "PUT", "--data-binary", body,
+         "http://127.0.0.1:%d%s" % (args.http, path)],
+        stdout=subprocess.PIPE, check=True).stdout.decode()
+    assert out in ("201", "204"), "PUT %s: %s" % (path, out)
+
+
+def protect(args):
+    """/wallet/ for the user holder, whose secret is PIN1 (key ref 01)."""
+    admin_put(args, "/_scwsauth/user/" + USER, "pin:01")
+    admin_put(args, "/_scwsauth/protect/wallet/", USER)
+    code, _ = webapps_flow.curl(args, "/wallet/api/state")
+    assert code == 401, code            # the applet is not reached
+    out = subprocess.run(
+        ["curl", "-sS", "--max-time", "20", "--digest", "-u",
+         "%s:%s" % (USER, PIN1), "-w", "\n%{http_code}",
+         "http://127.0.0.1:%d/wallet/api/state" % args.http],
+        stdout=subprocess.PIPE, check=True).stdout
+    assert out.endswith(b"\n200"), out
+
+
 def browse(args, bal):
     webapps_flow.put_shell(args.http)
+    protect(args)
     b = cdp.Browser()
+    asked = []
+    b.http_auth(lambda ch: asked.append(ch) or (USER, PIN1))
     try:
         b.call("Emulation.setDeviceMetricsOverride", width=390, height=780,
                deviceScaleFactor=2, mobile=True)
@@ -80,6 +115,7 @@ def browse(args, bal):
             assert not err, "the page says: %s" % err
             assert time.monotonic() < deadline, "the page never filled"
             time.sleep(0.2)
+        assert asked and asked[0]["scheme"].lower() == "digest", asked
         want = "%.2f" % (bal / 100.0)
         assert shown == want, (shown, want)
         assert rows == len(OPS), rows
@@ -96,10 +132,48 @@ def browse(args, bal):
         assert png[:8] == b"\x89PNG\r\n\x1a\n"
         with open(args.shot, "wb") as f:
             f.write(png)
-        print("balance %s, %d transactions, screenshot %d bytes" %
-              (shown, rows, len(png)))
+        print("balance %s, %d transactions, screenshot %d bytes, %d login(s)"
+              % (shown, rows, len(png), len(asked)))
     finally:
         b.close()
+
+
+def wrong_pin(args, card):
+    """Three wrong PINs in the browser's login: the PIN is blocked for
+    the web and for VERIFY."""
+    b = cdp.Browser()
+    wrong = []
+
+    def answer(ch):
+        if len(wrong) == 3:
+            return None                 # cancel: no fourth try
+        wrong.append(ch)
+        return (USER, "0000")
+    b.http_auth(answer)
+    try:
+        b.call("Page.enable")
+        b.call("Page.navigate", url="http://127.0.0.1:%d/wallet/" % args.http)
+        deadline = time.monotonic() + 30
+        while len(wrong) < 3 or b.eval("document.readyState") != "complete":
+            assert time.monotonic() < deadline, "logins: %d" % len(wrong)
+            b.pump(0.2)
+        body = b.eval("document.body ? document.body.innerText : ''")
+        assert "Balance" not in body, body
+    finally:
+        b.close()
+    # the right PIN now: VERIFY 6983 and the web login 403 (SELECT MF:
+    # the file system, the basic channel's default application)
+    card.apdu("00A4000C023F00", 0x9000, "SELECT MF")
+    _, sw = card.apdu(b"\x00\x20\x00\x01\x08" + PIN1.encode() + b"\xFF" * 4)
+    assert sw == 0x6983, "VERIFY after 3 bad web logins: %04X" % sw
+    out = subprocess.run(
+        ["curl", "-sS", "--max-time", "20", "--digest", "-u",
+         "%s:%s" % (USER, PIN1), "-o", "/dev/null", "-w", "%{http_code}",
+         "http://127.0.0.1:%d/wallet/api/state" % args.http],
+        stdout=subprocess.PIPE, check=True).stdout.decode()
+    assert out == "403", out
+    print("3 wrong PINs in the browser: VERIFY %04X, web login %s" %
+          (sw, out))
 
 
 def main():
@@ -113,6 +187,7 @@ def main():
     card = applets_flow.Card(args)
     bal = transactions(card)
     browse(args, bal)
+    wrong_pin(args, card)
     print("ok browser")
 
 
