@@ -170,9 +170,12 @@ static int free_vpcd_port(void)
 /*
  * The wallet in headless Chromium (tests/system/webapps_browser.py, the
  * DevTools protocol): credits and debits made over pcscd + vpcd with
- * pyscard, then /wallet/ on a phone-sized screen shows that balance and
- * those transactions, newest first. The screenshot is kept in the test's
- * folder (docs/webapps.md shows one).
+ * pyscard; its page in the content store and /wallet/ protected by the
+ * card's PIN1; the browser logs in (Digest) and /wallet/ on a
+ * phone-sized screen shows that balance and those transactions, newest
+ * first (the screenshot is kept in the test's folder; docs/webapps.md
+ * shows one). Three wrong PINs in a second browser block the web login
+ * (403) and ISO 7816 VERIFY (6983).
  */
 Test(system_webapps, wallet_in_a_browser)
 {
