@@ -75,7 +75,7 @@ static bool applet_resources(const struct http_request *req,
     out.buf = http_render_buffer(resp, &out.cap);
     out.ctx = resp;
     status = sys_web_run(route, &r, &out);
-    if (status == 404 && out.len == 0) {
+    if (status == 404 && out.len == 0 && out.fields == 0) {
         return false;   /* not the applet's: the card's other resources */
     }
     if (status == 405) {

@@ -3,8 +3,8 @@
  * (net/http/http_app.h): a default handler, registered before the card's
  * own resources, that hands a request whose path an applet route
  * matches to the applet, and the runtime's port (the paths the card
- * serves itself, request fields). An applet's 404 without a body
- * declines the request: the card's other resources (content store,
+ * serves itself, request fields). An applet's 404 without a body or an
+ * added field declines the request: the card's other resources (content store,
  * status page) may still answer it, else 404. Card only.
  *
  * First path segments the card keeps for itself (an applet may not

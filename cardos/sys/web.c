@@ -298,7 +298,11 @@ static int32_t field_add(struct sys_call *c, const char *name, uint32_t nl,
     nm[nl] = 0;
     memcpy(v, value, vl);
     v[vl] = 0;
-    return web_port->add_field(c->web_rsp->ctx, nm, v) ? 0 : E_NOSPACE;
+    if (!web_port->add_field(c->web_rsp->ctx, nm, v)) {
+        return E_NOSPACE;
+    }
+    c->web_rsp->fields++;
+    return 0;
 }
 
 enum sys_sc sys_syscall_web(struct sys_call *c, uint32_t n,
@@ -427,6 +431,7 @@ unsigned sys_web_run(int route, const struct sys_web_req *req,
     rsp->len = 0;
     rsp->type = 0;
     rsp->allow = 0;
+    rsp->fields = 0;
     if (in == NULL) {
         return 404;
     }

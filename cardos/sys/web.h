@@ -86,6 +86,7 @@ struct sys_web_rsp {
     size_t len;
     uint32_t type;              /* NC_HTTP_TYPE_* */
     uint32_t allow;             /* 405: the route's NC_HTTP_* methods */
+    uint32_t fields;            /* fields the applet added */
     void *ctx;                  /* the caller's, for port->add_field */
 };
 
