@@ -9,6 +9,7 @@ import base64
 import json
 import os
 import shutil
+import signal
 import socket
 import struct
 import subprocess
@@ -184,9 +185,18 @@ class Browser:
         return r["result"].get("value")
 
     def close(self):
-        try:
-            self.proc.terminate()
-            self.proc.wait(10)
-        except (OSError, subprocess.TimeoutExpired):
-            self.proc.kill()
+        """Chromium and its helper processes (its own session), then its
+        profile."""
+        if getattr(self, "ws", None):
+            self.ws.close()
+        for sig in (signal.SIGTERM, signal.SIGKILL):
+            try:
+                os.killpg(self.proc.pid, sig)
+                self.proc.wait(10)
+                break
+            except ProcessLookupError:
+                break
+            except subprocess.TimeoutExpired:
+                continue
+        time.sleep(0.2)         # helpers leaving the group last
         shutil.rmtree(self.dir, ignore_errors=True)
