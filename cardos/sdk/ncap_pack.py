@@ -20,7 +20,7 @@ import struct
 import sys
 
 FORMAT = 1
-SYSCALL_MAJOR, SYSCALL_MINOR = 1, 0
+SYSCALL_MAJOR = 1
 HEADER, MODULE = 64, 24
 CODE_BASE, DATA_BASE = 0x00000000, 0x80000000
 RELOC_CODE, RELOC_DATA = 1, 2
@@ -104,6 +104,8 @@ def declarations(elf):
     if sec is None:
         raise PackError("no .ncap.info: declare NC_PACKAGE and NC_MODULE")
     package, modules = None, []
+    # an applet built before NC_PACKAGE recorded the interface: 1.0
+    syscall_minor = 0
     for line in elf.data(sec).replace(b"\0", b"").decode().splitlines():
         w = line.split()
         if not w:
@@ -115,12 +117,19 @@ def declarations(elf):
                            quota=int(w[4], 0))
         elif w[0] == "module" and len(w) == 3:
             modules.append((parse_aid(w[1]), w[2]))
+        elif w[0] == "syscall" and len(w) == 2:
+            major, _, minor = w[1].partition(".")
+            if int(major) != SYSCALL_MAJOR:
+                raise PackError("system-call interface %s: this packer "
+                                "writes %d.x" % (w[1], SYSCALL_MAJOR))
+            syscall_minor = max(syscall_minor, int(minor))
         else:
             raise PackError("bad .ncap.info line %r" % line)
     if package is None or not modules:
         raise PackError("NC_PACKAGE and at least one NC_MODULE are needed")
     if len(modules) > 4:
         raise PackError("at most 4 modules")
+    package["syscall_minor"] = syscall_minor
     return package, modules
 
 
@@ -207,7 +216,7 @@ def pack(blob):
     hdr[0:4] = b"NCAP"
     aid = package["aid"]
     struct.pack_into("<HHBBBB", hdr, 4, FORMAT, len(hdr), SYSCALL_MAJOR,
-                     SYSCALL_MINOR, n, len(aid))
+                     package["syscall_minor"], n, len(aid))
     hdr[12:12 + len(aid)] = aid
     hdr[28], hdr[29] = package["version"]
     struct.pack_into("<IIIIIIII", hdr, 32, code_size, len(data), bss,
@@ -229,6 +238,7 @@ def pack(blob):
                 package["version"], modules=[m.hex().upper()
                                              for m, _ in modules],
                 code=code_size, data=len(data), bss=bss, transient=transient,
+                syscall="%d.%d" % (SYSCALL_MAJOR, package["syscall_minor"]),
                 stack=package["stack"], quota=package["quota"],
                 relocs=len(relocs), code_offset=len(hdr))
     return body + hashlib.sha256(body).digest(), info

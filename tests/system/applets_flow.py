@@ -17,8 +17,10 @@
 # SPDX-License-Identifier: Apache-2.0
 
 import argparse
+import hashlib
 import os
 import random
+import re
 import struct
 import sys
 
@@ -26,6 +28,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import applets_calls  # noqa: E402
 
 KEY40 = bytes(range(0x40, 0x50))
+SDK_SYSCALL_H = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                             "..", "..", "cardos", "sdk", "netcard",
+                             "syscall.h")
 HELLO_PKG = bytes.fromhex("A0000000770100")
 HELLO_MOD = bytes.fromhex("A000000077010001")
 HOSTILE_PKG = bytes.fromhex("A00000007702")
@@ -186,6 +191,26 @@ def gpshell(card):
               expect_last=0x6A80)
     card.install(bytes.fromhex("A0000000770199"), HELLO_MOD,
                  bytes.fromhex("A000000077019901"), sw_want=0x6A88)
+    # the interface: the packer writes the SDK's NC_SYSCALL_MINOR; the
+    # same file asking for a newer minor than the card's (hash redone) is
+    # refused, and loads again as built
+    with open(SDK_SYSCALL_H) as f:
+        minor = int(re.search(r"#define NC_SYSCALL_MINOR (\d+)",
+                              f.read()).group(1))
+    good = card.blob("hello")
+    assert good[8:10] == bytes([1, minor]), good[8:10].hex()
+    newer = bytearray(good[:-32])
+    newer[9] = minor + 1
+    newer = bytes(newer) + hashlib.sha256(newer).digest()
+    card.isd()
+    card.delete(HELLO_PKG, related=True)
+    card.load(HELLO_PKG, newer, expect_last=0x6A80)
+    card.install(HELLO_PKG, HELLO_MOD, a1, sw_want=0x6A88)
+    card.load(HELLO_PKG, good)
+    card.install(HELLO_PKG, HELLO_MOD, a1)
+    card.select(a1)
+    d, _ = card.apdu("8001000000", 0x9000, "hello as built")
+    assert d == b"Hello, card!"
 
 
 HOSTILE = [(0x10, "read OS RAM"), (0x12, "read a key-slot register"),

@@ -94,11 +94,15 @@ static inline struct nc_http_req *nc_http_request(struct nc_apdu *apdu)
 #define NC__STR(x) #x
 #define NC_STR(x) NC__STR(x)
 
-/* Declarations the packer reads (section .ncap.info, not loaded). */
+/* Declarations the packer reads (section .ncap.info, not loaded).
+ * NC_PACKAGE also records the system-call interface this SDK offers:
+ * the load file requires it (a card with an older minor refuses it). */
 #define NC_PACKAGE(aid, major, minor, stack, quota)                        \
     __attribute__((section(".ncap.info"), used)) static const char        \
     nc__package[] = "package " aid " " NC_STR(major) "." NC_STR(minor)    \
-                    " " NC_STR(stack) " " NC_STR(quota) "\n"
+                    " " NC_STR(stack) " " NC_STR(quota) "\n"               \
+                    "syscall " NC_STR(NC_SYSCALL_MAJOR) "."                \
+                    NC_STR(NC_SYSCALL_MINOR) "\n"
 #define NC_MODULE(aid, fn)                                                 \
     int fn(unsigned event, struct nc_apdu *apdu)                           \
         __attribute__((used, section(".text.nc_module." #fn)));           \
