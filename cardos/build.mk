@@ -160,6 +160,7 @@ CARDOS_SRCS := \
     gp/registry.c \
     gp/status.c \
     gp/content.c \
+    gp/install.c \
     gp/isd.c \
     sys/ncap.c \
     sys/codearea.c \
@@ -261,7 +262,7 @@ CARDOS_UNIT_SRCS := $(addprefix $(CARDOS_DIR)/,kernel/log.c kernel/reset_cause.c
     net/http/http_parse.c net/http/http_write.c net/web/web_store.c crypto/health.c crypto/aes_soft.c \
     crypto/keystore.c crypto/key.c gp/scp_session.c gp/scp.c gp/scp02.c gp/scp03.c \
     gp/keyset.c gp/card_data.c gp/keys_cmd.c gp/registry.c gp/status.c \
-    gp/content.c gp/isd.c sys/ncap.c sys/web.c) \
+    gp/content.c gp/install.c gp/isd.c sys/ncap.c sys/web.c) \
     $(CARDOS_TESTS_DIR)/test_applet.c
 CARDOS_UNIT_CFLAGS := $(CARDOS_INCLUDES) -I$(CARDOS_TOP)
 # libm: tests/unit/test_crypto_health.c recomputes the SP 800-90B cut-offs.

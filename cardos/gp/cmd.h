@@ -69,8 +69,8 @@ void gp_cmd_delete_key(struct gp_cmd *c, const uint8_t *kid, const uint8_t *kvn)
 void gp_cmd_get_status(struct gp_cmd *c, uint8_t slot);
 void gp_cmd_set_status(struct gp_cmd *c);
 
-/* gp/content.c: INSTALL, LOAD (per channel slot), DELETE of a registry
- * object (AID), STORE DATA to the ISD. */
+/* gp/install.c: INSTALL; gp/content.c: LOAD (per channel slot), DELETE of
+ * a registry object (AID), STORE DATA to the ISD. */
 void gp_cmd_install(struct gp_cmd *c, uint8_t slot);
 void gp_cmd_load(struct gp_cmd *c, uint8_t slot);
 void gp_cmd_delete_object(struct gp_cmd *c, const uint8_t *aid, size_t len);

@@ -1,6 +1,8 @@
 /*
- * Card content management (GPC 2.3.1 11.5 INSTALL, 11.6 LOAD, 11.2 DELETE,
- * 11.11 STORE DATA). Contract: gp/cmd.h.
+ * Card content management (GPC 2.3.1 11.6 LOAD, 11.2 DELETE, 11.11 STORE
+ * DATA, and the two INSTALL variants that feed them: [for load] and [for
+ * personalization]; the others are in gp/install.c). Contract: gp/cmd.h;
+ * what both files share: gp/content_int.h.
  *
  * INSTALL data is a sequence of length-value fields (Tables 11-43..11-49);
  * every variant checks that they add up exactly (else 6A80). The
@@ -29,6 +31,7 @@
 
 #include "gp/card_data.h"
 #include "gp/cmd.h"
+#include "gp/content_int.h"
 #include "gp/gp.h"
 #include "gp/isd.h"
 #include "gp/keyset.h"
@@ -36,11 +39,6 @@
 #include "gp/registry.h"
 
 #define LOAD_MAX (512u * 1024u)     /* the code area */
-
-struct lv {
-    const uint8_t *p;
-    uint8_t len;
-};
 
 /* The load in progress (one at a time, on one channel slot). */
 static struct {
@@ -55,6 +53,13 @@ static struct {
     bool native;                /* an NCAP file going to the code area */
 } load;
 
+/* The application STORE DATA goes to after INSTALL [for personalization]. */
+static struct {
+    bool active;
+    uint8_t slot;
+    int index;
+} perso;
+
 /* The load in progress ends without being registered. */
 static void load_stop(void)
 {
@@ -68,7 +73,7 @@ static void load_stop(void)
 }
 
 /* Split DATA into exactly N length-value fields. */
-static bool split(const uint8_t *data, size_t nc, struct lv *f, unsigned n)
+bool gp_lv_split(const uint8_t *data, size_t nc, struct lv *f, unsigned n)
 {
     size_t at = 0;
 
@@ -83,22 +88,22 @@ static bool split(const uint8_t *data, size_t nc, struct lv *f, unsigned n)
     return at == nc;
 }
 
-static bool aid_ok(const struct lv *f)
+bool gp_lv_aid_ok(const struct lv *f)
 {
     return f->len >= 5 && f->len <= 16;
 }
 
-static void done(struct gp_cmd *c)
+void gp_content_done(struct gp_cmd *c)
 {
     (void)apdu_response_set_data(c->rsp, "\x00", 1);
 }
 
-static void fail(struct gp_cmd *c, uint16_t sw)
+void gp_content_fail(struct gp_cmd *c, uint16_t sw)
 {
     c->rsp->sw = sw;
 }
 
-static bool is_isd(const struct lv *f)
+bool gp_lv_is_isd(const struct lv *f)
 {
     static const uint8_t isd_aid[] = { GP_ISD_AID };
 
@@ -107,7 +112,7 @@ static bool is_isd(const struct lv *f)
 
 /* May C's security domain touch entry E (the ISD: everything; a
  * supplementary one: what is associated with it)? */
-static bool visible(const struct gp_cmd *c, const struct gp_entry *e)
+bool gp_content_visible(const struct gp_cmd *c, const struct gp_entry *e)
 {
     return c->sd == 0 ||
            gp_registry_associated(e, c->sd_aid, c->sd_aid_len);
@@ -116,7 +121,7 @@ static bool visible(const struct gp_cmd *c, const struct gp_entry *e)
 /* The security domain a command names in F (empty: C's own): into
  * AID/LEN as entries store it (the ISD: length 0). False if F names no
  * security domain C may use. */
-static bool target_sd(const struct gp_cmd *c, const struct lv *f,
+bool gp_content_target_sd(const struct gp_cmd *c, const struct lv *f,
                       uint8_t aid[16], uint8_t *len)
 {
     struct gp_entry e;
@@ -127,7 +132,7 @@ static bool target_sd(const struct gp_cmd *c, const struct lv *f,
         memcpy(aid, c->sd_aid, *len);
         return true;
     }
-    if (is_isd(f)) {
+    if (gp_lv_is_isd(f)) {
         *len = 0;
         return c->sd == 0;
     }
@@ -144,7 +149,7 @@ static bool target_sd(const struct gp_cmd *c, const struct lv *f,
 }
 
 /* Commit a transaction begun on the store; SW of the result. */
-static uint16_t commit(struct gp_cmd *c, int rc)
+uint16_t gp_content_commit(struct gp_cmd *c, int rc)
 {
     if (rc == STORE_OK) {
         rc = store_commit(c->st);
@@ -158,25 +163,25 @@ static uint16_t commit(struct gp_cmd *c, int rc)
     return rc == STORE_OK ? SW_OK : SW_MEMORY_FAILURE;
 }
 
-/* ---- INSTALL ------------------------------------------------------------ */
+/* ---- INSTALL [for load] -------------------------------------------------- */
 
-static void install_for_load(struct gp_cmd *c, uint8_t slot)
+void gp_install_for_load(struct gp_cmd *c, uint8_t slot)
 {
     struct lv f[5];
 
-    if (!split(c->cmd->data, c->cmd->nc, f, 5) || !aid_ok(&f[0]) ||
-        (f[1].len != 0 && !aid_ok(&f[1])) || f[4].len != 0) {
-        fail(c, SW_WRONG_DATA);
+    if (!gp_lv_split(c->cmd->data, c->cmd->nc, f, 5) || !gp_lv_aid_ok(&f[0]) ||
+        (f[1].len != 0 && !gp_lv_aid_ok(&f[1])) || f[4].len != 0) {
+        gp_content_fail(c, SW_WRONG_DATA);
         return;
     }
-    if (gp_registry_find(f[0].p, f[0].len) >= 0 || is_isd(&f[0])) {
-        fail(c, SW_WRONG_DATA);         /* the AID is taken */
+    if (gp_registry_find(f[0].p, f[0].len) >= 0 || gp_lv_is_isd(&f[0])) {
+        gp_content_fail(c, SW_WRONG_DATA);         /* the AID is taken */
         return;
     }
     load_stop();                        /* an older one is abandoned */
     memset(&load, 0, sizeof(load));
-    if (!target_sd(c, &f[1], load.elf.sd, &load.elf.sd_len)) {
-        fail(c, SW_GP_REFERENCED_DATA); /* no such security domain */
+    if (!gp_content_target_sd(c, &f[1], load.elf.sd, &load.elf.sd_len)) {
+        gp_content_fail(c, SW_GP_REFERENCED_DATA); /* no such security domain */
         return;
     }
     load.active = true;
@@ -185,340 +190,7 @@ static void install_for_load(struct gp_cmd *c, uint8_t slot)
     load.elf.life = GP_ELF_LOADED;
     load.elf.aid_len = f[0].len;
     memcpy(load.elf.aid, f[0].p, f[0].len);
-    done(c);
-}
-
-/* Install parameters: C9 L value, then the system parameters EF L
- * value (GPC 2.3.1 11.5.2.3.7, Table 11-49): C7 volatile and C8
- * non-volatile memory quota (1..4 bytes, big-endian) are kept, other
- * tags accepted and not kept. */
-static bool install_params(const struct lv *f, struct gp_entry *e)
-{
-    size_t at;
-
-    if (f->len == 0) {
-        return true;
-    }
-    if (f->len < 2 || f->p[0] != 0xC9 || 2u + f->p[1] > f->len ||
-        f->p[1] > GP_PARAMS_MAX) {
-        return false;
-    }
-    e->params_len = f->p[1];
-    memcpy(e->params, f->p + 2, e->params_len);
-    at = 2u + f->p[1];
-    if (at + 2 <= f->len && f->p[at] == 0xEF && at + 2u + f->p[at + 1] <=
-        f->len) {
-        size_t end = at + 2u + f->p[at + 1];
-
-        for (at += 2; at + 2 <= end; at += 2u + f->p[at + 1]) {
-            uint8_t tag = f->p[at], len = f->p[at + 1];
-            uint32_t v = 0;
-
-            if (at + 2u + len > end) {
-                return false;
-            }
-            for (uint8_t i = 0; i < len && len <= 4; i++) {
-                v = v << 8 | f->p[at + 2 + i];
-            }
-            if ((tag == 0xC7 || tag == 0xC8) && (len < 1 || len > 4)) {
-                return false;
-            }
-            if (tag == 0xC7) {
-                e->ram_quota = v;
-            } else if (tag == 0xC8) {
-                e->nvm_quota = v;
-            }
-        }
-    }
-    return true;
-}
-
-static void install_for_install(struct gp_cmd *c, bool selectable)
-{
-    struct lv f[6];
-    struct gp_entry elf, app = { 0 }, other;
-    const struct applet *m;
-    int idx;
-    unsigned count = 0;
-
-    if (!split(c->cmd->data, c->cmd->nc, f, 6) || !aid_ok(&f[0]) ||
-        !aid_ok(&f[1]) || !aid_ok(&f[2]) ||
-        (f[3].len != 1 && f[3].len != 3) || f[5].len != 0 ||
-        !install_params(&f[4], &app)) {
-        fail(c, SW_WRONG_DATA);
-        return;
-    }
-    idx = gp_registry_find(f[0].p, f[0].len);
-    if (idx < 0 || !gp_registry_get((unsigned)idx, &elf) ||
-        elf.kind != GP_KIND_ELF) {
-        fail(c, SW_GP_REFERENCED_DATA);
-        return;
-    }
-    m = gp_registry_rom(&elf);
-    if (m && (f[1].len != m->aid_len || memcmp(f[1].p, m->aid, m->aid_len))) {
-        fail(c, SW_GP_REFERENCED_DATA);     /* no such module */
-        return;
-    }
-    if (!m && gp_native_get() != NULL) {
-        /* a loaded load file: the module exists, its instance fits */
-        uint16_t sw = gp_native_get()->install_check(&elf, f[1].p,
-                                                     f[1].len, &app);
-
-        if (sw != SW_OK) {
-            fail(c, sw);
-            return;
-        }
-    }
-    if (gp_registry_find(f[2].p, f[2].len) >= 0 || is_isd(&f[2])) {
-        fail(c, SW_WRONG_DATA);
-        return;
-    }
-    /* its own load files, and the ROM modules every domain may use */
-    if (!visible(c, &elf) && !elf.rom) {
-        fail(c, SW_GP_REFERENCED_DATA);
-        return;
-    }
-    /* a security domain: an instance of the security domain module; the
-     * privileges it may hold (Table 6-1): no card-wide ones but Authorized
-     * and Delegated Management (tokens are not supported) */
-    if ((f[3].p[0] & GP_PRIV_SD) &&
-        (m != gp_sd_module() || (f[3].p[0] & (GP_PRIV_CARD_LOCK |
-                                              GP_PRIV_CARD_TERMINATE |
-                                              GP_PRIV_CARD_RESET)))) {
-        fail(c, SW_WRONG_DATA);
-        return;
-    }
-    if (!(f[3].p[0] & GP_PRIV_SD) && m == gp_sd_module()) {
-        fail(c, SW_WRONG_DATA);
-        return;
-    }
-    if (m) {
-        for (unsigned i = 0; gp_registry_get(i, &other); i++) {
-            count += other.kind == GP_KIND_APP && other.mod_len == m->aid_len &&
-                     memcmp(other.mod, m->aid, m->aid_len) == 0;
-        }
-        if (count >= gp_registry_rom_max(m)) {
-            fail(c, SW_GP_NOT_ENOUGH_MEMORY);
-            return;
-        }
-    }
-    app.kind = (f[3].p[0] & GP_PRIV_SD) ? GP_KIND_SD : GP_KIND_APP;
-    app.life = selectable ? GP_APP_SELECTABLE : GP_APP_INSTALLED;
-    memcpy(app.priv, f[3].p, f[3].len);
-    app.aid_len = f[2].len;
-    memcpy(app.aid, f[2].p, f[2].len);
-    app.elf_len = f[0].len;
-    memcpy(app.elf, f[0].p, f[0].len);
-    app.mod_len = f[1].len;
-    memcpy(app.mod, f[1].p, f[1].len);
-    /* associated with the security domain that installs it */
-    app.sd_len = c->sd ? c->sd_aid_len : 0;
-    memcpy(app.sd, c->sd_aid, app.sd_len);
-    if (app.kind == GP_KIND_SD) {
-        /* its number and first key set, in one transaction */
-        int rc;
-
-        app.rom = gp_registry_free_sd();
-        if (app.rom == 0) {
-            fail(c, SW_GP_NOT_ENOUGH_MEMORY);
-            return;
-        }
-        rc = store_begin(c->st);
-        if (rc == STORE_OK) {
-            rc = gp_keyset_stage_delete_all(c->st, app.rom);
-        }
-        if (rc == STORE_OK) {
-            rc = gp_keys_stage_personalisation(c->st, app.rom);
-        }
-        if (rc == STORE_OK) {
-            rc = gp_registry_put(-1, &app, true);
-        }
-        if (commit(c, rc) != SW_OK) {
-            fail(c, SW_GP_NOT_ENOUGH_MEMORY);
-            return;
-        }
-        done(c);
-        return;
-    }
-    if (gp_registry_put(-1, &app, false) != STORE_OK) {
-        fail(c, SW_GP_NOT_ENOUGH_MEMORY);
-        return;
-    }
-    done(c);
-}
-
-static void install_make_selectable(struct gp_cmd *c)
-{
-    struct lv f[6];
-    struct gp_entry e;
-    int idx;
-
-    if (!split(c->cmd->data, c->cmd->nc, f, 6) || f[0].len || f[1].len ||
-        !aid_ok(&f[2]) || f[3].len > 3 || f[5].len != 0) {
-        fail(c, SW_WRONG_DATA);
-        return;
-    }
-    idx = gp_registry_find(f[2].p, f[2].len);
-    if (idx < 0 || !gp_registry_get((unsigned)idx, &e) ||
-        e.kind == GP_KIND_ELF || !visible(c, &e)) {
-        fail(c, SW_GP_REFERENCED_DATA);
-        return;
-    }
-    if (e.life != GP_APP_INSTALLED) {
-        fail(c, SW_CONDITIONS_NOT_SATISFIED);
-        return;
-    }
-    e.life = GP_APP_SELECTABLE;
-    if (f[3].len) {
-        memset(e.priv, 0, 3);
-        memcpy(e.priv, f[3].p, f[3].len);
-    }
-    if (gp_registry_put(idx, &e, false) != STORE_OK) {
-        fail(c, SW_MEMORY_FAILURE);
-        return;
-    }
-    done(c);
-}
-
-/* [for extradition] (10): the application (or security domain) goes to
- * another security domain; [for registry update] (40): its privileges,
- * install parameters and, if named, its security domain change. */
-static void install_update(struct gp_cmd *c, bool extradition)
-{
-    struct lv f[6];
-    struct gp_entry e;
-    int idx;
-
-    if (!split(c->cmd->data, c->cmd->nc, f, 6) || f[1].len ||
-        !aid_ok(&f[2]) || f[5].len != 0 ||
-        (extradition && (f[3].len || f[4].len)) || f[3].len == 2 ||
-        f[3].len > 3) {
-        fail(c, SW_WRONG_DATA);
-        return;
-    }
-    idx = gp_registry_find(f[2].p, f[2].len);
-    if (idx < 0 || !gp_registry_get((unsigned)idx, &e) ||
-        e.kind == GP_KIND_ELF || !visible(c, &e)) {
-        fail(c, SW_GP_REFERENCED_DATA);
-        return;
-    }
-    if (f[0].len || extradition) {
-        uint8_t sd[16], sd_len;
-        struct lv t = f[0];
-
-        if (extradition && f[0].len == 0) {
-            fail(c, SW_WRONG_DATA);
-            return;
-        }
-        /* extradition: to the ISD or a security domain (GPC 2.3.1 9.4.1);
-         * not to itself */
-        if (!is_isd(&t) && gp_registry_find(t.p, t.len) >= 0) {
-            struct gp_entry target;
-
-            if (!gp_registry_get((unsigned)gp_registry_find(t.p, t.len),
-                                 &target) || target.kind != GP_KIND_SD ||
-                (t.len == e.aid_len && memcmp(t.p, e.aid, t.len) == 0)) {
-                fail(c, SW_GP_REFERENCED_DATA);
-                return;
-            }
-            sd_len = t.len;
-            memcpy(sd, t.p, t.len);
-        } else if (is_isd(&t)) {
-            sd_len = 0;
-        } else {
-            fail(c, SW_GP_REFERENCED_DATA);
-            return;
-        }
-        e.sd_len = sd_len;
-        memcpy(e.sd, sd, sd_len);
-    }
-    if (f[3].len) {
-        memset(e.priv, 0, 3);
-        memcpy(e.priv, f[3].p, f[3].len);
-    }
-    if (!install_params(&f[4], &e)) {
-        fail(c, SW_WRONG_DATA);
-        return;
-    }
-    if (gp_registry_put(idx, &e, false) != STORE_OK) {
-        fail(c, SW_MEMORY_FAILURE);
-        return;
-    }
-    done(c);
-}
-
-/* The application STORE DATA goes to after INSTALL [for personalization]. */
-static struct {
-    bool active;
-    uint8_t slot;
-    int index;
-} perso;
-
-static void install_for_personalization(struct gp_cmd *c, uint8_t slot)
-{
-    struct lv f[6];
-    int idx;
-
-    if (!split(c->cmd->data, c->cmd->nc, f, 6) || f[0].len || f[1].len ||
-        !aid_ok(&f[2]) || f[3].len || f[4].len || f[5].len) {
-        fail(c, SW_WRONG_DATA);
-        return;
-    }
-    idx = gp_registry_find(f[2].p, f[2].len);
-    if (idx < 0) {
-        fail(c, SW_GP_REFERENCED_DATA);
-        return;
-    }
-    perso.active = true;
-    perso.slot = slot;
-    perso.index = idx;
-    done(c);
-}
-
-void gp_cmd_install(struct gp_cmd *c, uint8_t slot)
-{
-    uint8_t p1 = c->cmd->p1;
-
-    if (!gp_cmd_authenticated(c)) {
-        fail(c, SW_SECURITY_STATUS);
-        return;
-    }
-    if (c->cmd->p2 != 0x00 && c->cmd->p2 != 0x01 && c->cmd->p2 != 0x03) {
-        fail(c, SW_INCORRECT_P1P2);
-        return;
-    }
-    if (!gp_cmd_may_manage(c)) {
-        /* no Authorized Management; Delegated Management needs tokens,
-         * which this card does not verify (docs/gp.md) */
-        fail(c, SW_CONDITIONS_NOT_SATISFIED);
-        return;
-    }
-    switch (p1 & 0x7F) {
-    case 0x02:
-        install_for_load(c, slot);
-        return;
-    case 0x04:
-        install_for_install(c, false);
-        return;
-    case 0x0C:
-        install_for_install(c, true);
-        return;
-    case 0x08:
-        install_make_selectable(c);
-        return;
-    case 0x10:
-        install_update(c, true);
-        return;
-    case 0x20:
-        install_for_personalization(c, slot);
-        return;
-    case 0x40:
-        install_update(c, false);
-        return;
-    default:
-        fail(c, SW_INCORRECT_P1P2);
-        return;
-    }
+    gp_content_done(c);
 }
 
 /* ---- LOAD --------------------------------------------------------------- */
@@ -569,7 +241,7 @@ static uint16_t load_register(struct gp_cmd *c)
         }
         rc = gp_registry_put(-1, &load.elf, true);
     }
-    return commit(c, rc);
+    return gp_content_commit(c, rc);
 }
 
 void gp_cmd_load(struct gp_cmd *c, uint8_t slot)
@@ -581,16 +253,16 @@ void gp_cmd_load(struct gp_cmd *c, uint8_t slot)
     const struct gp_native *nat = gp_native_get();
 
     if (!gp_cmd_authenticated(c)) {
-        fail(c, SW_SECURITY_STATUS);
+        gp_content_fail(c, SW_SECURITY_STATUS);
         return;
     }
     if (!load.active || load.slot != slot) {
-        fail(c, SW_CONDITIONS_NOT_SATISFIED);
+        gp_content_fail(c, SW_CONDITIONS_NOT_SATISFIED);
         return;
     }
     if ((cmd->p1 != 0x00 && cmd->p1 != 0x80) || cmd->p2 != load.next_block) {
         load_stop();
-        fail(c, SW_INCORRECT_P1P2);
+        gp_content_fail(c, SW_INCORRECT_P1P2);
         return;
     }
     if (!load.have_len) {
@@ -654,7 +326,7 @@ void gp_cmd_load(struct gp_cmd *c, uint8_t slot)
     }
     if (sw != SW_OK) {
         load_stop();
-        fail(c, sw);
+        gp_content_fail(c, sw);
         return;
     }
     load.next_block++;
@@ -664,10 +336,10 @@ void gp_cmd_load(struct gp_cmd *c, uint8_t slot)
     sw = load_register(c);
     load_stop();
     if (sw != SW_OK) {
-        fail(c, sw);
+        gp_content_fail(c, sw);
         return;
     }
-    done(c);
+    gp_content_done(c);
 }
 
 /* ---- DELETE ------------------------------------------------------------- */
@@ -682,23 +354,25 @@ void gp_cmd_delete_object(struct gp_cmd *c, const uint8_t *aid, size_t len)
     unsigned n = 0;
 
     if (len == sizeof(isd_aid) && memcmp(aid, isd_aid, len) == 0) {
-        fail(c, SW_CONDITIONS_NOT_SATISFIED);
+        gp_content_fail(c, SW_CONDITIONS_NOT_SATISFIED);
         return;
     }
     if (!gp_cmd_may_manage(c)) {
-        fail(c, SW_CONDITIONS_NOT_SATISFIED);
+        gp_content_fail(c, SW_CONDITIONS_NOT_SATISFIED);
         return;
     }
-    if (idx < 0 || !gp_registry_get((unsigned)idx, &e) || !visible(c, &e)) {
-        fail(c, SW_GP_REFERENCED_DATA);
+    if (idx < 0 || !gp_registry_get((unsigned)idx, &e) ||
+        !gp_content_visible(c, &e)) {
+        gp_content_fail(c, SW_GP_REFERENCED_DATA);
         return;
     }
     if (e.kind == GP_KIND_SD && c->sd != 0 && e.rom == c->sd) {
-        fail(c, SW_CONDITIONS_NOT_SATISFIED);   /* not itself */
+        gp_content_fail(c, SW_CONDITIONS_NOT_SATISFIED);   /* not itself */
         return;
     }
     if (e.kind == GP_KIND_ELF && e.rom) {
-        fail(c, SW_CONDITIONS_NOT_SATISFIED);   /* a ROM module's code stays */
+        /* a ROM module's code stays */
+        gp_content_fail(c, SW_CONDITIONS_NOT_SATISFIED);
         return;
     }
     rc = store_begin(c->st);
@@ -715,7 +389,7 @@ void gp_cmd_delete_object(struct gp_cmd *c, const uint8_t *aid, size_t len)
         }
         if (n && !related) {
             store_abort(c->st);
-            fail(c, SW_CONDITIONS_NOT_SATISFIED);
+            gp_content_fail(c, SW_CONDITIONS_NOT_SATISFIED);
             return;
         }
     }
@@ -732,7 +406,7 @@ void gp_cmd_delete_object(struct gp_cmd *c, const uint8_t *aid, size_t len)
         }
         if (n && !related) {
             store_abort(c->st);
-            fail(c, SW_CONDITIONS_NOT_SATISFIED);
+            gp_content_fail(c, SW_CONDITIONS_NOT_SATISFIED);
             return;
         }
         if (rc == STORE_OK) {
@@ -745,17 +419,38 @@ void gp_cmd_delete_object(struct gp_cmd *c, const uint8_t *aid, size_t len)
     if (rc == STORE_OK) {
         rc = gp_registry_stage_delete((unsigned)idx);
     }
-    if (commit(c, rc) != SW_OK) {
-        fail(c, SW_MEMORY_FAILURE);
+    if (gp_content_commit(c, rc) != SW_OK) {
+        gp_content_fail(c, SW_MEMORY_FAILURE);
         return;
     }
     if (perso.active && perso.index == idx) {
         perso.active = false;
     }
-    done(c);
+    gp_content_done(c);
 }
 
-/* ---- STORE DATA (to the ISD) --------------------------------------------- */
+/* ---- INSTALL [for personalization], STORE DATA ------------------------ */
+
+void gp_install_for_personalization(struct gp_cmd *c, uint8_t slot)
+{
+    struct lv f[6];
+    int idx;
+
+    if (!gp_lv_split(c->cmd->data, c->cmd->nc, f, 6) || f[0].len || f[1].len ||
+        !gp_lv_aid_ok(&f[2]) || f[3].len || f[4].len || f[5].len) {
+        gp_content_fail(c, SW_WRONG_DATA);
+        return;
+    }
+    idx = gp_registry_find(f[2].p, f[2].len);
+    if (idx < 0) {
+        gp_content_fail(c, SW_GP_REFERENCED_DATA);
+        return;
+    }
+    perso.active = true;
+    perso.slot = slot;
+    perso.index = idx;
+    gp_content_done(c);
+}
 
 void gp_cmd_store_data(struct gp_cmd *c, uint8_t slot)
 {
@@ -766,7 +461,7 @@ void gp_cmd_store_data(struct gp_cmd *c, uint8_t slot)
     const struct apdu *cmd = c->cmd;
 
     if (!gp_cmd_authenticated(c)) {
-        fail(c, SW_SECURITY_STATUS);
+        gp_content_fail(c, SW_SECURITY_STATUS);
         return;
     }
     /* 11.11.2: P2 numbers the blocks from 00; P1 b8 marks the last */
@@ -777,12 +472,12 @@ void gp_cmd_store_data(struct gp_cmd *c, uint8_t slot)
     }
     if (!seq.active || seq.slot != slot || cmd->p2 != seq.next) {
         seq.active = false;
-        fail(c, SW_INCORRECT_P1P2);
+        gp_content_fail(c, SW_INCORRECT_P1P2);
         return;
     }
     if (cmd->nc == 0) {
         seq.active = false;
-        fail(c, SW_WRONG_LENGTH);
+        gp_content_fail(c, SW_WRONG_LENGTH);
         return;
     }
     seq.next++;
@@ -794,7 +489,7 @@ void gp_cmd_store_data(struct gp_cmd *c, uint8_t slot)
         const struct applet *a = gp_registry_applet((unsigned)perso.index);
 
         if (a == NULL || a->store_data == NULL) {
-            fail(c, SW_CONDITIONS_NOT_SATISFIED);
+            gp_content_fail(c, SW_CONDITIONS_NOT_SATISFIED);
             return;
         }
         a->store_data(a->self, a, cmd, c->rsp);
