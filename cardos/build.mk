@@ -209,6 +209,8 @@ CARDOS_NET_SRCS := \
     net/admin/admin_params.c \
     net/admin/admin_http.c \
     net/admin/admin_journal.c \
+    net/admin/admin_scws.c \
+    net/admin/admin_scws_auth.c \
     net/admin/admin_exec.c \
     net/admin/admin_agent.c
 CARDOS_SRCS += $(CARDOS_NET_SRCS)

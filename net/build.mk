@@ -22,7 +22,7 @@ NC_NET_MBED := $(HOST_PREFIX)/lib/libmbedtls.a $(HOST_PREFIX)/lib/libmbedx509.a 
 NC_RAS_CODEC_SRCS := net/ras/ras_codec.c net/ras/ras_scp03.c
 NC_RAS_SRCS := $(NC_RAS_CODEC_SRCS) $(addprefix net/ras/,ras_db.c ras_db_jobs.c \
 	ras_json.c ras_http.c ras_session.c ras_api.c ras_server.c ras_content.c \
-	ras_main.c)
+	ras_scws.c ras_main.c)
 NC_RAS_OBJS := $(NC_RAS_SRCS:%.c=$(BUILD)/net/obj/%.o)
 NC_RAS_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -MMD -MP -I$(SRCDIR)/net \
 	-I$(HOST_PREFIX)/include $(shell pkg-config --cflags glib-2.0 sqlite3 libpq 2>/dev/null)

@@ -11,6 +11,7 @@
 
 #include "ras_codec.h"
 #include "ras_json.h"
+#include "ras_scws.h"
 
 char *ras_enqueue(RasDb *db, const char *card, bool all, const char *target,
                   int scp03_level, GPtrArray *scripts, GArray *ids)
@@ -25,11 +26,29 @@ char *ras_enqueue(RasDb *db, const char *card, bool all, const char *target,
             return g_strdup_printf("script %u is empty", s + 1);
         }
         for (guint i = 0; i < a->len; i++) {
+            if (ras_scws_is(g_ptr_array_index(a, i))) {
+                /* one SCWS request is a script of its own (ras_scws.h) */
+                GBytes *b = ras_scws_bytes(g_ptr_array_index(a, i));
+                if (!b || a->len != 1) {
+                    if (b) {
+                        g_bytes_unref(b);
+                    }
+                    return g_strdup_printf("script %u: an SCWS request is a"
+                                           " script of its own", s + 1);
+                }
+                g_bytes_unref(b);
+                continue;
+            }
             long n = ras_unhex(g_ptr_array_index(a, i), buf, sizeof(buf));
             if (n < 4 || n > 261) {
                 return g_strdup_printf("not a C-APDU (4..261 bytes of hex): %s",
                                        (char *)g_ptr_array_index(a, i));
             }
+        }
+    }
+    for (guint s = 0; scp03_level && s < scripts->len; s++) {
+        if (ras_scws_is(g_ptr_array_index((GPtrArray *)g_ptr_array_index(scripts, s), 0))) {
+            return g_strdup("SCWS requests do not go in SCP03 jobs");
         }
     }
     if (target && (ras_unhex(target, buf, 16) < 5)) {
@@ -170,6 +189,42 @@ static GPtrArray *str_list(const RasJson *a)
     return l;
 }
 
+/* {"scws": METHOD, "path": P, "type", "encoding", "language", "data"
+ * (text) or "data_hex"}: one SCWS request (ras_scws.h), or NULL. */
+static GPtrArray *scws_item(const RasJson *e)
+{
+    const char *m = jstr(e, "scws"), *hex = jstr(e, "data_hex"),
+               *text = jstr(e, "data");
+    uint8_t *data = NULL;
+    size_t len = 0;
+    if (!m) {
+        return NULL;
+    }
+    if (hex) {
+        data = g_malloc(strlen(hex) / 2 + 1);
+        long n = ras_unhex(hex, data, strlen(hex) / 2 + 1);
+        if (n < 0) {
+            g_free(data);
+            return NULL;
+        }
+        len = (size_t)n;
+    } else if (text) {
+        data = (uint8_t *)g_strdup(text);
+        len = strlen(text);
+    }
+    char *err = NULL;
+    char *one = ras_scws_request(m, jstr(e, "path"), data, len, jstr(e, "type"),
+                                 jstr(e, "encoding"), jstr(e, "language"), &err);
+    g_free(data);
+    g_free(err);
+    if (!one) {
+        return NULL;
+    }
+    GPtrArray *a = g_ptr_array_new_with_free_func(g_free);
+    g_ptr_array_add(a, one);
+    return a;
+}
+
 static GByteArray *post_jobs(RasDb *db, const RasJson *o)
 {
     GPtrArray *scripts = g_ptr_array_new_with_free_func((GDestroyNotify)g_ptr_array_unref);
@@ -179,10 +234,14 @@ static GByteArray *post_jobs(RasDb *db, const RasJson *o)
         g_ptr_array_add(scripts, one);
     }
     for (guint i = 0; sc && sc->type == RAS_JSON_ARR && i < sc->items->len; i++) {
-        GPtrArray *l = str_list(g_ptr_array_index(sc->items, i));
+        const RasJson *e = g_ptr_array_index(sc->items, i);
+        GPtrArray *l = e->type == RAS_JSON_OBJ ? scws_item(e) : str_list(e);
         if (!l) {
             g_ptr_array_unref(scripts);
-            return error(400, "scripts: arrays of hex strings");
+            return error(400, "scripts: arrays of hex strings, or SCWS requests"
+                         " {\"scws\": \"PUT|DELETE|GET\", \"path\": ...,"
+                         " \"type\", \"encoding\", \"language\","
+                         " \"data\" or \"data_hex\"}");
         }
         g_ptr_array_add(scripts, l);
     }

@@ -12,6 +12,10 @@
  *                        --load NCAP [--install AID [--module AID]
  *                        [--params HEX]]) [--target AID]
  *                       [--scp03 LEVEL]
+ *                       [--scws-put PATH FILE [--type T] [--encoding E]
+ *                        [--language L]] [--scws-delete PATH]
+ *                       [--scws-get PATH] [--scws-user NAME SECRET]
+ *                       [--scws-protect PREFIX USERS]  (net/ras/ras_scws.h)
  *   netcard-ras status  [--db SPEC] [--card ICCID] [--job ID]
  *   netcard-ras log     [--db SPEC] [--card ICCID] [--limit N]
  *
@@ -28,6 +32,7 @@
 
 #include "ras_api.h"
 #include "ras_content.h"
+#include "ras_scws.h"
 #include "ras_db.h"
 #include "ras_server.h"
 
@@ -169,8 +174,58 @@ static int cmd_cards(int argc, char **argv)
     return rc;
 }
 
+/* A content type from a file name's extension, for --scws-put without
+ * --type (NULL: unknown). */
+static const char *guess_type(const char *file)
+{
+    static const char *const map[][2] = {
+        { ".html", "text/html" }, { ".htm", "text/html" },
+        { ".css", "text/css" }, { ".js", "text/javascript" },
+        { ".json", "application/json" }, { ".txt", "text/plain" },
+        { ".svg", "image/svg+xml" }, { ".png", "image/png" },
+        { ".ico", "image/x-icon" }, { ".gif", "image/gif" },
+        { ".jpg", "image/jpeg" },
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(map); i++) {
+        if (g_str_has_suffix(file, map[i][0])) {
+            return map[i][1];
+        }
+    }
+    return NULL;
+}
+
+/* One SCWS request as a script of its own (ras_scws.h): PUT reads FILE. */
+static GPtrArray *scws_script(const char *method, const char *path,
+                              const char *file, const char *type,
+                              const char *enc, const char *lang)
+{
+    gchar *data = NULL;
+    gsize len = 0;
+    GError *ge = NULL;
+    char *err = NULL;
+    if (file && !g_file_get_contents(file, &data, &len, &ge)) {
+        fprintf(stderr, "netcard-ras: %s\n", ge->message);
+        g_error_free(ge);
+        return NULL;
+    }
+    char *one = ras_scws_request(method, path, (const uint8_t *)data, len,
+                                 type ? type : file ? guess_type(file) : NULL,
+                                 enc, lang, &err);
+    g_free(data);
+    if (!one) {
+        fprintf(stderr, "netcard-ras: %s\n", err);
+        g_free(err);
+        return NULL;
+    }
+    GPtrArray *a = g_ptr_array_new_with_free_func(g_free);
+    g_ptr_array_add(a, one);
+    return a;
+}
+
 /* A script file: one C-APDU in hex per line, '#' comments; a line "---"
- * starts the next script of the same job. */
+ * starts the next script of the same job; a line "scws-put PATH FILE
+ * [TYPE]", "scws-delete PATH" or "scws-get PATH" is an SCWS request, a
+ * script of its own (FILE relative to the script file's folder). */
 static GPtrArray *read_script(const char *path)
 {
     char *text;
@@ -186,7 +241,39 @@ static GPtrArray *read_script(const char *path)
             *hash = 0;
             s = g_strstrip(s);
         }
-        if (!strcmp(s, "---")) {
+        if (g_str_has_prefix(s, "scws-")) {
+            gchar **w = g_strsplit_set(s, " \t", -1), *v[4] = { 0 };
+            int k = 0;
+            for (gchar **x = w; *x && k < 4; x++) {
+                if (**x) {
+                    v[k++] = *x;
+                }
+            }
+            char *dir = g_path_get_dirname(path);
+            char *file = k > 2 ? g_build_filename(dir, v[2], NULL) : NULL;
+            const char *m = !strcmp(v[0], "scws-put") ? "PUT" :
+                            !strcmp(v[0], "scws-delete") ? "DELETE" :
+                            !strcmp(v[0], "scws-get") ? "GET" : "?";
+            GPtrArray *one = (k >= 2 && (*m != 'P' || file))
+                ? scws_script(m, v[1], file, k > 3 ? v[3] : NULL, NULL, NULL)
+                : NULL;
+            g_free(dir);
+            g_free(file);
+            g_strfreev(w);
+            if (!one) {
+                fprintf(stderr, "netcard-ras: %s: bad line: %s\n", path, s);
+                g_ptr_array_unref(scripts);
+                g_ptr_array_unref(cur);
+                g_strfreev(lines);
+                g_free(text);
+                return NULL;
+            }
+            if (cur->len) {
+                g_ptr_array_add(scripts, cur);
+                cur = g_ptr_array_new_with_free_func(g_free);
+            }
+            g_ptr_array_add(scripts, one);
+        } else if (!strcmp(s, "---")) {
             if (cur->len) {
                 g_ptr_array_add(scripts, cur);
                 cur = g_ptr_array_new_with_free_func(g_free);
@@ -217,8 +304,35 @@ static int cmd_enqueue(int argc, char **argv)
     char *card = NULL, *script = NULL, *target = NULL, *load = NULL, *install = NULL;
     char *module = NULL, *params = NULL;
     char **apdus = NULL;
+    char *type = NULL, *enc = NULL, *lang = NULL;
     gboolean all = FALSE;
     int level = 0;
+    /* --scws-put PATH FILE takes two values: taken out of ARGV first, in
+     * order with --scws-delete PATH and --scws-get PATH */
+    GPtrArray *sreq = g_ptr_array_new_with_free_func(g_free);
+    int keep = 1;
+    for (int i = 1; i < argc; i++) {
+        int need = (!strcmp(argv[i], "--scws-put") ||
+                    !strcmp(argv[i], "--scws-user") ||
+                    !strcmp(argv[i], "--scws-protect")) ? 2 :
+                   (!strcmp(argv[i], "--scws-delete") ||
+                    !strcmp(argv[i], "--scws-get")) ? 1 : 0;
+        if (!need) {
+            argv[keep++] = argv[i];
+            continue;
+        }
+        if (i + need >= argc) {
+            fprintf(stderr, "netcard-ras enqueue: %s needs %s\n", argv[i],
+                    need == 2 ? "two values" : "PATH");
+            g_ptr_array_unref(sreq);
+            return 2;
+        }
+        g_ptr_array_add(sreq, g_strdup(argv[i] + 7));   /* put/delete/... */
+        g_ptr_array_add(sreq, g_strdup(argv[i + 1]));
+        g_ptr_array_add(sreq, need == 2 ? g_strdup(argv[i + 2]) : NULL);
+        i += need;
+    }
+    argc = keep;
     GOptionEntry e[] = {
         { "card", 0, 0, G_OPTION_ARG_STRING, &card, "ICCID or agent id", "NAME" },
         { "all", 0, 0, G_OPTION_ARG_NONE, &all, "every known card", NULL },
@@ -230,9 +344,18 @@ static int cmd_enqueue(int argc, char **argv)
         { "install", 0, 0, G_OPTION_ARG_STRING, &install, "then INSTALL an instance of it", "AID" },
         { "module", 0, 0, G_OPTION_ARG_STRING, &module, "the module to install (default: the first)", "AID" },
         { "params", 0, 0, G_OPTION_ARG_STRING, &params, "install parameters, C9's value", "HEX" },
+        { "scws-put", 0, 0, G_OPTION_ARG_NONE, &all, "PATH FILE: create/replace an SCWS resource (repeat)", "PATH FILE" },
+        { "scws-delete", 0, 0, G_OPTION_ARG_NONE, &all, "PATH: delete an SCWS resource or directory (PATH/)", "PATH" },
+        { "scws-get", 0, 0, G_OPTION_ARG_NONE, &all, "PATH: audit: read a resource, list a directory (PATH/)", "PATH" },
+        { "scws-user", 0, 0, G_OPTION_ARG_NONE, &all, "NAME pin:REF|password:PW: create/replace a web user", "NAME SECRET" },
+        { "scws-protect", 0, 0, G_OPTION_ARG_NONE, &all, "PREFIX USER[,USER]: create/replace a protection set", "PREFIX USERS" },
+        { "type", 0, 0, G_OPTION_ARG_STRING, &type, "--scws-put: Content-Type (default: from the file's extension)", "TYPE" },
+        { "encoding", 0, 0, G_OPTION_ARG_STRING, &enc, "--scws-put: Content-Encoding", "ENC" },
+        { "language", 0, 0, G_OPTION_ARG_STRING, &lang, "--scws-put: Content-Language", "LANG" },
         { NULL, 0, 0, 0, NULL, NULL, NULL },
     };
     if (parse(&argc, &argv, e, "enqueue")) {
+        g_ptr_array_unref(sreq);
         return 2;
     }
     if ((install || module || params) && !load) {
@@ -240,13 +363,19 @@ static int cmd_enqueue(int argc, char **argv)
                 "with --load\n");
         return 2;
     }
-    if ((!card) == (!all) || (!!apdus + !!script + !!load) != 1) {
+    if ((!card) == (!all) || (!!apdus + !!script + !!load) > 1 ||
+        (!!apdus + !!script + !!load + !!sreq->len) == 0) {
         fprintf(stderr, "netcard-ras enqueue: (--card ICCID | --all) and "
-                "(--apdu HEX... | --script FILE | --load NCAP [--install AID])\n");
+                "(--apdu HEX... | --script FILE | --load NCAP [--install AID])"
+                " and/or SCWS requests (--scws-put PATH FILE, --scws-delete PATH,"
+                " --scws-get PATH)\n");
+        g_ptr_array_unref(sreq);
         return 2;
     }
     GPtrArray *scripts;
-    if (load) {
+    if (!apdus && !script && !load) {
+        scripts = g_ptr_array_new_with_free_func((GDestroyNotify)g_ptr_array_unref);
+    } else if (load) {
         char *cerr = NULL;
         GPtrArray *one = ras_content_script(load, install, module, params, &cerr);
         if (!one) {
@@ -270,6 +399,49 @@ static int cmd_enqueue(int argc, char **argv)
         }
         g_ptr_array_add(scripts, one);
     }
+    /* the SCWS requests follow the GP script(s), in command-line order */
+    for (guint i = 0; i < sreq->len; i += 3) {
+        const char *m = g_ptr_array_index(sreq, i);
+        const char *a = g_ptr_array_index(sreq, i + 1);
+        const char *b = g_ptr_array_index(sreq, i + 2);
+        GPtrArray *one;
+        if (!strcmp(m, "user") || !strcmp(m, "protect")) {
+            /* the web server's users and protection sets, under
+             * /.well-known/scws/ (docs/remote-admin.md) */
+            char *err = NULL;
+            char *path = g_strdup_printf(RAS_SCWS_CONFIG "%s%s", m,
+                                         *m == 'u' ? "/" : "");
+            char *full = g_strconcat(path, a, NULL);
+            char *r = ras_scws_request("PUT", full, (const uint8_t *)b,
+                                       strlen(b), "text/plain", NULL, NULL,
+                                       &err);
+            g_free(path);
+            g_free(full);
+            if (!r) {
+                fprintf(stderr, "netcard-ras: %s\n", err);
+                g_free(err);
+                g_ptr_array_unref(scripts);
+                g_ptr_array_unref(sreq);
+                return 1;
+            }
+            one = g_ptr_array_new_with_free_func(g_free);
+            g_ptr_array_add(one, r);
+            g_ptr_array_add(scripts, one);
+            continue;
+        }
+        one = scws_script(!strcmp(m, "put") ? "PUT" :
+                                     !strcmp(m, "delete") ? "DELETE" : "GET",
+                                     g_ptr_array_index(sreq, i + 1),
+                                     g_ptr_array_index(sreq, i + 2), type, enc,
+                                     lang);
+        if (!one) {
+            g_ptr_array_unref(scripts);
+            g_ptr_array_unref(sreq);
+            return 1;
+        }
+        g_ptr_array_add(scripts, one);
+    }
+    g_ptr_array_unref(sreq);
     RasDb *db = open_db();
     GArray *ids = g_array_new(FALSE, FALSE, sizeof(int64_t));
     char *err = ras_enqueue(db, card, all, target, level, scripts, ids);

@@ -12,6 +12,7 @@
 #include "ras_codec.h"
 #include "ras_db_internal.h"
 #include "ras_scp03.h"
+#include "ras_scws.h"
 
 #define MAX_APDUS 1024
 
@@ -149,6 +150,50 @@ static GByteArray *send_script(RasDb *db, const RasConfig *cfg,
     return o;
 }
 
+/* Script IDX of job J if it is an SCWS request (its stored form, g_free),
+ * else NULL. */
+static char *scws_script(RasDb *db, const RasJob *j, int idx)
+{
+    GPtrArray *a = NULL;
+    char *r = NULL;
+    if (ras_db_script(db, j->id, idx, &a, NULL) == 1 && a->len == 1 &&
+        ras_scws_is(g_ptr_array_index(a, 0))) {
+        r = g_strdup(g_ptr_array_index(a, 0));
+    }
+    if (a) {
+        g_ptr_array_unref(a);
+    }
+    return r;
+}
+
+/* 200 with the embedded SCWS request of script IDX (SCWS 1.1 full HTTP
+ * administration inside the Amendment B session: ras_scws.h). */
+static GByteArray *send_scws(RasDb *db, const RasConfig *cfg, RasSession *s,
+                             const RasJob *j, int idx, const char *stored)
+{
+    GBytes *b = ras_scws_bytes(stored);
+    gsize n = 0;
+    const uint8_t *p = b ? g_bytes_get_data(b, &n) : NULL;
+    char *next = g_strdup_printf("X-Admin-Next-URI: /ras/j/%" G_GINT64_FORMAT "/%d",
+                                 j->id, idx);
+    const char *h[] = { "X-Admin-Protocol: " RAS_PROTOCOL,
+                        "Content-Type: " RAS_CT_SCWS_REQUEST, next, NULL };
+    GByteArray *o = ras_http_response(200, h, p, n, cfg->chunked, 512);
+    ras_db_script_sent(db, j->id, idx);
+    char *sum = ras_scws_summary(stored);
+    char *d = g_strdup_printf("job %" G_GINT64_FORMAT " script %d: %s, %zu bytes",
+                              j->id, idx, sum, (size_t)n);
+    audit(db, cfg, s, "scws", d);
+    g_free(d);
+    g_free(sum);
+    g_free(next);
+    if (b) {
+        g_bytes_unref(b);
+    }
+    s->scripts_sent++;
+    return o;
+}
+
 /* The next script to send, from job J on, then from later jobs; 204 when
  * none is left (3.4.4). */
 static GByteArray *next_work(RasDb *db, const RasConfig *cfg, RasSession *s,
@@ -169,6 +214,14 @@ static GByteArray *next_work(RasDb *db, const RasConfig *cfg, RasSession *s,
                 g_free(d);
             } else {
                 char *why = NULL;
+                char *sc = scws_script(db, j, idx);
+                if (sc) {
+                    ras_db_job_touch(db, j->id, cfg->instance, cfg->lease_s);
+                    GByteArray *o = send_scws(db, cfg, s, j, idx, sc);
+                    g_free(sc);
+                    ras_job_clear(j);
+                    return o;
+                }
                 GPtrArray *apdus = build(db, s, j, idx, &why);
                 if (apdus) {
                     ras_db_job_touch(db, j->id, cfg->instance, cfg->lease_s);
@@ -202,9 +255,59 @@ static GByteArray *next_work(RasDb *db, const RasConfig *cfg, RasSession *s,
 
 /* Store the results of script IDX of job J; fail the job when they say
  * so. Returns false when the request is malformed beyond recording. */
+static void fail(RasDb *db, const RasConfig *cfg, RasSession *s, RasJob *j,
+                 const char *why)
+{
+    ras_db_job_finish(db, j->id, "failed", why);
+    audit(db, cfg, s, "job-failed", why);
+    g_free(j->state);
+    j->state = g_strdup("failed");
+}
+
+/* The card's embedded SCWS response to script IDX: stored whole (hex) as
+ * its one result, status "scws <code>"; >= 400 (or not an HTTP response)
+ * fails the job. */
+static void record_scws(RasDb *db, const RasConfig *cfg, RasSession *s,
+                        RasJob *j, int idx, const char *stored,
+                        const RasHttpReq *req)
+{
+    int code = ras_scws_status(req->body->data, req->body->len);
+    char *hex = hexdup(req->body->data, req->body->len);
+    char *status = g_strdup_printf("scws %d", code);
+    GPtrArray *rap = g_ptr_array_new_with_free_func(g_free);
+    g_ptr_array_add(rap, g_strdup(hex));
+    int rc = ras_db_record(db, j->id, idx, status, code > 0 ? 1 : 0, rap, hex);
+    char *sum = ras_scws_summary(stored);
+    const uint8_t *eol = memchr(req->body->data, '\r', req->body->len);
+    int sl = eol ? (int)(eol - req->body->data) : 0;
+    char *d = g_strdup_printf("job %" G_GINT64_FORMAT " script %d: %s -> %.*s"
+                              " (%u bytes)%s", j->id, idx, sum, sl,
+                              (const char *)req->body->data, req->body->len,
+                              rc == 1 ? " (duplicate after resume: not stored again)" : "");
+    audit(db, cfg, s, rc == 1 ? "results-duplicate" : "results", d);
+    if (rc == 0 && (code < 0 || code >= 400)) {
+        char *why = code < 0 ? g_strdup_printf("%s: not an HTTP response", sum)
+                             : g_strdup_printf("%s: %.*s", sum, sl > 9 ? sl - 9 : 0,
+                                               (const char *)req->body->data + 9);
+        fail(db, cfg, s, j, why);
+        g_free(why);
+    }
+    g_free(d);
+    g_free(sum);
+    g_free(status);
+    g_free(hex);
+    g_ptr_array_unref(rap);
+}
+
 static void record(RasDb *db, const RasConfig *cfg, RasSession *s, RasJob *j,
                    int idx, const RasHttpReq *req)
 {
+    char *sc = scws_script(db, j, idx);
+    if (sc) {
+        record_scws(db, cfg, s, j, idx, sc, req);
+        g_free(sc);
+        return;
+    }
     GPtrArray *cmds = NULL;
     ras_db_script(db, j->id, idx, &cmds, NULL);
     guint sent = cmds ? cmds->len : 0;

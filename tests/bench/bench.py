@@ -222,6 +222,16 @@ class Bench:
                 OSError, subprocess.TimeoutExpired) as e:
             raise BenchError(str(e))
 
+    def scws_admin(self):
+        """SCWS content through the admin session (bench_admin.py)."""
+        import bench_admin
+        try:
+            bench_admin.run_scws(self)
+        except (bench_admin.BenchError, bench_admin.vpcd.VpcdError,
+                bench_admin.vpcd.LibraryError, bench_admin.gp.GpError,
+                OSError, subprocess.TimeoutExpired) as e:
+            raise BenchError(str(e))
+
     def usim(self):
         """AUTHENTICATE and reading the IMSI through pcscd (bench_usim.py)."""
         import bench_usim
@@ -727,7 +737,7 @@ def main():
     steps = (b.boot_to_banner, b.qemu_rss, b.idle_cpu, b.cardos_sizes,
              b.iso7816, b.network, b.tls, b.store_costs,
              b.store_card_time, b.crypto, b.gp, b.applets, b.usim, b.runner,
-             b.ras, b.admin,
+             b.ras, b.admin, b.scws_admin,
              b.incremental_rebuild)
     if args.only:
         names = args.only.split(",")

@@ -22,6 +22,14 @@
 #                      time from the first trigger to the last card's
 #                      "session ok"; baseline: ras-load, 100 simulated
 #                      cards at once
+#   scws_put_kib_per_s SCWS content written through the admin session
+#                      (issue 16): one job of 16 embedded PUTs of 1500
+#                      bytes, trigger -> 204, KiB of resource data per
+#                      second (median of N); baseline: the same 16 PUTs
+#                      over plain HTTP to the test image's /_scws/ path
+#                      (tests/cardos/test_web_admin.h), same card, same run
+#                      (1500 bytes: that route takes a request of at most
+#                      2 KiB, head and body)
 #   admin_100_cards_rss_mib
 #                      the 100 QEMU processes' RSS added up (at the end
 #                      of their sessions); baseline: netcard-ras's RSS
@@ -120,9 +128,10 @@ class Rig:
         if "ready" not in self.srv.stdout.readline():
             raise BenchError("netcard-ras did not start")
         iso = free_port()
+        self.http = free_port()
         argv = bench.card_argv(image=bench.test_elf,
                                iso=("listen", "127.0.0.1", iso),
-                               hostfwd=[(free_port(), 80)])
+                               hostfwd=[(self.http, 80)])
         self.card = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
                                      stdout=subprocess.PIPE,
                                      stderr=subprocess.DEVNULL,
@@ -178,6 +187,19 @@ def run(bench):
             rig.close()
     with tempfile.TemporaryDirectory(prefix="bench-admin-many-") as tmp:
         many_cards(bench, tmp, 20 if bench.quick else 100)
+
+
+def run_scws(bench):
+    with tempfile.TemporaryDirectory(prefix="bench-scws-") as tmp:
+        rig = Rig(bench, tmp)
+        try:
+            rig.cli("card", "--card", ICCID % 0, "--identity",
+                    "netcard-admin", "--psk", PSK)
+            rig.store_params("netcard-admin")
+            rig.session()               # writes the test key set; 204
+            scws_put(bench, rig, 3 if bench.quick else 5)
+        finally:
+            rig.close()
 
 
 def _rss_mib(pid):
@@ -379,6 +401,47 @@ def sessions(bench, rig, n):
     bench.row("admin_cmds_per_s", round(10 / (ms / 1e3), 1), "cmd/s",
               round(10 / (base / 1e3), 1), "inside those sessions; "
               "baseline: over vpcd")
+
+
+def scws_put(bench, rig, n):
+    import http.client
+    count, size = 16, 1500
+    tmp = os.path.dirname(rig.db)
+    args = []
+    datas = []
+    for i in range(count):
+        data = bytes((i * 7 + k * 13) & 0x7F | 0x20 for k in range(size))
+        path = os.path.join(tmp, "r%02d.txt" % i)
+        with open(path, "wb") as f:
+            f.write(data)
+        datas.append(data)
+        args += ["--scws-put", "/bench/r%02d.txt" % i, path]
+    times = []
+    for _ in range(n):
+        rig.cli("enqueue", "--card", ICCID % 0, *args)
+        times.append(rig.session())
+    st = rig.cli("status", "--card", ICCID % 0)
+    if '"state": "failed"' in st:
+        raise BenchError("an SCWS job failed: %s" % st[-400:])
+    direct = []
+    for _ in range(n):
+        c = http.client.HTTPConnection("127.0.0.1", rig.http, timeout=30)
+        t0 = time.monotonic()
+        for i, data in enumerate(datas):
+            c.request("PUT", "/_scws/bench/r%02d.txt" % i, body=data,
+                      headers={"Content-Type": "text/plain"})
+            r = c.getresponse()
+            r.read()
+            if r.status not in (201, 204):
+                raise BenchError("PUT /_scws/: %d" % r.status)
+        direct.append(time.monotonic() - t0)
+        c.close()
+    kib = count * size / 1024
+    ms, base = statistics.median(times), statistics.median(direct)
+    bench.row("scws_put_kib_per_s", round(kib / ms, 1), "KiB/s",
+              round(kib / base, 1), "16 x 1500 B PUT in one admin session, "
+              "trigger -> 204 (median of %d); baseline: the same PUTs over "
+              "plain HTTP to the test image's /_scws/" % n)
 
 
 def identities(bench, rig, count):

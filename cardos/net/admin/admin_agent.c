@@ -22,6 +22,7 @@
 #include "net/admin/admin_agent.h"
 #include "net/admin/admin_agent_priv.h"
 #include "net/admin/admin_http.h"
+#include "net/admin/admin_scws.h"
 #include "net/admin/admin_script.h"
 #include "net/http/https_server.h"
 #include "net/net.h"
@@ -225,6 +226,7 @@ static bool build_post(void)
     };
 
     if (ag.have_results) {
+        q.content_type = ag.scws ? ADMIN_CT_SCWS_RESPONSE : NULL;
         q.script_status = ag.script_status;
         q.body = ag.res;
         q.body_len = ag.res_len;
@@ -344,6 +346,13 @@ static void response_done(void)
     ag.st.active = 1;
     memcpy(ag.st.uri, ag.uri, sizeof(ag.st.uri));
     save();
+    /* SCWS 1.1 full HTTP administration: an embedded request instead of
+     * a GP script, in the same session (admin_scws.h) */
+    if (admin_rx_field(&ag.rx, "Content-Type", tgt, sizeof(tgt)) &&
+        admin_scws_is_request(tgt)) {
+        admin_exec_scws();
+        return;
+    }
     admin_exec_begin();
 }
 
@@ -463,6 +472,7 @@ enum admin_start admin_agent_trigger(uint8_t sd, enum admin_trigger why)
     ag.resuming = resume;
     ag.broken = false;
     ag.have_results = false;
+    ag.scws = false;
     ag.chunked = false;
     ag.keep_alive = true;
     ag.cur_len = 0;

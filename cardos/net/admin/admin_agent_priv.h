@@ -50,6 +50,7 @@ struct admin_ag {
     bool resuming;                /* the next POST says X-Admin-Resume */
     bool have_results;
     bool chunked, keep_alive;
+    bool scws;                    /* res[] holds an SCWS response */
     const char *script_status;
     char uri[ADMIN_URI_MAX + 1];
     uint8_t res[ADMIN_RESULT_MAX];
@@ -82,5 +83,8 @@ void admin_connect_start(void *arg);
 void admin_send_post(void);
 /* admin_exec.c: run the script just received (state ST_EXEC) */
 void admin_exec_begin(void);
+/* The response carried an embedded SCWS request (admin_scws.h): execute
+ * it and post its embedded response like a script's results. */
+void admin_exec_scws(void);
 
 #endif /* CARDOS_NET_ADMIN_ADMIN_AGENT_PRIV_H */

@@ -12,6 +12,7 @@
 #include "apdu/dispatch.h"
 #include "net/admin/admin_agent_priv.h"
 #include "net/admin/admin_journal.h"
+#include "net/admin/admin_scws.h"
 
 #define LOG_MODULE "admin"
 #include "kernel/log.h"
@@ -33,6 +34,9 @@ static size_t run_apdu(size_t len)
 
 static void finish_script(void)
 {
+    if (ag.scws) {
+        goto post;              /* admin_exec_scws() filled res[] */
+    }
     ag.res_len = admin_resp_finish(&ag.resp);
     ag.have_results = true;
     ag.st.scripts++;
@@ -45,6 +49,7 @@ static void finish_script(void)
         LOG_I("script %u: %u commands, status %s", ag.st.scripts,
               ag.resp.count, ag.script_status);
     }
+post:
     if (ag.broken || !ag.pcb || !ag.keep_alive) {
         /* reconnect: a broken connection resumes (X-Admin-Resume) */
         bool broken = ag.broken || !ag.pcb;
@@ -93,8 +98,29 @@ static bool select_target(void)
     return true;
 }
 
+/* SCWS 1.1 full HTTP administration: the embedded request runs at once
+ * (one store transaction); its embedded response is posted where a
+ * script's results would go. */
+void admin_exec_scws(void)
+{
+    unsigned status = 0;
+
+    ag.state = ST_EXEC;
+    ag.res_len = admin_scws_exec(ag.script, ag.rx.body_len, sizeof(ag.script),
+                                 ag.rx.overflow, ag.res, sizeof(ag.res),
+                                 &status);
+    ag.scws = true;
+    ag.after_reset = false;     /* a PUT again is the same PUT: no journal */
+    ag.have_results = true;
+    ag.script_status = "ok";
+    ag.st.scripts++;
+    LOG_I("scws request %u: status %u", ag.st.scripts, status);
+    finish_script();
+}
+
 void admin_exec_begin(void)
 {
+    ag.scws = false;
     ag.state = ST_EXEC;
     ag.cmd_idx = 0;
     admin_resp_init(&ag.resp, ag.res, sizeof(ag.res), false);

@@ -242,7 +242,9 @@ size_t admin_post_write(const struct admin_post *p, uint8_t *out, size_t cap)
     http_write_field(&w, "Host", p->host);
     http_write_field(&w, "X-Admin-Protocol", "globalplatform-remote-admin/1.0");
     http_write_field(&w, "X-Admin-From", p->from);
-    if (p->script_status) {
+    if (p->script_status && p->content_type) {
+        http_write_field(&w, "Content-Type", p->content_type);
+    } else if (p->script_status) {
         http_write_field(&w, "Content-Type",
                          "application/vnd.globalplatform.card-content-mgt-"
                          "response;version=1.0");

@@ -61,6 +61,9 @@ bool admin_rx_field(const struct admin_rx *r, const char *name, char *out,
 struct admin_post {
     const char *uri, *host, *from;
     const char *script_status;  /* NULL: no body, none of the body's headers */
+    /* The body's Content-Type; NULL: Amendment B's response script (with
+     * X-Admin-Script-Status); else an SCWS response (no script status) */
+    const char *content_type;
     bool resume;                /* X-Admin-Resume: true */
     bool chunked;               /* body with chunked transfer coding */
     const uint8_t *body;
