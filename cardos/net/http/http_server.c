@@ -195,6 +195,13 @@ static err_t conn_abort(struct http_conn *c)
 /* Smallest piece of a streamed body worth a store read (the rest of the
  * body if less): a read costs a whole chunk. */
 #define HTTP_SRC_MIN_ROOM 536u
+/*
+ * A streamed body is copied into lwIP's heap: a connection keeps at most
+ * HTTP_NEED_ROOM bytes of it unacknowledged, what a rendered response
+ * may take at once, so the heap budget of docs/network.md (every slot
+ * with a whole rendered response queued) still holds.
+ */
+#define HTTP_SRC_IN_FLIGHT HTTP_NEED_ROOM
 
 /*
  * Queue as much of the static body as fits; a streamed body is pulled
@@ -220,8 +227,13 @@ static err_t conn_send_more(struct http_conn *c)
             uint8_t *buf = http_exchange_scratch(&cap);
             int got;
 
-            if (n < c->tx_left && n < HTTP_SRC_MIN_ROOM) {
-                break;      /* wait for more room: see HTTP_SRC_MIN_ROOM */
+            size_t queued = TCP_SND_BUF - tcp_sndbuf(c->pcb);
+
+            n = queued >= HTTP_SRC_IN_FLIGHT ? 0 :
+                n < HTTP_SRC_IN_FLIGHT - queued ? n :
+                HTTP_SRC_IN_FLIGHT - queued;
+            if (n == 0 || (n < c->tx_left && n < HTTP_SRC_MIN_ROOM)) {
+                break;      /* wait for acks: see HTTP_SRC_MIN_ROOM */
             }
             got = c->src.read(c->src.state, c->src.off, buf, cap);
             if (got <= 0) {
