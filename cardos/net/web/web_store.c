@@ -282,7 +282,9 @@ int web_store_put_from(const struct web_meta *in, uint32_t len,
      * a record when the next one is staged); the metadata, with the CRC
      * of all of them, is the last record: store_commit is the commit
      * point (web_store.h). */
-    r = store_begin(ws.s);
+    /* its records: chunks, metadata, deletions (a header each) */
+    r = store_begin_for(ws.s, META_MAX + len +
+                        32u * (1u + chunks + old_chunks));
     for (unsigned c = 0; r == STORE_OK && c < chunks; c++) {
         uint32_t off = c * WEB_CHUNK;
         uint32_t n = len - off < WEB_CHUNK ? len - off : WEB_CHUNK;
