@@ -168,6 +168,7 @@ CARDOS_SRCS := \
     sys/syscall_keys.c \
     sys/syscall_rsa.c \
     sys/runtime.c \
+    sys/web.c \
     applets/perso_applet.c \
     applets/sample_applet.c \
     applets/status_web.c \
@@ -176,7 +177,8 @@ CARDOS_SRCS := \
     card/contact.c \
     card/applications.c \
     card/keys.c \
-    card/admin.c
+    card/admin.c \
+    card/web_applets.c
 
 # crypto/'s glue to the card's mbedTLS (AES and GCM on the coprocessor,
 # entropy, heap, the DRBG): built with mbedTLS's headers.
@@ -259,7 +261,7 @@ CARDOS_UNIT_SRCS := $(addprefix $(CARDOS_DIR)/,kernel/log.c kernel/reset_cause.c
     net/http/http_parse.c net/http/http_write.c net/web/web_store.c crypto/health.c crypto/aes_soft.c \
     crypto/keystore.c crypto/key.c gp/scp_session.c gp/scp.c gp/scp02.c gp/scp03.c \
     gp/keyset.c gp/card_data.c gp/keys_cmd.c gp/registry.c gp/status.c \
-    gp/content.c gp/isd.c sys/ncap.c) \
+    gp/content.c gp/isd.c sys/ncap.c sys/web.c) \
     $(CARDOS_TESTS_DIR)/test_applet.c
 CARDOS_UNIT_CFLAGS := $(CARDOS_INCLUDES) -I$(CARDOS_TOP)
 # libm: tests/unit/test_crypto_health.c recomputes the SP 800-90B cut-offs.

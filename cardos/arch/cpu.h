@@ -56,6 +56,15 @@ static inline void cpu_isb(void)
     __asm volatile("isb 0xf" ::: "memory");
 }
 
+/* PRIMASK: 1 while interrupts are masked (cpu_irq_save). */
+static inline uint32_t cpu_primask(void)
+{
+    uint32_t primask;
+
+    __asm volatile("mrs %0, primask" : "=r"(primask));
+    return primask & 1u;
+}
+
 /* Current exception number (IPSR): 0 in Thread mode, 16 + n for IRQ n. */
 static inline uint32_t cpu_ipsr(void)
 {

@@ -231,6 +231,11 @@ static bool inside(const struct uproc_region *r, uint32_t addr, uint32_t len)
     return addr >= r->base && addr <= r->limit && len <= r->limit - addr;
 }
 
+bool uproc_can_run(void)
+{
+    return cpu_ipsr() == 0 && cpu_primask() == 0;
+}
+
 bool uproc_access_ok(const struct uproc *p, uint32_t addr, uint32_t len,
                      bool write)
 {

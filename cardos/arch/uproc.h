@@ -116,6 +116,11 @@ void uproc_start(struct uproc *p, uint32_t entry, const uint32_t args[3],
  * card's wiring before any process runs. */
 void uproc_set_clock(uint32_t (*cycles)(void));
 
+/* Can a process run now? Only from Thread mode with interrupts enabled:
+ * uproc_run's `svc #255` taken with PRIMASK set or from a handler of
+ * its priority escalates to HardFault (ARMv8-M ARM B3.27, B3.24). */
+bool uproc_can_run(void);
+
 /* Run or resume P until it stops; the reason. */
 enum uproc_stop uproc_run(struct uproc *p);
 

@@ -32,6 +32,7 @@
 #include "card/keys.h"
 #include "card/nvm_partitions.h"
 #include "card/storage.h"
+#include "card/web_applets.h"
 #include "crypto/crypto.h"
 #include "crypto/drbg.h"
 #include "crypto/mbedtls_heap.h"
@@ -206,6 +207,7 @@ int main(void)
     uproc_set_clock(timer_cycles);     /* the applet budget's clock */
     event_loop_init(&card_loop_port);
     applications_register();
+    card_web_applets_init();    /* before the registry names instances */
     soft_timer_start(&watchdog_timer, WATCHDOG_KICK_MS, WATCHDOG_KICK_MS,
                      watchdog_keepalive, NULL);
     /* Early: the ATR must start within 40000 CLK cycles (11.2 ms) of RST. */
@@ -245,8 +247,10 @@ int main(void)
 
     if (net_init()) {
         (void)http_server_init();
-        /* the SCWS content store, before the status page's built-ins:
-         * a stored resource overrides a built-in one (net/web/) */
+        /* native applets' routes (card/web_applets.h), then the SCWS
+         * content store, before the status page's built-ins: a stored
+         * resource overrides a built-in one (net/web/) */
+        (void)card_web_applets_start();
         (void)web_store_init(storage_store());
         (void)web_server_init();
         (void)web_auth_init(storage_store(), &web_auth_port);

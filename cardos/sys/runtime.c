@@ -41,6 +41,7 @@ static struct {
     const struct sys_instance *window_owner;    /* its last command */
     uint32_t window_used;               /* data bytes of that command */
     uint32_t key_pages;                 /* pool pages RSA keys hold */
+    enum sys_stop last_stop;
 } rt;
 
 /* The instance RAM pool: its granules start at the first 1 KiB
@@ -248,7 +249,9 @@ static void window_claim(const struct sys_instance *in)
  */
 static bool run_event(struct sys_instance *in, uint32_t ev,
                       const struct apdu_origin *o, const struct apdu *cmd,
-                      struct apdu_response *rsp, uint32_t *result)
+                      struct apdu_response *rsp, uint32_t *result,
+                      const struct sys_web_req *web,
+                      struct sys_web_rsp *web_rsp)
 {
     struct sys_call *c = &rt.call;
     const struct ncap_info *i = &in->info;
@@ -260,11 +263,23 @@ static bool run_event(struct sys_instance *in, uint32_t ev,
                       ~(SYS_CODE_PAGE - 1u)) };
     struct uproc_region rr = { ram, ram + in->ram_size };
     struct uproc_region win = { addr(window), addr(window) + GRANULE };
-    uint32_t args[3] = { ev, cmd ? addr(window) : 0,
+    uint32_t args[3] = { ev, cmd || web ? addr(window) : 0,
                          addr(in->file + i->code_offset +
                               i->modules[in->module].entry) };
     const char *why = NULL;
 
+    if (!uproc_can_run()) {
+        /*
+         * Called with interrupts masked: the contact interface's reset
+         * (card/contact.c on_line -> dispatch_reset -> DESELECT) runs
+         * so. The applet is not run (its `svc #255` would escalate to a
+         * HardFault) and nothing is counted against it: a reset gives
+         * no DESELECT, as a power loss cannot (Java Card semantics).
+         */
+        LOG_W("applet event %u not run: interrupts masked", (unsigned)ev);
+        rt.last_stop = SYS_STOP_CANNOT_RUN;
+        return false;
+    }
     if (!in->ram_ready) {
         ram_setup(in);
     }
@@ -278,6 +293,8 @@ static bool run_event(struct sys_instance *in, uint32_t ev,
     c->tx_open = false;
     c->sc_done = false;
     c->sc_bits = 0;
+    c->web = web;
+    c->web_rsp = web_rsp;
     /* crt0 at code offset 0; r9 = the GOT in the instance's data */
     uproc_start(&c->p, addr(in->file + i->code_offset) | 1u, args,
                 ram + i->stack_size + i->got_offset, ram,
@@ -295,11 +312,14 @@ static bool run_event(struct sys_instance *in, uint32_t ev,
                 break;
             }
             why = "bad system call argument";
+            rt.last_stop = SYS_STOP_ARG;
             uproc_where(&c->p);
         } else if (s == UPROC_BUDGET) {
             why = "time budget exceeded";
+            rt.last_stop = SYS_STOP_BUDGET;
             uproc_where(&c->p);
         } else {
+            rt.last_stop = SYS_STOP_FAULT;
             uint32_t k = c->p.fault.kind;
 
             why = k < sizeof(kinds) / sizeof(kinds[0]) && kinds[k] ?
@@ -317,6 +337,37 @@ static bool run_event(struct sys_instance *in, uint32_t ev,
     return true;
 }
 
+bool sys_run_event(struct sys_instance *in, uint32_t ev,
+                   const struct sys_web_req *web, struct sys_web_rsp *rsp,
+                   uint32_t *result)
+{
+    return run_event(in, ev, NULL, NULL, NULL, result, web, rsp);
+}
+
+enum sys_stop sys_last_stop(void)
+{
+    return rt.last_stop;
+}
+
+bool sys_running(void)
+{
+    return rt.call.in != NULL;
+}
+
+struct sys_instance *sys_instance_at(unsigned k)
+{
+    return k < SYS_INSTANCES_MAX && rt.inst[k].used ? &rt.inst[k] : NULL;
+}
+
+bool sys_instance_locked(const struct sys_instance *in)
+{
+    struct gp_entry e;
+    int idx = gp_registry_find(in->aid, in->a.aid_len);
+
+    return idx < 0 || !gp_registry_get((unsigned)idx, &e) ||
+           (e.life & GP_APP_LOCKED_BIT) != 0;
+}
+
 static bool native_select(void *self, const struct apdu_origin *o)
 {
     struct sys_instance *in = self;
@@ -324,7 +375,8 @@ static bool native_select(void *self, const struct apdu_origin *o)
 
     transient_clear(in);
     gp_sc_end(o);               /* a secure channel starts with the applet */
-    return run_event(in, 1u /* NC_EV_SELECT */, o, NULL, NULL, &r) && r == 0;
+    return run_event(in, 1u /* NC_EV_SELECT */, o, NULL, NULL, &r, NULL,
+                     NULL) && r == 0;
 }
 
 static void native_deselect(void *self, const struct apdu_origin *o)
@@ -332,9 +384,19 @@ static void native_deselect(void *self, const struct apdu_origin *o)
     struct sys_instance *in = self;
     uint32_t r;
 
-    (void)run_event(in, 2u /* NC_EV_DESELECT */, o, NULL, NULL, &r);
+    (void)run_event(in, 2u /* NC_EV_DESELECT */, o, NULL, NULL, &r, NULL,
+                    NULL);
     transient_clear(in);
     gp_sc_end(o);
+}
+
+uint8_t *sys_window_claim_clear(const struct sys_instance *in)
+{
+    window_claim(in);
+    cpu_zero_words((uint32_t *)(void *)window, SYS_WINDOW_SIZE / 4u);
+    /* the next command of IN clears what this left past its data */
+    rt.window_used = SYS_WINDOW_SIZE - 16u;
+    return window;
 }
 
 /*
@@ -376,7 +438,8 @@ static enum applet_status native_process(void *self,
     uint32_t r = 0;
 
     sys_window_fill(in, o, cmd);
-    if (!run_event(in, 3u /* NC_EV_PROCESS */, o, cmd, rsp, &r)) {
+    if (!run_event(in, 3u /* NC_EV_PROCESS */, o, cmd, rsp, &r, NULL,
+                   NULL)) {
         rsp->len = 0;
         rsp->sw = SW_UNKNOWN;
         return APPLET_DONE;
@@ -631,7 +694,8 @@ static void install_events(void)
         if (store_size(st, SYS_OBJ_INSTALLED(in->ns)) >= 0) {
             continue;
         }
-        if (!run_event(in, 0u /* NC_EV_INSTALL */, NULL, NULL, NULL, &r) ||
+        if (!run_event(in, 0u /* NC_EV_INSTALL */, NULL, NULL, NULL, &r,
+                       NULL, NULL) ||
             r != 0) {
             LOG_E("applet install event: %d", (int)r);
         }
@@ -656,6 +720,7 @@ static void port_reload_end(void)
             in->used = false;
         }
     }
+    sys_web_reload();           /* before INSTALL events add routes */
     install_events();
 }
 

@@ -15,6 +15,9 @@
 #include "arch/uproc.h"
 #include "sys/ncap.h"
 
+struct sys_web_req;             /* sys/web.h */
+struct sys_web_rsp;
+
 #define SYS_TIMERS 4            /* per instance (NC_SYS_TIMER) */
 
 struct sys_instance {
@@ -44,6 +47,16 @@ struct sys_call {
     bool sc_done;               /* processSecurity or unwrap was called */
     uint8_t sc_bits;            /* NC_SC_CMAC/CDEC of this command */
     struct apdu plain;          /* the command unwrapped (cmd points here) */
+    const struct sys_web_req *web;      /* an HTTP event's request */
+    struct sys_web_rsp *web_rsp;        /* and its response */
+};
+
+/* Why the last stopped applet was stopped (sys_run_event false). */
+enum sys_stop {
+    SYS_STOP_FAULT,
+    SYS_STOP_ARG,               /* a bad system-call argument */
+    SYS_STOP_BUDGET,
+    SYS_STOP_CANNOT_RUN,        /* not run: interrupts masked (not counted) */
 };
 
 /* Results of sys_syscall(). */
@@ -65,6 +78,8 @@ void sys_keys_forget(const struct sys_instance *in);
  * an instance whose NC_EV_INSTALL ran. */
 #define SYS_OBJ_KEY(ns, slot)   (0x62000000u | ((uint32_t)(ns) << 8) | (slot))
 #define SYS_OBJ_INSTALLED(ns)   SYS_OBJ_KEY(ns, 0xFFu)
+/* Its HTTP routes (sys/web.c). */
+#define SYS_OBJ_ROUTES(ns)      SYS_OBJ_KEY(ns, 0xFEu)
 /* System-call numbers the files of sys/ share (netcard/syscall.h). */
 #define SYS_SC_N_KEY_IMPORT   12u
 #define SYS_SC_N_KEY_DESTROY  13u
@@ -109,6 +124,28 @@ enum sys_sc sys_syscall_sc(struct sys_call *c, uint32_t n, const uint32_t a[4],
 /* sys/runtime.c: the command CMD into the APDU window again. */
 void sys_window_fill(const struct sys_instance *in,
                      const struct apdu_origin *o, const struct apdu *cmd);
+/* sys/runtime.c: run event EV of IN (sys/runtime.h); false when it was
+ * stopped (why: sys_last_stop()). WEB/WEB_RSP: an HTTP event's. */
+bool sys_run_event(struct sys_instance *in, uint32_t ev,
+                   const struct sys_web_req *web, struct sys_web_rsp *rsp,
+                   uint32_t *result);
+enum sys_stop sys_last_stop(void);
+/* sys/runtime.c: instance K (0..SYS_INSTANCES_MAX-1) if used, else NULL;
+ * is IN LOCKED in the registry; is an applet running now. */
+struct sys_instance *sys_instance_at(unsigned k);
+bool sys_instance_locked(const struct sys_instance *in);
+bool sys_running(void);
+/* sys/runtime.c: the APDU window, claimed for IN and cleared whole. */
+uint8_t *sys_window_claim_clear(const struct sys_instance *in);
+/* sys/web.c: the HTTP calls (ROUTE, HEADER, TYPE, FIELD); the routes again
+ * from the store for the live instances (every registry reload). */
+#define SYS_SC_N_HTTP_ROUTE   18u
+#define SYS_SC_N_HTTP_HEADER  27u
+#define SYS_SC_N_HTTP_TYPE    28u
+#define SYS_SC_N_HTTP_FIELD   29u
+enum sys_sc sys_syscall_web(struct sys_call *c, uint32_t n,
+                            const uint32_t a[4], int32_t *r);
+void sys_web_reload(void);
 /* sys/runtime.c: the store (NULL: none). */
 struct store;
 struct store *sys_store(void);

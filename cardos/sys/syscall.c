@@ -18,6 +18,7 @@
 #include "kernel/event_loop.h"
 #include "sys/runtime.h"
 #include "sys/sys_priv.h"
+#include "sys/web.h"
 
 #define LOG_MODULE "applet"
 #include "kernel/log.h"
@@ -30,7 +31,7 @@ enum {
     SC_KEY_IMPORT, SC_KEY_DESTROY, SC_CRYPTO, SC_HASH, SC_SC_STATE,
     SC_PARAMS, SC_HTTP_ROUTE, SC_SC_PROCESS, SC_SC_UNWRAP, SC_SC_WRAP,
     SC_KEY_GENERATE, SC_KEY_SAVE, SC_KEY_LOAD, SC_KEY_ERASE, SC_TIMER,
-    SC_ADMIN_SESSION, SC_COUNT
+    SC_HTTP_HEADER, SC_HTTP_TYPE, SC_HTTP_FIELD, SC_ADMIN_SESSION, SC_COUNT
 };
 #define E_INVAL       (-1)
 #define E_NOTFOUND    (-2)
@@ -272,6 +273,17 @@ static enum sys_sc serve(struct sys_call *c, uint32_t *value)
         if (!rd(c, a[0], a[1])) {
             return SYS_SC_KILL;
         }
+        if (c->web_rsp != NULL) {
+            /* an HTTP event: the response body (sys/web.h) */
+            struct sys_web_rsp *w = c->web_rsp;
+
+            r = a[1] > w->cap - w->len ? E_LENGTH : 0;
+            if (r == 0) {
+                memcpy(w->buf + w->len, ptr(a[0]), a[1]);
+                w->len += a[1];
+            }
+            break;
+        }
         r = c->rsp == NULL ? E_STATE :
             apdu_response_append(c->rsp, ptr(a[0]), a[1]) ? 0 : E_LENGTH;
         break;
@@ -279,7 +291,18 @@ static enum sys_sc serve(struct sys_call *c, uint32_t *value)
         if (!wr(c, a[1], a[2])) {
             return SYS_SC_KILL;
         }
-        if (c->cmd == NULL || a[0] > c->cmd->nc) {
+        if (c->web != NULL) {
+            /* an HTTP event: the request body */
+            size_t bl = c->web->body_len;
+            uint32_t n = a[0] > bl ? 0 : bl - a[0] < a[2] ? bl - a[0] : a[2];
+
+            if (a[0] > bl) {
+                r = E_INVAL;
+            } else {
+                memcpy(ptr(a[1]), c->web->body + a[0], n);
+                r = (int32_t)n;
+            }
+        } else if (c->cmd == NULL || a[0] > c->cmd->nc) {
             r = E_INVAL;
         } else {
             uint32_t n = c->cmd->nc - a[0] < a[2] ? c->cmd->nc - a[0] : a[2];
@@ -365,13 +388,12 @@ static enum sys_sc serve(struct sys_call *c, uint32_t *value)
         r = (int32_t)gp_registry_params(&c->in->a, ptr(a[0]), a[1]);
         break;
     case SC_HTTP_ROUTE:
-        /* struct nc_http_route: path, path_len, methods, event */
-        if (!rd(c, a[0], 16) ||
-            !rd(c, ((const uint32_t *)ptr(a[0]))[0],
-                ((const uint32_t *)ptr(a[0]))[1])) {
-            return SYS_SC_KILL;
+    case SC_HTTP_HEADER:
+    case SC_HTTP_TYPE:
+    case SC_HTTP_FIELD:
+        if (sys_syscall_web(c, c->p.svc, a, &r) == SYS_SC_KILL) {
+            return SYS_SC_KILL;     /* sys/web.c */
         }
-        r = E_UNSUPPORTED;          /* issue 16 routes requests */
         break;
     default:
         return SYS_SC_KILL;         /* no such system call */

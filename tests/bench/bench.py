@@ -193,6 +193,16 @@ class Bench:
                 OSError) as e:
             raise BenchError(str(e))
 
+    def webapps(self):
+        """Web applets under wrk (bench_webapps.py)."""
+        import bench_webapps
+        try:
+            bench_webapps.run(self)
+        except (bench_webapps.BenchError, bench_webapps.vpcd.VpcdError,
+                bench_webapps.vpcd.LibraryError, bench_webapps.gp.GpError,
+                OSError, subprocess.TimeoutExpired) as e:
+            raise BenchError(str(e))
+
     def crypto(self):
         """Card cycles of the crypto operations (bench_crypto.py)."""
         import bench_crypto
@@ -756,8 +766,8 @@ def main():
     failed = False
     steps = (b.boot_to_banner, b.qemu_rss, b.idle_cpu, b.cardos_sizes,
              b.iso7816, b.network, b.tls, b.store_costs,
-             b.store_card_time, b.crypto, b.gp, b.applets, b.usim, b.runner,
-             b.ras, b.admin, b.scws_admin,
+             b.store_card_time, b.crypto, b.gp, b.applets, b.webapps, b.usim,
+             b.runner, b.ras, b.admin, b.scws_admin,
              b.incremental_rebuild)
     if args.only:
         names = args.only.split(",")

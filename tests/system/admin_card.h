@@ -50,13 +50,7 @@ static inline void boot_admin_card_with(bool http)
         http ? nc_strf("%d:80", admin_http_port) : "user",
         NULL,
     };
-    NcCardOpts o = { .image = "cardos-test.elf", .cmdline_opts = opts };
-    fc.card = nc_card_start(&o);
-    nc_card_wait_banner(fc.card, "power-on", BOOT_TIMEOUT_MS);
-    fc.vpcd = nc_vpcd_connect(fc.port, NC_TIMEOUT_START_MS, fc.card->qemu);
-    fs_power_on(&fc);
-    nc_console_wait(fc.card->console, "I boot: ready", READY_TIMEOUT_MS);
-    nc_console_wait(fc.card->console, "I net: dhcp", 30000);
+    fs_boot_net(&fc, opts);
 }
 
 static inline void boot_admin_card(void)

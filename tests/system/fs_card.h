@@ -125,6 +125,23 @@ static inline void fs_power_on(FsCard *fc)
 }
 
 /* Quit QEMU (it may close QMP before it answers) and wait for its exit. */
+/*
+ * Start the test image with OPTS (launcher options, NULL-terminated:
+ * the ISO interface listening on fc->port, and a network), power it on
+ * over vpcd and return once the card is ready and DHCP is done.
+ */
+static inline void fs_boot_net(FsCard *fc, const char *const *opts)
+{
+    NcCardOpts o = { .image = "cardos-test.elf", .cmdline_opts = opts };
+
+    fc->card = nc_card_start(&o);
+    nc_card_wait_banner(fc->card, "power-on", BOOT_TIMEOUT_MS);
+    fc->vpcd = nc_vpcd_connect(fc->port, NC_TIMEOUT_START_MS, fc->card->qemu);
+    fs_power_on(fc);
+    nc_console_wait(fc->card->console, "I boot: ready", READY_TIMEOUT_MS);
+    nc_console_wait(fc->card->console, "I net: dhcp", 30000);
+}
+
 static inline void fs_quit(FsCard *fc)
 {
     nc_vpcd_close(fc->vpcd);

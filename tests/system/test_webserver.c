@@ -38,13 +38,7 @@ static void boot(void)
         "--hostfwd", nc_strf("%d:4116", https_port),
         NULL,
     };
-    NcCardOpts o = { .image = "cardos-test.elf", .cmdline_opts = opts };
-    fc.card = nc_card_start(&o);
-    nc_card_wait_banner(fc.card, "power-on", BOOT_TIMEOUT_MS);
-    fc.vpcd = nc_vpcd_connect(fc.port, NC_TIMEOUT_START_MS, fc.card->qemu);
-    fs_power_on(&fc);
-    nc_console_wait(fc.card->console, "I boot: ready", READY_TIMEOUT_MS);
-    nc_console_wait(fc.card->console, "I net: dhcp", NET_UP_TIMEOUT_MS);
+    fs_boot_net(&fc, opts);
 }
 
 static const char *url(const char *path)

@@ -47,15 +47,39 @@ struct nc_crypto_req {
     uint8_t *iv;            /* CBC: 16 bytes, updated */
 };
 
-/* The HTTP route registration of the web-application issue (issue 16):
- * the shape is fixed now, the call answers NC_E_UNSUPPORTED until the
- * card's web server routes to applets. */
+/*
+ * An HTTP route of the instance (docs/webapps.md "Web applets"): PATH
+ * "/wallet/api/" (absolute: its first segment becomes the instance's,
+ * no other instance may use it) or "api/" (relative: under the default
+ * context root /applets/<instance AID in hex>/); ending in '/' it is a
+ * prefix, else an exact path. At most 27 bytes. Kept in the store: it
+ * lasts until the instance is deleted (or the same path is registered
+ * again: replaced; METHODS 0 removes it). Requests reach the handler
+ * with EVENT (>= NC_EV_HTTP) and the window as struct nc_http_req.
+ */
 struct nc_http_route {
-    const char *path;       /* "/wallet/log": under the instance's prefix */
+    const char *path;
     uint32_t path_len;
-    uint32_t methods;       /* bit 0 GET, 1 POST, 2 PUT, 3 DELETE */
+    uint32_t methods;       /* NC_HTTP_GET | NC_HTTP_POST | ... */
     uint32_t event;         /* handler event number for a request, >= 16 */
 };
+
+/* The APDU window during an NC_EV_HTTP event: the request. */
+struct nc_http_req {
+    uint32_t method;        /* one NC_HTTP_* bit */
+    uint32_t route;         /* the id NC_SYS_HTTP_ROUTE returned */
+    uint32_t body_len;      /* body bytes: read them with nc_data() */
+    uint16_t path_len;      /* text[0..path_len): the path */
+    uint16_t query_len;     /* text[path_len + 1..): after '?' */
+    uint16_t port;          /* 80, 3516 or 4116 (PSK-TLS) */
+    uint16_t reserved;
+    char text[NC_APDU_WINDOW - 20];     /* path NUL query NUL */
+};
+
+static inline struct nc_http_req *nc_http_request(struct nc_apdu *apdu)
+{
+    return (struct nc_http_req *)(void *)apdu;
+}
 
 #define NC_SW_OK              0x9000
 #define NC_SW_WRONG_LENGTH    0x6700
@@ -168,6 +192,20 @@ static inline int32_t nc_params(void *p, uint32_t cap)
 { return NC_SYSCALL2(NC_SYS_PARAMS, p, cap); }
 static inline int32_t nc_http_route(const struct nc_http_route *r)
 { return NC_SYSCALL1(NC_SYS_HTTP_ROUTE, r); }
+/* The value of request field NAME (any case) into OUT (at most CAP
+ * bytes); its whole length (may exceed CAP), NC_E_NOTFOUND. */
+static inline int32_t nc_http_header(const char *name, uint32_t name_len,
+                                     void *out, uint32_t cap)
+{ return NC_SYSCALL4(NC_SYS_HTTP_HEADER, name, name_len, out, cap); }
+static inline int32_t nc_http_type(uint32_t type)
+{ return NC_SYSCALL1(NC_SYS_HTTP_TYPE, type); }
+/* Add response field NAME: VALUE (not Content-Type, Content-Length,
+ * Connection, Transfer-Encoding or Server); NC_E_NOSPACE when the
+ * response's fields are full. */
+static inline int32_t nc_http_field(const char *name, uint32_t name_len,
+                                    const char *value, uint32_t value_len)
+{ return NC_SYSCALL4(NC_SYS_HTTP_FIELD, name, name_len, value, value_len); }
+
 /* Amendment B: ask for an admin session of the instance's security
  * domain (docs/applets.md, docs/remote-admin.md) */
 static inline int32_t nc_admin_session(void)

@@ -46,8 +46,11 @@
 #define NC_SYS_KEY_LOAD    24  /* slot                            handle */
 #define NC_SYS_KEY_ERASE   25  /* slot                            0 */
 #define NC_SYS_TIMER       26  /* op, id 0..3, ms                 see NC_TIMER_* */
-#define NC_SYS_ADMIN_SESSION 27 /* -: an admin session of its SD   0 started */
-#define NC_SYS_COUNT       28
+#define NC_SYS_HTTP_HEADER 27  /* name, name_len, out, cap: a request field  value bytes */
+#define NC_SYS_HTTP_TYPE   28  /* NC_HTTP_TYPE_*: the response's Content-Type  0 */
+#define NC_SYS_HTTP_FIELD  29  /* name, name_len, value, value_len: a response field  0 */
+#define NC_SYS_ADMIN_SESSION 30 /* -: an admin session of its SD   0 started */
+#define NC_SYS_COUNT       31
 
 /* errors */
 #define NC_E_INVAL       (-1)  /* an argument out of its range */
@@ -121,5 +124,25 @@
 #define NC_EV_SELECT      1    /* return 0 to accept */
 #define NC_EV_DESELECT    2
 #define NC_EV_PROCESS     3    /* return the status word */
+#define NC_EV_HTTP        16   /* and up: an HTTP request on a route whose
+                                  event this is (struct nc_http_route);
+                                  apdu: struct nc_http_req; return the
+                                  HTTP status (100..599) */
+
+/* struct nc_http_route.methods and struct nc_http_req.method */
+#define NC_HTTP_GET       0x01 /* and HEAD (the card drops the body) */
+#define NC_HTTP_POST      0x02
+#define NC_HTTP_PUT       0x04
+#define NC_HTTP_DELETE    0x08
+
+/* NC_SYS_HTTP_TYPE: the response's Content-Type */
+#define NC_HTTP_TYPE_TEXT 0    /* text/plain; charset=utf-8 (the default) */
+#define NC_HTTP_TYPE_JSON 1    /* application/json */
+#define NC_HTTP_TYPE_HTML 2    /* text/html; charset=utf-8 */
+#define NC_HTTP_TYPE_CSS  3    /* text/css */
+#define NC_HTTP_TYPE_JS   4    /* text/javascript */
+#define NC_HTTP_TYPE_SVG  5    /* image/svg+xml */
+#define NC_HTTP_TYPE_BIN  6    /* application/octet-stream */
+#define NC_HTTP_TYPE_COUNT 7
 
 #endif /* NETCARD_SYSCALL_H */
