@@ -274,6 +274,15 @@ uint32_t store_next_id(const struct store *s, uint32_t after);
 /* Transactions. At most STORE_MAX_TXN_RECORDS writes/deletes each. */
 int store_begin(struct store *s);
 /*
+ * The same for a transaction of about BYTES of records (payloads + 28
+ * bytes each): begin guarantees STORE_TXN_PAGES erased pages, this one
+ * collects garbage until the records fit in erased pages too (as far as
+ * collecting can free them; else the transaction may still end in
+ * STORE_ERR_TXN_FULL). For large transactions (the SCWS content store's
+ * 15 KiB puts, net/web/web_store.h).
+ */
+int store_begin_for(struct store *s, uint32_t bytes);
+/*
  * Begin a secure transaction, for security objects: its objects hold at
  * most STORE_MAX_SECURE_OBJECT bytes (STORE_ERR_PARAM), its last record
  * carries a copy of its header and, once programmed, is sealed by a

@@ -439,7 +439,20 @@ static int repair(struct store *s)
 
 int store_begin(struct store *s)
 {
+    return store_begin_for(s, 0);
+}
+
+int store_begin_for(struct store *s, uint32_t bytes)
+{
     int rc = check_ready(s);
+    uint32_t cap = s->f.page_size - PH_SIZE;
+    /* erased pages the transaction's records may open: its bytes over
+     * the page capacity, one more for the head page's rest */
+    uint32_t need = bytes && cap ? (bytes + cap - 1u) / cap + 1u : 0;
+
+    if (need < STORE_TXN_PAGES) {
+        need = STORE_TXN_PAGES;
+    }
 
     if (rc) {
         return rc;
@@ -471,7 +484,7 @@ int store_begin(struct store *s)
     }
     /* hard: the erased pages the collector and a transaction need */
     for (uint32_t guard = s->f.page_count;
-         guard && free_pages(s) < STORE_GC_RESERVE_PAGES + STORE_TXN_PAGES &&
+         guard && free_pages(s) < STORE_GC_RESERVE_PAGES + need &&
          s->n_active > 1;
          guard--) {
         rc = gc_one(s);

@@ -65,7 +65,7 @@ char *ras_scws_request(const char *method, const char *path,
     }
     if (h->len > RAS_SCWS_MAX) {
         *err = g_strdup_printf("SCWS request of %zu bytes: the card takes at most"
-                               " %d (a resource is at most 2048 bytes)",
+                               " %d (the admin agent's buffer)",
                                h->len, RAS_SCWS_MAX);
         g_string_free(h, TRUE);
         return NULL;

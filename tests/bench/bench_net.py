@@ -249,12 +249,16 @@ def http_pipelined_req_per_s(port, n, path):
         s.close()
 
 
-def http_put(port, path, body, content_type):
-    """PUT BODY to the card's test-image content-store route; the status."""
+def http_put(port, path, body, content_type, repeat_to=None):
+    """PUT BODY to the card's test-image content-store route; the status.
+    REPEAT_TO: the resource is BODY repeated to that many bytes (the test
+    image's X-Repeat-To, tests/cardos/test_web_admin.c)."""
     c = http.client.HTTPConnection("127.0.0.1", port, timeout=15)
+    headers = {"Content-Type": content_type}
+    if repeat_to:
+        headers["X-Repeat-To"] = str(repeat_to)
     try:
-        c.request("PUT", path, body=body,
-                  headers={"Content-Type": content_type})
+        c.request("PUT", path, body=body, headers=headers)
         r = c.getresponse()
         r.read()
         return r.status

@@ -40,6 +40,26 @@ static bool field(const struct http_request *req, const char *name,
     return true;
 }
 
+struct repeat {
+    const uint8_t *body;
+    size_t len;
+};
+
+/* The bytes OFF.. OFF+N of the body repeated (web_data_reader). */
+static const void *repeat_read(void *ctx, uint32_t off, uint32_t n)
+{
+    static uint8_t chunk[WEB_CHUNK];
+    const struct repeat *rp = ctx;
+
+    if (n > sizeof(chunk)) {
+        return NULL;
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        chunk[i] = rp->body[(off + i) % rp->len];
+    }
+    return chunk;
+}
+
 static void scws_admin(const struct http_request *req,
                        struct http_response *resp, void *ctx)
 {
@@ -76,7 +96,26 @@ static void scws_admin(const struct http_request *req,
         return;
     }
     bool existed = web_store_stat(path, &old) == WEB_OK;
-    r = web_store_put(&m, req->body, (uint32_t)req->body_len);
+    /* X-Repeat-To: N: the data is the body repeated to N bytes, so a
+     * resource larger than a request (HTTP_REQ_MAX) can be made; it is
+     * written chunk by chunk in one transaction (web_store_put_from). */
+    lm = http_request_field(req, "X-Repeat-To", &len);
+    if (lm) {
+        struct repeat rp = { req->body, req->body_len };
+        uint32_t to = 0;
+
+        for (size_t i = 0; i < len && to < 0x10000000u; i++) {
+            to = lm[i] >= '0' && lm[i] <= '9' ?
+                 to * 10u + (uint32_t)(lm[i] - '0') : 0x10000000u;
+        }
+        if (!len || !req->body_len || to >= 0x10000000u) {
+            text(resp, 400, "bad X-Repeat-To\n");
+            return;
+        }
+        r = web_store_put_from(&m, to, repeat_read, &rp);
+    } else {
+        r = web_store_put(&m, req->body, (uint32_t)req->body_len);
+    }
     switch (r) {
     case WEB_OK:
         text(resp, existed ? 204 : 201, "");

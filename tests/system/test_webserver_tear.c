@@ -6,7 +6,10 @@
  * operation of the write, in a random mode; after the card rebooted the
  * resource must read back (GET, plain sockets) as the whole old version
  * or the whole new one, never a mix. The campaign's seed is logged and
- * NETCARD_TEAR_SEED replays it (tear_campaign.h).
+ * NETCARD_TEAR_SEED replays it (tear_campaign.h). The second campaign
+ * does the same with resources of WEB_DATA_MAX (15360) bytes, 15 chunk
+ * objects written as they come in one transaction (web_store_put_from,
+ * through the test image's X-Repeat-To).
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -23,14 +26,24 @@ TestSuite(system_webserver_tear, .init = nc_test_init, .fini = nc_test_fini,
 #define TEARS      12
 #define MAX_ROUNDS 60
 #define DATA_LEN   1500          /* two chunk objects and the metadata */
+#define BIG_LEN    15360         /* WEB_DATA_MAX: 15 chunks */
+#define BIG_SEED   1000          /* the body X-Repeat-To repeats */
 
 static int http_port;
+static unsigned repeat_to;        /* 0: a plain PUT of DATA_LEN bytes */
 
-/* Generation G's bytes: every byte names the generation. */
+static unsigned data_len(void)
+{
+    return repeat_to ? repeat_to : DATA_LEN;
+}
+
+/* Generation G's bytes: every byte names the generation (a large one is
+ * its first BIG_SEED bytes repeated). */
 static void generation(char *b, unsigned g)
 {
-    for (unsigned i = 0; i < DATA_LEN; i++) {
-        b[i] = (char)('a' + (g + i / 100u) % 26u);
+    for (unsigned i = 0; i < data_len(); i++) {
+        unsigned k = repeat_to ? i % BIG_SEED : i;
+        b[i] = (char)('a' + (g + k / 100u) % 26u);
     }
 }
 
@@ -48,15 +61,17 @@ static char *exchange(const char *req, size_t len)
 static unsigned put_gen(unsigned g)
 {
     static char req[DATA_LEN + 256];
-    char data[DATA_LEN];
+    static char data[BIG_LEN];
+    unsigned body = repeat_to ? BIG_SEED : DATA_LEN;
     int n;
 
     generation(data, g);
     n = snprintf(req, sizeof(req), "PUT /_scws/t.bin HTTP/1.1\r\nHost: c\r\n"
                  "Content-Type: application/x-gen-%u\r\nContent-Length: %u\r\n"
-                 "Connection: close\r\n\r\n", g, DATA_LEN);
-    memcpy(req + n, data, DATA_LEN);
-    return status_of(exchange(req, (size_t)n + DATA_LEN));
+                 "%sConnection: close\r\n\r\n", g, body,
+                 repeat_to ? nc_strf("X-Repeat-To: %u\r\n", repeat_to) : "");
+    memcpy(req + n, data, body);
+    return status_of(exchange(req, (size_t)n + body));
 }
 
 /* The generation the resource holds (type and bytes agree), or -1. */
@@ -67,19 +82,19 @@ static int read_gen(void)
     char *r = exchange(get, sizeof(get) - 1);
     char *type = strcasestr(r, "\r\nContent-Type: application/x-gen-");
     char *body = strstr(r, "\r\n\r\n");
-    char want[DATA_LEN];
+    static char want[BIG_LEN];
 
     cr_assert_eq(status_of(r), 200u, "GET after a cut: \"%.80s\"", r);
     cr_assert(type && body, "no type or body: %.200s", r);
     unsigned g = (unsigned)strtoul(type + 34, NULL, 10);
     generation(want, g);
-    if (strlen(body + 4) != DATA_LEN || memcmp(body + 4, want, DATA_LEN)) {
+    if (strlen(body + 4) != data_len() || memcmp(body + 4, want, data_len())) {
         return -1;
     }
     return (int)g;
 }
 
-Test(system_webserver_tear, resource_is_old_or_new_after_every_cut)
+static void campaign(unsigned tears_wanted, uint64_t seed, const char *name)
 {
     const char *nvm = fs_make_first_boot_image("card.nvm");
     FsCard fc = { 0 };
@@ -106,8 +121,8 @@ Test(system_webserver_tear, resource_is_old_or_new_after_every_cut)
     gen++;
     cr_assert_gt(ops, 0u, "a put took no flash operation");
 
-    Campaign c = campaign_start(&fc, 0x5745, "content store PUT");
-    while (c.tears < TEARS) {
+    Campaign c = campaign_start(&fc, seed, name);
+    while (c.tears < (int)tears_wanted) {
         cr_assert_lt(c.round, MAX_ROUNDS, "seed %llu: only %d cuts in %d "
                      "rounds", c.seed, c.tears, c.round);
         unsigned mode = prng_below(&c, 3), n = 1 + prng_below(&c, ops + 2);
@@ -145,6 +160,19 @@ Test(system_webserver_tear, resource_is_old_or_new_after_every_cut)
         }
     }
     static const char *const names[3] = { "old", "new", "-" };
-    campaign_report(&c, "content store PUT", names, nc_strf("%u", ops));
+    campaign_report(&c, name, names, nc_strf("%u", ops));
     cr_assert_gt(c.outcome[0] + c.outcome[1], 0);
+}
+
+Test(system_webserver_tear, resource_is_old_or_new_after_every_cut)
+{
+    repeat_to = 0;
+    campaign(TEARS, 0x5745, "content store PUT");
+}
+
+/* 15 KiB: the transaction's 15 chunk records are each a place to cut. */
+Test(system_webserver_tear, large_resource_is_old_or_new_after_every_cut)
+{
+    repeat_to = BIG_LEN;
+    campaign(TEARS, 0x5746, "content store PUT of 15 KiB");
 }

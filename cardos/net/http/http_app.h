@@ -44,6 +44,20 @@
  * head only, whose Content-Length is LEN (304: the length a 200 would
  * have, RFC 9110 8.6).
  *
+ * Streamed bodies (larger than the render buffer: the SCWS content
+ * store's resources, net/web/web_server.c): http_reply_source(resp,
+ * status, type, src, len) answers with a head of Content-Length LEN and
+ * a body the connection pulls from SRC as it has send room, after the
+ * handler returned: SRC->read(SRC->state, off, buf, cap) copies bytes
+ * from offset OFF of the body (SRC->off first, then on) into BUF (CAP >=
+ * HTTP_SOURCE_BUF_MIN) and returns how many (at least 1; it may stop
+ * short, e.g. at a chunk's end), or a negative value: the body cannot be
+ * sent as it began (the resource changed or is damaged) and the server
+ * aborts the connection (a TCP reset, or a TLS session torn down), so a
+ * client never takes a mix for a whole body (its length falls short).
+ * SRC is copied into the connection; STATE is the handler's.
+ * BUF is a scratch buffer: the transport copies what it sends from it.
+ *
  * SPDX-License-Identifier: Apache-2.0
  */
 #ifndef CARDOS_NET_HTTP_HTTP_APP_H
@@ -71,6 +85,17 @@ struct http_request {
 };
 
 struct http_response;
+
+/* A streamed body (above). */
+#define HTTP_SOURCE_STATE    24u     /* bytes of the handler's state */
+#define HTTP_SOURCE_BUF_MIN  1024u
+typedef int (*http_source_read)(void *state, uint32_t off, uint8_t *buf,
+                                size_t cap);
+struct http_body_source {
+    http_source_read read;
+    uint32_t off;             /* offset of the next byte to read */
+    uint32_t state[HTTP_SOURCE_STATE / 4u];
+};
 
 typedef void (*http_handler)(const struct http_request *req,
                              struct http_response *resp, void *ctx);
@@ -112,6 +137,10 @@ bool http_add_field(struct http_response *resp, const char *name,
 uint8_t *http_render_buffer(struct http_response *resp, size_t *cap);
 void http_reply_buffer(struct http_response *resp, unsigned status,
                        const char *content_type, size_t len);
+/* Content-Length LEN, the body pulled from SRC (above). */
+void http_reply_source(struct http_response *resp, unsigned status,
+                       const char *content_type,
+                       const struct http_body_source *src, size_t len);
 /* A head without content, Content-Length LEN (HEAD-like: 304). */
 void http_reply_no_body(struct http_response *resp, unsigned status,
                         const char *content_type, size_t len);

@@ -25,6 +25,8 @@ struct http_response {
     size_t rendered;
     bool overflow;
     bool no_body;             /* http_reply_no_body */
+    bool has_src;             /* http_reply_source */
+    struct http_body_source src;
     size_t extra_len;
     char extra[HTTP_EXTRA_MAX];
 };
@@ -208,6 +210,28 @@ void http_reply_no_body(struct http_response *resp, unsigned status,
     resp->answered = true;
 }
 
+void http_reply_source(struct http_response *resp, unsigned status,
+                       const char *content_type,
+                       const struct http_body_source *src, size_t len)
+{
+    resp->status = status;
+    resp->type = content_type;
+    resp->body = NULL;
+    resp->len = len;
+    resp->is_static = false;
+    resp->has_src = src && src->read && len;
+    if (resp->has_src) {
+        resp->src = *src;
+    }
+    resp->answered = true;
+}
+
+uint8_t *http_exchange_scratch(size_t *cap)
+{
+    *cap = sizeof(render_buf);
+    return (uint8_t *)render_buf;
+}
+
 /* ---- Dispatch ------------------------------------------------------- */
 
 static bool route_matches(const struct http_route *rt, const char *method,
@@ -343,6 +367,10 @@ static void describe(struct http_exchange *ex,
         ex->body = resp->body;
         ex->body_len = resp->len;
         ex->body_is_static = resp->is_static;
+        ex->body_is_source = resp->has_src;
+        if (resp->has_src) {
+            ex->src = resp->src;
+        }
     }
 }
 

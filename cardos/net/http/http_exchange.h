@@ -15,7 +15,8 @@
  * next request and the caller sends HEAD then BODY and drops CONSUMED
  * bytes from BUF; a dynamic BODY lives in a buffer shared by all
  * connections, valid until the next call (send or copy it before
- * returning to the event loop). A malformed or oversized request gets the
+ * returning to the event loop); a streamed body (BODY_IS_SOURCE) is
+ * pulled from SRC as send room allows. A malformed or oversized request gets the
  * server's own error response (400, 413, 431, 501, 505; ERROR true,
  * KEEP_ALIVE false, CONSUMED all of LEN). A connection starts with
  * http_reader_init(RD).
@@ -48,6 +49,8 @@ struct http_exchange {
     const uint8_t *body;
     size_t body_len;
     bool body_is_static;      /* BODY is in ROM: valid for ever */
+    bool body_is_source;      /* BODY_LEN bytes pulled from SRC */
+    struct http_body_source src;
     bool keep_alive;
     size_t consumed;
 };
@@ -65,6 +68,12 @@ void http_exchange_error(unsigned status, struct http_exchange *ex);
 size_t http_format_head(char *out, size_t size, unsigned status,
                         const char *type, size_t len, bool keep_alive,
                         bool is_static, const char *extra, size_t extra_len);
+
+/* A streamed body (BODY_IS_SOURCE, http_app.h): the transport pulls it
+ * with SRC.read into a buffer of its own of at least HTTP_SOURCE_BUF_MIN
+ * bytes, or into this scratch buffer (the render buffer: free between
+ * two http_exchange_run calls), and copies what it sends. */
+uint8_t *http_exchange_scratch(size_t *cap);
 
 struct http_exchange_stats {
     uint32_t requests;        /* requests dispatched to a handler */

@@ -41,7 +41,7 @@
 enum conn_state {
     CONN_FREE = 0,
     CONN_READING,     /* idle or receiving a request */
-    CONN_SENDING,     /* a static body is being sent */
+    CONN_SENDING,     /* a static or streamed body is being sent */
     CONN_LINGER,      /* error sent, TX shut, discarding input */
 };
 
@@ -55,6 +55,8 @@ struct http_conn {
     uint32_t t_last;          /* last progress */
     const uint8_t *tx_ptr;    /* static body still to send */
     size_t tx_left;
+    bool tx_src;              /* ... or streamed body: pulled from src */
+    struct http_body_source src;
     /*
      * Received bytes that did not fit req[] yet (pipelined requests behind
      * one waiting for send room). They are acknowledged to the TCP window
@@ -190,12 +192,28 @@ static err_t conn_abort(struct http_conn *c)
     return ERR_ABRT;
 }
 
-/* Queue as much of the static body as fits. */
+/* Smallest piece of a streamed body worth a store read (the rest of the
+ * body if less): a read costs a whole chunk. */
+#define HTTP_SRC_MIN_ROOM 536u
+/*
+ * A streamed body is copied into lwIP's heap: a connection keeps at most
+ * HTTP_NEED_ROOM bytes of it unacknowledged, what a rendered response
+ * may take at once, so the heap budget of docs/network.md (every slot
+ * with a whole rendered response queued) still holds.
+ */
+#define HTTP_SRC_IN_FLIGHT HTTP_NEED_ROOM
+
+/*
+ * Queue as much of the static body as fits; a streamed body is pulled
+ * from its source into the scratch buffer and copied into lwIP's heap,
+ * piece by piece, as the send buffer has room (http_app.h).
+ */
 static err_t conn_send_more(struct http_conn *c)
 {
     while (c->tx_left) {
         size_t room = tcp_sndbuf(c->pcb);
         size_t n = c->tx_left < room ? c->tx_left : room;
+        const uint8_t *p = c->tx_ptr;
         err_t e;
 
         if (n > 0xffffu) {
@@ -204,15 +222,42 @@ static err_t conn_send_more(struct http_conn *c)
         if (n == 0 || tcp_sndqueuelen(c->pcb) >= TCP_SND_QUEUELEN - 1) {
             break;
         }
-        e = tcp_write(c->pcb, c->tx_ptr, (u16_t)n,
-                      n < c->tx_left ? TCP_WRITE_FLAG_MORE : 0);
+        if (c->tx_src) {
+            size_t cap;
+            uint8_t *buf = http_exchange_scratch(&cap);
+            int got;
+
+            size_t queued = TCP_SND_BUF - tcp_sndbuf(c->pcb);
+
+            n = queued >= HTTP_SRC_IN_FLIGHT ? 0 :
+                n < HTTP_SRC_IN_FLIGHT - queued ? n :
+                HTTP_SRC_IN_FLIGHT - queued;
+            if (n == 0 || (n < c->tx_left && n < HTTP_SRC_MIN_ROOM)) {
+                break;      /* wait for acks: see HTTP_SRC_MIN_ROOM */
+            }
+            got = c->src.read(c->src.state, c->src.off, buf, cap);
+            if (got <= 0) {
+                LOG_W("streamed body failed at %u (%d): abort",
+                      (unsigned)c->src.off, got);
+                return conn_abort(c);   /* never a mix of two bodies */
+            }
+            n = (size_t)got < n ? (size_t)got : n;
+            p = buf;
+        }
+        e = tcp_write(c->pcb, p, (u16_t)n,
+                      (n < c->tx_left ? TCP_WRITE_FLAG_MORE : 0) |
+                      (c->tx_src ? TCP_WRITE_FLAG_COPY : 0));
         if (e == ERR_MEM) {
             break;          /* retried from the sent/poll callbacks */
         }
         if (e != ERR_OK) {
             return conn_abort(c);
         }
-        c->tx_ptr += n;
+        if (c->tx_src) {
+            c->src.off += (uint32_t)n;
+        } else {
+            c->tx_ptr += n;
+        }
         c->tx_left -= n;
         c->t_last = sys_now();
     }
@@ -241,7 +286,7 @@ static err_t conn_respond(struct http_conn *c, const struct http_exchange *ex)
     c->keep_alive = ex->keep_alive;
     e = tcp_write(c->pcb, ex->head, (u16_t)ex->head_len,
                   TCP_WRITE_FLAG_COPY | (body ? TCP_WRITE_FLAG_MORE : 0));
-    if (e == ERR_OK && body && !ex->body_is_static) {
+    if (e == ERR_OK && body && !ex->body_is_static && !ex->body_is_source) {
         e = tcp_write(c->pcb, ex->body, (u16_t)ex->body_len,
                       TCP_WRITE_FLAG_COPY);
     }
@@ -262,10 +307,14 @@ static err_t conn_respond(struct http_conn *c, const struct http_exchange *ex)
         }
         return ERR_OK;
     }
-    if (body && ex->body_is_static) {
+    if (body && (ex->body_is_static || ex->body_is_source)) {
         c->state = CONN_SENDING;
         c->tx_ptr = ex->body;
         c->tx_left = ex->body_len;
+        c->tx_src = ex->body_is_source;
+        if (c->tx_src) {
+            c->src = ex->src;
+        }
         return conn_send_more(c);
     }
     tcp_output(c->pcb);

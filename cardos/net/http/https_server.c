@@ -57,6 +57,8 @@ struct https_session {
     size_t out_len, out_off;
     const uint8_t *st_ptr;    /* static (ROM) body still to send */
     size_t st_left;
+    size_t src_left;          /* streamed body still to pull from src */
+    struct http_body_source src;
     struct http_reader rd;    /* the request in req[], read as it arrives */
     char req[HTTP_REQ_MAX];
     uint8_t out[HTTP_HEAD_OUT_MAX + HTTP_RENDER_MAX];
@@ -118,31 +120,60 @@ static err_t session_close(struct https_session *s, bool notify)
     return ERR_OK;
 }
 
-/* Push pending response bytes through mbedTLS. 0: all out. */
+/*
+ * Push pending response bytes through mbedTLS. 0: all out. A streamed
+ * body (http_app.h) is pulled into out[] once it is flushed, a piece at a
+ * time (mbedtls_ssl_write wants the same bytes again after WANT_WRITE, so
+ * out[] is refilled only when empty); a source that fails is
+ * MBEDTLS_ERR_SSL_INTERNAL_ERROR: the caller aborts the session.
+ */
 static int session_flush(struct https_session *s)
 {
-    while (s->out_off < s->out_len) {
-        int r = mbedtls_ssl_write(&s->tls.ssl, s->out + s->out_off,
-                                  s->out_len - s->out_off);
-        if (r <= 0) {
-            return r;
+    for (;;) {
+        int got;
+
+        while (s->out_off < s->out_len) {
+            int r = mbedtls_ssl_write(&s->tls.ssl, s->out + s->out_off,
+                                      s->out_len - s->out_off);
+            if (r <= 0) {
+                return r;
+            }
+            s->out_off += (size_t)r;
         }
-        s->out_off += (size_t)r;
-    }
-    while (s->st_left) {
-        int r = mbedtls_ssl_write(&s->tls.ssl, s->st_ptr, s->st_left);
-        if (r <= 0) {
-            return r;
+        while (s->st_left) {
+            int r = mbedtls_ssl_write(&s->tls.ssl, s->st_ptr, s->st_left);
+            if (r <= 0) {
+                return r;
+            }
+            s->st_ptr += r;
+            s->st_left -= (size_t)r;
         }
-        s->st_ptr += r;
-        s->st_left -= (size_t)r;
+        if (!s->src_left) {
+            return 0;
+        }
+        got = s->src.read(s->src.state, s->src.off, s->out, sizeof(s->out));
+        if (got <= 0) {
+            LOG_W("streamed body failed at %u (%d): abort",
+                  (unsigned)s->src.off, got);
+            s->src_left = 0;
+            return MBEDTLS_ERR_SSL_INTERNAL_ERROR;
+        }
+        if ((size_t)got > s->src_left) {
+            got = (int)s->src_left;
+        }
+        s->src.off += (uint32_t)got;
+        s->src_left -= (size_t)got;
+        s->out_off = 0;
+        s->out_len = (size_t)got;
     }
-    return 0;
 }
+
+_Static_assert(HTTP_HEAD_OUT_MAX + HTTP_RENDER_MAX >= HTTP_SOURCE_BUF_MIN,
+               "out[] takes a streamed body's piece");
 
 static bool session_busy_sending(const struct https_session *s)
 {
-    return s->out_off < s->out_len || s->st_left;
+    return s->out_off < s->out_len || s->st_left || s->src_left;
 }
 
 /*
@@ -263,7 +294,11 @@ static err_t session_drive(struct https_session *s)
         s->out_off = 0;
         s->st_ptr = NULL;
         s->st_left = 0;
-        if (ex.body_len && ex.body_is_static) {
+        s->src_left = 0;
+        if (ex.body_len && ex.body_is_source) {
+            s->src = ex.src;
+            s->src_left = ex.body_len;
+        } else if (ex.body_len && ex.body_is_static) {
             s->st_ptr = ex.body;
             s->st_left = ex.body_len;
         } else if (ex.body_len) {

@@ -214,6 +214,35 @@ static bool not_modified(const struct http_request *req,
            m->modified <= since;
 }
 
+/*
+ * The body, streamed from the resource's chunks (http_app.h's source):
+ * the bytes from OFF to the end of their chunk. A chunk is read whole
+ * (the store reads objects whole, CRC-checked) into the transport's
+ * buffer and the part before OFF dropped. The handle is checked before
+ * each chunk (web_store_read_chunk): a resource replaced or deleted
+ * while it is being sent fails the read, and the server aborts the
+ * connection.
+ */
+_Static_assert(sizeof(struct web_handle) <= HTTP_SOURCE_STATE,
+               "a web_handle is the source's state");
+_Static_assert(HTTP_SOURCE_BUF_MIN >= WEB_CHUNK,
+               "a transport's buffer takes a whole chunk");
+
+static int body_read(void *state, uint32_t off, uint8_t *buf, size_t cap)
+{
+    struct web_handle *h = state;
+    uint32_t skip = off % WEB_CHUNK;
+    int n = web_store_read_chunk(h, off / WEB_CHUNK, buf,
+                                 cap > UINT32_MAX ? UINT32_MAX :
+                                 (uint32_t)cap);
+
+    if (n < 0 || (uint32_t)n <= skip) {
+        return n < 0 ? n : WEB_ERR_IO;
+    }
+    memmove(buf, buf + skip, (uint32_t)n - skip);
+    return n - (int)skip;
+}
+
 /* The Content-Type of the response being described: the response keeps
  * a pointer (http_app.h), which must outlive the handler. */
 static char type_buf[WEB_TYPE_MAX];
@@ -224,13 +253,13 @@ static bool web_default(const struct http_request *req,
     char path[WEB_PATH_MAX];
     struct web_meta m;
     char tag[24];
-    size_t n = strlen(req->path), len, cap;
+    size_t n = strlen(req->path), len;
     bool get = strcmp(req->method, "GET") == 0;
     const char *v;
     uint32_t first = 0, last = 0;
     enum range_result rr = RANGE_NONE;
-    uint8_t *buf;
-    int r;
+    struct http_body_source src;
+    struct web_handle *h = (struct web_handle *)src.state;
 
     (void)ctx;
     if (n == 0 || n >= sizeof(path)) {
@@ -244,7 +273,8 @@ static bool web_default(const struct http_request *req,
         }
         memcpy(path + n, index, sizeof(index));
     }
-    if (web_store_stat(path, &m) != WEB_OK) {
+    memset(&src, 0, sizeof(src));
+    if (web_store_open(path, &m, h) != WEB_OK) {
         return false;                   /* built-ins, then 404 */
     }
     if (!get && strcmp(req->method, "HEAD") != 0) {
@@ -279,22 +309,20 @@ static bool web_default(const struct http_request *req,
         http_reply_no_body(resp, 200, type_buf, m.size);
         return true;
     }
-    buf = http_render_buffer(resp, &cap);
-    r = web_store_get(path, &m, buf, (uint32_t)cap);
-    if (r != WEB_OK) {
-        static const char ie[] = "500 stored resource unreadable\n";
-        http_reply_static(resp, 500, "text/plain", ie, sizeof(ie) - 1);
-        return true;
-    }
+    src.read = body_read;
     if (rr == RANGE_OK) {
         (void)http_add_field(resp, "Content-Range", "bytes %u-%u/%u",
                              (unsigned)first, (unsigned)last,
                              (unsigned)m.size);
-        memmove(buf, buf + first, last - first + 1u);
-        http_reply_buffer(resp, 206, type_buf, last - first + 1u);
+        src.off = first;
+        http_reply_source(resp, 206, type_buf, &src, last - first + 1u);
         return true;
     }
-    http_reply_buffer(resp, 200, type_buf, m.size);
+    if (m.size == 0) {
+        http_reply_buffer(resp, 200, type_buf, 0);
+        return true;
+    }
+    http_reply_source(resp, 200, type_buf, &src, m.size);
     return true;
 }
 

@@ -14,6 +14,7 @@
  */
 #include "net/web/web_store.h"
 
+#include <stdint.h>
 #include <string.h>
 
 #include "store/crc32.h"
@@ -22,12 +23,15 @@
 #define META_FIXED  16u
 #define META_MAX    (META_FIXED + WEB_PATH_MAX + WEB_TYPE_MAX + WEB_ENC_MAX + \
                      WEB_LANG_MAX)
-#define MAX_CHUNKS  ((WEB_DATA_MAX + WEB_CHUNK - 1u) / WEB_CHUNK)
+#define MAX_CHUNKS  WEB_MAX_CHUNKS
 
 _Static_assert(WEB_CHUNK <= STORE_MAX_OBJECT, "a chunk is one store object");
 _Static_assert(META_MAX <= STORE_MAX_OBJECT, "metadata is one store object");
-_Static_assert(MAX_CHUNKS * 2u + 1u <= STORE_MAX_TXN_RECORDS,
+/* A put writes the new chunks, deletes the old ones beyond them and
+ * writes the metadata: 1 + max(new, old) records, one transaction. */
+_Static_assert(MAX_CHUNKS + 1u <= STORE_MAX_TXN_RECORDS,
                "a put (new chunks, old chunks, metadata) is one transaction");
+_Static_assert(MAX_CHUNKS <= 15u, "chunk parts 1..15 fit WEB_OBJ's 4 bits");
 _Static_assert(WEB_MAX_RESOURCES <= 4096u, "slot fits WEB_OBJ's 12 bits");
 
 static struct {
@@ -214,31 +218,41 @@ int web_store_init(struct store *store)
     return WEB_OK;
 }
 
+static uint32_t etag_finish(uint32_t c, const struct web_meta *m);
+
 static uint32_t etag_crc(const struct web_meta *m, const void *data,
                          uint32_t len)
 {
-    uint32_t c = crc32_update(0, data, len);
+    return etag_finish(crc32_update(0, data, len), m);
+}
 
+static bool meta_ok(const struct web_meta *in)
+{
+    return in && path_ok(in->path) && field_ok(in->type, WEB_TYPE_MAX) &&
+           in->type[0] && text_ok(in->type) &&
+           field_ok(in->encoding, WEB_ENC_MAX) && text_ok(in->encoding) &&
+           field_ok(in->language, WEB_LANG_MAX) && text_ok(in->language);
+}
+
+static uint32_t etag_finish(uint32_t c, const struct web_meta *m)
+{
     c = crc32_update(c, m->type, strlen(m->type) + 1);
     c = crc32_update(c, m->encoding, strlen(m->encoding) + 1);
     return crc32_update(c, m->language, strlen(m->language) + 1);
 }
 
-int web_store_put(const struct web_meta *in, const void *data, uint32_t len)
+int web_store_put_from(const struct web_meta *in, uint32_t len,
+                       web_data_reader read, void *ctx)
 {
     struct web_meta m, old;
     uint8_t meta[META_MAX], old_chunks = 0, chunks;
-    uint32_t meta_len;
+    uint32_t meta_len, c32 = 0;
     int slot, r;
 
     if (!ws.s) {
         return WEB_ERR_NO_STORE;
     }
-    if (!in || !path_ok(in->path) || !field_ok(in->type, WEB_TYPE_MAX) ||
-        !in->type[0] || !text_ok(in->type) ||
-        !field_ok(in->encoding, WEB_ENC_MAX) || !text_ok(in->encoding) ||
-        !field_ok(in->language, WEB_LANG_MAX) || !text_ok(in->language) ||
-        (len && !data)) {
+    if (!meta_ok(in) || (len && !read)) {
         return WEB_ERR_PARAM;
     }
     if (len > WEB_DATA_MAX) {
@@ -246,9 +260,7 @@ int web_store_put(const struct web_meta *in, const void *data, uint32_t len)
     }
     m = *in;
     m.size = len;
-    m.crc = etag_crc(&m, data, len);
     chunks = (uint8_t)((len + WEB_CHUNK - 1u) / WEB_CHUNK);
-    meta_len = meta_encode(&m, chunks, meta);
 
     slot = find(m.path, &old, &old_chunks);
     if (slot < 0) {
@@ -263,26 +275,43 @@ int web_store_put(const struct web_meta *in, const void *data, uint32_t len)
         old_chunks = 0;
     }
     /* Room for the new records (each costs its payload + 28 bytes). */
-    if (store_free(ws.s) < meta_len + len + 28u * (1u + chunks)) {
+    if (store_free(ws.s) < META_MAX + len + 28u * (1u + chunks)) {
         return WEB_ERR_FULL;
     }
-    r = store_begin(ws.s);
+    /* Each chunk goes to the transaction as it comes (the store programs
+     * a record when the next one is staged); the metadata, with the CRC
+     * of all of them, is the last record: store_commit is the commit
+     * point (web_store.h). */
+    /* its records: chunks, metadata, deletions (a header each) */
+    r = store_begin_for(ws.s, META_MAX + len +
+                        32u * (1u + chunks + old_chunks));
     for (unsigned c = 0; r == STORE_OK && c < chunks; c++) {
         uint32_t off = c * WEB_CHUNK;
         uint32_t n = len - off < WEB_CHUNK ? len - off : WEB_CHUNK;
-        r = store_write(ws.s, WEB_OBJ(slot, 1u + c),
-                        (const uint8_t *)data + off, n);
+        const void *p = read(ctx, off, n);
+
+        if (!p) {
+            r = STORE_ERR_PARAM;
+            break;
+        }
+        c32 = crc32_update(c32, p, n);
+        r = store_write(ws.s, WEB_OBJ(slot, 1u + c), p, n);
     }
     for (unsigned c = chunks; r == STORE_OK && c < old_chunks; c++) {
         r = store_delete(ws.s, WEB_OBJ(slot, 1u + c));
     }
     if (r == STORE_OK) {
+        m.crc = etag_finish(c32, &m);
+        meta_len = meta_encode(&m, chunks, meta);
         r = store_write(ws.s, WEB_OBJ(slot, 0), meta, meta_len);
     }
     if (r == STORE_OK) {
         r = store_commit(ws.s);        /* the commit point */
     } else if (ws.s->in_txn) {
         store_abort(ws.s);
+    }
+    if (r == STORE_ERR_PARAM) {
+        return WEB_ERR_IO;             /* the reader gave up */
     }
     if (r != STORE_OK) {
         return from_store(r);
@@ -291,6 +320,80 @@ int web_store_put(const struct web_meta *in, const void *data, uint32_t len)
     ws.chunks[slot] = chunks;
     ws.used |= 1ull << slot;
     return WEB_OK;
+}
+
+static const void *read_memory(void *ctx, uint32_t off, uint32_t n)
+{
+    (void)n;
+    return (const uint8_t *)ctx + off;
+}
+
+int web_store_put(const struct web_meta *in, const void *data, uint32_t len)
+{
+    if (ws.s && meta_ok(in) && len && !data) {
+        return WEB_ERR_PARAM;
+    }
+    return web_store_put_from(in, len, read_memory, (void *)(uintptr_t)data);
+}
+
+int web_store_open(const char *path, struct web_meta *m,
+                   struct web_handle *h)
+{
+    uint8_t chunks;
+    int slot;
+
+    if (!ws.s) {
+        return WEB_ERR_NO_STORE;
+    }
+    if (!path || !field_ok(path, WEB_PATH_MAX)) {
+        return WEB_ERR_NOT_FOUND;
+    }
+    h->commit = store_last_commit(ws.s);
+    slot = find(path, m, &chunks);
+    if (slot < 0) {
+        return WEB_ERR_NOT_FOUND;
+    }
+    h->slot = (uint8_t)slot;
+    h->size = m->size;
+    h->crc = m->crc;
+    h->path_crc = ws.path_crc[slot];
+    return WEB_OK;
+}
+
+int web_store_read_chunk(struct web_handle *h, uint32_t index, void *buf,
+                         uint32_t cap)
+{
+    uint32_t want, len, now;
+    int r;
+
+    if (!ws.s) {
+        return WEB_ERR_NO_STORE;
+    }
+    if (index * WEB_CHUNK >= h->size || cap < WEB_CHUNK ||
+        h->slot >= WEB_MAX_RESOURCES) {
+        return WEB_ERR_PARAM;
+    }
+    now = store_last_commit(ws.s);
+    if (now != h->commit) {
+        /* Something committed since the last check: is the slot still
+         * this resource, whole? (Checked, not pinned: web_store.h.) */
+        struct web_meta m;
+        uint8_t chunks;
+
+        if (!slot_used(h->slot) || ws.path_crc[h->slot] != h->path_crc ||
+            meta_read(h->slot, &m, &chunks) != WEB_OK ||
+            m.size != h->size || m.crc != h->crc) {
+            return WEB_ERR_NOT_FOUND;
+        }
+        h->commit = now;
+    }
+    want = h->size - index * WEB_CHUNK;
+    want = want < WEB_CHUNK ? want : WEB_CHUNK;
+    r = store_read(ws.s, WEB_OBJ(h->slot, 1u + index), buf, cap, &len);
+    if (r != STORE_OK || len != want) {
+        return WEB_ERR_IO;
+    }
+    return (int)len;
 }
 
 int web_store_stat(const char *path, struct web_meta *m)

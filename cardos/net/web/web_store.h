@@ -3,7 +3,8 @@
  * OMA-TS-SCWS-V1_1, "SCWS administration": resources and their
  * metadata), kept in the card's object store (store/store.h).
  *
- * A resource is a path, its data (at most WEB_DATA_MAX bytes) and its
+ * A resource is a path, its data (at most WEB_DATA_MAX bytes: 15 KiB,
+ * the store's transaction limit, below) and its
  * metadata: Content-Type, Content-Encoding, Content-Language and a
  * modification time. Paths are absolute ("/wallet/index.html"), at most
  * WEB_PATH_MAX - 1 bytes of visible ASCII without "..", "//", '?', '#'
@@ -60,11 +61,20 @@
 #define WEB_ENC_MAX        16u     /* Content-Encoding ("" none), NUL */
 #define WEB_LANG_MAX       16u     /* Content-Language ("" none), NUL */
 #define WEB_MAX_RESOURCES  64u
-/* Data of one resource: what the server answers from its render buffer
- * (net/http/http_app.h HTTP_RENDER_MAX). */
-#define WEB_DATA_MAX       2048u
-/* Data bytes per chunk object. */
+/* Data bytes per chunk object (STORE_MAX_OBJECT). */
 #define WEB_CHUNK          1024u
+/*
+ * Data of one resource: 15 chunks. A put is ONE store transaction of at
+ * most STORE_MAX_TXN_RECORDS (16) records: the metadata, the new chunks
+ * and the deletion of the old chunks beyond the new ones, 1 + max(new,
+ * old) records; and WEB_OBJ's part field has 4 bits (chunks 1..15). The
+ * server streams the body from the chunks (web_store_read_chunk), so
+ * the size is bounded by the store, not by RAM. A larger limit needs a
+ * larger STORE_MAX_TXN_RECORDS, hence a larger STORE_LOG_MAX_RECORDS
+ * (the mount-time budget, store.h): the store's decision, not this one.
+ */
+#define WEB_MAX_CHUNKS     15u
+#define WEB_DATA_MAX       (WEB_MAX_CHUNKS * WEB_CHUNK)
 
 /* Store object ids: "WB", slot, part (0: metadata, 1..: data chunks). */
 #define WEB_OBJ_BASE       0x57420000u
@@ -109,6 +119,43 @@ int web_store_stat(const char *path, struct web_meta *m);
  * WEB_ERR_PARAM with M filled in). */
 int web_store_get(const char *path, struct web_meta *m, void *buf,
                   uint32_t cap);
+
+/*
+ * The same with the data pulled from READ, WEB_CHUNK bytes at a time
+ * (the last chunk: what is left), in order: READ(CTX, OFF, N) returns
+ * the N bytes at offset OFF of the data, valid until its next call, or
+ * NULL to abort the put (WEB_ERR_IO, nothing changed). Each chunk is
+ * written to the store's transaction as it comes (one chunk in RAM, not
+ * the resource); the ETag's CRC is computed on the way, so the metadata
+ * is the transaction's last record. Same atomicity and errors.
+ */
+typedef const void *(*web_data_reader)(void *ctx, uint32_t off, uint32_t n);
+int web_store_put_from(const struct web_meta *m, uint32_t len,
+                       web_data_reader read, void *ctx);
+
+/*
+ * Streaming a resource's data (the server's response body). Open: the
+ * metadata of PATH in *M and a handle in *H; then read chunk by chunk.
+ * web_store_read_chunk() copies chunk INDEX (0-based; WEB_CHUNK bytes,
+ * the last one what is left) into BUF (CAP >= WEB_CHUNK) and returns its
+ * length. Consistency: the handle is checked, not pinned. If the store
+ * committed anything since the open, the metadata is read again and
+ * must still be the same resource (same path, size and CRC); otherwise
+ * WEB_ERR_NOT_FOUND (replaced or deleted while being sent: the server
+ * aborts the connection rather than send a mix of two versions). A chunk
+ * of the wrong length, or damaged (store CRC), is WEB_ERR_IO.
+ */
+struct web_handle {
+    uint32_t commit;          /* store_last_commit() when last checked */
+    uint32_t size;
+    uint32_t crc;
+    uint32_t path_crc;
+    uint8_t slot;
+};
+int web_store_open(const char *path, struct web_meta *m,
+                   struct web_handle *h);
+int web_store_read_chunk(struct web_handle *h, uint32_t index, void *buf,
+                         uint32_t cap);
 
 /*
  * Delete the resource PATH; a PATH ending in '/' deletes every resource
