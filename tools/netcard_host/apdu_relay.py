@@ -15,7 +15,6 @@
 #
 # SPDX-License-Identifier: Apache-2.0
 
-import ctypes
 import os
 import signal
 import socket
@@ -23,10 +22,9 @@ import struct
 import sys
 import time
 
-from . import vpcd
+from . import children, vpcd
 from .apdu_pcap import ApduPcap
 
-PR_SET_PDEATHSIG = 1
 
 
 def _recv_exact(sock, n):
@@ -114,19 +112,8 @@ def fork_relay(upstream, card_port, pcap_path):
         listener.bind(upstream[1:])
         listener.listen(4)
     ApduPcap(pcap_path).close()     # the file exists (empty) from now on
-    parent = os.getpid()
-    pid = os.fork()
-    if pid:
-        if listener:
-            listener.close()
-        return pid
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
-        if os.getppid() != parent:
-            os._exit(0)
-        devnull = os.open(os.devnull, os.O_RDWR)
-        os.dup2(devnull, 0)
-        serve(upstream, card_port, pcap_path, listener)
-    finally:
-        os._exit(0)
+    pid = children.fork_helper("APDU relay", serve, upstream, card_port,
+                               pcap_path, listener)
+    if listener:
+        listener.close()
+    return pid

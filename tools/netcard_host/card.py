@@ -17,9 +17,7 @@
 #
 # SPDX-License-Identifier: Apache-2.0
 
-import ctypes
 import os
-import signal
 import socket
 import shutil
 import subprocess
@@ -27,29 +25,12 @@ import tempfile
 import threading
 import time
 
-from . import cost, coverage, hostlib, qemu_cmdline, vpcd
+from . import children, cost, coverage, hostlib, qemu_cmdline, vpcd
 from .qmp import Qmp, QmpError
 
 CARD_HTTP_PORT = 80
 CARD_HTTPS_PORT = 4116
 NVM_SIZE = 2 * 1024 * 1024      # the machine's default nvm-size
-PR_SET_PDEATHSIG = 1            # <linux/prctl.h>
-_prctl = ctypes.CDLL(None, use_errno=True).prctl
-
-
-def die_with_parent():
-    """A preexec_fn: the child gets SIGKILL when the thread that forked it
-    ends. Only the prctl call (looked up before the fork) runs in the
-    child; if the parent is already gone, the child ends itself."""
-    parent = os.getpid()
-
-    def preexec():
-        _prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
-        if os.getppid() != parent:
-            os._exit(127)
-    return preexec
-
-
 class CardError(Exception):
     """A card did not start or answer: one line, with its log's tail."""
 
@@ -169,7 +150,7 @@ class Card:
             self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
                                          stdout=log, stderr=log,
                                          start_new_session=True,
-                                         preexec_fn=die_with_parent())
+                                         preexec_fn=children.die_with_parent())
         return self
 
     def alive(self):

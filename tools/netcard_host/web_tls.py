@@ -11,17 +11,16 @@
 #
 # SPDX-License-Identifier: Apache-2.0
 
-import ctypes
 import os
 import shutil
 import signal
 import socket
 import ssl
 import subprocess
-import sys
 import threading
 
-PR_SET_PDEATHSIG = 1
+from . import children
+
 
 
 def state_dir():
@@ -131,20 +130,7 @@ def fork_terminator(host, port, card_port, identity, psk_hex):
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     listener.bind((host, port))
     listener.listen(16)
-    parent = os.getpid()
-    pid = os.fork()
-    if pid:
-        listener.close()
-        return pid, cert, created
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
-        if os.getppid() != parent:
-            os._exit(0)
-        devnull = os.open(os.devnull, os.O_RDWR)
-        os.dup2(devnull, 0)
-        serve(listener, ctx, card_port, identity, psk_hex)
-    except BaseException as e:     # noqa: BLE001: the child must not return
-        print(f"netcard: --web-tls: {e}", file=sys.stderr)
-    finally:
-        os._exit(0)
+    pid = children.fork_helper("--web-tls", serve, listener, ctx, card_port,
+                               identity, psk_hex)
+    listener.close()
+    return pid, cert, created
