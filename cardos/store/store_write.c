@@ -741,36 +741,6 @@ void store_abort(struct store *s)
     s->txn_n = 0;
 }
 
-int store_rider_set(struct store *s, uint32_t id, const void *data,
-                    uint32_t len)
-{
-    if (!s) {
-        return STORE_ERR_STATE;
-    }
-    if (id == ID_NONE || id > ID_MAX || len > STORE_MAX_SECURE_OBJECT ||
-        (len && !data)) {
-        return STORE_ERR_PARAM;
-    }
-    s->rider_id = id;
-    s->rider_data = data;
-    s->rider_len = len;
-    s->rider_txn = 0;
-    return STORE_OK;
-}
-
-uint32_t store_rider_clear(struct store *s)
-{
-    uint32_t txn;
-
-    if (!s) {
-        return 0;
-    }
-    txn = s->rider_id ? 0 : s->rider_txn;
-    s->rider_id = 0;
-    s->rider_txn = 0;
-    return txn;
-}
-
 int store_begin_secure(struct store *s)
 {
     int rc = store_begin(s);
