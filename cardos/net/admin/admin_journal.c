@@ -15,6 +15,7 @@
 static const struct admin_journal_port *port;
 static struct admin_journal jr;     /* the script's, as persisted next */
 static bool replay;
+static bool armed;                  /* the rider, for a command */
 static bool unsaved;                /* a writer's R-APDU only in RAM */
 static uint16_t last_writer;        /* jr.done before the command */
 static unsigned skipped;
@@ -120,6 +121,7 @@ enum admin_journal_step admin_journal_before(unsigned idx, uint8_t *rapdu,
         LOG_E("journal not armed: command %u not run", idx);
         return ADMIN_JOURNAL_FAIL;
     }
+    armed = true;
     return ADMIN_JOURNAL_RUN;
 }
 
@@ -128,6 +130,7 @@ bool admin_journal_after(unsigned idx, const uint8_t *rapdu, size_t len)
     if (!port) {
         return true;
     }
+    armed = false;
     if (!port->unride()) {
         jr.done = last_writer;      /* changed nothing on the NVM */
         return true;
@@ -137,6 +140,16 @@ bool admin_journal_after(unsigned idx, const uint8_t *rapdu, size_t len)
     }
     unsaved = true;
     return true;
+}
+
+void admin_journal_cancel(void)
+{
+    if (port && armed) {
+        armed = false;
+        if (!port->unride()) {
+            jr.done = last_writer;
+        }   /* else its transaction said "done": its answer never came */
+    }
 }
 
 void admin_journal_end(void)

@@ -103,6 +103,10 @@ enum admin_journal_step admin_journal_before(unsigned idx, uint8_t *rapdu,
  * if the writers' list is full (the agent stops the script). */
 bool admin_journal_after(unsigned idx, const uint8_t *rapdu, size_t len);
 
+/* The session ends with a command pending (abandoned): disarms the
+ * rider, so that no later transaction says that command committed. */
+void admin_journal_cancel(void);
+
 /* The script ends (before its results are sent): persists the writers'
  * R-APDUs not on the NVM yet. */
 void admin_journal_end(void);
