@@ -261,8 +261,8 @@ int store_read(const struct store *s, uint32_t id, void *buf, uint32_t cap,
  * not count), 0 if none. Ids only grow, and a mount finds the same value
  * that the last commit before a power cut left (a torn transaction does
  * not count), so a caller that noted the value after its own commit can
- * tell after a cut whether any later transaction committed (the admin
- * agent's journal, net/admin/admin_agent.h).
+ * tell after a cut whether any later transaction committed (the SCWS
+ * content store's, net/web/web_store.h).
  */
 uint32_t store_last_commit(const struct store *s);
 /* Inside a transaction (after store_begin, which may collect garbage
