@@ -100,24 +100,15 @@ static bool load(struct admin_persist *p)
 }
 
 /* The script journal (net/admin/admin_journal.h), object "AJ". */
-_Static_assert(sizeof(struct admin_journal) <= STORE_MAX_OBJECT,
-               "the journal is one store object");
+_Static_assert(sizeof(struct admin_journal) <= STORE_MAX_SECURE_OBJECT,
+               "the journal is one store object, a commit rider");
 
-static bool journal_save(struct admin_journal *j)
+static bool journal_save(const struct admin_journal *j)
 {
     struct store *st = storage_store();
-    int rc;
 
-    if (st == NULL || store_begin(st) != STORE_OK) {
-        return false;
-    }
-    j->mark = store_txn_id(st);     /* the id this record commits under */
-    rc = store_write(st, CARD_OBJ_ADMIN_JOURNAL, j, sizeof(*j));
-    if (rc != STORE_OK) {
-        store_abort(st);
-        return false;
-    }
-    return store_commit(st) == STORE_OK && store_last_commit(st) == j->mark;
+    return st && store_put(st, CARD_OBJ_ADMIN_JOURNAL, j, sizeof(*j)) ==
+                 STORE_OK;
 }
 
 static bool journal_load(struct admin_journal *j)
@@ -129,9 +120,21 @@ static bool journal_load(struct admin_journal *j)
                  STORE_OK && n == sizeof(*j);
 }
 
-static uint32_t last_commit(void)
+/* The store's commit rider (store/store.h): the command's own transaction
+ * carries the journal. */
+static bool journal_ride(const struct admin_journal *j)
 {
-    return store_last_commit(storage_store());
+    struct store *st = storage_store();
+
+    return st && store_rider_set(st, CARD_OBJ_ADMIN_JOURNAL, j,
+                                 sizeof(*j)) == STORE_OK;
+}
+
+static bool journal_unride(void)
+{
+    struct store *st = storage_store();
+
+    return st && store_rider_clear(st) != 0;
 }
 
 bool card_admin_client_psk(void *ctx, uint32_t ref, uint8_t *identity,
@@ -296,8 +299,8 @@ bool card_admin_command(uint8_t sd, const struct apdu *cmd, bool auth,
 static const struct admin_journal_port journal_port = {
     .save = journal_save,
     .load = journal_load,
-    .last_commit = last_commit,
-    .mount_commit = storage_mount_commit,
+    .ride = journal_ride,
+    .unride = journal_unride,
 };
 
 static const struct sys_admin_port applet_port = {

@@ -39,8 +39,10 @@
  * Store objects: CARD_OBJ_ADMIN_PARAMS(sd) ("AP"), the 81 TLV as stored;
  * CARD_OBJ_ADMIN_STATE ("AS", secure: never rolled back), the agent's
  * retry counter, resume point and last outcome; CARD_OBJ_ADMIN_JOURNAL
- * ("AJ"), the script journal (net/admin/admin_journal.h), rewritten
- * before every command of a script.
+ * ("AJ"), the script journal (net/admin/admin_journal.h), carried by
+ * the transaction of each script command that changes the NVM (the
+ * store's commit rider) and written once at the end of a script that
+ * had such commands.
  *
  * SPDX-License-Identifier: Apache-2.0
  */

@@ -17,7 +17,6 @@
 static struct store card_store;
 static struct store_flash card_flash;
 static int status = STORE_ERR_STATE;
-static uint32_t mount_commit;
 
 static struct {
     bool running;
@@ -53,7 +52,6 @@ int storage_init(void)
         }
     }
     status = rc;
-    mount_commit = store_last_commit(&card_store);
     if (rc != STORE_OK) {
         LOG_E("NVM unusable: %s (storage commands answer 6581)",
               store_strerror(rc));
@@ -73,11 +71,6 @@ struct store *storage_store(void)
 int storage_status(void)
 {
     return status;
-}
-
-uint32_t storage_mount_commit(void)
-{
-    return mount_commit;
 }
 
 void storage_reformat_start(void)

@@ -27,9 +27,6 @@ int storage_init(void);
 struct store *storage_store(void);
 /* STORE_OK, or the error storage_init met (STORE_ERR_STATE before it). */
 int storage_status(void);
-/* store_last_commit() right after the mount, before anything wrote (the
- * admin agent's journal, net/admin/admin_journal.h). */
-uint32_t storage_mount_commit(void);
 
 /* storage_reformat_step(): pages remain to be erased, call again */
 #define STORAGE_REFORMAT_BUSY 1

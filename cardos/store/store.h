@@ -204,9 +204,15 @@ struct store {
     uint16_t txn_written;      /* records already in flash */
     int32_t txn_delta;         /* change of live_bytes at commit */
     uint16_t txn_new;          /* ids the transaction creates */
-    struct store_txn_rec txn[STORE_MAX_TXN_RECORDS];
+    struct store_txn_rec txn[STORE_MAX_TXN_RECORDS + 1];   /* + rider */
     uint32_t stage_len;        /* bytes in stage (0: nothing staged) */
     uint32_t stage[(28 + STORE_MAX_OBJECT + 3) / 4];
+
+    /* the commit rider (store_rider_set): id 0 when none is armed */
+    uint32_t rider_id;
+    uint32_t rider_len;
+    const void *rider_data;
+    uint32_t rider_txn;        /* the transaction that carried it, or 0 */
 
     uint32_t mount_bytes;
     uint32_t gc_runs;
@@ -255,8 +261,8 @@ int store_read(const struct store *s, uint32_t id, void *buf, uint32_t cap,
  * not count), 0 if none. Ids only grow, and a mount finds the same value
  * that the last commit before a power cut left (a torn transaction does
  * not count), so a caller that noted the value after its own commit can
- * tell after a cut whether any later transaction committed (the admin
- * agent's journal, net/admin/admin_agent.h).
+ * tell after a cut whether any later transaction committed (the SCWS
+ * content store's, net/web/web_store.h).
  */
 uint32_t store_last_commit(const struct store *s);
 /* Inside a transaction (after store_begin, which may collect garbage
@@ -297,6 +303,38 @@ int store_delete(struct store *s, uint32_t id);   /* NOT_FOUND if absent */
 /* On an error the transaction is aborted (nothing of it is committed). */
 int store_commit(struct store *s);
 void store_abort(struct store *s);
+
+/*
+ * The commit rider: one object that the store writes, unasked, inside the
+ * next transaction that commits, so that "the caller's change committed"
+ * and "the rider says so" are one atomic change (the admin agent's
+ * script journal, net/admin/admin_journal.h, records "command N
+ * committed" this way and writes nothing for a command that commits
+ * nothing). Rules:
+ *   - store_rider_set arms it: object ID, LEN bytes at DATA (at most
+ *     STORE_MAX_SECURE_OBJECT, so that it fits a secure transaction too;
+ *     else STORE_ERR_PARAM). The store keeps the pointer: DATA must stay
+ *     valid and unchanged until the rider is carried or cleared. Setting
+ *     it again replaces it. Allowed inside a transaction (that one
+ *     carries it).
+ *   - the first store_commit (also store_put, ..._secure) whose
+ *     transaction has at least one write or delete carries it: the rider
+ *     is written as the transaction's last record (the secure
+ *     transaction's sealed one), after the caller's records (it wins over
+ *     a write of the same id in that transaction), beyond
+ *     STORE_MAX_TXN_RECORDS (a transaction has room for one more). The
+ *     commit then disarms it. A transaction that writes nothing, an
+ *     aborted one and the garbage collector's carry nothing.
+ *   - if the rider does not fit (STORE_ERR_FULL), that commit fails and
+ *     is aborted, nothing of it committed; the rider stays armed.
+ *   - store_rider_clear disarms it and says whether a commit carried it
+ *     since store_rider_set: the id of that transaction, 0 if none.
+ *   - mount and format disarm it (it lives in RAM).
+ * Test: unit_store_tear/rider_is_atomic_with_its_transaction.
+ */
+int store_rider_set(struct store *s, uint32_t id, const void *data,
+                    uint32_t len);
+uint32_t store_rider_clear(struct store *s);
 
 /* One object in its own transaction; ..._secure: a secure one. */
 int store_put(struct store *s, uint32_t id, const void *data, uint32_t len);

@@ -1,6 +1,7 @@
 /*
  * store: the RAM index (object id -> record), the reads of the committed
- * state, free space and statistics. Contract: store.h; layout: store_priv.h.
+ * state, free space and statistics, the commit rider's RAM state.
+ * Contract: store.h; layout: store_priv.h.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -188,4 +189,36 @@ void store_get_stats(const struct store *s, struct store_stats *st)
     st->discarded = s->discarded;
     st->secure_damaged = s->secure_damaged;
     st->version = s->version;
+}
+
+/* ---- the commit rider (RAM only; store_commit writes it) ------------- */
+
+int store_rider_set(struct store *s, uint32_t id, const void *data,
+                    uint32_t len)
+{
+    if (!s) {
+        return STORE_ERR_STATE;
+    }
+    if (id == ID_NONE || id > ID_MAX || len > STORE_MAX_SECURE_OBJECT ||
+        (len && !data)) {
+        return STORE_ERR_PARAM;
+    }
+    s->rider_id = id;
+    s->rider_data = data;
+    s->rider_len = len;
+    s->rider_txn = 0;
+    return STORE_OK;
+}
+
+uint32_t store_rider_clear(struct store *s)
+{
+    uint32_t txn;
+
+    if (!s) {
+        return 0;
+    }
+    txn = s->rider_id ? 0 : s->rider_txn;
+    s->rider_id = 0;
+    s->rider_txn = 0;
+    return txn;
 }

@@ -370,7 +370,7 @@ static uint32_t log_soft_limit(const struct store *s)
  * ones again plus a tail record: the log changes by g = 1 + live -
  * records, at most +1 (a page of live data only; dead records are what
  * collecting frees). A transaction adds at most A = STORE_MAX_TXN_RECORDS
- * records. If every begin from now on collected STORE_GC_STEP pages, the
+ * records, plus the commit rider. If every begin from now on collected STORE_GC_STEP pages, the
  * log would peak at R + max over m of (g_0 + ... + g_(m-1) +
  * A x (m / STORE_GC_STEP + 1)), m pages collected; collecting does not
  * raise that peak (it only takes terms off the front). So begin collects
@@ -381,15 +381,18 @@ static uint32_t log_soft_limit(const struct store *s)
  *
  * O(pages in the log), and only when the log could be near the budget.
  */
+/* records of one transaction: the caller's and the commit rider */
+#define TXN_RECORDS_ALL (STORE_MAX_TXN_RECORDS + 1)
+
 _Static_assert(STORE_LOG_MAX_RECORDS >=
-               STORE_MAX_PAGES + STORE_MAX_OBJECTS + STORE_MAX_TXN_RECORDS *
+               STORE_MAX_PAGES + STORE_MAX_OBJECTS + TXN_RECORDS_ALL *
                (STORE_MAX_PAGES / STORE_GC_STEP + 3) + 2,
                "STORE_LOG_MAX_RECORDS: a log of live data only (one tail "
                "record per page) must fit with the look-ahead's margin");
 
 static bool record_budget_at_risk(const struct store *s)
 {
-    const int32_t a = STORE_MAX_TXN_RECORDS;
+    const int32_t a = TXN_RECORDS_ALL;
     int32_t n = (int32_t)s->n_active;
     int32_t room = STORE_LOG_MAX_RECORDS - (int32_t)s->log_records -
                    2 * a - 2;
@@ -535,15 +538,17 @@ static uint32_t txn_current_size(const struct store *s, uint32_t id)
     return i >= 0 ? loc_size(s, s->obj_loc[i]) : 0;
 }
 
+/* LIMIT: records the transaction may hold (the rider goes past the
+ * caller's limit). */
 static int txn_add(struct store *s, uint8_t type, uint32_t id,
-                   const void *data, uint32_t len)
+                   const void *data, uint32_t len, uint32_t limit)
 {
     uint32_t old = txn_current_size(s, id);
     uint32_t size = type == T_PUT ? rec_size(len) : 0;
     int64_t live_after;
     int rc;
 
-    if (s->txn_n >= STORE_MAX_TXN_RECORDS) {
+    if (s->txn_n >= limit) {
         return STORE_ERR_TXN_FULL;
     }
     if (type == T_PUT && !old && idx_find(s, id) < 0) {
@@ -595,7 +600,7 @@ int store_write(struct store *s, uint32_t id, const void *data, uint32_t len)
         (s->txn_secure && len > STORE_MAX_SECURE_OBJECT)) {
         return STORE_ERR_PARAM;
     }
-    return txn_add(s, T_PUT, id, data, len);
+    return txn_add(s, T_PUT, id, data, len, STORE_MAX_TXN_RECORDS);
 }
 
 int store_delete(struct store *s, uint32_t id)
@@ -625,7 +630,7 @@ decided:
     if (!exists) {
         return STORE_ERR_NOT_FOUND;
     }
-    return txn_add(s, T_DEL, id, NULL, 0);
+    return txn_add(s, T_DEL, id, NULL, 0, STORE_MAX_TXN_RECORDS);
 }
 
 int store_commit(struct store *s)
@@ -644,6 +649,15 @@ int store_commit(struct store *s)
         s->in_txn = false;
         s->txn_secure = false;
         return STORE_OK;
+    }
+    if (s->rider_id) {
+        /* the commit rider: this transaction's last record (store.h) */
+        rc = txn_add(s, T_PUT, s->rider_id, s->rider_data, s->rider_len,
+                     TXN_RECORDS_ALL);
+        if (rc) {
+            store_abort(s);
+            return rc;
+        }
     }
     if (s->txn_secure) {
         stage_make_secure(s, s->txn_n);
@@ -693,6 +707,10 @@ int store_commit(struct store *s)
         }
     }
     s->last_commit = s->next_txn;
+    if (s->rider_id) {
+        s->rider_id = 0;            /* carried */
+        s->rider_txn = s->next_txn;
+    }
     s->next_txn++;
     s->in_txn = false;
     s->txn_secure = false;

@@ -61,6 +61,60 @@ static void expect_state(const struct model *m, const char *when)
     cr_assert(model_matches(&st, m, why, sizeof(why)), "%s: %s", when, why);
 }
 
+/*
+ * The commit rider (store.h): with WITH_RIDER every workload step arms a
+ * rider object saying "step i + 1 committed" before its transaction; a
+ * mount must find the rider of the state it finds (atomic with it).
+ */
+#define RIDER_ID 0x7000u
+static bool with_rider;
+static struct {
+    uint32_t step;
+    uint8_t pad[208];
+} rider_obj;
+
+static int run_step(const struct workload *w, int i)
+{
+    uint32_t carried;
+    int rc;
+
+    if (!with_rider) {
+        return model_run_txn(&st, &w->txn[i]);
+    }
+    memset(&rider_obj, (uint8_t)i, sizeof(rider_obj));
+    rider_obj.step = (uint32_t)i + 1u;
+    cr_assert_eq(store_rider_set(&st, RIDER_ID, &rider_obj,
+                                 sizeof(rider_obj)), STORE_OK);
+    rc = model_run_txn(&st, &w->txn[i]);
+    carried = store_rider_clear(&st);
+    if (rc == STORE_OK) {
+        cr_assert_eq(carried, store_last_commit(&st),
+                     "step %d: carried by %u, last commit %u", i, carried,
+                     store_last_commit(&st));
+    }
+    return rc;
+}
+
+/* The rider a mount finds: the step it says, 0 if absent. */
+static uint32_t rider_step(const char *when)
+{
+    static uint8_t buf[sizeof(rider_obj)];
+    uint32_t n = 0, step;
+    int rc = store_read(&st, RIDER_ID, buf, sizeof(buf), &n);
+
+    if (rc == STORE_ERR_NOT_FOUND) {
+        return 0;
+    }
+    cr_assert_eq(rc, STORE_OK, "%s: rider: %s", when, store_strerror(rc));
+    cr_assert_eq(n, sizeof(rider_obj), "%s: rider of %u bytes", when, n);
+    memcpy(&step, buf, 4);
+    for (uint32_t k = 4; k < n; k++) {
+        cr_assert_eq(buf[k], (uint8_t)(step - 1u), "%s: rider byte %u",
+                     when, k);
+    }
+    return step;
+}
+
 /* Format, prefill, and generate the workload (states and op indices);
  * every SECURE_EVERY-th transaction is a secure one (0: none). */
 static void build_workload(struct workload *w, uint64_t seed, int steps,
@@ -90,7 +144,7 @@ static void build_workload(struct workload *w, uint64_t seed, int steps,
     for (int i = 0; i < steps; i++) {
         model_random_txn(&m, &rng, &ver, max_ops, max_len, &w->txn[i]);
         w->txn[i].secure = secure_every && i % secure_every == 0;
-        int rc = model_run_txn(&st, &w->txn[i]);
+        int rc = run_step(w, i);
         cr_assert_eq(rc, STORE_OK, "workload step %d: %s", i,
                      store_strerror(rc));
         w->commit_op[i] = sim.ops - start;
@@ -121,7 +175,7 @@ static void finish_workload(const struct workload *w, int from,
                             const char *when)
 {
     for (int i = from; i < w->steps; i++) {
-        int rc = model_run_txn(&st, &w->txn[i]);
+        int rc = run_step(w, i);
         cr_assert_eq(rc, STORE_OK, "%s: step %d after recovery: %s", when, i,
                      store_strerror(rc));
     }
@@ -141,7 +195,7 @@ static int run_with_cut(const struct workload *w, uint64_t n, int mode)
     nor_sim_arm(&sim, n, mode, n * 7919u + (uint64_t)mode, &power_cut);
     if (setjmp(power_cut) == 0) {
         for (cur = 0; cur < w->steps; cur++) {
-            model_run_txn(&st, &w->txn[cur]);
+            run_step(w, cur);
         }
         cr_assert_fail("no power cut at operation %lu", (unsigned long)n);
     }
@@ -182,6 +236,11 @@ static void tear_everywhere(struct workload *w)
             cr_assert_eq(store_last_commit(&st), w->last[is_after ? cur + 1
                                                                    : cur],
                          "%s: store_last_commit", when);
+            if (with_rider) {
+                cr_assert_eq(rider_step(when), (uint32_t)(is_after ? cur + 1
+                                                                  : cur),
+                             "%s: the rider is not that of the state", when);
+            }
             after_count += is_after;
             finish_workload(w, is_after ? cur + 1 : cur, when);
             trials++;
@@ -222,6 +281,80 @@ Test(unit_store_tear, every_operation_secure_txns)
 
     build_workload(&w, 0x5EC0u, MAX_STEPS, 8, 250, 2);
     tear_everywhere(&w);
+    nor_sim_free(&sim);
+}
+
+/*
+ * The commit rider (store.h) cut at every operation: it commits with the
+ * transaction that carries it or not at all, in ordinary and secure
+ * transactions (one of two), the GC's (the workload runs it) carrying
+ * nothing.
+ */
+Test(unit_store_tear, rider_is_atomic_with_its_transaction)
+{
+    static struct workload w;
+
+    with_rider = true;
+    model_extra_id = RIDER_ID;
+    build_workload(&w, 0x41DEu, MAX_STEPS, 8, 250, 2);
+    tear_everywhere(&w);
+    with_rider = false;
+    model_extra_id = 0;
+    nor_sim_free(&sim);
+}
+
+/* What carries the rider and what does not (store.h rules). */
+Test(unit_store_tear, rider_rules)
+{
+    static uint8_t obj[64];
+    static uint32_t r = 0xA5A5A5A5u;
+    uint32_t carried;
+
+    nor_sim_init(&sim, PAGE_SIZE, PAGES);
+    nor_sim_flash(&sim, &fl);
+    cr_assert_eq(store_format(&st, &fl, 7), STORE_OK);
+    cr_assert_eq(store_rider_set(&st, 0, &r, 4), STORE_ERR_PARAM);
+    cr_assert_eq(store_rider_set(&st, 99, &r, STORE_MAX_SECURE_OBJECT + 1),
+                 STORE_ERR_PARAM);
+    cr_assert_eq(store_rider_set(&st, 99, &r, sizeof(r)), STORE_OK);
+    /* a transaction that writes nothing, an aborted one: carry nothing */
+    cr_assert_eq(store_begin(&st), STORE_OK);
+    cr_assert_eq(store_commit(&st), STORE_OK);
+    cr_assert_eq(store_begin(&st), STORE_OK);
+    cr_assert_eq(store_write(&st, 1, obj, sizeof(obj)), STORE_OK);
+    store_abort(&st);
+    cr_assert_eq(store_size(&st, 99), STORE_ERR_NOT_FOUND);
+    /* a full transaction (STORE_MAX_TXN_RECORDS) still takes it */
+    cr_assert_eq(store_begin(&st), STORE_OK);
+    for (uint32_t id = 1; id <= STORE_MAX_TXN_RECORDS; id++) {
+        cr_assert_eq(store_write(&st, id, obj, sizeof(obj)), STORE_OK);
+    }
+    cr_assert_eq(store_write(&st, 50, obj, 1), STORE_ERR_TXN_FULL);
+    cr_assert_eq(store_commit(&st), STORE_OK);
+    carried = store_rider_clear(&st);
+    cr_assert_eq(carried, store_last_commit(&st));
+    cr_assert_eq(store_size(&st, 99), 4);
+    cr_assert_eq(store_size(&st, STORE_MAX_TXN_RECORDS), sizeof(obj));
+    /* one-shot: the next commit carries nothing; cleared: nothing */
+    r = 1;
+    cr_assert_eq(store_rider_set(&st, 99, &r, sizeof(r)), STORE_OK);
+    cr_assert_eq(store_rider_clear(&st), 0u);
+    cr_assert_eq(store_put(&st, 1, obj, 1), STORE_OK);
+    cr_assert_eq(store_read(&st, 99, obj, sizeof(obj), &carried), STORE_OK);
+    cr_assert_eq(memcmp(obj, "\xA5\xA5\xA5\xA5", 4), 0);
+    /* it wins over a write of its id in the same transaction */
+    cr_assert_eq(store_rider_set(&st, 99, &r, sizeof(r)), STORE_OK);
+    cr_assert_eq(store_put(&st, 99, "\x07\x07", 2), STORE_OK);
+    cr_assert_eq(store_size(&st, 99), 4);
+    cr_assert_neq(store_rider_clear(&st), 0u);
+    cr_assert_eq(store_put(&st, 2, obj, 1), STORE_OK);    /* not again */
+    cr_assert_eq(store_size(&st, 99), 4);
+    /* a mount disarms it */
+    cr_assert_eq(store_rider_set(&st, 98, &r, sizeof(r)), STORE_OK);
+    mount_ok("rider");
+    cr_assert_eq(store_put(&st, 3, obj, 1), STORE_OK);
+    cr_assert_eq(store_size(&st, 98), STORE_ERR_NOT_FOUND);
+    cr_assert_eq(sim.overwrites, 0u);
     nor_sim_free(&sim);
 }
 

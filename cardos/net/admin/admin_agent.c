@@ -110,6 +110,7 @@ static void end(enum admin_outcome outcome, int detail, const char *reason)
 
     admin_conn_drop(clean);
     soft_timer_stop(&ag.pend);
+    admin_journal_cancel();     /* a command left pending: abandoned */
     if (ag.conf_on) {
         mbedtls_ssl_config_free(&ag.conf);
         ag.conf_on = false;

@@ -37,6 +37,7 @@ static void finish_script(void)
     if (ag.scws) {
         goto post;              /* admin_exec_scws() filled res[] */
     }
+    admin_journal_end();        /* before the results leave */
     ag.res_len = admin_resp_finish(&ag.resp);
     ag.have_results = true;
     ag.st.scripts++;

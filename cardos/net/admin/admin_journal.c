@@ -15,6 +15,9 @@
 static const struct admin_journal_port *port;
 static struct admin_journal jr;     /* the script's, as persisted next */
 static bool replay;
+static bool armed;                  /* the rider, for a command */
+static bool unsaved;                /* a writer's R-APDU only in RAM */
+static uint16_t last_writer;        /* jr.done before the command */
 static unsigned skipped;
 
 void admin_journal_init(const struct admin_journal_port *p)
@@ -66,31 +69,33 @@ void admin_journal_script(uint16_t serial, const char *uri,
     uint32_t crc = crc32(script, len), uri_crc = crc32(uri, strlen(uri));
 
     replay = false;
+    unsaved = false;
     skipped = 0;
     /* jr is loaded in place (RAM is short): the last journal, checked */
-    if (port && after_reset && port->load(&jr) && jr.version == 1 &&
+    if (port && after_reset && port->load(&jr) && jr.version == 2 &&
         jr.serial == serial && jr.crc == crc && jr.uri_crc == uri_crc &&
         jr.w_len <= sizeof(jr.w)) {
         replay = true;          /* the same script again after a reset */
     } else {
         memset(&jr, 0, sizeof(jr));
-        jr.version = 1;
+        jr.version = 2;
         jr.serial = serial;
         jr.crc = crc;
         jr.uri_crc = uri_crc;
         return;
     }
-    if (jr.next && port->mount_commit() > jr.mark) {
-        /* a transaction committed after the journal of command NEXT and
-         * before the cut: that command's (GP atomicity: all of it) */
-        static const uint8_t ok[2] = { 0x90, 0x00 };
+    if (jr.done) {
         size_t n;
 
-        if (!find(jr.next, &n)) {
-            (void)add(jr.next, ok, sizeof(ok), 0);  /* reserved */
+        if (!find(jr.done, &n)) {
+            /* its transaction carried the journal, the cut came before
+             * its answer was written (GP atomicity: all of it applied) */
+            static const uint8_t ok[2] = { 0x90, 0x00 };
+
+            (void)add(jr.done, ok, sizeof(ok), 0);  /* reserved */
+            LOG_W("command %u was applied before the power cut (its "
+                  "answer was lost): not run again", jr.done);
         }
-        LOG_W("command %u was applied before the power cut (its answer "
-              "was lost): not run again", jr.next);
     }
 }
 
@@ -109,20 +114,53 @@ enum admin_journal_step admin_journal_before(unsigned idx, uint8_t *rapdu,
         skipped++;
         return ADMIN_JOURNAL_SKIP;
     }
-    jr.next = (uint16_t)idx;
-    if (!port->save(&jr)) {         /* fills jr.mark */
-        LOG_E("journal not written: command %u not run", idx);
+    last_writer = jr.done;
+    jr.done = (uint16_t)idx;        /* as it reads if IDX commits */
+    if (!port->ride(&jr)) {
+        jr.done = last_writer;
+        LOG_E("journal not armed: command %u not run", idx);
         return ADMIN_JOURNAL_FAIL;
     }
+    armed = true;
     return ADMIN_JOURNAL_RUN;
 }
 
 bool admin_journal_after(unsigned idx, const uint8_t *rapdu, size_t len)
 {
-    if (!port || port->last_commit() == jr.mark) {
-        return true;                /* changed nothing on the NVM */
+    if (!port) {
+        return true;
     }
-    return add(idx, rapdu, len, 5u);
+    armed = false;
+    if (!port->unride()) {
+        jr.done = last_writer;      /* changed nothing on the NVM */
+        return true;
+    }
+    if (!add(idx, rapdu, len, 5u)) {
+        return false;               /* replay: 90 00 for it (reserved) */
+    }
+    unsaved = true;
+    return true;
+}
+
+void admin_journal_cancel(void)
+{
+    if (port && armed) {
+        armed = false;
+        if (!port->unride()) {
+            jr.done = last_writer;
+        }   /* else its transaction said "done": its answer never came */
+    }
+}
+
+void admin_journal_end(void)
+{
+    if (port && unsaved) {
+        if (!port->save(&jr)) {
+            LOG_E("journal not written: after a power cut command %u "
+                  "would be reported as 90 00", jr.done);
+        }
+        unsaved = false;
+    }
 }
 
 unsigned admin_journal_skipped(void)

@@ -11,31 +11,42 @@
  * its commands again would apply twice what was applied once (a second
  * INSTALL of the same instance fails, a second credit credits twice).
  *
- * Rules:
- *   - before each command of a script the agent persists the journal:
- *     the session serial, the CRC-32 of the script and of its Next-URI,
- *     the index of
- *     the command about to run, the R-APDUs of the commands of this
- *     script that changed the NVM (the "writers"), and MARK, the store's
- *     last committed transaction after the journal's own commit
- *     (store_last_commit());
- *   - a command after which store_last_commit() differs from MARK is a
- *     writer: its R-APDU joins the list (in RAM; on the NVM with the next
- *     command's journal);
+ * Rules (the journal rides on the command's own store transaction: the
+ * store's commit rider, store/store.h):
+ *   - before each command of a script the agent arms the journal as the
+ *     store's commit rider: the session serial, the CRC-32 of the script
+ *     and of its Next-URI, DONE = the index of the command about to run,
+ *     and the R-APDUs of this script's earlier commands that changed the
+ *     NVM (the "writers"). Nothing is written then;
+ *   - if the command commits a store transaction, that transaction
+ *     carries the journal (one atomic change: "command DONE changed the
+ *     NVM" is on the NVM if and only if the command's first transaction
+ *     is); the command is a writer, its R-APDU joins the list (in RAM; on
+ *     the NVM with the next writer's transaction). After the command the
+ *     rider is disarmed: a command that commits nothing writes nothing;
+ *   - when the script ends, if a writer's R-APDU is not on the NVM yet,
+ *     the journal is written once in a transaction of its own (one per
+ *     script with writers, none for a script that changes nothing);
  *   - after a reset, the first script of the resumed session (same
- *     session serial, same Next-URI, same bytes) is replayed: a writer
- *     before the journal's command is not run again, its recorded R-APDU
- *     is reported; the journal's command itself was applied if and only
- *     if a transaction committed after MARK before the cut (the store's
- *     last commit at mount, before anything else wrote): then it is not
- *     run again and is reported as 90 00 without data (its answer was
- *     never produced); commands that changed nothing are run again;
- *   - a journal that cannot be written stops the script before the
- *     command (its status word is reported as 6581, memory failure).
+ *     session serial, same Next-URI, same bytes) is replayed: a writer up
+ *     to DONE is not run again and its recorded R-APDU is reported; the
+ *     writer DONE itself, if its R-APDU was not recorded (the cut came
+ *     after its transaction, before the next writer's or the script's
+ *     end), is reported as 90 00 without data (its answer was never
+ *     produced or was lost); commands that changed nothing are run again;
+ *   - the journal could not be armed: the script stops before the
+ *     command (its status word is reported as 6581, memory failure); the
+ *     journal does not fit the command's transaction: the store fails
+ *     that commit (the command fails, nothing of it applied).
+ * Assumption (as GPC 2.3.1's atomicity of a command gives it): a
+ * command's NVM changes are one transaction, or the first carries the
+ * journal and the command is applied once it commits; nothing else
+ * commits while a command runs (commands run one per event-loop pass; a
+ * command left pending keeps the rider armed until it answers).
  *
- * Port (the card's wiring, card/admin.c): the store object, the store's
- * last commit now and at mount. No port: no journal (the agent runs as
- * before, a command may run twice after a power cut).
+ * Port (the card's wiring, card/admin.c): the store object, the rider.
+ * No port: no journal (the agent runs as before, a command may run twice
+ * after a power cut).
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -49,24 +60,25 @@
 #define ADMIN_JOURNAL_WRITERS 192u   /* bytes of writers' R-APDUs */
 
 struct admin_journal {
-    uint8_t version;            /* 1 */
+    uint8_t version;            /* 2 (1: the journal before each command) */
     uint8_t pad;
     uint16_t serial;            /* admin_persist.serial of the session */
-    uint16_t next;              /* the command about to run, from 1 */
+    uint16_t done;              /* the last writer, from 1; 0: none */
     uint16_t w_len;             /* bytes used in w[] */
     uint32_t crc;               /* CRC-32 of the script's bytes */
     uint32_t uri_crc;           /* CRC-32 of its Next-URI */
-    uint32_t mark;              /* store_last_commit() after this record */
     uint8_t w[ADMIN_JOURNAL_WRITERS];   /* {index(2) len(1) R-APDU}... */
 };
 
 struct admin_journal_port {
-    /* Persist J, its MARK set to the id its own transaction commits
-     * under (store_txn_id()); false if it could not be written. */
-    bool (*save)(struct admin_journal *j);
+    /* Persist J in a transaction of its own; false if not written. */
+    bool (*save)(const struct admin_journal *j);
     bool (*load)(struct admin_journal *j);
-    uint32_t (*last_commit)(void);      /* store_last_commit() now */
-    uint32_t (*mount_commit)(void);     /* ... when the store was mounted */
+    /* Arm J as the store's commit rider (J stays valid and unchanged
+     * until unride); false if it cannot be. */
+    bool (*ride)(const struct admin_journal *j);
+    /* Disarm it; true if a transaction carried it since ride. */
+    bool (*unride)(void);
 };
 
 void admin_journal_init(const struct admin_journal_port *port);
@@ -90,6 +102,14 @@ enum admin_journal_step admin_journal_before(unsigned idx, uint8_t *rapdu,
 /* After command IDX answered RAPDU: records it if it was a writer; false
  * if the writers' list is full (the agent stops the script). */
 bool admin_journal_after(unsigned idx, const uint8_t *rapdu, size_t len);
+
+/* The session ends with a command pending (abandoned): disarms the
+ * rider, so that no later transaction says that command committed. */
+void admin_journal_cancel(void);
+
+/* The script ends (before its results are sent): persists the writers'
+ * R-APDUs not on the NVM yet. */
+void admin_journal_end(void);
 
 /* Commands the last replay did not run again (for the log and tests). */
 unsigned admin_journal_skipped(void);
