@@ -187,6 +187,21 @@ static void install_for_install(struct gp_cmd *c, bool selectable)
     gp_content_done(c);
 }
 
+/* The application or security domain AID names, if C may touch it: its
+ * registry index, the entry in *E; -1 (6A88 answered) otherwise. */
+static int app_entry(struct gp_cmd *c, const struct lv *aid,
+                     struct gp_entry *e)
+{
+    int idx = gp_registry_find(aid->p, aid->len);
+
+    if (idx < 0 || !gp_registry_get((unsigned)idx, e) ||
+        e->kind == GP_KIND_ELF || !gp_content_visible(c, e)) {
+        gp_content_fail(c, SW_GP_REFERENCED_DATA);
+        return -1;
+    }
+    return idx;
+}
+
 static void install_make_selectable(struct gp_cmd *c)
 {
     struct lv f[6];
@@ -198,10 +213,8 @@ static void install_make_selectable(struct gp_cmd *c)
         gp_content_fail(c, SW_WRONG_DATA);
         return;
     }
-    idx = gp_registry_find(f[2].p, f[2].len);
-    if (idx < 0 || !gp_registry_get((unsigned)idx, &e) ||
-        e.kind == GP_KIND_ELF || !gp_content_visible(c, &e)) {
-        gp_content_fail(c, SW_GP_REFERENCED_DATA);
+    idx = app_entry(c, &f[2], &e);
+    if (idx < 0) {
         return;
     }
     if (e.life != GP_APP_INSTALLED) {
@@ -236,10 +249,8 @@ static void install_update(struct gp_cmd *c, bool extradition)
         gp_content_fail(c, SW_WRONG_DATA);
         return;
     }
-    idx = gp_registry_find(f[2].p, f[2].len);
-    if (idx < 0 || !gp_registry_get((unsigned)idx, &e) ||
-        e.kind == GP_KIND_ELF || !gp_content_visible(c, &e)) {
-        gp_content_fail(c, SW_GP_REFERENCED_DATA);
+    idx = app_entry(c, &f[2], &e);
+    if (idx < 0) {
         return;
     }
     if (f[0].len || extradition) {

@@ -36,19 +36,7 @@ static void setup(void)
 {
     uint8_t r[300];
 
-    nc_test_init();
-    nor_sim_init(&sim, 4096, 32);
-    nor_sim_flash(&sim, &fl);
-    cr_assert_eq(store_format(&st, &fl, 0x4751u), STORE_OK);
-    cr_assert_eq(gp_personalise(&st), STORE_OK);
-    apdu_fixture_init();
-    gp_registry_init(test_store);
-    cr_assert(gp_registry_add_rom(sample_applet(), SAMPLE_APPLET_INSTANCES,
-                                  false));
-    cr_assert(gp_registry_add_rom(gp_sd_module(), 8, false));
-    cr_assert_eq(gp_registry_sync(), STORE_OK);
-    dispatch_set_registry(gp_registry(gp_isd_init(&cfg)));
-    apdu_fixture_reset();
+    gp_fixture_start(true);
     size_t n = send((const uint8_t *)"\x00\xA4\x04\x00\x00", 5, r);
 
     cr_assert(n >= 2 && r[n - 2] == 0x90, "SELECT of the ISD");
